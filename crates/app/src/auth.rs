@@ -1,0 +1,263 @@
+//! Signing in and out, sessions, API tokens.
+
+use motcua_domain::access::Action;
+use motcua_domain::user::{sign_in_wait_secs, Role};
+use motcua_store::{agencies, sessions, tokens, users, Conn};
+use serde::Serialize;
+
+use crate::audit::record;
+use crate::error::{Error, Result};
+use crate::principal::{Actor, AgencyRef, Principal};
+use crate::secrets::{random_token, token_hash, verify_password};
+use crate::users::load_user_for;
+use crate::{now_ms, App};
+
+/// How long a browser session lasts: an officer's working day and then some.
+pub const SESSION_HOURS: i64 = 12;
+
+/// A PHC string of a valid Argon2id hash of nothing anyone will type: verified
+/// against when the username is unknown, so that a wrong username takes as long as a
+/// wrong password and timing does not reveal which usernames exist.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4nq1AKxZ2b5pvEhlTXYQzT6XImkq0ttzJ02lIYrJ9dA";
+
+pub struct SignedIn {
+    pub session_token: String,
+    pub csrf_token: String,
+    pub actor: Actor,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenInfo {
+    pub id: String,
+    pub label: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: jiff::Timestamp,
+    pub revoked: bool,
+}
+
+fn wrong_credentials() -> Error {
+    Error::Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.".into())
+}
+
+impl App {
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        ip: Option<&str>,
+    ) -> Result<SignedIn> {
+        let key = username.trim().to_ascii_lowercase();
+        let user = {
+            let mut conn = self.db.read().await?;
+            users::by_username(&mut conn, &key).await?
+        };
+        let Some(user) = user else {
+            let _ = verify_password(password, DUMMY_HASH).await;
+            return Err(wrong_credentials());
+        };
+        let now = now_ms();
+        let wait = sign_in_wait_secs(user.failed_logins);
+        if let Some(last) = user.last_failed_at {
+            let remaining = (last + wait * 1000 - now + 999) / 1000;
+            if wait > 0 && remaining > 0 {
+                return Err(Error::Throttled {
+                    retry_after_secs: remaining,
+                    message: format!(
+                        "Đăng nhập sai nhiều lần. Vui lòng thử lại sau {remaining} giây."
+                    ),
+                });
+            }
+        }
+        if !verify_password(password, &user.password_hash).await {
+            let mut tx = self.db.begin_write().await?;
+            users::record_failed_login(&mut tx, &user.id, now).await?;
+            tx.commit().await?;
+            tracing::warn!(username = %user.username, failed = user.failed_logins + 1, "sign-in failed");
+            return Err(wrong_credentials());
+        }
+        if !motcua_store::flag(user.active) {
+            return Err(Error::Unauthenticated(
+                "Tài khoản này đã bị vô hiệu hóa. Vui lòng liên hệ quản trị viên.".into(),
+            ));
+        }
+        let session_token = random_token();
+        let csrf_token = random_token();
+        let mut tx = self.db.begin_write().await?;
+        users::reset_failed_logins(&mut tx, &user.id).await?;
+        sessions::insert(
+            &mut tx,
+            &token_hash(&session_token),
+            &user.id,
+            &csrf_token,
+            now,
+            now + SESSION_HOURS * 3_600_000,
+            ip,
+        )
+        .await?;
+        let actor = load_actor(&mut tx, &user.id, ip).await?;
+        tx.commit().await?;
+        tracing::info!(username = %user.username, "signed in");
+        Ok(SignedIn {
+            session_token,
+            csrf_token,
+            actor,
+        })
+    }
+
+    /// The person and CSRF token of a live session, if any.
+    pub async fn session(&self, token: &str, ip: Option<&str>) -> Result<Option<(Actor, String)>> {
+        let mut conn = self.db.read().await?;
+        let Some(s) = sessions::find(&mut conn, &token_hash(token), now_ms()).await? else {
+            return Ok(None);
+        };
+        let actor = load_actor(&mut conn, &s.user_id, ip).await?;
+        Ok(Some((actor, s.csrf_token)))
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        sessions::delete(&mut tx, &token_hash(token)).await?;
+        sessions::purge_expired(&mut tx, now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The person behind an API bearer token, if the token is live.
+    pub async fn token_actor(&self, token: &str, ip: Option<&str>) -> Result<Option<Actor>> {
+        let mut conn = self.db.read().await?;
+        let Some(user_id) = tokens::user_of(&mut conn, &token_hash(token)).await? else {
+            return Ok(None);
+        };
+        Ok(Some(load_actor(&mut conn, &user_id, ip).await?))
+    }
+
+    /// Creates an API token for `username` and returns it; only its hash is kept, so
+    /// this is the one time it can be read. People create their own; administrators
+    /// create them for users they manage.
+    pub async fn create_token(
+        &self,
+        by: &Principal,
+        username: &str,
+        label: &str,
+    ) -> Result<String> {
+        let label = motcua_domain::text::clean(label);
+        let label = if label.is_empty() {
+            "API".to_owned()
+        } else {
+            label
+        };
+        if label.chars().count() > 100 {
+            return Err(Error::field("label", "Tên mã truy cập dài quá 100 ký tự."));
+        }
+        let mut tx = self.db.begin_write().await?;
+        let own =
+            matches!(by, Principal::User(a) if a.username == username.trim().to_ascii_lowercase());
+        let action = if own {
+            Action::ReadAgency
+        } else {
+            Action::ManageUsers
+        };
+        let (user, agency_id) = load_user_for(&mut tx, by, username, action).await?;
+        if !motcua_store::flag(user.active) {
+            return Err(Error::Conflict(
+                "Tài khoản đã bị vô hiệu hóa, không thể cấp mã truy cập.".into(),
+            ));
+        }
+        let token = format!("mc_{}", random_token());
+        let id = motcua_store::new_id();
+        tokens::insert(
+            &mut tx,
+            &id,
+            &user.id,
+            &token_hash(&token),
+            &label,
+            now_ms(),
+        )
+        .await?;
+        record(
+            &mut tx,
+            by,
+            Some(&agency_id),
+            "token.create",
+            &user.username,
+            serde_json::json!({"token_id": id, "label": label}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<TokenInfo>> {
+        let mut conn = self.db.read().await?;
+        Ok(tokens::for_user(&mut conn, &actor.user_id)
+            .await?
+            .into_iter()
+            .map(|t| TokenInfo {
+                id: t.id,
+                label: t.label,
+                created_at: motcua_store::from_millis(t.created_at),
+                revoked: t.revoked_at.is_some(),
+            })
+            .collect())
+    }
+
+    /// Revokes a token: one's own, or one of a user the administrator manages.
+    pub async fn revoke_token(&self, by: &Principal, token_id: &str) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        let not_found = || Error::NotFound("Không tìm thấy mã truy cập này.".into());
+        let token = tokens::by_id(&mut tx, token_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let owner = users::by_id(&mut tx, &token.user_id)
+            .await?
+            .ok_or_else(not_found)?;
+        if by.user_id() != Some(owner.id.as_str()) {
+            load_user_for(&mut tx, by, &owner.username, Action::ManageUsers).await?;
+        }
+        tokens::revoke(&mut tx, &token.id, now_ms()).await?;
+        record(
+            &mut tx,
+            by,
+            Some(&owner.agency_id),
+            "token.revoke",
+            &owner.username,
+            serde_json::json!({"token_id": token.id, "label": token.label}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Everything a request needs to know about the person: three indexed lookups.
+pub(crate) async fn load_actor(conn: &mut Conn, user_id: &str, ip: Option<&str>) -> Result<Actor> {
+    let user = users::by_id(conn, user_id)
+        .await?
+        .ok_or_else(|| Error::Unauthenticated("Phiên làm việc đã hết hạn.".into()))?;
+    let agency = agencies::by_id(conn, &user.agency_id)
+        .await?
+        .ok_or_else(|| Error::Internal("user without agency".into()))?;
+    let roles = users::roles(conn, user_id)
+        .await?
+        .iter()
+        .filter_map(|r| Role::parse(r).ok())
+        .collect();
+    let sectors = users::sectors(conn, user_id).await?;
+    Ok(Actor {
+        user_id: user.id,
+        username: user.username,
+        full_name: user.full_name,
+        agency: AgencyRef {
+            id: agency.id,
+            code: agency.code,
+            name: agency.name,
+            level: agency.level,
+            path: agency.path,
+        },
+        roles,
+        sectors,
+        ip: ip.map(str::to_owned),
+    })
+}

@@ -1,0 +1,41 @@
+//! The use cases of motcua: one method per thing a person does, each in one
+//! transaction, each checking who may do it where (see `motcua_domain::access`).
+//! The web layer and the command line call these and nothing below them.
+
+pub mod agencies;
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod principal;
+pub mod secrets;
+pub mod users;
+
+pub use error::{Error, Result};
+pub use principal::{Actor, Principal};
+
+use motcua_store::Db;
+
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+}
+
+impl App {
+    pub fn new(db: Db) -> Self {
+        App { db }
+    }
+
+    pub async fn sectors(&self) -> Result<Vec<(String, String)>> {
+        let mut conn = self.db.read().await?;
+        Ok(motcua_store::sectors::all(&mut conn)
+            .await?
+            .into_iter()
+            .map(|s| (s.code, s.name))
+            .collect())
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    motcua_store::to_millis(jiff::Timestamp::now())
+}

@@ -1,0 +1,96 @@
+//! Who is acting: a signed-in person, or the operator at the server's command line.
+
+use motcua_domain::access::{self, Action};
+use motcua_domain::user::Role;
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencyRef {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub level: String,
+    #[serde(skip)]
+    pub path: String,
+}
+
+/// A signed-in person, loaded once per request.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Actor {
+    pub user_id: String,
+    pub username: String,
+    pub full_name: String,
+    pub agency: AgencyRef,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, example = json!(["specialist"])))]
+    pub roles: Vec<Role>,
+    pub sectors: Vec<String>,
+    /// Where the request came from, for the audit log.
+    #[serde(skip)]
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn may(&self, action: Action, target_path: &str) -> bool {
+        access::allows(&self.roles, &self.agency.path, action, target_path)
+    }
+
+    pub fn require(&self, action: Action, target_path: &str) -> Result<()> {
+        if self.may(action, target_path) {
+            Ok(())
+        } else {
+            Err(Error::forbidden())
+        }
+    }
+}
+
+/// The command line runs on the server itself, by whoever operates it, so it may do
+/// anything; what it does is still written to the audit log.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    System,
+    User(Actor),
+}
+
+impl Principal {
+    pub fn require(&self, action: Action, target_path: &str) -> Result<()> {
+        match self {
+            Principal::System => Ok(()),
+            Principal::User(a) => a.require(action, target_path),
+        }
+    }
+
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Principal::System => None,
+            Principal::User(a) => Some(&a.user_id),
+        }
+    }
+
+    pub fn audit_name(&self) -> &str {
+        match self {
+            Principal::System => "system (command line)",
+            Principal::User(a) => &a.username,
+        }
+    }
+
+    pub fn ip(&self) -> Option<&str> {
+        match self {
+            Principal::System => None,
+            Principal::User(a) => a.ip.as_deref(),
+        }
+    }
+}
+
+impl From<&Actor> for Principal {
+    fn from(a: &Actor) -> Self {
+        Principal::User(a.clone())
+    }
+}

@@ -1,0 +1,10 @@
+//! The pure rules of motcua. Nothing here performs I/O or reads a clock: values in,
+//! values out, so that legal correctness can be unit-tested exhaustively.
+
+pub mod access;
+pub mod agency;
+pub mod calendar;
+pub mod procedure;
+pub mod text;
+pub mod user;
+pub mod validation;

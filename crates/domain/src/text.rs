@@ -1,0 +1,70 @@
+//! Vietnamese text: normalisation for storage and folding for search.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Text as stored: NFC, trimmed, inner runs of white space collapsed to one space.
+/// Input typed with combining marks (NFD, common on macOS and some phones) and
+/// input pasted from Word with non-breaking spaces end up identical.
+pub fn clean(input: &str) -> String {
+    let nfc: String = input.nfc().collect();
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Search key: lowercase, without tone or vowel marks, đ → d. "ĐĂNG KÝ KẾT HÔN",
+/// "Đăng ký kết hôn" and "dang ky ket hon" all fold to "dang ky ket hon".
+/// Done in Rust rather than by SQLite's `remove_diacritics`, which leaves đ alone.
+pub fn fold(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'đ' | 'Đ' => out.push('d'),
+            c if c.is_whitespace() => {
+                if !out.ends_with(' ') && !out.is_empty() {
+                    out.push(' ');
+                }
+            }
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Counts characters as a person sees them (NFC code points), for length limits.
+pub fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_ignores_case_marks_and_d_bar() {
+        for input in [
+            "Đăng ký kết hôn",
+            "ĐĂNG KÝ KẾT HÔN",
+            "dang ky ket hon",
+            "  Đăng   ký\u{a0}kết hôn ",
+            // Combining (NFD) input.
+            "D\u{0306}a\u{0306}ng ky\u{0301} ke\u{0302}\u{0301}t ho\u{0302}n",
+        ] {
+            assert_eq!(fold(input), "dang ky ket hon", "{input:?}");
+        }
+    }
+
+    #[test]
+    fn cleaning_composes_and_collapses() {
+        assert_eq!(
+            clean(" Nguye\u{0302}\u{0303}n  Văn\tĐức "),
+            "Nguyễn Văn Đức"
+        );
+        assert_eq!(char_len("Nguyễn"), 6);
+    }
+}

@@ -1,0 +1,74 @@
+//! API bearer tokens, stored as SHA-256 hashes and revocable.
+
+use crate::{Conn, Result};
+use sqlx::FromRow;
+
+pub async fn insert(
+    conn: &mut Conn,
+    id: &str,
+    user_id: &str,
+    token_hash: &str,
+    label: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, token_hash, label, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(token_hash)
+    .bind(label)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The user of a live token, if the token is not revoked and the user is active.
+pub async fn user_of(conn: &mut Conn, token_hash: &str) -> Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
+    )
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub label: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<TokenRow>> {
+    sqlx::query_as(
+        "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn for_user(conn: &mut Conn, user_id: &str) -> Result<Vec<TokenRow>> {
+    sqlx::query_as(
+        "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens \
+         WHERE user_id = $1 ORDER BY id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn revoke(conn: &mut Conn, id: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! Users, their roles and their sectors.
+
+use crate::{Conn, Result};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub agency_id: String,
+    pub username: String,
+    pub full_name: String,
+    pub password_hash: String,
+    pub active: i64,
+    pub failed_logins: i64,
+    pub last_failed_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const SELECT: &str = "SELECT id, agency_id, username, full_name, password_hash, active, \
+     failed_logins, last_failed_at, created_at, updated_at FROM users";
+
+pub async fn by_username(conn: &mut Conn, username: &str) -> Result<Option<UserRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<UserRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn by_agency(conn: &mut Conn, agency_id: &str) -> Result<Vec<UserRow>> {
+    sqlx::query_as(&format!("{SELECT} WHERE agency_id = $1 ORDER BY username"))
+        .bind(agency_id)
+        .fetch_all(conn)
+        .await
+}
+
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub agency_id: &'a str,
+    pub username: &'a str,
+    pub full_name: &'a str,
+    pub password_hash: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert(conn: &mut Conn, u: &NewUser<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, agency_id, username, full_name, password_hash, active, \
+         failed_logins, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 0, $6, $6)",
+    )
+    .bind(u.id)
+    .bind(u.agency_id)
+    .bind(u.username)
+    .bind(u.full_name)
+    .bind(u.password_hash)
+    .bind(u.now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_profile(
+    conn: &mut Conn,
+    id: &str,
+    full_name: &str,
+    active: bool,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("UPDATE users SET full_name = $1, active = $2, updated_at = $3 WHERE id = $4")
+        .bind(full_name)
+        .bind(i64::from(active))
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password(conn: &mut Conn, id: &str, hash: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, failed_logins = 0, last_failed_at = NULL, \
+         updated_at = $2 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn record_failed_login(conn: &mut Conn, id: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = $1 WHERE id = $2",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn reset_failed_logins(conn: &mut Conn, id: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn roles(conn: &mut Conn, user_id: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
+        .bind(user_id)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn sectors(conn: &mut Conn, user_id: &str) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT sector_code FROM user_sectors WHERE user_id = $1 ORDER BY sector_code",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// (user id, role) for every user of an agency: one query for a whole list page.
+pub async fn roles_in_agency(conn: &mut Conn, agency_id: &str) -> Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT r.user_id, r.role FROM user_roles r JOIN users u ON u.id = r.user_id \
+         WHERE u.agency_id = $1 ORDER BY r.role",
+    )
+    .bind(agency_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn sectors_in_agency(conn: &mut Conn, agency_id: &str) -> Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT s.user_id, s.sector_code FROM user_sectors s JOIN users u ON u.id = s.user_id \
+         WHERE u.agency_id = $1 ORDER BY s.sector_code",
+    )
+    .bind(agency_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn set_roles(conn: &mut Conn, user_id: &str, roles: &[&str]) -> Result<()> {
+    sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for role in roles {
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(*role)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn set_sectors(conn: &mut Conn, user_id: &str, sectors: &[&str]) -> Result<()> {
+    sqlx::query("DELETE FROM user_sectors WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    for sector in sectors {
+        sqlx::query("INSERT INTO user_sectors (user_id, sector_code) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(*sector)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

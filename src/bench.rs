@@ -1,0 +1,291 @@
+//! The benchmark harness: `motcua bench …` builds realistic data, starts the real
+//! server as a separate process, drives it over loopback and prints figures (no
+//! assertion on time; the figures go to docs/benchmarks.md).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use motcua_app::{App, Principal};
+use motcua_store::Db;
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    which: Which,
+}
+
+#[derive(clap::Subcommand)]
+enum Which {
+    /// Binary size, cold start to /readyz, idle memory, and GET /api/v1/me against a
+    /// trivial route under concurrent clients.
+    Foundation {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Seconds of load per route.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Database to measure on (default: a fresh SQLite file in a temp folder).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+}
+
+pub async fn run(args: BenchArgs) -> Result<(), String> {
+    match args.which {
+        Which::Foundation {
+            clients,
+            seconds,
+            database_url,
+        } => foundation(clients, seconds, database_url).await,
+    }
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+/// Starts `motcua serve` and returns once /readyz answers, with the time it took.
+async fn start_server(
+    exe: &PathBuf,
+    database_url: &str,
+    client: &reqwest::Client,
+) -> Result<(Server, Duration), String> {
+    let port = free_port()?;
+    let started = Instant::now();
+    let child = Command::new(exe)
+        .arg("serve")
+        .env("MOTCUA_DATABASE_URL", database_url)
+        .env("MOTCUA_LISTEN", format!("127.0.0.1:{port}"))
+        .env("MOTCUA_DEMO", "0")
+        .env("MOTCUA_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = started + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await {
+            if r.status().is_success() {
+                return Ok((server, started.elapsed()));
+            }
+        }
+        if Instant::now() > deadline {
+            return Err("the server did not become ready within 30 s".into());
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+struct LoadResult {
+    requests: u64,
+    errors: u64,
+    elapsed: Duration,
+    histogram: Histogram<u64>,
+}
+
+/// `clients` tasks, each sending one request after another for `duration`.
+async fn load(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    clients: usize,
+    duration: Duration,
+) -> Result<LoadResult, String> {
+    let url = Arc::new(url.to_owned());
+    let token = Arc::new(token.map(str::to_owned));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
+            let (mut ok, mut errors) = (0u64, 0u64);
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let mut req = client.get(url.as_str());
+                if let Some(tok) = token.as_deref() {
+                    req = req.bearer_auth(tok);
+                }
+                match req.send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        ok += 1;
+                        let _ = h.record(t.elapsed().as_micros().max(1) as u64);
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (h, ok, errors)
+        }));
+    }
+    let mut histogram =
+        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).map_err(|e| e.to_string())?;
+    let (mut requests, mut errors) = (0, 0);
+    for t in tasks {
+        let (h, ok, err) = t.await.map_err(|e| e.to_string())?;
+        histogram.add(&h).map_err(|e| e.to_string())?;
+        requests += ok;
+        errors += err;
+    }
+    Ok(LoadResult {
+        requests,
+        errors,
+        elapsed: started.elapsed(),
+        histogram,
+    })
+}
+
+fn report(name: &str, r: &LoadResult) {
+    let ms = |q: f64| r.histogram.value_at_quantile(q) as f64 / 1000.0;
+    println!(
+        "| {name} | {:.0} req/s | {:.2} ms | {:.2} ms | {:.2} ms | {} |",
+        r.requests as f64 / r.elapsed.as_secs_f64(),
+        ms(0.5),
+        ms(0.99),
+        r.histogram.max() as f64 / 1000.0,
+        r.errors
+    );
+}
+
+async fn foundation(
+    clients: usize,
+    seconds: u64,
+    database_url: Option<String>,
+) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let size = std::fs::metadata(&exe).map_err(|e| e.to_string())?.len();
+    let dir = std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url =
+        database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.sqlite3").display()));
+
+    // A migrated database with the demo agencies and users, and a token.
+    let token = {
+        let db = Db::connect(&url).await.map_err(|e| e.to_string())?;
+        db.migrate().await.map_err(|e| e.to_string())?;
+        let app = App::new(db.clone());
+        app.load_demo_if_empty().await.map_err(|e| e.to_string())?;
+        let token = app
+            .create_token(&Principal::System, "tiepnhan", "bench")
+            .await
+            .map_err(|e| e.to_string())?;
+        db.close().await;
+        token
+    };
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .map_err(|e| e.to_string())?;
+
+    println!(
+        "motcua bench foundation — {} on {} cores",
+        url.split(':').next().unwrap_or("?"),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!();
+    println!(
+        "release binary size: {:.1} MiB ({size} bytes)",
+        size as f64 / 1_048_576.0
+    );
+
+    let mut starts = Vec::new();
+    for _ in 0..5 {
+        let (server, took) = start_server(&exe, &url, &client).await?;
+        starts.push(took);
+        drop(server);
+    }
+    starts.sort();
+    println!(
+        "cold start to /readyz (migrated database, 5 runs): median {:.0} ms, min {:.0} ms, max {:.0} ms",
+        starts[2].as_secs_f64() * 1000.0,
+        starts[0].as_secs_f64() * 1000.0,
+        starts[4].as_secs_f64() * 1000.0
+    );
+
+    let (server, _) = start_server(&exe, &url, &client).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = rss_kib(server.child.id());
+    println!(
+        "idle resident memory: {}",
+        idle.map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+    );
+
+    let duration = Duration::from_secs(seconds);
+    println!();
+    println!("load: {clients} concurrent clients on loopback, {seconds} s per route, load generator on the same 2 cores");
+    println!();
+    println!("| route | throughput | p50 | p99 | max | errors |");
+    println!("|---|---|---|---|---|---|");
+    // Warm the connection pool and caches first.
+    let _ = load(
+        &client,
+        &format!("{}/healthz", server.base),
+        None,
+        clients,
+        Duration::from_secs(1),
+    )
+    .await?;
+    let trivial = load(
+        &client,
+        &format!("{}/healthz", server.base),
+        None,
+        clients,
+        duration,
+    )
+    .await?;
+    report("GET /healthz (trivial)", &trivial);
+    let me = load(
+        &client,
+        &format!("{}/api/v1/me", server.base),
+        Some(&token),
+        clients,
+        duration,
+    )
+    .await?;
+    report("GET /api/v1/me (bearer)", &me);
+    let after = rss_kib(server.child.id());
+    println!();
+    println!(
+        "resident memory after load: {}",
+        after.map_or("n/a".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! `motcua`: the one binary. With no subcommand it serves, so that
+//! `cargo run --release` starts the server.
+
+mod bench;
+mod config;
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use motcua_app::agencies::NewAgency;
+use motcua_app::users::NewUser;
+use motcua_app::{App, Principal};
+use motcua_store::Db;
+
+use config::{Config, LogFormat};
+
+#[derive(Parser)]
+#[command(
+    name = "motcua",
+    version,
+    about = "Một cửa điện tử — electronic one-stop shop for communes and wards"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the API (the default).
+    Serve,
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Manage agencies.
+    Agency {
+        #[command(subcommand)]
+        command: AgencyCommand,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Measure the figures recorded in docs/benchmarks.md.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum AgencyCommand {
+    /// Add an agency (a root when --parent is absent).
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// province, district or commune (levels are data; see agency_levels).
+        #[arg(long)]
+        level: String,
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user. The password comes from MOTCUA_PASSWORD or standard input, never
+    /// from an argument (arguments are visible to every user of the machine).
+    Add {
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// One or more of counter_officer, specialist, leader, supervisor, admin.
+        #[arg(long, value_delimiter = ',', required = true)]
+        role: Vec<String>,
+        /// Sector codes the user handles (for specialists), e.g. ho-tich.
+        #[arg(long, value_delimiter = ',')]
+        sector: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token; prints only the token on standard output.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "CLI")]
+        label: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(|k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(line) => {
+            eprintln!("motcua: configuration error: {line}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("motcua: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("motcua: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MOTCUA_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn open(config: &Config) -> Result<App, String> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(App::new(db))
+}
+
+fn person_error(e: motcua_app::Error) -> String {
+    e.message_vi()
+}
+
+async fn run(command: Command, config: Config) -> Result<(), String> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            open(&config).await?;
+            tracing::info!(database = %redact(&config.database_url), "database migrated");
+            Ok(())
+        }
+        Command::Agency {
+            command:
+                AgencyCommand::Add {
+                    code,
+                    name,
+                    level,
+                    parent,
+                },
+        } => {
+            let app = open(&config).await?;
+            let a = app
+                .create_agency(
+                    &Principal::System,
+                    NewAgency {
+                        code,
+                        name,
+                        level,
+                        parent_code: parent,
+                    },
+                )
+                .await
+                .map_err(person_error)?;
+            println!("{}\t{}", a.code, a.name);
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    agency,
+                    username,
+                    name,
+                    role,
+                    sector,
+                },
+        } => {
+            let password = match std::env::var("MOTCUA_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => read_password_line()?,
+            };
+            let app = open(&config).await?;
+            let u = app
+                .create_user(
+                    &Principal::System,
+                    &agency,
+                    NewUser {
+                        username,
+                        full_name: name,
+                        password,
+                        roles: role,
+                        sectors: sector,
+                    },
+                )
+                .await
+                .map_err(person_error)?;
+            println!("{}\t{}\t{}", u.username, u.full_name, u.agency_code);
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Add { username, label },
+        } => {
+            let app = open(&config).await?;
+            let token = app
+                .create_token(&Principal::System, &username, &label)
+                .await
+                .map_err(person_error)?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+fn read_password_line() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err("no password: set MOTCUA_PASSWORD or write it on standard input".into());
+    }
+    Ok(password)
+}
+
+/// A database URL without its password, for the log.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    // Files (scans, generated documents) will live here beside the SQLite file.
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!(
+            "MOTCUA_DATA_DIR: cannot create {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
+    let app = open(&config).await?;
+    if config.demo {
+        match app.load_demo_if_empty().await {
+            Ok(true) => {
+                tracing::info!("empty database: demo data loaded (MOTCUA_DEMO=0 starts empty)");
+                for u in motcua_app::demo::USERS {
+                    tracing::info!(
+                        username = u.username,
+                        password = motcua_app::demo::DEMO_PASSWORD,
+                        roles = ?u.roles,
+                        agency = u.agency,
+                        "demo user"
+                    );
+                }
+            }
+            Ok(false) => {}
+            Err(e) => return Err(format!("cannot load the demo data: {e}")),
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("MOTCUA_LISTEN: cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(
+        database = %redact(&config.database_url),
+        engine = app.db.engine().name(),
+        "motcua listening on http://{}",
+        config.listen
+    );
+    let web = motcua_web::WebConfig {
+        secure_cookies: config.secure_cookies,
+    };
+    motcua_web::serve(listener, app.clone(), web, shutdown_signal())
+        .await
+        .map_err(|e| format!("server stopped: {e}"))?;
+    app.db.close().await;
+    tracing::info!("motcua stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/x.sqlite3"),
+            "sqlite://data/x.sqlite3"
+        );
+    }
+}
