@@ -199,6 +199,7 @@ async fn foundation(
         let db = Db::connect(&url).await.map_err(|e| e.to_string())?;
         db.migrate().await.map_err(|e| e.to_string())?;
         let app = App::new(db.clone());
+        app.seed_reference_data().await.map_err(|e| e.to_string())?;
         app.load_demo_if_empty().await.map_err(|e| e.to_string())?;
         let token = app
             .create_token(&Principal::System, "tiepnhan", "bench")

@@ -20,6 +20,7 @@ pub struct Config {
     pub demo: bool,
     pub log_format: LogFormat,
     pub secure_cookies: bool,
+    pub public_url: String,
 }
 
 /// The file's keys are the variables' names without the prefix, in lower case.
@@ -32,6 +33,7 @@ struct FileConfig {
     demo: Option<bool>,
     log_format: Option<String>,
     secure_cookies: Option<bool>,
+    public_url: Option<String>,
 }
 
 impl Config {
@@ -87,7 +89,17 @@ impl Config {
                 return Err(format!("MOTCUA_LOG_FORMAT: '{other}' must be text or json"));
             }
         };
+        let public_url = pick("MOTCUA_PUBLIC_URL", file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(format!(
+                "MOTCUA_PUBLIC_URL: '{public_url}' must start with http:// or https://"
+            ));
+        }
         Ok(Config {
+            public_url,
             database_url,
             listen,
             data_dir,

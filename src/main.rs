@@ -143,7 +143,11 @@ async fn open(config: &Config) -> Result<App, String> {
     db.migrate()
         .await
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
-    Ok(App::new(db))
+    let app = App::new(db);
+    app.seed_reference_data()
+        .await
+        .map_err(|e| format!("cannot load the reference data: {}", e.message_vi()))?;
+    Ok(app)
 }
 
 fn person_error(e: motcua_app::Error) -> String {
@@ -300,6 +304,7 @@ async fn serve(config: Config) -> Result<(), String> {
     );
     let web = motcua_web::WebConfig {
         secure_cookies: config.secure_cookies,
+        public_url: config.public_url.clone(),
     };
     motcua_web::serve(listener, app.clone(), web, shutdown_signal())
         .await

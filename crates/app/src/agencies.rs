@@ -202,6 +202,7 @@ impl App {
         )
         .await
         .map_err(|e| unique_to_conflict(e, &code))?;
+        motcua_store::procedures::enable_all_of_level(&mut tx, &id, level.as_str()).await?;
         record(
             &mut tx,
             by,

@@ -5,6 +5,8 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod catalogue;
 pub mod demo;
 pub mod error;
 pub mod principal;
@@ -19,11 +21,23 @@ use motcua_store::Db;
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
+    calendars: std::sync::Arc<calendar::CalendarCache>,
 }
 
 impl App {
     pub fn new(db: Db) -> Self {
-        App { db }
+        App {
+            db,
+            calendars: Default::default(),
+        }
+    }
+
+    /// Reference data every install needs, loaded into empty tables: the national
+    /// calendar's known official days and the seed procedure catalogue.
+    pub async fn seed_reference_data(&self) -> Result<()> {
+        self.seed_national_calendar_if_empty().await?;
+        self.seed_catalogue_if_empty().await?;
+        Ok(())
     }
 
     pub async fn sectors(&self) -> Result<Vec<(String, String)>> {

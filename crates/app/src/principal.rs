@@ -53,6 +53,8 @@ impl Actor {
 
 /// The command line runs on the server itself, by whoever operates it, so it may do
 /// anything; what it does is still written to the audit log.
+// One per request, never stored in bulk: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Principal {
     System,
@@ -71,6 +73,14 @@ impl Principal {
         match self {
             Principal::System => None,
             Principal::User(a) => Some(&a.user_id),
+        }
+    }
+
+    /// The agency the principal acts from (none for the command line).
+    pub fn agency_id(&self) -> Option<&str> {
+        match self {
+            Principal::System => None,
+            Principal::User(a) => Some(&a.agency.id),
         }
     }
 

@@ -41,9 +41,35 @@ pub fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// Money as Vietnamese documents write it: `2.000 đ`, `1.250.000 đ`.
+pub fn money(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
+    if amount < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out.push_str(" đ");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_groups_thousands_with_dots() {
+        assert_eq!(money(0), "0 đ");
+        assert_eq!(money(2000), "2.000 đ");
+        assert_eq!(money(200_000), "200.000 đ");
+        assert_eq!(money(1_250_000), "1.250.000 đ");
+        assert_eq!(money(-8000), "-8.000 đ");
+    }
 
     #[test]
     fn folding_ignores_case_marks_and_d_bar() {

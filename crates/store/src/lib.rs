@@ -6,6 +6,8 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod calendar;
+pub mod procedures;
 pub mod sectors;
 pub mod sessions;
 pub mod tokens;

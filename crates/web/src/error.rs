@@ -134,14 +134,14 @@ pub struct ErrorPage {
 /// in, a redirect to the sign-in page.
 pub struct PageError {
     pub error: Error,
-    pub chrome: Chrome,
+    pub chrome: Box<Chrome>,
 }
 
 impl From<Error> for PageError {
     fn from(error: Error) -> Self {
         PageError {
             error,
-            chrome: Chrome::anonymous(),
+            chrome: Box::new(Chrome::anonymous()),
         }
     }
 }
@@ -154,7 +154,7 @@ impl IntoResponse for PageError {
         let status = status_of(&self.error);
         let (_, title) = kind_of(&self.error);
         let page = ErrorPage {
-            chrome: self.chrome,
+            chrome: *self.chrome,
             title: title.into(),
             detail: detail_of(&self.error),
         };

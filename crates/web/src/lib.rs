@@ -25,6 +25,9 @@ pub use metrics::Metrics;
 pub struct WebConfig {
     /// Mark cookies `Secure`: on whenever the site is served over HTTPS.
     pub secure_cookies: bool,
+    /// The address citizens reach the site at, for QR codes and printed links,
+    /// e.g. `https://motcua.phohien.gov.vn`.
+    pub public_url: String,
 }
 
 #[derive(Clone)]

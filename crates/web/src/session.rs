@@ -41,7 +41,7 @@ impl SignedIn {
                     "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
                         .into(),
                 ),
-                chrome: crate::pages::Chrome::for_user(self, ""),
+                chrome: Box::new(crate::pages::Chrome::for_user(self, "")),
             })
         }
     }

@@ -50,6 +50,40 @@ pub enum FeeRule {
     },
 }
 
+impl FeeRule {
+    /// The rule in words a citizen understands, e.g. "2.000 đ/trang (từ trang 1),
+    /// 1.000 đ/trang (từ trang 3); tối đa 200.000 đ/bản".
+    pub fn describe_vi(&self) -> String {
+        use crate::text::money;
+        match self {
+            FeeRule::Free => "Miễn phí".to_owned(),
+            FeeRule::Fixed { amount } => format!("{} mỗi hồ sơ", money(*amount)),
+            FeeRule::PerCase { amount } => format!("{} mỗi trường hợp", money(*amount)),
+            FeeRule::PerCopy { amount } => format!("{} mỗi bản", money(*amount)),
+            FeeRule::PerPage {
+                tiers,
+                cap_per_copy,
+            } => {
+                let parts: Vec<String> = tiers
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{}/trang (từ trang {})",
+                            money(t.amount_per_page),
+                            t.from_page
+                        )
+                    })
+                    .collect();
+                let mut text = parts.join(", ");
+                if let Some(cap) = cap_per_copy {
+                    text.push_str(&format!("; tối đa {}/bản", money(*cap)));
+                }
+                text
+            }
+        }
+    }
+}
+
 /// From page `from_page` on (until the next tier), each page costs `amount_per_page`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -254,6 +254,14 @@ pub enum OnlineAvailability {
 }
 
 impl OnlineAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnlineAvailability::Full => "full",
+            OnlineAvailability::Partial => "partial",
+            OnlineAvailability::None => "none",
+        }
+    }
+
     pub fn label_vi(self) -> &'static str {
         match self {
             OnlineAvailability::Full => "Trực tuyến toàn trình",

@@ -3,6 +3,7 @@
 
 mod admin;
 mod json;
+mod public;
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -34,6 +35,11 @@ pub use json::ApiJson;
         admin::create_token,
         admin::revoke_token,
         admin::audit,
+        public::lunar,
+        public::days,
+        public::due,
+        public::procedures,
+        public::procedure,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
@@ -76,4 +82,9 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens", get(admin::list_tokens).post(admin::create_token))
         .route("/tokens/{id}", axum::routing::delete(admin::revoke_token))
         .route("/audit", get(admin::audit))
+        .route("/calendar/lunar", get(public::lunar))
+        .route("/calendar/days", get(public::days))
+        .route("/calendar/due", get(public::due))
+        .route("/procedures", get(public::procedures))
+        .route("/procedures/{code}", get(public::procedure))
 }

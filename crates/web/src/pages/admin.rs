@@ -21,7 +21,7 @@ use crate::AppState;
 fn page_err(s: &SignedIn) -> impl Fn(motcua_app::Error) -> PageError + '_ {
     move |error| PageError {
         error,
-        chrome: Chrome::for_user(s, ""),
+        chrome: Box::new(Chrome::for_user(s, "")),
     }
 }
 

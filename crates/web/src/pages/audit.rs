@@ -50,7 +50,7 @@ pub async fn show(
         .await
         .map_err(|error| PageError {
             error,
-            chrome: Chrome::for_user(&s, "/quan-tri/nhat-ky"),
+            chrome: Box::new(Chrome::for_user(&s, "/quan-tri/nhat-ky")),
         })?;
     let next = (entries.len() as i64 == PAGE)
         .then(|| entries.last().map(|e| e.id.clone()))

@@ -3,6 +3,8 @@
 mod account;
 mod admin;
 mod audit;
+mod calendar;
+mod catalogue;
 mod home;
 mod sign_in;
 
@@ -21,6 +23,8 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
+        .route("/thu-tuc", get(catalogue::list))
+        .route("/thu-tuc/{code}", get(catalogue::show))
         .route("/dang-nhap", get(sign_in::form).post(sign_in::submit))
         .route("/dang-xuat", post(sign_in::sign_out))
         .route(
@@ -44,6 +48,7 @@ pub fn routes() -> Router<AppState> {
             get(admin::edit_user_form).post(admin::update_user),
         )
         .route("/quan-tri/nhat-ky", get(audit::show))
+        .route("/quan-tri/lich", get(calendar::show).post(calendar::save))
         .route("/tai-khoan", get(account::show))
         .route("/tai-khoan/ma-truy-cap", post(account::create_token))
         .route(
@@ -77,11 +82,18 @@ impl Chrome {
         Chrome {
             user: None,
             csrf: String::new(),
-            nav: vec![NavItem {
-                href: "/".into(),
-                label: "Trang chủ",
-                current: false,
-            }],
+            nav: vec![
+                NavItem {
+                    href: "/".into(),
+                    label: "Trang chủ",
+                    current: false,
+                },
+                NavItem {
+                    href: "/thu-tuc".into(),
+                    label: "Thủ tục hành chính",
+                    current: false,
+                },
+            ],
         }
     }
 
@@ -94,9 +106,13 @@ impl Chrome {
         } else if a.may(Action::ReadUsers, path) {
             nav.push((format!("/quan-tri/co-quan/{}", a.agency.code), "Cán bộ"));
         }
+        if a.may(Action::ManageAgency, path) {
+            nav.push(("/quan-tri/lich".into(), "Lịch làm việc"));
+        }
         if a.may(Action::ReadAudit, path) {
             nav.push(("/quan-tri/nhat-ky".into(), "Nhật ký"));
         }
+        nav.push(("/thu-tuc".into(), "Thủ tục"));
         nav.push(("/tai-khoan".into(), "Tài khoản"));
         Chrome {
             user: Some(ChromeUser {

@@ -1,0 +1,351 @@
+//! The procedure catalogue: search, versions, per-agency enablement, import/export,
+//! and the seed catalogue shipped as data files.
+
+use motcua_domain::access::Action;
+use motcua_domain::procedure::Procedure;
+use motcua_domain::text;
+use motcua_domain::validation::{Errors, FieldError};
+use motcua_store::procedures as store;
+use motcua_store::Conn;
+use serde::Serialize;
+
+use crate::audit::record;
+use crate::calendar::require_top;
+use crate::error::{Error, Result};
+use crate::principal::{Actor, Principal};
+use crate::{now_ms, App};
+
+/// The seed catalogue: data files in the repository, compiled in so that a fresh
+/// install has the commune-level procedures at once.
+const SEEDS: &[(&str, &str)] = &[
+    (
+        "ho-tich",
+        include_str!("../../../seeds/catalogue/ho-tich.json"),
+    ),
+    (
+        "chung-thuc",
+        include_str!("../../../seeds/catalogue/chung-thuc.json"),
+    ),
+    (
+        "kinh-doanh",
+        include_str!("../../../seeds/catalogue/kinh-doanh.json"),
+    ),
+    (
+        "bao-tro-xa-hoi",
+        include_str!("../../../seeds/catalogue/bao-tro-xa-hoi.json"),
+    ),
+    (
+        "xay-dung",
+        include_str!("../../../seeds/catalogue/xay-dung.json"),
+    ),
+    (
+        "dat-dai",
+        include_str!("../../../seeds/catalogue/dat-dai.json"),
+    ),
+];
+
+/// A procedure as the catalogue holds it now.
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogueEntry {
+    pub version: i64,
+    #[serde(flatten)]
+    pub procedure: Procedure,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionInfo {
+    pub version: i64,
+    pub effective_from: String,
+    pub created_at: jiff::Timestamp,
+    pub created_by: String,
+}
+
+fn parse_body(body: &str) -> Result<Procedure> {
+    serde_json::from_str(body)
+        .map_err(|e| Error::Internal(format!("stored procedure unreadable: {e}")))
+}
+
+fn not_found(code: &str) -> Error {
+    Error::NotFound(format!("Không tìm thấy thủ tục có mã «{}».", code.trim()))
+}
+
+/// Checks and stores one procedure as a new version unless it equals the current
+/// one. Returns (version, whether it was written).
+async fn save(conn: &mut Conn, by: &Principal, mut p: Procedure) -> Result<(i64, bool, bool)> {
+    p.normalize();
+    let problems = p.validate();
+    if !problems.is_empty() {
+        return Err(Error::Invalid(Errors(problems)));
+    }
+    let sectors = motcua_store::sectors::all(conn).await?;
+    if !sectors.iter().any(|s| s.code == p.sector) {
+        return Err(Error::Invalid(
+            FieldError::new(
+                "sector",
+                format!("Lĩnh vực «{}» không có trong danh mục.", p.sector),
+            )
+            .into(),
+        ));
+    }
+    let body = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
+    let existing = store::by_code(conn, &p.code).await?;
+    if let Some(row) = &existing {
+        if row.body == body {
+            return Ok((row.current_version, false, false));
+        }
+    }
+    let version = store::add_version(
+        conn,
+        &store::NewVersion {
+            code: &p.code,
+            name: &p.name,
+            search_key: &p.search_key(),
+            sector: &p.sector,
+            level: &p.level,
+            online: p.online.as_str(),
+            effective_from: &p.effective_from.to_string(),
+            body: &body,
+            now: now_ms(),
+            by: by.audit_name(),
+        },
+    )
+    .await?;
+    Ok((version, true, existing.is_none()))
+}
+
+impl App {
+    /// Search by words with or without diacritics, in any Unicode form.
+    pub async fn search_procedures(
+        &self,
+        query: &str,
+        sector: Option<&str>,
+        agency_code: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<CatalogueEntry>> {
+        let words: Vec<String> = text::fold(query)
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut conn = self.db.read().await?;
+        let agency_id = match agency_code {
+            Some(code) => Some(
+                motcua_store::agencies::by_code(&mut conn, &code.trim().to_ascii_uppercase())
+                    .await?
+                    .ok_or_else(|| crate::agencies::not_found(code))?
+                    .id,
+            ),
+            None => None,
+        };
+        let sector = sector.map(str::trim).filter(|s| !s.is_empty());
+        let rows = store::search(
+            &mut conn,
+            &words,
+            sector,
+            agency_id.as_deref(),
+            limit.clamp(1, 1000),
+        )
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(CatalogueEntry {
+                    version: r.current_version,
+                    procedure: parse_body(&r.body)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn procedure(&self, code: &str) -> Result<CatalogueEntry> {
+        let mut conn = self.db.read().await?;
+        let row = store::by_code(&mut conn, code.trim())
+            .await?
+            .ok_or_else(|| not_found(code))?;
+        Ok(CatalogueEntry {
+            version: row.current_version,
+            procedure: parse_body(&row.body)?,
+        })
+    }
+
+    pub async fn procedure_versions(&self, code: &str) -> Result<Vec<VersionInfo>> {
+        let mut conn = self.db.read().await?;
+        Ok(store::versions(&mut conn, code.trim())
+            .await?
+            .into_iter()
+            .map(|v| VersionInfo {
+                version: v.version,
+                effective_from: v.effective_from,
+                created_at: motcua_store::from_millis(v.created_at),
+                created_by: v.created_by,
+            })
+            .collect())
+    }
+
+    /// Saves an edited procedure as a new version (nothing when unchanged).
+    pub async fn save_procedure(&self, by: &Principal, p: Procedure) -> Result<i64> {
+        let mut tx = self.db.begin_write().await?;
+        require_top(&mut tx, by).await?;
+        let code = p.code.clone();
+        let (version, written, created) = save(&mut tx, by, p).await?;
+        if written {
+            if created {
+                enable_everywhere(&mut tx, &code).await?;
+            }
+            record(
+                &mut tx,
+                by,
+                by.agency_id(),
+                "procedure.save",
+                &code,
+                serde_json::json!({"version": version}),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Imports a whole catalogue in one transaction: every procedure valid, or
+    /// nothing written. Importing the same file twice adds nothing.
+    pub async fn import_catalogue(
+        &self,
+        by: &Principal,
+        procedures: Vec<Procedure>,
+    ) -> Result<ImportReport> {
+        let mut tx = self.db.begin_write().await?;
+        require_top(&mut tx, by).await?;
+        let mut report = ImportReport::default();
+        let mut errors = Errors::new();
+        let mut seen = std::collections::HashSet::new();
+        for p in procedures {
+            let code = p.code.clone();
+            if !seen.insert(code.clone()) {
+                errors.push("code", format!("Mã thủ tục «{code}» xuất hiện hai lần."));
+                continue;
+            }
+            match save(&mut tx, by, p).await {
+                Ok((_, false, _)) => report.unchanged += 1,
+                Ok((_, true, true)) => {
+                    enable_everywhere(&mut tx, &code).await?;
+                    report.created += 1
+                }
+                Ok((_, true, false)) => report.updated += 1,
+                Err(Error::Invalid(e)) => {
+                    for f in e.0 {
+                        errors.push(
+                            &format!("{code}.{}", f.field),
+                            format!("Thủ tục {code}: {}", f.message),
+                        );
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        errors.into_result()?;
+        if report.created + report.updated > 0 {
+            record(
+                &mut tx,
+                by,
+                by.agency_id(),
+                "catalogue.import",
+                "catalogue",
+                serde_json::to_value(&report).unwrap_or_default(),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    pub async fn export_catalogue(&self) -> Result<Vec<Procedure>> {
+        let mut conn = self.db.read().await?;
+        store::all_bodies(&mut conn)
+            .await?
+            .iter()
+            .map(|b| parse_body(b))
+            .collect()
+    }
+
+    /// Loads the seed catalogue into an empty catalogue.
+    pub async fn seed_catalogue_if_empty(&self) -> Result<usize> {
+        {
+            let mut conn = self.db.read().await?;
+            if store::count(&mut conn).await? > 0 {
+                return Ok(0);
+            }
+        }
+        let mut all = Vec::new();
+        for (name, json) in SEEDS {
+            let procs: Vec<Procedure> = serde_json::from_str(json).map_err(|e| {
+                Error::Internal(format!("seed catalogue {name}.json unreadable: {e}"))
+            })?;
+            all.extend(procs);
+        }
+        let report = self.import_catalogue(&Principal::System, all).await?;
+        Ok(report.created)
+    }
+
+    /// The codes of the procedures an agency performs.
+    pub async fn enabled_procedures(
+        &self,
+        actor: &Actor,
+        agency_code: &str,
+    ) -> Result<Vec<String>> {
+        let mut conn = self.db.read().await?;
+        let a =
+            crate::agencies::load_for(&mut conn, &actor.into(), agency_code, Action::ReadAgency)
+                .await?;
+        Ok(store::enabled_codes(&mut conn, &a.id).await?)
+    }
+
+    pub async fn set_procedure_enabled(
+        &self,
+        by: &Principal,
+        agency_code: &str,
+        code: &str,
+        enabled: bool,
+    ) -> Result<()> {
+        let mut tx = self.db.begin_write().await?;
+        let a = crate::agencies::load_for(&mut tx, by, agency_code, Action::ManageAgency).await?;
+        store::by_code(&mut tx, code.trim())
+            .await?
+            .ok_or_else(|| not_found(code))?;
+        if enabled {
+            store::enable(&mut tx, &a.id, code.trim()).await?;
+        } else {
+            store::disable(&mut tx, &a.id, code.trim()).await?;
+        }
+        record(
+            &mut tx,
+            by,
+            Some(&a.id),
+            "procedure.enable",
+            code.trim(),
+            serde_json::json!({"enabled": enabled}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A new procedure is performed by every agency of its level until an
+/// administrator turns it off there.
+async fn enable_everywhere(conn: &mut Conn, code: &str) -> Result<()> {
+    if let Some(row) = store::by_code(conn, code).await? {
+        store::enable_level_for_code(conn, code, &row.level).await?;
+    }
+    Ok(())
+}
+
+/// A QR code (SVG) for a page address, e.g. a procedure's public page.
+pub fn qr_svg(text: &str) -> Result<String> {
+    motcua_docs::qr_svg(text).map_err(|e| Error::Internal(format!("QR code: {e}")))
+}

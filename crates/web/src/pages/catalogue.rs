@@ -1,0 +1,199 @@
+//! Public procedure pages: the searchable list and each procedure's page with its QR.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_app::catalogue::CatalogueEntry;
+use motcua_domain::procedure::{time_limit_label_vi, Procedure};
+use serde::Deserialize;
+
+use super::Chrome;
+use crate::error::{render, PageError};
+use crate::session::MaybeSignedIn;
+use crate::AppState;
+
+struct Row {
+    code: String,
+    name: String,
+    sector_name: String,
+    limit: String,
+    online: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "procedures.html")]
+struct ListPage {
+    chrome: Chrome,
+    q: String,
+    sector: String,
+    sectors: Vec<(String, String)>,
+    items: Vec<Row>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default, rename = "linh-vuc")]
+    sector: String,
+}
+
+fn sector_name(sectors: &[(String, String)], code: &str) -> String {
+    sectors
+        .iter()
+        .find(|s| s.0 == code)
+        .map_or_else(|| code.to_owned(), |s| s.1.clone())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    signed_in: MaybeSignedIn,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let sectors = state.app.sectors().await?;
+    let found = state
+        .app
+        .search_procedures(&q.q, Some(&q.sector), None, 500)
+        .await?;
+    let items = found
+        .into_iter()
+        .map(|e| Row {
+            sector_name: sector_name(&sectors, &e.procedure.sector),
+            limit: time_limit_label_vi(e.procedure.committed_limit),
+            online: e.procedure.online.label_vi(),
+            code: e.procedure.code,
+            name: e.procedure.name,
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &ListPage {
+            chrome: Chrome::for_maybe(&signed_in, "/thu-tuc"),
+            q: q.q,
+            sector: q.sector,
+            sectors,
+            items,
+        },
+    ))
+}
+
+struct DocumentView {
+    name: String,
+    amount: String,
+    form: Option<String>,
+    note: Option<String>,
+}
+
+struct ProcedureView {
+    code: String,
+    name: String,
+    sector_name: String,
+    version: i64,
+    effective_from: String,
+    committed: String,
+    statutory: Option<String>,
+    verification: Option<String>,
+    time_note: Option<String>,
+    documents: Vec<DocumentView>,
+    fees: Vec<(String, String, String)>,
+    steps: Vec<(String, &'static str, String)>,
+    results: Vec<String>,
+    online: &'static str,
+    return_methods: String,
+    linked: Vec<String>,
+    legal_basis: String,
+}
+
+fn view(entry: CatalogueEntry, sectors: &[(String, String)]) -> ProcedureView {
+    let p: Procedure = entry.procedure;
+    ProcedureView {
+        sector_name: sector_name(sectors, &p.sector),
+        version: entry.version,
+        effective_from: p.effective_from.strftime("%d/%m/%Y").to_string(),
+        committed: time_limit_label_vi(p.committed_limit),
+        statutory: (p.statutory_limit != p.committed_limit)
+            .then(|| time_limit_label_vi(p.statutory_limit)),
+        verification: p.verification_limit.map(time_limit_label_vi),
+        time_note: p.time_limit_note.clone(),
+        documents: p
+            .documents
+            .iter()
+            .map(|d| DocumentView {
+                name: d.name.clone(),
+                amount: format!("{:02} {}", d.count, d.kind.label_vi().to_lowercase()),
+                form: d.form_name.clone(),
+                note: d.note.clone(),
+            })
+            .collect(),
+        fees: p
+            .fees
+            .iter()
+            .map(|f| {
+                let exemptions: Vec<&str> = f.exemptions.iter().map(|e| e.label_vi()).collect();
+                (f.name.clone(), f.rule.describe_vi(), exemptions.join("; "))
+            })
+            .collect(),
+        steps: p
+            .steps
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.role.label_vi(),
+                    s.share.to_string().replace("wh", " giờ làm việc"),
+                )
+            })
+            .collect(),
+        results: p.results.iter().map(|r| r.name.clone()).collect(),
+        online: p.online.label_vi(),
+        return_methods: p
+            .return_methods
+            .iter()
+            .map(|m| m.label_vi())
+            .collect::<Vec<_>>()
+            .join(", "),
+        linked: p
+            .linked
+            .iter()
+            .map(|l| format!("{} ({})", l.name, l.agency_kind.label_vi()))
+            .collect(),
+        legal_basis: p.legal_basis.clone(),
+        code: p.code,
+        name: p.name,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "procedure.html")]
+struct DetailPage {
+    chrome: Chrome,
+    p: ProcedureView,
+    qr_svg: String,
+}
+
+pub fn page_url(state: &AppState, code: &str) -> String {
+    format!(
+        "{}/thu-tuc/{}",
+        state.config.public_url.trim_end_matches('/'),
+        code
+    )
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    signed_in: MaybeSignedIn,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    let entry = state.app.procedure(&code).await?;
+    let sectors = state.app.sectors().await?;
+    let qr_svg = motcua_app::catalogue::qr_svg(&page_url(&state, &entry.procedure.code))?;
+    Ok(render(
+        StatusCode::OK,
+        &DetailPage {
+            chrome: Chrome::for_maybe(&signed_in, "/thu-tuc"),
+            p: view(entry, &sectors),
+            qr_svg,
+        },
+    ))
+}

@@ -1,0 +1,379 @@
+//! The JSON API: bearer tokens, problem+json errors, validation, the OpenAPI document.
+
+use crate::common::*;
+use crate::on_both_engines;
+use serde_json::json;
+
+on_both_engines!(
+    me_needs_a_live_token,
+    bad_input_is_a_vietnamese_problem_and_writes_nothing,
+    deactivating_a_user_ends_sessions_and_tokens_at_once,
+    openapi_describes_every_endpoint,
+    tokens_are_created_listed_and_revoked,
+);
+
+async fn me_needs_a_live_token(app: TestApp) {
+    let c = app.client();
+    let r = c.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p = json(r).await;
+    assert_eq!(p["type"], "urn:motcua:problem:unauthenticated");
+    assert!(p["detail"].as_str().unwrap().contains("mã truy cập"));
+
+    let r = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth("mc_not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    let token = app.token("chuyenvien").await;
+    let me = json(
+        c.get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(me["username"], "chuyenvien");
+    assert_eq!(me["full_name"], "Phạm Văn Đức");
+    assert_eq!(me["agency"]["code"], WARD_A);
+    assert_eq!(me["roles"], json!(["specialist"]));
+    assert_eq!(me["sectors"], json!(["chung-thuc", "ho-tich"]));
+    // Only hashes of tokens are stored.
+    let stored = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{token}'"
+        ))
+        .await;
+    assert_eq!(stored, 0);
+}
+
+async fn bad_input_is_a_vietnamese_problem_and_writes_nothing(app: TestApp) {
+    let c = app.client();
+    let admin = app.token("quantri").await;
+    let agencies = app.count("SELECT COUNT(*) FROM agencies").await;
+    let users = app.count("SELECT COUNT(*) FROM users").await;
+    let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
+
+    // Every field wrong at once: every field named.
+    let r = c
+        .post(app.url("/api/v1/agencies"))
+        .bearer_auth(&admin)
+        .json(&json!({"code": "phường 1", "name": " ", "level": "thôn", "parent_code": PROVINCE}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let p = json(r).await;
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["code", "name", "level"]);
+    assert!(p["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Mã định danh"));
+
+    // Malformed JSON, wrong types, no content type.
+    let r = c
+        .post(app.url("/api/v1/agencies"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body("{\"code\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(json(r).await["detail"].as_str().unwrap().contains("JSON"));
+    let r = c
+        .post(app.url("/api/v1/agencies"))
+        .bearer_auth(&admin)
+        .json(&json!({"code": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = c
+        .post(app.url("/api/v1/agencies"))
+        .bearer_auth(&admin)
+        .body("code=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(json(r).await["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Content-Type"));
+
+    // Unknown parent, duplicate code, duplicate username, unknown role, unknown sector.
+    let r = c
+        .post(app.url("/api/v1/agencies"))
+        .bearer_auth(&admin)
+        .json(&json!({"code": "000.09.33.H33", "name": "UBND xã Mới", "level": "commune", "parent_code": "999.99.99.H99"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = c
+        .post(app.url("/api/v1/agencies"))
+        .bearer_auth(&admin)
+        .json(&json!({"code": WARD_B.to_lowercase(), "name": "UBND xã Trùng", "level": "commune", "parent_code": PROVINCE}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(json(r).await["detail"]
+        .as_str()
+        .unwrap()
+        .contains("đã được dùng"));
+    let new_user = |username: &str, roles: serde_json::Value, sectors: serde_json::Value| json!({"username": username, "full_name": "Người Dùng", "password": "12345678", "roles": roles, "sectors": sectors});
+    for (body, status, field) in [
+        (
+            new_user("TiepNhan", json!(["counter_officer"]), json!([])),
+            409,
+            None,
+        ),
+        (
+            new_user("moi", json!(["boss"]), json!([])),
+            400,
+            Some("roles"),
+        ),
+        (new_user("moi", json!([]), json!([])), 400, Some("roles")),
+        (
+            new_user("moi", json!(["specialist"]), json!(["thien-van"])),
+            400,
+            Some("sectors"),
+        ),
+        (
+            json!({"username": "moi", "full_name": "Người Dùng", "password": "ngắn", "roles": ["leader"]}),
+            400,
+            Some("password"),
+        ),
+    ] {
+        let r = c
+            .post(app.url(&format!("/api/v1/agencies/{WARD_A}/users")))
+            .bearer_auth(&admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{body}");
+        let p = json(r).await;
+        if let Some(field) = field {
+            assert_eq!(p["errors"][0]["field"], field, "{p}");
+        }
+    }
+    let r = c
+        .get(app.url("/api/v1/agencies/khong-co"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(json(r).await["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Không tìm thấy cơ quan"));
+    let r = c
+        .get(app.url("/api/v1/khong-co"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+
+    assert_eq!(app.count("SELECT COUNT(*) FROM agencies").await, agencies);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit);
+}
+
+async fn deactivating_a_user_ends_sessions_and_tokens_at_once(app: TestApp) {
+    let officer = app.browser();
+    app.signed_in(&officer, "tiepnhan").await;
+    let officer_token = app.token("tiepnhan").await;
+    let r = officer.get(app.url("/")).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("Nguyễn Thị Hồng Nhung"));
+
+    let admin = app.token("quantri.phohien").await;
+    let c = app.client();
+    let r = c
+        .patch(app.url("/api/v1/users/tiepnhan"))
+        .bearer_auth(&admin)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json(r).await["active"], false);
+
+    let r = officer.get(app.url("/tai-khoan")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "the session ended");
+    assert_eq!(r.headers()["location"], "/dang-nhap");
+    let r = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&officer_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "the token stopped working");
+    let r = app.sign_in(&app.browser(), "tiepnhan", PASSWORD).await;
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("vô hiệu hóa"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'tiepnhan'").await, 0);
+
+    // An administrator cannot lock themselves out.
+    let r = c
+        .patch(app.url("/api/v1/users/quantri.phohien"))
+        .bearer_auth(&admin)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    // Reactivated, the person signs in again.
+    let r = c
+        .patch(app.url("/api/v1/users/tiepnhan"))
+        .bearer_auth(&admin)
+        .json(&json!({"active": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.sign_in(&app.browser(), "tiepnhan", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+
+    // The audit log recorded who did it and from where.
+    let audit = json(
+        c.get(app.url("/api/v1/audit"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let entry = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "user.update" && e["target"] == "tiepnhan")
+        .unwrap()
+        .clone();
+    assert_eq!(entry["actor"], "quantri.phohien");
+    assert_eq!(entry["ip"], "127.0.0.1");
+    assert!(entry["details"]
+        .as_str()
+        .unwrap()
+        .contains("sessions_ended"));
+}
+
+async fn openapi_describes_every_endpoint(app: TestApp) {
+    let doc = json(
+        app.client()
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, methods) in [
+        ("/api/v1/me", &["get"][..]),
+        ("/api/v1/agencies", &["get", "post"]),
+        ("/api/v1/agencies/{code}", &["get", "patch"]),
+        ("/api/v1/agencies/{code}/users", &["get", "post"]),
+        ("/api/v1/users/{username}", &["get", "patch"]),
+        ("/api/v1/tokens", &["get", "post"]),
+        ("/api/v1/tokens/{id}", &["delete"]),
+        ("/api/v1/audit", &["get"]),
+    ] {
+        let p = paths.get(path).unwrap_or_else(|| panic!("{path} missing"));
+        for m in methods {
+            assert!(p.get(*m).is_some(), "{m} {path} missing");
+        }
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+}
+
+async fn tokens_are_created_listed_and_revoked(app: TestApp) {
+    let c = app.client();
+    let first = app.token("lanhdao").await;
+    let r = c
+        .post(app.url("/api/v1/tokens"))
+        .bearer_auth(&first)
+        .json(&json!({"label": "Cổng dịch vụ công"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let second = json(r).await["token"].as_str().unwrap().to_owned();
+    let list = json(
+        c.get(app.url("/api/v1/tokens"))
+            .bearer_auth(&second)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let id = items
+        .iter()
+        .find(|t| t["label"] == "Cổng dịch vụ công")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Someone else cannot revoke it; its owner can.
+    let other = app.token("tiepnhan").await;
+    let r = c
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&second)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // A leader cannot mint tokens for colleagues.
+    let r = c
+        .post(app.url("/api/v1/tokens"))
+        .bearer_auth(&first)
+        .json(&json!({"username": "tiepnhan"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}

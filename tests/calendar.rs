@@ -1,0 +1,288 @@
+//! The working calendar over the API and the administration page.
+
+use crate::common::*;
+use crate::on_both_engines;
+
+on_both_engines!(
+    lunar_and_days_and_due_dates_follow_the_law,
+    bad_calendar_input_is_a_problem_not_a_crash,
+    agencies_inherit_and_extend_the_calendar,
+);
+
+async fn get(app: &TestApp, path: &str) -> (u16, serde_json::Value) {
+    let r = app.client().get(app.url(path)).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, json(r).await)
+}
+
+async fn lunar_and_days_and_due_dates_follow_the_law(app: TestApp) {
+    let (status, l) = get(&app, "/api/v1/calendar/lunar?date=2026-02-17").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        l,
+        serde_json::json!({"lunar_day": 1, "lunar_month": 1, "lunar_year": 2026, "leap_month": false, "year_name": "Bính Ngọ"})
+    );
+    let (_, l) = get(&app, "/api/v1/calendar/lunar?date=1985-01-21").await;
+    assert_eq!(
+        (l["lunar_day"].as_u64(), l["lunar_month"].as_u64()),
+        (Some(1), Some(1)),
+        "Tết 1985 in Vietnam"
+    );
+
+    let (status, days) = get(&app, "/api/v1/calendar/days?from=2026-02-13&to=2026-02-23").await;
+    assert_eq!(status, 200);
+    let kinds: Vec<(&str, &str)> = days["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["date"].as_str().unwrap(), d["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds[0], ("2026-02-13", "working"));
+    assert_eq!(kinds[1], ("2026-02-14", "day_off"));
+    assert_eq!(kinds[3], ("2026-02-16", "holiday"));
+    assert_eq!(kinds[10], ("2026-02-23", "working"));
+    assert!(days["items"][4]["name"].as_str().unwrap().contains("Tết"));
+    let (_, days) = get(
+        &app,
+        &format!("/api/v1/calendar/days?agency={WARD_A}&from=2026-04-25&to=2026-05-04"),
+    )
+    .await;
+    let off: Vec<&str> = days["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] != "working")
+        .map(|d| d["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        off,
+        vec![
+            "2026-04-25",
+            "2026-04-26",
+            "2026-04-27",
+            "2026-04-30",
+            "2026-05-01",
+            "2026-05-02",
+            "2026-05-03"
+        ]
+    );
+
+    for (received, limit, due) in [
+        (
+            "2026-02-13T10:00:00%2B07:00",
+            "3wd",
+            "2026-02-25T17:00:00+07:00",
+        ),
+        (
+            "2026-02-13T15:30:00%2B07:00",
+            "same_day",
+            "2026-02-23T17:00:00+07:00",
+        ),
+        (
+            "2026-04-24T10:00:00%2B07:00",
+            "3wd",
+            "2026-05-04T17:00:00+07:00",
+        ),
+        (
+            "2026-03-02T10:00:00%2B07:00",
+            "same_day",
+            "2026-03-02T17:00:00+07:00",
+        ),
+        (
+            "2026-03-02T03:00:00Z",
+            "immediate",
+            "2026-03-02T10:00:00+07:00",
+        ),
+        (
+            "2026-03-02T16:00:00%2B07:00",
+            "8wh",
+            "2026-03-03T16:30:00+07:00",
+        ),
+    ] {
+        let (status, body) = get(
+            &app,
+            &format!("/api/v1/calendar/due?agency={WARD_A}&received_at={received}&limit={limit}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["due_at"], due, "{received} {limit}");
+    }
+}
+
+async fn bad_calendar_input_is_a_problem_not_a_crash(app: TestApp) {
+    for (path, status, field) in [
+        ("/api/v1/calendar/lunar?date=2026-02-30", 400, "date"),
+        ("/api/v1/calendar/lunar", 400, "date"),
+        ("/api/v1/calendar/lunar?date=1700-01-01", 400, "date"),
+        (
+            "/api/v1/calendar/days?from=2026-01-10&to=2026-01-01",
+            400,
+            "to",
+        ),
+        (
+            "/api/v1/calendar/days?from=2026-01-01&to=2029-01-01",
+            400,
+            "to",
+        ),
+        (
+            "/api/v1/calendar/days?agency=999.99.99.H99&from=2026-01-01&to=2026-01-02",
+            404,
+            "",
+        ),
+        (
+            "/api/v1/calendar/due?received_at=hôm-qua&limit=3wd",
+            400,
+            "received_at",
+        ),
+        (
+            "/api/v1/calendar/due?received_at=2026-03-02T10:00:00Z&limit=3xd",
+            400,
+            "limit",
+        ),
+        (
+            "/api/v1/calendar/due?received_at=2026-03-02T10:00:00Z&limit=0wd",
+            400,
+            "limit",
+        ),
+        (
+            "/api/v1/calendar/due?received_at=2026-03-02T10:00:00Z",
+            400,
+            "limit",
+        ),
+        (
+            "/api/v1/calendar/due?received_at=2099-12-31T10:00:00Z&limit=30wd",
+            400,
+            "received_at",
+        ),
+    ] {
+        let (s, body) = get(&app, path).await;
+        assert_eq!(s, status, "{path}: {body}");
+        assert!(!body["detail"].as_str().unwrap().is_empty());
+        if !field.is_empty() {
+            assert_eq!(body["errors"][0]["field"], field, "{path}");
+        }
+    }
+}
+
+async fn agencies_inherit_and_extend_the_calendar(app: TestApp) {
+    let due = |agency: &'static str| {
+        let app = &app;
+        async move {
+            get(app, &format!("/api/v1/calendar/due?agency={agency}&received_at=2026-03-06T10:00:00%2B07:00&limit=1wd")).await.1["due_at"].clone()
+        }
+    };
+    assert_eq!(due(WARD_A).await, "2026-03-09T17:00:00+07:00");
+
+    // The ward closes Monday 9/3 (its own decision): only its calendar changes.
+    let ward_admin = app.browser();
+    let csrf = app.signed_in(&ward_admin, "quantri.phohien").await;
+    let r = ward_admin
+        .post(app.url("/quan-tri/lich"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("co-quan", WARD_A),
+            ("ngay", "2026-03-09"),
+            ("loai", "day_off"),
+            ("ten", "Nghỉ theo quyết định của UBND phường"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(due(WARD_A).await, "2026-03-10T17:00:00+07:00");
+    assert_eq!(due(WARD_B).await, "2026-03-09T17:00:00+07:00");
+    // A ward administrator cannot change the national layer, nor another ward's.
+    let r = ward_admin
+        .post(app.url("/quan-tri/lich"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("co-quan", ""),
+            ("ngay", "2026-03-12"),
+            ("loai", "day_off"),
+            ("ten", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = ward_admin
+        .post(app.url("/quan-tri/lich"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("co-quan", WARD_B),
+            ("ngay", "2026-03-12"),
+            ("loai", "day_off"),
+            ("ten", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = ward_admin
+        .post(app.url("/quan-tri/lich"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("co-quan", WARD_A),
+            ("ngay", "2026-02-30"),
+            ("loai", "day_off"),
+            ("ten", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("không phải là ngày hợp lệ"));
+
+    // The province administrator opens Saturday 7/3 nationally as a make-up day:
+    // every ward inherits it.
+    let admin = app.browser();
+    let csrf = app.signed_in(&admin, "quantri").await;
+    let r = admin
+        .post(app.url("/quan-tri/lich"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("co-quan", ""),
+            ("ngay", "2026-03-07"),
+            ("loai", "makeup_working"),
+            ("ten", "Làm bù"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(due(WARD_B).await, "2026-03-07T17:00:00+07:00");
+    assert_eq!(due(WARD_A).await, "2026-03-07T17:00:00+07:00");
+    let html = admin
+        .get(app.url("/quan-tri/lich"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("07/03/2026") && html.contains("Làm bù"));
+    // Removing it restores the rule; every change is in the audit log.
+    let r = admin
+        .post(app.url("/quan-tri/lich"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("co-quan", ""),
+            ("ngay", "2026-03-07"),
+            ("loai", ""),
+            ("ten", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(due(WARD_B).await, "2026-03-09T17:00:00+07:00");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'calendar.set_day'")
+            .await,
+        3
+    );
+}

@@ -1,0 +1,291 @@
+//! The command line, run as a separate process against the test's database.
+
+use std::process::Stdio;
+
+use tokio::io::AsyncWriteExt;
+
+use crate::common::*;
+use crate::on_both_engines;
+
+on_both_engines!(
+    cli_adds_agencies_users_and_tokens,
+    cli_refuses_bad_input_clearly
+);
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+async fn motcua(app: &TestApp, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_motcua"));
+    cmd.args(args)
+        .env("MOTCUA_DATABASE_URL", &app.database_url)
+        .env("MOTCUA_LOG", "warn")
+        .env_remove("MOTCUA_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run motcua");
+    if let Some(mut pipe) = child.stdin.take() {
+        if let Some(text) = stdin {
+            pipe.write_all(text.as_bytes()).await.expect("stdin");
+        }
+    }
+    let out = child.wait_with_output().await.expect("wait");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+async fn cli_adds_agencies_users_and_tokens(app: TestApp) {
+    let out = motcua(&app, &["migrate"], &[], None).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let out = motcua(
+        &app,
+        &[
+            "agency",
+            "add",
+            "--code",
+            "000.07.33.H33",
+            "--name",
+            "UBND phường Hiến Nam",
+            "--level",
+            "commune",
+            "--parent",
+            PROVINCE,
+        ],
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, "000.07.33.H33\tUBND phường Hiến Nam\n");
+
+    let out = motcua(
+        &app,
+        &[
+            "user",
+            "add",
+            "--agency",
+            "000.07.33.H33",
+            "--username",
+            "hn.tiepnhan",
+            "--name",
+            "Lý Thị Hoa",
+            "--role",
+            "counter_officer,specialist",
+            "--sector",
+            "ho-tich",
+        ],
+        &[("MOTCUA_PASSWORD", "mat-khau-cli-1")],
+        None,
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The password from standard input.
+    let out = motcua(
+        &app,
+        &[
+            "user",
+            "add",
+            "--agency",
+            "000.07.33.H33",
+            "--username",
+            "hn.lanhdao",
+            "--name",
+            "Lý Văn Nam",
+            "--role",
+            "leader",
+        ],
+        &[],
+        Some("mat-khau-cli-2\n"),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        app.sign_in(&app.browser(), "hn.lanhdao", "mat-khau-cli-2")
+            .await
+            .status(),
+        303
+    );
+
+    let out = motcua(
+        &app,
+        &["token", "add", "--username", "hn.tiepnhan"],
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let token = out.stdout.trim_end_matches('\n');
+    assert!(
+        !token.contains('\n') && token.starts_with("mc_"),
+        "only the token: {:?}",
+        out.stdout
+    );
+    let me = json(
+        app.client()
+            .get(app.url("/api/v1/me"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(me["username"], "hn.tiepnhan");
+    assert_eq!(
+        me["roles"],
+        serde_json::json!(["counter_officer", "specialist"])
+    );
+}
+
+async fn cli_refuses_bad_input_clearly(app: TestApp) {
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "agency",
+                "add",
+                "--code",
+                "000.08.33.H33",
+                "--name",
+                "UBND xã X",
+                "--level",
+                "commune",
+                "--parent",
+                "999.99.99.H99",
+            ],
+            "Không tìm thấy cơ quan có mã «999.99.99.H99»",
+        ),
+        (
+            vec![
+                "agency",
+                "add",
+                "--code",
+                WARD_A,
+                "--name",
+                "UBND xã Trùng",
+                "--level",
+                "commune",
+                "--parent",
+                PROVINCE,
+            ],
+            "đã được dùng",
+        ),
+        (
+            vec![
+                "agency",
+                "add",
+                "--code",
+                "000.08.33.H33",
+                "--name",
+                "UBND xã X",
+                "--level",
+                "village",
+                "--parent",
+                PROVINCE,
+            ],
+            "Cấp hành chính «village» không có",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--agency",
+                "999.99.99.H99",
+                "--username",
+                "ai.do",
+                "--name",
+                "Ai Đó",
+                "--role",
+                "leader",
+            ],
+            "Không tìm thấy cơ quan",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--agency",
+                WARD_A,
+                "--username",
+                "tiepnhan",
+                "--name",
+                "Ai Đó",
+                "--role",
+                "leader",
+            ],
+            "Tên đăng nhập «tiepnhan» đã có người dùng.",
+        ),
+        (
+            vec![
+                "user",
+                "add",
+                "--agency",
+                WARD_A,
+                "--username",
+                "ai.do",
+                "--name",
+                "Ai Đó",
+                "--role",
+                "boss",
+            ],
+            "Vai trò «boss» không tồn tại",
+        ),
+        (
+            vec!["token", "add", "--username", "khong.co"],
+            "Không tìm thấy người dùng «khong.co»",
+        ),
+    ];
+    let users = app.count("SELECT COUNT(*) FROM users").await;
+    let agencies = app.count("SELECT COUNT(*) FROM agencies").await;
+    for (args, message) in cases {
+        let out = motcua(&app, &args, &[("MOTCUA_PASSWORD", "12345678")], None).await;
+        assert_ne!(out.code, 0, "{args:?}");
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
+    // No password at all.
+    let out = motcua(
+        &app,
+        &[
+            "user",
+            "add",
+            "--agency",
+            WARD_A,
+            "--username",
+            "ai.do",
+            "--name",
+            "Ai Đó",
+            "--role",
+            "leader",
+        ],
+        &[],
+        Some(""),
+    )
+    .await;
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("MOTCUA_PASSWORD"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users);
+    assert_eq!(app.count("SELECT COUNT(*) FROM agencies").await, agencies);
+
+    // A wrong setting stops start-up with one line naming the variable.
+    for (var, value) in [
+        ("MOTCUA_LISTEN", "localhost"),
+        ("MOTCUA_DATABASE_URL", "mysql://x"),
+        ("MOTCUA_LOG_FORMAT", "xml"),
+        ("MOTCUA_DEMO", "maybe"),
+    ] {
+        let out = motcua(&app, &["serve"], &[(var, value)], None).await;
+        assert_eq!(out.code, 2, "{var}");
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+        assert!(out.stderr.contains(var), "{}", out.stderr);
+    }
+}

@@ -1,0 +1,267 @@
+//! Spawning the app for a test, and helpers shared by the tests.
+
+use std::time::Duration;
+
+use motcua_app::{App, Principal};
+use motcua_store::Db;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares, for each async test function `name(app: TestApp)`, a module `name` with
+/// one test per engine: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::spawn($crate::common::Engine::Sqlite).await;
+                super::$name(app.expect("SQLite is always available")).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::common::TestApp::spawn($crate::common::Engine::Postgres).await {
+                    Some(app) => super::$name(app).await,
+                    None => eprintln!("skipped on PostgreSQL: TEST_DATABASE_URL is not set"),
+                }
+            }
+        }
+    )*};
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub db: Db,
+    pub database_url: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    cleanup: Option<Cleanup>,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+/// The demo's agencies: a province and two communes under it.
+pub const PROVINCE: &str = "000.00.00.H33";
+pub const WARD_A: &str = "000.01.33.H33";
+pub const WARD_B: &str = "000.02.33.H33";
+pub const PASSWORD: &str = motcua_app::demo::DEMO_PASSWORD;
+
+fn unique() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}
+
+/// `postgres://u@h:5432/db?x` → (`postgres://u@h:5432`, `?x`)
+fn split_pg_url(url: &str) -> (String, String) {
+    let (main, query) = match url.split_once('?') {
+        Some((m, q)) => (m.to_owned(), format!("?{q}")),
+        None => (url.to_owned(), String::new()),
+    };
+    let after_scheme = main.find("://").map_or(0, |i| i + 3);
+    let base = match main[after_scheme..].find('/') {
+        Some(i) => main[..after_scheme + i].to_owned(),
+        None => main,
+    };
+    (base, query)
+}
+
+impl TestApp {
+    /// A fresh database with the demo data, and the server listening on a random
+    /// port. `None` for PostgreSQL when no server is configured.
+    pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        let (database_url, cleanup) = match engine {
+            Engine::Sqlite => {
+                let path = std::env::temp_dir().join(format!("motcua-test-{}.sqlite3", unique()));
+                (format!("sqlite://{}", path.display()), Cleanup::File(path))
+            }
+            Engine::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;
+                let name = format!("motcua_test_{}", unique());
+                let admin = Db::connect(&admin_url)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(admin.pool())
+                    .await
+                    .expect("create a test database");
+                admin.close().await;
+                let (base, query) = split_pg_url(&admin_url);
+                (
+                    format!("{base}/{name}{query}"),
+                    Cleanup::Database { admin_url, name },
+                )
+            }
+        };
+        let db = Db::connect(&database_url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let app = App::new(db.clone());
+        app.seed_reference_data().await.expect("reference data");
+        app.load_demo_if_empty().await.expect("demo data");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server_app = app.clone();
+        let public_url = base.clone();
+        tokio::spawn(async move {
+            let _ = motcua_web::serve(
+                listener,
+                server_app,
+                motcua_web::WebConfig {
+                    secure_cookies: false,
+                    public_url,
+                },
+                async {
+                    let _ = rx.await;
+                },
+            )
+            .await;
+        });
+        Some(TestApp {
+            base,
+            app,
+            db,
+            database_url,
+            shutdown: Some(tx),
+            cleanup: Some(cleanup),
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (so tests see
+    /// them).
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client")
+    }
+
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client")
+    }
+
+    pub async fn token(&self, username: &str) -> String {
+        self.app
+            .create_token(&Principal::System, username, "test")
+            .await
+            .expect("token")
+    }
+
+    /// Signs in through the real form (CSRF cookie and field included); returns the
+    /// response to the POST.
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let page = client
+            .get(self.url("/dang-nhap"))
+            .send()
+            .await
+            .expect("sign-in page");
+        let html = page.text().await.expect("html");
+        let csrf = hidden_csrf(&html);
+        client
+            .post(self.url("/dang-nhap"))
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("_csrf", &csrf),
+            ])
+            .send()
+            .await
+            .expect("sign in")
+    }
+
+    /// Signs in and returns the CSRF token of the new session, read from a page.
+    pub async fn signed_in(&self, client: &reqwest::Client, username: &str) -> String {
+        let r = self.sign_in(client, username, PASSWORD).await;
+        assert_eq!(r.status(), 303, "sign-in of {username} should redirect");
+        let html = client
+            .get(self.url("/tai-khoan"))
+            .send()
+            .await
+            .expect("account page")
+            .text()
+            .await
+            .expect("html");
+        hidden_csrf(&html)
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.db.pool())
+            .await
+            .expect("count query")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.cleanup.take() {
+            Some(Cleanup::File(path)) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Some(Cleanup::Database { admin_url, name }) => {
+                let pool = self.db.pool().clone();
+                // Drop cannot await; a thread with its own runtime drops the database.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
+                    if let Ok(rt) = rt {
+                        rt.block_on(async move {
+                            pool.close().await;
+                            if let Ok(admin) = Db::connect(&admin_url).await {
+                                let _ = sqlx::query(&format!(
+                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                                ))
+                                .execute(admin.pool())
+                                .await;
+                                admin.close().await;
+                            }
+                        });
+                    }
+                })
+                .join();
+            }
+            None => {}
+        }
+    }
+}
+
+/// The value of the first `<input name="_csrf" value="…">` of a page.
+pub fn hidden_csrf(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    html.find(marker)
+        .map(|i| &html[i + marker.len()..])
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub async fn json(r: reqwest::Response) -> serde_json::Value {
+    r.json().await.expect("a JSON body")
+}

@@ -1,0 +1,14 @@
+//! The one integration-test binary: each test starts the real application on a random
+//! port against a fresh database. Every test runs on SQLite, and again on PostgreSQL
+//! when `TEST_DATABASE_URL` names a server (each test then gets its own database).
+
+mod common;
+
+mod access;
+mod api;
+mod auth;
+mod browser;
+mod calendar;
+mod catalogue;
+mod cli;
+mod ops;
