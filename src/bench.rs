@@ -32,6 +32,19 @@ enum Which {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Due-date computations per second on one core, and the public procedure search
+    /// (/thu-tuc) under concurrent clients with the full catalogue.
+    Catalogue {
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Due dates to compute.
+        #[arg(long, default_value_t = 2_000_000)]
+        due_dates: usize,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -41,6 +54,12 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             seconds,
             database_url,
         } => foundation(clients, seconds, database_url).await,
+        Which::Catalogue {
+            clients,
+            seconds,
+            due_dates,
+            database_url,
+        } => catalogue(clients, seconds, due_dates, database_url).await,
     }
 }
 
@@ -125,19 +144,32 @@ async fn load(
     clients: usize,
     duration: Duration,
 ) -> Result<LoadResult, String> {
-    let url = Arc::new(url.to_owned());
+    load_many(client, vec![url.to_owned()], token, clients, duration).await
+}
+
+/// Like `load`, each client cycling through `urls` (starting at a different one).
+async fn load_many(
+    client: &reqwest::Client,
+    urls: Vec<String>,
+    token: Option<&str>,
+    clients: usize,
+    duration: Duration,
+) -> Result<LoadResult, String> {
+    let urls = Arc::new(urls);
     let token = Arc::new(token.map(str::to_owned));
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let (client, url, token) = (client.clone(), url.clone(), token.clone());
+    for c in 0..clients {
+        let (client, urls, token) = (client.clone(), urls.clone(), token.clone());
         tasks.push(tokio::spawn(async move {
             let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
             let (mut ok, mut errors) = (0u64, 0u64);
+            let mut i = c;
             while Instant::now() < deadline {
                 let t = Instant::now();
-                let mut req = client.get(url.as_str());
+                i = (i + 1) % urls.len();
+                let mut req = client.get(urls[i].as_str());
                 if let Some(tok) = token.as_deref() {
                     req = req.bearer_auth(tok);
                 }
@@ -196,16 +228,12 @@ async fn foundation(
 
     // A migrated database with the demo agencies and users, and a token.
     let token = {
-        let db = Db::connect(&url).await.map_err(|e| e.to_string())?;
-        db.migrate().await.map_err(|e| e.to_string())?;
-        let app = App::new(db.clone());
-        app.seed_reference_data().await.map_err(|e| e.to_string())?;
-        app.load_demo_if_empty().await.map_err(|e| e.to_string())?;
+        let app = prepare(&url).await?;
         let token = app
             .create_token(&Principal::System, "tiepnhan", "bench")
             .await
             .map_err(|e| e.to_string())?;
-        db.close().await;
+        app.db.close().await;
         token
     };
 
@@ -289,4 +317,138 @@ async fn foundation(
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// Prepares a database with the reference data and the demo, for a benchmark.
+async fn prepare(url: &str) -> Result<App, String> {
+    let db = Db::connect(url).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    let app = App::new(db);
+    app.seed_reference_data().await.map_err(|e| e.to_string())?;
+    app.load_demo_if_empty().await.map_err(|e| e.to_string())?;
+    Ok(app)
+}
+
+async fn catalogue(
+    clients: usize,
+    seconds: u64,
+    due_dates: usize,
+    database_url: Option<String>,
+) -> Result<(), String> {
+    use motcua_domain::calendar::TimeLimit;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let dir = std::env::temp_dir().join(format!("motcua-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let url =
+        database_url.unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.sqlite3").display()));
+    let app = prepare(&url).await?;
+    let procedures = app
+        .search_procedures("", None, None, 1000)
+        .await
+        .map_err(|e| e.to_string())?
+        .len();
+
+    // Due dates: receipts spread over 2026 at every minute of office hours, limits
+    // from 1 to 250 working days (up to a year), on one core.
+    let cal = app
+        .working_calendar(Some(motcua_app::demo::COMMUNES[0].0))
+        .await
+        .map_err(|e| e.to_string())?;
+    let start = jiff::Timestamp::from_second(1_767_200_400).map_err(|e| e.to_string())?; // 2026-01-01 00:00 +07
+    let inputs: Vec<(jiff::Timestamp, TimeLimit)> = (0..due_dates)
+        .map(|i| {
+            let minute = (i as i64 * 7919) % (365 * 24 * 60);
+            let at = start + jiff::SignedDuration::from_mins(minute);
+            (at, TimeLimit::WorkingDays(1 + (i % 250) as u16))
+        })
+        .collect();
+    let started = Instant::now();
+    let mut checksum = 0i64;
+    for (at, limit) in &inputs {
+        if let Ok(due) = cal.due_at(*at, *limit) {
+            checksum = checksum.wrapping_add(due.as_second());
+        }
+    }
+    let took = started.elapsed();
+    app.db.close().await;
+
+    println!(
+        "motcua bench catalogue — {} on {} cores",
+        url.split(':').next().unwrap_or("?"),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!();
+    println!(
+        "due dates (working days 1–250, receipts across 2026, one core): {:.2} million/s ({} in {:.0} ms; checksum {checksum})",
+        due_dates as f64 / took.as_secs_f64() / 1e6,
+        due_dates,
+        took.as_secs_f64() * 1000.0
+    );
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let (server, _) = start_server(&exe, &url, &client).await?;
+    let queries = [
+        "dang ky ket hon",
+        "Đăng ký khai sinh",
+        "CHỨNG THỰC",
+        "ho kinh doanh",
+        "tro cap",
+        "",
+        "xac nhan tinh trang hon nhan",
+    ];
+    let urls: Vec<String> = queries
+        .iter()
+        .map(|q| format!("{}/thu-tuc?q={}", server.base, q.replace(' ', "+")))
+        .collect();
+    println!();
+    println!("load: {clients} concurrent clients on loopback, {seconds} s, catalogue of {procedures} procedures, queries cycling over {} searches", queries.len());
+    println!();
+    println!("| route | throughput | p50 | p99 | max | errors |");
+    println!("|---|---|---|---|---|---|");
+    let _ = load_many(&client, urls.clone(), None, clients, Duration::from_secs(1)).await?;
+    let r = load_many(&client, urls, None, clients, Duration::from_secs(seconds)).await?;
+    report("GET /thu-tuc?q=… (search page)", &r);
+    let code = app_code(&server, &client).await;
+    if let Some(code) = code {
+        let r = load(
+            &client,
+            &format!("{}/thu-tuc/{code}", server.base),
+            None,
+            clients,
+            Duration::from_secs(seconds),
+        )
+        .await?;
+        report("GET /thu-tuc/{code} (page with QR)", &r);
+        let r = load(
+            &client,
+            &format!(
+                "{}/api/v1/calendar/due?received_at=2026-02-13T10:00:00%2B07:00&limit=3wd",
+                server.base
+            ),
+            None,
+            clients,
+            Duration::from_secs(seconds),
+        )
+        .await?;
+        report("GET /api/v1/calendar/due", &r);
+    }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The code of one procedure, read over the API like any client would.
+async fn app_code(server: &Server, client: &reqwest::Client) -> Option<String> {
+    let v: serde_json::Value = client
+        .get(format!("{}/api/v1/procedures?q=ket+hon", server.base))
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    v["items"][0]["code"].as_str().map(str::to_owned)
 }

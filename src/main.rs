@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use motcua_app::agencies::NewAgency;
+use motcua_app::catalogue::CatalogueFormat;
 use motcua_app::users::NewUser;
 use motcua_app::{App, Principal};
 use motcua_store::Db;
@@ -46,6 +47,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Export or import the procedure catalogue (JSON or Excel).
+    Catalogue {
+        #[command(subcommand)]
+        command: CatalogueCommand,
     },
     /// Measure the figures recorded in docs/benchmarks.md.
     Bench(bench::BenchArgs),
@@ -85,6 +91,15 @@ enum UserCommand {
         #[arg(long, value_delimiter = ',')]
         sector: Vec<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum CatalogueCommand {
+    /// Write the whole catalogue to FILE.json or FILE.xlsx.
+    Export { file: std::path::PathBuf },
+    /// Read FILE.json or FILE.xlsx: every procedure valid or nothing written; a
+    /// changed procedure becomes a new version, an unchanged one is left alone.
+    Import { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -228,6 +243,45 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .await
                 .map_err(person_error)?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Catalogue { command } => {
+            let app = open(&config).await?;
+            match command {
+                CatalogueCommand::Export { file } => {
+                    let format =
+                        CatalogueFormat::of_file(&file.to_string_lossy()).map_err(person_error)?;
+                    let bytes = app
+                        .export_catalogue_as(format)
+                        .await
+                        .map_err(person_error)?;
+                    std::fs::write(&file, bytes)
+                        .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+                    eprintln!("catalogue written to {}", file.display());
+                }
+                CatalogueCommand::Import { file } => {
+                    let format =
+                        CatalogueFormat::of_file(&file.to_string_lossy()).map_err(person_error)?;
+                    let bytes = std::fs::read(&file)
+                        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                    let report = app
+                        .import_catalogue_file(&Principal::System, format, &bytes)
+                        .await
+                        .map_err(|e| match e {
+                            motcua_app::Error::Invalid(errors) => errors
+                                .0
+                                .iter()
+                                .map(|f| f.message.clone())
+                                .collect::<Vec<_>>()
+                                .join("\n"),
+                            other => person_error(other),
+                        })?;
+                    println!(
+                        "thêm mới: {}, cập nhật: {}, không đổi: {}",
+                        report.created, report.updated, report.unchanged
+                    );
+                }
+            }
             Ok(())
         }
         Command::Bench(args) => bench::run(args).await,

@@ -216,3 +216,303 @@ async fn catalogue_api_and_versions(app: TestApp) {
         .unwrap_err();
     assert!(matches!(err, motcua_app::Error::Forbidden(_)));
 }
+
+on_both_engines!(
+    poster_pdf_prints_the_procedure_with_a_working_qr,
+    catalogue_round_trips_through_the_command_line
+);
+
+async fn poster_pdf_prints_the_procedure_with_a_working_qr(app: TestApp) {
+    let list = json(
+        app.client()
+            .get(app.url("/api/v1/procedures"))
+            .query(&[("q", "dang ky ket hon")])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let code = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == MARRIAGE)
+        .unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .client()
+        .get(app.url(&format!("/thu-tuc/{code}/poster.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    match motcua_docs::testing::pdf_text(&pdf).unwrap() {
+        Some(text) => {
+            let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(text.contains(MARRIAGE), "{text}");
+        }
+        None => eprintln!("skipped the text check: pdftotext not installed"),
+    }
+    match motcua_docs::testing::pdf_qr_texts(&pdf).unwrap() {
+        Some(codes) => assert!(
+            codes.contains(&app.url(&format!("/thu-tuc/{code}"))),
+            "{codes:?}"
+        ),
+        None => eprintln!("skipped the QR check: pdftoppm not installed"),
+    }
+    assert_eq!(
+        app.client()
+            .get(app.url("/thu-tuc/9.999999/poster.pdf"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+
+async fn catalogue_round_trips_through_the_command_line(app: TestApp) {
+    let dir = std::env::temp_dir().join(format!(
+        "motcua-catalogue-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: Vec<String>| {
+        let url = app.database_url.clone();
+        async move {
+            let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_motcua"))
+                .args(&args)
+                .env("MOTCUA_DATABASE_URL", url)
+                .env("MOTCUA_LOG", "warn")
+                .output()
+                .await
+                .unwrap();
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        }
+    };
+    let total = app.count("SELECT COUNT(*) FROM procedures").await;
+    for ext in ["json", "xlsx"] {
+        let file = dir.join(format!("danh-muc.{ext}")).display().to_string();
+        let (code, _, err) = run(vec!["catalogue".into(), "export".into(), file.clone()]).await;
+        assert_eq!(code, 0, "{err}");
+        let (code, out, err) = run(vec!["catalogue".into(), "import".into(), file]).await;
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            out.trim(),
+            format!("thêm mới: 0, cập nhật: 0, không đổi: {total}"),
+            "a round trip loses nothing"
+        );
+    }
+    // An edited file makes one new version.
+    let json_file = dir.join("danh-muc.json");
+    let mut procs: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(&json_file).unwrap()).unwrap();
+    procs[0]["name"] =
+        serde_json::Value::String(format!("{} – sửa", procs[0]["name"].as_str().unwrap()));
+    std::fs::write(&json_file, serde_json::to_vec(&procs).unwrap()).unwrap();
+    let (code, out, err) = run(vec![
+        "catalogue".into(),
+        "import".into(),
+        json_file.display().to_string(),
+    ])
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out.trim(),
+        format!("thêm mới: 0, cập nhật: 1, không đổi: {}", total - 1)
+    );
+    // A broken file is refused with a clear message, and nothing changes.
+    let versions = app.count("SELECT COUNT(*) FROM procedure_versions").await;
+    procs[1]["committed_limit"] = serde_json::Value::String("ba ngày".into());
+    std::fs::write(&json_file, serde_json::to_vec(&procs).unwrap()).unwrap();
+    let (code, _, err) = run(vec![
+        "catalogue".into(),
+        "import".into(),
+        json_file.display().to_string(),
+    ])
+    .await;
+    assert_ne!(code, 0);
+    assert!(err.contains("ba ngày"), "{err}");
+    let bad = dir.join("hong.xlsx");
+    std::fs::write(&bad, b"not a workbook").unwrap();
+    let (code, _, err) = run(vec![
+        "catalogue".into(),
+        "import".into(),
+        bad.display().to_string(),
+    ])
+    .await;
+    assert_ne!(code, 0);
+    assert!(!err.is_empty());
+    let (code, _, err) = run(vec![
+        "catalogue".into(),
+        "export".into(),
+        dir.join("x.csv").display().to_string(),
+    ])
+    .await;
+    assert_ne!(code, 0);
+    assert!(err.contains(".json hoặc .xlsx"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM procedure_versions").await,
+        versions
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+on_both_engines!(administrators_manage_the_catalogue_in_pages);
+
+async fn administrators_manage_the_catalogue_in_pages(app: TestApp) {
+    let admin = app.browser();
+    let csrf = app.signed_in(&admin, "quantri").await;
+    let r = admin
+        .get(app.url("/quan-tri/danh-muc/danh-muc-thu-tuc.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("danh-muc-thu-tuc.xlsx"));
+    let xlsx = r.bytes().await.unwrap().to_vec();
+    let upload = |bytes: Vec<u8>, name: &'static str, csrf: String| {
+        reqwest::multipart::Form::new().text("_csrf", csrf).part(
+            "tep",
+            reqwest::multipart::Part::bytes(bytes).file_name(name),
+        )
+    };
+    let total = app.count("SELECT COUNT(*) FROM procedures").await;
+    let r = admin
+        .post(app.url("/quan-tri/thu-tuc/nhap"))
+        .multipart(upload(xlsx.clone(), "danh-muc.xlsx", csrf.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("thêm mới 0, cập nhật 0, không đổi {total}")));
+    let r = admin
+        .post(app.url("/quan-tri/thu-tuc/nhap"))
+        .multipart(upload(b"rac".to_vec(), "danh-muc.xlsx", csrf.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("Tệp chưa được nhập"));
+    let r = admin
+        .post(app.url("/quan-tri/thu-tuc/nhap"))
+        .multipart(upload(xlsx.clone(), "danh-muc.xlsx", "gia-mao".into()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // The full editor makes a new version, and refuses broken content in Vietnamese.
+    let code = app
+        .app
+        .search_procedures("ket hon", Some("ho-tich"), None, 1)
+        .await
+        .unwrap()[0]
+        .procedure
+        .code
+        .clone();
+    let html = admin
+        .get(app.url(&format!("/quan-tri/thu-tuc/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Lưu phiên bản mới"));
+    let mut p = app.app.procedure(&code).await.unwrap().procedure;
+    p.time_limit_note = Some("Ghi chú mới của tỉnh".into());
+    let body = serde_json::to_string_pretty(&p).unwrap();
+    let r = admin
+        .post(app.url(&format!("/quan-tri/thu-tuc/{code}")))
+        .form(&[("_csrf", csrf.as_str()), ("noi_dung", body.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.app.procedure(&code).await.unwrap().version, 2);
+    let r = admin
+        .post(app.url(&format!("/quan-tri/thu-tuc/{code}")))
+        .form(&[("_csrf", csrf.as_str()), ("noi_dung", "{\"code\": ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Nội dung không đúng cấu trúc thủ tục"));
+
+    // A ward administrator chooses what the ward performs, and nothing more.
+    let ward = app.browser();
+    let ward_csrf = app.signed_in(&ward, "quantri.phohien").await;
+    let html = ward
+        .get(app.url("/quan-tri/thu-tuc"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("Nhập danh mục"), "no import for a ward");
+    let r = ward
+        .post(app.url("/quan-tri/thu-tuc/nhap"))
+        .multipart(upload(xlsx, "danh-muc.xlsx", ward_csrf.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = ward
+        .post(app.url(&format!("/quan-tri/thu-tuc/{code}")))
+        .form(&[("_csrf", ward_csrf.as_str()), ("noi_dung", body.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = ward
+        .post(app.url(&format!("/quan-tri/thu-tuc/{code}/ap-dung")))
+        .form(&[("_csrf", ward_csrf.as_str()), ("bat", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let performs = |agency: &'static str| {
+        let app = &app;
+        let code = code.clone();
+        async move {
+            let list = json(
+                app.client()
+                    .get(app.url("/api/v1/procedures"))
+                    .query(&[("agency", agency)])
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["code"] == code.as_str())
+        }
+    };
+    assert!(!performs(WARD_A).await);
+    assert!(performs(WARD_B).await);
+}

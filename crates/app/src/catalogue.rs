@@ -191,7 +191,7 @@ impl App {
     /// Saves an edited procedure as a new version (nothing when unchanged).
     pub async fn save_procedure(&self, by: &Principal, p: Procedure) -> Result<i64> {
         let mut tx = self.db.begin_write().await?;
-        require_top(&mut tx, by).await?;
+        require_top(by)?;
         let code = p.code.clone();
         let (version, written, created) = save(&mut tx, by, p).await?;
         if written {
@@ -220,7 +220,7 @@ impl App {
         procedures: Vec<Procedure>,
     ) -> Result<ImportReport> {
         let mut tx = self.db.begin_write().await?;
-        require_top(&mut tx, by).await?;
+        require_top(by)?;
         let mut report = ImportReport::default();
         let mut errors = Errors::new();
         let mut seen = std::collections::HashSet::new();
@@ -348,4 +348,96 @@ async fn enable_everywhere(conn: &mut Conn, code: &str) -> Result<()> {
 /// A QR code (SVG) for a page address, e.g. a procedure's public page.
 pub fn qr_svg(text: &str) -> Result<String> {
     motcua_docs::qr_svg(text).map_err(|e| Error::Internal(format!("QR code: {e}")))
+}
+
+impl App {
+    /// The printable A4 poster of a procedure, with a QR code of its public page.
+    pub async fn procedure_poster(&self, code: &str, page_url: &str) -> Result<Vec<u8>> {
+        let entry = self.procedure(code).await?;
+        let sector_name = self
+            .sectors()
+            .await?
+            .into_iter()
+            .find(|s| s.0 == entry.procedure.sector)
+            .map_or_else(|| entry.procedure.sector.clone(), |s| s.1);
+        let today = jiff::Timestamp::now()
+            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+            .date();
+        let app = self.clone();
+        let page_url = page_url.to_owned();
+        // Typst layout is CPU work: keep it off the async threads.
+        tokio::task::spawn_blocking(move || {
+            motcua_docs::poster_pdf(
+                app.pdf_engine(),
+                &entry.procedure,
+                &sector_name,
+                &page_url,
+                None,
+                today,
+            )
+            .map_err(|e| Error::Internal(format!("poster rendering failed: {e}")))
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+    }
+}
+
+/// The exchange formats of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogueFormat {
+    Json,
+    Xlsx,
+}
+
+impl CatalogueFormat {
+    /// By file name: `.json` or `.xlsx`.
+    pub fn of_file(name: &str) -> Result<CatalogueFormat> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Ok(CatalogueFormat::Json)
+        } else if lower.ends_with(".xlsx") {
+            Ok(CatalogueFormat::Xlsx)
+        } else {
+            Err(Error::field(
+                "file",
+                "Tệp danh mục phải có đuôi .json hoặc .xlsx.",
+            ))
+        }
+    }
+}
+
+impl App {
+    pub async fn export_catalogue_as(&self, format: CatalogueFormat) -> Result<Vec<u8>> {
+        let procs = self.export_catalogue().await?;
+        match format {
+            CatalogueFormat::Json => Ok(motcua_docs::catalogue::to_json(&procs)),
+            CatalogueFormat::Xlsx => {
+                motcua_docs::catalogue::to_xlsx(&procs).map_err(|e| Error::Internal(e.to_string()))
+            }
+        }
+    }
+
+    /// Reads a catalogue file and imports it whole (see `import_catalogue`). Every
+    /// problem of the file is reported, each on its own line, naming where it is.
+    pub async fn import_catalogue_file(
+        &self,
+        by: &Principal,
+        format: CatalogueFormat,
+        bytes: &[u8],
+    ) -> Result<ImportReport> {
+        let parsed = match format {
+            CatalogueFormat::Json => motcua_docs::catalogue::from_json(bytes),
+            CatalogueFormat::Xlsx => motcua_docs::catalogue::from_xlsx(bytes),
+        };
+        let procs = parsed.map_err(|e| match e {
+            motcua_docs::catalogue::CatalogueError::Invalid(problems) => Error::Invalid(Errors(
+                problems
+                    .iter()
+                    .map(|p| FieldError::new("file", p.to_string()))
+                    .collect(),
+            )),
+            other => Error::Internal(other.to_string()),
+        })?;
+        self.import_catalogue(by, procs).await
+    }
 }

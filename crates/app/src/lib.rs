@@ -22,6 +22,8 @@ use motcua_store::Db;
 pub struct App {
     pub db: Db,
     calendars: std::sync::Arc<calendar::CalendarCache>,
+    /// Parsing the embedded fonts takes a moment; done once, on first use.
+    pdf: std::sync::Arc<std::sync::OnceLock<motcua_docs::PdfEngine>>,
 }
 
 impl App {
@@ -29,6 +31,7 @@ impl App {
         App {
             db,
             calendars: Default::default(),
+            pdf: Default::default(),
         }
     }
 
@@ -47,6 +50,12 @@ impl App {
             .into_iter()
             .map(|s| (s.code, s.name))
             .collect())
+    }
+}
+
+impl App {
+    pub(crate) fn pdf_engine(&self) -> &motcua_docs::PdfEngine {
+        self.pdf.get_or_init(motcua_docs::PdfEngine::new)
     }
 }
 

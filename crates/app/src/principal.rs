@@ -42,6 +42,13 @@ impl Actor {
         access::allows(&self.roles, &self.agency.path, action, target_path)
     }
 
+    /// An administrator of an agency without a parent: decisions that bind the
+    /// whole tree (the national calendar, the catalogue) are theirs.
+    pub fn is_top_admin(&self) -> bool {
+        let path = &self.agency.path;
+        path.matches('/').count() == 2 && self.may(Action::ManageAgency, path)
+    }
+
     pub fn require(&self, action: Action, target_path: &str) -> Result<()> {
         if self.may(action, target_path) {
             Ok(())

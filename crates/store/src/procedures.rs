@@ -58,7 +58,7 @@ pub async fn search(
     sql.push_str(&format!(" ORDER BY p.sector, p.name LIMIT ${}", next()));
     let mut q = sqlx::query_as(&sql);
     for w in words {
-        q = q.bind(format!("%{}%", w.replace('%', "").replace('_', "")));
+        q = q.bind(format!("%{}%", w.replace(['%', '_'], "")));
     }
     if let Some(s) = sector {
         q = q.bind(s);

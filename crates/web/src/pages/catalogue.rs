@@ -197,3 +197,32 @@ pub async fn show(
         },
     ))
 }
+
+pub async fn poster(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Response, PageError> {
+    use axum::response::IntoResponse;
+    let entry = state.app.procedure(&code).await?;
+    let pdf = state
+        .app
+        .procedure_poster(
+            &entry.procedure.code,
+            &page_url(&state, &entry.procedure.code),
+        )
+        .await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"thu-tuc-{}.pdf\"", entry.procedure.code),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}

@@ -6,6 +6,7 @@ mod audit;
 mod calendar;
 mod catalogue;
 mod home;
+mod procedures_admin;
 mod sign_in;
 
 use axum::http::StatusCode;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home::show))
         .route("/thu-tuc", get(catalogue::list))
         .route("/thu-tuc/{code}", get(catalogue::show))
+        .route("/thu-tuc/{code}/poster.pdf", get(catalogue::poster))
         .route("/dang-nhap", get(sign_in::form).post(sign_in::submit))
         .route("/dang-xuat", post(sign_in::sign_out))
         .route(
@@ -49,6 +51,17 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/quan-tri/nhat-ky", get(audit::show))
         .route("/quan-tri/lich", get(calendar::show).post(calendar::save))
+        .route("/quan-tri/thu-tuc", get(procedures_admin::list))
+        .route("/quan-tri/thu-tuc/nhap", post(procedures_admin::upload))
+        .route("/quan-tri/danh-muc/{file}", get(procedures_admin::download))
+        .route(
+            "/quan-tri/thu-tuc/{code}",
+            get(procedures_admin::edit).post(procedures_admin::save),
+        )
+        .route(
+            "/quan-tri/thu-tuc/{code}/ap-dung",
+            post(procedures_admin::enable),
+        )
         .route("/tai-khoan", get(account::show))
         .route("/tai-khoan/ma-truy-cap", post(account::create_token))
         .route(
@@ -107,6 +120,7 @@ impl Chrome {
             nav.push((format!("/quan-tri/co-quan/{}", a.agency.code), "Cán bộ"));
         }
         if a.may(Action::ManageAgency, path) {
+            nav.push(("/quan-tri/thu-tuc".into(), "Danh mục thủ tục"));
             nav.push(("/quan-tri/lich".into(), "Lịch làm việc"));
         }
         if a.may(Action::ReadAudit, path) {
