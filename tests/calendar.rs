@@ -286,3 +286,94 @@ async fn agencies_inherit_and_extend_the_calendar(app: TestApp) {
         3
     );
 }
+
+on_both_engines!(an_agency_sets_its_working_hours);
+
+async fn an_agency_sets_its_working_hours(app: TestApp) {
+    let admin = app.browser();
+    let csrf = app.signed_in(&admin, "quantri.phohien").await;
+    let hours = |from: &'static str| {
+        let app = &app;
+        async move {
+            get(
+                app,
+                &format!("/api/v1/calendar/due?agency={WARD_A}&received_at={from}&limit=2wh"),
+            )
+            .await
+            .1["due_at"]
+                .clone()
+        }
+    };
+    // Friday 16:00 + 2 working hours: Monday 08:30 by default…
+    assert_eq!(
+        hours("2026-03-06T16:00:00%2B07:00").await,
+        "2026-03-09T08:30:00+07:00"
+    );
+    let r = admin
+        .post(app.url("/quan-tri/lich/gio-lam-viec"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("co-quan", WARD_A),
+            ("sang_bd", "7h00"),
+            ("sang_kt", "11:00"),
+            ("chieu_bd", "13:00"),
+            ("chieu_kt", "16:30"),
+            ("thu_bay", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // …then the ward closes at 16:30 and opens Saturday mornings from 07:00: half an
+    // hour on Friday, an hour and a half on Saturday.
+    assert_eq!(
+        hours("2026-03-06T16:00:00%2B07:00").await,
+        "2026-03-07T08:30:00+07:00"
+    );
+    let html = admin
+        .get(app.url(&format!("/quan-tri/lich?co-quan={WARD_A}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Sáng 07:00–11:00, chiều 13:00–16:30, có làm việc sáng thứ Bảy"));
+    // Nonsense is refused in Vietnamese.
+    let r = admin
+        .post(app.url("/quan-tri/lich/gio-lam-viec"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("co-quan", WARD_A),
+            ("sang_bd", "25:00"),
+            ("sang_kt", "11:00"),
+            ("chieu_bd", "13:00"),
+            ("chieu_kt", "16:30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Giờ bắt đầu buổi sáng «25:00» không hợp lệ"));
+    let r = admin
+        .post(app.url("/quan-tri/lich/gio-lam-viec"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("co-quan", WARD_A),
+            ("sang_bd", "11:00"),
+            ("sang_kt", "07:00"),
+            ("chieu_bd", "13:00"),
+            ("chieu_kt", "16:30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // Ward B is untouched.
+    let b = get(&app, &format!("/api/v1/calendar/due?agency={WARD_B}&received_at=2026-03-06T16:00:00%2B07:00&limit=2wh")).await.1;
+    assert_eq!(b["due_at"], "2026-03-09T08:30:00+07:00");
+}

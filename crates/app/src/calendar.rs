@@ -128,17 +128,21 @@ async fn build(conn: &mut Conn, agency: Option<&AgencyRow>) -> Result<WorkingCal
     let rows = store::days_of(conn, &scopes).await?;
     let layers: Vec<Vec<DayOverride>> = scopes.iter().map(|s| overrides(&rows, s)).collect();
     let layer_refs: Vec<&[DayOverride]> = layers.iter().map(Vec::as_slice).collect();
-    // The nearest agency (itself, then its ancestors) that set its sessions.
-    let mut sessions = WorkingSessions::default();
-    for id in ids.iter().rev() {
+    let sessions = nearest_sessions(conn, &ids).await?;
+    Ok(WorkingCalendar::build(YEARS, sessions, &layer_refs))
+}
+
+/// The sessions of the nearest agency on the lineage (itself, then its ancestors)
+/// that set them; the default office hours otherwise.
+async fn nearest_sessions(conn: &mut Conn, lineage: &[String]) -> Result<WorkingSessions> {
+    for id in lineage.iter().rev() {
         if let Some(json) = store::sessions_of(conn, id).await? {
             if let Ok(s) = serde_json::from_str::<WorkingSessions>(&json) {
-                sessions = s;
-                break;
+                return Ok(s);
             }
         }
     }
-    Ok(WorkingCalendar::build(YEARS, sessions, &layer_refs))
+    Ok(WorkingSessions::default())
 }
 
 impl App {
@@ -327,6 +331,15 @@ impl App {
         tx.commit().await?;
         self.calendars.clear();
         Ok(())
+    }
+
+    /// The working sessions in force for an agency (its own or inherited).
+    pub async fn working_sessions(&self, agency_code: &str) -> Result<WorkingSessions> {
+        let mut conn = self.db.read().await?;
+        let a = agencies::by_code(&mut conn, &agency_code.trim().to_ascii_uppercase())
+            .await?
+            .ok_or_else(|| not_found(agency_code))?;
+        nearest_sessions(&mut conn, &lineage(&a)).await
     }
 
     pub async fn set_working_sessions(

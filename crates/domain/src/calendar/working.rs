@@ -74,6 +74,33 @@ impl WorkingSessions {
     /// Whether every session ends after it starts and sessions of a day do not
     /// overlap. [`WorkingCalendar::build`] tolerates bad input (it drops empty
     /// sessions and merges overlaps); this lets a settings form refuse it.
+    /// The common pattern of a one-stop desk: the same morning and afternoon on
+    /// Monday to Friday, and optionally the same morning on Saturday.
+    pub fn office(
+        morning: Session,
+        afternoon: Session,
+        saturday_morning: bool,
+        same_day_cutoff: Time,
+    ) -> Self {
+        let day = vec![morning, afternoon];
+        WorkingSessions {
+            weekdays: [
+                day.clone(),
+                day.clone(),
+                day.clone(),
+                day.clone(),
+                day,
+                if saturday_morning {
+                    vec![morning]
+                } else {
+                    Vec::new()
+                },
+                Vec::new(),
+            ],
+            same_day_cutoff,
+        }
+    }
+
     pub fn is_valid(&self) -> bool {
         self.weekdays.iter().all(|day| {
             day.iter().all(|s| s.start < s.end)

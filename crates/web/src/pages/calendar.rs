@@ -23,6 +23,8 @@ struct CalendarPage {
     layers: Vec<(Option<String>, String)>,
     days: Vec<(String, &'static str, String, String)>,
     can_edit: bool,
+    /// Morning start/end, afternoon start/end, Saturday morning; for an agency layer.
+    sessions: Option<(String, String, String, String, bool)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -87,6 +89,23 @@ async fn page(
             )
         })
         .collect();
+    let sessions = if agency.is_empty() {
+        None
+    } else {
+        let w = state.app.working_sessions(agency).await.map_err(err)?;
+        let hm = |t: jiff::civil::Time| t.strftime("%H:%M").to_string();
+        let monday = &w.weekdays[0];
+        match (monday.first(), monday.get(1)) {
+            (Some(m), Some(a)) => Some((
+                hm(m.start),
+                hm(m.end),
+                hm(a.start),
+                hm(a.end),
+                !w.weekdays[5].is_empty(),
+            )),
+            _ => None,
+        }
+    };
     let layers = vec![
         (None, "Toàn quốc".to_owned()),
         (
@@ -103,6 +122,7 @@ async fn page(
             layers,
             days,
             can_edit,
+            sessions,
             notice,
             error,
         },
@@ -158,6 +178,95 @@ pub async fn save(
             };
             Ok(Redirect::to(&back).into_response())
         }
+        Err(e @ Error::Invalid(_)) => {
+            page(
+                &state,
+                &s,
+                &f.agency,
+                None,
+                Some(e.message_vi()),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+        Err(e) => Err(PageError {
+            error: e,
+            chrome: Box::new(Chrome::for_user(&s, "/quan-tri/lich")),
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SessionsForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default, rename = "co-quan")]
+    agency: String,
+    #[serde(default)]
+    sang_bd: String,
+    #[serde(default)]
+    sang_kt: String,
+    #[serde(default)]
+    chieu_bd: String,
+    #[serde(default)]
+    chieu_kt: String,
+    #[serde(default)]
+    thu_bay: Option<String>,
+}
+
+fn parse_time(field: &str, label: &str, value: &str) -> Result<jiff::civil::Time, Error> {
+    let v = value.trim().replace('h', ":");
+    let v = if v.ends_with(':') {
+        format!("{v}00")
+    } else {
+        v
+    };
+    jiff::civil::Time::strptime("%H:%M", &v).map_err(|_| {
+        Error::field(
+            field,
+            format!(
+                "Giờ {label} «{}» không hợp lệ; ghi theo dạng 07:30.",
+                value.trim()
+            ),
+        )
+    })
+}
+
+pub async fn save_sessions(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Form(f): Form<SessionsForm>,
+) -> Result<Response, PageError> {
+    use motcua_domain::calendar::{Session, WorkingSessions};
+    s.check_csrf(&f.csrf)?;
+    let parsed = (|| {
+        Ok::<_, Error>(WorkingSessions::office(
+            Session::new(
+                parse_time("sang_bd", "bắt đầu buổi sáng", &f.sang_bd)?,
+                parse_time("sang_kt", "kết thúc buổi sáng", &f.sang_kt)?,
+            ),
+            Session::new(
+                parse_time("chieu_bd", "bắt đầu buổi chiều", &f.chieu_bd)?,
+                parse_time("chieu_kt", "kết thúc buổi chiều", &f.chieu_kt)?,
+            ),
+            f.thu_bay.is_some(),
+            WorkingSessions::default().same_day_cutoff,
+        ))
+    })();
+    let result = match parsed {
+        Ok(w) => {
+            state
+                .app
+                .set_working_sessions(&Principal::from(&s.actor), &f.agency, &w)
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/quan-tri/lich?co-quan={}&ok=1", f.agency.trim()))
+                .into_response(),
+        ),
         Err(e @ Error::Invalid(_)) => {
             page(
                 &state,

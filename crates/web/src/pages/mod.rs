@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/quan-tri/nhat-ky", get(audit::show))
         .route("/quan-tri/lich", get(calendar::show).post(calendar::save))
+        .route("/quan-tri/lich/gio-lam-viec", post(calendar::save_sessions))
         .route("/quan-tri/thu-tuc", get(procedures_admin::list))
         .route("/quan-tri/thu-tuc/nhap", post(procedures_admin::upload))
         .route("/quan-tri/danh-muc/{file}", get(procedures_admin::download))
