@@ -10,7 +10,39 @@ on_both_engines!(
     deactivating_a_user_ends_sessions_and_tokens_at_once,
     openapi_describes_every_endpoint,
     tokens_are_created_listed_and_revoked,
+    a_change_made_elsewhere_is_seen_within_the_auth_cache_ttl,
 );
+
+/// Another server process sharing the database revokes a token: this process, which
+/// remembered the token for a moment, refuses it once the cache's time is up.
+async fn a_change_made_elsewhere_is_seen_within_the_auth_cache_ttl(app: TestApp) {
+    let c = app.client();
+    let token = app.token("chuyenvien").await;
+    assert_eq!(
+        c.get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    sqlx::query("UPDATE api_tokens SET revoked_at = 1")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    tokio::time::sleep(motcua_app::auth::AUTH_CACHE_TTL + std::time::Duration::from_millis(300))
+        .await;
+    assert_eq!(
+        c.get(app.url("/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
 
 async fn me_needs_a_live_token(app: TestApp) {
     let c = app.client();

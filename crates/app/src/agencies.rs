@@ -251,6 +251,7 @@ impl App {
             .await?
             .ok_or_else(|| not_found(code))?;
         tx.commit().await?;
+        self.auth.clear();
         Ok(Agency::from_row(row, 0))
     }
 }

@@ -2,8 +2,11 @@
 
 use motcua_domain::access::Action;
 use motcua_domain::user::{sign_in_wait_secs, Role};
-use motcua_store::{agencies, sessions, tokens, users, Conn};
+use motcua_store::{sessions, tokens, users, Conn};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::audit::record;
 use crate::error::{Error, Result};
@@ -20,6 +23,48 @@ pub const SESSION_HOURS: i64 = 12;
 /// wrong password and timing does not reveal which usernames exist.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4nq1AKxZ2b5pvEhlTXYQzT6XImkq0ttzJ02lIYrJ9dA";
+
+/// Who is behind a session or token, remembered for a moment. Authentication runs on
+/// every request; without this, two queries per request cap an API at about 10,000
+/// requests a second on two cores. Every change that could alter the answer
+/// (deactivation, roles, revocation, sign-out, agency edits) clears the cache in this
+/// process at once; another process sharing a PostgreSQL database sees such a change
+/// within `AUTH_CACHE_TTL`.
+#[derive(Default)]
+pub struct AuthCache {
+    entries: Mutex<HashMap<String, (Instant, Actor, String)>>,
+}
+
+pub const AUTH_CACHE_TTL: Duration = Duration::from_secs(2);
+const AUTH_CACHE_MAX: usize = 10_000;
+
+impl AuthCache {
+    fn get(&self, key: &str, ip: Option<&str>) -> Option<(Actor, String)> {
+        let entries = self.entries.lock().ok()?;
+        let (at, actor, csrf) = entries.get(key)?;
+        if at.elapsed() > AUTH_CACHE_TTL {
+            return None;
+        }
+        let mut actor = actor.clone();
+        actor.ip = ip.map(str::to_owned);
+        Some((actor, csrf.clone()))
+    }
+
+    fn put(&self, key: String, actor: &Actor, csrf: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= AUTH_CACHE_MAX {
+                entries.clear();
+            }
+            entries.insert(key, (Instant::now(), actor.clone(), csrf.to_owned()));
+        }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
 
 pub struct SignedIn {
     pub session_token: String,
@@ -96,7 +141,9 @@ impl App {
             ip,
         )
         .await?;
-        let actor = load_actor(&mut tx, &user.id, ip).await?;
+        let actor = load_actor(&mut tx, &user.id, ip)
+            .await?
+            .ok_or_else(|| Error::Internal("signed-in user vanished".into()))?;
         tx.commit().await?;
         tracing::info!(username = %user.username, "signed in");
         Ok(SignedIn {
@@ -108,12 +155,19 @@ impl App {
 
     /// The person and CSRF token of a live session, if any.
     pub async fn session(&self, token: &str, ip: Option<&str>) -> Result<Option<(Actor, String)>> {
+        let key = format!("s:{}", token_hash(token));
+        if let Some(hit) = self.auth.get(&key, ip) {
+            return Ok(Some(hit));
+        }
         let mut conn = self.db.read().await?;
         let Some(s) = sessions::find(&mut conn, &token_hash(token), now_ms()).await? else {
             return Ok(None);
         };
-        let actor = load_actor(&mut conn, &s.user_id, ip).await?;
-        Ok(Some((actor, s.csrf_token)))
+        let found = load_actor(&mut conn, &s.user_id, ip).await?;
+        if let Some(actor) = &found {
+            self.auth.put(key, actor, &s.csrf_token);
+        }
+        Ok(found.map(|actor| (actor, s.csrf_token)))
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<()> {
@@ -121,16 +175,24 @@ impl App {
         sessions::delete(&mut tx, &token_hash(token)).await?;
         sessions::purge_expired(&mut tx, now_ms()).await?;
         tx.commit().await?;
+        self.auth.clear();
         Ok(())
     }
 
     /// The person behind an API bearer token, if the token is live.
     pub async fn token_actor(&self, token: &str, ip: Option<&str>) -> Result<Option<Actor>> {
+        let hash = token_hash(token);
+        let key = format!("t:{hash}");
+        if let Some((actor, _)) = self.auth.get(&key, ip) {
+            return Ok(Some(actor));
+        }
         let mut conn = self.db.read().await?;
-        let Some(user_id) = tokens::user_of(&mut conn, &token_hash(token)).await? else {
+        let Some(p) = users::principal_by_token(&mut conn, &hash).await? else {
             return Ok(None);
         };
-        Ok(Some(load_actor(&mut conn, &user_id, ip).await?))
+        let actor = actor_of(&mut conn, p, ip).await?;
+        self.auth.put(key, &actor, "");
+        Ok(Some(actor))
     }
 
     /// Creates an API token for `username` and returns it; only its hash is kept, so
@@ -227,34 +289,44 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.auth.clear();
         Ok(())
     }
 }
 
-/// Everything a request needs to know about the person: three indexed lookups.
-pub(crate) async fn load_actor(conn: &mut Conn, user_id: &str, ip: Option<&str>) -> Result<Actor> {
-    let user = users::by_id(conn, user_id)
-        .await?
-        .ok_or_else(|| Error::Unauthenticated("Phiên làm việc đã hết hạn.".into()))?;
-    let agency = agencies::by_id(conn, &user.agency_id)
-        .await?
-        .ok_or_else(|| Error::Internal("user without agency".into()))?;
-    let roles = users::roles(conn, user_id)
-        .await?
-        .iter()
-        .filter_map(|r| Role::parse(r).ok())
-        .collect();
-    let sectors = users::sectors(conn, user_id).await?;
+/// Everything a request needs to know about the person: two indexed queries.
+pub(crate) async fn load_actor(
+    conn: &mut Conn,
+    user_id: &str,
+    ip: Option<&str>,
+) -> Result<Option<Actor>> {
+    match users::principal(conn, user_id).await? {
+        Some(p) => Ok(Some(actor_of(conn, p, ip).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn actor_of(conn: &mut Conn, p: users::PrincipalRow, ip: Option<&str>) -> Result<Actor> {
+    let mut roles = Vec::new();
+    let mut sectors = Vec::new();
+    for (kind, value) in users::roles_and_sectors(conn, &p.user_id).await? {
+        if kind == "role" {
+            roles.extend(Role::parse(&value).ok());
+        } else {
+            sectors.push(value);
+        }
+    }
+    roles.sort();
     Ok(Actor {
-        user_id: user.id,
-        username: user.username,
-        full_name: user.full_name,
+        user_id: p.user_id,
+        username: p.username,
+        full_name: p.full_name,
         agency: AgencyRef {
-            id: agency.id,
-            code: agency.code,
-            name: agency.name,
-            level: agency.level,
-            path: agency.path,
+            id: p.agency_id,
+            code: p.agency_code,
+            name: p.agency_name,
+            level: p.agency_level,
+            path: p.agency_path,
         },
         roles,
         sectors,

@@ -9,6 +9,10 @@ use motcua_store::procedures as store;
 use motcua_store::Conn;
 use serde::Serialize;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
 use crate::audit::record;
 use crate::calendar::require_top;
 use crate::error::{Error, Result};
@@ -43,6 +47,38 @@ const SEEDS: &[(&str, &str)] = &[
         include_str!("../../../seeds/catalogue/dat-dai.json"),
     ),
 ];
+
+/// The current catalogue, parsed, in memory: public pages search it on every
+/// keystroke, and it changes a few times a year. Saves and imports in this process
+/// replace it at once; another process sharing a PostgreSQL database sees a change
+/// within `CATALOGUE_TTL`.
+#[derive(Default)]
+pub struct CatalogueCache {
+    snapshot: RwLock<Option<(Instant, Arc<Snapshot>)>>,
+    qr: Mutex<HashMap<String, String>>,
+}
+
+pub const CATALOGUE_TTL: Duration = Duration::from_secs(30);
+
+struct Snapshot {
+    /// (folded search key, entry), ordered by sector then name.
+    entries: Vec<(String, CatalogueEntry)>,
+    sectors: Vec<(String, String)>,
+}
+
+impl CatalogueCache {
+    pub fn clear(&self) {
+        if let Ok(mut s) = self.snapshot.write() {
+            *s = None;
+        }
+    }
+
+    fn fresh(&self) -> Option<Arc<Snapshot>> {
+        let guard = self.snapshot.read().ok()?;
+        let (at, snap) = guard.as_ref()?;
+        (at.elapsed() < CATALOGUE_TTL).then(|| snap.clone())
+    }
+}
 
 /// A procedure as the catalogue holds it now.
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +157,38 @@ async fn save(conn: &mut Conn, by: &Principal, mut p: Procedure) -> Result<(i64,
 }
 
 impl App {
+    async fn snapshot(&self) -> Result<Arc<Snapshot>> {
+        if let Some(snap) = self.catalogue.fresh() {
+            return Ok(snap);
+        }
+        let mut conn = self.db.read().await?;
+        let sectors = motcua_store::sectors::all(&mut conn)
+            .await?
+            .into_iter()
+            .map(|s| (s.code, s.name))
+            .collect();
+        let mut entries = Vec::new();
+        for row in store::search(&mut conn, &[], None, None, 100_000).await? {
+            let procedure = parse_body(&row.body)?;
+            entries.push((
+                procedure.search_key(),
+                CatalogueEntry {
+                    version: row.current_version,
+                    procedure,
+                },
+            ));
+        }
+        entries.sort_by(|a, b| {
+            (&a.1.procedure.sector, &a.1.procedure.name)
+                .cmp(&(&b.1.procedure.sector, &b.1.procedure.name))
+        });
+        let snap = Arc::new(Snapshot { entries, sectors });
+        if let Ok(mut slot) = self.catalogue.snapshot.write() {
+            *slot = Some((Instant::now(), snap.clone()));
+        }
+        Ok(snap)
+    }
+
     /// Search by words with or without diacritics, in any Unicode form.
     pub async fn search_procedures(
         &self,
@@ -129,49 +197,70 @@ impl App {
         agency_code: Option<&str>,
         limit: i64,
     ) -> Result<Vec<CatalogueEntry>> {
-        let words: Vec<String> = text::fold(query)
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let mut conn = self.db.read().await?;
-        let agency_id = match agency_code {
-            Some(code) => Some(
-                motcua_store::agencies::by_code(&mut conn, &code.trim().to_ascii_uppercase())
-                    .await?
-                    .ok_or_else(|| crate::agencies::not_found(code))?
-                    .id,
-            ),
+        let folded = text::fold(query);
+        let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+        let enabled: Option<Vec<String>> = match agency_code {
+            Some(code) => {
+                let mut conn = self.db.read().await?;
+                let agency =
+                    motcua_store::agencies::by_code(&mut conn, &code.trim().to_ascii_uppercase())
+                        .await?
+                        .ok_or_else(|| crate::agencies::not_found(code))?;
+                Some(store::enabled_codes(&mut conn, &agency.id).await?)
+            }
             None => None,
         };
         let sector = sector.map(str::trim).filter(|s| !s.is_empty());
-        let rows = store::search(
-            &mut conn,
-            &words,
-            sector,
-            agency_id.as_deref(),
-            limit.clamp(1, 1000),
-        )
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(CatalogueEntry {
-                    version: r.current_version,
-                    procedure: parse_body(&r.body)?,
-                })
+        let snap = self.snapshot().await?;
+        Ok(snap
+            .entries
+            .iter()
+            .filter(|(key, e)| {
+                words.iter().all(|w| key.contains(w))
+                    && sector.is_none_or(|s| e.procedure.sector == s)
+                    && enabled
+                        .as_ref()
+                        .is_none_or(|codes| codes.contains(&e.procedure.code))
             })
-            .collect()
+            .take(limit.clamp(1, 100_000) as usize)
+            .map(|(_, e)| e.clone())
+            .collect())
     }
 
     pub async fn procedure(&self, code: &str) -> Result<CatalogueEntry> {
-        let mut conn = self.db.read().await?;
-        let row = store::by_code(&mut conn, code.trim())
-            .await?
-            .ok_or_else(|| not_found(code))?;
-        Ok(CatalogueEntry {
-            version: row.current_version,
-            procedure: parse_body(&row.body)?,
-        })
+        let snap = self.snapshot().await?;
+        snap.entries
+            .iter()
+            .find(|(_, e)| e.procedure.code == code.trim())
+            .map(|(_, e)| e.clone())
+            .ok_or_else(|| not_found(code))
+    }
+
+    /// The sectors (code, name) of the catalogue, in their order.
+    pub async fn catalogue_sectors(&self) -> Result<Vec<(String, String)>> {
+        Ok(self.snapshot().await?.sectors.clone())
+    }
+
+    /// A QR code (SVG) for a page address, remembered: the same pages ask again.
+    pub fn qr_svg(&self, text: &str) -> Result<String> {
+        if let Some(svg) = self
+            .catalogue
+            .qr
+            .lock()
+            .ok()
+            .and_then(|m| m.get(text).cloned())
+        {
+            return Ok(svg);
+        }
+        let svg =
+            motcua_docs::qr_svg(text).map_err(|e| Error::Internal(format!("QR code: {e}")))?;
+        if let Ok(mut m) = self.catalogue.qr.lock() {
+            if m.len() >= 10_000 {
+                m.clear();
+            }
+            m.insert(text.to_owned(), svg.clone());
+        }
+        Ok(svg)
     }
 
     pub async fn procedure_versions(&self, code: &str) -> Result<Vec<VersionInfo>> {
@@ -209,6 +298,7 @@ impl App {
             .await?;
         }
         tx.commit().await?;
+        self.catalogue.clear();
         Ok(version)
     }
 
@@ -261,6 +351,7 @@ impl App {
             .await?;
         }
         tx.commit().await?;
+        self.catalogue.clear();
         Ok(report)
     }
 
@@ -343,11 +434,6 @@ async fn enable_everywhere(conn: &mut Conn, code: &str) -> Result<()> {
         store::enable_level_for_code(conn, code, &row.level).await?;
     }
     Ok(())
-}
-
-/// A QR code (SVG) for a page address, e.g. a procedure's public page.
-pub fn qr_svg(text: &str) -> Result<String> {
-    motcua_docs::qr_svg(text).map_err(|e| Error::Internal(format!("QR code: {e}")))
 }
 
 impl App {

@@ -22,6 +22,8 @@ use motcua_store::Db;
 pub struct App {
     pub db: Db,
     calendars: std::sync::Arc<calendar::CalendarCache>,
+    auth: std::sync::Arc<auth::AuthCache>,
+    catalogue: std::sync::Arc<catalogue::CatalogueCache>,
     /// Parsing the embedded fonts takes a moment; done once, on first use.
     pdf: std::sync::Arc<std::sync::OnceLock<motcua_docs::PdfEngine>>,
 }
@@ -31,6 +33,8 @@ impl App {
         App {
             db,
             calendars: Default::default(),
+            auth: Default::default(),
+            catalogue: Default::default(),
             pdf: Default::default(),
         }
     }

@@ -304,6 +304,7 @@ impl App {
             .ok_or_else(|| user_not_found(username))?;
         let user = full_user(&mut tx, row).await?;
         tx.commit().await?;
+        self.auth.clear();
         Ok(user)
     }
 }

@@ -25,17 +25,6 @@ pub async fn insert(
     Ok(())
 }
 
-/// The user of a live token, if the token is not revoked and the user is active.
-pub async fn user_of(conn: &mut Conn, token_hash: &str) -> Result<Option<String>> {
-    sqlx::query_scalar(
-        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
-    )
-    .bind(token_hash)
-    .fetch_optional(conn)
-    .await
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct TokenRow {
     pub id: String,

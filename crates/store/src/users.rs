@@ -181,3 +181,51 @@ pub async fn set_sectors(conn: &mut Conn, user_id: &str, sectors: &[&str]) -> Re
     }
     Ok(())
 }
+
+/// Everything a request needs about a person, in one query: the user and their
+/// agency. Authentication runs on every request, so it is kept to two queries.
+#[derive(Debug, Clone, FromRow)]
+pub struct PrincipalRow {
+    pub user_id: String,
+    pub username: String,
+    pub full_name: String,
+    pub agency_id: String,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub agency_level: String,
+    pub agency_path: String,
+}
+
+const PRINCIPAL: &str = "SELECT u.id AS user_id, u.username, u.full_name, a.id AS agency_id, \
+     a.code AS agency_code, a.name AS agency_name, a.level AS agency_level, a.path AS agency_path \
+     FROM users u JOIN agencies a ON a.id = u.agency_id";
+
+pub async fn principal(conn: &mut Conn, user_id: &str) -> Result<Option<PrincipalRow>> {
+    sqlx::query_as(&format!("{PRINCIPAL} WHERE u.id = $1 AND u.active = 1"))
+        .bind(user_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The person behind a live API token (not revoked, user active).
+pub async fn principal_by_token(conn: &mut Conn, token_hash: &str) -> Result<Option<PrincipalRow>> {
+    sqlx::query_as(&format!(
+        "{PRINCIPAL} JOIN api_tokens t ON t.user_id = u.id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Roles (`kind` = "role") and sectors (`kind` = "sector") of a user in one query.
+pub async fn roles_and_sectors(conn: &mut Conn, user_id: &str) -> Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "SELECT 'role' AS kind, role AS value FROM user_roles WHERE user_id = $1 \
+         UNION ALL SELECT 'sector' AS kind, sector_code AS value FROM user_sectors WHERE user_id = $1 \
+         ORDER BY 1, 2",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}

@@ -51,7 +51,7 @@ pub async fn list(
     signed_in: MaybeSignedIn,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    let sectors = state.app.sectors().await?;
+    let sectors = state.app.catalogue_sectors().await?;
     let found = state
         .app
         .search_procedures(&q.q, Some(&q.sector), None, 500)
@@ -186,8 +186,8 @@ pub async fn show(
     Path(code): Path<String>,
 ) -> Result<Response, PageError> {
     let entry = state.app.procedure(&code).await?;
-    let sectors = state.app.sectors().await?;
-    let qr_svg = motcua_app::catalogue::qr_svg(&page_url(&state, &entry.procedure.code))?;
+    let sectors = state.app.catalogue_sectors().await?;
+    let qr_svg = state.app.qr_svg(&page_url(&state, &entry.procedure.code))?;
     Ok(render(
         StatusCode::OK,
         &DetailPage {
