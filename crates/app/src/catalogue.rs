@@ -142,7 +142,6 @@ async fn save(conn: &mut Conn, by: &Principal, mut p: Procedure) -> Result<(i64,
         &store::NewVersion {
             code: &p.code,
             name: &p.name,
-            search_key: &p.search_key(),
             sector: &p.sector,
             level: &p.level,
             online: p.online.as_str(),
@@ -168,7 +167,7 @@ impl App {
             .map(|s| (s.code, s.name))
             .collect();
         let mut entries = Vec::new();
-        for row in store::search(&mut conn, &[], None, None, 100_000).await? {
+        for row in store::current(&mut conn).await? {
             let procedure = parse_body(&row.body)?;
             entries.push((
                 procedure.search_key(),
@@ -357,10 +356,10 @@ impl App {
 
     pub async fn export_catalogue(&self) -> Result<Vec<Procedure>> {
         let mut conn = self.db.read().await?;
-        store::all_bodies(&mut conn)
+        store::current(&mut conn)
             .await?
             .iter()
-            .map(|b| parse_body(b))
+            .map(|r| parse_body(&r.body))
             .collect()
     }
 

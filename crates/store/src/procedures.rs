@@ -27,46 +27,11 @@ pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Option<ProcedureRow>
         .await
 }
 
-/// Every word of `words` must appear in the folded search key (code and name).
-/// The catalogue has hundreds of rows, not millions: a scan of one small table is
-/// faster than any index would be, and the same on both engines.
-pub async fn search(
-    conn: &mut Conn,
-    words: &[String],
-    sector: Option<&str>,
-    agency_id: Option<&str>,
-    limit: i64,
-) -> Result<Vec<ProcedureRow>> {
-    let mut sql = format!("{SELECT} WHERE 1 = 1");
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        n
-    };
-    for _ in words {
-        sql.push_str(&format!(" AND p.search_key LIKE ${}", next()));
-    }
-    if sector.is_some() {
-        sql.push_str(&format!(" AND p.sector = ${}", next()));
-    }
-    if agency_id.is_some() {
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM agency_procedures ap WHERE ap.code = p.code AND ap.agency_id = ${})",
-            next()
-        ));
-    }
-    sql.push_str(&format!(" ORDER BY p.sector, p.name LIMIT ${}", next()));
-    let mut q = sqlx::query_as(&sql);
-    for w in words {
-        q = q.bind(format!("%{}%", w.replace(['%', '_'], "")));
-    }
-    if let Some(s) = sector {
-        q = q.bind(s);
-    }
-    if let Some(a) = agency_id {
-        q = q.bind(a);
-    }
-    q.bind(limit).fetch_all(conn).await
+/// The current version of every procedure, by sector and code.
+pub async fn current(conn: &mut Conn) -> Result<Vec<ProcedureRow>> {
+    sqlx::query_as(&format!("{SELECT} ORDER BY p.sector, p.code"))
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
@@ -78,7 +43,6 @@ pub async fn count(conn: &mut Conn) -> Result<i64> {
 pub struct NewVersion<'a> {
     pub code: &'a str,
     pub name: &'a str,
-    pub search_key: &'a str,
     pub sector: &'a str,
     pub level: &'a str,
     pub online: &'a str,
@@ -98,12 +62,11 @@ pub async fn add_version(conn: &mut Conn, v: &NewVersion<'_>) -> Result<i64> {
     let version = last.unwrap_or(0) + 1;
     if version == 1 {
         sqlx::query(
-            "INSERT INTO procedures (code, name, search_key, sector, level, online, current_version, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7)",
+            "INSERT INTO procedures (code, name, sector, level, online, current_version, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6)",
         )
         .bind(v.code)
         .bind(v.name)
-        .bind(v.search_key)
         .bind(v.sector)
         .bind(v.level)
         .bind(v.online)
@@ -124,11 +87,10 @@ pub async fn add_version(conn: &mut Conn, v: &NewVersion<'_>) -> Result<i64> {
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "UPDATE procedures SET name = $1, search_key = $2, sector = $3, level = $4, online = $5, \
-         current_version = $6, updated_at = $7 WHERE code = $8",
+        "UPDATE procedures SET name = $1, sector = $2, level = $3, online = $4, \
+         current_version = $5, updated_at = $6 WHERE code = $7",
     )
     .bind(v.name)
-    .bind(v.search_key)
     .bind(v.sector)
     .bind(v.level)
     .bind(v.online)
@@ -172,15 +134,6 @@ pub async fn body_in_force(
     .bind(code)
     .bind(date)
     .fetch_optional(conn)
-    .await
-}
-
-pub async fn all_bodies(conn: &mut Conn) -> Result<Vec<String>> {
-    sqlx::query_scalar(
-        "SELECT v.body FROM procedures p JOIN procedure_versions v \
-         ON v.code = p.code AND v.version = p.current_version ORDER BY p.sector, p.code",
-    )
-    .fetch_all(conn)
     .await
 }
 

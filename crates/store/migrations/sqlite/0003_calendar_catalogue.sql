@@ -22,7 +22,6 @@ CREATE TABLE agency_sessions (
 CREATE TABLE procedures (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
-    search_key TEXT NOT NULL,
     sector TEXT NOT NULL REFERENCES sectors (code),
     level TEXT NOT NULL,
     online TEXT NOT NULL,
