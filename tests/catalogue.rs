@@ -438,6 +438,8 @@ async fn administrators_manage_the_catalogue_in_pages(app: TestApp) {
     assert!(html.contains("Lưu phiên bản mới"));
     let mut p = app.app.procedure(&code).await.unwrap().procedure;
     p.time_limit_note = Some("Ghi chú mới của tỉnh".into());
+    p.documents[0].form_name = Some("Mẫu tờ khai".into());
+    p.documents[0].form_url = Some("https://dichvucong.gov.vn/mau/to-khai.docx".into());
     let body = serde_json::to_string_pretty(&p).unwrap();
     let r = admin
         .post(app.url(&format!("/quan-tri/thu-tuc/{code}")))
@@ -447,6 +449,22 @@ async fn administrators_manage_the_catalogue_in_pages(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(app.app.procedure(&code).await.unwrap().version, 2);
+    let public = app
+        .client()
+        .get(app.url(&format!("/thu-tuc/{code}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        public.contains(
+            r#"<a href="https://dichvucong.gov.vn/mau/to-khai.docx">Tải mẫu: Mẫu tờ khai</a>"#
+        ),
+        "the form can be downloaded"
+    );
+    assert!(public.contains("Ghi chú mới của tỉnh"));
     let r = admin
         .post(app.url(&format!("/quan-tri/thu-tuc/{code}")))
         .form(&[("_csrf", csrf.as_str()), ("noi_dung", "{\"code\": ")])

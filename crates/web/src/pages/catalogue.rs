@@ -82,6 +82,8 @@ struct DocumentView {
     name: String,
     amount: String,
     form: Option<String>,
+    /// Where the form can be downloaded, when the procedure gives one.
+    form_url: Option<String>,
     note: Option<String>,
 }
 
@@ -123,6 +125,9 @@ fn view(entry: CatalogueEntry, sectors: &[(String, String)]) -> ProcedureView {
                 name: d.name.clone(),
                 amount: format!("{:02} {}", d.count, d.kind.label_vi().to_lowercase()),
                 form: d.form_name.clone(),
+                form_url: d.form_url.clone().filter(|u| {
+                    u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/')
+                }),
                 note: d.note.clone(),
             })
             .collect(),
