@@ -182,6 +182,18 @@ async fn catalogue_api_and_versions(app: TestApp) {
     assert_eq!(v, 2);
     let versions = app.app.procedure_versions(&code).await.unwrap();
     assert_eq!(versions.len(), 2);
+    // Citizens keep seeing the version in force today; the administrator edits the
+    // latest.
+    let public = json(
+        c.get(app.url(&format!("/api/v1/procedures/{code}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(public["version"], 1);
+    assert_eq!(public["name"], old_name.as_str());
+    assert_eq!(app.app.procedure_latest(&code).await.unwrap().version, 2);
     // The version in force before its effective date is still the old one.
     let mut conn = app.db.read().await.unwrap();
     let (version, body) = motcua_store::procedures::body_in_force(&mut conn, &code, "2026-12-31")

@@ -48,7 +48,7 @@ const SEEDS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The current catalogue, parsed, in memory: public pages search it on every
+/// The catalogue in force today, parsed, in memory: public pages search it on every
 /// keystroke, and it changes a few times a year. Saves and imports in this process
 /// replace it at once; another process sharing a PostgreSQL database sees a change
 /// within `CATALOGUE_TTL`.
@@ -166,8 +166,12 @@ impl App {
             .into_iter()
             .map(|s| (s.code, s.name))
             .collect();
+        let today = jiff::Timestamp::now()
+            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+            .date()
+            .to_string();
         let mut entries = Vec::new();
-        for row in store::current(&mut conn).await? {
+        for row in store::in_force(&mut conn, &today).await? {
             let procedure = parse_body(&row.body)?;
             entries.push((
                 procedure.search_key(),
@@ -226,6 +230,20 @@ impl App {
             .collect())
     }
 
+    /// The latest version, whether or not it is in force yet: what an administrator
+    /// edits.
+    pub async fn procedure_latest(&self, code: &str) -> Result<CatalogueEntry> {
+        let mut conn = self.db.read().await?;
+        let row = store::by_code(&mut conn, code.trim())
+            .await?
+            .ok_or_else(|| not_found(code))?;
+        Ok(CatalogueEntry {
+            version: row.current_version,
+            procedure: parse_body(&row.body)?,
+        })
+    }
+
+    /// The version in force today, as citizens see it.
     pub async fn procedure(&self, code: &str) -> Result<CatalogueEntry> {
         let snap = self.snapshot().await?;
         snap.entries

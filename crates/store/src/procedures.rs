@@ -27,7 +27,24 @@ pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Option<ProcedureRow>
         .await
 }
 
-/// The current version of every procedure, by sector and code.
+/// For every procedure, the version in force on `date` (YYYY-MM-DD): the newest
+/// whose effective date is not after it, or the first version when all are still to
+/// come. By sector and code.
+pub async fn in_force(conn: &mut Conn, date: &str) -> Result<Vec<ProcedureRow>> {
+    sqlx::query_as(
+        "SELECT p.code, p.name, p.sector, p.level, p.online, v.version AS current_version, \
+         v.body, v.effective_from FROM procedures p JOIN procedure_versions v ON v.code = p.code \
+         WHERE v.version = COALESCE( \
+           (SELECT MAX(v2.version) FROM procedure_versions v2 WHERE v2.code = p.code AND v2.effective_from <= $1), \
+           (SELECT MIN(v3.version) FROM procedure_versions v3 WHERE v3.code = p.code)) \
+         ORDER BY p.sector, p.code",
+    )
+    .bind(date)
+    .fetch_all(conn)
+    .await
+}
+
+/// The latest version of every procedure, by sector and code.
 pub async fn current(conn: &mut Conn) -> Result<Vec<ProcedureRow>> {
     sqlx::query_as(&format!("{SELECT} ORDER BY p.sector, p.code"))
         .fetch_all(conn)

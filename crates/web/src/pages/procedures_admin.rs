@@ -253,7 +253,7 @@ async fn edit_page(
     errors: Vec<String>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let entry = state.app.procedure(code).await.map_err(err(s))?;
+    let entry = state.app.procedure_latest(code).await.map_err(err(s))?;
     let versions = state
         .app
         .procedure_versions(code)
