@@ -299,36 +299,39 @@ async fn pages_commune_users_cannot_touch_another_commune(app: TestApp) {
     let ward_admin = app.browser();
     let csrf = app.signed_in(&ward_admin, "quantri.phohien").await;
     let users_before = app.count("SELECT COUNT(*) FROM users").await;
-    let r = ward_admin
-        .post(app.url(&format!("/quan-tri/co-quan/{WARD_B}/nguoi-dung")))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("username", "xam.nhap"),
-            ("full_name", "Kẻ Xâm Nhập"),
-            ("password", "12345678"),
-            ("roles", "admin"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward_admin,
+            &format!("/quan-tri/co-quan/{WARD_B}/nguoi-dung"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("username", "xam.nhap"),
+                ("full_name", "Kẻ Xâm Nhập"),
+                ("password", "12345678"),
+                ("roles", "admin"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 403);
-    let r = ward_admin
-        .post(app.url(&format!("/quan-tri/co-quan/{WARD_B}")))
-        .form(&[("_csrf", csrf.as_str()), ("name", "Đổi tên trái phép")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward_admin,
+            &format!("/quan-tri/co-quan/{WARD_B}"),
+            &[("_csrf", csrf.as_str()), ("name", "Đổi tên trái phép")],
+        )
+        .await;
     assert_eq!(r.status(), 403);
-    let r = ward_admin
-        .post(app.url("/quan-tri/nguoi-dung/tiepnhan.hht"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("full_name", "Tên Khác"),
-            ("roles", "counter_officer"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward_admin,
+            "/quan-tri/nguoi-dung/tiepnhan.hht",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("full_name", "Tên Khác"),
+                ("roles", "counter_officer"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 403);
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, users_before);
     assert_eq!(
@@ -343,20 +346,21 @@ async fn pages_commune_users_cannot_touch_another_commune(app: TestApp) {
     );
 
     // Within its own ward the same administrator succeeds, through the same form.
-    let r = ward_admin
-        .post(app.url(&format!("/quan-tri/co-quan/{WARD_A}/nguoi-dung")))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("username", "lanhdao2"),
-            ("full_name", "Ngô Thị Phó"),
-            ("password", "12345678"),
-            ("roles", "leader"),
-            ("roles", "specialist"),
-            ("sectors", "ho-tich"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward_admin,
+            &format!("/quan-tri/co-quan/{WARD_A}/nguoi-dung"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("username", "lanhdao2"),
+                ("full_name", "Ngô Thị Phó"),
+                ("password", "12345678"),
+                ("roles", "leader"),
+                ("roles", "specialist"),
+                ("sectors", "ho-tich"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let roles = app.count("SELECT COUNT(*) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE u.username = 'lanhdao2'").await;
     assert_eq!(roles, 2);
@@ -375,12 +379,13 @@ async fn pages_supervisor_reads_and_cannot_change(app: TestApp) {
         let html = r.text().await.unwrap();
         assert!(html.contains("Cán bộ, công chức"), "users listed");
         assert!(!html.contains("Thêm người dùng"), "no change offered");
-        let r = sup
-            .post(app.url(&format!("/quan-tri/co-quan/{ward}")))
-            .form(&[("_csrf", csrf.as_str()), ("name", "Đổi tên trái phép")])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(
+                &sup,
+                &format!("/quan-tri/co-quan/{ward}"),
+                &[("_csrf", csrf.as_str()), ("name", "Đổi tên trái phép")],
+            )
+            .await;
         assert_eq!(r.status(), 403);
     }
     let html = sup

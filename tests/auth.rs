@@ -57,12 +57,9 @@ async fn sign_in_and_out(app: TestApp) {
     );
 
     let csrf = hidden_csrf(&home);
-    let r = b
-        .post(app.url("/dang-xuat"))
-        .form(&[("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(&b, "/dang-xuat", &[("_csrf", csrf.as_str())])
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         b.get(app.url("/tai-khoan")).send().await.unwrap().status(),
@@ -157,30 +154,32 @@ async fn sign_in_slows_down_after_five_failures(app: TestApp) {
 async fn forms_without_the_csrf_token_change_nothing(app: TestApp) {
     // The sign-in form itself needs its double-submit token.
     let b = app.browser();
-    let r = b
-        .post(app.url("/dang-nhap"))
-        .form(&[("username", "tiepnhan"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &b,
+            "/dang-nhap",
+            &[("username", "tiepnhan"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(r.status(), 403);
 
     let admin = app.browser();
     app.signed_in(&admin, "quantri").await;
     let before = app.count("SELECT COUNT(*) FROM agencies").await;
     for csrf in ["", "forged"] {
-        let r = admin
-            .post(app.url("/quan-tri/co-quan"))
-            .form(&[
-                ("_csrf", csrf),
-                ("code", "000.09.33.H33"),
-                ("name", "UBND xã Mới"),
-                ("level", "commune"),
-                ("parent_code", PROVINCE),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .post_form(
+                &admin,
+                "/quan-tri/co-quan",
+                &[
+                    ("_csrf", csrf),
+                    ("code", "000.09.33.H33"),
+                    ("name", "UBND xã Mới"),
+                    ("level", "commune"),
+                    ("parent_code", PROVINCE),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), 403);
         assert!(r.text().await.unwrap().contains("Biểu mẫu đã hết hạn"));
     }
@@ -191,18 +190,19 @@ async fn admin_forms_create_and_edit_with_vietnamese_errors(app: TestApp) {
     let admin = app.browser();
     let csrf = app.signed_in(&admin, "quantri").await;
     // Errors come back on the form, next to what was typed.
-    let r = admin
-        .post(app.url("/quan-tri/co-quan"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("code", "abc def"),
-            ("name", "UBND xã Lạc Đạo"),
-            ("level", "commune"),
-            ("parent_code", PROVINCE),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/co-quan",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("code", "abc def"),
+                ("name", "UBND xã Lạc Đạo"),
+                ("level", "commune"),
+                ("parent_code", PROVINCE),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 400);
     let html = r.text().await.unwrap();
     assert!(html.contains("Vui lòng sửa các mục được đánh dấu"));
@@ -212,18 +212,19 @@ async fn admin_forms_create_and_edit_with_vietnamese_errors(app: TestApp) {
         "typed text kept"
     );
 
-    let r = admin
-        .post(app.url("/quan-tri/co-quan"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("code", "000.04.33.h33"),
-            ("name", "UBND xã Lạc Đạo"),
-            ("level", "commune"),
-            ("parent_code", PROVINCE),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/co-quan",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("code", "000.04.33.h33"),
+                ("name", "UBND xã Lạc Đạo"),
+                ("level", "commune"),
+                ("parent_code", PROVINCE),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(
         r.headers()["location"],
@@ -240,18 +241,19 @@ async fn admin_forms_create_and_edit_with_vietnamese_errors(app: TestApp) {
     assert!(html.contains("UBND xã Lạc Đạo") && html.contains("Đã thêm."));
 
     // A duplicate username is a message on the form, not an error page.
-    let r = admin
-        .post(app.url("/quan-tri/co-quan/000.04.33.H33/nguoi-dung"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("username", "tiepnhan"),
-            ("full_name", "Người Trùng Tên"),
-            ("password", "12345678"),
-            ("roles", "counter_officer"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/co-quan/000.04.33.H33/nguoi-dung",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("username", "tiepnhan"),
+                ("full_name", "Người Trùng Tên"),
+                ("password", "12345678"),
+                ("roles", "counter_officer"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 400);
     assert!(r
         .text()
@@ -259,34 +261,36 @@ async fn admin_forms_create_and_edit_with_vietnamese_errors(app: TestApp) {
         .unwrap()
         .contains("Tên đăng nhập «tiepnhan» đã có người dùng."));
 
-    let r = admin
-        .post(app.url("/quan-tri/co-quan/000.04.33.H33/nguoi-dung"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("username", "tiepnhan.ld"),
-            ("full_name", "Đinh Thị Thu"),
-            ("password", "12345678"),
-            ("roles", "counter_officer"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/co-quan/000.04.33.H33/nguoi-dung",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("username", "tiepnhan.ld"),
+                ("full_name", "Đinh Thị Thu"),
+                ("password", "12345678"),
+                ("roles", "counter_officer"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     // Edit: new name, a new role, a new password.
-    let r = admin
-        .post(app.url("/quan-tri/nguoi-dung/tiepnhan.ld"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("full_name", "Đinh Thị Thu Hà"),
-            ("roles", "counter_officer"),
-            ("roles", "specialist"),
-            ("sectors", "chung-thuc"),
-            ("active", "1"),
-            ("password", "mat-khau-moi-1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/nguoi-dung/tiepnhan.ld",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("full_name", "Đinh Thị Thu Hà"),
+                ("roles", "counter_officer"),
+                ("roles", "specialist"),
+                ("sectors", "chung-thuc"),
+                ("active", "1"),
+                ("password", "mat-khau-moi-1"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let b = app.browser();
     assert_eq!(

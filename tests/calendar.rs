@@ -176,60 +176,64 @@ async fn agencies_inherit_and_extend_the_calendar(app: TestApp) {
     // The ward closes Monday 9/3 (its own decision): only its calendar changes.
     let ward_admin = app.browser();
     let csrf = app.signed_in(&ward_admin, "quantri.phohien").await;
-    let r = ward_admin
-        .post(app.url("/quan-tri/lich"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("co-quan", WARD_A),
-            ("ngay", "2026-03-09"),
-            ("loai", "day_off"),
-            ("ten", "Nghỉ theo quyết định của UBND phường"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward_admin,
+            "/quan-tri/lich",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", WARD_A),
+                ("ngay", "2026-03-09"),
+                ("loai", "day_off"),
+                ("ten", "Nghỉ theo quyết định của UBND phường"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(due(WARD_A).await, "2026-03-10T17:00:00+07:00");
     assert_eq!(due(WARD_B).await, "2026-03-09T17:00:00+07:00");
     // A ward administrator cannot change the national layer, nor another ward's.
-    let r = ward_admin
-        .post(app.url("/quan-tri/lich"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("co-quan", ""),
-            ("ngay", "2026-03-12"),
-            ("loai", "day_off"),
-            ("ten", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward_admin,
+            "/quan-tri/lich",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", ""),
+                ("ngay", "2026-03-12"),
+                ("loai", "day_off"),
+                ("ten", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 403);
-    let r = ward_admin
-        .post(app.url("/quan-tri/lich"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("co-quan", WARD_B),
-            ("ngay", "2026-03-12"),
-            ("loai", "day_off"),
-            ("ten", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward_admin,
+            "/quan-tri/lich",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", WARD_B),
+                ("ngay", "2026-03-12"),
+                ("loai", "day_off"),
+                ("ten", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 403);
-    let r = ward_admin
-        .post(app.url("/quan-tri/lich"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("co-quan", WARD_A),
-            ("ngay", "2026-02-30"),
-            ("loai", "day_off"),
-            ("ten", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward_admin,
+            "/quan-tri/lich",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", WARD_A),
+                ("ngay", "2026-02-30"),
+                ("loai", "day_off"),
+                ("ten", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 400);
     assert!(r
         .text()
@@ -241,18 +245,19 @@ async fn agencies_inherit_and_extend_the_calendar(app: TestApp) {
     // every ward inherits it.
     let admin = app.browser();
     let csrf = app.signed_in(&admin, "quantri").await;
-    let r = admin
-        .post(app.url("/quan-tri/lich"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("co-quan", ""),
-            ("ngay", "2026-03-07"),
-            ("loai", "makeup_working"),
-            ("ten", "Làm bù"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/lich",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", ""),
+                ("ngay", "2026-03-07"),
+                ("loai", "makeup_working"),
+                ("ten", "Làm bù"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(due(WARD_B).await, "2026-03-07T17:00:00+07:00");
     assert_eq!(due(WARD_A).await, "2026-03-07T17:00:00+07:00");
@@ -266,18 +271,19 @@ async fn agencies_inherit_and_extend_the_calendar(app: TestApp) {
         .unwrap();
     assert!(html.contains("07/03/2026") && html.contains("Làm bù"));
     // Removing it restores the rule; every change is in the audit log.
-    let r = admin
-        .post(app.url("/quan-tri/lich"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("co-quan", ""),
-            ("ngay", "2026-03-07"),
-            ("loai", ""),
-            ("ten", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/lich",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", ""),
+                ("ngay", "2026-03-07"),
+                ("loai", ""),
+                ("ten", ""),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(due(WARD_B).await, "2026-03-09T17:00:00+07:00");
     assert_eq!(
@@ -309,20 +315,21 @@ async fn an_agency_sets_its_working_hours(app: TestApp) {
         hours("2026-03-06T16:00:00%2B07:00").await,
         "2026-03-09T08:30:00+07:00"
     );
-    let r = admin
-        .post(app.url("/quan-tri/lich/gio-lam-viec"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("co-quan", WARD_A),
-            ("sang_bd", "7h00"),
-            ("sang_kt", "11:00"),
-            ("chieu_bd", "13:00"),
-            ("chieu_kt", "16:30"),
-            ("thu_bay", "1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/lich/gio-lam-viec",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", WARD_A),
+                ("sang_bd", "7h00"),
+                ("sang_kt", "11:00"),
+                ("chieu_bd", "13:00"),
+                ("chieu_kt", "16:30"),
+                ("thu_bay", "1"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     // …then the ward closes at 16:30 and opens Saturday mornings from 07:00: half an
     // hour on Friday, an hour and a half on Saturday.
@@ -340,38 +347,40 @@ async fn an_agency_sets_its_working_hours(app: TestApp) {
         .unwrap();
     assert!(html.contains("Sáng 07:00–11:00, chiều 13:00–16:30, có làm việc sáng thứ Bảy"));
     // Nonsense is refused in Vietnamese.
-    let r = admin
-        .post(app.url("/quan-tri/lich/gio-lam-viec"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("co-quan", WARD_A),
-            ("sang_bd", "25:00"),
-            ("sang_kt", "11:00"),
-            ("chieu_bd", "13:00"),
-            ("chieu_kt", "16:30"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/lich/gio-lam-viec",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", WARD_A),
+                ("sang_bd", "25:00"),
+                ("sang_kt", "11:00"),
+                ("chieu_bd", "13:00"),
+                ("chieu_kt", "16:30"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 400);
     assert!(r
         .text()
         .await
         .unwrap()
         .contains("Giờ bắt đầu buổi sáng «25:00» không hợp lệ"));
-    let r = admin
-        .post(app.url("/quan-tri/lich/gio-lam-viec"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("co-quan", WARD_A),
-            ("sang_bd", "11:00"),
-            ("sang_kt", "07:00"),
-            ("chieu_bd", "13:00"),
-            ("chieu_kt", "16:30"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/lich/gio-lam-viec",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", WARD_A),
+                ("sang_bd", "11:00"),
+                ("sang_kt", "07:00"),
+                ("chieu_bd", "13:00"),
+                ("chieu_kt", "16:30"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), 400);
     // Ward B is untouched.
     let b = get(&app, &format!("/api/v1/calendar/due?agency={WARD_B}&received_at=2026-03-06T16:00:00%2B07:00&limit=2wh")).await.1;

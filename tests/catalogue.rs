@@ -453,12 +453,13 @@ async fn administrators_manage_the_catalogue_in_pages(app: TestApp) {
     p.documents[0].form_name = Some("Mẫu tờ khai".into());
     p.documents[0].form_url = Some("https://dichvucong.gov.vn/mau/to-khai.docx".into());
     let body = serde_json::to_string_pretty(&p).unwrap();
-    let r = admin
-        .post(app.url(&format!("/quan-tri/thu-tuc/{code}")))
-        .form(&[("_csrf", csrf.as_str()), ("noi_dung", body.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/quan-tri/thu-tuc/{code}"),
+            &[("_csrf", csrf.as_str()), ("noi_dung", body.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(app.app.procedure(&code).await.unwrap().version, 2);
     let public = app
@@ -477,12 +478,13 @@ async fn administrators_manage_the_catalogue_in_pages(app: TestApp) {
         "the form can be downloaded"
     );
     assert!(public.contains("Ghi chú mới của tỉnh"));
-    let r = admin
-        .post(app.url(&format!("/quan-tri/thu-tuc/{code}")))
-        .form(&[("_csrf", csrf.as_str()), ("noi_dung", "{\"code\": ")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &admin,
+            &format!("/quan-tri/thu-tuc/{code}"),
+            &[("_csrf", csrf.as_str()), ("noi_dung", "{\"code\": ")],
+        )
+        .await;
     assert_eq!(r.status(), 400);
     assert!(r
         .text()
@@ -509,19 +511,21 @@ async fn administrators_manage_the_catalogue_in_pages(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let r = ward
-        .post(app.url(&format!("/quan-tri/thu-tuc/{code}")))
-        .form(&[("_csrf", ward_csrf.as_str()), ("noi_dung", body.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward,
+            &format!("/quan-tri/thu-tuc/{code}"),
+            &[("_csrf", ward_csrf.as_str()), ("noi_dung", body.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), 403);
-    let r = ward
-        .post(app.url(&format!("/quan-tri/thu-tuc/{code}/ap-dung")))
-        .form(&[("_csrf", ward_csrf.as_str()), ("bat", "0")])
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .post_form(
+            &ward,
+            &format!("/quan-tri/thu-tuc/{code}/ap-dung"),
+            &[("_csrf", ward_csrf.as_str()), ("bat", "0")],
+        )
+        .await;
     assert_eq!(r.status(), 303);
     let performs = |agency: &'static str| {
         let app = &app;

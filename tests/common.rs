@@ -205,6 +205,21 @@ impl TestApp {
         hidden_csrf(&html)
     }
 
+    /// Posts a form as a browser would.
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        path: impl AsRef<str>,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        client
+            .post(self.url(path.as_ref()))
+            .form(fields)
+            .send()
+            .await
+            .expect("post a form")
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(self.db.pool())
