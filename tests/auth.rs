@@ -10,7 +10,102 @@ on_both_engines!(
     forms_without_the_csrf_token_change_nothing,
     admin_forms_create_and_edit_with_vietnamese_errors,
     audit_log_is_append_only,
+    people_change_their_own_password,
 );
+
+async fn people_change_their_own_password(app: TestApp) {
+    let here = app.browser();
+    let csrf = app.signed_in(&here, "chuyenvien").await;
+    let elsewhere = app.browser();
+    app.signed_in(&elsewhere, "chuyenvien").await;
+
+    let r = app
+        .post_form(
+            &here,
+            "/tai-khoan/mat-khau",
+            &[
+                ("_csrf", &csrf),
+                ("current_password", "sai"),
+                ("new_password", "mat-khau-moi-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Mật khẩu hiện tại không đúng."));
+    let r = app
+        .post_form(
+            &here,
+            "/tai-khoan/mat-khau",
+            &[
+                ("_csrf", &csrf),
+                ("current_password", PASSWORD),
+                ("new_password", "ngan"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("ít nhất 8 ký tự"));
+    let r = app
+        .post_form(
+            &here,
+            "/tai-khoan/mat-khau",
+            &[
+                ("_csrf", "gia-mao"),
+                ("current_password", PASSWORD),
+                ("new_password", "mat-khau-moi-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+
+    let r = app
+        .post_form(
+            &here,
+            "/tai-khoan/mat-khau",
+            &[
+                ("_csrf", &csrf),
+                ("current_password", PASSWORD),
+                ("new_password", "mat-khau-moi-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Đã đổi mật khẩu."));
+    // This session goes on; the other one has ended; the new password works.
+    assert_eq!(
+        here.get(app.url("/tai-khoan"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        elsewhere
+            .get(app.url("/tai-khoan"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.sign_in(&app.browser(), "chuyenvien", PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        app.sign_in(&app.browser(), "chuyenvien", "mat-khau-moi-2026")
+            .await
+            .status(),
+        303
+    );
+}
 
 async fn sign_in_and_out(app: TestApp) {
     let b = app.browser();

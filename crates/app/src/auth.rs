@@ -333,3 +333,53 @@ async fn actor_of(conn: &mut Conn, p: users::PrincipalRow, ip: Option<&str>) -> 
         ip: ip.map(str::to_owned),
     })
 }
+
+impl App {
+    /// A person changes their own password, proving the current one. Their other
+    /// sessions end; the one they are using stays.
+    pub async fn change_own_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
+        let new = motcua_domain::user::NewPassword::parse(new)?;
+        let user = {
+            let mut conn = self.db.read().await?;
+            users::by_id(&mut conn, &actor.user_id)
+                .await?
+                .ok_or_else(|| Error::Unauthenticated("Phiên làm việc đã hết hạn.".into()))?
+        };
+        if !verify_password(current, &user.password_hash).await {
+            return Err(Error::field(
+                "current_password",
+                "Mật khẩu hiện tại không đúng.",
+            ));
+        }
+        if current == new.expose() {
+            return Err(Error::field(
+                "password",
+                "Mật khẩu mới phải khác mật khẩu hiện tại.",
+            ));
+        }
+        let hash = crate::secrets::hash_password(new.expose()).await?;
+        let mut tx = self.db.begin_write().await?;
+        users::set_password(&mut tx, &user.id, &hash, now_ms()).await?;
+        let kept = keep_session.map(token_hash);
+        sessions::delete_for_user_except(&mut tx, &user.id, kept.as_deref()).await?;
+        let by = Principal::User(actor.clone());
+        record(
+            &mut tx,
+            &by,
+            Some(&actor.agency.id),
+            "user.change_password",
+            &user.username,
+            serde_json::json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.auth.clear();
+        Ok(())
+    }
+}

@@ -69,3 +69,20 @@ pub async fn purge_expired(conn: &mut Conn, now: i64) -> Result<u64> {
         .await?
         .rows_affected())
 }
+
+/// Ends every session of a user but one (the one in use when they change their
+/// password).
+pub async fn delete_for_user_except(
+    conn: &mut Conn,
+    user_id: &str,
+    keep: Option<&str>,
+) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or(""))
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}

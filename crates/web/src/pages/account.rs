@@ -23,13 +23,23 @@ struct AccountPage {
     tokens: Vec<(TokenInfo, String)>,
     new_token: Option<String>,
     error: Option<String>,
+    password_notice: Option<String>,
+    password_error: Option<String>,
+}
+
+/// What to say on the page after an action.
+#[derive(Default)]
+struct Outcome {
+    new_token: Option<String>,
+    error: Option<String>,
+    password_notice: Option<String>,
+    password_error: Option<String>,
 }
 
 async fn page(
     state: &AppState,
     s: &SignedIn,
-    new_token: Option<String>,
-    error: Option<String>,
+    outcome: Outcome,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let tokens = state.app.list_tokens(&s.actor).await?;
@@ -45,14 +55,16 @@ async fn page(
                     (t, at)
                 })
                 .collect(),
-            new_token,
-            error,
+            new_token: outcome.new_token,
+            error: outcome.error,
+            password_notice: outcome.password_notice,
+            password_error: outcome.password_error,
         },
     ))
 }
 
 pub async fn show(State(state): State<AppState>, s: SignedIn) -> Result<Response, PageError> {
-    page(&state, &s, None, None, StatusCode::OK).await
+    page(&state, &s, Outcome::default(), StatusCode::OK).await
 }
 
 #[derive(Deserialize)]
@@ -74,16 +86,19 @@ pub async fn create_token(
         .create_token(&Principal::from(&s.actor), &s.actor.username, &form.label)
         .await
     {
-        Ok(token) => page(&state, &s, Some(token), None, StatusCode::OK).await,
+        Ok(token) => {
+            let outcome = Outcome {
+                new_token: Some(token),
+                ..Default::default()
+            };
+            page(&state, &s, outcome, StatusCode::OK).await
+        }
         Err(e @ motcua_app::Error::Invalid(_)) => {
-            page(
-                &state,
-                &s,
-                None,
-                Some(detail_of(&e)),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
+            let outcome = Outcome {
+                error: Some(detail_of(&e)),
+                ..Default::default()
+            };
+            page(&state, &s, outcome, StatusCode::BAD_REQUEST).await
         }
         Err(e) => Err(e.into()),
     }
@@ -101,4 +116,54 @@ pub async fn revoke_token(
         .revoke_token(&Principal::from(&s.actor), &id)
         .await?;
     Ok(Redirect::to("/tai-khoan").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    s: SignedIn,
+    jar: axum_extra::extract::CookieJar,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    s.check_csrf(&form.csrf)?;
+    let session = jar
+        .get(crate::session::SESSION_COOKIE)
+        .map(|c| c.value().to_owned());
+    match state
+        .app
+        .change_own_password(
+            &s.actor,
+            &form.current_password,
+            &form.new_password,
+            session.as_deref(),
+        )
+        .await
+    {
+        Ok(()) => {
+            let outcome = Outcome {
+                password_notice: Some(
+                    "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.".into(),
+                ),
+                ..Default::default()
+            };
+            page(&state, &s, outcome, StatusCode::OK).await
+        }
+        Err(e @ motcua_app::Error::Invalid(_)) => {
+            let outcome = Outcome {
+                password_error: Some(detail_of(&e)),
+                ..Default::default()
+            };
+            page(&state, &s, outcome, StatusCode::BAD_REQUEST).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

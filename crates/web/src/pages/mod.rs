@@ -64,6 +64,7 @@ pub fn routes() -> Router<AppState> {
             post(procedures_admin::enable),
         )
         .route("/tai-khoan", get(account::show))
+        .route("/tai-khoan/mat-khau", post(account::change_password))
         .route("/tai-khoan/ma-truy-cap", post(account::create_token))
         .route(
             "/tai-khoan/ma-truy-cap/{id}/thu-hoi",
