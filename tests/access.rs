@@ -51,31 +51,29 @@ async fn api_commune_users_cannot_touch_another_commune(app: TestApp) {
             .unwrap();
         assert_eq!(r.status(), 403, "{username} reads a user of B");
 
-        let r = c
-            .post(app.url(&format!("/api/v1/agencies/{WARD_B}/users")))
-            .bearer_auth(&token)
-            .json(&json!({"username": "xam.nhap", "full_name": "Kẻ Xâm Nhập", "password": "12345678", "roles": ["admin"]}))
-            .send()
-            .await
-            .unwrap();
+        let r = app.send_json(&c, reqwest::Method::POST, &format!("/api/v1/agencies/{WARD_B}/users"), &token, &json!({"username": "xam.nhap", "full_name": "Kẻ Xâm Nhập", "password": "12345678", "roles": ["admin"]})).await;
         assert_eq!(r.status(), 403, "{username} creates a user in B");
 
-        let r = c
-            .patch(app.url(&format!("/api/v1/agencies/{WARD_B}")))
-            .bearer_auth(&token)
-            .json(&json!({"name": "Đổi tên trái phép"}))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .send_json(
+                &c,
+                reqwest::Method::PATCH,
+                &format!("/api/v1/agencies/{WARD_B}"),
+                &token,
+                &json!({"name": "Đổi tên trái phép"}),
+            )
+            .await;
         assert_eq!(r.status(), 403, "{username} renames B");
 
-        let r = c
-            .patch(app.url("/api/v1/users/tiepnhan.hht"))
-            .bearer_auth(&token)
-            .json(&json!({"active": false}))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .send_json(
+                &c,
+                reqwest::Method::PATCH,
+                "/api/v1/users/tiepnhan.hht",
+                &token,
+                &json!({"active": false}),
+            )
+            .await;
         assert_eq!(r.status(), 403, "{username} deactivates a user of B");
 
         // The list of agencies holds only what the person may see.
@@ -148,38 +146,30 @@ async fn api_supervisor_reads_everything_below_and_changes_nothing(app: TestApp)
         assert_eq!(r.status(), 200);
         assert!(!json(r).await["items"].as_array().unwrap().is_empty());
 
-        let r = c
-            .patch(app.url(&format!("/api/v1/agencies/{ward}")))
-            .bearer_auth(&token)
-            .json(&json!({"active": false}))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .send_json(
+                &c,
+                reqwest::Method::PATCH,
+                &format!("/api/v1/agencies/{ward}"),
+                &token,
+                &json!({"active": false}),
+            )
+            .await;
         assert_eq!(r.status(), 403);
-        let r = c
-            .post(app.url(&format!("/api/v1/agencies/{ward}/users")))
-            .bearer_auth(&token)
-            .json(&json!({"username": "moi.tao", "full_name": "Người Mới", "password": "12345678", "roles": ["specialist"]}))
-            .send()
-            .await
-            .unwrap();
+        let r = app.send_json(&c, reqwest::Method::POST, &format!("/api/v1/agencies/{ward}/users"), &token, &json!({"username": "moi.tao", "full_name": "Người Mới", "password": "12345678", "roles": ["specialist"]})).await;
         assert_eq!(r.status(), 403);
     }
-    let r = c
-        .post(app.url("/api/v1/agencies"))
-        .bearer_auth(&token)
-        .json(&json!({"code": "000.09.33.H33", "name": "UBND xã Mới", "level": "commune", "parent_code": PROVINCE}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.send_json(&c, reqwest::Method::POST, "/api/v1/agencies", &token, &json!({"code": "000.09.33.H33", "name": "UBND xã Mới", "level": "commune", "parent_code": PROVINCE})).await;
     assert_eq!(r.status(), 403);
-    let r = c
-        .patch(app.url("/api/v1/users/tiepnhan"))
-        .bearer_auth(&token)
-        .json(&json!({"full_name": "Tên Khác"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .send_json(
+            &c,
+            reqwest::Method::PATCH,
+            "/api/v1/users/tiepnhan",
+            &token,
+            &json!({"full_name": "Tên Khác"}),
+        )
+        .await;
     assert_eq!(r.status(), 403);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM agencies WHERE active = 0")
@@ -204,13 +194,7 @@ async fn api_supervisor_reads_everything_below_and_changes_nothing(app: TestApp)
 async fn api_admin_manages_only_its_subtree(app: TestApp) {
     let c = app.client();
     let ward_admin = app.token("quantri.phohien").await;
-    let r = c
-        .post(app.url(&format!("/api/v1/agencies/{WARD_A}/users")))
-        .bearer_auth(&ward_admin)
-        .json(&json!({"username": "ChuyenVien2", "full_name": " Trần  Thị Mai ", "password": "mat-khau-dai", "roles": ["specialist"], "sectors": ["ho-tich"]}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.send_json(&c, reqwest::Method::POST, &format!("/api/v1/agencies/{WARD_A}/users"), &ward_admin, &json!({"username": "ChuyenVien2", "full_name": " Trần  Thị Mai ", "password": "mat-khau-dai", "roles": ["specialist"], "sectors": ["ho-tich"]})).await;
     assert_eq!(r.status(), 201);
     assert_eq!(r.headers()["location"], "/api/v1/users/chuyenvien2");
     let u = json(r).await;
@@ -220,43 +204,19 @@ async fn api_admin_manages_only_its_subtree(app: TestApp) {
     assert_eq!(u["sectors"], json!(["ho-tich"]));
 
     // A ward administrator cannot create agencies beside or above its own ward.
-    let r = c
-        .post(app.url("/api/v1/agencies"))
-        .bearer_auth(&ward_admin)
-        .json(&json!({"code": "000.09.33.H33", "name": "UBND xã Mới", "level": "commune", "parent_code": PROVINCE}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.send_json(&c, reqwest::Method::POST, "/api/v1/agencies", &ward_admin, &json!({"code": "000.09.33.H33", "name": "UBND xã Mới", "level": "commune", "parent_code": PROVINCE})).await;
     assert_eq!(r.status(), 403);
 
     // The province administrator builds an older three-level tree below it.
     let admin = app.token("quantri").await;
-    let r = c
-        .post(app.url("/api/v1/agencies"))
-        .bearer_auth(&admin)
-        .json(&json!({"code": "000.00.10.H33", "name": "UBND huyện Văn Lâm", "level": "district", "parent_code": PROVINCE}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.send_json(&c, reqwest::Method::POST, "/api/v1/agencies", &admin, &json!({"code": "000.00.10.H33", "name": "UBND huyện Văn Lâm", "level": "district", "parent_code": PROVINCE})).await;
     assert_eq!(r.status(), 201);
-    let r = c
-        .post(app.url("/api/v1/agencies"))
-        .bearer_auth(&admin)
-        .json(&json!({"code": "000.10.10.H33", "name": "UBND xã Như Quỳnh", "level": "commune", "parent_code": "000.00.10.H33"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.send_json(&c, reqwest::Method::POST, "/api/v1/agencies", &admin, &json!({"code": "000.10.10.H33", "name": "UBND xã Như Quỳnh", "level": "commune", "parent_code": "000.00.10.H33"})).await;
     assert_eq!(r.status(), 201);
     let body = json(r).await;
     assert_eq!(body["parent_code"], "000.00.10.H33");
     // A commune cannot sit under a commune.
-    let r = c
-        .post(app.url("/api/v1/agencies"))
-        .bearer_auth(&admin)
-        .json(&json!({"code": "000.11.10.H33", "name": "UBND thôn", "level": "commune", "parent_code": "000.10.10.H33"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.send_json(&c, reqwest::Method::POST, "/api/v1/agencies", &admin, &json!({"code": "000.11.10.H33", "name": "UBND thôn", "level": "commune", "parent_code": "000.10.10.H33"})).await;
     assert_eq!(r.status(), 400);
     let body = json(r).await;
     assert_eq!(body["errors"][0]["field"], "level");

@@ -93,13 +93,15 @@ async fn bad_input_is_a_vietnamese_problem_and_writes_nothing(app: TestApp) {
     let audit = app.count("SELECT COUNT(*) FROM audit_log").await;
 
     // Every field wrong at once: every field named.
-    let r = c
-        .post(app.url("/api/v1/agencies"))
-        .bearer_auth(&admin)
-        .json(&json!({"code": "phường 1", "name": " ", "level": "thôn", "parent_code": PROVINCE}))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .send_json(
+            &c,
+            reqwest::Method::POST,
+            "/api/v1/agencies",
+            &admin,
+            &json!({"code": "phường 1", "name": " ", "level": "thôn", "parent_code": PROVINCE}),
+        )
+        .await;
     assert_eq!(r.status(), 400);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let p = json(r).await;
@@ -126,13 +128,15 @@ async fn bad_input_is_a_vietnamese_problem_and_writes_nothing(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 400);
     assert!(json(r).await["detail"].as_str().unwrap().contains("JSON"));
-    let r = c
-        .post(app.url("/api/v1/agencies"))
-        .bearer_auth(&admin)
-        .json(&json!({"code": 5}))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .send_json(
+            &c,
+            reqwest::Method::POST,
+            "/api/v1/agencies",
+            &admin,
+            &json!({"code": 5}),
+        )
+        .await;
     assert_eq!(r.status(), 400);
     let r = c
         .post(app.url("/api/v1/agencies"))
@@ -148,21 +152,9 @@ async fn bad_input_is_a_vietnamese_problem_and_writes_nothing(app: TestApp) {
         .contains("Content-Type"));
 
     // Unknown parent, duplicate code, duplicate username, unknown role, unknown sector.
-    let r = c
-        .post(app.url("/api/v1/agencies"))
-        .bearer_auth(&admin)
-        .json(&json!({"code": "000.09.33.H33", "name": "UBND xã Mới", "level": "commune", "parent_code": "999.99.99.H99"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.send_json(&c, reqwest::Method::POST, "/api/v1/agencies", &admin, &json!({"code": "000.09.33.H33", "name": "UBND xã Mới", "level": "commune", "parent_code": "999.99.99.H99"})).await;
     assert_eq!(r.status(), 404);
-    let r = c
-        .post(app.url("/api/v1/agencies"))
-        .bearer_auth(&admin)
-        .json(&json!({"code": WARD_B.to_lowercase(), "name": "UBND xã Trùng", "level": "commune", "parent_code": PROVINCE}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.send_json(&c, reqwest::Method::POST, "/api/v1/agencies", &admin, &json!({"code": WARD_B.to_lowercase(), "name": "UBND xã Trùng", "level": "commune", "parent_code": PROVINCE})).await;
     assert_eq!(r.status(), 409);
     assert!(json(r).await["detail"]
         .as_str()
@@ -192,13 +184,15 @@ async fn bad_input_is_a_vietnamese_problem_and_writes_nothing(app: TestApp) {
             Some("password"),
         ),
     ] {
-        let r = c
-            .post(app.url(&format!("/api/v1/agencies/{WARD_A}/users")))
-            .bearer_auth(&admin)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .send_json(
+                &c,
+                reqwest::Method::POST,
+                &format!("/api/v1/agencies/{WARD_A}/users"),
+                &admin,
+                &body,
+            )
+            .await;
         assert_eq!(r.status(), status, "{body}");
         let p = json(r).await;
         if let Some(field) = field {
@@ -239,13 +233,15 @@ async fn deactivating_a_user_ends_sessions_and_tokens_at_once(app: TestApp) {
 
     let admin = app.token("quantri.phohien").await;
     let c = app.client();
-    let r = c
-        .patch(app.url("/api/v1/users/tiepnhan"))
-        .bearer_auth(&admin)
-        .json(&json!({"active": false}))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .send_json(
+            &c,
+            reqwest::Method::PATCH,
+            "/api/v1/users/tiepnhan",
+            &admin,
+            &json!({"active": false}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(json(r).await["active"], false);
 
@@ -265,23 +261,27 @@ async fn deactivating_a_user_ends_sessions_and_tokens_at_once(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'tiepnhan'").await, 0);
 
     // An administrator cannot lock themselves out.
-    let r = c
-        .patch(app.url("/api/v1/users/quantri.phohien"))
-        .bearer_auth(&admin)
-        .json(&json!({"active": false}))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .send_json(
+            &c,
+            reqwest::Method::PATCH,
+            "/api/v1/users/quantri.phohien",
+            &admin,
+            &json!({"active": false}),
+        )
+        .await;
     assert_eq!(r.status(), 400);
 
     // Reactivated, the person signs in again.
-    let r = c
-        .patch(app.url("/api/v1/users/tiepnhan"))
-        .bearer_auth(&admin)
-        .json(&json!({"active": true}))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .send_json(
+            &c,
+            reqwest::Method::PATCH,
+            "/api/v1/users/tiepnhan",
+            &admin,
+            &json!({"active": true}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(
         app.sign_in(&app.browser(), "tiepnhan", PASSWORD)
@@ -350,13 +350,15 @@ async fn openapi_describes_every_endpoint(app: TestApp) {
 async fn tokens_are_created_listed_and_revoked(app: TestApp) {
     let c = app.client();
     let first = app.token("lanhdao").await;
-    let r = c
-        .post(app.url("/api/v1/tokens"))
-        .bearer_auth(&first)
-        .json(&json!({"label": "Cổng dịch vụ công"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .send_json(
+            &c,
+            reqwest::Method::POST,
+            "/api/v1/tokens",
+            &first,
+            &json!({"label": "Cổng dịch vụ công"}),
+        )
+        .await;
     assert_eq!(r.status(), 201);
     let second = json(r).await["token"].as_str().unwrap().to_owned();
     let list = json(
@@ -400,12 +402,14 @@ async fn tokens_are_created_listed_and_revoked(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 401);
     // A leader cannot mint tokens for colleagues.
-    let r = c
-        .post(app.url("/api/v1/tokens"))
-        .bearer_auth(&first)
-        .json(&json!({"username": "tiepnhan"}))
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .send_json(
+            &c,
+            reqwest::Method::POST,
+            "/api/v1/tokens",
+            &first,
+            &json!({"username": "tiepnhan"}),
+        )
+        .await;
     assert_eq!(r.status(), 403);
 }

@@ -205,6 +205,24 @@ impl TestApp {
         hidden_csrf(&html)
     }
 
+    /// Sends a JSON body to the API with a bearer token.
+    pub async fn send_json(
+        &self,
+        client: &reqwest::Client,
+        method: reqwest::Method,
+        path: impl AsRef<str>,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        client
+            .request(method, self.url(path.as_ref()))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("send JSON")
+    }
+
     /// Posts a form as a browser would.
     pub async fn post_form(
         &self,

@@ -297,7 +297,7 @@ impl App {
                 (a.id.clone(), Some(a.id), a.code)
             }
             None => {
-                require_top(by)?;
+                by.require_top()?;
                 (NATIONAL.to_owned(), None, "national".to_owned())
             }
         };
@@ -394,16 +394,5 @@ impl App {
         tx.commit().await?;
         self.calendars.clear();
         Ok(known.len())
-    }
-}
-
-/// Decisions that bind the whole tree (the national calendar, the catalogue) belong
-/// to administrators of an agency without a parent, or to the command line.
-pub(crate) fn require_top(by: &Principal) -> Result<()> {
-    match by {
-        Principal::User(a) if !a.is_top_admin() => Err(Error::Forbidden(
-            "Chỉ quản trị viên cấp cao nhất (tỉnh, thành phố) được thay đổi nội dung này.".into(),
-        )),
-        _ => Ok(()),
     }
 }

@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::audit::record;
-use crate::calendar::require_top;
 use crate::error::{Error, Result};
 use crate::principal::{Actor, Principal};
 use crate::{now_ms, App};
@@ -297,7 +296,7 @@ impl App {
     /// Saves an edited procedure as a new version (nothing when unchanged).
     pub async fn save_procedure(&self, by: &Principal, p: Procedure) -> Result<i64> {
         let mut tx = self.db.begin_write().await?;
-        require_top(by)?;
+        by.require_top()?;
         let code = p.code.clone();
         let (version, written, created) = save(&mut tx, by, p).await?;
         if written {
@@ -327,7 +326,7 @@ impl App {
         procedures: Vec<Procedure>,
     ) -> Result<ImportReport> {
         let mut tx = self.db.begin_write().await?;
-        require_top(by)?;
+        by.require_top()?;
         let mut report = ImportReport::default();
         let mut errors = Errors::new();
         let mut seen = std::collections::HashSet::new();

@@ -76,6 +76,18 @@ impl Principal {
         }
     }
 
+    /// Decisions that bind the whole tree (the national calendar, the catalogue)
+    /// belong to administrators of an agency without a parent, or to the command line.
+    pub fn require_top(&self) -> Result<()> {
+        match self {
+            Principal::User(a) if !a.is_top_admin() => Err(Error::Forbidden(
+                "Chỉ quản trị viên cấp cao nhất (tỉnh, thành phố) được thay đổi nội dung này."
+                    .into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     pub fn user_id(&self) -> Option<&str> {
         match self {
             Principal::System => None,

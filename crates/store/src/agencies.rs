@@ -39,10 +39,11 @@ pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<AgencyRow>> {
         .await
 }
 
-/// The agency at `path` and every agency below it, in tree order. Paths end in `/`
-/// and ids never contain `/` or `0`..; so the subtree is the half-open range
-/// [path, path with its final `/` replaced by `0`), which both engines answer from
-/// the unique index on `path` (PostgreSQL compares it with the "C" collation).
+/// The agency at `path` and every agency below it, in tree order. Every path in the
+/// subtree starts with `path`, which ends in `/`, and `/` sorts just before `0`; so
+/// the subtree is the half-open range [path, path with its final `/` replaced by
+/// `0`), which both engines answer from the unique index on `path` (PostgreSQL
+/// compares it with the "C" collation, byte by byte).
 pub async fn subtree(conn: &mut Conn, path: &str) -> Result<Vec<AgencyRow>> {
     let (from, to) = subtree_range(path);
     sqlx::query_as(&format!(
