@@ -16,6 +16,11 @@ pub enum Action {
     ManageUsers,
     /// Read the administrative audit log.
     ReadAudit,
+    /// See dossiers, their history and printed forms.
+    ReadDossier,
+    /// Take in dossiers and act on them (which action in which state: the
+    /// workflow table in `dossier::workflow`).
+    HandleDossier,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +50,13 @@ pub const GRANTS: &[(Action, Role, Scope)] = &[
     (ManageUsers, Admin, Subtree),
     (ReadAudit, Supervisor, Subtree),
     (ReadAudit, Admin, Subtree),
+    (ReadDossier, CounterOfficer, Own),
+    (ReadDossier, Specialist, Own),
+    (ReadDossier, Leader, Own),
+    (ReadDossier, Supervisor, Subtree),
+    (HandleDossier, CounterOfficer, Own),
+    (HandleDossier, Specialist, Own),
+    (HandleDossier, Leader, Own),
 ];
 
 /// May a person holding `roles` in the agency at `actor_path` take `action` on the

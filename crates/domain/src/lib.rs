@@ -4,6 +4,8 @@
 pub mod access;
 pub mod agency;
 pub mod calendar;
+pub mod dossier;
+pub mod personal_id;
 pub mod procedure;
 pub mod text;
 pub mod user;

@@ -1,0 +1,13 @@
+//! The dossier (hồ sơ): its states, channels and human code, who may take which
+//! action in which state, and the clock rules (due instants of the internal
+//! steps, pauses, the one extension, timeliness at return).
+
+mod clock;
+mod code;
+mod status;
+mod workflow;
+
+pub use clock::{extension_allowed, plan_steps, resume_due_at, timeliness, StepPlan, Timeliness};
+pub use code::{day_part, DossierCode, DossierCodeError};
+pub use status::{Channel, Status};
+pub use workflow::{decide, Refusal, Situation, Transition, Verb, RULES};
