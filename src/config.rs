@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use motcua_app::notify::{NotifyConfig, SmsConfig, SmtpConfig};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +22,8 @@ pub struct Config {
     pub log_format: LogFormat,
     pub secure_cookies: bool,
     pub public_url: String,
+    /// Notifications: transports (none: log only), polling, reminders.
+    pub notify: NotifyConfig,
 }
 
 /// The file's keys are the variables' names without the prefix, in lower case.
@@ -34,6 +37,12 @@ struct FileConfig {
     log_format: Option<String>,
     secure_cookies: Option<bool>,
     public_url: Option<String>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
+    sms_url: Option<String>,
+    sms_token: Option<String>,
+    notify_poll_secs: Option<u64>,
+    remind_after_days: Option<u32>,
 }
 
 impl Config {
@@ -98,7 +107,19 @@ impl Config {
                 "MOTCUA_PUBLIC_URL: '{public_url}' must start with http:// or https://"
             ));
         }
+        let notify = notify_config(
+            &env,
+            NotifyFile {
+                smtp_url: file.smtp_url,
+                smtp_from: file.smtp_from,
+                sms_url: file.sms_url,
+                sms_token: file.sms_token,
+                notify_poll_secs: file.notify_poll_secs,
+                remind_after_days: file.remind_after_days,
+            },
+        )?;
         Ok(Config {
+            notify,
             public_url,
             database_url,
             listen,
@@ -107,6 +128,83 @@ impl Config {
             log_format,
             secure_cookies,
         })
+    }
+}
+
+struct NotifyFile {
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
+    sms_url: Option<String>,
+    sms_token: Option<String>,
+    notify_poll_secs: Option<u64>,
+    remind_after_days: Option<u32>,
+}
+
+fn notify_config(
+    env: &impl Fn(&str) -> Option<String>,
+    file: NotifyFile,
+) -> Result<NotifyConfig, String> {
+    // An empty value counts as unset, so `MOTCUA_SMTP_URL=` turns e-mail off.
+    let pick = |var: &str, from_file: Option<String>| {
+        env(var)
+            .or(from_file)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let defaults = NotifyConfig::default();
+    let smtp = match pick("MOTCUA_SMTP_URL", file.smtp_url) {
+        None => None,
+        Some(url) => {
+            motcua_app::notify::check_smtp_url(&url)
+                .map_err(|e| format!("MOTCUA_SMTP_URL: {e}"))?;
+            let from = pick("MOTCUA_SMTP_FROM", file.smtp_from).ok_or_else(|| {
+                "MOTCUA_SMTP_FROM: required when MOTCUA_SMTP_URL is set (the sender, \
+                 e.g. \"UBND phường Phố Hiến <motcua@phohien.gov.vn>\")"
+                    .to_owned()
+            })?;
+            motcua_app::notify::check_email_address(&from)
+                .map_err(|e| format!("MOTCUA_SMTP_FROM: '{from}' is {e}"))?;
+            Some(SmtpConfig { url, from })
+        }
+    };
+    let sms = match pick("MOTCUA_SMS_URL", file.sms_url) {
+        None => None,
+        Some(url) => {
+            motcua_app::notify::check_sms_url(&url).map_err(|e| format!("MOTCUA_SMS_URL: {e}"))?;
+            let token = pick("MOTCUA_SMS_TOKEN", file.sms_token);
+            Some(SmsConfig { url, token })
+        }
+    };
+    let poll_secs = match env("MOTCUA_NOTIFY_POLL_SECS") {
+        Some(v) => parse_number("MOTCUA_NOTIFY_POLL_SECS", &v, 1, 3600)?,
+        None => match file.notify_poll_secs {
+            Some(n) => parse_number("MOTCUA_NOTIFY_POLL_SECS", &n.to_string(), 1, 3600)?,
+            None => defaults.poll_interval.as_secs(),
+        },
+    };
+    let remind_after_days = match env("MOTCUA_REMIND_AFTER_DAYS") {
+        Some(v) => parse_number("MOTCUA_REMIND_AFTER_DAYS", &v, 0, 365)?,
+        None => match file.remind_after_days {
+            Some(n) => parse_number("MOTCUA_REMIND_AFTER_DAYS", &n.to_string(), 0, 365)?,
+            None => u64::from(defaults.remind_after_days),
+        },
+    };
+    Ok(NotifyConfig {
+        smtp,
+        sms,
+        poll_interval: std::time::Duration::from_secs(poll_secs),
+        // Bounded by 365 above.
+        remind_after_days: u32::try_from(remind_after_days).unwrap_or(365),
+        ..defaults
+    })
+}
+
+fn parse_number(var: &str, v: &str, min: u64, max: u64) -> Result<u64, String> {
+    match v.trim().parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{var}: '{v}' must be a whole number from {min} to {max}"
+        )),
     }
 }
 
@@ -149,6 +247,12 @@ mod tests {
             ("MOTCUA_DATABASE_URL", "mysql://x"),
             ("MOTCUA_DEMO", "maybe"),
             ("MOTCUA_LOG_FORMAT", "xml"),
+            ("MOTCUA_SMTP_URL", "http://mail.example.vn"),
+            ("MOTCUA_SMS_URL", "sms.example.vn"),
+            ("MOTCUA_NOTIFY_POLL_SECS", "0"),
+            ("MOTCUA_NOTIFY_POLL_SECS", "often"),
+            ("MOTCUA_REMIND_AFTER_DAYS", "-1"),
+            ("MOTCUA_REMIND_AFTER_DAYS", "1000"),
         ] {
             let err = load(&[(var, value)]).unwrap_err();
             assert!(err.starts_with(&format!("{var}:")), "{err}");
@@ -173,5 +277,86 @@ mod tests {
         assert!(load(&[("MOTCUA_CONFIG", p)])
             .unwrap_err()
             .starts_with("MOTCUA_CONFIG:"));
+    }
+
+    #[test]
+    fn notifications_only_log_unless_configured() {
+        let n = load(&[]).unwrap().notify;
+        assert_eq!(n, NotifyConfig::default());
+        assert!(n.smtp.is_none() && n.sms.is_none());
+
+        let n = load(&[
+            (
+                "MOTCUA_SMTP_URL",
+                "smtps://motcua:secret@mail.example.vn:465",
+            ),
+            (
+                "MOTCUA_SMTP_FROM",
+                "UBND phường Phố Hiến <motcua@phohien.gov.vn>",
+            ),
+            ("MOTCUA_SMS_URL", "https://sms.example.vn/send"),
+            ("MOTCUA_SMS_TOKEN", "tok3n"),
+            ("MOTCUA_NOTIFY_POLL_SECS", "10"),
+            ("MOTCUA_REMIND_AFTER_DAYS", "0"),
+        ])
+        .unwrap()
+        .notify;
+        assert_eq!(
+            n.smtp.unwrap().from,
+            "UBND phường Phố Hiến <motcua@phohien.gov.vn>"
+        );
+        let sms = n.sms.unwrap();
+        assert_eq!(sms.url, "https://sms.example.vn/send");
+        assert_eq!(sms.token.as_deref(), Some("tok3n"));
+        assert_eq!(n.poll_interval.as_secs(), 10);
+        assert_eq!(n.remind_after_days, 0);
+
+        // The sender is required with a server, and must be an address; the error
+        // never repeats the URL (it may hold a password).
+        let err = load(&[("MOTCUA_SMTP_URL", "smtp://u:secret@127.0.0.1:2525")]).unwrap_err();
+        assert!(err.starts_with("MOTCUA_SMTP_FROM:"), "{err}");
+        assert!(!err.contains("secret") && !err.contains('\n'), "{err}");
+        let err = load(&[
+            ("MOTCUA_SMTP_URL", "smtp://127.0.0.1:2525"),
+            ("MOTCUA_SMTP_FROM", "motcua"),
+        ])
+        .unwrap_err();
+        assert!(err.starts_with("MOTCUA_SMTP_FROM:"), "{err}");
+        let err = load(&[("MOTCUA_SMTP_URL", "smtp://u:secret@h:25?tls=maybe")]).unwrap_err();
+        assert!(err.starts_with("MOTCUA_SMTP_URL:"), "{err}");
+        assert!(!err.contains("secret") && !err.contains('\n'), "{err}");
+        // Empty means unset.
+        assert!(load(&[("MOTCUA_SMTP_URL", "")])
+            .unwrap()
+            .notify
+            .smtp
+            .is_none());
+    }
+
+    #[test]
+    fn notification_settings_from_the_file() {
+        let dir = std::env::temp_dir().join(format!("motcua-config-n-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("motcua.toml");
+        std::fs::write(
+            &path,
+            "smtp_url = \"smtp://127.0.0.1:25\"\nsmtp_from = \"motcua@example.vn\"\n\
+             notify_poll_secs = 30\nremind_after_days = 5\n",
+        )
+        .unwrap();
+        let p = path.to_str().unwrap();
+        let n = load(&[("MOTCUA_CONFIG", p)]).unwrap().notify;
+        assert_eq!(n.smtp.unwrap().url, "smtp://127.0.0.1:25");
+        assert_eq!(n.poll_interval.as_secs(), 30);
+        assert_eq!(n.remind_after_days, 5);
+        let n = load(&[("MOTCUA_CONFIG", p), ("MOTCUA_REMIND_AFTER_DAYS", "7")])
+            .unwrap()
+            .notify;
+        assert_eq!(n.remind_after_days, 7);
+        std::fs::write(&path, "notify_poll_secs = 0\n").unwrap();
+        assert!(load(&[("MOTCUA_CONFIG", p)])
+            .unwrap_err()
+            .starts_with("MOTCUA_NOTIFY_POLL_SECS:"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

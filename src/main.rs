@@ -53,8 +53,39 @@ enum Command {
         #[command(subcommand)]
         command: CatalogueCommand,
     },
+    /// Import or export dossiers as JSON lines (one dossier a line).
+    Dossier {
+        #[command(subcommand)]
+        command: DossierCommand,
+    },
+    /// Check the integrity of the records.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Measure the figures recorded in docs/benchmarks.md.
     Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum DossierCommand {
+    /// Import FILE.jsonl: each line checked, good lines imported in batches, every
+    /// rejected line reported; importing the same file again adds nothing.
+    Import { file: std::path::PathBuf },
+    /// Write every dossier (or one agency's) as JSON lines to FILE, or to standard
+    /// output when FILE is absent.
+    Export {
+        file: Option<std::path::PathBuf>,
+        /// Only this agency's dossiers (identifier code).
+        #[arg(long)]
+        agency: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every dossier's hash chain of events and report any break (exit 1).
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -158,7 +189,14 @@ async fn open(config: &Config) -> Result<App, String> {
     db.migrate()
         .await
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
-    let app = App::new(db);
+    let app = App::with_settings(
+        db,
+        motcua_app::Settings {
+            public_url: config.public_url.clone(),
+            blob_dir: config.data_dir.join("blobs"),
+            remind_after_days: config.notify.remind_after_days,
+        },
+    );
     app.seed_reference_data()
         .await
         .map_err(|e| format!("cannot load the reference data: {}", e.message_vi()))?;
@@ -244,6 +282,84 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .map_err(person_error)?;
             println!("{token}");
             Ok(())
+        }
+        Command::Dossier { command } => {
+            let app = open(&config).await?;
+            match command {
+                DossierCommand::Import { file } => {
+                    let f = std::fs::File::open(&file)
+                        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                    let report = app
+                        .import_dossiers(std::io::BufReader::new(f))
+                        .await
+                        .map_err(person_error)?;
+                    for r in &report.rejected {
+                        eprintln!("{}:{}: {}", file.display(), r.line, r.reason);
+                    }
+                    println!(
+                        "imported {}, already present {}, rejected {}",
+                        report.imported,
+                        report.skipped,
+                        report.rejected.len()
+                    );
+                    if report.rejected.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(format!("{} line(s) rejected", report.rejected.len()))
+                    }
+                }
+                DossierCommand::Export { file, agency } => {
+                    let n = match &file {
+                        Some(path) => {
+                            let f = std::fs::File::create(path)
+                                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                            let mut w = std::io::BufWriter::new(f);
+                            let n = app
+                                .export_dossiers(agency.as_deref(), &mut w)
+                                .await
+                                .map_err(person_error)?;
+                            std::io::Write::flush(&mut w)
+                                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                            n
+                        }
+                        None => {
+                            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                            let n = app
+                                .export_dossiers(agency.as_deref(), &mut out)
+                                .await
+                                .map_err(person_error)?;
+                            std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
+                            n
+                        }
+                    };
+                    eprintln!("exported {n} dossier(s)");
+                    Ok(())
+                }
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let app = open(&config).await?;
+            let report = app.verify_chains().await.map_err(person_error)?;
+            for b in &report.breaks {
+                println!("BROKEN {} event {}: {}", b.code, b.seq, b.problem);
+            }
+            println!(
+                "checked {} dossier(s), {} event(s): {}",
+                report.dossiers,
+                report.events,
+                if report.breaks.is_empty() {
+                    "every chain intact".to_string()
+                } else {
+                    format!("{} broken chain(s)", report.breaks.len())
+                }
+            );
+            if report.breaks.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{} broken chain(s)", report.breaks.len()))
+            }
         }
         Command::Catalogue { command } => {
             let app = open(&config).await?;
@@ -356,6 +472,8 @@ async fn serve(config: Config) -> Result<(), String> {
         "motcua listening on http://{}",
         config.listen
     );
+    // Delivers the outbox (e-mail, SMS; only logged when no transport is set).
+    let notifier = app.spawn_notifier(config.notify.clone());
     let web = motcua_web::WebConfig {
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),
@@ -363,6 +481,7 @@ async fn serve(config: Config) -> Result<(), String> {
     motcua_web::serve(listener, app.clone(), web, shutdown_signal())
         .await
         .map_err(|e| format!("server stopped: {e}"))?;
+    notifier.abort();
     app.db.close().await;
     tracing::info!("motcua stopped");
     Ok(())

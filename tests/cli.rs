@@ -12,13 +12,18 @@ on_both_engines!(
     cli_refuses_bad_input_clearly
 );
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
-async fn motcua(app: &TestApp, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+pub(crate) async fn motcua(
+    app: &TestApp,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: Option<&str>,
+) -> Output {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_motcua"));
     cmd.args(args)
         .env("MOTCUA_DATABASE_URL", &app.database_url)

@@ -100,13 +100,21 @@ impl TestApp {
         };
         let db = Db::connect(&database_url).await.expect("connect");
         db.migrate().await.expect("migrate");
-        let app = App::new(db.clone());
-        app.seed_reference_data().await.expect("reference data");
-        app.load_demo_if_empty().await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let blob_dir = std::env::temp_dir().join(format!("motcua-test-blobs-{}", unique()));
+        let app = App::with_settings(
+            db.clone(),
+            motcua_app::Settings {
+                public_url: base.clone(),
+                blob_dir: blob_dir.clone(),
+                remind_after_days: 3,
+            },
+        );
+        app.seed_reference_data().await.expect("reference data");
+        app.load_demo_if_empty().await.expect("demo data");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server_app = app.clone();
         let public_url = base.clone();
@@ -251,6 +259,7 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        let _ = std::fs::remove_dir_all(self.app.settings().blob_dir.clone());
         match self.cleanup.take() {
             Some(Cleanup::File(path)) => {
                 for suffix in ["", "-wal", "-shm"] {

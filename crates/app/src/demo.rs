@@ -55,6 +55,13 @@ pub const USERS: &[DemoUser] = &[
         sectors: &["ho-tich", "chung-thuc"],
     },
     DemoUser {
+        username: "chuyenvien2",
+        full_name: "Ngô Thị Mai",
+        agency: COMMUNES[0].0,
+        roles: &["specialist"],
+        sectors: &["ho-tich", "dat-dai"],
+    },
+    DemoUser {
         username: "lanhdao",
         full_name: "Đỗ Minh Tuấn",
         agency: COMMUNES[0].0,

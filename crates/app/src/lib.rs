@@ -5,10 +5,13 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod blobs;
 pub mod calendar;
 pub mod catalogue;
 pub mod demo;
+pub mod dossiers;
 pub mod error;
+pub mod notify;
 pub mod principal;
 pub mod secrets;
 pub mod users;
@@ -18,9 +21,33 @@ pub use principal::{Actor, Principal};
 
 use motcua_store::Db;
 
+/// Settings the use cases need from the configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The address citizens reach the public site at: tracking links, QR codes.
+    pub public_url: String,
+    /// Where file blobs live.
+    pub blob_dir: std::path::PathBuf,
+    /// Results not collected after this many days are listed and reminded.
+    pub remind_after_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: "http://127.0.0.1:8080".into(),
+            blob_dir: std::path::PathBuf::from("data/blobs"),
+            remind_after_days: 3,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
+    pub(crate) settings: std::sync::Arc<Settings>,
+    blobs: blobs::BlobStore,
+    pub(crate) tracking: std::sync::Arc<dossiers::TrackingLimiter>,
     calendars: std::sync::Arc<calendar::CalendarCache>,
     auth: std::sync::Arc<auth::AuthCache>,
     catalogue: std::sync::Arc<catalogue::CatalogueCache>,
@@ -30,8 +57,15 @@ pub struct App {
 
 impl App {
     pub fn new(db: Db) -> Self {
+        Self::with_settings(db, Settings::default())
+    }
+
+    pub fn with_settings(db: Db, settings: Settings) -> Self {
         App {
             db,
+            blobs: blobs::BlobStore::new(settings.blob_dir.clone()),
+            settings: std::sync::Arc::new(settings),
+            tracking: Default::default(),
             calendars: Default::default(),
             auth: Default::default(),
             catalogue: Default::default(),
@@ -58,6 +92,22 @@ impl App {
 }
 
 impl App {
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub(crate) fn blobs(&self) -> &blobs::BlobStore {
+        &self.blobs
+    }
+
+    /// The public tracking page of a dossier: what its receipt's QR code holds.
+    pub fn tracking_url(&self, code: &str) -> String {
+        format!(
+            "{}/tra-cuu?ma={code}",
+            self.settings.public_url.trim_end_matches('/')
+        )
+    }
+
     pub(crate) fn pdf_engine(&self) -> &motcua_docs::PdfEngine {
         self.pdf.get_or_init(motcua_docs::PdfEngine::new)
     }

@@ -3,6 +3,7 @@
 //! Pure functions; the results go to templates through `sys.inputs`.
 
 use jiff::civil::{Date, DateTime};
+use motcua_domain::calendar::vietnam_time_zone;
 
 /// Money in đồng as printed on Vietnamese papers: dots group thousands and
 /// the unit follows after a space (`2.000 đ`).
@@ -32,6 +33,24 @@ pub fn date_vn(date: Date) -> String {
 pub fn datetime_vn(at: DateTime) -> String {
     format!(
         "{:02}:{:02} ngày {}",
+        at.hour(),
+        at.minute(),
+        date_vn(at.date())
+    )
+}
+
+/// An instant (stored in UTC) as the wall-clock time in Vietnam, where
+/// every printed paper is read.
+pub fn vietnam_datetime(at: jiff::Timestamp) -> DateTime {
+    at.to_zoned(vietnam_time_zone()).datetime()
+}
+
+/// Hours and minutes in words, then the short date, as the one-stop forms
+/// print the time a dossier was received and the appointment:
+/// `09 giờ 15 phút, ngày 22/11/2026`.
+pub fn time_date_vn(at: DateTime) -> String {
+    format!(
+        "{:02} giờ {:02} phút, ngày {}",
         at.hour(),
         at.minute(),
         date_vn(at.date())
@@ -100,6 +119,27 @@ mod tests {
         assert_eq!(
             datetime_vn(date(2026, 1, 9).at(7, 30, 59, 0)),
             "07:30 ngày 09/01/2026"
+        );
+    }
+
+    #[test]
+    fn instants_print_in_vietnam_time() {
+        let at: jiff::Timestamp = "2026-11-22T02:15:00Z".parse().expect("valid instant");
+        assert_eq!(vietnam_datetime(at), date(2026, 11, 22).at(9, 15, 0, 0));
+        // 17:30 UTC is already the next day in Vietnam.
+        let late: jiff::Timestamp = "2026-12-31T17:30:00Z".parse().expect("valid instant");
+        assert_eq!(vietnam_datetime(late), date(2027, 1, 1).at(0, 30, 0, 0));
+    }
+
+    #[test]
+    fn time_date_spells_hours_and_minutes() {
+        assert_eq!(
+            time_date_vn(date(2026, 11, 22).at(9, 15, 0, 0)),
+            "09 giờ 15 phút, ngày 22/11/2026"
+        );
+        assert_eq!(
+            time_date_vn(date(2026, 3, 5).at(16, 0, 59, 0)),
+            "16 giờ 00 phút, ngày 05/03/2026"
         );
     }
 

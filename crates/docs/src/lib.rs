@@ -31,6 +31,7 @@
 
 pub mod catalogue;
 pub mod format;
+pub mod forms;
 mod inputs;
 pub mod poster;
 mod qr;

@@ -7,6 +7,8 @@
 pub mod agencies;
 pub mod audit;
 pub mod calendar;
+pub mod dossiers;
+pub mod outbox;
 pub mod procedures;
 pub mod sectors;
 pub mod sessions;

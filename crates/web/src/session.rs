@@ -23,6 +23,20 @@ pub fn client_ip(parts: &Parts) -> Option<String> {
         .map(|ci| ci.0.ip().to_string())
 }
 
+/// The caller's address, for limits on public look-ups ("unknown" when the server
+/// was started without connection info).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            client_ip(parts).unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
 /// A signed-in person on a page, with the CSRF token their forms must carry.
 pub struct SignedIn {
     pub actor: Actor,

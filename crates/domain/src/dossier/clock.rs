@@ -72,7 +72,7 @@ pub fn resume_due_at(
 }
 
 /// The apology and new date must go out no later than one working day before the
-/// due date (NĐ 61/2018 art. 19, kept by NĐ 118/2025): `now`'s local day must be
+/// due date (the one-stop rules, legal-facts §3): `now`'s local day must be
 /// at or before the last working day before the due day.
 pub fn extension_allowed(cal: &WorkingCalendar, now: Timestamp, due_at: Timestamp) -> bool {
     let tz = vietnam_time_zone();

@@ -59,7 +59,7 @@ impl DossierCode {
     }
 
     pub fn day(&self) -> Option<Date> {
-        parse_day(self.0.rsplitn(3, '-').nth(1)?)
+        parse_day(self.0.rsplit('-').nth(1)?)
     }
 
     pub fn seq(&self) -> u32 {

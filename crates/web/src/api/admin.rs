@@ -273,7 +273,7 @@ pub async fn audit(
     }))
 }
 
-fn created(location: String, body: impl Serialize) -> Response {
+pub(super) fn created(location: String, body: impl Serialize) -> Response {
     (
         StatusCode::CREATED,
         [(header::LOCATION, location)],

@@ -2,10 +2,12 @@
 //! and an OpenAPI 3 document describing every endpoint.
 
 mod admin;
+mod dossiers;
 mod json;
 mod public;
 
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -40,6 +42,15 @@ pub use json::ApiJson;
         public::due,
         public::procedures,
         public::procedure,
+        dossiers::receive,
+        dossiers::submit,
+        dossiers::list,
+        dossiers::get,
+        dossiers::act,
+        dossiers::events,
+        dossiers::receipt,
+        dossiers::form,
+        dossiers::track,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
@@ -59,10 +70,32 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Scans travel base64 in the JSON body: room for several files of up to 10 MB.
+const MAX_DOSSIER_BODY: usize = 40 * 1024 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
         .route("/me", get(admin::me))
+        .route(
+            "/dossiers",
+            get(dossiers::list)
+                .post(dossiers::receive)
+                .layer(DefaultBodyLimit::max(MAX_DOSSIER_BODY)),
+        )
+        .route("/dossiers/{code}", get(dossiers::get))
+        .route(
+            "/dossiers/{code}/actions/{action}",
+            post(dossiers::act).layer(DefaultBodyLimit::max(MAX_DOSSIER_BODY)),
+        )
+        .route("/dossiers/{code}/events", get(dossiers::events))
+        .route("/dossiers/{code}/receipt.pdf", get(dossiers::receipt))
+        .route("/dossiers/{code}/forms/{form}", get(dossiers::form))
+        .route(
+            "/public/submissions",
+            post(dossiers::submit).layer(DefaultBodyLimit::max(MAX_DOSSIER_BODY)),
+        )
+        .route("/public/dossiers/{code}", get(dossiers::track))
         .route(
             "/agencies",
             get(admin::list_agencies).post(admin::create_agency),

@@ -1,0 +1,770 @@
+//! Taking a dossier in: at the counter (and by post, at home, by a helper team),
+//! and online, where it waits for a counter officer to accept it.
+
+use base64::Engine as _;
+use jiff::civil::Date;
+use jiff::Timestamp;
+use motcua_domain::access::Action;
+use motcua_domain::calendar::{vietnam_time_zone, TimeLimit};
+use motcua_domain::dossier::{day_part, Channel, DossierCode, Status};
+use motcua_domain::personal_id::{PersonalId, Sex};
+use motcua_domain::procedure::{
+    DocumentKind, FeeInput, OnlineAvailability, Procedure, ReturnMethod,
+};
+use motcua_domain::text;
+use motcua_domain::validation::Errors;
+use motcua_store::agencies::{self, AgencyRow};
+use motcua_store::dossiers::{self as store, DossierRow, FileRow};
+use motcua_store::Conn;
+use serde::Deserialize;
+
+use super::chain::{self, NewEvent, GENESIS};
+use super::{Applicant, Details, Dossier, ReceivedDocument};
+use crate::error::{Error, Result};
+use crate::principal::Actor;
+use crate::App;
+
+/// The applicant as typed in: checked and cleaned into an `Applicant`.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicantInput {
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub personal_id: Option<String>,
+    /// dd/mm/yyyy or yyyy-mm-dd
+    #[serde(default)]
+    pub date_of_birth: Option<String>,
+    /// male / female (nam / nữ)
+    #[serde(default)]
+    pub sex: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentInput {
+    pub name: String,
+    #[serde(default)]
+    pub originals: u16,
+    #[serde(default)]
+    pub certified_copies: u16,
+    #[serde(default)]
+    pub photocopies: u16,
+}
+
+/// A scanned file sent with the dossier.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileInput {
+    pub name: String,
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// The bytes, base64.
+    pub data_base64: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IntakeInput {
+    /// Procedure code, e.g. 1.001193.
+    #[serde(default)]
+    pub procedure: String,
+    /// counter, post, home or assisted (online submissions use the public endpoint).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Required for online submissions: the agency's identifier code.
+    #[serde(default)]
+    pub agency: Option<String>,
+    #[serde(default)]
+    pub applicant: ApplicantInput,
+    #[serde(default)]
+    pub on_behalf_of: Option<ApplicantInput>,
+    /// The papers received; when absent, the procedure's required list as listed.
+    #[serde(default)]
+    pub documents: Option<Vec<DocumentInput>>,
+    #[serde(default)]
+    pub sets: Option<u16>,
+    /// counter, post, home or online.
+    #[serde(default)]
+    pub return_method: String,
+    #[serde(default)]
+    pub post_address: Option<String>,
+    /// For fees by page, copy or case.
+    #[serde(default)]
+    pub pages: Option<u32>,
+    #[serde(default)]
+    pub copies: Option<u32>,
+    /// An exemption claimed, e.g. poor_household.
+    #[serde(default)]
+    pub exemption: Option<String>,
+    #[serde(default)]
+    pub fee_paid: Option<bool>,
+    #[serde(default)]
+    pub fee_receipt_no: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub files: Vec<FileInput>,
+}
+
+const MAX_FILES: usize = 20;
+const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+fn opt_clean(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(text::clean).filter(|s| !s.is_empty())
+}
+
+pub(crate) fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<Date>() {
+        return Some(d);
+    }
+    let mut it = s.split('/');
+    let (d, m, y) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() {
+        return None;
+    }
+    Date::new(
+        y.trim().parse().ok()?,
+        m.trim().parse().ok()?,
+        d.trim().parse().ok()?,
+    )
+    .ok()
+}
+
+/// Vietnamese phone numbers: 10 digits from 0, or +84 and 9 digits; spaces and dots
+/// allowed between groups.
+fn parse_phone(s: &str) -> Option<String> {
+    let compact: String = s
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
+    let digits = if let Some(rest) = compact.strip_prefix("+84") {
+        format!("0{rest}")
+    } else {
+        compact
+    };
+    (digits.len() == 10 && digits.starts_with('0') && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(digits)
+}
+
+/// Checks an applicant; `prefix` names the fields ("applicant", "on_behalf_of").
+pub(crate) fn check_applicant(
+    input: &ApplicantInput,
+    prefix: &str,
+    id_required: bool,
+    errors: &mut Errors,
+) -> Applicant {
+    let f = |name: &str| format!("{prefix}.{name}");
+    let full_name = text::clean(&input.full_name);
+    if full_name.is_empty() {
+        errors.push(&f("full_name"), "Cần nhập họ, chữ đệm và tên.");
+    } else if text::char_len(&full_name) > 100 {
+        errors.push(&f("full_name"), "Họ tên dài quá 100 ký tự.");
+    }
+    let date_of_birth = match opt_clean(&input.date_of_birth) {
+        None => None,
+        Some(s) => match parse_date(&s) {
+            Some(d) => Some(d),
+            None => {
+                errors.push(
+                    &f("date_of_birth"),
+                    "Ngày sinh cần ghi theo dạng ngày/tháng/năm, ví dụ 05/09/1987.",
+                );
+                None
+            }
+        },
+    };
+    let sex = match opt_clean(&input.sex) {
+        None => None,
+        Some(s) => match Sex::parse(&s) {
+            Some(x) => Some(x),
+            None => {
+                errors.push(&f("sex"), "Giới tính ghi «Nam» hoặc «Nữ».");
+                None
+            }
+        },
+    };
+    let personal_id = match opt_clean(&input.personal_id) {
+        None => {
+            if id_required {
+                errors.push(
+                    &f("personal_id"),
+                    "Cần nhập số định danh cá nhân (12 chữ số trên thẻ căn cước).",
+                );
+            }
+            None
+        }
+        Some(s) => match PersonalId::parse_for(&s, date_of_birth, sex) {
+            Ok(id) => Some(id.as_str().to_owned()),
+            Err(e) => {
+                errors.0.push(e.field_error(&f("personal_id")));
+                None
+            }
+        },
+    };
+    let phone = match opt_clean(&input.phone) {
+        None => None,
+        Some(s) => match parse_phone(&s) {
+            Some(p) => Some(p),
+            None => {
+                errors.push(
+                    &f("phone"),
+                    "Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).",
+                );
+                None
+            }
+        },
+    };
+    let email = match opt_clean(&input.email) {
+        None => None,
+        Some(s) => {
+            let ok = s.len() <= 254
+                && !s.contains(' ')
+                && s.split_once('@').is_some_and(|(a, b)| {
+                    !a.is_empty() && b.contains('.') && !b.starts_with('.') && !b.ends_with('.')
+                });
+            if ok {
+                Some(s)
+            } else {
+                errors.push(
+                    &f("email"),
+                    "Địa chỉ thư điện tử không đúng dạng, ví dụ ten@example.vn.",
+                );
+                None
+            }
+        }
+    };
+    let address = opt_clean(&input.address);
+    if address.as_deref().is_some_and(|a| text::char_len(a) > 300) {
+        errors.push(&f("address"), "Địa chỉ dài quá 300 ký tự.");
+    }
+    Applicant {
+        full_name,
+        personal_id,
+        date_of_birth,
+        sex,
+        phone,
+        email,
+        address,
+    }
+}
+
+/// The papers of a procedure as the counter usually receives them.
+fn default_documents(p: &Procedure) -> Vec<ReceivedDocument> {
+    p.documents
+        .iter()
+        .map(|d| {
+            let mut r = ReceivedDocument {
+                name: d.name.clone(),
+                ..Default::default()
+            };
+            match d.kind {
+                DocumentKind::Original => r.originals = d.count,
+                DocumentKind::CertifiedCopy => r.certified_copies = d.count,
+                DocumentKind::Photocopy => r.photocopies = d.count,
+                _ => r.originals = d.count,
+            }
+            r
+        })
+        .collect()
+}
+
+fn parse_return(s: &str) -> Option<ReturnMethod> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_string())).ok()
+}
+
+pub(crate) fn return_method_str(m: ReturnMethod) -> &'static str {
+    match m {
+        ReturnMethod::Counter => "counter",
+        ReturnMethod::Post => "post",
+        ReturnMethod::Home => "home",
+        ReturnMethod::Online => "online",
+    }
+}
+
+/// Everything checked, ready to write.
+pub(crate) struct Checked {
+    pub details: Details,
+    pub return_method: ReturnMethod,
+    pub fee_amount: i64,
+    pub fee_paid: bool,
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+pub(crate) fn check_intake(
+    input: &IntakeInput,
+    procedure: &Procedure,
+    channel: Channel,
+) -> Result<Checked> {
+    let mut errors = Errors::new();
+    let applicant = check_applicant(&input.applicant, "applicant", true, &mut errors);
+    let on_behalf_of = input
+        .on_behalf_of
+        .as_ref()
+        .filter(|a| !a.full_name.trim().is_empty())
+        .map(|a| check_applicant(a, "on_behalf_of", false, &mut errors));
+    let return_method = match parse_return(&input.return_method) {
+        Some(m) if procedure.return_methods.is_empty() || procedure.return_methods.contains(&m) => {
+            Some(m)
+        }
+        Some(_) => {
+            let allowed: Vec<&str> = procedure
+                .return_methods
+                .iter()
+                .map(|m| m.label_vi())
+                .collect();
+            errors.push(
+                "return_method",
+                format!("Thủ tục này trả kết quả theo cách: {}.", allowed.join("; ")),
+            );
+            None
+        }
+        None => {
+            errors.push("return_method", "Chọn cách nhận kết quả: tại Bộ phận một cửa (counter), qua bưu chính (post), tại nhà (home) hoặc trực tuyến (online).");
+            None
+        }
+    };
+    let post_address = opt_clean(&input.post_address).or_else(|| applicant.address.clone());
+    if return_method == Some(ReturnMethod::Post) && post_address.is_none() {
+        errors.push("post_address", "Cần địa chỉ nhận kết quả qua bưu chính.");
+    }
+    if return_method == Some(ReturnMethod::Online)
+        && applicant.email.is_none()
+        && channel == Channel::Online
+    {
+        // Results online are downloaded from the tracking page; nothing more needed.
+    }
+    let documents = match &input.documents {
+        None => default_documents(procedure),
+        Some(list) => {
+            let mut out = Vec::new();
+            for (i, d) in list.iter().enumerate() {
+                let name = text::clean(&d.name);
+                if name.is_empty() {
+                    errors.push(&format!("documents[{i}].name"), "Cần ghi tên giấy tờ.");
+                }
+                if d.originals + d.certified_copies + d.photocopies == 0 {
+                    errors.push(&format!("documents[{i}]"), format!("Giấy tờ «{name}»: cần ghi số bản chính, bản sao hoặc bản chụp đã nhận."));
+                }
+                out.push(ReceivedDocument {
+                    name,
+                    originals: d.originals,
+                    certified_copies: d.certified_copies,
+                    photocopies: d.photocopies,
+                });
+            }
+            out
+        }
+    };
+    let sets = input.sets.unwrap_or(1);
+    if sets == 0 || sets > 20 {
+        errors.push("sets", "Số bộ hồ sơ từ 1 đến 20.");
+    }
+    let exemption = match opt_clean(&input.exemption) {
+        None => None,
+        Some(s) => match motcua_domain::procedure::Exemption::parse(&s) {
+            Some(e) => Some(e),
+            None => {
+                errors.push(
+                    "exemption",
+                    format!("Không có đối tượng miễn phí, lệ phí «{s}»."),
+                );
+                None
+            }
+        },
+    };
+    let fee_input = FeeInput {
+        pages: input.pages.unwrap_or(1).max(1),
+        copies: input.copies.unwrap_or(1).max(1),
+        cases: 1,
+        exemption,
+    };
+    let fee_amount: i64 = procedure.fees.iter().map(|f| f.compute(&fee_input)).sum();
+    let fee_paid = input.fee_paid.unwrap_or(false) || fee_amount == 0;
+    if input.files.len() > MAX_FILES {
+        errors.push("files", format!("Gửi tối đa {MAX_FILES} tệp mỗi hồ sơ."));
+    }
+    let mut files = Vec::new();
+    for (i, f) in input.files.iter().enumerate() {
+        let name = text::clean(&f.name);
+        match base64::engine::general_purpose::STANDARD.decode(f.data_base64.trim()) {
+            Ok(bytes) if bytes.len() > MAX_FILE_BYTES => errors.push(
+                &format!("files[{i}]"),
+                format!("Tệp «{name}» lớn hơn 10 MB."),
+            ),
+            Ok(bytes) if bytes.is_empty() => {
+                errors.push(&format!("files[{i}]"), format!("Tệp «{name}» rỗng."))
+            }
+            Ok(bytes) => files.push((
+                if name.is_empty() {
+                    format!("tep-{}", i + 1)
+                } else {
+                    name
+                },
+                opt_clean(&f.content_type).unwrap_or_else(|| "application/octet-stream".into()),
+                bytes,
+            )),
+            Err(_) => errors.push(
+                &format!("files[{i}]"),
+                format!("Tệp «{name}» không đọc được (cần mã hóa base64)."),
+            ),
+        }
+    }
+    let note = opt_clean(&input.note);
+    errors.into_result()?;
+    Ok(Checked {
+        details: Details {
+            applicant,
+            on_behalf_of,
+            documents,
+            sets,
+            post_address: if return_method == Some(ReturnMethod::Post) {
+                post_address
+            } else {
+                None
+            },
+            fee_receipt_no: opt_clean(&input.fee_receipt_no),
+            fee_exemption: exemption.map(|e| e.as_str().to_string()),
+            note,
+            time_limit: Some(procedure.committed_limit.to_string()),
+            ..Default::default()
+        },
+        return_method: return_method.unwrap_or(ReturnMethod::Counter),
+        fee_amount,
+        fee_paid,
+        files,
+    })
+}
+
+pub(crate) fn local_day(t: Timestamp) -> Date {
+    t.to_zoned(vietnam_time_zone()).date()
+}
+
+/// A new dossier row before its first event.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn new_row(
+    agency: &AgencyRow,
+    code: String,
+    version: i64,
+    procedure: &Procedure,
+    channel: Channel,
+    status: Status,
+    c: &Checked,
+    now: i64,
+) -> Result<DossierRow> {
+    let a = &c.details.applicant;
+    // Same-day online dossiers are served first (the seeds promise them within hours).
+    let priority = i64::from(
+        !(channel == Channel::Online
+            && matches!(
+                procedure.committed_limit,
+                TimeLimit::SameDay | TimeLimit::Immediate | TimeLimit::WorkingHours(_)
+            )),
+    );
+    Ok(DossierRow {
+        id: motcua_store::new_id(),
+        code,
+        agency_id: agency.id.clone(),
+        procedure_code: procedure.code.clone(),
+        procedure_version: version,
+        procedure_name: procedure.name.clone(),
+        sector: procedure.sector.clone(),
+        channel: channel.as_str().into(),
+        status: status.as_str().into(),
+        is_open: 1,
+        applicant_name: a.full_name.clone(),
+        applicant_folded: text::fold(&a.full_name),
+        applicant_id: a.personal_id.clone(),
+        applicant_phone: a.phone.clone(),
+        applicant_email: a.email.clone(),
+        return_method: return_method_str(c.return_method).into(),
+        fee_amount: c.fee_amount,
+        fee_paid: i64::from(c.fee_paid),
+        details: serde_json::to_string(&c.details).map_err(|e| Error::Internal(e.to_string()))?,
+        submitted_at: None,
+        received_at: None,
+        due_at: None,
+        original_due_at: None,
+        paused_at: None,
+        supplements: 0,
+        extensions: 0,
+        assignee_id: None,
+        approved_at: None,
+        result_ready_at: None,
+        returned_at: None,
+        timeliness: None,
+        priority,
+        version: 1,
+        last_seq: 0,
+        last_hash: GENESIS.into(),
+        reminded_at: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// The next code of the day at an agency, inside the caller's transaction.
+pub(crate) async fn next_code(conn: &mut Conn, agency: &AgencyRow, day: Date) -> Result<String> {
+    let seq = store::next_seq(conn, &agency.id, &day_part(day)).await?;
+    let seq = u32::try_from(seq).map_err(|_| Error::Internal("sequence overflow".into()))?;
+    Ok(DossierCode::new(&agency.code, day, seq).to_string())
+}
+
+impl App {
+    /// Counter intake (also post, home visit and assisted): the dossier is received
+    /// now and its clock starts.
+    pub async fn receive_dossier(
+        &self,
+        actor: &Actor,
+        input: &IntakeInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<Dossier> {
+        let channel = match input.channel.as_deref().map(str::trim).unwrap_or("counter") {
+            "" => Channel::Counter,
+            s => match Channel::parse(s) {
+                Some(Channel::Online) => return Err(Error::field("channel", "Hồ sơ trực tuyến do công dân nộp trên Cổng dịch vụ công; bộ phận một cửa tiếp nhận chúng trong danh sách «Chờ tiếp nhận».")),
+                Some(c) => c,
+                None => return Err(Error::field("channel", "Kênh nộp là counter, post, home hoặc assisted.")),
+            },
+        };
+        actor.require(Action::HandleDossier, &actor.agency.path)?;
+        if !actor.has(motcua_domain::user::Role::CounterOfficer) {
+            return Err(Error::Forbidden(
+                "Chỉ cán bộ tiếp nhận (bộ phận một cửa) được tiếp nhận hồ sơ.".into(),
+            ));
+        }
+        let fingerprint = super::actions::fingerprint(&("receive", input));
+        let (version, procedure) = self
+            .procedure_for_agency(&actor.agency.id, &input.procedure)
+            .await?;
+        let checked = check_intake(input, &procedure, channel)?;
+        let cal = self.working_calendar(Some(&actor.agency.code)).await?;
+        let now = Timestamp::now();
+        let due = cal
+            .due_at(now, procedure.committed_limit)
+            .map_err(|e| Error::Internal(format!("due date: {e:?}")))?;
+        let mut tx = self.db.begin_write().await?;
+        if let Some(key) = idempotency_key {
+            if let Some(d) =
+                super::actions::replay(&mut tx, &actor.user_id, key, &fingerprint).await?
+            {
+                return Ok(d);
+            }
+        }
+        let agency = agencies::by_id(&mut tx, &actor.agency.id)
+            .await?
+            .ok_or_else(|| Error::Internal("actor's agency vanished".into()))?;
+        let code = next_code(&mut tx, &agency, local_day(now)).await?;
+        let now_ms = motcua_store::to_millis(now);
+        let mut row = new_row(
+            &agency,
+            code,
+            version,
+            &procedure,
+            channel,
+            Status::Received,
+            &checked,
+            now_ms,
+        )?;
+        row.received_at = Some(now_ms);
+        row.due_at = Some(motcua_store::to_millis(due));
+        row.original_due_at = row.due_at;
+        store::insert(&mut tx, &row).await?;
+        self.store_files(&mut tx, &row.id, "document", &checked.files, now_ms)
+            .await?;
+        chain::append(
+            &mut tx,
+            &mut row,
+            NewEvent {
+                at: now_ms,
+                actor_id: Some(&actor.user_id),
+                actor_name: &actor.full_name,
+                agency_id: Some(&actor.agency.id),
+                action: "receive",
+                from_status: None,
+                to_status: Status::Received.as_str(),
+                reason: None,
+                data: serde_json::json!({"channel": channel.as_str(), "due_at": due.to_string()}),
+            },
+        )
+        .await?;
+        super::actions::save_head(&mut tx, &row).await?;
+        self.notify(&mut tx, &row, &agency, "received").await?;
+        let dossier = self.to_dossier(&mut tx, &row, Some(actor)).await?;
+        if let Some(key) = idempotency_key {
+            super::actions::remember(&mut tx, &actor.user_id, key, &fingerprint, &dossier).await?;
+        }
+        tx.commit().await?;
+        Ok(dossier)
+    }
+
+    /// An online submission from the public site: it waits as `submitted` until a
+    /// counter officer accepts it (the clock starts then) or refuses it.
+    pub async fn submit_online(
+        &self,
+        input: &IntakeInput,
+        idempotency_key: Option<&str>,
+    ) -> Result<Dossier> {
+        let agency_code = opt_clean(&input.agency)
+            .ok_or_else(|| Error::field("agency", "Chọn cơ quan nhận hồ sơ."))?;
+        let mut conn = self.db.read().await?;
+        let agency = agencies::by_code(&mut conn, &agency_code.to_ascii_uppercase())
+            .await?
+            .filter(|a| a.active == 1)
+            .ok_or_else(|| {
+                Error::field("agency", format!("Không có cơ quan mã «{agency_code}»."))
+            })?;
+        drop(conn);
+        let (version, procedure) = self
+            .procedure_for_agency(&agency.id, &input.procedure)
+            .await?;
+        if procedure.online == OnlineAvailability::None {
+            return Err(Error::field("procedure", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; mời nộp trực tiếp tại Bộ phận một cửa."));
+        }
+        let mut checked = check_intake(input, &procedure, Channel::Online)?;
+        if checked.details.applicant.phone.is_none() && checked.details.applicant.email.is_none() {
+            return Err(Error::field(
+                "applicant.phone",
+                "Cần số điện thoại hoặc thư điện tử để nhận thông báo về hồ sơ.",
+            ));
+        }
+        // Online filing is exempt where the procedure says so.
+        if procedure.fees.iter().all(|f| {
+            f.compute(&FeeInput {
+                exemption: Some(motcua_domain::procedure::Exemption::OnlineFiling),
+                ..FeeInput::default()
+            }) == 0
+        }) {
+            checked.fee_amount = 0;
+            checked.fee_paid = true;
+        }
+        checked.details.fee_receipt_no = None;
+        let fingerprint = super::actions::fingerprint(&("submit", input));
+        let public_user = "public";
+        let mut tx = self.db.begin_write().await?;
+        if let Some(key) = idempotency_key {
+            if let Some(d) = super::actions::replay(&mut tx, public_user, key, &fingerprint).await?
+            {
+                return Ok(d);
+            }
+        }
+        let now = Timestamp::now();
+        let now_ms = motcua_store::to_millis(now);
+        let code = next_code(&mut tx, &agency, local_day(now)).await?;
+        let mut row = new_row(
+            &agency,
+            code,
+            version,
+            &procedure,
+            Channel::Online,
+            Status::Submitted,
+            &checked,
+            now_ms,
+        )?;
+        row.submitted_at = Some(now_ms);
+        store::insert(&mut tx, &row).await?;
+        self.store_files(&mut tx, &row.id, "document", &checked.files, now_ms)
+            .await?;
+        chain::append(
+            &mut tx,
+            &mut row,
+            NewEvent {
+                at: now_ms,
+                actor_id: None,
+                actor_name: &checked.details.applicant.full_name,
+                agency_id: None,
+                action: "submit",
+                from_status: None,
+                to_status: Status::Submitted.as_str(),
+                reason: None,
+                data: serde_json::json!({"channel": "online"}),
+            },
+        )
+        .await?;
+        super::actions::save_head(&mut tx, &row).await?;
+        let dossier = self.to_dossier(&mut tx, &row, None).await?;
+        if let Some(key) = idempotency_key {
+            super::actions::remember(&mut tx, public_user, key, &fingerprint, &dossier).await?;
+        }
+        tx.commit().await?;
+        Ok(dossier)
+    }
+
+    /// The version in force of a procedure the agency performs.
+    pub(crate) async fn procedure_for_agency(
+        &self,
+        agency_id: &str,
+        code: &str,
+    ) -> Result<(i64, Procedure)> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(Error::field("procedure", "Chọn thủ tục hành chính."));
+        }
+        let entry = self
+            .procedure(code)
+            .await
+            .map_err(|_| Error::field("procedure", format!("Không có thủ tục mã «{code}».")))?;
+        let mut conn = self.db.read().await?;
+        let enabled = motcua_store::procedures::enabled_codes(&mut conn, agency_id).await?;
+        if !enabled.iter().any(|c| c == code) {
+            return Err(Error::field(
+                "procedure",
+                format!(
+                    "Cơ quan này không giải quyết thủ tục «{}».",
+                    entry.procedure.name
+                ),
+            ));
+        }
+        Ok((entry.version, entry.procedure))
+    }
+
+    pub(crate) async fn store_files(
+        &self,
+        conn: &mut Conn,
+        dossier_id: &str,
+        kind: &str,
+        files: &[(String, String, Vec<u8>)],
+        now: i64,
+    ) -> Result<()> {
+        for (name, content_type, bytes) in files {
+            let sha = self.blobs().put(bytes)?;
+            store::insert_file(
+                conn,
+                &FileRow {
+                    id: motcua_store::new_id(),
+                    dossier_id: dossier_id.to_owned(),
+                    kind: kind.to_owned(),
+                    name: name.clone(),
+                    content_type: content_type.clone(),
+                    size: bytes.len() as i64,
+                    sha256: sha,
+                    created_at: now,
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_phones_as_people_write_them() {
+        assert_eq!(parse_date("05/09/1987"), Date::new(1987, 9, 5).ok());
+        assert_eq!(parse_date("1987-09-05"), Date::new(1987, 9, 5).ok());
+        assert_eq!(parse_date("31/02/1987"), None);
+        assert_eq!(parse_phone("0912 345 678").as_deref(), Some("0912345678"));
+        assert_eq!(parse_phone("+84912345678").as_deref(), Some("0912345678"));
+        assert_eq!(parse_phone("12345"), None);
+    }
+}

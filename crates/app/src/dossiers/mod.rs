@@ -1,0 +1,243 @@
+//! The dossier's life: intake on every channel, the workflow's actions, the
+//! hash-chained history, worklists, public tracking, printed forms, and the
+//! historical import/export.
+
+mod actions;
+mod chain;
+mod intake;
+mod printing;
+mod queries;
+mod tracking;
+mod transfer;
+
+pub use actions::{ActionInput, ResultFile};
+pub use chain::{event_hash, ChainReport, GENESIS};
+pub use intake::{ApplicantInput, DocumentInput, FileInput, IntakeInput};
+pub use printing::Form;
+pub use queries::{DossierPage, Worklist, WorklistQuery};
+pub use tracking::{TrackedDossier, TrackingLimiter};
+pub use transfer::{ExportedDossier, ExportedEvent, ImportReport, RejectedLine};
+
+use motcua_domain::dossier::Status;
+use motcua_store::dossiers::{DossierRow, EventRow, FileRow};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// What the intake recorded beyond the indexed columns, kept as JSON on the row.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Details {
+    pub applicant: Applicant,
+    /// The person the applicant acts for, when not for themself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<Applicant>,
+    #[serde(default)]
+    pub documents: Vec<ReceivedDocument>,
+    #[serde(default = "one")]
+    pub sets: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_receipt_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_exemption: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// How the result left: who collected it, the post's tracking number…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover: Option<Handover>,
+    /// The missing items listed by the supplement request (form 02).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// The procedure's time limit at receipt, e.g. "3wd", for restarting the clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit: Option<String>,
+    /// Fields an import brought that motcua has no column for: kept, exported back.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+fn one() -> u16 {
+    1
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Applicant {
+    pub full_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub date_of_birth: Option<jiff::civil::Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub sex: Option<motcua_domain::personal_id::Sex>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceivedDocument {
+    pub name: String,
+    #[serde(default)]
+    pub originals: u16,
+    #[serde(default)]
+    pub certified_copies: u16,
+    #[serde(default)]
+    pub photocopies: u16,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Handover {
+    pub method: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collector_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collector_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_number: Option<String>,
+}
+
+/// A dossier as people and the API see it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dossier {
+    pub id: String,
+    pub code: String,
+    pub agency_code: String,
+    pub agency_name: String,
+    pub procedure: String,
+    pub procedure_name: String,
+    pub procedure_version: i64,
+    pub sector: String,
+    pub channel: String,
+    pub status: String,
+    pub status_label: String,
+    #[serde(flatten)]
+    pub details: Details,
+    pub return_method: String,
+    pub fee_amount: i64,
+    pub fee_paid: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub submitted_at: Option<jiff::Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub received_at: Option<jiff::Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub due_at: Option<jiff::Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub original_due_at: Option<jiff::Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub paused_at: Option<jiff::Timestamp>,
+    pub supplements: i64,
+    pub extensions: i64,
+    pub assignee: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub result_ready_at: Option<jiff::Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub returned_at: Option<jiff::Timestamp>,
+    pub timeliness: Option<String>,
+    /// Give it back with an action to be told if someone else changed the dossier.
+    pub version: i64,
+    /// The actions the person asking may take now.
+    #[serde(default)]
+    pub allowed_actions: Vec<String>,
+}
+
+/// One entry of a dossier's history.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Event {
+    pub seq: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: jiff::Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub action_label: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub data: serde_json::Value,
+    pub hash: String,
+}
+
+/// A scanned document or a result file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DossierFile {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+impl From<FileRow> for DossierFile {
+    fn from(f: FileRow) -> Self {
+        DossierFile {
+            id: f.id,
+            kind: f.kind,
+            name: f.name,
+            content_type: f.content_type,
+            size: f.size,
+            sha256: f.sha256,
+        }
+    }
+}
+
+pub(crate) fn ts(ms: Option<i64>) -> Option<jiff::Timestamp> {
+    ms.map(motcua_store::from_millis)
+}
+
+pub(crate) fn status_of(row: &DossierRow) -> Result<Status> {
+    Status::parse(&row.status)
+        .ok_or_else(|| Error::Internal(format!("unknown status {:?} on {}", row.status, row.code)))
+}
+
+pub(crate) fn details_of(row: &DossierRow) -> Result<Details> {
+    serde_json::from_str(&row.details)
+        .map_err(|e| Error::Internal(format!("details of {}: {e}", row.code)))
+}
+
+pub(crate) fn event_from_row(e: EventRow) -> Event {
+    let label = motcua_domain::dossier::Verb::parse(&e.action)
+        .map(|v| v.label_vi().to_string())
+        .unwrap_or_else(|| match e.action.as_str() {
+            "receive" => "Tiếp nhận hồ sơ".to_string(),
+            "submit" => "Nộp hồ sơ trực tuyến".to_string(),
+            "import" => "Nhập từ hệ thống cũ".to_string(),
+            other => other.to_string(),
+        });
+    Event {
+        seq: e.seq,
+        at: motcua_store::from_millis(e.at),
+        actor: e.actor_name,
+        action: e.action,
+        action_label: label,
+        from_status: e.from_status,
+        to_status: e.to_status,
+        reason: e.reason,
+        data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
+        hash: e.hash,
+    }
+}
+
+/// "The dossier changed under you": what the second of two officers acting at once
+/// is told, with the state it is in now.
+pub(crate) fn changed(row: &DossierRow) -> Error {
+    let label = Status::parse(&row.status).map_or("", Status::label_vi);
+    Error::Conflict(format!(
+        "Hồ sơ {} vừa được người khác cập nhật; trạng thái hiện nay: «{label}». Vui lòng xem lại hồ sơ trước khi thao tác tiếp.",
+        row.code
+    ))
+}

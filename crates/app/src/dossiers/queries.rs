@@ -1,0 +1,413 @@
+//! Reading dossiers: one dossier with its history and files, and the worklists.
+
+use jiff::{SignedDuration, Timestamp};
+use motcua_domain::access::Action;
+use motcua_domain::calendar::TimeLimit;
+use motcua_domain::dossier::{decide, Situation, Status, Verb};
+use motcua_store::agencies;
+use motcua_store::dossiers::{self as store, DossierRow, ListKind, ListQuery};
+use motcua_store::{users, Conn};
+use serde::{Deserialize, Serialize};
+
+use super::actions::not_found;
+use super::{details_of, event_from_row, status_of, ts, Dossier, DossierFile, Event};
+use crate::error::{Error, Result};
+use crate::principal::Actor;
+use crate::App;
+
+/// The lists on an officer's home page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Worklist {
+    /// Online submissions waiting for the counter.
+    ToAccept,
+    /// Received, not yet assigned.
+    ToAssign,
+    /// Assigned to me and not yet with the leader.
+    Mine,
+    AwaitingApproval,
+    /// Approved: the result goes to the counter.
+    ToRelease,
+    ReadyToReturn,
+    /// Due within one working day.
+    DueSoon,
+    Overdue,
+    /// Results waiting for the citizen longer than the reminder delay.
+    NotCollected,
+    /// Everything, newest first.
+    All,
+}
+
+impl Worklist {
+    pub const ALL: [Worklist; 10] = [
+        Worklist::ToAccept,
+        Worklist::ToAssign,
+        Worklist::Mine,
+        Worklist::AwaitingApproval,
+        Worklist::ToRelease,
+        Worklist::ReadyToReturn,
+        Worklist::DueSoon,
+        Worklist::Overdue,
+        Worklist::NotCollected,
+        Worklist::All,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Worklist::ToAccept => "to_accept",
+            Worklist::ToAssign => "to_assign",
+            Worklist::Mine => "mine",
+            Worklist::AwaitingApproval => "awaiting_approval",
+            Worklist::ToRelease => "to_release",
+            Worklist::ReadyToReturn => "ready_to_return",
+            Worklist::DueSoon => "due_soon",
+            Worklist::Overdue => "overdue",
+            Worklist::NotCollected => "not_collected",
+            Worklist::All => "all",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Worklist> {
+        Worklist::ALL.into_iter().find(|w| w.as_str() == s)
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Worklist::ToAccept => "Hồ sơ trực tuyến chờ tiếp nhận",
+            Worklist::ToAssign => "Chờ phân công",
+            Worklist::Mine => "Hồ sơ tôi đang xử lý",
+            Worklist::AwaitingApproval => "Chờ tôi phê duyệt",
+            Worklist::ToRelease => "Đã duyệt, chờ chuyển kết quả",
+            Worklist::ReadyToReturn => "Chờ trả kết quả",
+            Worklist::DueSoon => "Đến hạn trong một ngày làm việc",
+            Worklist::Overdue => "Quá hạn",
+            Worklist::NotCollected => "Kết quả chưa có người nhận",
+            Worklist::All => "Tất cả hồ sơ",
+        }
+    }
+
+    /// The lists that matter to a person holding `roles`, in the order shown.
+    pub fn for_roles(roles: &[motcua_domain::user::Role]) -> Vec<Worklist> {
+        use motcua_domain::user::Role::*;
+        let mut out = Vec::new();
+        let has = |r| roles.contains(&r);
+        if has(CounterOfficer) {
+            out.extend([
+                Worklist::ToAccept,
+                Worklist::ToAssign,
+                Worklist::ToRelease,
+                Worklist::ReadyToReturn,
+                Worklist::NotCollected,
+            ]);
+        }
+        if has(Specialist) {
+            out.extend([Worklist::Mine, Worklist::ToRelease]);
+        }
+        if has(Leader) {
+            out.extend([Worklist::AwaitingApproval, Worklist::ToAssign]);
+        }
+        if has(CounterOfficer) || has(Specialist) || has(Leader) || has(Supervisor) {
+            out.extend([Worklist::DueSoon, Worklist::Overdue, Worklist::All]);
+        }
+        let mut seen = Vec::new();
+        out.retain(|w| {
+            let fresh = !seen.contains(w);
+            seen.push(*w);
+            fresh
+        });
+        out
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+pub struct WorklistQuery {
+    /// to_accept, to_assign, mine, awaiting_approval, to_release, ready_to_return,
+    /// due_soon, overdue, not_collected, all (default)
+    pub list: Option<String>,
+    /// Another agency below the person's (supervisors).
+    pub agency: Option<String>,
+    pub sector: Option<String>,
+    pub procedure: Option<String>,
+    /// The `next` of the previous page.
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// One line of a worklist.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DossierSummary {
+    pub code: String,
+    pub procedure: String,
+    pub procedure_name: String,
+    pub sector: String,
+    pub applicant_name: String,
+    pub channel: String,
+    pub status: String,
+    pub status_label: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub received_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub due_at: Option<Timestamp>,
+    pub overdue: bool,
+    pub priority: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DossierPage {
+    pub list: Worklist,
+    pub items: Vec<DossierSummary>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+fn summary(row: DossierRow, now_ms: i64) -> DossierSummary {
+    let status = Status::parse(&row.status);
+    DossierSummary {
+        overdue: row.is_open == 1
+            && status.is_some_and(Status::clock_runs)
+            && row.due_at.is_some_and(|d| d < now_ms),
+        code: row.code,
+        procedure: row.procedure_code,
+        procedure_name: row.procedure_name,
+        sector: row.sector,
+        applicant_name: row.applicant_name,
+        channel: row.channel,
+        status_label: status.map_or("", Status::label_vi).to_string(),
+        status: row.status,
+        received_at: ts(row.received_at),
+        due_at: ts(row.due_at),
+        priority: row.priority,
+    }
+}
+
+fn cursor(row: &DossierRow) -> String {
+    format!("{}.{}.{}", row.priority, row.due_at.unwrap_or(0), row.id)
+}
+
+fn parse_cursor(s: &str) -> Result<(i64, i64, String)> {
+    let bad = || {
+        Error::field(
+            "after",
+            "Con trỏ trang không hợp lệ; hãy mở lại danh sách từ đầu.",
+        )
+    };
+    let mut it = s.splitn(3, '.');
+    let p = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    let d = it.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    let id = it
+        .next()
+        .filter(|x| !x.is_empty() && x.len() <= 64)
+        .ok_or_else(bad)?;
+    Ok((p, d, id.to_owned()))
+}
+
+impl App {
+    /// A dossier, for an officer of its agency or a supervisor above it.
+    pub async fn dossier(&self, actor: &Actor, code: &str) -> Result<Dossier> {
+        let mut conn = self.db.read().await?;
+        let row = self.readable(&mut conn, actor, code).await?;
+        self.to_dossier(&mut conn, &row, Some(actor)).await
+    }
+
+    pub async fn dossier_events(&self, actor: &Actor, code: &str) -> Result<Vec<Event>> {
+        let mut conn = self.db.read().await?;
+        let row = self.readable(&mut conn, actor, code).await?;
+        Ok(store::events(&mut conn, &row.id)
+            .await?
+            .into_iter()
+            .map(event_from_row)
+            .collect())
+    }
+
+    pub async fn dossier_files(&self, actor: &Actor, code: &str) -> Result<Vec<DossierFile>> {
+        let mut conn = self.db.read().await?;
+        let row = self.readable(&mut conn, actor, code).await?;
+        Ok(store::files(&mut conn, &row.id)
+            .await?
+            .into_iter()
+            .map(DossierFile::from)
+            .collect())
+    }
+
+    /// A file's record and bytes.
+    pub async fn dossier_file(
+        &self,
+        actor: &Actor,
+        code: &str,
+        file_id: &str,
+    ) -> Result<(DossierFile, Vec<u8>)> {
+        let mut conn = self.db.read().await?;
+        let row = self.readable(&mut conn, actor, code).await?;
+        let f = store::file(&mut conn, &row.id, file_id)
+            .await?
+            .filter(|f| !f.sha256.is_empty())
+            .ok_or_else(|| Error::NotFound("Không tìm thấy tệp này trong hồ sơ.".into()))?;
+        let bytes = self.blobs().get(&f.sha256)?;
+        Ok((DossierFile::from(f), bytes))
+    }
+
+    pub(crate) async fn readable(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<DossierRow> {
+        let code = code.trim().to_ascii_uppercase();
+        let row = store::by_code(conn, &code)
+            .await?
+            .ok_or_else(|| not_found(&code))?;
+        let agency = agencies::by_id(conn, &row.agency_id)
+            .await?
+            .ok_or_else(|| not_found(&code))?;
+        actor.require(Action::ReadDossier, &agency.path)?;
+        Ok(row)
+    }
+
+    pub(crate) async fn to_dossier(
+        &self,
+        conn: &mut Conn,
+        row: &DossierRow,
+        actor: Option<&Actor>,
+    ) -> Result<Dossier> {
+        let agency = agencies::by_id(conn, &row.agency_id)
+            .await?
+            .ok_or_else(|| not_found(&row.code))?;
+        let assignee = match &row.assignee_id {
+            Some(id) => users::by_id(conn, id).await?.map(|u| u.username),
+            None => None,
+        };
+        let status = status_of(row)?;
+        let allowed_actions = match actor {
+            Some(a) if a.may(Action::HandleDossier, &agency.path) => {
+                let facts = Situation {
+                    is_assignee: row.assignee_id.as_deref() == Some(a.user_id.as_str()),
+                    has_assignee: row.assignee_id.is_some(),
+                    supplements_used: row.supplements as u32,
+                    extensions_used: row.extensions as u32,
+                    results_attached: 1,
+                    reason_given: true,
+                };
+                Verb::ALL
+                    .into_iter()
+                    .filter(|v| decide(status, *v, &a.roles, &facts).is_ok())
+                    .map(|v| v.as_str().to_string())
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        Ok(Dossier {
+            id: row.id.clone(),
+            code: row.code.clone(),
+            agency_code: agency.code,
+            agency_name: agency.name,
+            procedure: row.procedure_code.clone(),
+            procedure_name: row.procedure_name.clone(),
+            procedure_version: row.procedure_version,
+            sector: row.sector.clone(),
+            channel: row.channel.clone(),
+            status: row.status.clone(),
+            status_label: status.label_vi().into(),
+            details: details_of(row)?,
+            return_method: row.return_method.clone(),
+            fee_amount: row.fee_amount,
+            fee_paid: row.fee_paid == 1,
+            submitted_at: ts(row.submitted_at),
+            received_at: ts(row.received_at),
+            due_at: ts(row.due_at),
+            original_due_at: ts(row.original_due_at),
+            paused_at: ts(row.paused_at),
+            supplements: row.supplements,
+            extensions: row.extensions,
+            assignee,
+            result_ready_at: ts(row.result_ready_at),
+            returned_at: ts(row.returned_at),
+            timeliness: row.timeliness.clone(),
+            version: row.version,
+            allowed_actions,
+        })
+    }
+
+    /// One page of a worklist of the person's agency (or, for a supervisor, of an
+    /// agency below).
+    pub async fn worklist(&self, actor: &Actor, q: &WorklistQuery) -> Result<DossierPage> {
+        let list = match q.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Worklist::All,
+            Some(s) => Worklist::parse(s)
+                .ok_or_else(|| Error::field("list", format!("Không có danh sách «{s}».")))?,
+        };
+        let limit = q.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) {
+            return Err(Error::field("limit", "Mỗi trang từ 1 đến 200 hồ sơ."));
+        }
+        let mut conn = self.db.read().await?;
+        let agency = match q.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => agencies::by_id(&mut conn, &actor.agency.id).await?,
+            Some(code) => agencies::by_code(&mut conn, &code.to_ascii_uppercase()).await?,
+        }
+        .ok_or_else(|| Error::field("agency", "Không tìm thấy cơ quan này."))?;
+        actor.require(Action::ReadDossier, &agency.path)?;
+        let now = Timestamp::now();
+        let now_ms = motcua_store::to_millis(now);
+        let kind = match list {
+            Worklist::ToAccept => ListKind::Status("submitted".into()),
+            Worklist::ToAssign => ListKind::Status("received".into()),
+            Worklist::Mine => ListKind::Assigned {
+                status: ["assigned", "in_review", "paused", "supplement_requested"]
+                    .map(String::from)
+                    .to_vec(),
+                user_id: actor.user_id.clone(),
+            },
+            Worklist::AwaitingApproval => ListKind::Status("awaiting_approval".into()),
+            Worklist::ToRelease => ListKind::Status("approved".into()),
+            Worklist::ReadyToReturn => ListKind::Status("result_ready".into()),
+            Worklist::DueSoon => {
+                let cal = self.working_calendar(Some(&agency.code)).await?;
+                let end = cal.due_at(now, TimeLimit::WorkingDays(1)).unwrap_or(now);
+                ListKind::OpenDue {
+                    from: Some(now_ms),
+                    before: motcua_store::to_millis(end) + 1,
+                }
+            }
+            Worklist::Overdue => ListKind::OpenDue {
+                from: None,
+                before: now_ms,
+            },
+            Worklist::NotCollected => {
+                let days = i64::from(self.settings.remind_after_days);
+                ListKind::ReadySince(
+                    now_ms - SignedDuration::from_hours(24 * days).as_millis() as i64,
+                )
+            }
+            Worklist::All => ListKind::All,
+        };
+        let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(parse_cursor(s)?),
+        };
+        let rows = store::list(
+            &mut conn,
+            &ListQuery {
+                agency_id: agency.id.clone(),
+                kind,
+                sector: q.sector.clone().filter(|s| !s.is_empty()),
+                procedure_code: q.procedure.clone().filter(|s| !s.is_empty()),
+                after,
+                limit: limit + 1,
+            },
+        )
+        .await?;
+        let more = rows.len() as i64 > limit;
+        let mut rows = rows;
+        rows.truncate(limit as usize);
+        let next = if more { rows.last().map(cursor) } else { None };
+        Ok(DossierPage {
+            list,
+            items: rows.into_iter().map(|r| summary(r, now_ms)).collect(),
+            next,
+        })
+    }
+}

@@ -1,0 +1,579 @@
+//! Dossiers (the current state, a projection of their events), their hash-chained
+//! events, files, the daily code sequence and idempotency keys.
+
+use crate::{Conn, Result};
+use sqlx::FromRow;
+
+/// Every column of `dossiers`, in table order.
+const COLUMNS: &str = "id, code, agency_id, procedure_code, procedure_version, procedure_name, \
+    sector, channel, status, is_open, applicant_name, applicant_folded, applicant_id, \
+    applicant_phone, applicant_email, return_method, fee_amount, fee_paid, details, \
+    submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
+    assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
+    last_seq, last_hash, reminded_at, created_at, updated_at";
+
+#[derive(Debug, Clone, FromRow, PartialEq)]
+pub struct DossierRow {
+    pub id: String,
+    pub code: String,
+    pub agency_id: String,
+    pub procedure_code: String,
+    pub procedure_version: i64,
+    pub procedure_name: String,
+    pub sector: String,
+    pub channel: String,
+    pub status: String,
+    pub is_open: i64,
+    pub applicant_name: String,
+    pub applicant_folded: String,
+    pub applicant_id: Option<String>,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub return_method: String,
+    pub fee_amount: i64,
+    pub fee_paid: i64,
+    pub details: String,
+    pub submitted_at: Option<i64>,
+    pub received_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub original_due_at: Option<i64>,
+    pub paused_at: Option<i64>,
+    pub supplements: i64,
+    pub extensions: i64,
+    pub assignee_id: Option<String>,
+    pub approved_at: Option<i64>,
+    pub result_ready_at: Option<i64>,
+    pub returned_at: Option<i64>,
+    pub timeliness: Option<String>,
+    pub priority: i64,
+    pub version: i64,
+    pub last_seq: i64,
+    pub last_hash: String,
+    pub reminded_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The next number of the day's sequence at an agency. The upsert takes a row lock
+/// on PostgreSQL (and the write lock on SQLite), so concurrent intakes never share
+/// a number.
+pub async fn next_seq(conn: &mut Conn, agency_id: &str, day: &str) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "INSERT INTO dossier_sequences (agency_id, day, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (agency_id, day) DO UPDATE SET last = dossier_sequences.last + 1 \
+         RETURNING last",
+    )
+    .bind(agency_id)
+    .bind(day)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}
+
+/// Makes sure the day's sequence is at least `n` (imported codes are taken).
+pub async fn raise_seq(conn: &mut Conn, agency_id: &str, day: &str, n: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO dossier_sequences (agency_id, day, last) VALUES ($1, $2, $3) \
+         ON CONFLICT (agency_id, day) DO UPDATE SET last = \
+         CASE WHEN dossier_sequences.last < $3 THEN $3 ELSE dossier_sequences.last END",
+    )
+    .bind(agency_id)
+    .bind(day)
+    .bind(n)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert(conn: &mut Conn, d: &DossierRow) -> Result<()> {
+    let placeholders: Vec<String> = (1..=38).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO dossiers ({COLUMNS}) VALUES ({})",
+        placeholders.join(", ")
+    );
+    sqlx::query(&sql)
+        .bind(&d.id)
+        .bind(&d.code)
+        .bind(&d.agency_id)
+        .bind(&d.procedure_code)
+        .bind(d.procedure_version)
+        .bind(&d.procedure_name)
+        .bind(&d.sector)
+        .bind(&d.channel)
+        .bind(&d.status)
+        .bind(d.is_open)
+        .bind(&d.applicant_name)
+        .bind(&d.applicant_folded)
+        .bind(&d.applicant_id)
+        .bind(&d.applicant_phone)
+        .bind(&d.applicant_email)
+        .bind(&d.return_method)
+        .bind(d.fee_amount)
+        .bind(d.fee_paid)
+        .bind(&d.details)
+        .bind(d.submitted_at)
+        .bind(d.received_at)
+        .bind(d.due_at)
+        .bind(d.original_due_at)
+        .bind(d.paused_at)
+        .bind(d.supplements)
+        .bind(d.extensions)
+        .bind(&d.assignee_id)
+        .bind(d.approved_at)
+        .bind(d.result_ready_at)
+        .bind(d.returned_at)
+        .bind(&d.timeliness)
+        .bind(d.priority)
+        .bind(d.version)
+        .bind(d.last_seq)
+        .bind(&d.last_hash)
+        .bind(d.reminded_at)
+        .bind(d.created_at)
+        .bind(d.updated_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Writes the changed state of `d`, whose `version` is already the new one, only if
+/// the row still holds `d.version - 1`. False when someone else changed it first.
+pub async fn update(conn: &mut Conn, d: &DossierRow) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE dossiers SET status = $1, is_open = $2, details = $3, received_at = $4, \
+         due_at = $5, original_due_at = $6, paused_at = $7, supplements = $8, extensions = $9, \
+         assignee_id = $10, approved_at = $11, result_ready_at = $12, returned_at = $13, \
+         timeliness = $14, version = $15, last_seq = $16, last_hash = $17, updated_at = $18, \
+         fee_paid = $19, priority = $20 \
+         WHERE id = $21 AND version = $22",
+    )
+    .bind(&d.status)
+    .bind(d.is_open)
+    .bind(&d.details)
+    .bind(d.received_at)
+    .bind(d.due_at)
+    .bind(d.original_due_at)
+    .bind(d.paused_at)
+    .bind(d.supplements)
+    .bind(d.extensions)
+    .bind(&d.assignee_id)
+    .bind(d.approved_at)
+    .bind(d.result_ready_at)
+    .bind(d.returned_at)
+    .bind(&d.timeliness)
+    .bind(d.version)
+    .bind(d.last_seq)
+    .bind(&d.last_hash)
+    .bind(d.updated_at)
+    .bind(d.fee_paid)
+    .bind(d.priority)
+    .bind(&d.id)
+    .bind(d.version - 1)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Option<DossierRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM dossiers WHERE code = $1"))
+        .bind(code)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<DossierRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM dossiers WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Which list of an agency's dossiers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListKind {
+    /// In one state.
+    Status(String),
+    /// In one state and assigned to one person.
+    Assigned {
+        status: Vec<String>,
+        user_id: String,
+    },
+    /// Open, with the clock running, due in [from, before) (due soon, overdue).
+    OpenDue { from: Option<i64>, before: i64 },
+    /// Ready to return since before an instant (not collected).
+    ReadySince(i64),
+    /// Every dossier, newest received first.
+    All,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub agency_id: String,
+    pub kind: ListKind,
+    pub sector: Option<String>,
+    pub procedure_code: Option<String>,
+    /// Keyset: the (priority, due_at, id) of the last row of the previous page.
+    pub after: Option<(i64, i64, String)>,
+    pub limit: i64,
+}
+
+/// One page of a worklist, ordered by (priority, due instant, id) so that same-day
+/// online dossiers come first and the next page starts where this one ended.
+pub async fn list(conn: &mut Conn, q: &ListQuery) -> Result<Vec<DossierRow>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM dossiers WHERE ");
+    let mut binds: Vec<Bind> = Vec::new();
+    let arg = |binds: &mut Vec<Bind>, b: Bind| {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    match &q.kind {
+        ListKind::Assigned { status, user_id } => {
+            let p = arg(&mut binds, Bind::Text(user_id.clone()));
+            sql.push_str(&format!("assignee_id = {p} AND status IN ("));
+            let ps: Vec<String> = status
+                .iter()
+                .map(|s| arg(&mut binds, Bind::Text(s.clone())))
+                .collect();
+            sql.push_str(&ps.join(", "));
+            sql.push(')');
+            let p = arg(&mut binds, Bind::Text(q.agency_id.clone()));
+            sql.push_str(&format!(" AND agency_id = {p}"));
+        }
+        other => {
+            let p = arg(&mut binds, Bind::Text(q.agency_id.clone()));
+            sql.push_str(&format!("agency_id = {p}"));
+            match other {
+                ListKind::Status(s) => {
+                    let p = arg(&mut binds, Bind::Text(s.clone()));
+                    sql.push_str(&format!(" AND status = {p}"));
+                }
+                ListKind::OpenDue { from, before } => {
+                    let p = arg(&mut binds, Bind::Int(*before));
+                    sql.push_str(&format!(
+                        " AND is_open = 1 AND due_at < {p} \
+                         AND status NOT IN ('submitted', 'supplement_requested', 'paused')"
+                    ));
+                    if let Some(f) = from {
+                        let p = arg(&mut binds, Bind::Int(*f));
+                        sql.push_str(&format!(" AND due_at >= {p}"));
+                    }
+                }
+                ListKind::ReadySince(t) => {
+                    let p = arg(&mut binds, Bind::Int(*t));
+                    sql.push_str(&format!(
+                        " AND status = 'result_ready' AND result_ready_at < {p}"
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(s) = &q.sector {
+        let p = arg(&mut binds, Bind::Text(s.clone()));
+        sql.push_str(&format!(" AND sector = {p}"));
+    }
+    if let Some(c) = &q.procedure_code {
+        let p = arg(&mut binds, Bind::Text(c.clone()));
+        sql.push_str(&format!(" AND procedure_code = {p}"));
+    }
+    // Lists by due instant run on the (…, priority, due_at, id) indexes; the
+    // open-and-due lists on (agency_id, is_open, due_at, id), without priority.
+    let by_priority = matches!(q.kind, ListKind::Status(_) | ListKind::Assigned { .. });
+    if matches!(q.kind, ListKind::All) {
+        if let Some((_, _, id)) = &q.after {
+            let p = arg(&mut binds, Bind::Text(id.clone()));
+            sql.push_str(&format!(" AND id < {p}"));
+        }
+        sql.push_str(" ORDER BY id DESC");
+    } else if by_priority {
+        if let Some((prio, due, id)) = &q.after {
+            let a = arg(&mut binds, Bind::Int(*prio));
+            let b = arg(&mut binds, Bind::Int(*due));
+            let c = arg(&mut binds, Bind::Text(id.clone()));
+            sql.push_str(&format!(
+                " AND (priority > {a} OR (priority = {a} AND (due_at > {b} OR (due_at = {b} AND id > {c}))))"
+            ));
+        }
+        sql.push_str(" ORDER BY priority, due_at, id");
+    } else {
+        if let Some((_, due, id)) = &q.after {
+            let b = arg(&mut binds, Bind::Int(*due));
+            let c = arg(&mut binds, Bind::Text(id.clone()));
+            sql.push_str(&format!(
+                " AND (due_at > {b} OR (due_at = {b} AND id > {c}))"
+            ));
+        }
+        sql.push_str(" ORDER BY due_at, id");
+    }
+    let p = arg(&mut binds, Bind::Int(q.limit));
+    sql.push_str(&format!(" LIMIT {p}"));
+    let mut query = sqlx::query_as::<_, DossierRow>(&sql);
+    for b in binds {
+        query = match b {
+            Bind::Text(s) => query.bind(s),
+            Bind::Int(i) => query.bind(i),
+        };
+    }
+    query.fetch_all(conn).await
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// Open dossiers per specialist of an agency and sector: the load that automatic
+/// assignment balances. Specialists without any open dossier are included.
+pub async fn specialist_load(
+    conn: &mut Conn,
+    agency_id: &str,
+    sector: &str,
+) -> Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT u.id, (SELECT COUNT(*) FROM dossiers d \
+                        WHERE d.assignee_id = u.id AND d.is_open = 1) AS load \
+         FROM users u \
+         JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist' \
+         JOIN user_sectors s ON s.user_id = u.id AND s.sector_code = $2 \
+         WHERE u.agency_id = $1 AND u.active = 1 \
+         ORDER BY load, u.id",
+    )
+    .bind(agency_id)
+    .bind(sector)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow, PartialEq)]
+pub struct EventRow {
+    pub id: String,
+    pub dossier_id: String,
+    pub seq: i64,
+    pub at: i64,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub agency_id: Option<String>,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: Option<String>,
+    pub data: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const EVENT_COLUMNS: &str = "id, dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
+    from_status, to_status, reason, data, prev_hash, hash";
+
+pub async fn insert_event(conn: &mut Conn, e: &EventRow) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO dossier_events ({EVENT_COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    ))
+    .bind(&e.id)
+    .bind(&e.dossier_id)
+    .bind(e.seq)
+    .bind(e.at)
+    .bind(&e.actor_id)
+    .bind(&e.actor_name)
+    .bind(&e.agency_id)
+    .bind(&e.action)
+    .bind(&e.from_status)
+    .bind(&e.to_status)
+    .bind(&e.reason)
+    .bind(&e.data)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn events(conn: &mut Conn, dossier_id: &str) -> Result<Vec<EventRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id = $1 ORDER BY seq"
+    ))
+    .bind(dossier_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Events of many dossiers at once, in chain order, for walking every chain in
+/// batches: the dossiers whose id is greater than `after`, at most `limit` of them.
+pub async fn events_after(
+    conn: &mut Conn,
+    after: &str,
+    limit: i64,
+) -> Result<(Vec<(String, String, i64, String)>, Vec<EventRow>)> {
+    let heads: Vec<(String, String, i64, String)> = sqlx::query_as(
+        "SELECT id, code, last_seq, last_hash FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(last) = heads.last() else {
+        return Ok((heads, Vec::new()));
+    };
+    let events = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id > $1 AND dossier_id <= $2 \
+         ORDER BY dossier_id, seq"
+    ))
+    .bind(after)
+    .bind(&last.0)
+    .fetch_all(conn)
+    .await?;
+    Ok((heads, events))
+}
+
+#[derive(Debug, Clone, FromRow, PartialEq)]
+pub struct FileRow {
+    pub id: String,
+    pub dossier_id: String,
+    pub kind: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+pub async fn insert_file(conn: &mut Conn, f: &FileRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO dossier_files (id, dossier_id, kind, name, content_type, size, sha256, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&f.id)
+    .bind(&f.dossier_id)
+    .bind(&f.kind)
+    .bind(&f.name)
+    .bind(&f.content_type)
+    .bind(f.size)
+    .bind(&f.sha256)
+    .bind(f.created_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn files(conn: &mut Conn, dossier_id: &str) -> Result<Vec<FileRow>> {
+    sqlx::query_as(
+        "SELECT id, dossier_id, kind, name, content_type, size, sha256, created_at \
+         FROM dossier_files WHERE dossier_id = $1 ORDER BY id",
+    )
+    .bind(dossier_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn file(conn: &mut Conn, dossier_id: &str, id: &str) -> Result<Option<FileRow>> {
+    sqlx::query_as(
+        "SELECT id, dossier_id, kind, name, content_type, size, sha256, created_at \
+         FROM dossier_files WHERE dossier_id = $1 AND id = $2",
+    )
+    .bind(dossier_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A stored answer to a request made with an idempotency key.
+#[derive(Debug, Clone, FromRow)]
+pub struct IdempotentAnswer {
+    pub fingerprint: String,
+    pub status: i64,
+    pub body: String,
+}
+
+pub async fn idempotent_answer(
+    conn: &mut Conn,
+    user_id: &str,
+    key: &str,
+) -> Result<Option<IdempotentAnswer>> {
+    sqlx::query_as(
+        "SELECT fingerprint, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+    )
+    .bind(user_id)
+    .bind(key)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn save_idempotent_answer(
+    conn: &mut Conn,
+    user_id: &str,
+    key: &str,
+    answer: &IdempotentAnswer,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(&answer.fingerprint)
+    .bind(answer.status)
+    .bind(&answer.body)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Codes already present, of those given (for idempotent imports).
+pub async fn existing_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<String>> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ps: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT code FROM dossiers WHERE code IN ({})",
+        ps.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String,)>(&sql);
+    for c in codes {
+        q = q.bind(c);
+    }
+    Ok(q.fetch_all(conn).await?.into_iter().map(|(c,)| c).collect())
+}
+
+/// Every dossier of one agency (or all when `None`), in id order after `after`.
+pub async fn page_for_export(
+    conn: &mut Conn,
+    agency_id: Option<&str>,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<DossierRow>> {
+    match agency_id {
+        Some(a) => {
+            sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM dossiers WHERE agency_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        ))
+            .bind(a)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(conn)
+            .await
+        }
+        None => {
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2"
+            ))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(conn)
+            .await
+        }
+    }
+}
+
+/// Moves a dossier's chain head (after the first event of a new dossier).
+pub async fn set_head(conn: &mut Conn, id: &str, last_seq: i64, last_hash: &str) -> Result<()> {
+    sqlx::query("UPDATE dossiers SET last_seq = $1, last_hash = $2 WHERE id = $3")
+        .bind(last_seq)
+        .bind(last_hash)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
