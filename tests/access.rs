@@ -194,11 +194,11 @@ async fn api_supervisor_reads_everything_below_and_changes_nothing(app: TestApp)
 async fn api_admin_manages_only_its_subtree(app: TestApp) {
     let c = app.client();
     let ward_admin = app.token("quantri.phohien").await;
-    let r = app.send_json(&c, reqwest::Method::POST, &format!("/api/v1/agencies/{WARD_A}/users"), &ward_admin, &json!({"username": "ChuyenVien2", "full_name": " Trần  Thị Mai ", "password": "mat-khau-dai", "roles": ["specialist"], "sectors": ["ho-tich"]})).await;
+    let r = app.send_json(&c, reqwest::Method::POST, &format!("/api/v1/agencies/{WARD_A}/users"), &ward_admin, &json!({"username": "ChuyenVien3", "full_name": " Trần  Thị Mai ", "password": "mat-khau-dai", "roles": ["specialist"], "sectors": ["ho-tich"]})).await;
     assert_eq!(r.status(), 201);
-    assert_eq!(r.headers()["location"], "/api/v1/users/chuyenvien2");
+    assert_eq!(r.headers()["location"], "/api/v1/users/chuyenvien3");
     let u = json(r).await;
-    assert_eq!(u["username"], "chuyenvien2");
+    assert_eq!(u["username"], "chuyenvien3");
     assert_eq!(u["full_name"], "Trần Thị Mai");
     assert_eq!(u["roles"], json!(["specialist"]));
     assert_eq!(u["sectors"], json!(["ho-tich"]));

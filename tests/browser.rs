@@ -11,7 +11,8 @@ use crate::on_both_engines;
 
 on_both_engines!(
     counter_officer_signs_in_and_sees_home,
-    wrong_password_shows_the_vietnamese_error
+    wrong_password_shows_the_vietnamese_error,
+    a_birth_registration_from_the_counter_to_its_return,
 );
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -30,6 +31,8 @@ async fn browser() -> Option<Browser> {
         eprintln!("skipped: {CHROMEDRIVER} not found (apt-get install chromium chromium-driver)");
         return None;
     }
+    // Two TLS providers are linked in (aws-lc-rs, ring); rustls needs one named.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -97,6 +100,185 @@ impl Browser {
             .await
             .unwrap();
     }
+}
+
+impl Browser {
+    /// Waits until the address holds `part` (after a form's redirect).
+    async fn wait_for_url(&self, part: &str) {
+        for _ in 0..150 {
+            if let Ok(url) = self.client.current_url().await {
+                if url.as_str().contains(part) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let url = self.client.current_url().await.unwrap();
+        panic!("waited for an address with {part:?}; still at {url}");
+    }
+
+    async fn text_of(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn fill(&self, id: &str, value: &str) {
+        let field = self.client.find(Locator::Id(id)).await.unwrap();
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    /// Signs in as someone else: a fresh session.
+    async fn switch_to(&self, app: &TestApp, username: &str) {
+        self.client.delete_all_cookies().await.unwrap();
+        self.sign_in(app, username, PASSWORD).await;
+        self.wait_for_url(&format!("{}/", app.base)).await;
+        self.client
+            .wait()
+            .for_element(Locator::Css("main h1"))
+            .await
+            .unwrap();
+    }
+
+    /// Takes the action `verb` on the dossier page shown, and waits for its result.
+    async fn act(&self, verb: &str) {
+        self.client
+            .find(Locator::Css(&format!(
+                "#thao-tac-{verb} button[type=submit]"
+            )))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.wait_for_url(&format!("ok={verb}")).await;
+    }
+}
+
+/// A birth registration through the pages: the counter receives it, the specialist
+/// processes it, the leader approves it, the counter gives the paper result back.
+async fn a_birth_registration_from_the_counter_to_its_return(app: TestApp) {
+    let Some(b) = browser().await else { return };
+    b.switch_to(&app, "tiepnhan").await;
+    b.client.goto(&app.url("/ho-so/tiep-nhan")).await.unwrap();
+    // Searching without diacritics narrows the list of procedures.
+    let all = b
+        .client
+        .find_all(Locator::Css("#procedure option"))
+        .await
+        .unwrap()
+        .len();
+    b.fill("tim", "dang ky khai sinh").await;
+    let mut narrowed = false;
+    for _ in 0..100 {
+        let n = b
+            .client
+            .find_all(Locator::Css("#procedure option"))
+            .await
+            .unwrap()
+            .len();
+        if n < all {
+            narrowed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(narrowed, "the search narrows the procedures");
+    b.client
+        .find(Locator::Id("procedure"))
+        .await
+        .unwrap()
+        .select_by_value("1.001193")
+        .await
+        .unwrap();
+    // The procedure's checklist comes in.
+    let first = b.text_of("label[for=doc-0]").await;
+    assert_eq!(first, "Tờ khai đăng ký khai sinh");
+    b.fill("applicant-full_name", "Lê Văn Hùng").await;
+    b.fill("applicant-personal_id", "001087012345").await;
+    b.fill("applicant-phone", "0912345678").await;
+    b.client
+        .find(Locator::Id("nut-tiep-nhan"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_for_url("ok=tiep-nhan").await;
+    let code = b.text_of("#ma-ho-so").await;
+    assert!(code.starts_with(WARD_A), "{code}");
+    let notice = b.text_of("#thong-bao").await;
+    assert!(
+        notice.contains(&format!("Đã tiếp nhận hồ sơ mã {code}")),
+        "{notice}"
+    );
+    assert!(notice.contains("In giấy tiếp nhận"));
+    // Assigned automatically: the specialist of the sector with the least work.
+    b.act("assign").await;
+    assert_eq!(b.text_of("#trang-thai-ho-so").await, "Đã phân công xử lý");
+
+    b.switch_to(&app, "chuyenvien").await;
+    let home = b.text_of("main").await;
+    assert!(home.contains("Hồ sơ tôi đang xử lý"), "{home}");
+    b.client
+        .find(Locator::Css(&format!("a[href='/ho-so/{code}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_for_url(&format!("/ho-so/{code}")).await;
+    b.act("start").await;
+    assert_eq!(b.text_of("#trang-thai-ho-so").await, "Đang xử lý");
+    b.act("submit_for_approval").await;
+    assert_eq!(
+        b.text_of("#trang-thai-ho-so").await,
+        "Chờ lãnh đạo phê duyệt"
+    );
+
+    b.switch_to(&app, "lanhdao").await;
+    b.client
+        .goto(&app.url(&format!("/ho-so/{code}")))
+        .await
+        .unwrap();
+    b.act("approve").await;
+    assert_eq!(b.text_of("#trang-thai-ho-so").await, "Đã phê duyệt");
+
+    b.switch_to(&app, "tiepnhan").await;
+    b.client
+        .goto(&app.url(&format!("/ho-so/{code}")))
+        .await
+        .unwrap();
+    b.fill("attach_result-result_name", "Giấy khai sinh bản chính")
+        .await;
+    b.act("attach_result").await;
+    b.act("mark_ready").await;
+    assert_eq!(b.text_of("#trang-thai-ho-so").await, "Có kết quả, chờ trả");
+    b.fill("return-collector_name", "Lê Văn Hùng").await;
+    b.act("return").await;
+    assert_eq!(b.text_of("#trang-thai-ho-so").await, "Đã trả kết quả");
+    let timeliness = b.text_of("#dung-han").await;
+    assert!(
+        ["Trước hạn", "Đúng hạn", "Quá hạn"].contains(&timeliness.as_str()),
+        "{timeliness}"
+    );
+    let history = b.text_of("#lich-su").await;
+    for step in [
+        "Tiếp nhận hồ sơ",
+        "Phân công xử lý",
+        "Phê duyệt",
+        "Đính kèm kết quả",
+        "Trả kết quả",
+    ] {
+        assert!(history.contains(step), "{step} in {history}");
+    }
+    b.close().await;
 }
 
 async fn counter_officer_signs_in_and_sees_home(app: TestApp) {

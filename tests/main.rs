@@ -11,4 +11,7 @@ mod browser;
 mod calendar;
 mod catalogue;
 mod cli;
+mod dossier_pages;
+mod dossiers;
+mod notify;
 mod ops;

@@ -296,3 +296,17 @@ fn tree_order(rows: Vec<AgencyRow>) -> Vec<Agency> {
         .filter_map(|(_, depth, i)| slots[i].take().map(|r| Agency::from_row(r, depth)))
         .collect()
 }
+
+impl App {
+    /// The active agencies, (code, name) in tree order: where a citizen may file
+    /// online. Public.
+    pub async fn public_agencies(&self) -> Result<Vec<(String, String)>> {
+        let mut conn = self.db.read().await?;
+        let rows = store::subtree(&mut conn, "/").await?;
+        Ok(tree_order(rows)
+            .into_iter()
+            .filter(|a| a.active)
+            .map(|a| (a.code, a.name))
+            .collect())
+    }
+}

@@ -430,7 +430,34 @@ impl App {
         }
         let older_than = i64::from(cfg.remind_after_days) * 86_400_000;
         let mut tx = self.db.begin_write().await?;
-        let queued = outbox::enqueue_reminders(&mut tx, now_ms, older_than).await?;
+        let due = outbox::uncollected(&mut tx, now_ms - older_than, outbox::REMINDER_BATCH).await?;
+        let mut queued = 0;
+        for d in due {
+            // Marked first, and only where still unmarked: a second worker that read
+            // the same dossier finds it reminded and queues nothing.
+            if !outbox::mark_reminded(&mut tx, &d.id, now_ms).await? {
+                continue;
+            }
+            let facts = crate::dossiers::notices::Facts {
+                dossier_id: &d.id,
+                code: &d.code,
+                agency: &d.agency_name,
+                procedure: &d.procedure_name,
+                applicant: &d.applicant_name,
+                due: "",
+                missing: &[],
+                email: d.applicant_email.as_deref(),
+                phone: d.applicant_phone.as_deref(),
+            };
+            queued += self
+                .notify(
+                    &mut tx,
+                    crate::dossiers::notices::Notice::NotCollected,
+                    &facts,
+                    now_ms,
+                )
+                .await?;
+        }
         tx.commit().await?;
         Ok(queued)
     }

@@ -361,3 +361,42 @@ fn to_user(
         updated_at: motcua_store::from_millis(r.updated_at),
     }
 }
+
+/// A specialist a dossier can be assigned to, for the assignment picker.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Assignable {
+    pub username: String,
+    pub full_name: String,
+    pub sectors: Vec<String>,
+}
+
+impl App {
+    /// The active specialists of the person's own agency: whom a counter officer or
+    /// a leader may assign a dossier to. Officers who handle dossiers may ask; the
+    /// full user list stays with those who may read users.
+    pub async fn assignable_specialists(&self, actor: &Actor) -> Result<Vec<Assignable>> {
+        actor.require(Action::HandleDossier, &actor.agency.path)?;
+        let mut conn = self.db.read().await?;
+        let rows = store::by_agency(&mut conn, &actor.agency.id).await?;
+        let specialists: Vec<String> = store::roles_in_agency(&mut conn, &actor.agency.id)
+            .await?
+            .into_iter()
+            .filter(|(_, role)| role == Role::Specialist.as_str())
+            .map(|(id, _)| id)
+            .collect();
+        let mut sectors: HashMap<String, Vec<String>> = HashMap::new();
+        for (user_id, sector) in store::sectors_in_agency(&mut conn, &actor.agency.id).await? {
+            sectors.entry(user_id).or_default().push(sector);
+        }
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.active == 1 && specialists.contains(&r.id))
+            .map(|r| Assignable {
+                sectors: sectors.remove(&r.id).unwrap_or_default(),
+                username: r.username,
+                full_name: r.full_name,
+            })
+            .collect())
+    }
+}

@@ -207,24 +207,26 @@ pub async fn count_by_status(conn: &mut Conn) -> Result<Vec<(String, i64)>> {
         .await
 }
 
-#[derive(Debug, FromRow)]
-struct Uncollected {
-    id: String,
-    code: String,
-    procedure_name: String,
-    applicant_name: String,
-    applicant_phone: Option<String>,
-    applicant_email: Option<String>,
-    agency_name: String,
+/// A dossier whose result waits for the citizen, with what a reminder names.
+#[derive(Debug, Clone, FromRow)]
+pub struct Uncollected {
+    pub id: String,
+    pub code: String,
+    pub procedure_name: String,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub agency_name: String,
 }
 
-/// Reminds citizens whose result has waited at least `older_than_ms` (status
-/// `result_ready`, not reminded yet): one `not_collected` message per channel the
-/// dossier has (e-mail, SMS), and `reminded_at` set so that it happens once. At most
-/// [`REMINDER_BATCH`] dossiers per call; run it inside one write transaction
-/// (`db.begin_write()`). Returns the number of messages queued.
-pub async fn enqueue_reminders(conn: &mut Conn, now_ms: i64, older_than_ms: i64) -> Result<usize> {
-    let due: Vec<Uncollected> = sqlx::query_as(
+/// Results ready since before `ready_before_ms` whose citizen was not reminded yet,
+/// oldest first, at most `limit`.
+pub async fn uncollected(
+    conn: &mut Conn,
+    ready_before_ms: i64,
+    limit: i64,
+) -> Result<Vec<Uncollected>> {
+    sqlx::query_as(
         "SELECT d.id, d.code, d.procedure_name, d.applicant_name, d.applicant_phone, \
          d.applicant_email, a.name AS agency_name \
          FROM dossiers d JOIN agencies a ON a.id = d.agency_id \
@@ -232,81 +234,20 @@ pub async fn enqueue_reminders(conn: &mut Conn, now_ms: i64, older_than_ms: i64)
          AND d.result_ready_at <= $1 \
          ORDER BY d.result_ready_at, d.id LIMIT $2",
     )
-    .bind(now_ms - older_than_ms)
-    .bind(REMINDER_BATCH)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut queued = 0;
-    for d in due {
-        // Set first, and only where still unset: a second worker that read the same
-        // dossier finds it already reminded and queues nothing.
-        let marked = sqlx::query(
-            "UPDATE dossiers SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
-        )
-        .bind(now_ms)
-        .bind(&d.id)
-        .execute(&mut *conn)
-        .await?;
-        if marked.rows_affected() != 1 {
-            continue;
-        }
-        let subject = format!("Kết quả hồ sơ {} đang chờ nhận", d.code);
-        if let Some(email) = present(&d.applicant_email) {
-            let body = format!(
-                "Kính gửi Ông/Bà {name},\n\n\
-                 Kết quả giải quyết hồ sơ {code} (thủ tục: {procedure}) đã có và đang chờ \
-                 Ông/Bà đến nhận.\n\n\
-                 Kính mời Ông/Bà đến Bộ phận Một cửa của {agency} trong giờ hành chính để \
-                 nhận kết quả; khi đến, xin mang theo giấy tiếp nhận hồ sơ và hẹn trả kết \
-                 quả cùng giấy tờ tùy thân.\n\n\
-                 Trân trọng.\n{agency}\n",
-                name = d.applicant_name,
-                code = d.code,
-                procedure = d.procedure_name,
-                agency = d.agency_name,
-            );
-            enqueue_one(conn, &d.id, "email", email, &subject, &body, now_ms).await?;
-            queued += 1;
-        }
-        if let Some(phone) = present(&d.applicant_phone) {
-            let body = format!(
-                "{agency}: kết quả hồ sơ {code} ({procedure}) đã có, mời Ông/Bà đến \
-                 Bộ phận Một cửa để nhận; xin mang theo giấy hẹn trả kết quả.",
-                agency = d.agency_name,
-                code = d.code,
-                procedure = d.procedure_name,
-            );
-            enqueue_one(conn, &d.id, "sms", phone, &subject, &body, now_ms).await?;
-            queued += 1;
-        }
-    }
-    Ok(queued)
-}
-
-async fn enqueue_one(
-    conn: &mut Conn,
-    dossier_id: &str,
-    channel: &str,
-    recipient: &str,
-    subject: &str,
-    body: &str,
-    now_ms: i64,
-) -> Result<String> {
-    enqueue(
-        conn,
-        &NewMessage {
-            dossier_id: Some(dossier_id),
-            kind: "not_collected",
-            channel,
-            recipient,
-            subject,
-            body,
-        },
-        now_ms,
-    )
+    .bind(ready_before_ms)
+    .bind(limit)
+    .fetch_all(conn)
     .await
 }
 
-fn present(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+/// Marks a dossier reminded, only where still unset: false when another worker
+/// got there first (and queued the reminder itself).
+pub async fn mark_reminded(conn: &mut Conn, dossier_id: &str, now_ms: i64) -> Result<bool> {
+    let marked =
+        sqlx::query("UPDATE dossiers SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL")
+            .bind(now_ms)
+            .bind(dossier_id)
+            .execute(conn)
+            .await?;
+    Ok(marked.rows_affected() == 1)
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::chain::{self, NewEvent};
+use super::notices::{Facts, Notice};
 use super::{changed, details_of, status_of, Dossier, Handover};
 use crate::error::{Error, Result};
 use crate::principal::Actor;
@@ -205,7 +206,7 @@ impl App {
         let cal = self.working_calendar(Some(&agency.code)).await?;
         let mut details = details_of(&row)?;
         let mut data = serde_json::Map::new();
-        let mut notice: Option<&'static str> = None;
+        let mut notice: Option<Notice> = None;
         let mut result_file = None;
         match verb {
             Verb::Accept => {
@@ -214,7 +215,7 @@ impl App {
                 row.due_at = Some(motcua_store::to_millis(due));
                 row.original_due_at = row.due_at;
                 data.insert("due_at".into(), due.to_string().into());
-                notice = Some("received");
+                notice = Some(Notice::Received);
             }
             Verb::Assign => {
                 let (id, username) = self
@@ -238,7 +239,7 @@ impl App {
                 row.paused_at = Some(now_ms);
                 data.insert("missing".into(), serde_json::json!(missing));
                 details.missing = missing;
-                notice = Some("supplement_requested");
+                notice = Some(Notice::SupplementRequested);
             }
             Verb::SupplementReceived => {
                 // The time limit counts again from the day the dossier is complete.
@@ -271,7 +272,7 @@ impl App {
                 row.due_at = Some(motcua_store::to_millis(new_due));
                 data.insert("old_due_at".into(), due.to_string().into());
                 data.insert("due_at".into(), new_due.to_string().into());
-                notice = Some("extended");
+                notice = Some(Notice::Extended);
             }
             Verb::Approve => row.approved_at = Some(now_ms),
             Verb::AttachResult => {
@@ -316,7 +317,7 @@ impl App {
             }
             Verb::MarkReady => {
                 row.result_ready_at = Some(now_ms);
-                notice = Some("result_ready");
+                notice = Some(Notice::ResultReady);
             }
             Verb::Return => {
                 let method = row.return_method.clone();
@@ -413,8 +414,8 @@ impl App {
                     .await?;
             }
         }
-        if let Some(kind) = notice {
-            self.notify(&mut tx, &row, &agency, kind).await?;
+        if let Some(notice) = notice {
+            self.announce(&mut tx, &row, &agency, notice).await?;
         }
         let dossier = self.to_dossier(&mut tx, &row, Some(actor)).await?;
         if let Some(key) = idempotency_key {
@@ -506,68 +507,46 @@ fn new_due_instant(
 }
 
 impl App {
-    /// One message per channel the applicant gave (e-mail, SMS), written to the
-    /// outbox in the caller's transaction.
-    pub(crate) async fn notify(
+    /// Announces a change of `row` to its applicant through the outbox.
+    async fn announce(
         &self,
         conn: &mut Conn,
         row: &DossierRow,
         agency: &AgencyRow,
-        kind: &str,
+        notice: Notice,
     ) -> Result<()> {
-        let due = row
-            .due_at
-            .map(|ms| {
-                motcua_docs::format::datetime_vn(
-                    motcua_store::from_millis(ms)
-                        .to_zoned(motcua_domain::calendar::vietnam_time_zone())
-                        .datetime(),
-                )
-            })
-            .unwrap_or_default();
-        let url = self.tracking_url(&row.code);
-        let (subject, body) = match kind {
-            "received" => (
-                format!("Đã tiếp nhận hồ sơ {}", row.code),
-                format!("{} đã tiếp nhận hồ sơ «{}» của ông/bà {}, mã hồ sơ {}. Hẹn trả kết quả: {}. Tra cứu: {}", agency.name, row.procedure_name, row.applicant_name, row.code, due, url),
-            ),
-            "supplement_requested" => {
-                let missing = details_of(row).map(|d| d.missing.join("; ")).unwrap_or_default();
-                (
-                    format!("Hồ sơ {} cần bổ sung", row.code),
-                    format!("Hồ sơ «{}» (mã {}) cần bổ sung: {}. Thời hạn giải quyết được tính lại khi nhận đủ hồ sơ. Tra cứu: {}", row.procedure_name, row.code, missing, url),
-                )
-            }
-            "extended" => (
-                format!("Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {}", row.code),
-                format!("{} xin lỗi ông/bà {} vì hồ sơ «{}» (mã {}) chưa giải quyết kịp hạn. Ngày hẹn trả mới: {}. Tra cứu: {}", agency.name, row.applicant_name, row.procedure_name, row.code, due, url),
-            ),
-            _ => (
-                format!("Hồ sơ {} đã có kết quả", row.code),
-                format!("Hồ sơ «{}» (mã {}) đã có kết quả. Mời ông/bà {} đến nhận theo hình thức đã đăng ký. Tra cứu: {}", row.procedure_name, row.code, row.applicant_name, url),
-            ),
-        };
-        let now = now_ms();
-        for (channel, to) in [
-            ("email", &row.applicant_email),
-            ("sms", &row.applicant_phone),
-        ] {
-            if let Some(to) = to {
-                motcua_store::outbox::enqueue(
-                    conn,
-                    &motcua_store::outbox::NewMessage {
-                        dossier_id: Some(&row.id),
-                        kind,
-                        channel,
-                        recipient: to,
-                        subject: &subject,
-                        body: &body,
-                    },
-                    now,
-                )
-                .await?;
-            }
-        }
-        Ok(())
+        announce(self, conn, row, agency, notice).await
     }
+}
+
+/// The facts of `row` for a notice, and the notice written to the outbox.
+pub(crate) async fn announce(
+    app: &App,
+    conn: &mut Conn,
+    row: &DossierRow,
+    agency: &AgencyRow,
+    notice: Notice,
+) -> Result<()> {
+    let due = row
+        .due_at
+        .map(|ms| {
+            motcua_docs::format::time_date_vn(motcua_docs::format::vietnam_datetime(
+                motcua_store::from_millis(ms),
+            ))
+        })
+        .unwrap_or_default();
+    let missing = details_of(row).map(|d| d.missing).unwrap_or_default();
+    let facts = Facts {
+        dossier_id: &row.id,
+        code: &row.code,
+        agency: &agency.name,
+        procedure: &row.procedure_name,
+        applicant: &row.applicant_name,
+        due: &due,
+        missing: &missing,
+        email: row.applicant_email.as_deref(),
+        phone: row.applicant_phone.as_deref(),
+    };
+    app.notify(conn, notice, &facts, now_ms()).await?;
+    Ok(())
 }

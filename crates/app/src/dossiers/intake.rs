@@ -596,7 +596,14 @@ impl App {
         )
         .await?;
         super::actions::save_head(&mut tx, &row).await?;
-        self.notify(&mut tx, &row, &agency, "received").await?;
+        super::actions::announce(
+            self,
+            &mut tx,
+            &row,
+            &agency,
+            super::notices::Notice::Received,
+        )
+        .await?;
         let dossier = self.to_dossier(&mut tx, &row, Some(actor)).await?;
         if let Some(key) = idempotency_key {
             super::actions::remember(&mut tx, &actor.user_id, key, &fingerprint, &dossier).await?;

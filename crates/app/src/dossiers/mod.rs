@@ -5,6 +5,7 @@
 mod actions;
 mod chain;
 mod intake;
+pub(crate) mod notices;
 mod printing;
 mod queries;
 mod tracking;

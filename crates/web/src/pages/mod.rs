@@ -5,10 +5,16 @@ mod admin;
 mod audit;
 mod calendar;
 mod catalogue;
+mod dossiers;
+mod form_data;
 mod home;
+mod intake_form;
+mod online;
 mod procedures_admin;
 mod sign_in;
+mod tracking;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -21,9 +27,38 @@ use crate::error::{render, ErrorPage};
 use crate::session::{MaybeSignedIn, SignedIn};
 use crate::AppState;
 
+/// Scans and result files come with these forms: more than the 2 MB elsewhere.
+const UPLOAD_LIMIT: usize = 30 * 1024 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
+        .route(
+            "/ho-so/tiep-nhan",
+            get(dossiers::intake_form)
+                .post(dossiers::intake_submit)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
+            "/ho-so/tiep-nhan/thu-tuc",
+            get(dossiers::intake_procedure_options),
+        )
+        .route("/ho-so/tiep-nhan/giay-to", get(dossiers::intake_documents))
+        .route("/ho-so/{code}", get(dossiers::show))
+        .route(
+            "/ho-so/{code}/thao-tac/{verb}",
+            post(dossiers::act).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/ho-so/{code}/tep/{id}", get(dossiers::file))
+        .route("/ho-so/{code}/mau/{file}", get(dossiers::form_pdf))
+        .route("/tra-cuu", get(tracking::show))
+        .route(
+            "/nop-truc-tuyen",
+            get(online::form)
+                .post(online::submit)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/nop-truc-tuyen/thu-tuc", get(online::procedure_options))
         .route("/thu-tuc", get(catalogue::list))
         .route("/thu-tuc/{code}", get(catalogue::show))
         .route("/thu-tuc/{code}/poster.pdf", get(catalogue::poster))
@@ -108,6 +143,16 @@ impl Chrome {
                     label: "Thủ tục hành chính",
                     current: false,
                 },
+                NavItem {
+                    href: "/tra-cuu".into(),
+                    label: "Tra cứu hồ sơ",
+                    current: false,
+                },
+                NavItem {
+                    href: "/nop-truc-tuyen".into(),
+                    label: "Nộp hồ sơ trực tuyến",
+                    current: false,
+                },
             ],
         }
     }
@@ -116,6 +161,12 @@ impl Chrome {
         let a = &s.actor;
         let mut nav = vec![("/".to_owned(), "Việc cần làm")];
         let path = &a.agency.path;
+        if a.may(Action::ReadDossier, path) {
+            nav.push(("/?ds=all".into(), "Hồ sơ"));
+        }
+        if a.has(Role::CounterOfficer) {
+            nav.push(("/ho-so/tiep-nhan".into(), "Tiếp nhận"));
+        }
         if a.may(Action::ManageAgency, path) || a.has(Role::Supervisor) {
             nav.push(("/quan-tri/co-quan".into(), "Cơ quan, đơn vị"));
         } else if a.may(Action::ReadUsers, path) {
@@ -156,7 +207,13 @@ impl Chrome {
     pub fn for_maybe(s: &MaybeSignedIn, current: &str) -> Self {
         match &s.0 {
             Some(s) => Chrome::for_user(s, current),
-            None => Chrome::anonymous(),
+            None => {
+                let mut c = Chrome::anonymous();
+                for item in &mut c.nav {
+                    item.current = item.href == current;
+                }
+                c
+            }
         }
     }
 }
@@ -169,6 +226,20 @@ pub struct FormErrors {
 }
 
 impl FormErrors {
+    pub fn from_fields(fields: Vec<FieldError>) -> Self {
+        FormErrors {
+            fields,
+            general: None,
+        }
+    }
+
+    pub fn with_general(message: impl Into<String>) -> Self {
+        FormErrors {
+            fields: Vec::new(),
+            general: Some(message.into()),
+        }
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.fields
             .iter()

@@ -1,0 +1,1005 @@
+//! Officers' dossier pages: intake at the counter, the dossier with its history and
+//! the actions the person may take, its files and printed forms.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine as _;
+use motcua_app::dossiers::{ActionInput, Dossier, Form, ResultFile};
+use motcua_app::users::Assignable;
+use motcua_app::Error;
+use motcua_domain::calendar::TimeLimit;
+use motcua_domain::dossier::{Channel, Status, Timeliness, Verb};
+use motcua_domain::procedure::Procedure;
+use motcua_domain::text::money;
+use motcua_domain::user::Role;
+use serde::Deserialize;
+
+use super::form_data::{idempotency_key, FormData, Values};
+use super::intake_form::{
+    attach_doc_errors, doc_rows, intake_input, proc_info, return_method_label, DocRow, ProcInfo,
+    ProcedureFragment, SEXES,
+};
+use super::{datetime_vn, Chrome, FormErrors};
+use crate::error::{render, PageError};
+use crate::session::SignedIn;
+use crate::AppState;
+
+/// Adds the page chrome to an error so the person keeps their navigation.
+fn page_err(s: &SignedIn) -> impl Fn(Error) -> PageError + '_ {
+    move |error| PageError {
+        error,
+        chrome: Box::new(Chrome::for_user(s, "")),
+    }
+}
+
+fn date_vn(d: jiff::civil::Date) -> String {
+    d.strftime("%d/%m/%Y").to_string()
+}
+
+fn when(t: Option<jiff::Timestamp>) -> String {
+    t.map(datetime_vn).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------
+// Intake at the counter
+
+/// A group of the procedure picker: a sector and its procedures (code, name).
+pub struct ProcedureGroup {
+    pub sector: String,
+    pub items: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "_procedure_options.html")]
+pub struct ProcedureOptions {
+    pub groups: Vec<ProcedureGroup>,
+    pub selected: String,
+}
+
+/// The procedures an agency performs whose name or code matches `query` (with or
+/// without diacritics), grouped by sector; the selected one always stays listed.
+pub async fn procedure_groups(
+    state: &AppState,
+    agency_code: &str,
+    query: &str,
+    selected: &str,
+    online_only: bool,
+) -> Result<Vec<ProcedureGroup>, Error> {
+    let sectors = state.app.catalogue_sectors().await?;
+    let mut found = state
+        .app
+        .search_procedures(query, None, Some(agency_code), 2000)
+        .await?;
+    if !selected.is_empty() && !found.iter().any(|e| e.procedure.code == selected) {
+        if let Some(e) = state
+            .app
+            .search_procedures("", None, Some(agency_code), 2000)
+            .await?
+            .into_iter()
+            .find(|e| e.procedure.code == selected)
+        {
+            found.push(e);
+        }
+    }
+    let mut groups: Vec<ProcedureGroup> = Vec::new();
+    for e in found {
+        let p = e.procedure;
+        if online_only && p.online == motcua_domain::procedure::OnlineAvailability::None {
+            continue;
+        }
+        let sector = sectors
+            .iter()
+            .find(|s| s.0 == p.sector)
+            .map_or_else(|| p.sector.clone(), |s| s.1.clone());
+        match groups.iter_mut().find(|g| g.sector == sector) {
+            Some(g) => g.items.push((p.code, p.name)),
+            None => groups.push(ProcedureGroup {
+                sector,
+                items: vec![(p.code, p.name)],
+            }),
+        }
+    }
+    Ok(groups)
+}
+
+#[derive(Template)]
+#[template(path = "dossier_intake.html")]
+struct IntakePage {
+    chrome: Chrome,
+    idem: String,
+    groups: Vec<ProcedureGroup>,
+    selected: String,
+    channels: Vec<(&'static str, &'static str)>,
+    sexes: [(&'static str, &'static str); 2],
+    proc_info: Option<ProcInfo>,
+    docs: Vec<DocRow>,
+    form: Values,
+    errors: FormErrors,
+    online: bool,
+}
+
+fn require_counter(s: &SignedIn) -> Result<(), PageError> {
+    if s.actor.has(Role::CounterOfficer) {
+        Ok(())
+    } else {
+        Err(page_err(s)(Error::Forbidden(
+            "Chỉ cán bộ tiếp nhận (bộ phận một cửa) được tiếp nhận hồ sơ.".into(),
+        )))
+    }
+}
+
+/// The procedure in force, when the code names one.
+async fn chosen_procedure(state: &AppState, code: &str) -> Option<Procedure> {
+    let code = code.trim();
+    if code.is_empty() {
+        return None;
+    }
+    state.app.procedure(code).await.ok().map(|e| e.procedure)
+}
+
+async fn intake_page(
+    state: &AppState,
+    s: &SignedIn,
+    mut form: Values,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let selected = form.get("procedure").trim().to_owned();
+    let groups = procedure_groups(
+        state,
+        &s.actor.agency.code,
+        form.get("tim"),
+        &selected,
+        false,
+    )
+    .await
+    .map_err(page_err(s))?;
+    let procedure = chosen_procedure(state, &selected).await;
+    let mut docs = doc_rows(&form, procedure.as_ref());
+    attach_doc_errors(&mut docs, &errors);
+    if let Some(p) = &procedure {
+        // The checklist now on the page is this procedure's.
+        form.set("documents_for", p.code.clone());
+    }
+    let idem = form.opt("_idem").unwrap_or_else(idempotency_key);
+    Ok(render(
+        status,
+        &IntakePage {
+            chrome: Chrome::for_user(s, "/ho-so/tiep-nhan"),
+            idem,
+            groups,
+            selected,
+            channels: Channel::ALL
+                .into_iter()
+                .filter(|c| *c != Channel::Online)
+                .map(|c| (c.as_str(), c.label_vi()))
+                .collect(),
+            sexes: SEXES,
+            proc_info: procedure.as_ref().map(|p| proc_info(p, false)),
+            docs,
+            form,
+            errors,
+            online: false,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct IntakeQuery {
+    #[serde(default, rename = "thu-tuc")]
+    thu_tuc: String,
+    #[serde(default)]
+    procedure: String,
+    #[serde(default)]
+    tim: String,
+}
+
+pub async fn intake_form(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(q): Query<IntakeQuery>,
+) -> Result<Response, PageError> {
+    require_counter(&s)?;
+    let mut form = Values::default();
+    form.set("channel", "counter");
+    form.set("return_method", "counter");
+    form.set("sets", "1");
+    let code = if q.thu_tuc.is_empty() {
+        q.procedure
+    } else {
+        q.thu_tuc
+    };
+    form.set("procedure", code);
+    form.set("tim", q.tim);
+    intake_page(&state, &s, form, FormErrors::default(), StatusCode::OK).await
+}
+
+/// htmx: the picker's options for what was typed in the search box.
+pub async fn intake_procedure_options(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(q): Query<IntakeQuery>,
+) -> Result<Response, PageError> {
+    let selected = if q.procedure.is_empty() {
+        q.thu_tuc
+    } else {
+        q.procedure
+    };
+    let groups = procedure_groups(&state, &s.actor.agency.code, &q.tim, &selected, false)
+        .await
+        .map_err(page_err(&s))?;
+    Ok(render(
+        StatusCode::OK,
+        &ProcedureOptions { groups, selected },
+    ))
+}
+
+/// htmx: the chosen procedure's summary, documents checklist, fee and return.
+pub async fn intake_documents(
+    State(state): State<AppState>,
+    _signed_in: SignedIn,
+    Query(q): Query<IntakeQuery>,
+) -> Result<Response, PageError> {
+    let code = if q.thu_tuc.is_empty() {
+        q.procedure
+    } else {
+        q.thu_tuc
+    };
+    let procedure = chosen_procedure(&state, &code).await;
+    let mut form = Values::default();
+    form.set("return_method", "counter");
+    Ok(render(
+        StatusCode::OK,
+        &ProcedureFragment {
+            proc_info: procedure.as_ref().map(|p| proc_info(p, false)),
+            docs: doc_rows(&form, procedure.as_ref()),
+            form,
+            errors: FormErrors::default(),
+            online: false,
+        },
+    ))
+}
+
+pub async fn intake_submit(
+    State(state): State<AppState>,
+    s: SignedIn,
+    data: FormData,
+) -> Result<Response, PageError> {
+    s.check_csrf(data.values.get("_csrf"))?;
+    require_counter(&s)?;
+    let form = data.values.clone();
+    if form.get("_buoc") == "chon-thu-tuc" {
+        // Without JavaScript: the person chose a procedure; show its checklist.
+        return intake_page(&state, &s, form, FormErrors::default(), StatusCode::OK).await;
+    }
+    let procedure = chosen_procedure(&state, form.get("procedure")).await;
+    let input = match intake_input(&data, procedure.as_ref(), false) {
+        Ok(i) => i,
+        Err(fields) => {
+            return intake_page(
+                &state,
+                &s,
+                form,
+                FormErrors::from_fields(fields),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+    };
+    let key = form.opt("_idem");
+    match state
+        .app
+        .receive_dossier(&s.actor, &input, key.as_deref())
+        .await
+    {
+        Ok(d) => Ok(Redirect::to(&format!("/ho-so/{}?ok=tiep-nhan", d.code)).into_response()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e).map_err(page_err(&s))?;
+            intake_page(&state, &s, form, errors, StatusCode::BAD_REQUEST).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The dossier page
+
+pub struct PersonView {
+    pub full_name: String,
+    pub personal_id: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub sex: Option<&'static str>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+fn person(a: &motcua_app::dossiers::Applicant) -> PersonView {
+    PersonView {
+        full_name: a.full_name.clone(),
+        personal_id: a.personal_id.clone(),
+        date_of_birth: a.date_of_birth.map(date_vn),
+        sex: a.sex.map(|s| s.label_vi()),
+        phone: a.phone.clone(),
+        email: a.email.clone(),
+        address: a.address.clone(),
+    }
+}
+
+pub struct DocView {
+    pub name: String,
+    pub originals: u16,
+    pub certified_copies: u16,
+    pub photocopies: u16,
+}
+
+pub struct StepView {
+    pub name: String,
+    pub role: String,
+    pub handler: String,
+    pub allowed: String,
+    pub due: String,
+    pub finished: String,
+    pub used: String,
+    pub status: String,
+    pub late: bool,
+}
+
+pub struct EventView {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub reason: Option<String>,
+    pub detail: String,
+}
+
+pub struct FileView {
+    pub id: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub size: String,
+    pub stored: bool,
+}
+
+pub struct MessageView {
+    pub at: String,
+    pub channel: &'static str,
+    pub recipient: String,
+    pub subject: String,
+    pub status: &'static str,
+}
+
+/// One action the person may take, with what its form needs.
+pub struct ActionForm {
+    pub verb: &'static str,
+    pub label: &'static str,
+    pub needs_reason: bool,
+    pub danger: bool,
+    pub multipart: bool,
+    pub values: Values,
+    pub errors: FormErrors,
+    pub idem: String,
+}
+
+impl ActionForm {
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.errors.get(field)
+    }
+
+    /// Messages of fields the form has no place for.
+    pub fn other_errors(&self) -> Vec<&str> {
+        const SHOWN: [&str; 8] = [
+            "reason",
+            "assignee",
+            "missing",
+            "new_due_date",
+            "result.name",
+            "collector_name",
+            "collector_id",
+            "tracking_number",
+        ];
+        self.errors
+            .all()
+            .iter()
+            .filter(|f| !SHOWN.contains(&f.field.as_str()))
+            .map(|f| f.message.as_str())
+            .collect()
+    }
+}
+
+pub struct DossierView {
+    pub code: String,
+    pub status: String,
+    pub status_label: String,
+    pub procedure: String,
+    pub procedure_name: String,
+    pub agency_name: String,
+    pub channel: &'static str,
+    pub submitted: String,
+    pub received: String,
+    pub due: String,
+    pub original_due: Option<String>,
+    pub overdue: bool,
+    pub paused: String,
+    pub supplements: i64,
+    pub extensions: i64,
+    pub assignee: String,
+    pub result_ready: String,
+    pub returned: String,
+    pub timeliness: Option<&'static str>,
+    pub applicant: PersonView,
+    pub on_behalf: Option<PersonView>,
+    pub documents: Vec<DocView>,
+    pub sets: u16,
+    pub fee: String,
+    pub fee_receipt_no: Option<String>,
+    pub fee_exemption: Option<&'static str>,
+    pub return_method: &'static str,
+    pub post_address: Option<String>,
+    pub handover: Option<String>,
+    pub missing: Vec<String>,
+    pub note: Option<String>,
+    pub version: i64,
+    pub return_kind: String,
+}
+
+fn status_label(s: &str) -> String {
+    Status::parse(s).map_or_else(|| s.to_owned(), |x| x.label_vi().to_owned())
+}
+
+fn view(d: &Dossier, specialists: &[Assignable]) -> DossierView {
+    let x = &d.details;
+    let status = Status::parse(&d.status);
+    let now = jiff::Timestamp::now();
+    let fee = if d.fee_amount == 0 {
+        "Không thu (0 đ)".to_owned()
+    } else if d.fee_paid {
+        format!("{} — đã nộp", money(d.fee_amount))
+    } else {
+        format!("{} — chưa nộp", money(d.fee_amount))
+    };
+    let handover = x.handover.as_ref().map(|h| {
+        let mut parts = Vec::new();
+        if let Some(n) = &h.collector_name {
+            parts.push(format!("Người nhận: {n}"));
+        }
+        if let Some(i) = &h.collector_id {
+            parts.push(format!("giấy tờ tùy thân số {i}"));
+        }
+        if let Some(t) = &h.tracking_number {
+            parts.push(format!("Số hiệu bưu gửi: {t}"));
+        }
+        if parts.is_empty() {
+            return_method_label(&h.method).to_owned()
+        } else {
+            parts.join(", ")
+        }
+    });
+    let assignee = d
+        .assignee
+        .as_ref()
+        .map(|u| {
+            specialists
+                .iter()
+                .find(|s| &s.username == u)
+                .map_or_else(|| u.clone(), |s| format!("{} ({u})", s.full_name))
+        })
+        .unwrap_or_default();
+    DossierView {
+        code: d.code.clone(),
+        status: d.status.clone(),
+        status_label: d.status_label.clone(),
+        procedure: d.procedure.clone(),
+        procedure_name: d.procedure_name.clone(),
+        agency_name: d.agency_name.clone(),
+        channel: Channel::parse(&d.channel).map_or("", Channel::label_vi),
+        submitted: when(d.submitted_at),
+        received: when(d.received_at),
+        due: when(d.due_at),
+        original_due: d
+            .original_due_at
+            .filter(|o| Some(*o) != d.due_at)
+            .map(datetime_vn),
+        overdue: status.is_some_and(Status::clock_runs) && d.due_at.is_some_and(|t| t < now),
+        paused: when(d.paused_at),
+        supplements: d.supplements,
+        extensions: d.extensions,
+        assignee,
+        result_ready: when(d.result_ready_at),
+        returned: when(d.returned_at),
+        timeliness: d
+            .timeliness
+            .as_deref()
+            .and_then(Timeliness::parse)
+            .map(Timeliness::label_vi),
+        applicant: person(&x.applicant),
+        on_behalf: x.on_behalf_of.as_ref().map(person),
+        documents: x
+            .documents
+            .iter()
+            .map(|r| DocView {
+                name: r.name.clone(),
+                originals: r.originals,
+                certified_copies: r.certified_copies,
+                photocopies: r.photocopies,
+            })
+            .collect(),
+        sets: x.sets,
+        fee,
+        fee_receipt_no: x.fee_receipt_no.clone(),
+        fee_exemption: x
+            .fee_exemption
+            .as_deref()
+            .and_then(motcua_domain::procedure::Exemption::parse)
+            .map(|e| e.label_vi()),
+        return_method: return_method_label(&d.return_method),
+        post_address: x.post_address.clone(),
+        handover,
+        missing: x.missing.clone(),
+        note: x.note.clone(),
+        version: d.version,
+        return_kind: d.return_method.clone(),
+    }
+}
+
+fn event_detail(e: &motcua_app::dossiers::Event) -> String {
+    let get = |k: &str| e.data.get(k).and_then(|v| v.as_str());
+    let at = |k: &str| {
+        get(k)
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+            .map(datetime_vn)
+    };
+    let mut parts = Vec::new();
+    if let Some(u) = get("assignee") {
+        parts.push(format!("Người xử lý: {u}"));
+    }
+    if let Some(missing) = e.data.get("missing").and_then(|v| v.as_array()) {
+        let items: Vec<&str> = missing.iter().filter_map(|m| m.as_str()).collect();
+        parts.push(format!("Cần bổ sung: {}", items.join("; ")));
+    }
+    if let Some(old) = at("old_due_at") {
+        parts.push(format!("Hạn cũ: {old}"));
+    }
+    if let Some(due) = at("due_at") {
+        parts.push(format!("Hẹn trả: {due}"));
+    }
+    if let Some(r) = get("result") {
+        parts.push(format!("Kết quả: {r}"));
+    }
+    if let Some(h) = e.data.get("handover") {
+        if let Some(n) = h.get("collector_name").and_then(|v| v.as_str()) {
+            parts.push(format!("Người nhận: {n}"));
+        }
+        if let Some(t) = h.get("tracking_number").and_then(|v| v.as_str()) {
+            parts.push(format!("Số hiệu bưu gửi: {t}"));
+        }
+    }
+    if let Some(t) = get("timeliness").and_then(Timeliness::parse) {
+        parts.push(t.label_vi().to_owned());
+    }
+    if let Some(c) = get("channel").and_then(Channel::parse) {
+        parts.push(format!("Kênh: {}", c.label_vi()));
+    }
+    parts.join(" · ")
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{} KB", (bytes + 1023) / 1024)
+    } else {
+        let tenths = (bytes * 10 + 1024 * 1024 / 2) / (1024 * 1024);
+        format!("{},{} MB", tenths / 10, tenths % 10)
+    }
+}
+
+fn message_channel(c: &str) -> &'static str {
+    match c {
+        "email" => "Thư điện tử",
+        "sms" => "Tin nhắn SMS",
+        _ => "Khác",
+    }
+}
+
+fn message_status(s: &str) -> &'static str {
+    match s {
+        "pending" => "Chờ gửi",
+        "sent" => "Đã gửi",
+        "logged" => "Đã ghi nhận (chưa cấu hình máy chủ gửi)",
+        "failed" => "Gửi không thành công",
+        _ => "Không rõ",
+    }
+}
+
+/// The action that failed, shown again with what was typed and why.
+pub struct Failure {
+    verb: String,
+    values: Values,
+    errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    chrome: Chrome,
+    d: DossierView,
+    notice: Option<String>,
+    just_received: bool,
+    receipt_printable: bool,
+    conflict: Option<String>,
+    steps: Vec<StepView>,
+    events: Vec<EventView>,
+    files: Vec<FileView>,
+    messages: Vec<MessageView>,
+    prints: Vec<(&'static str, &'static str)>,
+    actions: Vec<ActionForm>,
+    /// (username, full name, works in the dossier's sector)
+    specialists: Vec<(String, String, bool)>,
+}
+
+#[derive(Deserialize)]
+pub struct Notice {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+fn notice_text(ok: Option<&str>, d: &DossierView) -> Option<String> {
+    let ok = ok?;
+    if ok == "tiep-nhan" {
+        return Some(format!(
+            "Đã tiếp nhận hồ sơ mã {}. Hẹn trả kết quả: {}.",
+            d.code, d.due
+        ));
+    }
+    Verb::parse(ok).map(|v| format!("Đã thực hiện: «{}».", v.label_vi()))
+}
+
+async fn dossier_page(
+    state: &AppState,
+    s: &SignedIn,
+    code: &str,
+    ok: Option<&str>,
+    failure: Option<Failure>,
+    conflict: Option<String>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let err = page_err(s);
+    let app = &state.app;
+    let d = app.dossier(&s.actor, code).await.map_err(&err)?;
+    let events = app.dossier_events(&s.actor, code).await.map_err(&err)?;
+    let files = app.dossier_files(&s.actor, code).await.map_err(&err)?;
+    let steps = app.dossier_steps(&s.actor, code).await.map_err(&err)?;
+    let messages = app.dossier_messages(&d.id).await.map_err(&err)?;
+    let specialists = if s.actor.may(
+        motcua_domain::access::Action::HandleDossier,
+        &s.actor.agency.path,
+    ) {
+        match app.assignable_specialists(&s.actor).await {
+            Ok(list) => list,
+            Err(e) => {
+                tracing::warn!(error = %e, "specialists for the assignment picker");
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let v = view(&d, &specialists);
+    let limit: TimeLimit = d
+        .details
+        .time_limit
+        .as_deref()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(TimeLimit::SameDay);
+    let receipt_printable = d.received_at.is_some() && limit != TimeLimit::Immediate;
+    let happened = |a: &str| events.iter().any(|e| e.action == a);
+    let mut prints = Vec::new();
+    if receipt_printable {
+        prints.push(("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"));
+    }
+    if happened("request_supplement") {
+        prints.push(("02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"));
+    }
+    if happened("reject") || happened("not_accept") {
+        prints.push(("03", "Phiếu từ chối tiếp nhận, giải quyết hồ sơ"));
+    }
+    if happened("extend") {
+        prints.push(("04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"));
+    }
+    if happened("pause") {
+        prints.push(("05", "Phiếu dừng giải quyết hồ sơ"));
+    }
+    if d.received_at.is_some() && d.due_at.is_some() {
+        prints.push(("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ"));
+    }
+    let mut failure = failure;
+    let actions = Verb::ALL
+        .into_iter()
+        .filter(|verb| d.allowed_actions.iter().any(|a| a == verb.as_str()))
+        .map(|verb| {
+            let (values, errors) = match failure.take_if(|f| f.verb == verb.as_str()) {
+                Some(f) => (f.values, f.errors),
+                None => (Values::default(), FormErrors::default()),
+            };
+            ActionForm {
+                verb: verb.as_str(),
+                label: verb.label_vi(),
+                needs_reason: verb.needs_reason(),
+                danger: matches!(verb, Verb::Reject | Verb::NotAccept | Verb::Withdraw),
+                multipart: verb == Verb::AttachResult,
+                values,
+                errors,
+                idem: idempotency_key(),
+            }
+        })
+        .collect();
+    // An action that is no longer possible still says why it failed.
+    let conflict = conflict.or_else(|| {
+        failure.map(|f| {
+            let mut text: Vec<&str> = f.errors.all().iter().map(|e| e.message.as_str()).collect();
+            if let Some(g) = f.errors.general() {
+                text.push(g);
+            }
+            text.join(" ")
+        })
+    });
+    let page = DossierPage {
+        chrome: Chrome::for_user(s, ""),
+        notice: notice_text(ok, &v),
+        just_received: ok == Some("tiep-nhan"),
+        receipt_printable,
+        conflict,
+        steps: steps
+            .into_iter()
+            .map(|x| StepView {
+                late: x.status == "Quá hạn",
+                name: x.name,
+                role: x.role,
+                handler: x.handler.unwrap_or_default(),
+                allowed: x.allowed,
+                due: datetime_vn(x.due_at),
+                finished: when(x.finished_at),
+                used: x.used.unwrap_or_default(),
+                status: x.status,
+            })
+            .collect(),
+        events: events
+            .iter()
+            .map(|e| EventView {
+                at: datetime_vn(e.at),
+                actor: e.actor.clone(),
+                action: e.action_label.clone(),
+                from: e
+                    .from_status
+                    .as_deref()
+                    .map(status_label)
+                    .unwrap_or_default(),
+                to: status_label(&e.to_status),
+                reason: e.reason.clone(),
+                detail: event_detail(e),
+            })
+            .collect(),
+        files: files
+            .into_iter()
+            .map(|f| FileView {
+                kind: if f.kind == "result" {
+                    "Kết quả"
+                } else {
+                    "Thành phần hồ sơ"
+                },
+                stored: !f.sha256.is_empty(),
+                size: if f.sha256.is_empty() {
+                    "bản giấy".into()
+                } else {
+                    size_label(f.size)
+                },
+                id: f.id,
+                name: f.name,
+            })
+            .collect(),
+        messages: messages
+            .into_iter()
+            .map(|m| MessageView {
+                at: datetime_vn(motcua_store::from_millis(m.created_at)),
+                channel: message_channel(&m.channel),
+                recipient: m.recipient,
+                subject: m.subject,
+                status: message_status(&m.status),
+            })
+            .collect(),
+        prints,
+        actions,
+        specialists: specialists
+            .into_iter()
+            .map(|x| {
+                let fits = x.sectors.contains(&d.sector);
+                (x.username, x.full_name, fits)
+            })
+            .collect(),
+        d: v,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    Query(n): Query<Notice>,
+) -> Result<Response, PageError> {
+    dossier_page(
+        &state,
+        &s,
+        &code,
+        n.ok.as_deref(),
+        None,
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, verb_name)): Path<(String, String)>,
+    data: FormData,
+) -> Result<Response, PageError> {
+    let v = &data.values;
+    s.check_csrf(v.get("_csrf"))?;
+    let Some(verb) = Verb::parse(&verb_name) else {
+        return Err(page_err(&s)(Error::NotFound(
+            "Không có thao tác này trên hồ sơ.".into(),
+        )));
+    };
+    let result = if verb == Verb::AttachResult {
+        let file = data.files_of("result_file").next();
+        let name = v
+            .opt("result_name")
+            .or_else(|| file.map(|f| f.file_name.clone()))
+            .unwrap_or_default();
+        (file.is_some() || !name.is_empty()).then(|| ResultFile {
+            name,
+            content_type: file.and_then(|f| f.content_type.clone()),
+            data_base64: file.map(|f| base64::engine::general_purpose::STANDARD.encode(&f.bytes)),
+        })
+    } else {
+        None
+    };
+    let input = ActionInput {
+        version: v.opt("version").and_then(|x| x.parse().ok()),
+        reason: v.opt("reason"),
+        assignee: v.opt("assignee"),
+        missing: (verb == Verb::RequestSupplement).then(|| lines(v.get("missing"))),
+        new_due_date: v.opt("new_due_date"),
+        result,
+        collector_name: v.opt("collector_name"),
+        collector_id: v.opt("collector_id"),
+        tracking_number: v.opt("tracking_number"),
+    };
+    let key = v.opt("_idem");
+    match state
+        .app
+        .act(&s.actor, &code, verb, &input, key.as_deref())
+        .await
+    {
+        Ok(d) => Ok(Redirect::to(&format!(
+            "/ho-so/{}?ok={}#trang-thai",
+            d.code,
+            verb.as_str()
+        ))
+        .into_response()),
+        Err(Error::Conflict(message)) => {
+            dossier_page(
+                &state,
+                &s,
+                &code,
+                None,
+                None,
+                Some(message),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(Error::Invalid(errors)) => {
+            let failure = Failure {
+                verb: verb.as_str().to_owned(),
+                values: data.values.clone(),
+                errors: FormErrors::from_fields(errors.0),
+            };
+            dossier_page(
+                &state,
+                &s,
+                &code,
+                None,
+                Some(failure),
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+        Err(e) => Err(page_err(&s)(e)),
+    }
+}
+
+/// `filename` for the header: printable ASCII only, and the UTF-8 name beside it.
+fn content_disposition(kind: &str, name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        super::form_data::query_value(name)
+    )
+}
+
+pub async fn file(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (f, bytes) = state
+        .app
+        .dossier_file(&s.actor, &code, &id)
+        .await
+        .map_err(page_err(&s))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition("attachment", &f.name),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn form_pdf(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path((code, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let number = file.strip_suffix(".pdf").unwrap_or_default();
+    let Some(form) = Form::parse(number).filter(|_| number.len() == 2) else {
+        return Err(page_err(&s)(Error::NotFound(
+            "Không có mẫu phiếu này (các mẫu từ 01 đến 06).".into(),
+        )));
+    };
+    let pdf = state
+        .app
+        .dossier_form_pdf(&s.actor, &code, form)
+        .await
+        .map_err(page_err(&s))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                content_disposition("inline", &format!("{}-mau-{number}.pdf", code.trim())),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}

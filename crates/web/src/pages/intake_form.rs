@@ -1,0 +1,321 @@
+//! The parts of the intake form that the counter and the online submission share:
+//! the chosen procedure's summary, the documents checklist, and turning what was
+//! typed into an `IntakeInput` (and its errors back onto the fields).
+
+use askama::Template;
+use base64::Engine as _;
+use motcua_app::dossiers::{ApplicantInput, DocumentInput, FileInput, IntakeInput};
+use motcua_domain::procedure::{
+    time_limit_label_vi, DocumentKind, Exemption, FeeRule, Procedure, ReturnMethod,
+};
+use motcua_domain::validation::FieldError;
+
+use super::form_data::{FormData, Values};
+use super::FormErrors;
+
+/// The chosen procedure as the form shows it.
+pub struct ProcInfo {
+    pub code: String,
+    pub name: String,
+    pub limit: String,
+    pub time_note: Option<String>,
+    /// (fee name, rule in words, note)
+    pub fees: Vec<(String, String, Option<String>)>,
+    /// (value, label) of the exemptions its fees know.
+    pub exemptions: Vec<(&'static str, &'static str)>,
+    pub return_methods: Vec<(&'static str, &'static str)>,
+    pub by_page: bool,
+    pub by_copy: bool,
+}
+
+fn return_value(m: ReturnMethod) -> &'static str {
+    match m {
+        ReturnMethod::Counter => "counter",
+        ReturnMethod::Post => "post",
+        ReturnMethod::Home => "home",
+        ReturnMethod::Online => "online",
+    }
+}
+
+pub const ALL_RETURN_METHODS: [ReturnMethod; 4] = [
+    ReturnMethod::Counter,
+    ReturnMethod::Post,
+    ReturnMethod::Home,
+    ReturnMethod::Online,
+];
+
+pub fn return_method_label(value: &str) -> &'static str {
+    ALL_RETURN_METHODS
+        .into_iter()
+        .find(|m| return_value(*m) == value)
+        .map_or("", ReturnMethod::label_vi)
+}
+
+pub fn proc_info(p: &Procedure, online: bool) -> ProcInfo {
+    let exemptions = Exemption::ALL
+        .into_iter()
+        .filter(|e| online || *e != Exemption::OnlineFiling)
+        .filter(|e| p.fees.iter().any(|f| f.exemptions.contains(e)))
+        .map(|e| (e.as_str(), e.label_vi()))
+        .collect();
+    let methods: Vec<ReturnMethod> = if p.return_methods.is_empty() {
+        ALL_RETURN_METHODS.to_vec()
+    } else {
+        ALL_RETURN_METHODS
+            .into_iter()
+            .filter(|m| p.return_methods.contains(m))
+            .collect()
+    };
+    ProcInfo {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        limit: time_limit_label_vi(p.committed_limit),
+        time_note: p.time_limit_note.clone(),
+        fees: p
+            .fees
+            .iter()
+            .map(|f| (f.name.clone(), f.rule.describe_vi(), f.note.clone()))
+            .collect(),
+        exemptions,
+        return_methods: methods
+            .into_iter()
+            .filter(|m| online || *m != ReturnMethod::Online || p.return_methods.contains(m))
+            .map(|m| (return_value(m), m.label_vi()))
+            .collect(),
+        by_page: p
+            .fees
+            .iter()
+            .any(|f| matches!(f.rule, FeeRule::PerPage { .. })),
+        by_copy: p
+            .fees
+            .iter()
+            .any(|f| matches!(f.rule, FeeRule::PerPage { .. } | FeeRule::PerCopy { .. })),
+    }
+}
+
+/// A line of the documents checklist.
+pub struct DocRow {
+    pub index: usize,
+    pub name: String,
+    pub kind_label: &'static str,
+    pub note: Option<String>,
+    pub received: bool,
+    pub originals: String,
+    pub certified_copies: String,
+    pub photocopies: String,
+    pub error: Option<String>,
+}
+
+impl DocRow {
+    pub fn field(&self, part: &str) -> String {
+        format!("documents[{}].{part}", self.index)
+    }
+}
+
+fn count(n: u16) -> String {
+    n.to_string()
+}
+
+/// The checklist of the procedure, as required, or as the person last left it when
+/// the form comes back (same procedure).
+pub fn doc_rows(values: &Values, procedure: Option<&Procedure>) -> Vec<DocRow> {
+    let Some(p) = procedure else {
+        return Vec::new();
+    };
+    let posted = values.get("documents_for") == p.code;
+    p.documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let (mut o, mut c, mut ph) = (0, 0, 0);
+            match d.kind {
+                DocumentKind::CertifiedCopy => c = d.count,
+                DocumentKind::Photocopy => ph = d.count,
+                DocumentKind::Original | DocumentKind::OriginalOrCertifiedCopy => o = d.count,
+            }
+            let mut row = DocRow {
+                index: i,
+                name: d.name.clone(),
+                kind_label: d.kind.label_vi(),
+                note: d.note.clone(),
+                received: true,
+                originals: count(o),
+                certified_copies: count(c),
+                photocopies: count(ph),
+                error: None,
+            };
+            if posted {
+                row.received = values.is(&row.field("received"), "1");
+                row.originals = values.get(&row.field("originals")).to_owned();
+                row.certified_copies = values.get(&row.field("certified_copies")).to_owned();
+                row.photocopies = values.get(&row.field("photocopies")).to_owned();
+            }
+            row
+        })
+        .collect()
+}
+
+/// Puts the app's `documents[k]` messages (k counts only the ticked lines) and the
+/// form's own on their lines.
+pub fn attach_doc_errors(rows: &mut [DocRow], errors: &FormErrors) {
+    let mut k = 0;
+    for row in rows.iter_mut() {
+        if !row.received {
+            if let Some(m) = errors.get(&format!("documents[{}]", row.index)) {
+                row.error = Some(m.to_owned());
+            }
+            continue;
+        }
+        let own = errors.get(&format!("documents[{}]", row.index));
+        let app = errors
+            .get(&format!("documents[{k}]"))
+            .or_else(|| errors.get(&format!("documents[{k}].name")));
+        row.error = own.or(app).map(str::to_owned);
+        k += 1;
+    }
+}
+
+/// The procedure summary and checklist, alone: what htmx swaps in when the
+/// procedure changes, and what the whole form includes.
+#[derive(Template)]
+#[template(path = "_intake_procedure.html")]
+pub struct ProcedureFragment {
+    pub proc_info: Option<ProcInfo>,
+    pub docs: Vec<DocRow>,
+    pub form: Values,
+    pub errors: FormErrors,
+    pub online: bool,
+}
+
+fn applicant(values: &Values, prefix: &str) -> ApplicantInput {
+    let f = |name: &str| values.opt(&format!("{prefix}.{name}"));
+    ApplicantInput {
+        full_name: values.get(&format!("{prefix}.full_name")).to_owned(),
+        personal_id: f("personal_id"),
+        date_of_birth: f("date_of_birth"),
+        sex: f("sex"),
+        phone: f("phone"),
+        email: f("email"),
+        address: f("address"),
+    }
+}
+
+fn small_number<T: std::str::FromStr>(
+    values: &Values,
+    name: &str,
+    errors: &mut Vec<FieldError>,
+    message: &str,
+) -> Option<T> {
+    let s = values.get(name).trim();
+    if s.is_empty() {
+        return None;
+    }
+    match s.parse::<T>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.push(FieldError::new(name, message));
+            None
+        }
+    }
+}
+
+/// What the form says, as the use case takes it; numbers that are not numbers are
+/// refused here, on their fields.
+pub fn intake_input(
+    data: &FormData,
+    procedure: Option<&Procedure>,
+    online: bool,
+) -> Result<IntakeInput, Vec<FieldError>> {
+    let v = &data.values;
+    let mut errors = Vec::new();
+    let on_behalf_of = v
+        .any_with_prefix("on_behalf_of.")
+        .then(|| applicant(v, "on_behalf_of"));
+    let documents = match procedure {
+        Some(p) if !online && v.get("documents_for") == p.code => {
+            let rows = doc_rows(v, Some(p));
+            let mut list = Vec::new();
+            for row in rows.iter().filter(|r| r.received) {
+                let mut n = |s: &str| -> u16 {
+                    let s = s.trim();
+                    if s.is_empty() {
+                        return 0;
+                    }
+                    s.parse::<u16>()
+                        .ok()
+                        .filter(|n| *n <= 99)
+                        .unwrap_or_else(|| {
+                            errors.push(FieldError::new(
+                                format!("documents[{}]", row.index),
+                                format!("Giấy tờ «{}»: số bản là số nguyên từ 0 đến 99.", row.name),
+                            ));
+                            0
+                        })
+                };
+                let item = DocumentInput {
+                    name: row.name.clone(),
+                    originals: n(&row.originals),
+                    certified_copies: n(&row.certified_copies),
+                    photocopies: n(&row.photocopies),
+                };
+                list.push(item);
+            }
+            if list.is_empty() {
+                errors.push(FieldError::new(
+                    "documents",
+                    "Đánh dấu các giấy tờ đã nhận trong danh sách thành phần hồ sơ.",
+                ));
+            }
+            Some(list)
+        }
+        _ => None,
+    };
+    let sets = small_number::<u16>(
+        v,
+        "sets",
+        &mut errors,
+        "Số bộ hồ sơ là số nguyên từ 1 đến 20.",
+    );
+    let pages = small_number::<u32>(v, "pages", &mut errors, "Số trang là số nguyên dương.");
+    let copies = small_number::<u32>(v, "copies", &mut errors, "Số bản sao là số nguyên dương.");
+    let files = data
+        .files_of("files")
+        .map(|f| FileInput {
+            name: f.file_name.clone(),
+            content_type: f.content_type.clone(),
+            data_base64: base64::engine::general_purpose::STANDARD.encode(&f.bytes),
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(IntakeInput {
+        procedure: v.get("procedure").trim().to_owned(),
+        channel: if online { None } else { v.opt("channel") },
+        agency: if online { v.opt("agency") } else { None },
+        applicant: applicant(v, "applicant"),
+        on_behalf_of,
+        documents,
+        sets,
+        return_method: v.get("return_method").trim().to_owned(),
+        post_address: v.opt("post_address"),
+        pages,
+        copies,
+        exemption: v.opt("exemption"),
+        fee_paid: if online {
+            None
+        } else {
+            Some(v.is("fee_paid", "1"))
+        },
+        fee_receipt_no: if online {
+            None
+        } else {
+            v.opt("fee_receipt_no")
+        },
+        note: v.opt("note"),
+        files,
+    })
+}
+
+/// The sexes as the select offers them.
+pub const SEXES: [(&str, &str); 2] = [("male", "Nam"), ("female", "Nữ")];

@@ -1,0 +1,560 @@
+//! The dossier pages as a browser uses them (HTML forms, redirects, cookies): intake
+//! at the counter, the dossier page and its actions, public tracking and online
+//! filing.
+
+use reqwest::multipart::{Form, Part};
+
+use crate::common::*;
+use crate::on_both_engines;
+
+on_both_engines!(
+    intake_with_a_bad_personal_id_keeps_what_was_typed,
+    successful_intake_shows_the_dossier_with_its_due_date,
+    tracking_by_code_alone_hides_the_name_and_wrong_digits_look_like_a_wrong_code,
+    an_action_on_a_stale_page_shows_the_conflict_and_the_state_now,
+    the_whole_path_through_the_pages_to_return,
+    online_filing_gives_a_code_to_track,
+);
+
+const BIRTH: &str = "1.001193";
+const NAME: &str = "Trần Thị Bích Ngọc";
+const PHONE: &str = "0912345678";
+
+/// A complete, valid counter intake of a birth registration.
+fn intake_fields(csrf: &str, personal_id: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("_csrf", csrf.to_owned()),
+        ("procedure", BIRTH.to_owned()),
+        ("channel", "counter".to_owned()),
+        ("sets", "1".to_owned()),
+        ("applicant.full_name", NAME.to_owned()),
+        ("applicant.personal_id", personal_id.to_owned()),
+        ("applicant.date_of_birth", "05/09/1987".to_owned()),
+        ("applicant.sex", "male".to_owned()),
+        ("applicant.phone", PHONE.to_owned()),
+        (
+            "applicant.address",
+            "12 Bạch Đằng, phường Phố Hiến".to_owned(),
+        ),
+        ("documents_for", BIRTH.to_owned()),
+        ("documents[0].received", "1".to_owned()),
+        ("documents[0].originals", "1".to_owned()),
+        ("documents[1].received", "1".to_owned()),
+        ("documents[1].originals", "1".to_owned()),
+        ("exemption", "on_time_birth_registration".to_owned()),
+        ("return_method", "counter".to_owned()),
+    ]
+}
+
+fn multipart(fields: &[(&'static str, String)]) -> Form {
+    let mut form = Form::new();
+    for (k, v) in fields {
+        form = form.text(*k, v.clone());
+    }
+    form
+}
+
+/// The counter officer's session, its CSRF token read from the intake page.
+async fn counter(app: &TestApp) -> (reqwest::Client, String) {
+    let c = app.browser();
+    app.signed_in(&c, "tiepnhan").await;
+    let page = c.get(app.url("/ho-so/tiep-nhan")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csrf = hidden_csrf(&page.text().await.unwrap());
+    (c, csrf)
+}
+
+/// Receives a dossier through the form; returns its code.
+async fn receive(app: &TestApp, c: &reqwest::Client, csrf: &str) -> String {
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&intake_fields(csrf, "001087012345")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let code = location
+        .strip_prefix("/ho-so/")
+        .and_then(|rest| rest.split('?').next())
+        .unwrap()
+        .to_owned();
+    assert!(code.starts_with(WARD_A), "{code}");
+    code
+}
+
+async fn page(c: &reqwest::Client, url: String) -> (u16, String) {
+    let r = c.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The value of the hidden `name` input of the form whose action ends in `action`.
+fn hidden_in_form(html: &str, action: &str, name: &str) -> String {
+    let start = html
+        .find(&format!("thao-tac/{action}\""))
+        .unwrap_or_else(|| panic!("no form for {action}"));
+    let rest = &html[start..];
+    let marker = format!("name=\"{name}\" value=\"");
+    let i = rest.find(&marker).expect("hidden field") + marker.len();
+    rest[i..].split('"').next().unwrap().to_owned()
+}
+
+async fn act(
+    app: &TestApp,
+    c: &reqwest::Client,
+    csrf: &str,
+    code: &str,
+    verb: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let (_, html) = page(c, app.url(&format!("/ho-so/{code}"))).await;
+    let version = hidden_in_form(&html, verb, "version");
+    let mut fields: Vec<(&str, &str)> = vec![("_csrf", csrf), ("version", &version)];
+    fields.extend_from_slice(extra);
+    app.post_form(c, format!("/ho-so/{code}/thao-tac/{verb}"), &fields)
+        .await
+}
+
+async fn intake_with_a_bad_personal_id_keeps_what_was_typed(app: TestApp) {
+    let (c, csrf) = counter(&app).await;
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&intake_fields(&csrf, "12345")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Số định danh cá nhân phải gồm đúng 12 chữ số; số đã nhập có 5 chữ số."),
+        "{html}"
+    );
+    // The message sits next to its field, and what was typed is still there.
+    assert!(html.contains("id=\"applicant-personal_id-loi\""));
+    assert!(html.contains(&format!("value=\"{NAME}\"")), "{html}");
+    assert!(html.contains("value=\"12345\""));
+    assert!(html.contains("value=\"05/09/1987\""));
+    assert!(html.contains("<option value=\"1.001193\" selected>"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+
+    // The same through an ordinary URL-encoded form, and a typed count that is no number.
+    let mut fields = intake_fields(&csrf, "001087012345");
+    fields.push(("documents[1].photocopies", "hai".into()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = app.post_form(&c, "/ho-so/tiep-nhan", &pairs).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Giấy tờ «Giấy chứng sinh»: số bản là số nguyên từ 0 đến 99."));
+    assert!(html.contains("value=\"hai\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+
+    // Only counter officers receive dossiers.
+    let s = app.browser();
+    app.signed_in(&s, "chuyenvien").await;
+    let (status, html) = page(&s, app.url("/ho-so/tiep-nhan")).await;
+    assert_eq!(status, 403);
+    assert!(html.contains("Chỉ cán bộ tiếp nhận"));
+}
+
+async fn successful_intake_shows_the_dossier_with_its_due_date(app: TestApp) {
+    let (c, csrf) = counter(&app).await;
+    // A scan larger than the 2 MB other forms accept.
+    let form = multipart(&intake_fields(&csrf, "001087012345"))
+        .part(
+            "files",
+            Part::bytes(b"%PDF-1.4 giay chung sinh".to_vec())
+                .file_name("giấy chứng sinh.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        )
+        .part(
+            "files",
+            Part::bytes(vec![b'x'; 3 * 1024 * 1024]).file_name("to-khai.tif"),
+        );
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.ends_with("?ok=tiep-nhan"), "{location}");
+    let code = location[7..location.len() - 13].to_owned();
+
+    let (status, html) = page(&c, app.url(&location)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("Hồ sơ <span id=\"ma-ho-so\">{code}</span>")));
+    assert!(html.contains(&format!("Đã tiếp nhận hồ sơ mã {code}.")));
+    assert!(html.contains(&format!("href=\"/ho-so/{code}/mau/01.pdf\"")));
+    assert!(html.contains("In giấy tiếp nhận"));
+    let due_ms: i64 = sqlx::query_scalar("SELECT due_at FROM dossiers WHERE code = $1")
+        .bind(&code)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let due = jiff::Timestamp::from_millisecond(due_ms)
+        .unwrap()
+        .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+        .strftime("%H:%M %d/%m/%Y")
+        .to_string();
+    assert!(html.contains(&format!("Hẹn trả kết quả: {due}.")), "{due}");
+    assert!(html.contains(NAME));
+    assert!(html.contains("Giấy chứng sinh"));
+    assert!(
+        html.contains("Không thu (0 đ)"),
+        "on-time birth registration is free"
+    );
+    assert!(html.contains("Tiếp nhận hồ sơ"));
+    assert!(html.contains("Thẩm định hồ sơ, đối chiếu dữ liệu, dự thảo kết quả"));
+    // The notice by SMS is in the outbox and shown.
+    assert!(html.contains("Tin nhắn SMS"));
+    assert!(html.contains(PHONE));
+
+    // The scan downloads as it was sent.
+    let marker = format!("href=\"/ho-so/{code}/tep/");
+    let i = html.find(&marker).expect("file link") + 6;
+    let href = html[i..].split('"').next().unwrap().to_owned();
+    let r = c.get(app.url(&href)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    assert_eq!(&r.bytes().await.unwrap()[..], b"%PDF-1.4 giay chung sinh");
+
+    // The receipt prints; a form that does not exist is a page, not a fault.
+    let r = c
+        .get(app.url(&format!("/ho-so/{code}/mau/01.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
+    let (status, html) = page(&c, app.url(&format!("/ho-so/{code}/mau/09.pdf"))).await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Không có mẫu phiếu này"));
+
+    // It waits in the counter's list of dossiers to assign.
+    let (status, html) = page(&c, app.url("/?ds=to_assign")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&format!("<a href=\"/ho-so/{code}\">{code}</a>")));
+    assert!(html.contains("aria-current=\"page\">Chờ phân công</a>"));
+    let (_, html) = page(&c, app.url("/?ds=to_assign&linh-vuc=dat-dai")).await;
+    assert!(!html.contains(&format!("/ho-so/{code}")));
+    assert!(html.contains("Không có hồ sơ nào trong danh sách này."));
+}
+
+async fn tracking_by_code_alone_hides_the_name_and_wrong_digits_look_like_a_wrong_code(
+    app: TestApp,
+) {
+    let (c, csrf) = counter(&app).await;
+    let code = receive(&app, &c, &csrf).await;
+    let public = app.browser();
+
+    let (status, html) = page(&public, app.url(&format!("/tra-cuu?ma={code}"))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Đã tiếp nhận"));
+    assert!(html.contains("Đăng ký khai sinh"));
+    assert!(html.contains("UBND phường Phố Hiến"));
+    assert!(!html.contains(NAME), "the name needs the digits");
+
+    let (status, html) = page(&public, app.url(&format!("/tra-cuu?ma={code}&so=5678"))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(NAME));
+    assert!(html.contains("Quá trình xử lý"));
+
+    let alert = |html: &str| {
+        let i = html.find("id=\"loi-tra-cuu\">").expect("an alert") + 17;
+        html[i..].split('<').next().unwrap().to_owned()
+    };
+    let (status, wrong_digits) =
+        page(&public, app.url(&format!("/tra-cuu?ma={code}&so=0000"))).await;
+    assert_eq!(status, 404);
+    assert!(!wrong_digits.contains(NAME));
+    let (status, wrong_code) = page(
+        &public,
+        app.url(&format!("/tra-cuu?ma={WARD_A}-250101-9999&so=5678")),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(alert(&wrong_digits), alert(&wrong_code));
+    assert!(alert(&wrong_code).starts_with("Không tìm thấy hồ sơ"));
+
+    // Guessing is slowed down: after a few failures, a friendly 429.
+    let mut last = 0;
+    for _ in 0..12 {
+        let r = public
+            .get(app.url("/tra-cuu?ma=KHONG-CO"))
+            .send()
+            .await
+            .unwrap();
+        last = r.status().as_u16();
+        if last == 429 {
+            assert!(r.headers().contains_key("retry-after"));
+            assert!(r.text().await.unwrap().contains("Vui lòng thử lại sau"));
+            break;
+        }
+        assert_eq!(last, 404);
+    }
+    assert_eq!(last, 429);
+}
+
+async fn an_action_on_a_stale_page_shows_the_conflict_and_the_state_now(app: TestApp) {
+    let (c, csrf) = counter(&app).await;
+    let code = receive(&app, &c, &csrf).await;
+    let (_, html) = page(&c, app.url(&format!("/ho-so/{code}"))).await;
+    let stale = hidden_in_form(&html, "assign", "version");
+
+    let r = app
+        .post_form(
+            &c,
+            format!("/ho-so/{code}/thao-tac/assign"),
+            &[("_csrf", &csrf), ("version", &stale), ("assignee", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = page(&c, app.url(&format!("/ho-so/{code}?ok=assign"))).await;
+    assert!(html.contains("Đã thực hiện: «Phân công xử lý»."));
+    assert!(html.contains("Chuyên viên xử lý"));
+
+    // The same page, still open elsewhere, assigns again with what it saw.
+    let r = app
+        .post_form(
+            &c,
+            format!("/ho-so/{code}/thao-tac/assign"),
+            &[
+                ("_csrf", &csrf),
+                ("version", &stale),
+                ("assignee", "chuyenvien2"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"xung-dot\""));
+    assert!(
+        html.contains(&format!(
+            "Hồ sơ {code} vừa được người khác cập nhật; trạng thái hiện nay: «Đã phân công xử lý»."
+        )),
+        "{html}"
+    );
+    assert!(html.contains("Trạng thái hiện nay của hồ sơ: <strong>Đã phân công xử lý</strong>"));
+
+    // A form from another site (no CSRF token) changes nothing.
+    let r = app
+        .post_form(
+            &c,
+            format!("/ho-so/{code}/thao-tac/withdraw"),
+            &[("reason", "giả mạo")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+
+    // Field errors come back on the action's own form.
+    let r = act(
+        &app,
+        &c,
+        &csrf,
+        &code,
+        "request_supplement",
+        &[("reason", "Thiếu giấy tờ")],
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"request_supplement-missing-loi\""));
+    assert!(html.contains("Thiếu giấy tờ</textarea>"));
+
+    // Acting outside one's role shows the forbidden page.
+    let s = app.browser();
+    let s_csrf = app.signed_in(&s, "chuyenvien2").await;
+    let r = app
+        .post_form(
+            &s,
+            format!("/ho-so/{code}/thao-tac/return"),
+            &[("_csrf", &s_csrf), ("collector_name", "Ai đó")],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.unwrap().contains("Không có quyền"));
+}
+
+/// Every step through the forms, each person in their own session.
+async fn the_whole_path_through_the_pages_to_return(app: TestApp) {
+    let (c, csrf) = counter(&app).await;
+    let code = receive(&app, &c, &csrf).await;
+    let r = act(
+        &app,
+        &c,
+        &csrf,
+        &code,
+        "assign",
+        &[("assignee", "chuyenvien")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+
+    let s = app.browser();
+    let s_csrf = app.signed_in(&s, "chuyenvien").await;
+    let (_, home) = page(&s, app.url("/")).await;
+    assert!(home.contains("aria-current=\"page\">Hồ sơ tôi đang xử lý</a>"));
+    assert!(home.contains(&format!("/ho-so/{code}")));
+    for verb in ["start", "submit_for_approval"] {
+        let r = act(&app, &s, &s_csrf, &code, verb, &[]).await;
+        assert_eq!(r.status(), 303, "{verb}");
+    }
+    let l = app.browser();
+    let l_csrf = app.signed_in(&l, "lanhdao").await;
+    let (_, home) = page(&l, app.url("/?ds=awaiting_approval")).await;
+    assert!(home.contains(&format!("/ho-so/{code}")));
+    assert_eq!(
+        act(&app, &l, &l_csrf, &code, "approve", &[]).await.status(),
+        303
+    );
+
+    // A result file, through the multipart form.
+    let (_, html) = page(&c, app.url(&format!("/ho-so/{code}"))).await;
+    let version = hidden_in_form(&html, "attach_result", "version");
+    let form = Form::new()
+        .text("_csrf", csrf.clone())
+        .text("version", version)
+        .text("result_name", "Giấy khai sinh bản chính (bản điện tử)")
+        .part(
+            "result_file",
+            Part::bytes(b"%PDF-1.4 ket qua".to_vec()).file_name("giay-khai-sinh.pdf"),
+        );
+    let r = c
+        .post(app.url(&format!("/ho-so/{code}/thao-tac/attach_result")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        act(&app, &c, &csrf, &code, "mark_ready", &[])
+            .await
+            .status(),
+        303
+    );
+    let r = act(&app, &c, &csrf, &code, "return", &[]).await;
+    assert_eq!(r.status(), 400, "the collector's name is needed");
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Ghi họ tên người nhận kết quả."));
+    let r = act(
+        &app,
+        &c,
+        &csrf,
+        &code,
+        "return",
+        &[("collector_name", NAME), ("collector_id", "001087012345")],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = page(&c, app.url(&format!("/ho-so/{code}"))).await;
+    assert!(html.contains("id=\"trang-thai-ho-so\">Đã trả kết quả</span>"));
+    assert!(html.contains("Giấy khai sinh bản chính (bản điện tử)"));
+    assert!(html.contains(&format!("Người nhận: {NAME}")));
+    assert!(
+        ["Trước hạn", "Đúng hạn", "Quá hạn"]
+            .iter()
+            .any(|t| html.contains(&format!("id=\"dung-han\">{t}</span>"))),
+        "timeliness shown"
+    );
+    assert!(
+        !html.contains("id=\"tieu-de-thao-tac\""),
+        "nothing left to do"
+    );
+    assert!(html.contains("/mau/06.pdf"));
+}
+
+async fn online_filing_gives_a_code_to_track(app: TestApp) {
+    let c = app.browser();
+    let (status, html) = page(&c, app.url("/nop-truc-tuyen")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("UBND phường Phố Hiến"));
+    let (_, html) = page(
+        &c,
+        app.url(&format!("/nop-truc-tuyen?co-quan={WARD_A}&thu-tuc={BIRTH}")),
+    )
+    .await;
+    assert!(html.contains("id=\"bieu-mau-nop\""), "{html}");
+    let csrf = hidden_csrf(&html);
+    // Searching without diacritics finds the procedure.
+    let (_, options) = page(
+        &c,
+        app.url(&format!(
+            "/nop-truc-tuyen/thu-tuc?co-quan={WARD_A}&tim=dang+ky+khai+sinh"
+        )),
+    )
+    .await;
+    assert!(options.contains("Đăng ký khai sinh (1.001193)"));
+
+    let fields = [
+        ("_csrf", csrf.as_str()),
+        ("agency", WARD_A),
+        ("procedure", BIRTH),
+        ("applicant.full_name", NAME),
+        ("applicant.personal_id", "001087012345"),
+        ("return_method", "online"),
+    ];
+    let form = |fields: &[(&'static str, &str)]| {
+        let mut f = Form::new();
+        for (k, v) in fields {
+            f = f.text(*k, v.to_string());
+        }
+        f
+    };
+    // No way to reach the applicant: refused, on the phone field.
+    let r = c
+        .post(app.url("/nop-truc-tuyen"))
+        .multipart(form(&fields))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"applicant-phone-loi\""));
+    assert!(html.contains(&format!("value=\"{NAME}\"")));
+
+    let mut fields = fields.to_vec();
+    fields.push(("applicant.phone", PHONE));
+    let r = c
+        .post(app.url("/nop-truc-tuyen"))
+        .multipart(form(&fields).part(
+            "files",
+            Part::bytes(b"to khai".to_vec()).file_name("to-khai.jpg"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    let i = html.find("id=\"ma-ho-so\">").expect("the code") + 14;
+    let code = html[i..].split('<').next().unwrap().to_owned();
+    assert!(code.starts_with(WARD_A), "{code} in {html}");
+    assert!(html.contains(&format!("href=\"/tra-cuu?ma={code}\"")));
+    let (_, html) = page(&c, app.url(&format!("/tra-cuu?ma={code}"))).await;
+    assert!(html.contains("Đã nộp trực tuyến, chờ tiếp nhận"));
+
+    // Without the form's cookie (another site), nothing is filed.
+    let other = app.browser();
+    let r = other
+        .post(app.url("/nop-truc-tuyen"))
+        .multipart(form(&fields))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 1);
+
+    // The counter sees it waiting.
+    let (c2, _) = counter(&app).await;
+    let (_, home) = page(&c2, app.url("/")).await;
+    assert!(home.contains(&format!("/ho-so/{code}")));
+    assert!(home.contains("Trực tuyến</span>"));
+}
