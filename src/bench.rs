@@ -11,6 +11,8 @@ use hdrhistogram::Histogram;
 use motcua_app::{App, Principal};
 use motcua_store::Db;
 
+mod dossiers;
+
 #[derive(clap::Args)]
 pub struct BenchArgs {
     #[command(subcommand)]
@@ -45,6 +47,10 @@ enum Which {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// A province's dossiers at scale (100 communes × 12,000 a year × 5 years by
+    /// default): generation, then worklists, dossier pages, receipts and intake
+    /// under concurrent clients, and the database size.
+    Dossiers(dossiers::Args),
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -60,6 +66,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             due_dates,
             database_url,
         } => catalogue(clients, seconds, due_dates, database_url).await,
+        Which::Dossiers(args) => dossiers::run(args).await,
     }
 }
 
@@ -88,9 +95,23 @@ async fn start_server(
     database_url: &str,
     client: &reqwest::Client,
 ) -> Result<(Server, Duration), String> {
+    start_server_in(exe, database_url, client, None).await
+}
+
+/// Like `start_server`, with the server's data folder (stored files) in `data_dir`.
+async fn start_server_in(
+    exe: &PathBuf,
+    database_url: &str,
+    client: &reqwest::Client,
+    data_dir: Option<&std::path::Path>,
+) -> Result<(Server, Duration), String> {
     let port = free_port()?;
     let started = Instant::now();
-    let child = Command::new(exe)
+    let mut command = Command::new(exe);
+    if let Some(dir) = data_dir {
+        command.env("MOTCUA_DATA_DIR", dir);
+    }
+    let child = command
         .arg("serve")
         .env("MOTCUA_DATABASE_URL", database_url)
         .env("MOTCUA_LISTEN", format!("127.0.0.1:{port}"))
@@ -155,51 +176,98 @@ async fn load_many(
     clients: usize,
     duration: Duration,
 ) -> Result<LoadResult, String> {
-    let urls = Arc::new(urls);
-    let token = Arc::new(token.map(str::to_owned));
+    let token = token.map(str::to_owned);
+    let n = urls.len().max(1);
+    let (all, _) = load_with(client, clients, duration, 1, move |http, c, i| {
+        let mut req = http.get(urls[(c + i + 1) % n].as_str());
+        if let Some(tok) = token.as_deref() {
+            req = req.bearer_auth(tok);
+        }
+        (0, req)
+    })
+    .await?;
+    Ok(all)
+}
+
+/// The general form: `clients` tasks, each sending one request after another for
+/// `duration`; `make(http, client, i)` builds client `client`'s `i`-th request and
+/// names which of `labels` histograms it counts in. Returns all requests together
+/// and each label apart.
+async fn load_with<F>(
+    client: &reqwest::Client,
+    clients: usize,
+    duration: Duration,
+    labels: usize,
+    make: F,
+) -> Result<(LoadResult, Vec<LoadResult>), String>
+where
+    F: Fn(&reqwest::Client, usize, usize) -> (usize, reqwest::RequestBuilder)
+        + Send
+        + Sync
+        + 'static,
+{
+    let new_histogram =
+        || Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).map_err(|e| e.to_string());
+    let make = Arc::new(make);
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
     for c in 0..clients {
-        let (client, urls, token) = (client.clone(), urls.clone(), token.clone());
+        let (client, make) = (client.clone(), make.clone());
+        let mut hs = Vec::new();
+        for _ in 0..labels {
+            hs.push((new_histogram()?, 0u64, 0u64));
+        }
         tasks.push(tokio::spawn(async move {
-            let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("valid bounds");
-            let (mut ok, mut errors) = (0u64, 0u64);
-            let mut i = c;
+            let mut i = 0;
             while Instant::now() < deadline {
                 let t = Instant::now();
-                i = (i + 1) % urls.len();
-                let mut req = client.get(urls[i].as_str());
-                if let Some(tok) = token.as_deref() {
-                    req = req.bearer_auth(tok);
-                }
+                let (label, req) = make(&client, c, i);
+                i += 1;
+                let h = &mut hs[label.min(labels - 1)];
                 match req.send().await {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
-                        ok += 1;
-                        let _ = h.record(t.elapsed().as_micros().max(1) as u64);
+                        h.1 += 1;
+                        let _ = h.0.record(t.elapsed().as_micros().max(1) as u64);
                     }
-                    _ => errors += 1,
+                    _ => h.2 += 1,
                 }
             }
-            (h, ok, errors)
+            hs
         }));
     }
-    let mut histogram =
-        Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).map_err(|e| e.to_string())?;
-    let (mut requests, mut errors) = (0, 0);
-    for t in tasks {
-        let (h, ok, err) = t.await.map_err(|e| e.to_string())?;
-        histogram.add(&h).map_err(|e| e.to_string())?;
-        requests += ok;
-        errors += err;
+    let mut per: Vec<(Histogram<u64>, u64, u64)> = Vec::new();
+    for _ in 0..labels {
+        per.push((new_histogram()?, 0, 0));
     }
-    Ok(LoadResult {
-        requests,
-        errors,
-        elapsed: started.elapsed(),
-        histogram,
-    })
+    for t in tasks {
+        for (p, (h, ok, err)) in per.iter_mut().zip(t.await.map_err(|e| e.to_string())?) {
+            p.0.add(&h).map_err(|e| e.to_string())?;
+            p.1 += ok;
+            p.2 += err;
+        }
+    }
+    let elapsed = started.elapsed();
+    let mut all = LoadResult {
+        requests: 0,
+        errors: 0,
+        elapsed,
+        histogram: new_histogram()?,
+    };
+    let mut each = Vec::new();
+    for (h, ok, err) in per {
+        all.histogram.add(&h).map_err(|e| e.to_string())?;
+        all.requests += ok;
+        all.errors += err;
+        each.push(LoadResult {
+            requests: ok,
+            errors: err,
+            elapsed,
+            histogram: h,
+        });
+    }
+    Ok((all, each))
 }
 
 fn report(name: &str, r: &LoadResult) {
