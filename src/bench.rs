@@ -116,7 +116,10 @@ async fn start_server_in(
         .env("MOTCUA_DATABASE_URL", database_url)
         .env("MOTCUA_LISTEN", format!("127.0.0.1:{port}"))
         .env("MOTCUA_DEMO", "0")
-        .env("MOTCUA_LOG", "warn")
+        .env(
+            "MOTCUA_LOG",
+            std::env::var("MOTCUA_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()

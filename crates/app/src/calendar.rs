@@ -145,16 +145,43 @@ async fn nearest_sessions(conn: &mut Conn, lineage: &[String]) -> Result<Working
     Ok(WorkingSessions::default())
 }
 
+/// The cache key of a calendar by agency code (codes never change), so that a
+/// cached calendar is found without reading the agency.
+fn code_key(agency_code: Option<&str>) -> String {
+    match agency_code {
+        Some(code) => format!("code:{}", code.trim().to_ascii_uppercase()),
+        None => String::new(),
+    }
+}
+
 impl App {
     /// The calendar of an agency (by code), or the national one.
     pub async fn working_calendar(
         &self,
         agency_code: Option<&str>,
     ) -> Result<Arc<WorkingCalendar>> {
+        if let Some(cal) = self.calendars.get(&code_key(agency_code)) {
+            return Ok(cal);
+        }
         let mut conn = self.db.read().await?;
+        self.working_calendar_in(&mut conn, agency_code).await
+    }
+
+    /// `working_calendar` on a connection the caller already holds: code that holds
+    /// one must not wait for a second from the pool, or enough concurrent requests
+    /// each holding one exhaust the pool and wait on each other until it times out.
+    pub(crate) async fn working_calendar_in(
+        &self,
+        conn: &mut Conn,
+        agency_code: Option<&str>,
+    ) -> Result<Arc<WorkingCalendar>> {
+        let by_code = code_key(agency_code);
+        if let Some(cal) = self.calendars.get(&by_code) {
+            return Ok(cal);
+        }
         let agency = match agency_code {
             Some(code) => Some(
-                agencies::by_code(&mut conn, &code.trim().to_ascii_uppercase())
+                agencies::by_code(conn, &code.trim().to_ascii_uppercase())
                     .await?
                     .ok_or_else(|| not_found(code))?,
             ),
@@ -164,8 +191,9 @@ impl App {
         if let Some(cal) = self.calendars.get(&key) {
             return Ok(cal);
         }
-        let cal = Arc::new(build(&mut conn, agency.as_ref()).await?);
+        let cal = Arc::new(build(conn, agency.as_ref()).await?);
         self.calendars.put(&key, cal.clone());
+        self.calendars.put(&by_code, cal.clone());
         Ok(cal)
     }
 

@@ -55,7 +55,16 @@ const SEEDS: &[(&str, &str)] = &[
 pub struct CatalogueCache {
     snapshot: RwLock<Option<(Instant, Arc<Snapshot>)>>,
     qr: Mutex<HashMap<String, String>>,
+    /// The codes each agency (by id) performs, read at every intake; kept like the
+    /// catalogue (cleared with it, and by every change of an agency's list).
+    enabled: RwLock<HashMap<String, Stamped<Arc<Vec<String>>>>>,
+    /// The latest version of each procedure read lately, parsed (dossier pages and
+    /// control sheets read one each time); cleared with the catalogue.
+    latest: RwLock<HashMap<String, Stamped<CatalogueEntry>>>,
 }
+
+/// A cached value and when it was read.
+type Stamped<T> = (Instant, T);
 
 pub const CATALOGUE_TTL: Duration = Duration::from_secs(30);
 
@@ -69,6 +78,24 @@ impl CatalogueCache {
     pub fn clear(&self) {
         if let Ok(mut s) = self.snapshot.write() {
             *s = None;
+        }
+        if let Ok(mut e) = self.enabled.write() {
+            e.clear();
+        }
+        if let Ok(mut l) = self.latest.write() {
+            l.clear();
+        }
+    }
+
+    fn latest(&self, code: &str) -> Option<CatalogueEntry> {
+        let m = self.latest.read().ok()?;
+        let (at, entry) = m.get(code)?;
+        (at.elapsed() < CATALOGUE_TTL).then(|| entry.clone())
+    }
+
+    fn clear_enabled(&self) {
+        if let Ok(mut e) = self.enabled.write() {
+            e.clear();
         }
     }
 
@@ -191,6 +218,25 @@ impl App {
         Ok(snap)
     }
 
+    /// The codes of the procedures an agency (by id) performs, from the cache when
+    /// fresh. Takes a connection from the pool on a miss: call it holding none.
+    pub(crate) async fn enabled_codes(&self, agency_id: &str) -> Result<Arc<Vec<String>>> {
+        if let Some(codes) = self.catalogue.enabled.read().ok().and_then(|m| {
+            m.get(agency_id)
+                .filter(|(at, _)| at.elapsed() < CATALOGUE_TTL)
+                .map(|(_, c)| c.clone())
+        }) {
+            return Ok(codes);
+        }
+        let mut conn = self.db.read().await?;
+        let codes = Arc::new(store::enabled_codes(&mut conn, agency_id).await?);
+        drop(conn);
+        if let Ok(mut m) = self.catalogue.enabled.write() {
+            m.insert(agency_id.to_owned(), (Instant::now(), codes.clone()));
+        }
+        Ok(codes)
+    }
+
     /// Search by words with or without diacritics, in any Unicode form.
     pub async fn search_procedures(
         &self,
@@ -201,14 +247,15 @@ impl App {
     ) -> Result<Vec<CatalogueEntry>> {
         let folded = text::fold(query);
         let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-        let enabled: Option<Vec<String>> = match agency_code {
+        let enabled: Option<Arc<Vec<String>>> = match agency_code {
             Some(code) => {
                 let mut conn = self.db.read().await?;
                 let agency =
                     motcua_store::agencies::by_code(&mut conn, &code.trim().to_ascii_uppercase())
                         .await?
                         .ok_or_else(|| crate::agencies::not_found(code))?;
-                Some(store::enabled_codes(&mut conn, &agency.id).await?)
+                drop(conn);
+                Some(self.enabled_codes(&agency.id).await?)
             }
             None => None,
         };
@@ -232,14 +279,46 @@ impl App {
     /// The latest version, whether or not it is in force yet: what an administrator
     /// edits.
     pub async fn procedure_latest(&self, code: &str) -> Result<CatalogueEntry> {
+        if let Some(entry) = self.catalogue.latest(code.trim()) {
+            return Ok(entry);
+        }
         let mut conn = self.db.read().await?;
-        let row = store::by_code(&mut conn, code.trim())
+        self.procedure_latest_in(&mut conn, code).await
+    }
+
+    /// `procedure_latest` on a connection the caller already holds.
+    /// The version a dossier was received under (the latest if that one is gone).
+    pub(crate) async fn procedure_version_in(
+        &self,
+        conn: &mut Conn,
+        code: &str,
+        version: i64,
+    ) -> Result<Procedure> {
+        match store::body_of_version(conn, code.trim(), version).await? {
+            Some(body) => parse_body(&body),
+            None => Ok(self.procedure_latest_in(conn, code).await?.procedure),
+        }
+    }
+
+    pub(crate) async fn procedure_latest_in(
+        &self,
+        conn: &mut Conn,
+        code: &str,
+    ) -> Result<CatalogueEntry> {
+        if let Some(entry) = self.catalogue.latest(code.trim()) {
+            return Ok(entry);
+        }
+        let row = store::by_code(conn, code.trim())
             .await?
             .ok_or_else(|| not_found(code))?;
-        Ok(CatalogueEntry {
+        let entry = CatalogueEntry {
             version: row.current_version,
             procedure: parse_body(&row.body)?,
-        })
+        };
+        if let Ok(mut m) = self.catalogue.latest.write() {
+            m.insert(row.code.clone(), (Instant::now(), entry.clone()));
+        }
+        Ok(entry)
     }
 
     /// The version in force today, as citizens see it.
@@ -439,6 +518,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        self.catalogue.clear_enabled();
         Ok(())
     }
 }

@@ -378,25 +378,22 @@ impl App {
     pub async fn assignable_specialists(&self, actor: &Actor) -> Result<Vec<Assignable>> {
         actor.require(Action::HandleDossier, &actor.agency.path)?;
         let mut conn = self.db.read().await?;
-        let rows = store::by_agency(&mut conn, &actor.agency.id).await?;
-        let specialists: Vec<String> = store::roles_in_agency(&mut conn, &actor.agency.id)
-            .await?
-            .into_iter()
-            .filter(|(_, role)| role == Role::Specialist.as_str())
-            .map(|(id, _)| id)
-            .collect();
-        let mut sectors: HashMap<String, Vec<String>> = HashMap::new();
-        for (user_id, sector) in store::sectors_in_agency(&mut conn, &actor.agency.id).await? {
-            sectors.entry(user_id).or_default().push(sector);
+        // One read (the dossier page asks on every view): a row per sector.
+        let mut out: Vec<Assignable> = Vec::new();
+        for (username, full_name, sector) in
+            store::specialists_in_agency(&mut conn, &actor.agency.id).await?
+        {
+            if out.last().is_none_or(|a| a.username != username) {
+                out.push(Assignable {
+                    username,
+                    full_name,
+                    sectors: Vec::new(),
+                });
+            }
+            if let (Some(s), Some(a)) = (sector, out.last_mut()) {
+                a.sectors.push(s);
+            }
         }
-        Ok(rows
-            .into_iter()
-            .filter(|r| r.active == 1 && specialists.contains(&r.id))
-            .map(|r| Assignable {
-                sectors: sectors.remove(&r.id).unwrap_or_default(),
-                username: r.username,
-                full_name: r.full_name,
-            })
-            .collect())
+        Ok(out)
     }
 }

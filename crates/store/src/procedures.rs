@@ -154,6 +154,15 @@ pub async fn body_in_force(
     .await
 }
 
+/// The body of one version: what a dossier received under it follows.
+pub async fn body_of_version(conn: &mut Conn, code: &str, version: i64) -> Result<Option<String>> {
+    sqlx::query_scalar("SELECT body FROM procedure_versions WHERE code = $1 AND version = $2")
+        .bind(code)
+        .bind(version)
+        .fetch_optional(conn)
+        .await
+}
+
 pub async fn enable(conn: &mut Conn, agency_id: &str, code: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO agency_procedures (agency_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING",

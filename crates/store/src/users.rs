@@ -152,6 +152,24 @@ pub async fn sectors_in_agency(conn: &mut Conn, agency_id: &str) -> Result<Vec<(
     .await
 }
 
+/// The active specialists of an agency with their sectors, in one read: (username,
+/// full name, sector or `None`), by username then sector.
+pub async fn specialists_in_agency(
+    conn: &mut Conn,
+    agency_id: &str,
+) -> Result<Vec<(String, String, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT u.username, u.full_name, s.sector_code FROM users u \
+         JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist' \
+         LEFT JOIN user_sectors s ON s.user_id = u.id \
+         WHERE u.agency_id = $1 AND u.active = 1 \
+         ORDER BY u.username, s.sector_code",
+    )
+    .bind(agency_id)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn set_roles(conn: &mut Conn, user_id: &str, roles: &[&str]) -> Result<()> {
     sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
         .bind(user_id)

@@ -203,7 +203,9 @@ impl App {
         let t = decide(status, verb, &actor.roles, &facts).map_err(|r| refusal(r, &row))?;
         let now = Timestamp::now();
         let now_ms = motcua_store::to_millis(now);
-        let cal = self.working_calendar(Some(&agency.code)).await?;
+        let cal = self
+            .working_calendar_in(&mut tx, Some(&agency.code))
+            .await?;
         let mut details = details_of(&row)?;
         let mut data = serde_json::Map::new();
         let mut notice: Option<Notice> = None;

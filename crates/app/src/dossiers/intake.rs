@@ -298,11 +298,7 @@ pub(crate) struct Checked {
     pub files: Vec<(String, String, Vec<u8>)>,
 }
 
-pub(crate) fn check_intake(
-    input: &IntakeInput,
-    procedure: &Procedure,
-    channel: Channel,
-) -> Result<Checked> {
+pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result<Checked> {
     let mut errors = Errors::new();
     let applicant = check_applicant(&input.applicant, "applicant", true, &mut errors);
     let on_behalf_of = input
@@ -334,12 +330,6 @@ pub(crate) fn check_intake(
     let post_address = opt_clean(&input.post_address).or_else(|| applicant.address.clone());
     if return_method == Some(ReturnMethod::Post) && post_address.is_none() {
         errors.push("post_address", "Cần địa chỉ nhận kết quả qua bưu chính.");
-    }
-    if return_method == Some(ReturnMethod::Online)
-        && applicant.email.is_none()
-        && channel == Channel::Online
-    {
-        // Results online are downloaded from the tracking page; nothing more needed.
     }
     let documents = match &input.documents {
         None => default_documents(procedure),
@@ -544,12 +534,20 @@ impl App {
         let (version, procedure) = self
             .procedure_for_agency(&actor.agency.id, &input.procedure)
             .await?;
-        let checked = check_intake(input, &procedure, channel)?;
+        let checked = check_intake(input, &procedure)?;
         let cal = self.working_calendar(Some(&actor.agency.code)).await?;
         let now = Timestamp::now();
         let due = cal
             .due_at(now, procedure.committed_limit)
             .map_err(|e| Error::Internal(format!("due date: {e:?}")))?;
+        // Read before the write transaction: on SQLite writers take turns, and every
+        // statement inside one lengthens everyone's wait.
+        let agency = {
+            let mut conn = self.db.read().await?;
+            agencies::by_id(&mut conn, &actor.agency.id)
+                .await?
+                .ok_or_else(|| Error::Internal("actor's agency vanished".into()))?
+        };
         let mut tx = self.db.begin_write().await?;
         if let Some(key) = idempotency_key {
             if let Some(d) =
@@ -558,9 +556,6 @@ impl App {
                 return Ok(d);
             }
         }
-        let agency = agencies::by_id(&mut tx, &actor.agency.id)
-            .await?
-            .ok_or_else(|| Error::Internal("actor's agency vanished".into()))?;
         let code = next_code(&mut tx, &agency, local_day(now)).await?;
         let now_ms = motcua_store::to_millis(now);
         let mut row = new_row(
@@ -576,11 +571,9 @@ impl App {
         row.received_at = Some(now_ms);
         row.due_at = Some(motcua_store::to_millis(due));
         row.original_due_at = row.due_at;
-        store::insert(&mut tx, &row).await?;
-        self.store_files(&mut tx, &row.id, "document", &checked.files, now_ms)
-            .await?;
-        chain::append(
-            &mut tx,
+        // The first event is hashed before the row is written, so that the row goes
+        // in with its chain head and needs no second write.
+        let first = chain::prepare(
             &mut row,
             NewEvent {
                 at: now_ms,
@@ -593,9 +586,11 @@ impl App {
                 reason: None,
                 data: serde_json::json!({"channel": channel.as_str(), "due_at": due.to_string()}),
             },
-        )
-        .await?;
-        super::actions::save_head(&mut tx, &row).await?;
+        );
+        store::insert(&mut tx, &row).await?;
+        self.store_files(&mut tx, &row.id, "document", &checked.files, now_ms)
+            .await?;
+        store::insert_event(&mut tx, &first).await?;
         super::actions::announce(
             self,
             &mut tx,
@@ -604,7 +599,9 @@ impl App {
             super::notices::Notice::Received,
         )
         .await?;
-        let dossier = self.to_dossier(&mut tx, &row, Some(actor)).await?;
+        let dossier = self
+            .to_dossier_of(&mut tx, &row, &actor.agency, Some(actor))
+            .await?;
         if let Some(key) = idempotency_key {
             super::actions::remember(&mut tx, &actor.user_id, key, &fingerprint, &dossier).await?;
         }
@@ -635,7 +632,7 @@ impl App {
         if procedure.online == OnlineAvailability::None {
             return Err(Error::field("procedure", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; mời nộp trực tiếp tại Bộ phận một cửa."));
         }
-        let mut checked = check_intake(input, &procedure, Channel::Online)?;
+        let mut checked = check_intake(input, &procedure)?;
         if checked.details.applicant.phone.is_none() && checked.details.applicant.email.is_none() {
             return Err(Error::field(
                 "applicant.phone",
@@ -718,8 +715,7 @@ impl App {
             .procedure(code)
             .await
             .map_err(|_| Error::field("procedure", format!("Không có thủ tục mã «{code}».")))?;
-        let mut conn = self.db.read().await?;
-        let enabled = motcua_store::procedures::enabled_codes(&mut conn, agency_id).await?;
+        let enabled = self.enabled_codes(agency_id).await?;
         if !enabled.iter().any(|c| c == code) {
             return Err(Error::field(
                 "procedure",

@@ -260,7 +260,7 @@ impl App {
                 .map_err(pdf_err)
             }
             Form::ControlSheet => {
-                let steps = self.control_steps(row, &agency, &events).await?;
+                let steps = self.control_steps(conn, row, &agency.code, &events).await?;
                 let (Some(received_at), Some(due)) = (received, row.due_at) else {
                     return Err(not_issued("phiếu kiểm soát (hồ sơ chưa được tiếp nhận)"));
                 };
@@ -287,15 +287,18 @@ impl App {
     /// current step.
     pub(crate) async fn control_steps(
         &self,
+        conn: &mut Conn,
         row: &DossierRow,
-        agency: &AgencyRow,
+        agency_code: &str,
         events: &[EventRow],
     ) -> Result<Vec<ControlStep>> {
         let (Some(received), Some(due)) = (row.received_at, row.due_at) else {
             return Ok(Vec::new());
         };
-        let procedure = self.procedure_latest(&row.procedure_code).await?.procedure;
-        let cal = self.working_calendar(Some(&agency.code)).await?;
+        let procedure = self
+            .procedure_version_in(conn, &row.procedure_code, row.procedure_version)
+            .await?;
+        let cal = self.working_calendar_in(conn, Some(agency_code)).await?;
         let plan = plan_steps(&cal, ts(received), ts(due), &procedure.steps)
             .map_err(|e| Error::Internal(format!("{e:?}")))?;
         // Work restarts from the last (re)start of the clock.
@@ -363,12 +366,10 @@ impl App {
     /// The control sheet's rows for the dossier page.
     pub async fn dossier_steps(&self, actor: &Actor, code: &str) -> Result<Vec<ControlStep>> {
         let mut conn = self.db.read().await?;
-        let row = self.readable(&mut conn, actor, code).await?;
-        let agency = agencies::by_id(&mut conn, &row.agency_id)
-            .await?
-            .ok_or_else(|| Error::Internal("agency".into()))?;
+        let (row, agency) = self.readable_in(&mut conn, actor, code).await?;
         let events = store::events(&mut conn, &row.id).await?;
-        self.control_steps(&row, &agency, &events).await
+        self.control_steps(&mut conn, &row, &agency.code, &events)
+            .await
     }
 }
 

@@ -4,15 +4,15 @@ use jiff::{SignedDuration, Timestamp};
 use motcua_domain::access::Action;
 use motcua_domain::calendar::TimeLimit;
 use motcua_domain::dossier::{decide, Situation, Status, Verb};
-use motcua_store::agencies;
-use motcua_store::dossiers::{self as store, DossierRow, ListKind, ListQuery};
+use motcua_store::agencies::{self, AgencyRow};
+use motcua_store::dossiers::{self as store, DossierRow, ListKind, ListQuery, ListRow};
 use motcua_store::{users, Conn};
 use serde::{Deserialize, Serialize};
 
 use super::actions::not_found;
 use super::{details_of, event_from_row, status_of, ts, Dossier, DossierFile, Event};
 use crate::error::{Error, Result};
-use crate::principal::Actor;
+use crate::principal::{Actor, AgencyRef};
 use crate::App;
 
 /// The lists on an officer's home page.
@@ -164,7 +164,7 @@ pub struct DossierPage {
     pub next: Option<String>,
 }
 
-fn summary(row: DossierRow, now_ms: i64) -> DossierSummary {
+fn summary(row: ListRow, now_ms: i64) -> DossierSummary {
     let status = Status::parse(&row.status);
     DossierSummary {
         overdue: row.is_open == 1
@@ -184,7 +184,7 @@ fn summary(row: DossierRow, now_ms: i64) -> DossierSummary {
     }
 }
 
-fn cursor(row: &DossierRow) -> String {
+fn cursor(row: &ListRow) -> String {
     format!("{}.{}.{}", row.priority, row.due_at.unwrap_or(0), row.id)
 }
 
@@ -209,8 +209,26 @@ impl App {
     /// A dossier, for an officer of its agency or a supervisor above it.
     pub async fn dossier(&self, actor: &Actor, code: &str) -> Result<Dossier> {
         let mut conn = self.db.read().await?;
-        let row = self.readable(&mut conn, actor, code).await?;
-        self.to_dossier(&mut conn, &row, Some(actor)).await
+        let (row, agency) = self.readable_in(&mut conn, actor, code).await?;
+        self.to_dossier_of(&mut conn, &row, &agency, Some(actor))
+            .await
+    }
+
+    /// The agency of a dossier as a reference: the person's own comes with them (the
+    /// common case, no read), another one is read.
+    pub(crate) async fn dossier_agency(
+        &self,
+        conn: &mut Conn,
+        actor: Option<&Actor>,
+        row: &DossierRow,
+    ) -> Result<AgencyRef> {
+        if let Some(a) = actor.filter(|a| a.agency.id == row.agency_id) {
+            return Ok(a.agency.clone());
+        }
+        let a = agencies::by_id(conn, &row.agency_id)
+            .await?
+            .ok_or_else(|| not_found(&row.code))?;
+        Ok(agency_ref(a))
     }
 
     pub async fn dossier_events(&self, actor: &Actor, code: &str) -> Result<Vec<Event>> {
@@ -256,15 +274,23 @@ impl App {
         actor: &Actor,
         code: &str,
     ) -> Result<DossierRow> {
+        Ok(self.readable_in(conn, actor, code).await?.0)
+    }
+
+    /// `readable`, with the dossier's agency, which it needs for the check.
+    pub(crate) async fn readable_in(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<(DossierRow, AgencyRef)> {
         let code = code.trim().to_ascii_uppercase();
         let row = store::by_code(conn, &code)
             .await?
             .ok_or_else(|| not_found(&code))?;
-        let agency = agencies::by_id(conn, &row.agency_id)
-            .await?
-            .ok_or_else(|| not_found(&code))?;
+        let agency = self.dossier_agency(conn, Some(actor), &row).await?;
         actor.require(Action::ReadDossier, &agency.path)?;
-        Ok(row)
+        Ok((row, agency))
     }
 
     pub(crate) async fn to_dossier(
@@ -273,9 +299,18 @@ impl App {
         row: &DossierRow,
         actor: Option<&Actor>,
     ) -> Result<Dossier> {
-        let agency = agencies::by_id(conn, &row.agency_id)
-            .await?
-            .ok_or_else(|| not_found(&row.code))?;
+        let agency = self.dossier_agency(conn, actor, row).await?;
+        self.to_dossier_of(conn, row, &agency, actor).await
+    }
+
+    /// `to_dossier` when the dossier's agency is at hand already.
+    pub(crate) async fn to_dossier_of(
+        &self,
+        conn: &mut Conn,
+        row: &DossierRow,
+        agency: &AgencyRef,
+        actor: Option<&Actor>,
+    ) -> Result<Dossier> {
         let assignee = match &row.assignee_id {
             Some(id) => users::by_id(conn, id).await?.map(|u| u.username),
             None => None,
@@ -302,8 +337,8 @@ impl App {
         Ok(Dossier {
             id: row.id.clone(),
             code: row.code.clone(),
-            agency_code: agency.code,
-            agency_name: agency.name,
+            agency_code: agency.code.clone(),
+            agency_name: agency.name.clone(),
             procedure: row.procedure_code.clone(),
             procedure_name: row.procedure_name.clone(),
             procedure_version: row.procedure_version,
@@ -344,12 +379,22 @@ impl App {
             return Err(Error::field("limit", "Mỗi trang từ 1 đến 200 hồ sơ."));
         }
         let mut conn = self.db.read().await?;
-        let agency = match q.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => agencies::by_id(&mut conn, &actor.agency.id).await?,
-            Some(code) => agencies::by_code(&mut conn, &code.to_ascii_uppercase()).await?,
-        }
-        .ok_or_else(|| Error::field("agency", "Không tìm thấy cơ quan này."))?;
-        actor.require(Action::ReadDossier, &agency.path)?;
+        // The person's own agency came with them; another one is read.
+        let (agency_id, agency_code, agency_path) =
+            match q.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => (
+                    actor.agency.id.clone(),
+                    actor.agency.code.clone(),
+                    actor.agency.path.clone(),
+                ),
+                Some(code) => {
+                    let a = agencies::by_code(&mut conn, &code.to_ascii_uppercase())
+                        .await?
+                        .ok_or_else(|| Error::field("agency", "Không tìm thấy cơ quan này."))?;
+                    (a.id, a.code, a.path)
+                }
+            };
+        actor.require(Action::ReadDossier, &agency_path)?;
         let now = Timestamp::now();
         let now_ms = motcua_store::to_millis(now);
         let kind = match list {
@@ -365,7 +410,9 @@ impl App {
             Worklist::ToRelease => ListKind::Status("approved".into()),
             Worklist::ReadyToReturn => ListKind::Status("result_ready".into()),
             Worklist::DueSoon => {
-                let cal = self.working_calendar(Some(&agency.code)).await?;
+                let cal = self
+                    .working_calendar_in(&mut conn, Some(&agency_code))
+                    .await?;
                 let end = cal.due_at(now, TimeLimit::WorkingDays(1)).unwrap_or(now);
                 ListKind::OpenDue {
                     from: Some(now_ms),
@@ -391,7 +438,7 @@ impl App {
         let rows = store::list(
             &mut conn,
             &ListQuery {
-                agency_id: agency.id.clone(),
+                agency_id,
                 kind,
                 sector: q.sector.clone().filter(|s| !s.is_empty()),
                 procedure_code: q.procedure.clone().filter(|s| !s.is_empty()),
@@ -409,5 +456,16 @@ impl App {
             items: rows.into_iter().map(|r| summary(r, now_ms)).collect(),
             next,
         })
+    }
+}
+
+/// An agency row as the reference a person carries.
+pub(crate) fn agency_ref(a: AgencyRow) -> AgencyRef {
+    AgencyRef {
+        id: a.id,
+        code: a.code,
+        name: a.name,
+        level: a.level,
+        path: a.path,
     }
 }
