@@ -1105,6 +1105,12 @@ fn dossier(
         row.last_hash = e.hash.clone();
         events.push(e);
     }
+    // A result waiting longer than the reminder delay (3 days) was reminded then,
+    // as the notifier of a system running all along would have done.
+    if row.status == Status::ResultReady.as_str() {
+        let reminder = row.result_ready_at.map(|t| t + 3 * 86_400_000);
+        row.reminded_at = reminder.filter(|t| *t <= ms(now));
+    }
     row.details = serde_json::to_string(&details).unwrap_or_default();
     Gen { row, events, file }
 }
@@ -1533,7 +1539,14 @@ async fn secondary_indexes(
 /// without waiting for the WAL flush, foreign-key triggers off for this session
 /// (as `pg_restore --disable-triggers` does), memory for the index builds.
 async fn bulk_connection(url: &str, engine: Engine) -> Result<AnyConnection, String> {
-    let mut conn = AnyConnection::connect(url).await.map_err(err)?;
+    use sqlx::ConnectOptions;
+    let mut conn = <sqlx::any::AnyConnectOptions as std::str::FromStr>::from_str(url)
+        .map_err(err)?
+        // Index builds take seconds by nature: not worth a warning each.
+        .log_slow_statements(tracing::log::LevelFilter::Off, Duration::from_secs(3600))
+        .connect()
+        .await
+        .map_err(err)?;
     match engine {
         Engine::Sqlite => {
             conn.execute(
