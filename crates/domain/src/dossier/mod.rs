@@ -4,8 +4,15 @@
 
 mod clock;
 mod code;
+mod event;
+mod record;
 mod status;
+mod transition;
 mod workflow;
+
+pub use event::{apply, fold, Actor, Change, Event, FoldError, Intake};
+pub use record::{Applicant, Details, Dossier, Handover, ProcedureRef, ReceivedDocument};
+pub use transition::{import, permitted, priority, receive, submit, transition, Command, Facts};
 
 pub use clock::{extension_allowed, plan_steps, resume_due_at, timeliness, StepPlan, Timeliness};
 pub use code::{day_part, DossierCode, DossierCodeError};

@@ -186,7 +186,7 @@ pub struct Transition {
     pub to: Status,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     WrongState { verb: Verb, status: Status },
     Role { verb: Verb },
@@ -195,9 +195,20 @@ pub enum Refusal {
     ExtensionUsed,
     NoResult,
     ReasonMissing { verb: Verb },
+    /// What the person gave does not fit the action (a field, and why).
+    Invalid { field: &'static str, message: String },
+    /// The working calendar does not reach the instants involved.
+    Calendar(String),
 }
 
 impl Refusal {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Refusal {
+        Refusal::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+
     pub fn message_vi(&self) -> String {
         match self {
             Refusal::WrongState { verb, status } => format!(
@@ -218,6 +229,10 @@ impl Refusal {
             Refusal::NoResult => "Chưa có kết quả nào được đính kèm.".into(),
             Refusal::ReasonMissing { verb } => {
                 format!("Cần ghi rõ lý do để «{}».", verb.label_vi())
+            }
+            Refusal::Invalid { message, .. } => message.clone(),
+            Refusal::Calendar(_) => {
+                "Lịch làm việc chưa có những ngày cần để tính hạn giải quyết; báo quản trị viên bổ sung lịch.".into()
             }
         }
     }
