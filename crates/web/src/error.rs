@@ -1,14 +1,13 @@
 //! Turning use-case errors into HTTP: problem+json for the API (RFC 9457), a
 //! Vietnamese page for people.
 
-use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::Error;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::pages::Chrome;
+use crate::layout::{render, Chrome, ErrorPage};
 
 /// An API error body, `application/problem+json`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -122,14 +121,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub chrome: Chrome,
-    pub title: String,
-    pub detail: String,
-}
-
 /// An error on a page: shown as a Vietnamese page, or, when the person is not signed
 /// in, a redirect to the sign-in page.
 pub struct PageError {
@@ -159,21 +150,5 @@ impl IntoResponse for PageError {
             detail: detail_of(&self.error),
         };
         render(status, &page)
-    }
-}
-
-/// Renders a template; a template failure is our bug, logged, and shown as a plain
-/// Vietnamese apology rather than a blank page.
-pub fn render(status: StatusCode, t: &impl Template) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template rendering failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Html("<!doctype html><meta charset=utf-8><p>Hệ thống gặp sự cố khi hiển thị trang. Vui lòng thử lại.</p>".to_owned()),
-            )
-                .into_response()
-        }
     }
 }

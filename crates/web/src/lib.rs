@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod error;
+mod layout;
 mod metrics;
 mod pages;
 mod session;
