@@ -114,6 +114,8 @@ pub struct ErrorPage {
     pub chrome: Chrome,
     pub title: String,
     pub detail: String,
+    /// Shown on a fault of ours, so that support can find the request in the log.
+    pub request_id: Option<String>,
 }
 
 /// Renders a template; a template failure is our bug, logged, and shown as a plain
@@ -123,11 +125,32 @@ pub fn render(status: StatusCode, t: &impl Template) -> Response {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template rendering failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Html("<!doctype html><meta charset=utf-8><p>Hệ thống gặp sự cố khi hiển thị trang. Vui lòng thử lại.</p>".to_owned()),
-            )
-                .into_response()
+            let mut html = "<!doctype html><meta charset=utf-8><p>Hệ thống gặp sự cố khi hiển thị trang. Vui lòng thử lại.</p>".to_owned();
+            if let Some(id) = crate::request_id::current() {
+                html.push_str(&format!("<p>{}</p>", escape(&support_line(&id))));
+            }
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(html)).into_response()
         }
     }
+}
+
+/// What a person reads beside a fault: the id that finds the request in the log.
+fn support_line(request_id: &str) -> String {
+    format!("Mã yêu cầu: {request_id} — vui lòng cung cấp mã này khi liên hệ hỗ trợ.")
+}
+
+/// For the one page written without a template: an id from outside may hold `<`.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }

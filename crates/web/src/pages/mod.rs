@@ -167,6 +167,7 @@ pub async fn not_found(signed_in: MaybeSignedIn, uri: axum::http::Uri) -> Respon
             chrome: Chrome::for_maybe(&signed_in, ""),
             title: "Không tìm thấy trang".into(),
             detail: "Trang bạn tìm không tồn tại hoặc đã được chuyển đi.".into(),
+            request_id: None,
         },
     )
 }
