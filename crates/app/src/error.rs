@@ -29,11 +29,35 @@ pub enum Error {
     /// A fault of ours; the person is told to try again, the log gets the detail.
     #[error("internal: {0}")]
     Internal(String),
+    /// A fault of ours that keeps its cause (a database error…), so that the one
+    /// log line at the web edge can show the whole chain. Build it with
+    /// [`Error::internal`]; shown to people exactly as [`Error::Internal`].
+    #[error("internal: {context}: {source}")]
+    Fault {
+        context: String,
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// A fault of ours, keeping its cause: `.map_err(|e| Error::internal("PDF", e))`.
+    pub fn internal(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Error::Fault {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+
+    /// A fault of ours rather than of the request: a 500, logged at the edge.
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Error::Internal(_) | Error::Fault { .. })
+    }
+
     pub fn forbidden() -> Self {
         Error::Forbidden("Bạn không có quyền thực hiện thao tác này tại cơ quan này.".into())
     }
@@ -54,7 +78,7 @@ impl Error {
                 m.clone()
             }
             Error::Throttled { message, .. } => message.clone(),
-            Error::Internal(_) => "Hệ thống gặp sự cố khi xử lý yêu cầu. Dữ liệu chưa bị thay đổi; vui lòng thử lại sau ít phút.".into(),
+            Error::Internal(_) | Error::Fault { .. } => "Hệ thống gặp sự cố khi xử lý yêu cầu. Dữ liệu chưa bị thay đổi; vui lòng thử lại sau ít phút.".into(),
         }
     }
 
@@ -75,9 +99,9 @@ impl From<FieldError> for Error {
     }
 }
 
+/// Not logged here: the web edge logs each fault once, with the request it failed.
 impl From<motcua_store::StoreError> for Error {
     fn from(e: motcua_store::StoreError) -> Self {
-        tracing::error!(error = %e, "database error");
-        Error::Internal(e.to_string())
+        Error::internal("database", e)
     }
 }

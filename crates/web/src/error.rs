@@ -1,14 +1,13 @@
 //! Turning use-case errors into HTTP: problem+json for the API (RFC 9457), a
 //! Vietnamese page for people.
 
-use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::Error;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::pages::Chrome;
+use crate::layout::{render, Chrome, ErrorPage};
 
 /// An API error body, `application/problem+json`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -23,6 +22,12 @@ pub struct Problem {
     /// Per-field messages when the input was invalid.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// The request's `X-Request-Id`, as `urn:motcua:request:<id>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The request's `X-Request-Id`: quote it to support; the log has it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,7 +44,7 @@ pub fn status_of(e: &Error) -> StatusCode {
         Error::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Internal(_) | Error::Fault { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -56,7 +61,7 @@ fn kind_of(e: &Error) -> (&'static str, &'static str) {
         Error::Unauthenticated(_) => ("unauthenticated", "Chưa xác thực"),
         Error::Conflict(_) => ("conflict", "Xung đột dữ liệu"),
         Error::Throttled { .. } => ("too-many-attempts", "Thử quá nhiều lần"),
-        Error::Internal(_) => ("internal", "Lỗi hệ thống"),
+        Error::Internal(_) | Error::Fault { .. } => ("internal", "Lỗi hệ thống"),
     }
 }
 
@@ -76,9 +81,35 @@ impl ApiError {
     }
 }
 
+/// The error and every cause under it, on one line. A cause whose text its parent
+/// already quotes (`database: … no such table`) is not repeated.
+pub fn report(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        cause = c.source();
+    }
+    line
+}
+
+/// The one log line of a fault, inside the request's span (id, method, route).
+/// Errors of the request itself (invalid, not found…) are answers, not faults.
+fn log_fault(e: &Error) {
+    if e.is_internal() {
+        tracing::error!(error = %report(e), "request failed");
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
+        log_fault(&e);
+        let request_id = crate::request_id::current();
         let status = status_of(&e);
         let (kind, title) = kind_of(&e);
         let errors = match &e {
@@ -98,6 +129,10 @@ impl IntoResponse for ApiError {
             status: status.as_u16(),
             detail: detail_of(&e),
             errors,
+            instance: request_id
+                .as_ref()
+                .map(|id| format!("urn:motcua:request:{id}")),
+            request_id,
         };
         let mut response = (status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
@@ -122,14 +157,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub chrome: Chrome,
-    pub title: String,
-    pub detail: String,
-}
-
 /// An error on a page: shown as a Vietnamese page, or, when the person is not signed
 /// in, a redirect to the sign-in page.
 pub struct PageError {
@@ -151,29 +178,19 @@ impl IntoResponse for PageError {
         if let Error::Unauthenticated(_) = self.error {
             return Redirect::to("/dang-nhap").into_response();
         }
+        log_fault(&self.error);
         let status = status_of(&self.error);
         let (_, title) = kind_of(&self.error);
         let page = ErrorPage {
             chrome: *self.chrome,
             title: title.into(),
             detail: detail_of(&self.error),
+            request_id: self
+                .error
+                .is_internal()
+                .then(crate::request_id::current)
+                .flatten(),
         };
         render(status, &page)
-    }
-}
-
-/// Renders a template; a template failure is our bug, logged, and shown as a plain
-/// Vietnamese apology rather than a blank page.
-pub fn render(status: StatusCode, t: &impl Template) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template rendering failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Html("<!doctype html><meta charset=utf-8><p>Hệ thống gặp sự cố khi hiển thị trang. Vui lòng thử lại.</p>".to_owned()),
-            )
-                .into_response()
-        }
     }
 }

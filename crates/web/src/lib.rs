@@ -4,8 +4,10 @@
 mod api;
 mod assets;
 mod error;
+mod layout;
 mod metrics;
 mod pages;
+mod request_id;
 mod session;
 
 use std::net::SocketAddr;
@@ -43,7 +45,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         app,
         config,
     };
-    Router::new()
+    let routes = Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", get(|| async { "ok" }))
@@ -74,8 +76,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
             HeaderValue::from_static(
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
             ),
-        ))
-        .with_state(state)
+        ));
+    // Outermost, so that every answer (a timeout's too) carries the request's id.
+    request_id::layer(routes).with_state(state)
 }
 
 async fn readyz(

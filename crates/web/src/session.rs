@@ -10,6 +10,7 @@ use axum_extra::extract::CookieJar;
 use motcua_app::{Actor, Error};
 
 use crate::error::{ApiError, PageError};
+use crate::layout::Chrome;
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "motcua_session";
@@ -37,6 +38,26 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// The chrome of pages follows the session: who is signed in, or nobody.
+impl Chrome {
+    pub fn for_user(s: &SignedIn, current: &str) -> Self {
+        Chrome::for_actor(&s.actor, &s.csrf, current)
+    }
+
+    pub fn for_maybe(s: &MaybeSignedIn, current: &str) -> Self {
+        match &s.0 {
+            Some(s) => Chrome::for_user(s, current),
+            None => {
+                let mut c = Chrome::anonymous();
+                for item in &mut c.nav {
+                    item.current = item.href == current;
+                }
+                c
+            }
+        }
+    }
+}
+
 /// A signed-in person on a page, with the CSRF token their forms must carry.
 pub struct SignedIn {
     pub actor: Actor,
@@ -55,7 +76,7 @@ impl SignedIn {
                     "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang và thử lại."
                         .into(),
                 ),
-                chrome: Box::new(crate::pages::Chrome::for_user(self, "")),
+                chrome: Box::new(Chrome::for_user(self, "")),
             })
         }
     }

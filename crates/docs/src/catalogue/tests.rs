@@ -1,4 +1,12 @@
+use super::layout::*;
+use super::xlsx_read::{excel_serial_date, parse_date, parse_integer};
+use super::xlsx_write::{number, sheet_rows, write_book, Cell, SheetData};
 use super::*;
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use motcua_domain::calendar::TimeLimit;
+use motcua_domain::procedure::{FeeRule, Procedure, StepShare};
 use unicode_normalization::{is_nfc, UnicodeNormalization};
 
 const SEED_FILES: [(&str, &str); 6] = [

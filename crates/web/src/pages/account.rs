@@ -9,9 +9,10 @@ use motcua_app::auth::TokenInfo;
 use motcua_app::{Actor, Principal};
 use serde::Deserialize;
 
+use super::datetime_vn;
 use super::sign_in::CsrfOnly;
-use super::{datetime_vn, Chrome};
-use crate::error::{detail_of, render, PageError};
+use crate::error::{detail_of, PageError};
+use crate::layout::{render, Chrome};
 use crate::session::SignedIn;
 use crate::AppState;
 

@@ -12,8 +12,9 @@ use motcua_domain::access::Action;
 use motcua_domain::user::Role;
 use serde::Deserialize;
 
-use super::{Chrome, FormErrors};
-use crate::error::{render, PageError};
+use super::FormErrors;
+use crate::error::PageError;
+use crate::layout::{render, Chrome};
 use crate::session::SignedIn;
 use crate::AppState;
 

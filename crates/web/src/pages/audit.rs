@@ -7,8 +7,9 @@ use axum::response::Response;
 use motcua_app::audit::AuditEntry;
 use serde::Deserialize;
 
-use super::{datetime_vn, Chrome};
-use crate::error::{render, PageError};
+use super::datetime_vn;
+use crate::error::PageError;
+use crate::layout::{render, Chrome};
 use crate::session::SignedIn;
 use crate::AppState;
 

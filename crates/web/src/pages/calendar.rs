@@ -9,8 +9,8 @@ use motcua_app::{Error, Principal};
 use motcua_domain::access::Action;
 use serde::Deserialize;
 
-use super::Chrome;
-use crate::error::{render, PageError};
+use crate::error::PageError;
+use crate::layout::{render, Chrome};
 use crate::session::SignedIn;
 use crate::AppState;
 

@@ -8,8 +8,8 @@ use motcua_app::catalogue::CatalogueEntry;
 use motcua_domain::procedure::{time_limit_label_vi, Procedure};
 use serde::Deserialize;
 
-use super::Chrome;
-use crate::error::{render, PageError};
+use crate::error::PageError;
+use crate::layout::{render, Chrome};
 use crate::session::MaybeSignedIn;
 use crate::AppState;
 

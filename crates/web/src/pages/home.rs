@@ -9,9 +9,10 @@ use motcua_domain::access::Action;
 use motcua_domain::user::Role;
 use serde::Deserialize;
 
+use super::datetime_vn;
 use super::form_data::query_value;
-use super::{datetime_vn, Chrome};
-use crate::error::{render, PageError};
+use crate::error::PageError;
+use crate::layout::{render, Chrome};
 use crate::session::{MaybeSignedIn, SignedIn};
 use crate::AppState;
 

@@ -19,12 +19,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use motcua_domain::access::Action;
-use motcua_domain::user::Role;
 use motcua_domain::validation::FieldError;
 
-use crate::error::{render, ErrorPage};
-use crate::session::{MaybeSignedIn, SignedIn};
+use crate::layout::{render, Chrome, ErrorPage};
+use crate::session::MaybeSignedIn;
 use crate::AppState;
 
 /// Scans and result files come with these forms: more than the 2 MB elsewhere.
@@ -33,24 +31,7 @@ const UPLOAD_LIMIT: usize = 30 * 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
-        .route(
-            "/ho-so/tiep-nhan",
-            get(dossiers::intake_form)
-                .post(dossiers::intake_submit)
-                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
-        )
-        .route(
-            "/ho-so/tiep-nhan/thu-tuc",
-            get(dossiers::intake_procedure_options),
-        )
-        .route("/ho-so/tiep-nhan/giay-to", get(dossiers::intake_documents))
-        .route("/ho-so/{code}", get(dossiers::show))
-        .route(
-            "/ho-so/{code}/thao-tac/{verb}",
-            post(dossiers::act).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
-        )
-        .route("/ho-so/{code}/tep/{id}", get(dossiers::file))
-        .route("/ho-so/{code}/mau/{file}", get(dossiers::form_pdf))
+        .merge(dossiers::routes())
         .route("/tra-cuu", get(tracking::show))
         .route(
             "/nop-truc-tuyen",
@@ -105,117 +86,6 @@ pub fn routes() -> Router<AppState> {
             "/tai-khoan/ma-truy-cap/{id}/thu-hoi",
             post(account::revoke_token),
         )
-}
-
-pub struct NavItem {
-    pub href: String,
-    pub label: &'static str,
-    pub current: bool,
-}
-
-pub struct ChromeUser {
-    pub full_name: String,
-    pub agency_name: String,
-    pub role_labels: String,
-}
-
-/// What every page around its content needs: who is signed in, the CSRF token for
-/// the sign-out form, the navigation for their roles.
-pub struct Chrome {
-    pub user: Option<ChromeUser>,
-    pub csrf: String,
-    pub nav: Vec<NavItem>,
-}
-
-impl Chrome {
-    pub fn anonymous() -> Self {
-        Chrome {
-            user: None,
-            csrf: String::new(),
-            nav: vec![
-                NavItem {
-                    href: "/".into(),
-                    label: "Trang chủ",
-                    current: false,
-                },
-                NavItem {
-                    href: "/thu-tuc".into(),
-                    label: "Thủ tục hành chính",
-                    current: false,
-                },
-                NavItem {
-                    href: "/tra-cuu".into(),
-                    label: "Tra cứu hồ sơ",
-                    current: false,
-                },
-                NavItem {
-                    href: "/nop-truc-tuyen".into(),
-                    label: "Nộp hồ sơ trực tuyến",
-                    current: false,
-                },
-            ],
-        }
-    }
-
-    pub fn for_user(s: &SignedIn, current: &str) -> Self {
-        let a = &s.actor;
-        let mut nav = vec![("/".to_owned(), "Việc cần làm")];
-        let path = &a.agency.path;
-        if a.may(Action::ReadDossier, path) {
-            nav.push(("/?ds=all".into(), "Hồ sơ"));
-        }
-        if a.has(Role::CounterOfficer) {
-            nav.push(("/ho-so/tiep-nhan".into(), "Tiếp nhận"));
-        }
-        if a.may(Action::ManageAgency, path) || a.has(Role::Supervisor) {
-            nav.push(("/quan-tri/co-quan".into(), "Cơ quan, đơn vị"));
-        } else if a.may(Action::ReadUsers, path) {
-            nav.push((format!("/quan-tri/co-quan/{}", a.agency.code), "Cán bộ"));
-        }
-        if a.may(Action::ManageAgency, path) {
-            nav.push(("/quan-tri/thu-tuc".into(), "Danh mục thủ tục"));
-            nav.push(("/quan-tri/lich".into(), "Lịch làm việc"));
-        }
-        if a.may(Action::ReadAudit, path) {
-            nav.push(("/quan-tri/nhat-ky".into(), "Nhật ký"));
-        }
-        nav.push(("/thu-tuc".into(), "Thủ tục"));
-        nav.push(("/tai-khoan".into(), "Tài khoản"));
-        Chrome {
-            user: Some(ChromeUser {
-                full_name: a.full_name.clone(),
-                agency_name: a.agency.name.clone(),
-                role_labels: a
-                    .roles
-                    .iter()
-                    .map(|r| r.label_vi())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }),
-            csrf: s.csrf.clone(),
-            nav: nav
-                .into_iter()
-                .map(|(href, label)| NavItem {
-                    current: href == current,
-                    href,
-                    label,
-                })
-                .collect(),
-        }
-    }
-
-    pub fn for_maybe(s: &MaybeSignedIn, current: &str) -> Self {
-        match &s.0 {
-            Some(s) => Chrome::for_user(s, current),
-            None => {
-                let mut c = Chrome::anonymous();
-                for item in &mut c.nav {
-                    item.current = item.href == current;
-                }
-                c
-            }
-        }
-    }
 }
 
 /// Field messages for re-showing a form next to what the person typed.
@@ -297,6 +167,7 @@ pub async fn not_found(signed_in: MaybeSignedIn, uri: axum::http::Uri) -> Respon
             chrome: Chrome::for_maybe(&signed_in, ""),
             title: "Không tìm thấy trang".into(),
             detail: "Trang bạn tìm không tồn tại hoặc đã được chuyển đi.".into(),
+            request_id: None,
         },
     )
 }

@@ -15,8 +15,9 @@ use serde::Deserialize;
 use super::dossiers::{procedure_groups, ProcedureGroup, ProcedureOptions};
 use super::form_data::{idempotency_key, FormData, Values};
 use super::intake_form::{doc_rows, intake_input, proc_info, DocRow, ProcInfo, SEXES};
-use super::{Chrome, FormErrors};
-use crate::error::{render, PageError};
+use super::FormErrors;
+use crate::error::PageError;
+use crate::layout::{render, Chrome};
 use crate::session::MaybeSignedIn;
 use crate::AppState;
 

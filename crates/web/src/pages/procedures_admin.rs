@@ -11,8 +11,9 @@ use motcua_app::{Error, Principal};
 use motcua_domain::access::Action;
 use serde::Deserialize;
 
-use super::{datetime_vn, Chrome};
-use crate::error::{render, PageError};
+use super::datetime_vn;
+use crate::error::PageError;
+use crate::layout::{render, Chrome};
 use crate::session::SignedIn;
 use crate::AppState;
 

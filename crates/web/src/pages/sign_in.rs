@@ -8,8 +8,8 @@ use axum_extra::extract::cookie::Cookie;
 use axum_extra::extract::{CookieJar, Form};
 use serde::Deserialize;
 
-use super::Chrome;
-use crate::error::{detail_of, render, status_of, PageError};
+use crate::error::{detail_of, status_of, PageError};
+use crate::layout::{render, Chrome};
 use crate::session::{self, MaybeSignedIn, SignedIn, SESSION_COOKIE, SIGNIN_CSRF_COOKIE};
 use crate::AppState;
 

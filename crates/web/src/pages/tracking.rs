@@ -11,9 +11,10 @@ use motcua_app::Error;
 use motcua_domain::dossier::{Status, Timeliness};
 use serde::Deserialize;
 
+use super::datetime_vn;
 use super::intake_form::return_method_label;
-use super::{datetime_vn, Chrome};
-use crate::error::{render, PageError};
+use crate::error::PageError;
+use crate::layout::{render, Chrome};
 use crate::session::MaybeSignedIn;
 use crate::AppState;
 
