@@ -115,12 +115,18 @@ mod tests {
         assert_eq!(clock.now(), start);
         assert_eq!(clock.clone().now(), start);
         manual.advance(SignedDuration::from_mins(2));
-        assert_eq!(clock.now(), "2026-11-20T08:01:00Z".parse().expect("instant"));
+        assert_eq!(
+            clock.now(),
+            "2026-11-20T08:01:00Z".parse().expect("instant")
+        );
         let later: Timestamp = "2026-11-23T10:00:00Z".parse().expect("instant");
         manual.set(later);
         assert_eq!(clock.now_ms(), motcua_store::to_millis(later));
         manual.advance(SignedDuration::from_hours(-1));
-        assert_eq!(clock.now(), "2026-11-23T09:00:00Z".parse().expect("instant"));
+        assert_eq!(
+            clock.now(),
+            "2026-11-23T09:00:00Z".parse().expect("instant")
+        );
         manual.advance(SignedDuration::MAX);
         assert_eq!(clock.now(), Timestamp::MAX);
     }

@@ -244,9 +244,7 @@ impl App {
                     .find(|a| a.id == r.row.agency_id)
                     .cloned()
                     .ok_or_else(|| Error::Internal("agency".into()))?;
-                let day = r
-                    .received_day
-                    .unwrap_or_else(|| local_day(self.now()));
+                let day = r.received_day.unwrap_or_else(|| local_day(self.now()));
                 r.row.code = next_code(&mut tx, &agency, day).await?;
             }
             let events = std::mem::take(&mut r.events);
