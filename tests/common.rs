@@ -31,6 +31,26 @@ macro_rules! on_both_engines {
             }
         }
     )*};
+    // The same, with the app on a manual clock standing at `$start` (a Timestamp).
+    (clock = $start:expr; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            // `$start` is written in the calling module.
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::spawn_at($crate::common::Engine::Sqlite, $start).await;
+                super::$name(app.expect("SQLite is always available")).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::common::TestApp::spawn_at($crate::common::Engine::Postgres, $start).await {
+                    Some(app) => super::$name(app).await,
+                    None => eprintln!("skipped on PostgreSQL: TEST_DATABASE_URL is not set"),
+                }
+            }
+        }
+    )*};
 }
 
 pub struct TestApp {
@@ -40,6 +60,7 @@ pub struct TestApp {
     pub database_url: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     cleanup: Option<Cleanup>,
+    clock: Option<motcua_app::ManualClock>,
 }
 
 enum Cleanup {
@@ -75,6 +96,16 @@ impl TestApp {
     /// A fresh database with the demo data, and the server listening on a random
     /// port. `None` for PostgreSQL when no server is configured.
     pub async fn spawn(engine: Engine) -> Option<TestApp> {
+        Self::spawn_with(engine, None).await
+    }
+
+    /// [`TestApp::spawn`] with the app on a manual clock standing at `start`; move it
+    /// with [`TestApp::clock`].
+    pub async fn spawn_at(engine: Engine, start: jiff::Timestamp) -> Option<TestApp> {
+        Self::spawn_with(engine, Some(motcua_app::Clock::manual(start))).await
+    }
+
+    async fn spawn_with(engine: Engine, clock: Option<motcua_app::ManualClock>) -> Option<TestApp> {
         let (database_url, cleanup) = match engine {
             Engine::Sqlite => {
                 let path = std::env::temp_dir().join(format!("motcua-test-{}.sqlite3", unique()));
@@ -105,13 +136,16 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let blob_dir = std::env::temp_dir().join(format!("motcua-test-blobs-{}", unique()));
-        let app = App::with_settings(
+        let app = App::with_clock(
             db.clone(),
             motcua_app::Settings {
                 public_url: base.clone(),
                 blob_dir: blob_dir.clone(),
                 remind_after_days: 3,
             },
+            clock
+                .as_ref()
+                .map_or_else(motcua_app::Clock::system, motcua_app::ManualClock::clock),
         );
         app.seed_reference_data().await.expect("reference data");
         app.load_demo_if_empty().await.expect("demo data");
@@ -139,7 +173,15 @@ impl TestApp {
             database_url,
             shutdown: Some(tx),
             cleanup: Some(cleanup),
+            clock,
         })
+    }
+
+    /// The manual clock of an app spawned with [`TestApp::spawn_at`].
+    pub fn clock(&self) -> &motcua_app::ManualClock {
+        self.clock
+            .as_ref()
+            .expect("the app was spawned with TestApp::spawn_at, on a manual clock")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -11,6 +11,7 @@ mod browser;
 mod calendar;
 mod catalogue;
 mod cli;
+mod clock;
 mod dossier_pages;
 mod dossiers;
 mod notify;

@@ -10,10 +10,9 @@ use motcua_store::agencies::{self as store, AgencyRow};
 use motcua_store::Conn;
 use serde::{Deserialize, Serialize};
 
-use crate::audit::record;
 use crate::error::{Error, Result};
 use crate::principal::{Actor, Principal};
-use crate::{now_ms, App};
+use crate::App;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -197,13 +196,13 @@ impl App {
                 level: level.as_str(),
                 parent_id: parent.as_ref().map(|p| p.id.as_str()),
                 path: &path,
-                now: now_ms(),
+                now: self.now_ms(),
             },
         )
         .await
         .map_err(|e| unique_to_conflict(e, &code))?;
         motcua_store::procedures::enable_all_of_level(&mut tx, &id, level.as_str()).await?;
-        record(
+        self.record_audit(
             &mut tx,
             by,
             Some(&id),
@@ -234,8 +233,8 @@ impl App {
         let row = load_for(&mut tx, by, code, Action::ManageAgency).await?;
         let new_name = name.as_ref().map_or(row.name.as_str(), |n| n.as_str());
         let active = input.active.unwrap_or(motcua_store::flag(row.active));
-        store::update(&mut tx, &row.id, new_name, active, now_ms()).await?;
-        record(
+        store::update(&mut tx, &row.id, new_name, active, self.now_ms()).await?;
+        self.record_audit(
             &mut tx,
             by,
             Some(&row.id),

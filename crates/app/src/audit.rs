@@ -6,36 +6,39 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::principal::{Actor, Principal};
-use crate::{now_ms, App};
+use crate::App;
 
-/// Appends one entry, inside the caller's transaction: the change and its record are
-/// written together or not at all.
-pub(crate) async fn record(
-    conn: &mut Conn,
-    by: &Principal,
-    agency_id: Option<&str>,
-    action: &str,
-    target: &str,
-    details: serde_json::Value,
-) -> Result<()> {
-    let id = motcua_store::new_id();
-    let details = details.to_string();
-    audit::append(
-        conn,
-        &audit::Entry {
-            id: &id,
-            at: now_ms(),
-            actor_user_id: by.user_id(),
-            actor_username: by.audit_name(),
-            agency_id,
-            ip: by.ip(),
-            action,
-            target,
-            details: &details,
-        },
-    )
-    .await?;
-    Ok(())
+impl App {
+    /// Appends one entry, inside the caller's transaction: the change and its record
+    /// are written together or not at all.
+    pub(crate) async fn record_audit(
+        &self,
+        conn: &mut Conn,
+        by: &Principal,
+        agency_id: Option<&str>,
+        action: &str,
+        target: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
+        let id = motcua_store::new_id();
+        let details = details.to_string();
+        audit::append(
+            conn,
+            &audit::Entry {
+                id: &id,
+                at: self.now_ms(),
+                actor_user_id: by.user_id(),
+                actor_username: by.audit_name(),
+                agency_id,
+                ip: by.ip(),
+                action,
+                target,
+                details: &details,
+            },
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -8,12 +8,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::audit::record;
 use crate::error::{Error, Result};
 use crate::principal::{Actor, AgencyRef, Principal};
 use crate::secrets::{random_token, token_hash, verify_password};
 use crate::users::load_user_for;
-use crate::{now_ms, App};
+use crate::App;
 
 /// How long a browser session lasts: an officer's working day and then some.
 pub const SESSION_HOURS: i64 = 12;
@@ -102,7 +101,7 @@ impl App {
             let _ = verify_password(password, DUMMY_HASH).await;
             return Err(wrong_credentials());
         };
-        let now = now_ms();
+        let now = self.now_ms();
         let wait = sign_in_wait_secs(user.failed_logins);
         if let Some(last) = user.last_failed_at {
             let remaining = (last + wait * 1000 - now + 999) / 1000;
@@ -160,7 +159,7 @@ impl App {
             return Ok(Some(hit));
         }
         let mut conn = self.db.read().await?;
-        let Some(s) = sessions::find(&mut conn, &token_hash(token), now_ms()).await? else {
+        let Some(s) = sessions::find(&mut conn, &token_hash(token), self.now_ms()).await? else {
             return Ok(None);
         };
         let found = load_actor(&mut conn, &s.user_id, ip).await?;
@@ -173,7 +172,7 @@ impl App {
     pub async fn sign_out(&self, token: &str) -> Result<()> {
         let mut tx = self.db.begin_write().await?;
         sessions::delete(&mut tx, &token_hash(token)).await?;
-        sessions::purge_expired(&mut tx, now_ms()).await?;
+        sessions::purge_expired(&mut tx, self.now_ms()).await?;
         tx.commit().await?;
         self.auth.clear();
         Ok(())
@@ -235,10 +234,10 @@ impl App {
             &user.id,
             &token_hash(&token),
             &label,
-            now_ms(),
+            self.now_ms(),
         )
         .await?;
-        record(
+        self.record_audit(
             &mut tx,
             by,
             Some(&agency_id),
@@ -278,8 +277,8 @@ impl App {
         if by.user_id() != Some(owner.id.as_str()) {
             load_user_for(&mut tx, by, &owner.username, Action::ManageUsers).await?;
         }
-        tokens::revoke(&mut tx, &token.id, now_ms()).await?;
-        record(
+        tokens::revoke(&mut tx, &token.id, self.now_ms()).await?;
+        self.record_audit(
             &mut tx,
             by,
             Some(&owner.agency_id),
@@ -365,11 +364,11 @@ impl App {
         }
         let hash = crate::secrets::hash_password(new.expose()).await?;
         let mut tx = self.db.begin_write().await?;
-        users::set_password(&mut tx, &user.id, &hash, now_ms()).await?;
+        users::set_password(&mut tx, &user.id, &hash, self.now_ms()).await?;
         let kept = keep_session.map(token_hash);
         sessions::delete_for_user_except(&mut tx, &user.id, kept.as_deref()).await?;
         let by = Principal::User(actor.clone());
-        record(
+        self.record_audit(
             &mut tx,
             &by,
             Some(&actor.agency.id),

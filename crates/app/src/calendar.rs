@@ -15,10 +15,9 @@ use motcua_store::Conn;
 use serde::Serialize;
 
 use crate::agencies::not_found;
-use crate::audit::record;
 use crate::error::{Error, Result};
 use crate::principal::Principal;
-use crate::{now_ms, App};
+use crate::App;
 
 /// Years every calendar covers: old enough for historical imports, far enough for
 /// long time limits.
@@ -338,7 +337,7 @@ impl App {
                     &day,
                     k.as_str(),
                     name.as_deref(),
-                    now_ms(),
+                    self.now_ms(),
                     by.audit_name(),
                 )
                 .await?
@@ -347,7 +346,7 @@ impl App {
                 store::delete(&mut tx, &scope, &day).await?;
             }
         }
-        record(
+        self.record_audit(
             &mut tx,
             by,
             agency_id.as_deref().or(by.agency_id()),
@@ -385,8 +384,8 @@ impl App {
         let json = serde_json::to_string(sessions).map_err(|e| Error::Internal(e.to_string()))?;
         let mut tx = self.db.begin_write().await?;
         let a = crate::agencies::load_for(&mut tx, by, agency_code, Action::ManageAgency).await?;
-        store::set_sessions(&mut tx, &a.id, &json, now_ms()).await?;
-        record(
+        store::set_sessions(&mut tx, &a.id, &json, self.now_ms()).await?;
+        self.record_audit(
             &mut tx,
             by,
             Some(&a.id),
@@ -414,7 +413,7 @@ impl App {
                 &d.date.to_string(),
                 d.kind.as_str(),
                 d.name.as_deref(),
-                now_ms(),
+                self.now_ms(),
                 "seed",
             )
             .await?;

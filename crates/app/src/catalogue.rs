@@ -13,10 +13,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::audit::record;
 use crate::error::{Error, Result};
 use crate::principal::{Actor, Principal};
-use crate::{now_ms, App};
+use crate::App;
 
 /// The seed catalogue: data files in the repository, compiled in so that a fresh
 /// install has the commune-level procedures at once.
@@ -72,6 +71,8 @@ struct Snapshot {
     /// (folded search key, entry), ordered by sector then name.
     entries: Vec<(String, CatalogueEntry)>,
     sectors: Vec<(String, String)>,
+    /// The local date (YYYY-MM-DD) the versions in force were chosen for.
+    day: String,
 }
 
 impl CatalogueCache {
@@ -139,8 +140,13 @@ fn not_found(code: &str) -> Error {
 }
 
 /// Checks and stores one procedure as a new version unless it equals the current
-/// one. Returns (version, whether it was written).
-async fn save(conn: &mut Conn, by: &Principal, mut p: Procedure) -> Result<(i64, bool, bool)> {
+/// one, stamped `now_ms`. Returns (version, whether it was written).
+async fn save(
+    conn: &mut Conn,
+    by: &Principal,
+    mut p: Procedure,
+    now_ms: i64,
+) -> Result<(i64, bool, bool)> {
     p.normalize();
     let problems = p.validate();
     if !problems.is_empty() {
@@ -173,7 +179,7 @@ async fn save(conn: &mut Conn, by: &Principal, mut p: Procedure) -> Result<(i64,
             online: p.online.as_str(),
             effective_from: &p.effective_from.to_string(),
             body: &body,
-            now: now_ms(),
+            now: now_ms,
             by: by.audit_name(),
         },
     )
@@ -183,7 +189,14 @@ async fn save(conn: &mut Conn, by: &Principal, mut p: Procedure) -> Result<(i64,
 
 impl App {
     async fn snapshot(&self) -> Result<Arc<Snapshot>> {
-        if let Some(snap) = self.catalogue.fresh() {
+        let today = self
+            .now()
+            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+            .date()
+            .to_string();
+        // A new day may bring a version into force: yesterday's snapshot is stale
+        // however recently it was read.
+        if let Some(snap) = self.catalogue.fresh().filter(|s| s.day == today) {
             return Ok(snap);
         }
         let mut conn = self.db.read().await?;
@@ -192,10 +205,6 @@ impl App {
             .into_iter()
             .map(|s| (s.code, s.name))
             .collect();
-        let today = jiff::Timestamp::now()
-            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
-            .date()
-            .to_string();
         let mut entries = Vec::new();
         for row in store::in_force(&mut conn, &today).await? {
             let procedure = parse_body(&row.body)?;
@@ -211,7 +220,11 @@ impl App {
             (&a.1.procedure.sector, &a.1.procedure.name)
                 .cmp(&(&b.1.procedure.sector, &b.1.procedure.name))
         });
-        let snap = Arc::new(Snapshot { entries, sectors });
+        let snap = Arc::new(Snapshot {
+            entries,
+            sectors,
+            day: today,
+        });
         if let Ok(mut slot) = self.catalogue.snapshot.write() {
             *slot = Some((Instant::now(), snap.clone()));
         }
@@ -377,12 +390,12 @@ impl App {
         let mut tx = self.db.begin_write().await?;
         by.require_top()?;
         let code = p.code.clone();
-        let (version, written, created) = save(&mut tx, by, p).await?;
+        let (version, written, created) = save(&mut tx, by, p, self.now_ms()).await?;
         if written {
             if created {
                 enable_everywhere(&mut tx, &code).await?;
             }
-            record(
+            self.record_audit(
                 &mut tx,
                 by,
                 by.agency_id(),
@@ -415,7 +428,7 @@ impl App {
                 errors.push("code", format!("Mã thủ tục «{code}» xuất hiện hai lần."));
                 continue;
             }
-            match save(&mut tx, by, p).await {
+            match save(&mut tx, by, p, self.now_ms()).await {
                 Ok((_, false, _)) => report.unchanged += 1,
                 Ok((_, true, true)) => {
                     enable_everywhere(&mut tx, &code).await?;
@@ -435,7 +448,7 @@ impl App {
         }
         errors.into_result()?;
         if report.created + report.updated > 0 {
-            record(
+            self.record_audit(
                 &mut tx,
                 by,
                 by.agency_id(),
@@ -508,7 +521,7 @@ impl App {
         } else {
             store::disable(&mut tx, &a.id, code.trim()).await?;
         }
-        record(
+        self.record_audit(
             &mut tx,
             by,
             Some(&a.id),
@@ -542,7 +555,8 @@ impl App {
             .into_iter()
             .find(|s| s.0 == entry.procedure.sector)
             .map_or_else(|| entry.procedure.sector.clone(), |s| s.1);
-        let today = jiff::Timestamp::now()
+        let today = self
+            .now()
             .to_zoned(motcua_domain::calendar::vietnam_time_zone())
             .date();
         let app = self.clone();

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod blobs;
 pub mod calendar;
 pub mod catalogue;
+pub mod clock;
 pub mod demo;
 pub mod dossiers;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod principal;
 pub mod secrets;
 pub mod users;
 
+pub use clock::{Clock, ManualClock};
 pub use error::{Error, Result};
 pub use principal::{Actor, Principal};
 
@@ -49,6 +51,7 @@ pub struct App {
     blobs: blobs::BlobStore,
     pub(crate) tracking: std::sync::Arc<dossiers::TrackingLimiter>,
     calendars: std::sync::Arc<calendar::CalendarCache>,
+    clock: Clock,
     auth: std::sync::Arc<auth::AuthCache>,
     catalogue: std::sync::Arc<catalogue::CatalogueCache>,
     /// Parsing the embedded fonts takes a moment; done once, on first use.
@@ -61,8 +64,15 @@ impl App {
     }
 
     pub fn with_settings(db: Db, settings: Settings) -> Self {
+        Self::with_clock(db, settings, Clock::system())
+    }
+
+    /// An app that reads the time from `clock`: tests pass a manual one to run use
+    /// cases at chosen instants.
+    pub fn with_clock(db: Db, settings: Settings, clock: Clock) -> Self {
         App {
             db,
+            clock,
             blobs: blobs::BlobStore::new(settings.blob_dir.clone()),
             settings: std::sync::Arc::new(settings),
             tracking: Default::default(),
@@ -96,6 +106,21 @@ impl App {
         &self.settings
     }
 
+    /// The current instant for every business rule: read it here, never from the
+    /// system, so that the app runs the same under a test's manual clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    /// [`App::now`] in the store's milliseconds since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
     pub(crate) fn blobs(&self) -> &blobs::BlobStore {
         &self.blobs
     }
@@ -111,8 +136,4 @@ impl App {
     pub(crate) fn pdf_engine(&self) -> &motcua_docs::PdfEngine {
         self.pdf.get_or_init(motcua_docs::PdfEngine::new)
     }
-}
-
-pub(crate) fn now_ms() -> i64 {
-    motcua_store::to_millis(jiff::Timestamp::now())
 }

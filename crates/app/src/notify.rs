@@ -301,8 +301,8 @@ pub struct DeliveryReport {
 }
 
 impl App {
-    /// One delivery pass now: claims up to [`BATCH`] due messages, sends each and
-    /// records the outcome.
+    /// One delivery pass at [`App::now`]: claims up to [`BATCH`] due messages, sends
+    /// each and records the outcome.
     pub async fn deliver_due_messages(
         &self,
         transports: &Transports,
@@ -328,7 +328,7 @@ impl App {
         cfg: &NotifyConfig,
         fixed_now: Option<i64>,
     ) -> Result<DeliveryReport> {
-        let now = || fixed_now.unwrap_or_else(crate::now_ms);
+        let now = || fixed_now.unwrap_or_else(|| self.now_ms());
         let mut conn = self.db.read().await?;
         let start = now();
         let claimed =
@@ -417,10 +417,10 @@ impl App {
     }
 
     /// Queues a `not_collected` reminder for each result waiting longer than
-    /// `remind_after_days` (once per dossier); nothing when that is 0. Returns the
-    /// number of messages queued.
+    /// `remind_after_days` at [`App::now`] (once per dossier); nothing when that is 0.
+    /// Returns the number of messages queued.
     pub async fn enqueue_reminders(&self, cfg: &NotifyConfig) -> Result<usize> {
-        self.enqueue_reminders_at(cfg, crate::now_ms()).await
+        self.enqueue_reminders_at(cfg, self.now_ms()).await
     }
 
     /// [`App::enqueue_reminders`] as if the time were `now_ms`.

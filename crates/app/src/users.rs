@@ -10,11 +10,10 @@ use motcua_store::{sessions, Conn};
 use serde::{Deserialize, Serialize};
 
 use crate::agencies::load_for;
-use crate::audit::record;
 use crate::error::{Error, Result};
 use crate::principal::{Actor, Principal};
 use crate::secrets::hash_password;
-use crate::{now_ms, App};
+use crate::App;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -167,7 +166,7 @@ impl App {
                 username: username.as_str(),
                 full_name: full_name.as_str(),
                 password_hash: &hash,
-                now: now_ms(),
+                now: self.now_ms(),
             },
         )
         .await
@@ -182,7 +181,7 @@ impl App {
         let sector_names: Vec<&str> = sectors.iter().map(|s| s.as_str()).collect();
         store::set_roles(&mut tx, &id, &role_names).await?;
         store::set_sectors(&mut tx, &id, &sector_names).await?;
-        record(
+        self.record_audit(
             &mut tx,
             by,
             Some(&agency.id),
@@ -257,7 +256,7 @@ impl App {
         let new_name = full_name
             .as_ref()
             .map_or(row.full_name.as_str(), |n| n.as_str());
-        let now = now_ms();
+        let now = self.now_ms();
         store::update_profile(&mut tx, &row.id, new_name, active, now).await?;
         if let Some(roles) = &roles {
             let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
@@ -275,7 +274,7 @@ impl App {
         if !active || hash.is_some() {
             ended_sessions = sessions::delete_for_user(&mut tx, &row.id).await?;
         }
-        record(
+        self.record_audit(
             &mut tx,
             by,
             Some(&agency_id),

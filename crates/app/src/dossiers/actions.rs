@@ -19,7 +19,7 @@ use super::notices::{Facts, Notice};
 use super::{changed, details_of, status_of, Dossier, Handover};
 use crate::error::{Error, Result};
 use crate::principal::Actor;
-use crate::{now_ms, App};
+use crate::App;
 
 /// A result to attach: a file, or a paper result described in words.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -106,6 +106,7 @@ pub(crate) async fn remember(
     key: &str,
     fingerprint: &str,
     answer: &Dossier,
+    now_ms: i64,
 ) -> Result<()> {
     let body = serde_json::to_string(answer).map_err(|e| Error::Internal(e.to_string()))?;
     let answer = IdempotentAnswer {
@@ -113,7 +114,7 @@ pub(crate) async fn remember(
         status: 200,
         body,
     };
-    store::save_idempotent_answer(conn, user_id, check_key(key)?, &answer, now_ms()).await?;
+    store::save_idempotent_answer(conn, user_id, check_key(key)?, &answer, now_ms).await?;
     Ok(())
 }
 
@@ -201,7 +202,7 @@ impl App {
             reason_given: reason.is_some(),
         };
         let t = decide(status, verb, &actor.roles, &facts).map_err(|r| refusal(r, &row))?;
-        let now = Timestamp::now();
+        let now = self.now();
         let now_ms = motcua_store::to_millis(now);
         let cal = self
             .working_calendar_in(&mut tx, Some(&agency.code))
@@ -421,7 +422,7 @@ impl App {
         }
         let dossier = self.to_dossier(&mut tx, &row, Some(actor)).await?;
         if let Some(key) = idempotency_key {
-            remember(&mut tx, &actor.user_id, key, &fingerprint, &dossier).await?;
+            remember(&mut tx, &actor.user_id, key, &fingerprint, &dossier, now_ms).await?;
         }
         tx.commit().await?;
         Ok(dossier)
@@ -549,6 +550,6 @@ pub(crate) async fn announce(
         email: row.applicant_email.as_deref(),
         phone: row.applicant_phone.as_deref(),
     };
-    app.notify(conn, notice, &facts, now_ms()).await?;
+    app.notify(conn, notice, &facts, app.now_ms()).await?;
     Ok(())
 }

@@ -536,7 +536,7 @@ impl App {
             .await?;
         let checked = check_intake(input, &procedure)?;
         let cal = self.working_calendar(Some(&actor.agency.code)).await?;
-        let now = Timestamp::now();
+        let now = self.now();
         let due = cal
             .due_at(now, procedure.committed_limit)
             .map_err(|e| Error::Internal(format!("due date: {e:?}")))?;
@@ -603,7 +603,8 @@ impl App {
             .to_dossier_of(&mut tx, &row, &actor.agency, Some(actor))
             .await?;
         if let Some(key) = idempotency_key {
-            super::actions::remember(&mut tx, &actor.user_id, key, &fingerprint, &dossier).await?;
+            super::actions::remember(&mut tx, &actor.user_id, key, &fingerprint, &dossier, now_ms)
+                .await?;
         }
         tx.commit().await?;
         Ok(dossier)
@@ -659,7 +660,7 @@ impl App {
                 return Ok(d);
             }
         }
-        let now = Timestamp::now();
+        let now = self.now();
         let now_ms = motcua_store::to_millis(now);
         let code = next_code(&mut tx, &agency, local_day(now)).await?;
         let mut row = new_row(
@@ -695,7 +696,8 @@ impl App {
         super::actions::save_head(&mut tx, &row).await?;
         let dossier = self.to_dossier(&mut tx, &row, None).await?;
         if let Some(key) = idempotency_key {
-            super::actions::remember(&mut tx, public_user, key, &fingerprint, &dossier).await?;
+            super::actions::remember(&mut tx, public_user, key, &fingerprint, &dossier, now_ms)
+                .await?;
         }
         tx.commit().await?;
         Ok(dossier)

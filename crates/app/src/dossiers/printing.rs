@@ -103,7 +103,7 @@ impl App {
         let events = store::events(conn, &row.id).await?;
         let engine = self.pdf_engine();
         let received = row.received_at.map(ts);
-        let now = Timestamp::now();
+        let now = self.now();
         let request = row.procedure_name.clone();
         match form {
             Form::Receipt => {
@@ -312,7 +312,7 @@ impl App {
             })
             .collect();
         let status = status_of(row)?;
-        let now = Timestamp::now();
+        let now = self.now();
         let mut started = Some(ts(received));
         let mut out = Vec::new();
         for (i, step) in plan.iter().enumerate() {

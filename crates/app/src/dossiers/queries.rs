@@ -395,7 +395,7 @@ impl App {
                 }
             };
         actor.require(Action::ReadDossier, &agency_path)?;
-        let now = Timestamp::now();
+        let now = self.now();
         let now_ms = motcua_store::to_millis(now);
         let kind = match list {
             Worklist::ToAccept => ListKind::Status("submitted".into()),
@@ -425,8 +425,10 @@ impl App {
             },
             Worklist::NotCollected => {
                 let days = i64::from(self.settings.remind_after_days);
+                // Ready at or before the threshold, as the reminder pass counts: a
+                // result is listed from the instant its reminder is due.
                 ListKind::ReadySince(
-                    now_ms - SignedDuration::from_hours(24 * days).as_millis() as i64,
+                    now_ms - SignedDuration::from_hours(24 * days).as_millis() as i64 + 1,
                 )
             }
             Worklist::All => ListKind::All,

@@ -244,9 +244,7 @@ impl App {
                     .find(|a| a.id == r.row.agency_id)
                     .cloned()
                     .ok_or_else(|| Error::Internal("agency".into()))?;
-                let day = r
-                    .received_day
-                    .unwrap_or_else(|| local_day(Timestamp::now()));
+                let day = r.received_day.unwrap_or_else(|| local_day(self.now()));
                 r.row.code = next_code(&mut tx, &agency, day).await?;
             }
             let events = std::mem::take(&mut r.events);
@@ -417,7 +415,7 @@ impl App {
         if d.details.time_limit.is_none() {
             d.details.time_limit = Some(limit.to_string());
         }
-        let now = motcua_store::to_millis(Timestamp::now());
+        let now = self.now_ms();
         let mut events = std::mem::take(&mut d.events);
         if events.is_empty() {
             events.push(ExportedEvent {
@@ -425,7 +423,7 @@ impl App {
                     .returned_at
                     .or(d.received_at)
                     .or(d.submitted_at)
-                    .unwrap_or_else(Timestamp::now),
+                    .unwrap_or_else(|| self.now()),
                 actor: "import".into(),
                 action: "import".into(),
                 to: status.as_str().into(),

@@ -227,7 +227,9 @@ pub async fn show(
             empty: "",
         });
     }
-    let today = jiff::Timestamp::now()
+    let today = state
+        .app
+        .now()
         .to_zoned(motcua_domain::calendar::vietnam_time_zone())
         .strftime("%d/%m/%Y")
         .to_string();

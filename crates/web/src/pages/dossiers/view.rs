@@ -174,10 +174,10 @@ fn status_label(s: &str) -> String {
     Status::parse(s).map_or_else(|| s.to_owned(), |x| x.label_vi().to_owned())
 }
 
-fn view(d: &Dossier, specialists: &[Assignable]) -> DossierView {
+/// `now` is the app's clock, so that the overdue mark agrees with the worklists.
+fn view(d: &Dossier, specialists: &[Assignable], now: jiff::Timestamp) -> DossierView {
     let x = &d.details;
     let status = Status::parse(&d.status);
-    let now = jiff::Timestamp::now();
     let fee = if d.fee_amount == 0 {
         "Không thu (0 đ)".to_owned()
     } else if d.fee_paid {
@@ -412,7 +412,7 @@ pub(super) async fn dossier_page(
     } else {
         Vec::new()
     };
-    let v = view(&d, &specialists);
+    let v = view(&d, &specialists, app.now());
     let limit: TimeLimit = d
         .details
         .time_limit
