@@ -25,7 +25,7 @@
 //! | «Liên thông» | linked procedure | Mã thủ tục + STT |
 //! | «Hướng dẫn» | (help; not read back) | |
 //!
-//! Machine values stay machine codes (`3wd`, `original`, `per_page`,
+//! Machine values stay machine codes (`3wd`, `15cd`, `original`, `per_page`,
 //! `counter, post`) in columns whose header ends in «(mã)»; beside them a
 //! column ending in «(diễn giải)» says the same in Vietnamese words. Import
 //! reads only the codes: the words are there for the reader and are
@@ -993,7 +993,7 @@ fn write_guide(book: &mut Workbook, formats: &Formats) -> Result<(), XlsxError> 
         ),
         (
             "Thời hạn".into(),
-            "immediate = trả ngay; same_day = trong ngày; 3wd = 3 ngày làm việc; 8wh = 8 giờ làm việc. Để trống «Thời hạn khi xác minh» nếu không có.".into(),
+            "immediate = trả ngay; same_day = trong ngày; 3wd = 3 ngày làm việc; 8wh = 8 giờ làm việc; 15cd = 15 ngày theo lịch (luật ghi «15 ngày», không ghi «ngày làm việc»; ngày cuối rơi vào ngày nghỉ thì hạn là ngày làm việc tiếp theo). Để trống «Thời hạn khi xác minh» nếu không có.".into(),
         ),
         (
             "Ngày".into(),
@@ -1446,7 +1446,7 @@ impl<'a> Row<'a> {
         if self.cell(header).is_none() {
             self.fail(
                 header,
-                "cần ghi thời hạn, ví dụ 3wd (3 ngày làm việc) hoặc same_day.".to_owned(),
+                "cần ghi thời hạn, ví dụ 3wd (3 ngày làm việc), 15cd (15 ngày theo lịch) hoặc same_day.".to_owned(),
             );
             return None;
         }
