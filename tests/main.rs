@@ -15,3 +15,4 @@ mod dossier_pages;
 mod dossiers;
 mod notify;
 mod ops;
+mod schema;

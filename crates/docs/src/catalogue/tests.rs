@@ -209,7 +209,9 @@ fn calendar_day_limits_import_and_misspellings_are_explained() {
     set(&mut sheets, SHEET_PROCEDURES, 0, H_STATUTORY, text("15d"));
     let found = problems(from_xlsx(&write_book(&sheets).expect("writes")));
     assert!(
-        found.iter().any(|p| p.contains("«15d»") && p.contains("15cd")),
+        found
+            .iter()
+            .any(|p| p.contains("«15d»") && p.contains("15cd")),
         "{found:#?}"
     );
 }

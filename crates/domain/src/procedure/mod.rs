@@ -918,15 +918,51 @@ mod tests {
             (TimeLimit::WorkingHours(4), TimeLimit::SameDay, false),
             (TimeLimit::Immediate, TimeLimit::SameDay, false),
             // 15 days hold 11 working days in an ordinary week, 30 days 21 or 22.
-            (TimeLimit::CalendarDays(15), TimeLimit::CalendarDays(15), true),
-            (TimeLimit::CalendarDays(15), TimeLimit::CalendarDays(10), true),
-            (TimeLimit::CalendarDays(15), TimeLimit::CalendarDays(16), false),
-            (TimeLimit::CalendarDays(15), TimeLimit::WorkingDays(11), true),
-            (TimeLimit::CalendarDays(15), TimeLimit::WorkingDays(12), false),
-            (TimeLimit::CalendarDays(15), TimeLimit::WorkingDays(15), false),
-            (TimeLimit::CalendarDays(30), TimeLimit::WorkingDays(21), true),
-            (TimeLimit::CalendarDays(30), TimeLimit::WorkingDays(22), false),
-            (TimeLimit::WorkingDays(15), TimeLimit::CalendarDays(15), true),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::CalendarDays(15),
+                true,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::CalendarDays(10),
+                true,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::CalendarDays(16),
+                false,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::WorkingDays(11),
+                true,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::WorkingDays(12),
+                false,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::WorkingDays(15),
+                false,
+            ),
+            (
+                TimeLimit::CalendarDays(30),
+                TimeLimit::WorkingDays(21),
+                true,
+            ),
+            (
+                TimeLimit::CalendarDays(30),
+                TimeLimit::WorkingDays(22),
+                false,
+            ),
+            (
+                TimeLimit::WorkingDays(15),
+                TimeLimit::CalendarDays(15),
+                true,
+            ),
             (TimeLimit::SameDay, TimeLimit::CalendarDays(1), true),
             // 2 days from a Monday end on Wednesday: past a same-day limit.
             (TimeLimit::SameDay, TimeLimit::CalendarDays(2), false),
