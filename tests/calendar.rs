@@ -98,6 +98,13 @@ async fn lunar_and_days_and_due_dates_follow_the_law(app: TestApp) {
             "8wh",
             "2026-03-03T16:30:00+07:00",
         ),
+        // 15 days (Civil Code art. 147–148) from 2/2 end on 17/2, inside Tết:
+        // the period ends at the close of the first working day after it.
+        (
+            "2026-02-02T10:00:00%2B07:00",
+            "15cd",
+            "2026-02-23T17:00:00+07:00",
+        ),
     ] {
         let (status, body) = get(
             &app,

@@ -17,3 +17,4 @@ mod dossiers;
 mod notify;
 mod ops;
 mod request_id;
+mod schema;

@@ -311,5 +311,6 @@ mod tests {
         assert_eq!(limit_text(TimeLimit::SameDay), "Trong ngày");
         assert_eq!(limit_text(TimeLimit::WorkingDays(3)), "3 ngày làm việc");
         assert_eq!(limit_text(TimeLimit::Immediate), "Trả ngay");
+        assert_eq!(limit_text(TimeLimit::CalendarDays(15)), "15 ngày");
     }
 }

@@ -25,7 +25,7 @@
 //! | «Liên thông» | linked procedure | Mã thủ tục + STT |
 //! | «Hướng dẫn» | (help; not read back) | |
 //!
-//! Machine values stay machine codes (`3wd`, `original`, `per_page`,
+//! Machine values stay machine codes (`3wd`, `15cd`, `original`, `per_page`,
 //! `counter, post`) in columns whose header ends in «(mã)»; beside them a
 //! column ending in «(diễn giải)» says the same in Vietnamese words. Import
 //! reads only the codes: the words are there for the reader and are

@@ -182,6 +182,46 @@ fn workbook_has_the_documented_sheets_and_headers() {
     assert_eq!(cell(5), "3 ngày làm việc");
     assert_eq!(cell(6), "1wd");
     assert_eq!(cell(16), "01/07/2025");
+    // A limit in calendar days says "ngày", not "ngày làm việc".
+    let permit = (1..=procedures.end().map_or(0, |e| e.0))
+        .find(|&r| {
+            procedures
+                .get_value((r, 0))
+                .is_some_and(|c| *c == Data::String("1.013225".into()))
+        })
+        .expect("row of 1.013225");
+    let cell = |c: u32| {
+        procedures
+            .get_value((permit, c))
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    };
+    assert_eq!(cell(4), "15cd");
+    assert_eq!(cell(5), "15 ngày");
+    assert_eq!(cell(6), "15cd");
+}
+
+#[test]
+fn calendar_day_limits_import_and_misspellings_are_explained() {
+    let mut procs = vec![seed("1.004873")];
+    procs[0].statutory_limit = TimeLimit::CalendarDays(15);
+    procs[0].committed_limit = TimeLimit::WorkingDays(10);
+    procs[0].verification_limit = Some(TimeLimit::CalendarDays(25));
+    // Its steps are shares in hours of the seed's 1-day commitment.
+    procs[0].steps.clear();
+    let xlsx = to_xlsx(&procs).expect("exports");
+    let back = from_xlsx(&xlsx).unwrap_or_else(|e| panic!("imports:\n{e}"));
+    assert_eq!(back, procs);
+
+    let mut sheets = sheets_of(&procs);
+    set(&mut sheets, SHEET_PROCEDURES, 0, H_STATUTORY, text("15d"));
+    let found = problems(from_xlsx(&write_book(&sheets).expect("writes")));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("«15d»") && p.contains("15cd")),
+        "{found:#?}"
+    );
 }
 
 #[test]

@@ -370,7 +370,7 @@ impl<'a> Row<'a> {
         if self.cell(header).is_none() {
             self.fail(
                 header,
-                "cần ghi thời hạn, ví dụ 3wd (3 ngày làm việc) hoặc same_day.".to_owned(),
+                "cần ghi thời hạn, ví dụ 3wd (3 ngày làm việc), 15cd (15 ngày theo lịch) hoặc same_day.".to_owned(),
             );
             return None;
         }

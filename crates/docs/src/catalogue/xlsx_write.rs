@@ -387,7 +387,7 @@ fn write_guide(book: &mut Workbook, formats: &Formats) -> Result<(), XlsxError> 
         ),
         (
             "Thời hạn".into(),
-            "immediate = trả ngay; same_day = trong ngày; 3wd = 3 ngày làm việc; 8wh = 8 giờ làm việc. Để trống «Thời hạn khi xác minh» nếu không có.".into(),
+            "immediate = trả ngay; same_day = trong ngày; 3wd = 3 ngày làm việc; 8wh = 8 giờ làm việc; 15cd = 15 ngày theo lịch (luật ghi «15 ngày», không ghi «ngày làm việc»; ngày cuối rơi vào ngày nghỉ thì hạn là ngày làm việc tiếp theo). Để trống «Thời hạn khi xác minh» nếu không có.".into(),
         ),
         (
             "Ngày".into(),

@@ -14,6 +14,11 @@
 //! * N working hours: counted inside sessions from the instant of receipt; a
 //!   receipt outside sessions starts counting at the next session.
 //! * Immediate: due at receipt.
+//! * N days (calendar days, "ngày" without "làm việc"): Bộ luật Dân sự 2015,
+//!   art. 147 and 148. The day of receipt is not counted, whatever its hour;
+//!   the period ends at the end of its N-th day, and when that day is a weekend
+//!   day or a public holiday, at the end of the next working day. For an office
+//!   the end of a day is the close of its last session.
 
 use std::fmt;
 use std::str::FromStr;
@@ -27,9 +32,13 @@ use super::{CalendarError, WorkingCalendar};
 /// Above these a limit is surely a typing mistake (a year of working days).
 const MAX_WORKING_DAYS: u16 = 365;
 const MAX_WORKING_HOURS: u16 = 2000;
+const MAX_CALENDAR_DAYS: u16 = 365;
 
 /// The legal time limit of a procedure, written "immediate", "same_day",
-/// "3wd" (working days) or "8wh" (working hours).
+/// "3wd" (working days), "8wh" (working hours) or "15cd" (calendar days).
+///
+/// Calendar days take "cd", not a bare "d": a limit typed as "15d" is refused
+/// rather than silently read as the kind its writer perhaps did not mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum TimeLimit {
@@ -37,16 +46,18 @@ pub enum TimeLimit {
     SameDay,
     WorkingDays(u16),
     WorkingHours(u16),
+    /// Days by the calendar, as the law writes "15 ngày" (not "ngày làm việc").
+    CalendarDays(u16),
 }
 
 /// Why a time limit is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeLimitError {
-    #[error("malformed time limit {0:?}: expected immediate, same_day, <n>wd or <n>wh")]
+    #[error("malformed time limit {0:?}: expected immediate, same_day, <n>wd, <n>wh or <n>cd")]
     Malformed(String),
     #[error("time limit {0:?} is zero")]
     Zero(String),
-    #[error("time limit {0:?} exceeds 365 working days or 2000 working hours")]
+    #[error("time limit {0:?} exceeds 365 working days, 2000 working hours or 365 days")]
     TooLarge(String),
 }
 
@@ -55,13 +66,13 @@ impl TimeLimitError {
     pub fn message_vi(&self) -> String {
         match self {
             TimeLimitError::Malformed(s) => format!(
-                "Thời hạn không hợp lệ: «{s}». Cần ghi immediate, same_day, số ngày làm việc (ví dụ 3wd) hoặc số giờ làm việc (ví dụ 8wh)."
+                "Thời hạn không hợp lệ: «{s}». Cần ghi immediate, same_day, số ngày làm việc (ví dụ 3wd), số giờ làm việc (ví dụ 8wh) hoặc số ngày theo lịch (ví dụ 15cd)."
             ),
             TimeLimitError::Zero(s) => {
                 format!("Thời hạn không hợp lệ: «{s}». Thời hạn phải lớn hơn 0.")
             }
             TimeLimitError::TooLarge(s) => format!(
-                "Thời hạn không hợp lệ: «{s}». Tối đa 365 ngày làm việc hoặc 2000 giờ làm việc."
+                "Thời hạn không hợp lệ: «{s}». Tối đa 365 ngày làm việc, 2000 giờ làm việc hoặc 365 ngày theo lịch."
             ),
         }
     }
@@ -71,13 +82,16 @@ impl TimeLimit {
     /// Checks the bounds, for limits built directly rather than parsed.
     pub fn validate(self) -> Result<TimeLimit, TimeLimitError> {
         match self {
-            TimeLimit::WorkingDays(0) | TimeLimit::WorkingHours(0) => {
+            TimeLimit::WorkingDays(0) | TimeLimit::WorkingHours(0) | TimeLimit::CalendarDays(0) => {
                 Err(TimeLimitError::Zero(self.to_string()))
             }
             TimeLimit::WorkingDays(n) if n > MAX_WORKING_DAYS => {
                 Err(TimeLimitError::TooLarge(self.to_string()))
             }
             TimeLimit::WorkingHours(n) if n > MAX_WORKING_HOURS => {
+                Err(TimeLimitError::TooLarge(self.to_string()))
+            }
+            TimeLimit::CalendarDays(n) if n > MAX_CALENDAR_DAYS => {
                 Err(TimeLimitError::TooLarge(self.to_string()))
             }
             _ => Ok(self),
@@ -92,6 +106,7 @@ impl fmt::Display for TimeLimit {
             TimeLimit::SameDay => f.write_str("same_day"),
             TimeLimit::WorkingDays(n) => write!(f, "{n}wd"),
             TimeLimit::WorkingHours(n) => write!(f, "{n}wh"),
+            TimeLimit::CalendarDays(n) => write!(f, "{n}cd"),
         }
     }
 }
@@ -111,6 +126,8 @@ impl FromStr for TimeLimit {
                         (d, TimeLimit::WorkingDays)
                     } else if let Some(d) = text.strip_suffix("wh") {
                         (d, TimeLimit::WorkingHours)
+                    } else if let Some(d) = text.strip_suffix("cd") {
+                        (d, TimeLimit::CalendarDays)
                     } else {
                         return Err(malformed());
                     };
@@ -177,6 +194,21 @@ impl WorkingCalendar {
             }
             TimeLimit::WorkingHours(n) => {
                 self.add_working_time(received_at, SignedDuration::from_hours(i64::from(n)))
+            }
+            TimeLimit::CalendarDays(n) => {
+                // The hour of receipt does not matter: art. 147 starts the period
+                // the next day even for a dossier received after the close.
+                let (day, _) = local_parts(received_at);
+                self.index(day).ok_or(CalendarError::OutsideCalendar)?;
+                let last = self
+                    .index(day + i64::from(n))
+                    .ok_or(CalendarError::OutsideCalendar)?;
+                if self.is_working_index(last) {
+                    return self.close_of(last);
+                }
+                // Art. 148(5): a last day off moves the end to the next working day.
+                let next = self.nth_working_after(last, 1)?;
+                self.close_of(next)
             }
         }
     }
@@ -318,6 +350,90 @@ mod tests {
         }
     }
 
+    /// Bộ luật Dân sự 2015 art. 147–148: periods in days, not working days.
+    #[test]
+    fn calendar_days_by_the_civil_code() {
+        let cal = national();
+        let cases: &[(&str, &str, &str, &str)] = &[
+            (
+                "ending on a weekday: 15 days from Tuesday 3/3 end on Wednesday 18/3",
+                "2026-03-03T10:00:00",
+                "15cd",
+                "2026-03-18T17:00:00",
+            ),
+            (
+                "ending on a Saturday: 15 days from Friday 6/3 end on Monday 23/3",
+                "2026-03-06T10:00:00",
+                "15cd",
+                "2026-03-23T17:00:00",
+            ),
+            (
+                "ending on a Sunday: 30 days from Friday 6/3 end on Monday 6/4",
+                "2026-03-06T10:00:00",
+                "30cd",
+                "2026-04-06T17:00:00",
+            ),
+            (
+                "ending inside Tết (14–22/2/2026): the first working day after it",
+                "2026-02-02T10:00:00",
+                "15cd",
+                "2026-02-23T17:00:00",
+            ),
+            (
+                "holidays inside the period are counted: 15 days from 10/2 end on 25/2",
+                "2026-02-10T10:00:00",
+                "15cd",
+                "2026-02-25T17:00:00",
+            ),
+            (
+                "ending on the day off in lieu of Giỗ Tổ (Monday 27/4): Tuesday 28/4",
+                "2026-04-12T10:00:00",
+                "15cd",
+                "2026-04-28T17:00:00",
+            ),
+            (
+                "ending on 30/4, then 1/5 and the weekend: Monday 4/5",
+                "2026-04-15T10:00:00",
+                "15cd",
+                "2026-05-04T17:00:00",
+            ),
+            (
+                "received after hours: the period still starts the next day",
+                "2026-03-03T18:30:00",
+                "15cd",
+                "2026-03-18T17:00:00",
+            ),
+            (
+                "received just before midnight local time counts from the next day",
+                "2026-03-03T23:59:59",
+                "15cd",
+                "2026-03-18T17:00:00",
+            ),
+            (
+                "received on a Saturday: day 1 is the Sunday",
+                "2026-03-07T09:00:00",
+                "15cd",
+                "2026-03-23T17:00:00",
+            ),
+            (
+                "1 day from a Friday ends on the Saturday, so on Monday",
+                "2026-03-06T16:00:00",
+                "1cd",
+                "2026-03-09T17:00:00",
+            ),
+        ];
+        for &(name, received, limit, expected) in cases {
+            let limit: TimeLimit = limit.parse().expect("valid limit");
+            assert_eq!(cal.due_at(vn(received), limit), Ok(vn(expected)), "{name}");
+        }
+        // A Saturday opened for work is a working day: the period ends on it.
+        let cal = agency(&[override_(date(2026, 3, 21), DayKind::MakeupWorking, None)]);
+        assert_eq!(
+            cal.due_at(vn("2026-03-06T10:00:00"), TimeLimit::CalendarDays(15)),
+            Ok(vn("2026-03-21T17:00:00"))
+        );
+    }
+
     #[test]
     fn makeup_working_saturday_counts() {
         let received = vn("2026-03-05T10:00:00");
@@ -441,6 +557,14 @@ mod tests {
             Err(CalendarError::OutsideCalendar)
         );
         assert_eq!(
+            cal.due_at(vn("2027-12-20T10:00:00"), TimeLimit::CalendarDays(15)),
+            Err(CalendarError::OutsideCalendar)
+        );
+        assert_eq!(
+            cal.due_at(Timestamp::MAX, TimeLimit::CalendarDays(1)),
+            Err(CalendarError::OutsideCalendar)
+        );
+        assert_eq!(
             cal.due_at(Timestamp::MAX, TimeLimit::WorkingDays(1)),
             Err(CalendarError::OutsideCalendar)
         );
@@ -465,6 +589,9 @@ mod tests {
         assert!(cal
             .due_at(vn("2026-01-05T10:00:00"), TimeLimit::WorkingHours(2000))
             .is_ok());
+        assert!(cal
+            .due_at(vn("2026-01-05T10:00:00"), TimeLimit::CalendarDays(365))
+            .is_ok());
     }
 
     #[test]
@@ -476,13 +603,16 @@ mod tests {
             ("365wd", TimeLimit::WorkingDays(365)),
             ("8wh", TimeLimit::WorkingHours(8)),
             ("2000wh", TimeLimit::WorkingHours(2000)),
+            ("15cd", TimeLimit::CalendarDays(15)),
+            ("365cd", TimeLimit::CalendarDays(365)),
         ] {
             assert_eq!(text.parse::<TimeLimit>(), Ok(limit));
             assert_eq!(limit.to_string(), text);
         }
         assert_eq!(" 3wd ".parse::<TimeLimit>(), Ok(TimeLimit::WorkingDays(3)));
         for bad in [
-            "", "3", "wd", "3 wd", "+3wd", "-1wd", "3WD", "3.5wh", "abc", "ba ngày",
+            "", "3", "wd", "3 wd", "+3wd", "-1wd", "3WD", "3.5wh", "abc", "ba ngày", "15d", "15CD",
+            "cd", "+15cd",
         ] {
             assert_eq!(
                 bad.parse::<TimeLimit>(),
@@ -498,7 +628,11 @@ mod tests {
             "0wh".parse::<TimeLimit>(),
             Err(TimeLimitError::Zero("0wh".to_string()))
         );
-        for big in ["366wd", "2001wh", "99999999999wd"] {
+        assert_eq!(
+            "0cd".parse::<TimeLimit>(),
+            Err(TimeLimitError::Zero("0cd".to_string()))
+        );
+        for big in ["366wd", "2001wh", "366cd", "99999999999cd"] {
             assert_eq!(
                 big.parse::<TimeLimit>(),
                 Err(TimeLimitError::TooLarge(big.to_string()))
@@ -506,10 +640,13 @@ mod tests {
         }
         assert_eq!(
             TimeLimitError::Malformed("abc".to_string()).message_vi(),
-            "Thời hạn không hợp lệ: «abc». Cần ghi immediate, same_day, số ngày làm việc (ví dụ 3wd) hoặc số giờ làm việc (ví dụ 8wh)."
+            "Thời hạn không hợp lệ: «abc». Cần ghi immediate, same_day, số ngày làm việc (ví dụ 3wd), số giờ làm việc (ví dụ 8wh) hoặc số ngày theo lịch (ví dụ 15cd)."
         );
         assert!(TimeLimitError::Zero("0wd".to_string())
             .message_vi()
             .starts_with("Thời hạn không hợp lệ: «0wd»"));
+        assert!(TimeLimitError::TooLarge("366cd".to_string())
+            .message_vi()
+            .ends_with("Tối đa 365 ngày làm việc, 2000 giờ làm việc hoặc 365 ngày theo lịch."));
     }
 }

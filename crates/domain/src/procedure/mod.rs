@@ -383,15 +383,53 @@ impl fmt::Display for ProcedureCode {
     }
 }
 
-/// An upper bound of a limit in working hours, to compare limits of different
-/// units: a same-day limit is at most one working day.
-fn upper_bound_hours(limit: TimeLimit) -> u64 {
+/// A limit in working hours, to compare limits of different units: a same-day
+/// limit is at most one working day. Calendar days hold a number of working days
+/// that depends on the weekday of receipt, so they have a shortest and a longest
+/// reading (in an ordinary week: 15 days always hold 11 working days, 30 days 21
+/// or 22); the other kinds have one.
+fn hours_bounds(limit: TimeLimit) -> (u64, u64) {
+    let one = |h: u64| (h, h);
     match limit {
-        TimeLimit::Immediate => 0,
-        TimeLimit::SameDay => HOURS_PER_DAY,
-        TimeLimit::WorkingHours(h) => u64::from(h),
-        TimeLimit::WorkingDays(d) => u64::from(d) * HOURS_PER_DAY,
+        TimeLimit::Immediate => one(0),
+        TimeLimit::SameDay => one(HOURS_PER_DAY),
+        TimeLimit::WorkingHours(h) => one(u64::from(h)),
+        TimeLimit::WorkingDays(d) => one(u64::from(d) * HOURS_PER_DAY),
+        TimeLimit::CalendarDays(d) => {
+            let (fewest, most) = working_days_in(d);
+            (
+                u64::from(fewest) * HOURS_PER_DAY,
+                u64::from(most) * HOURS_PER_DAY,
+            )
+        }
     }
+}
+
+/// Whether `a` surely ends no later than `b`. Two calendar-day limits compare by
+/// their days; otherwise `a` at its longest must fit in `b` at its shortest, so
+/// that a unit may commit "11 ngày làm việc" against a statutory "15 ngày" but
+/// not "15 ngày làm việc", which would run past it.
+fn never_longer(a: TimeLimit, b: TimeLimit) -> bool {
+    match (a, b) {
+        (TimeLimit::CalendarDays(x), TimeLimit::CalendarDays(y)) => x <= y,
+        _ => hours_bounds(a).1 <= hours_bounds(b).0,
+    }
+}
+
+/// The fewest and the most working days that `days` calendar days hold in a
+/// week of five working days without holidays, over every weekday of receipt,
+/// counting the working day that a period ending on a weekend is carried to
+/// (Bộ luật Dân sự 2015 art. 148).
+fn working_days_in(days: u16) -> (u16, u16) {
+    let is_weekend = |weekday: u32| weekday % 7 >= 5;
+    let counts = (0..7u32).map(|first| {
+        let worked = (0..u32::from(days))
+            .filter(|k| !is_weekend(first + k))
+            .count();
+        let carried = usize::from(days > 0 && is_weekend(first + u32::from(days) - 1));
+        u16::try_from(worked + carried).unwrap_or(u16::MAX)
+    });
+    counts.fold((u16::MAX, 0), |(lo, hi), n| (lo.min(n), hi.max(n)))
 }
 
 const HOURS_PER_DAY: u64 = 8;
@@ -403,6 +441,7 @@ pub fn time_limit_label_vi(limit: TimeLimit) -> String {
         TimeLimit::SameDay => "trong ngày".to_string(),
         TimeLimit::WorkingDays(d) => format!("{d} ngày làm việc"),
         TimeLimit::WorkingHours(h) => format!("{h} giờ làm việc"),
+        TimeLimit::CalendarDays(d) => format!("{d} ngày"),
     }
 }
 
@@ -553,7 +592,7 @@ impl Procedure {
                 push(field.into(), e.message_vi());
             }
         }
-        if upper_bound_hours(self.committed_limit) > upper_bound_hours(self.statutory_limit) {
+        if !never_longer(self.committed_limit, self.statutory_limit) {
             push(
                 "committed_limit".into(),
                 format!(
@@ -564,7 +603,7 @@ impl Procedure {
             );
         }
         if let Some(longer) = self.verification_limit {
-            if upper_bound_hours(longer) <= upper_bound_hours(self.statutory_limit) {
+            if never_longer(longer, self.statutory_limit) {
                 push(
                     "verification_limit".into(),
                     format!(
@@ -592,8 +631,8 @@ impl Procedure {
             return;
         }
         // Hours are measured against the committed limit, which is what the
-        // officers work to.
-        let budget = upper_bound_hours(self.committed_limit);
+        // officers work to; for calendar days, its shortest reading.
+        let budget = hours_bounds(self.committed_limit).0;
         let mut percent: u64 = 0;
         let mut hours: u64 = 0;
         for step in &self.steps {
@@ -878,6 +917,55 @@ mod tests {
             (TimeLimit::WorkingHours(8), TimeLimit::WorkingDays(1), true),
             (TimeLimit::WorkingHours(4), TimeLimit::SameDay, false),
             (TimeLimit::Immediate, TimeLimit::SameDay, false),
+            // 15 days hold 11 working days in an ordinary week, 30 days 21 or 22.
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::CalendarDays(15),
+                true,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::CalendarDays(10),
+                true,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::CalendarDays(16),
+                false,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::WorkingDays(11),
+                true,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::WorkingDays(12),
+                false,
+            ),
+            (
+                TimeLimit::CalendarDays(15),
+                TimeLimit::WorkingDays(15),
+                false,
+            ),
+            (
+                TimeLimit::CalendarDays(30),
+                TimeLimit::WorkingDays(21),
+                true,
+            ),
+            (
+                TimeLimit::CalendarDays(30),
+                TimeLimit::WorkingDays(22),
+                false,
+            ),
+            (
+                TimeLimit::WorkingDays(15),
+                TimeLimit::CalendarDays(15),
+                true,
+            ),
+            (TimeLimit::SameDay, TimeLimit::CalendarDays(1), true),
+            // 2 days from a Monday end on Wednesday: past a same-day limit.
+            (TimeLimit::SameDay, TimeLimit::CalendarDays(2), false),
         ] {
             let mut p = sample();
             p.statutory_limit = statutory;
@@ -891,6 +979,38 @@ mod tests {
                 p.validate()
             );
         }
+    }
+
+    #[test]
+    fn working_days_held_by_calendar_days() {
+        // (days, fewest, most) in a week of five working days.
+        for (days, fewest, most) in [
+            (1, 1, 1),
+            (2, 1, 2),
+            (7, 5, 6),
+            (14, 10, 11),
+            (15, 11, 11),
+            (30, 21, 22),
+            (365, 261, 261),
+        ] {
+            assert_eq!(working_days_in(days), (fewest, most), "{days} days");
+        }
+    }
+
+    #[test]
+    fn verification_limit_in_calendar_days() {
+        let mut p = sample();
+        p.statutory_limit = TimeLimit::CalendarDays(15);
+        p.committed_limit = TimeLimit::CalendarDays(15);
+        p.steps.clear();
+        p.verification_limit = Some(TimeLimit::CalendarDays(25));
+        assert!(p.validate().is_empty(), "{:?}", p.validate());
+        p.verification_limit = Some(TimeLimit::CalendarDays(15));
+        assert_eq!(fields(&p), vec!["verification_limit"]);
+        p.verification_limit = Some(TimeLimit::WorkingDays(11));
+        assert_eq!(fields(&p), vec!["verification_limit"]);
+        p.verification_limit = Some(TimeLimit::WorkingDays(12));
+        assert!(p.validate().is_empty(), "{:?}", p.validate());
     }
 
     #[test]
@@ -1094,5 +1214,10 @@ mod tests {
         assert_eq!(ReturnMethod::Post.label_vi(), "Qua dịch vụ bưu chính");
         assert_eq!(AgencyKind::Police.label_vi(), "Công an");
         assert_eq!(time_limit_label_vi(TimeLimit::SameDay), "trong ngày");
+        assert_eq!(time_limit_label_vi(TimeLimit::CalendarDays(15)), "15 ngày");
+        assert_eq!(
+            time_limit_label_vi(TimeLimit::WorkingDays(15)),
+            "15 ngày làm việc"
+        );
     }
 }

@@ -200,6 +200,32 @@ fn civil_status_limits_follow_the_law() {
     }
 }
 
+/// Limits the law writes in days ("15 ngày", "30 ngày"), which are calendar
+/// days (Bộ luật Dân sự 2015 art. 147–148), not working days.
+#[test]
+fn calendar_day_limits_follow_the_law() {
+    use TimeLimit::*;
+    for (code, sector, days) in [
+        ("1.013225", "xay-dung", 15), // Luật Xây dựng: giấy phép xây dựng nhà ở riêng lẻ
+        ("1.013975", "dat-dai", 30),  // Luật Đất đai 2024: hòa giải tranh chấp đất đai
+    ] {
+        let p = by_code(code);
+        assert_eq!(p.sector, sector, "{code}");
+        assert_eq!(p.statutory_limit, CalendarDays(days), "{code} statutory");
+        assert_eq!(p.committed_limit, CalendarDays(days), "{code} committed");
+    }
+    // Every other seed counts working days, hours, or the same day.
+    for (file, p) in load() {
+        if !["1.013225", "1.013975"].contains(&p.code.as_str()) {
+            assert!(
+                !matches!(p.statutory_limit, CalendarDays(_)),
+                "{file}.json {}",
+                p.code
+            );
+        }
+    }
+}
+
 #[test]
 fn certification_fees_follow_the_circular() {
     let copy = by_code("2.000815");

@@ -76,7 +76,8 @@ pub struct DueQuery {
     pub agency: Option<String>,
     /// RFC 3339 instant, e.g. 2026-02-13T10:00:00+07:00.
     pub received_at: Option<String>,
-    /// `immediate`, `same_day`, `Nwd` (working days) or `Nwh` (working hours).
+    /// `immediate`, `same_day`, `Nwd` (working days), `Nwh` (working hours) or
+    /// `Ncd` (calendar days).
     pub limit: Option<String>,
 }
 
