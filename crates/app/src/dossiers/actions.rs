@@ -133,6 +133,8 @@ fn refusal(r: Refusal, row: &DossierRow) -> Error {
         Refusal::ReasonMissing { .. } => Error::field("reason", r.message_vi()),
         Refusal::NoResult => Error::field("result", r.message_vi()),
         Refusal::SupplementUsed | Refusal::ExtensionUsed => Error::Conflict(r.message_vi()),
+        Refusal::Invalid { field, message } => Error::field(field, message),
+        Refusal::Calendar(detail) => Error::Internal(format!("calendar: {detail}")),
     }
 }
 

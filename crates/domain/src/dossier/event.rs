@@ -136,7 +136,8 @@ impl Change {
     /// Reads a stored event; what motcua cannot read as one of its own changes is
     /// kept as a legacy event.
     pub fn from_stored(action: &str, data: &str) -> Change {
-        let value: serde_json::Value = serde_json::from_str(data).unwrap_or(serde_json::Value::Null);
+        let value: serde_json::Value =
+            serde_json::from_str(data).unwrap_or(serde_json::Value::Null);
         let tagged = serde_json::json!({ "action": action, "data": value });
         serde_json::from_value(tagged).unwrap_or(Change::Legacy {
             action: action.to_owned(),

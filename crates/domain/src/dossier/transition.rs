@@ -333,7 +333,10 @@ fn new_due_instant(
     let field = "new_due_date";
     let day = day.ok_or_else(|| Refusal::invalid(field, "Chọn ngày hẹn trả mới."))?;
     if !cal.is_working_day(day) {
-        return Err(Refusal::invalid(field, "Ngày hẹn mới phải là ngày làm việc."));
+        return Err(Refusal::invalid(
+            field,
+            "Ngày hẹn mới phải là ngày làm việc.",
+        ));
     }
     let start = day
         .at(7, 0, 0, 0)

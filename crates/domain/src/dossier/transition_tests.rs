@@ -246,7 +246,9 @@ fn each_action_sets_what_the_law_says() {
     .expect("extend");
     assert_eq!(d.extensions, 1);
     assert_eq!(d.due_at, Some(at(2026, 12, 4, 17, 0)));
-    assert!(matches!(events.last().map(|e| &e.change), Some(Change::Extend { old_due_at, .. }) if Some(*old_due_at) == before));
+    assert!(
+        matches!(events.last().map(|e| &e.change), Some(Change::Extend { old_due_at, .. }) if Some(*old_due_at) == before)
+    );
 
     // Approval, result, ready, return: timeliness decided at return.
     walk(
@@ -295,7 +297,10 @@ fn each_action_sets_what_the_law_says() {
     assert_eq!(d.returned_at, Some(at(2026, 12, 2, 8, 0)));
     assert_eq!(d.timeliness, Some(Timeliness::Early));
     assert_eq!(
-        d.details.handover.as_ref().and_then(|h| h.collector_name.as_deref()),
+        d.details
+            .handover
+            .as_ref()
+            .and_then(|h| h.collector_name.as_deref()),
         Some("Nguyễn Văn A")
     );
     assert_eq!(d.version, events.len() as i64);
@@ -361,16 +366,34 @@ fn once_only_counters_and_inputs_are_refused_with_their_field() {
         other => panic!("expected a field refusal, got {other:?}"),
     };
     assert_eq!(
-        refused(transition(&d, extend(date(2026, 12, 5)), &sp(), now, &cal())),
+        refused(transition(
+            &d,
+            extend(date(2026, 12, 5)),
+            &sp(),
+            now,
+            &cal()
+        )),
         "new_due_date"
     );
     assert_eq!(
-        refused(transition(&d, extend(date(2026, 11, 24)), &sp(), now, &cal())),
+        refused(transition(
+            &d,
+            extend(date(2026, 11, 24)),
+            &sp(),
+            now,
+            &cal()
+        )),
         "new_due_date"
     );
     let late = d.due_at.expect("due");
     assert_eq!(
-        refused(transition(&d, extend(date(2026, 12, 10)), &sp(), late, &cal())),
+        refused(transition(
+            &d,
+            extend(date(2026, 12, 10)),
+            &sp(),
+            late,
+            &cal()
+        )),
         "new_due_date"
     );
     walk(
@@ -439,7 +462,11 @@ fn timeliness_at_return_follows_the_due_instant() {
             &mut d,
             vec![
                 (Command::SubmitForApproval, sp(), returned),
-                (Command::Approve, person("u-leader", &[Leader], None), returned),
+                (
+                    Command::Approve,
+                    person("u-leader", &[Leader], None),
+                    returned,
+                ),
                 (
                     Command::AttachResult {
                         name: "Kết quả".into(),
@@ -472,13 +499,7 @@ fn refusals_come_from_the_table_before_any_input_is_read() {
     // table allows it; a supervisor never acts.
     let sup = person("u-sup", &[Supervisor], Some("x"));
     assert_eq!(
-        transition(
-            &d,
-            Command::Reject,
-            &sup,
-            at(2026, 11, 23, 9, 0),
-            &cal()
-        ),
+        transition(&d, Command::Reject, &sup, at(2026, 11, 23, 9, 0), &cal()),
         Err(Refusal::Role { verb: Verb::Reject })
     );
     // Someone else's dossier.

@@ -188,15 +188,25 @@ pub struct Transition {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    WrongState { verb: Verb, status: Status },
-    Role { verb: Verb },
+    WrongState {
+        verb: Verb,
+        status: Status,
+    },
+    Role {
+        verb: Verb,
+    },
     NotAssignee,
     SupplementUsed,
     ExtensionUsed,
     NoResult,
-    ReasonMissing { verb: Verb },
+    ReasonMissing {
+        verb: Verb,
+    },
     /// What the person gave does not fit the action (a field, and why).
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// The working calendar does not reach the instants involved.
     Calendar(String),
 }
