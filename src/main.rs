@@ -345,20 +345,30 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             for b in &report.breaks {
                 println!("BROKEN {} event {}: {}", b.code, b.seq, b.problem);
             }
+            for d in &report.drifts {
+                println!(
+                    "DRIFT {}: the row differs from its events in {}",
+                    d.code,
+                    d.fields.join(", ")
+                );
+            }
+            let problems = match (report.breaks.len(), report.drifts.len()) {
+                (0, 0) => None,
+                (b, d) => Some(format!(
+                    "{b} broken chain(s), {d} dossier row(s) not matching their events"
+                )),
+            };
             println!(
                 "checked {} dossier(s), {} event(s): {}",
                 report.dossiers,
                 report.events,
-                if report.breaks.is_empty() {
-                    "every chain intact".to_string()
-                } else {
-                    format!("{} broken chain(s)", report.breaks.len())
-                }
+                problems
+                    .as_deref()
+                    .unwrap_or("every chain intact, every row the fold of its events")
             );
-            if report.breaks.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("{} broken chain(s)", report.breaks.len()))
+            match problems {
+                None => Ok(()),
+                Some(p) => Err(p),
             }
         }
         Command::Catalogue { command } => {

@@ -21,6 +21,7 @@ on_both_engines!(
     repeated_requests_with_a_key_act_once,
     two_officers_at_once_exactly_one_succeeds,
     tampered_history_is_found_by_audit_verify,
+    a_row_changed_behind_the_app_is_found_by_audit_verify,
     receipt_pdf_holds_the_code_and_tracking_qr,
     public_tracking_hides_details_and_resists_guessing,
     worklists_page_by_keyset,
@@ -283,6 +284,7 @@ async fn whole_life_counter_to_return(app: TestApp) {
         .await
         .expect("form 06");
     assert_eq!(sheet.status(), 200);
+    audit_clean(&app).await;
 }
 
 async fn actor(app: &TestApp, username: &str) -> motcua_app::Actor {
@@ -381,6 +383,7 @@ async fn online_submission_is_accepted_or_refused(app: TestApp) {
             .contains("trực tuyến"),
         "{p}"
     );
+    audit_clean(&app).await;
 }
 
 async fn every_action_refused_to_the_wrong_role_writes_nothing(app: TestApp) {
@@ -588,6 +591,7 @@ async fn supplement_restarts_and_pause_adds_back(app: TestApp) {
         .await
         .expect("form 05");
     assert_eq!(pdf.status(), 200);
+    audit_clean(&app).await;
 }
 
 async fn extension_once_with_a_later_date(app: TestApp) {
@@ -666,6 +670,7 @@ async fn extension_once_with_a_later_date(app: TestApp) {
     if let Some(text) = text {
         assert!(text.contains(&code), "{text}");
     }
+    audit_clean(&app).await;
 }
 
 async fn personal_id_and_bad_input_are_explained(app: TestApp) {
@@ -922,6 +927,61 @@ async fn tampered_history_is_found_by_audit_verify(app: TestApp) {
         out.stdout
     );
     assert!(out.stdout.contains("1 broken chain(s)"), "{}", out.stdout);
+}
+
+/// `motcua audit verify` finds every chain intact and every row the fold of its
+/// events.
+async fn audit_clean(app: &TestApp) {
+    let out = motcua(app, &["audit", "verify"], &[], None).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("every row the fold of its events"),
+        "{}",
+        out.stdout
+    );
+}
+
+async fn a_row_changed_behind_the_app_is_found_by_audit_verify(app: TestApp) {
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        let d = api.receive(&counter, intake("1.000689")).await;
+        let code = d["code"].as_str().expect("code").to_owned();
+        api.ok(&counter, &code, "assign", json!({})).await;
+        codes.push(code);
+    }
+    audit_clean(&app).await;
+    // The row is changed, its events are not: a later due date and a fee marked paid.
+    let victim = &codes[1];
+    sqlx::query(&format!(
+        "UPDATE dossiers SET due_at = due_at + 86400000, fee_paid = 1 - fee_paid WHERE code = '{victim}'"
+    ))
+    .execute(app.db.pool())
+    .await
+    .expect("tamper with the row");
+    let out = motcua(&app, &["audit", "verify"], &[], None).await;
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(&format!("DRIFT {victim}:")))
+        .unwrap_or_else(|| panic!("the changed dossier is named: {}", out.stdout));
+    assert!(
+        line.contains("fee_paid") && line.contains("due_at"),
+        "{line}"
+    );
+    assert!(
+        !line.contains("status"),
+        "only what changed is named: {line}"
+    );
+    assert_eq!(out.stdout.matches("DRIFT").count(), 1, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("0 broken chain(s), 1 dossier row(s) not matching their events"),
+        "{}",
+        out.stdout
+    );
 }
 
 async fn receipt_pdf_holds_the_code_and_tracking_qr(app: TestApp) {

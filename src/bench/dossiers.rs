@@ -927,9 +927,8 @@ fn dossier(
                     (window - span - 1.0).clamp(0.0, 960.0) * rng.f()
                 };
                 let returned = after(cal, base, span + wait);
-                let method = return_method_str(return_method);
                 let handover = Handover {
-                    method: method.to_string(),
+                    method: return_method,
                     collector_name: matches!(
                         return_method,
                         ReturnMethod::Counter | ReturnMethod::Home
@@ -998,6 +997,7 @@ fn dossier(
         last_seq: 0,
         last_hash: GENESIS.to_string(),
         reminded_at: None,
+        results: 0,
         created_at: ms(created),
         updated_at: ms(created),
     };
@@ -1037,6 +1037,7 @@ fn dossier(
             }
             Effect::Approved => row.approved_at = Some(at_ms),
             Effect::Attached(name) => {
+                row.results += 1;
                 file = Some(FileRow {
                     id: uuid_at(at_ms, rng),
                     dossier_id: row.id.clone(),

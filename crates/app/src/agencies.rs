@@ -182,7 +182,7 @@ impl App {
                 code, existing.name
             )));
         }
-        let id = motcua_store::new_id();
+        let id = crate::named_id("agency", code.as_str());
         let path = match &parent {
             Some(p) => agency::child_path(&p.path, &id),
             None => agency::root_path(&id),

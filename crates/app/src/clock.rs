@@ -30,11 +30,14 @@ impl Clock {
         ManualClock(Arc::new(Mutex::new(start)))
     }
 
+    /// Now, to the millisecond: the precision every stored instant has, so that
+    /// what an event says and what its dossier row holds are the same instant.
     pub fn now(&self) -> Timestamp {
-        match &self.manual {
+        let t = match &self.manual {
             None => Timestamp::now(),
             Some(m) => m.now(),
-        }
+        };
+        motcua_store::dossiers::to_stored_precision(t)
     }
 
     /// [`Clock::now`] as the store keeps instants: milliseconds since the epoch.
@@ -128,14 +131,18 @@ mod tests {
             "2026-11-23T09:00:00Z".parse().expect("instant")
         );
         manual.advance(SignedDuration::MAX);
-        assert_eq!(clock.now(), Timestamp::MAX);
+        assert_eq!(
+            clock.now(),
+            motcua_store::dossiers::to_stored_precision(Timestamp::MAX)
+        );
     }
 
     #[test]
     fn the_system_clock_is_the_default_and_follows_real_time() {
         let clock = Clock::default();
         assert!(!clock.is_manual());
-        let before = Timestamp::now();
+        // The clock keeps milliseconds, as the store does.
+        let before = motcua_store::dossiers::to_stored_precision(Timestamp::now());
         let now = clock.now();
         assert!(now >= before && now <= Timestamp::now());
     }

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod demo;
 pub mod dossiers;
 pub mod error;
+pub mod idempotency;
 pub mod notify;
 pub mod principal;
 pub mod secrets;
@@ -136,4 +137,25 @@ impl App {
     pub(crate) fn pdf_engine(&self) -> &motcua_docs::PdfEngine {
         self.pdf.get_or_init(motcua_docs::PdfEngine::new)
     }
+}
+
+/// A stable id for something with a unique name (an agency's code, a username):
+/// the same on every installation, so that events naming it mean the same thing
+/// after a dossier moves between installations. Shaped as a UUID (version nibble
+/// 8, "custom") to sit beside the UUIDv7 ids of everything else.
+pub(crate) fn named_id(kind: &str, name: &str) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    h.update(kind.as_bytes());
+    h.update(b"\0");
+    h.update(name.as_bytes());
+    let h = hex::encode(h.finalize());
+    format!(
+        "{}-{}-8{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }

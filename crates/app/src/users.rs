@@ -157,7 +157,7 @@ impl App {
                 "Tên đăng nhập «{username}» đã có người dùng."
             )));
         }
-        let id = motcua_store::new_id();
+        let id = crate::named_id("user", username.as_str());
         store::insert(
             &mut tx,
             &store::NewUser {

@@ -5,8 +5,8 @@ use base64::Engine as _;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use motcua_domain::access::Action;
-use motcua_domain::calendar::{vietnam_time_zone, TimeLimit};
-use motcua_domain::dossier::{day_part, Channel, DossierCode, Status};
+use motcua_domain::calendar::vietnam_time_zone;
+use motcua_domain::dossier::{self, day_part, Channel, DossierCode, Intake, ProcedureRef};
 use motcua_domain::personal_id::{PersonalId, Sex};
 use motcua_domain::procedure::{
     DocumentKind, FeeInput, OnlineAvailability, Procedure, ReturnMethod,
@@ -14,13 +14,14 @@ use motcua_domain::procedure::{
 use motcua_domain::text;
 use motcua_domain::validation::Errors;
 use motcua_store::agencies::{self, AgencyRow};
-use motcua_store::dossiers::{self as store, DossierRow, FileRow};
+use motcua_store::dossiers as store;
 use motcua_store::Conn;
 use serde::Deserialize;
 
-use super::chain::{self, NewEvent, GENESIS};
+use super::write::{actor_of, NewFile};
 use super::{Applicant, Details, Dossier, ReceivedDocument};
 use crate::error::{Error, Result};
+use crate::idempotency::Request;
 use crate::principal::Actor;
 use crate::App;
 
@@ -276,19 +277,6 @@ fn default_documents(p: &Procedure) -> Vec<ReceivedDocument> {
         .collect()
 }
 
-fn parse_return(s: &str) -> Option<ReturnMethod> {
-    serde_json::from_value(serde_json::Value::String(s.trim().to_string())).ok()
-}
-
-pub(crate) fn return_method_str(m: ReturnMethod) -> &'static str {
-    match m {
-        ReturnMethod::Counter => "counter",
-        ReturnMethod::Post => "post",
-        ReturnMethod::Home => "home",
-        ReturnMethod::Online => "online",
-    }
-}
-
 /// Everything checked, ready to write.
 pub(crate) struct Checked {
     pub details: Details,
@@ -306,7 +294,7 @@ pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result
         .as_ref()
         .filter(|a| !a.full_name.trim().is_empty())
         .map(|a| check_applicant(a, "on_behalf_of", false, &mut errors));
-    let return_method = match parse_return(&input.return_method) {
+    let return_method = match ReturnMethod::parse(&input.return_method) {
         Some(m) if procedure.return_methods.is_empty() || procedure.return_methods.contains(&m) => {
             Some(m)
         }
@@ -437,67 +425,32 @@ pub(crate) fn local_day(t: Timestamp) -> Date {
     t.to_zoned(vietnam_time_zone()).date()
 }
 
-/// A new dossier row before its first event.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn new_row(
+/// The facts a new dossier starts with (the domain adds its clock and priority).
+fn intake(
     agency: &AgencyRow,
     code: String,
     version: i64,
     procedure: &Procedure,
     channel: Channel,
-    status: Status,
     c: &Checked,
-    now: i64,
-) -> Result<DossierRow> {
-    let a = &c.details.applicant;
-    // Same-day online dossiers are served first (the seeds promise them within hours).
-    let priority = i64::from(
-        !(channel == Channel::Online
-            && matches!(
-                procedure.committed_limit,
-                TimeLimit::SameDay | TimeLimit::Immediate | TimeLimit::WorkingHours(_)
-            )),
-    );
-    Ok(DossierRow {
-        id: motcua_store::new_id(),
+) -> Intake {
+    Intake {
         code,
         agency_id: agency.id.clone(),
-        procedure_code: procedure.code.clone(),
-        procedure_version: version,
-        procedure_name: procedure.name.clone(),
-        sector: procedure.sector.clone(),
-        channel: channel.as_str().into(),
-        status: status.as_str().into(),
-        is_open: 1,
-        applicant_name: a.full_name.clone(),
-        applicant_folded: text::fold(&a.full_name),
-        applicant_id: a.personal_id.clone(),
-        applicant_phone: a.phone.clone(),
-        applicant_email: a.email.clone(),
-        return_method: return_method_str(c.return_method).into(),
+        procedure: ProcedureRef {
+            code: procedure.code.clone(),
+            version,
+            name: procedure.name.clone(),
+            sector: procedure.sector.clone(),
+        },
+        channel,
+        return_method: c.return_method,
         fee_amount: c.fee_amount,
-        fee_paid: i64::from(c.fee_paid),
-        details: serde_json::to_string(&c.details).map_err(|e| Error::Internal(e.to_string()))?,
-        submitted_at: None,
-        received_at: None,
+        fee_paid: c.fee_paid,
+        priority: 1,
+        details: c.details.clone(),
         due_at: None,
-        original_due_at: None,
-        paused_at: None,
-        supplements: 0,
-        extensions: 0,
-        assignee_id: None,
-        approved_at: None,
-        result_ready_at: None,
-        returned_at: None,
-        timeliness: None,
-        priority,
-        version: 1,
-        last_seq: 0,
-        last_hash: GENESIS.into(),
-        reminded_at: None,
-        created_at: now,
-        updated_at: now,
-    })
+    }
 }
 
 /// The next code of the day at an agency, inside the caller's transaction.
@@ -530,16 +483,12 @@ impl App {
                 "Chỉ cán bộ tiếp nhận (bộ phận một cửa) được tiếp nhận hồ sơ.".into(),
             ));
         }
-        let fingerprint = super::actions::fingerprint(&("receive", input));
+        let request = Request::new(&actor.user_id, idempotency_key, &("receive", input))?;
         let (version, procedure) = self
             .procedure_for_agency(&actor.agency.id, &input.procedure)
             .await?;
         let checked = check_intake(input, &procedure)?;
         let cal = self.working_calendar(Some(&actor.agency.code)).await?;
-        let now = self.now();
-        let due = cal
-            .due_at(now, procedure.committed_limit)
-            .map_err(|e| Error::Internal(format!("due date: {e:?}")))?;
         // Read before the write transaction: on SQLite writers take turns, and every
         // statement inside one lengthens everyone's wait.
         let agency = {
@@ -548,66 +497,25 @@ impl App {
                 .await?
                 .ok_or_else(|| Error::Internal("actor's agency vanished".into()))?
         };
-        let mut tx = self.db.begin_write().await?;
-        if let Some(key) = idempotency_key {
-            if let Some(d) =
-                super::actions::replay(&mut tx, &actor.user_id, key, &fingerprint).await?
-            {
-                return Ok(d);
-            }
-        }
-        let code = next_code(&mut tx, &agency, local_day(now)).await?;
-        let now_ms = motcua_store::to_millis(now);
-        let mut row = new_row(
+        let files = intake_files(checked.files.clone());
+        self.open_dossier(
+            &request,
             &agency,
-            code,
-            version,
-            &procedure,
-            channel,
-            Status::Received,
-            &checked,
-            now_ms,
-        )?;
-        row.received_at = Some(now_ms);
-        row.due_at = Some(motcua_store::to_millis(due));
-        row.original_due_at = row.due_at;
-        // The first event is hashed before the row is written, so that the row goes
-        // in with its chain head and needs no second write.
-        let first = chain::prepare(
-            &mut row,
-            NewEvent {
-                at: now_ms,
-                actor_id: Some(&actor.user_id),
-                actor_name: &actor.full_name,
-                agency_id: Some(&actor.agency.id),
-                action: "receive",
-                from_status: None,
-                to_status: Status::Received.as_str(),
-                reason: None,
-                data: serde_json::json!({"channel": channel.as_str(), "due_at": due.to_string()}),
+            |code| {
+                let facts = intake(&agency, code, version, &procedure, channel, &checked);
+                dossier::receive(
+                    facts,
+                    actor_of(actor),
+                    procedure.committed_limit,
+                    self.now(),
+                    &cal,
+                )
+                .map_err(|r| super::actions::refusal(r, ""))
             },
-        );
-        store::insert(&mut tx, &row).await?;
-        self.store_files(&mut tx, &row.id, "document", &checked.files, now_ms)
-            .await?;
-        store::insert_event(&mut tx, &first).await?;
-        super::actions::announce(
-            self,
-            &mut tx,
-            &row,
-            &agency,
-            super::notices::Notice::Received,
+            files,
+            Some(actor),
         )
-        .await?;
-        let dossier = self
-            .to_dossier_of(&mut tx, &row, &actor.agency, Some(actor))
-            .await?;
-        if let Some(key) = idempotency_key {
-            super::actions::remember(&mut tx, &actor.user_id, key, &fingerprint, &dossier, now_ms)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(dossier)
+        .await
     }
 
     /// An online submission from the public site: it waits as `submitted` until a
@@ -651,56 +559,37 @@ impl App {
             checked.fee_paid = true;
         }
         checked.details.fee_receipt_no = None;
-        let fingerprint = super::actions::fingerprint(&("submit", input));
-        let public_user = "public";
-        let mut tx = self.db.begin_write().await?;
-        if let Some(key) = idempotency_key {
-            if let Some(d) = super::actions::replay(&mut tx, public_user, key, &fingerprint).await?
-            {
-                return Ok(d);
-            }
-        }
-        let now = self.now();
-        let now_ms = motcua_store::to_millis(now);
-        let code = next_code(&mut tx, &agency, local_day(now)).await?;
-        let mut row = new_row(
+        let request = Request::new("public", idempotency_key, &("submit", input))?;
+        let files = intake_files(std::mem::take(&mut checked.files));
+        // No one is signed in: the applicant is the actor.
+        let applicant = dossier::Actor {
+            id: None,
+            name: checked.details.applicant.full_name.clone(),
+            agency_id: None,
+        };
+        self.open_dossier(
+            &request,
             &agency,
-            code,
-            version,
-            &procedure,
-            Channel::Online,
-            Status::Submitted,
-            &checked,
-            now_ms,
-        )?;
-        row.submitted_at = Some(now_ms);
-        store::insert(&mut tx, &row).await?;
-        self.store_files(&mut tx, &row.id, "document", &checked.files, now_ms)
-            .await?;
-        chain::append(
-            &mut tx,
-            &mut row,
-            NewEvent {
-                at: now_ms,
-                actor_id: None,
-                actor_name: &checked.details.applicant.full_name,
-                agency_id: None,
-                action: "submit",
-                from_status: None,
-                to_status: Status::Submitted.as_str(),
-                reason: None,
-                data: serde_json::json!({"channel": "online"}),
+            |code| {
+                let facts = intake(
+                    &agency,
+                    code,
+                    version,
+                    &procedure,
+                    Channel::Online,
+                    &checked,
+                );
+                Ok(dossier::submit(
+                    facts,
+                    applicant,
+                    procedure.committed_limit,
+                    self.now(),
+                ))
             },
+            files,
+            None,
         )
-        .await?;
-        super::actions::save_head(&mut tx, &row).await?;
-        let dossier = self.to_dossier(&mut tx, &row, None).await?;
-        if let Some(key) = idempotency_key {
-            super::actions::remember(&mut tx, public_user, key, &fingerprint, &dossier, now_ms)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(dossier)
+        .await
     }
 
     /// The version in force of a procedure the agency performs.
@@ -729,34 +618,14 @@ impl App {
         }
         Ok((entry.version, entry.procedure))
     }
+}
 
-    pub(crate) async fn store_files(
-        &self,
-        conn: &mut Conn,
-        dossier_id: &str,
-        kind: &str,
-        files: &[(String, String, Vec<u8>)],
-        now: i64,
-    ) -> Result<()> {
-        for (name, content_type, bytes) in files {
-            let sha = self.blobs().put(bytes)?;
-            store::insert_file(
-                conn,
-                &FileRow {
-                    id: motcua_store::new_id(),
-                    dossier_id: dossier_id.to_owned(),
-                    kind: kind.to_owned(),
-                    name: name.clone(),
-                    content_type: content_type.clone(),
-                    size: bytes.len() as i64,
-                    sha256: sha,
-                    created_at: now,
-                },
-            )
-            .await?;
-        }
-        Ok(())
-    }
+/// The scanned documents of an intake, as files its first event brings.
+fn intake_files(files: Vec<(String, String, Vec<u8>)>) -> Vec<NewFile> {
+    files
+        .into_iter()
+        .map(|(name, content_type, bytes)| NewFile::new("document", name, content_type, bytes))
+        .collect()
 }
 
 #[cfg(test)]

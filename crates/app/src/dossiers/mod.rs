@@ -10,6 +10,7 @@ mod printing;
 mod queries;
 mod tracking;
 mod transfer;
+mod write;
 
 pub use actions::{ActionInput, ResultFile};
 pub use chain::{event_hash, ChainReport, GENESIS};
@@ -19,94 +20,13 @@ pub use queries::{DossierPage, Worklist, WorklistQuery};
 pub use tracking::{TrackedDossier, TrackingLimiter};
 pub use transfer::{ExportedDossier, ExportedEvent, ImportReport, RejectedLine};
 
+pub use motcua_domain::dossier::{Applicant, Details, Handover, ReceivedDocument};
+
 use motcua_domain::dossier::Status;
 use motcua_store::dossiers::{DossierRow, EventRow, FileRow};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-
-/// What the intake recorded beyond the indexed columns, kept as JSON on the row.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Details {
-    pub applicant: Applicant,
-    /// The person the applicant acts for, when not for themself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_behalf_of: Option<Applicant>,
-    #[serde(default)]
-    pub documents: Vec<ReceivedDocument>,
-    #[serde(default = "one")]
-    pub sets: u16,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee_receipt_no: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee_exemption: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// How the result left: who collected it, the post's tracking number…
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub handover: Option<Handover>,
-    /// The missing items listed by the supplement request (form 02).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub missing: Vec<String>,
-    /// The procedure's time limit at receipt, e.g. "3wd", for restarting the clock.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_limit: Option<String>,
-    /// Fields an import brought that motcua has no column for: kept, exported back.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
-
-fn one() -> u16 {
-    1
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Applicant {
-    pub full_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub personal_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
-    pub date_of_birth: Option<jiff::civil::Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
-    pub sex: Option<motcua_domain::personal_id::Sex>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ReceivedDocument {
-    pub name: String,
-    #[serde(default)]
-    pub originals: u16,
-    #[serde(default)]
-    pub certified_copies: u16,
-    #[serde(default)]
-    pub photocopies: u16,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Handover {
-    pub method: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collector_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collector_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_number: Option<String>,
-}
 
 /// A dossier as people and the API see it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -123,7 +43,9 @@ pub struct Dossier {
     pub channel: String,
     pub status: String,
     pub status_label: String,
+    /// The applicant, documents, handover… (flattened into the dossier).
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: Details,
     pub return_method: String,
     pub fee_amount: i64,

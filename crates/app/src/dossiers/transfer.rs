@@ -7,15 +7,17 @@ use std::io::{BufRead, Write};
 
 use jiff::Timestamp;
 use motcua_domain::calendar::TimeLimit;
-use motcua_domain::dossier::{day_part, Channel, DossierCode, Status};
+use motcua_domain::dossier::{
+    self, day_part, Change, Channel, Dossier as Record, DossierCode, Event, ProcedureRef, Status,
+    Timeliness,
+};
+use motcua_domain::procedure::ReturnMethod;
 use motcua_domain::text;
 use motcua_store::agencies::{self, AgencyRow};
-use motcua_store::dossiers::{self as store, DossierRow, EventRow};
+use motcua_store::dossiers::{self as store, to_stored_precision, DossierRow, EventRow};
 use motcua_store::{users, Conn};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use super::chain::{event_hash, GENESIS};
 use super::intake::{local_day, next_code};
 use super::Details;
 use crate::error::{Error, Result};
@@ -59,6 +61,9 @@ pub struct ExportedDossier {
     pub supplements: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extensions: Option<i64>,
+    /// Results attached (files, or paper results described in words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,30 +129,47 @@ pub struct ImportReport {
 
 const BATCH: usize = 500;
 
-fn ms(t: Option<Timestamp>) -> Option<i64> {
-    t.map(motcua_store::to_millis)
-}
-
 /// A stable id for a line without one, so that importing it again finds it.
 fn id_for_line(line: &str) -> String {
-    let h = hex::encode(Sha256::digest(line.trim().as_bytes()));
-    // Shaped as a UUID (version nibble 8: "custom") to sit beside UUIDv7 ids.
-    format!(
-        "{}-{}-8{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[13..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    crate::named_id("import line", line.trim())
 }
 
-/// A checked line, ready to write.
+/// A checked line, ready to write: the dossier as the line states it and the
+/// history it brings.
 struct Ready {
-    row: DossierRow,
-    events: Vec<ExportedEvent>,
+    snapshot: Record,
+    history: Vec<Event>,
+    /// The ids the history's events came with.
+    event_ids: Vec<Option<String>>,
+    /// When an `import` event, if one is needed, says it happened.
+    stated_at: Timestamp,
+    reminded_at: Option<Timestamp>,
     given_code: bool,
     received_day: Option<jiff::civil::Date>,
+}
+
+/// An event of the file as the domain reads it; what motcua cannot read as one of
+/// its own changes is kept as it came.
+fn imported_event(e: ExportedEvent) -> std::result::Result<Event, String> {
+    let status =
+        |s: &str| Status::parse(s.trim()).ok_or_else(|| format!("trạng thái «{s}» không hợp lệ"));
+    let data = if e.data.is_null() {
+        "{}".to_string()
+    } else {
+        e.data.to_string()
+    };
+    Ok(Event {
+        at: to_stored_precision(e.at),
+        actor: dossier::Actor {
+            id: e.actor_id,
+            name: e.actor,
+            agency_id: e.agency_id,
+        },
+        from: e.from.as_deref().map(status).transpose()?,
+        to: status(&e.to)?,
+        reason: e.reason,
+        change: Change::from_stored(&e.action, &data),
+    })
 }
 
 struct Context {
@@ -206,31 +228,32 @@ impl App {
         let codes: Vec<String> = ready
             .iter()
             .filter(|(_, r)| r.given_code)
-            .map(|(_, r)| r.row.code.clone())
+            .map(|(_, r)| r.snapshot.code.clone())
             .collect();
         let existing = store::existing_codes(&mut tx, &codes).await?;
         let mut seen_codes: Vec<String> = Vec::new();
         for (n, mut r) in ready {
-            if (r.given_code && existing.contains(&r.row.code))
-                || store::by_id(&mut tx, &r.row.id).await?.is_some()
+            let id = r.snapshot.id.clone();
+            if (r.given_code && existing.contains(&r.snapshot.code))
+                || store::by_id(&mut tx, &id).await?.is_some()
             {
                 report.skipped += 1;
                 continue;
             }
             if r.given_code {
-                if seen_codes.contains(&r.row.code) {
+                if seen_codes.contains(&r.snapshot.code) {
                     report.rejected.push(RejectedLine {
                         line: n,
-                        reason: format!("mã hồ sơ {} lặp lại trong tệp", r.row.code),
+                        reason: format!("mã hồ sơ {} lặp lại trong tệp", r.snapshot.code),
                     });
                     continue;
                 }
-                seen_codes.push(r.row.code.clone());
-                if let Ok(c) = DossierCode::parse(&r.row.code) {
+                seen_codes.push(r.snapshot.code.clone());
+                if let Ok(c) = DossierCode::parse(&r.snapshot.code) {
                     if let Some(day) = c.day() {
                         store::raise_seq(
                             &mut tx,
-                            &r.row.agency_id,
+                            &r.snapshot.agency_id,
                             &day_part(day),
                             i64::from(c.seq()),
                         )
@@ -241,43 +264,19 @@ impl App {
                 let agency = ctx
                     .agencies
                     .values()
-                    .find(|a| a.id == r.row.agency_id)
+                    .find(|a| a.id == r.snapshot.agency_id)
                     .cloned()
                     .ok_or_else(|| Error::Internal("agency".into()))?;
                 let day = r.received_day.unwrap_or_else(|| local_day(self.now()));
-                r.row.code = next_code(&mut tx, &agency, day).await?;
+                r.snapshot.code = next_code(&mut tx, &agency, day).await?;
             }
-            let events = std::mem::take(&mut r.events);
-            store::insert(&mut tx, &r.row).await?;
-            let mut prev = GENESIS.to_string();
-            let mut seq = 0;
-            for e in events {
-                seq += 1;
-                let mut ev = EventRow {
-                    id: e.id.unwrap_or_else(motcua_store::new_id),
-                    dossier_id: r.row.id.clone(),
-                    seq,
-                    at: motcua_store::to_millis(e.at),
-                    actor_id: e.actor_id,
-                    actor_name: e.actor,
-                    agency_id: e.agency_id,
-                    action: e.action,
-                    from_status: e.from,
-                    to_status: e.to,
-                    reason: e.reason,
-                    data: if e.data.is_null() {
-                        "{}".into()
-                    } else {
-                        e.data.to_string()
-                    },
-                    prev_hash: prev.clone(),
-                    hash: String::new(),
-                };
-                ev.hash = event_hash(&ev);
-                prev = ev.hash.clone();
-                store::insert_event(&mut tx, &ev).await?;
+            let events = dossier::import(&id, r.history, r.snapshot, r.stated_at);
+            self.write_events(&mut tx, None, &id, &events, &r.event_ids, &[], &[])
+                .await?;
+            if let Some(at) = r.reminded_at {
+                motcua_store::outbox::mark_reminded(&mut tx, &id, motcua_store::to_millis(at))
+                    .await?;
             }
-            store::set_head(&mut tx, &r.row.id, seq, &prev).await?;
             report.imported += 1;
         }
         tx.commit().await?;
@@ -415,70 +414,80 @@ impl App {
         if d.details.time_limit.is_none() {
             d.details.time_limit = Some(limit.to_string());
         }
-        let now = self.now_ms();
-        let mut events = std::mem::take(&mut d.events);
-        if events.is_empty() {
-            events.push(ExportedEvent {
-                at: d
-                    .returned_at
-                    .or(d.received_at)
-                    .or(d.submitted_at)
-                    .unwrap_or_else(|| self.now()),
-                actor: "import".into(),
-                action: "import".into(),
-                to: status.as_str().into(),
-                ..Default::default()
-            });
-        }
-        let id = d.id.clone().unwrap_or_else(|| id_for_line(line));
-        let a = &d.details.applicant;
-        let row = DossierRow {
-            id,
+        let now = self.now();
+        let events = std::mem::take(&mut d.events);
+        let event_ids = events.iter().map(|e| e.id.clone()).collect();
+        let history = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| imported_event(e).map_err(|m| format!("sự kiện thứ {}: {m}", i + 1)))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let return_method = match d.return_method.as_deref() {
+            None => ReturnMethod::Counter,
+            Some(m) => ReturnMethod::parse(m)
+                .ok_or_else(|| format!("cách trả kết quả «{m}» không hợp lệ"))?,
+        };
+        let timeliness = match timeliness {
+            None => None,
+            Some(t) => Some(
+                Timeliness::parse(t.trim())
+                    .ok_or_else(|| format!("mức độ đúng hạn «{t}» không hợp lệ"))?,
+            ),
+        };
+        let count = |what: &str, v: Option<i64>| {
+            u32::try_from(v.unwrap_or(0)).map_err(|_| format!("{what} phải là số không âm"))
+        };
+        // Every instant to the millisecond, as stored.
+        let ms = |t: Option<Timestamp>| t.map(to_stored_precision);
+        let snapshot = Record {
+            id: d.id.clone().unwrap_or_else(|| id_for_line(line)),
             code: given_code.clone().unwrap_or_default(),
             agency_id: agency.id.clone(),
-            procedure_code: procedure.code.clone(),
-            procedure_version: d.procedure_version.unwrap_or(latest_version),
-            procedure_name: d
-                .procedure_name
-                .clone()
-                .unwrap_or_else(|| procedure.name.clone()),
-            sector: d.sector.clone().unwrap_or_else(|| procedure.sector.clone()),
-            channel: channel.as_str().into(),
-            status: status.as_str().into(),
-            is_open: i64::from(status.is_open()),
-            applicant_name: name.clone(),
-            applicant_folded: text::fold(&name),
-            applicant_id: a.personal_id.clone(),
-            applicant_phone: a.phone.clone(),
-            applicant_email: a.email.clone(),
-            return_method: d.return_method.clone().unwrap_or_else(|| "counter".into()),
+            procedure: ProcedureRef {
+                code: procedure.code.clone(),
+                version: d.procedure_version.unwrap_or(latest_version),
+                name: d
+                    .procedure_name
+                    .clone()
+                    .unwrap_or_else(|| procedure.name.clone()),
+                sector: d.sector.clone().unwrap_or_else(|| procedure.sector.clone()),
+            },
+            channel,
+            status,
+            return_method,
             fee_amount: d.fee_amount.unwrap_or(0),
-            fee_paid: i64::from(d.fee_paid.unwrap_or(true)),
-            details: serde_json::to_string(&d.details).map_err(|e| e.to_string())?,
+            fee_paid: d.fee_paid.unwrap_or(true),
+            priority: d.priority.unwrap_or(1),
             submitted_at: ms(d.submitted_at),
             received_at: ms(d.received_at),
             due_at: ms(due_at),
             original_due_at: ms(d.original_due_at.or(due_at)),
             paused_at: ms(d.paused_at),
-            supplements: d.supplements.unwrap_or(0),
-            extensions: d.extensions.unwrap_or(0),
+            supplements: count("supplements", d.supplements)?,
+            extensions: count("extensions", d.extensions)?,
+            results: count("results", d.results)?,
             assignee_id,
             approved_at: ms(d.approved_at),
             result_ready_at: ms(d.result_ready_at),
             returned_at: ms(d.returned_at),
             timeliness,
-            priority: d.priority.unwrap_or(1),
-            version: 1,
-            last_seq: 0,
-            last_hash: GENESIS.into(),
-            reminded_at: ms(d.reminded_at),
-            created_at: ms(d.created_at).unwrap_or(now),
-            updated_at: ms(d.updated_at).unwrap_or(now),
+            version: 0,
+            created_at: to_stored_precision(d.created_at.unwrap_or(now)),
+            updated_at: to_stored_precision(d.updated_at.unwrap_or(now)),
+            details: d.details,
         };
         Ok(Ready {
+            stated_at: to_stored_precision(
+                d.returned_at
+                    .or(d.received_at)
+                    .or(d.submitted_at)
+                    .unwrap_or(now),
+            ),
+            reminded_at: ms(d.reminded_at),
             received_day: d.received_at.map(local_day),
-            row,
-            events,
+            snapshot,
+            history,
+            event_ids,
             given_code: given_code.is_some(),
         })
     }
@@ -578,6 +587,7 @@ fn exported(
         paused_at: ts(row.paused_at),
         supplements: Some(row.supplements),
         extensions: Some(row.extensions),
+        results: Some(row.results),
         assignee,
         approved_at: ts(row.approved_at),
         result_ready_at: ts(row.result_ready_at),

@@ -139,10 +139,15 @@ impl Change {
         let value: serde_json::Value =
             serde_json::from_str(data).unwrap_or(serde_json::Value::Null);
         let tagged = serde_json::json!({ "action": action, "data": value });
-        serde_json::from_value(tagged).unwrap_or(Change::Legacy {
-            action: action.to_owned(),
-            data: value,
-        })
+        match serde_json::from_value::<Change>(tagged.clone()) {
+            // Read as one of ours only when nothing of it is lost: an event of another
+            // system may carry fields motcua's change has no place for.
+            Ok(change) if serde_json::to_value(&change).is_ok_and(|v| v == tagged) => change,
+            _ => Change::Legacy {
+                action: action.to_owned(),
+                data: value,
+            },
+        }
     }
 
     pub fn action(&self) -> &str {
@@ -315,11 +320,18 @@ pub fn apply(d: &mut Dossier, e: &Event) {
     d.version += 1;
 }
 
-/// The dossier its events make, in order.
+/// The dossier its events make, in order. An `import` event states the whole
+/// dossier, so the fold starts from the last one (what came before it is another
+/// system's history, kept as it came).
 pub fn fold(id: &str, events: &[Event]) -> Result<Dossier, FoldError> {
-    let (first, rest) = events.split_first().ok_or(FoldError::Empty)?;
+    let start = events
+        .iter()
+        .rposition(|e| matches!(e.change, Change::Import(_)))
+        .unwrap_or(0);
+    let first = events.get(start).ok_or(FoldError::Empty)?;
     let mut d = Dossier::open(id, first)?;
-    for e in rest {
+    d.version = start as i64 + 1;
+    for e in &events[start + 1..] {
         apply(&mut d, e);
     }
     Ok(d)

@@ -282,6 +282,26 @@ pub enum ReturnMethod {
 }
 
 impl ReturnMethod {
+    pub const ALL: [ReturnMethod; 4] = [
+        ReturnMethod::Counter,
+        ReturnMethod::Post,
+        ReturnMethod::Home,
+        ReturnMethod::Online,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReturnMethod::Counter => "counter",
+            ReturnMethod::Post => "post",
+            ReturnMethod::Home => "home",
+            ReturnMethod::Online => "online",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReturnMethod> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+
     pub fn label_vi(self) -> &'static str {
         match self {
             ReturnMethod::Counter => "Trực tiếp tại Bộ phận một cửa",

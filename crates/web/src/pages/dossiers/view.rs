@@ -197,7 +197,7 @@ fn view(d: &Dossier, specialists: &[Assignable], now: jiff::Timestamp) -> Dossie
             parts.push(format!("Số hiệu bưu gửi: {t}"));
         }
         if parts.is_empty() {
-            return_method_label(&h.method).to_owned()
+            return_method_label(h.method.as_str()).to_owned()
         } else {
             parts.join(", ")
         }

@@ -1,6 +1,10 @@
 //! Dossiers (the current state, a projection of their events), their hash-chained
 //! events, files, the daily code sequence and idempotency keys.
 
+mod typed;
+
+pub use typed::{to_stored_precision, StoredDossier};
+
 use crate::{Conn, Result};
 use sqlx::FromRow;
 
@@ -10,7 +14,7 @@ const COLUMNS: &str = "id, code, agency_id, procedure_code, procedure_version, p
     applicant_phone, applicant_email, return_method, fee_amount, fee_paid, details, \
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
     assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
-    last_seq, last_hash, reminded_at, created_at, updated_at";
+    last_seq, last_hash, reminded_at, created_at, updated_at, results";
 
 #[derive(Debug, Clone, FromRow, PartialEq)]
 pub struct DossierRow {
@@ -52,6 +56,7 @@ pub struct DossierRow {
     pub reminded_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub results: i64,
 }
 
 /// The next number of the day's sequence at an agency. The upsert takes a row lock
@@ -86,7 +91,7 @@ pub async fn raise_seq(conn: &mut Conn, agency_id: &str, day: &str, n: i64) -> R
 }
 
 pub async fn insert(conn: &mut Conn, d: &DossierRow) -> Result<()> {
-    let placeholders: Vec<String> = (1..=38).map(|i| format!("${i}")).collect();
+    let placeholders: Vec<String> = (1..=39).map(|i| format!("${i}")).collect();
     let sql = format!(
         "INSERT INTO dossiers ({COLUMNS}) VALUES ({})",
         placeholders.join(", ")
@@ -130,6 +135,7 @@ pub async fn insert(conn: &mut Conn, d: &DossierRow) -> Result<()> {
         .bind(d.reminded_at)
         .bind(d.created_at)
         .bind(d.updated_at)
+        .bind(d.results)
         .execute(conn)
         .await?;
     Ok(())
@@ -143,8 +149,8 @@ pub async fn update(conn: &mut Conn, d: &DossierRow) -> Result<bool> {
          due_at = $5, original_due_at = $6, paused_at = $7, supplements = $8, extensions = $9, \
          assignee_id = $10, approved_at = $11, result_ready_at = $12, returned_at = $13, \
          timeliness = $14, version = $15, last_seq = $16, last_hash = $17, updated_at = $18, \
-         fee_paid = $19, priority = $20 \
-         WHERE id = $21 AND version = $22",
+         fee_paid = $19, priority = $20, results = $21 \
+         WHERE id = $22 AND version = $23",
     )
     .bind(&d.status)
     .bind(d.is_open)
@@ -166,6 +172,7 @@ pub async fn update(conn: &mut Conn, d: &DossierRow) -> Result<bool> {
     .bind(d.updated_at)
     .bind(d.fee_paid)
     .bind(d.priority)
+    .bind(d.results)
     .bind(&d.id)
     .bind(d.version - 1)
     .execute(conn)
@@ -178,6 +185,15 @@ pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Option<DossierRow>> 
         .bind(code)
         .fetch_optional(conn)
         .await
+}
+
+/// The dossier `code` as the domain knows it, with its chain head.
+pub async fn load(conn: &mut Conn, code: &str) -> Result<Option<StoredDossier>> {
+    by_code(conn, code)
+        .await?
+        .as_ref()
+        .map(StoredDossier::try_from)
+        .transpose()
 }
 
 pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<DossierRow>> {
@@ -419,32 +435,32 @@ pub async fn events(conn: &mut Conn, dossier_id: &str) -> Result<Vec<EventRow>> 
     .await
 }
 
-/// Events of many dossiers at once, in chain order, for walking every chain in
+/// Dossiers and their events at once, in chain order, for walking every chain in
 /// batches: the dossiers whose id is greater than `after`, at most `limit` of them.
 pub async fn events_after(
     conn: &mut Conn,
     after: &str,
     limit: i64,
-) -> Result<(Vec<(String, String, i64, String)>, Vec<EventRow>)> {
-    let heads: Vec<(String, String, i64, String)> = sqlx::query_as(
-        "SELECT id, code, last_seq, last_hash FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2",
-    )
+) -> Result<(Vec<DossierRow>, Vec<EventRow>)> {
+    let rows: Vec<DossierRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2"
+    ))
     .bind(after)
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    let Some(last) = heads.last() else {
-        return Ok((heads, Vec::new()));
+    let Some(last) = rows.last() else {
+        return Ok((rows, Vec::new()));
     };
     let events = sqlx::query_as(&format!(
         "SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id > $1 AND dossier_id <= $2 \
          ORDER BY dossier_id, seq"
     ))
     .bind(after)
-    .bind(&last.0)
+    .bind(&last.id)
     .fetch_all(conn)
     .await?;
-    Ok((heads, events))
+    Ok((rows, events))
 }
 
 #[derive(Debug, Clone, FromRow, PartialEq)]
@@ -587,15 +603,4 @@ pub async fn page_for_export(
             .await
         }
     }
-}
-
-/// Moves a dossier's chain head (after the first event of a new dossier).
-pub async fn set_head(conn: &mut Conn, id: &str, last_seq: i64, last_hash: &str) -> Result<()> {
-    sqlx::query("UPDATE dossiers SET last_seq = $1, last_hash = $2 WHERE id = $3")
-        .bind(last_seq)
-        .bind(last_hash)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
 }

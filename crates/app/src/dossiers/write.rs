@@ -1,0 +1,302 @@
+//! The one way a dossier changes. Every use case that changes a dossier — intake on
+//! every channel, online submission, each workflow action, the historical import —
+//! hands this module the events the domain decided, and it does the rest in one
+//! transaction: replay an idempotent repeat, load the dossier at its version,
+//! append the hashed events, write the row as the fold of its events under the
+//! optimistic version check, store the files the events name, tell the citizen
+//! through the outbox, remember the answer, commit.
+
+use motcua_domain::access::Action;
+use motcua_domain::dossier::{
+    apply, fold, permitted, transition, Change, Command, Dossier as Record, Event, Facts, Verb,
+};
+use motcua_store::agencies::{self, AgencyRow};
+use motcua_store::dossiers::{self as store, EventRow, FileRow, StoredDossier};
+use motcua_store::Conn;
+
+use super::chain::{event_hash, GENESIS};
+use super::notices::Notice;
+use super::{changed, Dossier};
+use crate::error::{Error, Result};
+use crate::idempotency::Request;
+use crate::principal::Actor;
+use crate::App;
+
+/// A file an event names: a scanned document of the intake, or a result.
+#[derive(Debug, Clone)]
+pub(crate) struct NewFile {
+    pub id: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub content_type: String,
+    /// Empty for a paper result described in words.
+    pub bytes: Vec<u8>,
+}
+
+impl NewFile {
+    pub(crate) fn new(
+        kind: &'static str,
+        name: String,
+        content_type: String,
+        bytes: Vec<u8>,
+    ) -> Self {
+        NewFile {
+            id: motcua_store::new_id(),
+            kind,
+            name,
+            content_type,
+            bytes,
+        }
+    }
+}
+
+/// What the citizen is told about an event, if anything.
+fn notice(change: &Change) -> Option<Notice> {
+    match change {
+        Change::Receive(_) | Change::Accept { .. } => Some(Notice::Received),
+        Change::RequestSupplement { .. } => Some(Notice::SupplementRequested),
+        Change::Extend { .. } => Some(Notice::Extended),
+        Change::MarkReady {} => Some(Notice::ResultReady),
+        _ => None,
+    }
+}
+
+/// The domain's name for the person acting.
+pub(crate) fn actor_of(actor: &Actor) -> motcua_domain::dossier::Actor {
+    motcua_domain::dossier::Actor {
+        id: Some(actor.user_id.clone()),
+        name: actor.full_name.clone(),
+        agency_id: Some(actor.agency.id.clone()),
+    }
+}
+
+impl App {
+    /// Opens a new dossier of `agency`: `first` makes its first event from the
+    /// code it is given. `viewer` is who the answer is for (none online).
+    pub(crate) async fn open_dossier(
+        &self,
+        request: &Request,
+        agency: &AgencyRow,
+        first: impl FnOnce(String) -> Result<Event>,
+        files: Vec<NewFile>,
+        viewer: Option<&Actor>,
+    ) -> Result<Dossier> {
+        let blobs = self.put_blobs(&files)?;
+        let mut tx = self.db.begin_write().await?;
+        if let Some(answer) = request.replay(&mut tx).await? {
+            return Ok(answer);
+        }
+        let code =
+            super::intake::next_code(&mut tx, agency, super::intake::local_day(self.now())).await?;
+        let event = first(code)?;
+        let id = motcua_store::new_id();
+        let stored = self
+            .write_events(
+                &mut tx,
+                None,
+                &id,
+                std::slice::from_ref(&event),
+                &[],
+                &files,
+                &blobs,
+            )
+            .await?
+            .ok_or_else(|| Error::Internal("a new dossier cannot have changed".into()))?;
+        let answer = self
+            .announce_and_answer(&mut tx, agency, &stored, &event, viewer)
+            .await?;
+        request.remember(&mut tx, &answer, self.now_ms()).await?;
+        tx.commit().await?;
+        Ok(answer)
+    }
+
+    /// Takes `verb` on the dossier `code` for `actor`. `command` builds the
+    /// domain's command once the dossier is loaded and the table allows the verb
+    /// (it may read in the transaction: an assignment picks a specialist), with the
+    /// files the command names.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn change_dossier(
+        &self,
+        request: &Request,
+        actor: &Actor,
+        code: &str,
+        expected_version: Option<i64>,
+        verb: Verb,
+        reason: Option<String>,
+        command: impl AsyncFnOnce(&mut Conn, &Record, &AgencyRow) -> Result<(Command, Vec<NewFile>)>,
+    ) -> Result<Dossier> {
+        let mut tx = self.db.begin_write().await?;
+        if let Some(answer) = request.replay(&mut tx).await? {
+            return Ok(answer);
+        }
+        let before = store::load(&mut tx, code)
+            .await?
+            .ok_or_else(|| super::actions::not_found(code))?;
+        let agency = agencies::by_id(&mut tx, &before.dossier.agency_id)
+            .await?
+            .ok_or_else(|| super::actions::not_found(code))?;
+        actor.require(Action::ReadDossier, &agency.path)?;
+        actor.require(Action::HandleDossier, &agency.path)?;
+        if expected_version.is_some_and(|v| v != before.dossier.version) {
+            return Err(changed(&before.row()));
+        }
+        let facts = Facts {
+            actor: actor_of(actor),
+            roles: actor.roles.clone(),
+            reason,
+        };
+        let refused = |r| super::actions::refusal(r, code);
+        permitted(&before.dossier, verb, &facts).map_err(refused)?;
+        let (command, files) = command(&mut tx, &before.dossier, &agency).await?;
+        let cal = self
+            .working_calendar_in(&mut tx, Some(&agency.code))
+            .await?;
+        let event =
+            transition(&before.dossier, command, &facts, self.now(), &cal).map_err(refused)?;
+        let blobs = self.put_blobs(&files)?;
+        let id = before.dossier.id.clone();
+        let Some(stored) = self
+            .write_events(
+                &mut tx,
+                Some(&before),
+                &id,
+                std::slice::from_ref(&event),
+                &[],
+                &files,
+                &blobs,
+            )
+            .await?
+        else {
+            // Someone else's change came first: say what the dossier is now.
+            drop(tx);
+            let mut conn = self.db.read().await?;
+            let now = store::by_code(&mut conn, code)
+                .await?
+                .ok_or_else(|| super::actions::not_found(code))?;
+            return Err(changed(&now));
+        };
+        let answer = self
+            .announce_and_answer(&mut tx, &agency, &stored, &event, Some(actor))
+            .await?;
+        request.remember(&mut tx, &answer, self.now_ms()).await?;
+        tx.commit().await?;
+        Ok(answer)
+    }
+
+    /// Appends `events` to the dossier `id` (new when `before` is none) and writes
+    /// its row as their fold. None when the row was no longer at `before`'s
+    /// version: someone else changed it first, and nothing was written.
+    /// `event_ids` keeps the ids an import brought; the other events get new ones.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn write_events(
+        &self,
+        conn: &mut Conn,
+        before: Option<&StoredDossier>,
+        id: &str,
+        events: &[Event],
+        event_ids: &[Option<String>],
+        files: &[NewFile],
+        blobs: &[String],
+    ) -> Result<Option<StoredDossier>> {
+        let (mut seq, mut prev) = before.map_or((0, GENESIS.to_string()), |b| {
+            (b.last_seq, b.last_hash.clone())
+        });
+        let mut rows = Vec::with_capacity(events.len());
+        let mut stored_events = Vec::with_capacity(events.len());
+        for (i, e) in events.iter().enumerate() {
+            seq += 1;
+            let event_id = event_ids
+                .get(i)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(motcua_store::new_id);
+            let mut row = EventRow::of(event_id, id, seq, &prev, e);
+            row.hash = event_hash(&row);
+            prev.clone_from(&row.hash);
+            // The row is the fold of the events as stored (instants to the
+            // millisecond), so that rebuilding it later gives the same value.
+            stored_events.push(row.event()?);
+            rows.push(row);
+        }
+        let dossier = match before {
+            Some(b) => {
+                let mut d = b.dossier.clone();
+                for e in &stored_events {
+                    apply(&mut d, e);
+                }
+                d
+            }
+            None => fold(id, &stored_events)
+                .map_err(|e| Error::internal("the first events of a dossier", e))?,
+        };
+        let stored = StoredDossier {
+            dossier,
+            last_seq: seq,
+            last_hash: prev,
+            reminded_at: before.and_then(|b| b.reminded_at),
+        };
+        let row = stored.row();
+        if before.is_some() {
+            // The row first: its conditional update takes the row lock, so a second
+            // officer acting at once waits here and is then told it changed.
+            if !store::update(conn, &row).await? {
+                return Ok(None);
+            }
+        } else {
+            store::insert(conn, &row).await?;
+        }
+        for e in &rows {
+            store::insert_event(conn, e).await?;
+        }
+        let now = self.now_ms();
+        for (f, sha256) in files.iter().zip(blobs) {
+            store::insert_file(
+                conn,
+                &FileRow {
+                    id: f.id.clone(),
+                    dossier_id: id.to_owned(),
+                    kind: f.kind.to_owned(),
+                    name: f.name.clone(),
+                    content_type: f.content_type.clone(),
+                    size: f.bytes.len() as i64,
+                    sha256: sha256.clone(),
+                    created_at: now,
+                },
+            )
+            .await?;
+        }
+        Ok(Some(stored))
+    }
+
+    /// Blobs are content-addressed and written before the transaction: one left
+    /// behind by a rollback is never named and harms nothing.
+    fn put_blobs(&self, files: &[NewFile]) -> Result<Vec<String>> {
+        files
+            .iter()
+            .map(|f| {
+                if f.bytes.is_empty() {
+                    Ok(String::new())
+                } else {
+                    self.blobs().put(&f.bytes)
+                }
+            })
+            .collect()
+    }
+
+    /// Tells the citizen about `event` through the outbox, and the answer to the
+    /// request that made it.
+    async fn announce_and_answer(
+        &self,
+        conn: &mut Conn,
+        agency: &AgencyRow,
+        stored: &StoredDossier,
+        event: &Event,
+        viewer: Option<&Actor>,
+    ) -> Result<Dossier> {
+        let row = stored.row();
+        if let Some(n) = notice(&event.change) {
+            super::actions::announce(self, conn, &row, agency, n).await?;
+        }
+        self.to_dossier(conn, &row, viewer).await
+    }
+}
