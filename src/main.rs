@@ -290,7 +290,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     let f = std::fs::File::open(&file)
                         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
                     let report = app
-                        .import_dossiers(std::io::BufReader::new(f))
+                        .dossiers()
+                        .import(std::io::BufReader::new(f))
                         .await
                         .map_err(person_error)?;
                     for r in &report.rejected {
@@ -315,7 +316,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                             let mut w = std::io::BufWriter::new(f);
                             let n = app
-                                .export_dossiers(agency.as_deref(), &mut w)
+                                .dossiers()
+                                .export(agency.as_deref(), &mut w)
                                 .await
                                 .map_err(person_error)?;
                             std::io::Write::flush(&mut w)
@@ -325,7 +327,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                         None => {
                             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
                             let n = app
-                                .export_dossiers(agency.as_deref(), &mut out)
+                                .dossiers()
+                                .export(agency.as_deref(), &mut out)
                                 .await
                                 .map_err(person_error)?;
                             std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
@@ -341,7 +344,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             command: AuditCommand::Verify,
         } => {
             let app = open(&config).await?;
-            let report = app.verify_chains().await.map_err(person_error)?;
+            let report = app.dossiers().verify().await.map_err(person_error)?;
             for b in &report.breaks {
                 println!("BROKEN {} event {}: {}", b.code, b.seq, b.problem);
             }

@@ -247,14 +247,15 @@ async fn whole_life_counter_to_return(app: TestApp) {
         ]
     );
     assert_eq!(events[5]["reason"], "Thiếu chữ ký người làm chứng");
-    let report = app.app.verify_chains().await.expect("verify");
+    let report = app.app.dossiers().verify().await.expect("verify");
     assert!(report.breaks.is_empty(), "{:?}", report.breaks);
     assert_eq!(report.events, 11);
 
     // The result file is stored once, by content, and can be read back.
     let files = app
         .app
-        .dossier_files(&actor(&app, "tiepnhan").await, &code)
+        .dossiers()
+        .files(&actor(&app, "tiepnhan").await, &code)
         .await
         .expect("files");
     let result = files
@@ -263,7 +264,8 @@ async fn whole_life_counter_to_return(app: TestApp) {
         .expect("result file");
     let (_, bytes) = app
         .app
-        .dossier_file(&actor(&app, "tiepnhan").await, &code, &result.id)
+        .dossiers()
+        .file(&actor(&app, "tiepnhan").await, &code, &result.id)
         .await
         .expect("bytes");
     assert_eq!(bytes, b"%PDF-1.4\n");
@@ -271,7 +273,8 @@ async fn whole_life_counter_to_return(app: TestApp) {
     // Form 06: four internal steps, each closed by a hand-over.
     let steps = app
         .app
-        .dossier_steps(&actor(&app, "tiepnhan").await, &code)
+        .dossiers()
+        .steps(&actor(&app, "tiepnhan").await, &code)
         .await
         .expect("steps");
     assert_eq!(steps.len(), 4);
@@ -1206,7 +1209,8 @@ async fn import_export_round_trip_and_idempotent(app: TestApp) {
     // Due computed from the calendar; timeliness decided; unknown fields kept.
     let d = app
         .app
-        .dossier(
+        .dossiers()
+        .get(
             &actor(&app, "tiepnhan").await,
             &format!("{WARD_A}-240315-0007"),
         )
@@ -1272,7 +1276,7 @@ async fn import_export_round_trip_and_idempotent(app: TestApp) {
     let b = std::fs::read_to_string(&second).expect("second");
     assert_eq!(a.lines().count(), 3);
     assert_eq!(a, b, "the round trip loses nothing");
-    let report = other.app.verify_chains().await.expect("verify");
+    let report = other.app.dossiers().verify().await.expect("verify");
     assert!(report.breaks.is_empty(), "{:?}", report.breaks);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -2141,7 +2141,7 @@ async fn run_on(args: &Args, exe: &PathBuf, url: &str) -> Result<(), String> {
     let app = App::new(Db::connect(url).await.map_err(err)?);
     if args.verify {
         let t = Instant::now();
-        let r = app.verify_chains().await.map_err(err)?;
+        let r = app.dossiers().verify().await.map_err(err)?;
         println!(
             "hash chains checked by the app: {} dossiers, {} events, {} breaks, {:.1} s",
             thousands(r.dossiers),
@@ -2579,7 +2579,8 @@ async fn receipts(ctx: &Ctx<'_>, app: &App, n: usize) -> Result<(), String> {
             continue;
         };
         let t = Instant::now();
-        app.dossier_form_pdf(&actor, &s.code, Form::Receipt)
+        app.dossiers()
+            .form_pdf(&actor, &s.code, Form::Receipt)
             .await
             .map_err(err)?;
         let took = t.elapsed().as_secs_f64() * 1000.0;

@@ -12,11 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use super::notices::{Facts, Notice};
 use super::write::NewFile;
+use super::Dossiers;
 use super::{details_of, Dossier};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
-use crate::App;
 
 /// A result to attach: a file, or a paper result described in words.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -80,7 +80,7 @@ fn clean_opt(s: &Option<String>) -> Option<String> {
     s.as_deref().map(text::clean).filter(|s| !s.is_empty())
 }
 
-impl App {
+impl Dossiers<'_> {
     /// Takes `verb` on the dossier `code`.
     pub async fn act(
         &self,
@@ -261,7 +261,7 @@ fn result_file(r: Option<&ResultFile>) -> Result<NewFile> {
 
 /// The facts of `row` for a notice, and the notice written to the outbox.
 pub(crate) async fn announce(
-    app: &App,
+    app: &crate::App,
     conn: &mut Conn,
     row: &DossierRow,
     agency: &AgencyRow,

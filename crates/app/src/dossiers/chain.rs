@@ -8,8 +8,8 @@ use motcua_store::dossiers::{self as store, DossierRow, EventRow, StoredDossier}
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::Dossiers;
 use crate::error::Result;
-use crate::App;
 
 /// The hash before a dossier's first event.
 pub const GENESIS: &str = "";
@@ -150,10 +150,10 @@ fn check(
     }
 }
 
-impl App {
+impl Dossiers<'_> {
     /// Walks every dossier's chain, in batches, and reports each break, and each
     /// dossier whose row is not the fold of its events.
-    pub async fn verify_chains(&self) -> Result<ChainReport> {
+    pub async fn verify(&self) -> Result<ChainReport> {
         let mut conn = self.db.read().await?;
         let mut report = ChainReport::default();
         let mut after = String::new();

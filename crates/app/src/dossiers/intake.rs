@@ -19,11 +19,11 @@ use motcua_store::Conn;
 use serde::Deserialize;
 
 use super::write::{actor_of, NewFile};
+use super::Dossiers;
 use super::{Applicant, Details, Dossier, ReceivedDocument};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
-use crate::App;
 
 /// The applicant as typed in: checked and cleaned into an `Applicant`.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
@@ -460,10 +460,10 @@ pub(crate) async fn next_code(conn: &mut Conn, agency: &AgencyRow, day: Date) ->
     Ok(DossierCode::new(&agency.code, day, seq).to_string())
 }
 
-impl App {
+impl Dossiers<'_> {
     /// Counter intake (also post, home visit and assisted): the dossier is received
     /// now and its clock starts.
-    pub async fn receive_dossier(
+    pub async fn receive(
         &self,
         actor: &Actor,
         input: &IntakeInput,

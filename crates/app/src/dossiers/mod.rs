@@ -27,6 +27,30 @@ use motcua_store::dossiers::{DossierRow, EventRow, FileRow};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::App;
+
+/// The dossier module's use cases, reached as `app.dossiers()`: intake, the
+/// workflow's actions, reading, printing, tracking, import, export and audit.
+#[derive(Clone, Copy)]
+pub struct Dossiers<'a> {
+    app: &'a App,
+}
+
+impl App {
+    pub fn dossiers(&self) -> Dossiers<'_> {
+        Dossiers { app: self }
+    }
+}
+
+/// The module's use cases are the application's, with its database, clock,
+/// calendars and settings.
+impl std::ops::Deref for Dossiers<'_> {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        self.app
+    }
+}
 
 /// A dossier as people and the API see it.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -11,10 +11,10 @@ use motcua_store::agencies::{self, AgencyRow};
 use motcua_store::dossiers::{self as store, DossierRow, EventRow};
 use motcua_store::Conn;
 
+use super::Dossiers;
 use super::{details_of, status_of, Applicant};
 use crate::error::{Error, Result};
 use crate::principal::Actor;
-use crate::App;
 
 /// Which form to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,15 +78,15 @@ fn duration_vi(d: SignedDuration) -> String {
     }
 }
 
-impl App {
+impl Dossiers<'_> {
     /// Prints one of the dossier's forms as PDF.
-    pub async fn dossier_form_pdf(&self, actor: &Actor, code: &str, form: Form) -> Result<Vec<u8>> {
+    pub async fn form_pdf(&self, actor: &Actor, code: &str, form: Form) -> Result<Vec<u8>> {
         let mut conn = self.db.read().await?;
         let row = self.readable(&mut conn, actor, code).await?;
-        self.form_pdf(&mut conn, &row, form).await
+        self.render_form(&mut conn, &row, form).await
     }
 
-    async fn form_pdf(&self, conn: &mut Conn, row: &DossierRow, form: Form) -> Result<Vec<u8>> {
+    async fn render_form(&self, conn: &mut Conn, row: &DossierRow, form: Form) -> Result<Vec<u8>> {
         let agency = agencies::by_id(conn, &row.agency_id)
             .await?
             .ok_or_else(|| Error::Internal("agency".into()))?;
@@ -364,7 +364,7 @@ impl App {
     }
 
     /// The control sheet's rows for the dossier page.
-    pub async fn dossier_steps(&self, actor: &Actor, code: &str) -> Result<Vec<ControlStep>> {
+    pub async fn steps(&self, actor: &Actor, code: &str) -> Result<Vec<ControlStep>> {
         let mut conn = self.db.read().await?;
         let (row, agency) = self.readable_in(&mut conn, actor, code).await?;
         let events = store::events(&mut conn, &row.id).await?;

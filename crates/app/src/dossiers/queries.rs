@@ -10,10 +10,10 @@ use motcua_store::{users, Conn};
 use serde::{Deserialize, Serialize};
 
 use super::actions::not_found;
+use super::Dossiers;
 use super::{details_of, event_from_row, status_of, ts, Dossier, DossierFile, Event};
 use crate::error::{Error, Result};
 use crate::principal::{Actor, AgencyRef};
-use crate::App;
 
 /// The lists on an officer's home page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,9 +205,9 @@ fn parse_cursor(s: &str) -> Result<(i64, i64, String)> {
     Ok((p, d, id.to_owned()))
 }
 
-impl App {
+impl Dossiers<'_> {
     /// A dossier, for an officer of its agency or a supervisor above it.
-    pub async fn dossier(&self, actor: &Actor, code: &str) -> Result<Dossier> {
+    pub async fn get(&self, actor: &Actor, code: &str) -> Result<Dossier> {
         let mut conn = self.db.read().await?;
         let (row, agency) = self.readable_in(&mut conn, actor, code).await?;
         self.to_dossier_of(&mut conn, &row, &agency, Some(actor))
@@ -231,7 +231,7 @@ impl App {
         Ok(agency_ref(a))
     }
 
-    pub async fn dossier_events(&self, actor: &Actor, code: &str) -> Result<Vec<Event>> {
+    pub async fn events(&self, actor: &Actor, code: &str) -> Result<Vec<Event>> {
         let mut conn = self.db.read().await?;
         let row = self.readable(&mut conn, actor, code).await?;
         Ok(store::events(&mut conn, &row.id)
@@ -241,7 +241,7 @@ impl App {
             .collect())
     }
 
-    pub async fn dossier_files(&self, actor: &Actor, code: &str) -> Result<Vec<DossierFile>> {
+    pub async fn files(&self, actor: &Actor, code: &str) -> Result<Vec<DossierFile>> {
         let mut conn = self.db.read().await?;
         let row = self.readable(&mut conn, actor, code).await?;
         Ok(store::files(&mut conn, &row.id)
@@ -252,7 +252,7 @@ impl App {
     }
 
     /// A file's record and bytes.
-    pub async fn dossier_file(
+    pub async fn file(
         &self,
         actor: &Actor,
         code: &str,

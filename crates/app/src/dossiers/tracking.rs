@@ -12,9 +12,9 @@ use motcua_store::agencies;
 use motcua_store::dossiers as store;
 use serde::Serialize;
 
+use super::Dossiers;
 use super::{details_of, event_from_row, ts, Event};
 use crate::error::{Error, Result};
-use crate::App;
 
 /// Failed look-ups allowed per address in a window.
 const MAX_FAILURES: u32 = 10;
@@ -94,7 +94,7 @@ fn no_match() -> Error {
     Error::NotFound("Không tìm thấy hồ sơ khớp với mã và các chữ số đã nhập. Kiểm tra lại mã trên giấy tiếp nhận.".into())
 }
 
-impl App {
+impl Dossiers<'_> {
     /// Looks a dossier up by code for the public; `who` is the caller's address.
     pub async fn track(
         &self,

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use super::intake::{local_day, next_code};
 use super::Details;
+use super::Dossiers;
 use crate::error::{Error, Result};
-use crate::App;
 
 /// One line of the file. Fields motcua has no place for are kept (`extra`) and
 /// written back on export.
@@ -178,9 +178,9 @@ struct Context {
     users: HashMap<String, Option<String>>,
 }
 
-impl App {
+impl Dossiers<'_> {
     /// Imports dossiers from JSON lines; each bad line is reported and skipped.
-    pub async fn import_dossiers(&self, input: impl BufRead) -> Result<ImportReport> {
+    pub async fn import(&self, input: impl BufRead) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         let mut ctx = Context {
             agencies: HashMap::new(),
@@ -493,11 +493,7 @@ impl App {
     }
 
     /// Writes every dossier (of one agency, or all) as JSON lines; returns how many.
-    pub async fn export_dossiers(
-        &self,
-        agency_code: Option<&str>,
-        out: &mut impl Write,
-    ) -> Result<usize> {
+    pub async fn export(&self, agency_code: Option<&str>, out: &mut impl Write) -> Result<usize> {
         let mut conn = self.db.read().await?;
         let agency_id = match agency_code {
             None => None,

@@ -16,11 +16,11 @@ use motcua_store::Conn;
 
 use super::chain::{event_hash, GENESIS};
 use super::notices::Notice;
+use super::Dossiers;
 use super::{changed, Dossier};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
-use crate::App;
 
 /// A file an event names: a scanned document of the intake, or a result.
 #[derive(Debug, Clone)]
@@ -70,7 +70,7 @@ pub(crate) fn actor_of(actor: &Actor) -> motcua_domain::dossier::Actor {
     }
 }
 
-impl App {
+impl Dossiers<'_> {
     /// Opens a new dossier of `agency`: `first` makes its first event from the
     /// code it is given. `viewer` is who the answer is for (none online).
     pub(crate) async fn open_dossier(

@@ -51,7 +51,8 @@ pub async fn receive(
     let key = idempotency_key(&headers)?;
     let d = s
         .app
-        .receive_dossier(&actor, &input, key.as_deref())
+        .dossiers()
+        .receive(&actor, &input, key.as_deref())
         .await?;
     Ok(created(format!("/api/v1/dossiers/{}", d.code), d))
 }
@@ -71,7 +72,11 @@ pub async fn submit(
     ApiJson(input): ApiJson<IntakeInput>,
 ) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
-    let d = s.app.submit_online(&input, key.as_deref()).await?;
+    let d = s
+        .app
+        .dossiers()
+        .submit_online(&input, key.as_deref())
+        .await?;
     Ok(created(format!("/tra-cuu?ma={}", d.code), d))
 }
 
@@ -86,7 +91,7 @@ pub async fn list(
     ApiUser(actor): ApiUser,
     Query(q): Query<WorklistQuery>,
 ) -> ApiResult<Json<DossierPage>> {
-    Ok(Json(s.app.worklist(&actor, &q).await?))
+    Ok(Json(s.app.dossiers().worklist(&actor, &q).await?))
 }
 
 /// One dossier.
@@ -102,7 +107,7 @@ pub async fn get(
     ApiUser(actor): ApiUser,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Dossier>> {
-    Ok(Json(s.app.dossier(&actor, &code).await?))
+    Ok(Json(s.app.dossiers().get(&actor, &code).await?))
 }
 
 /// Takes an action: accept, not_accept, assign, start, request_supplement,
@@ -138,6 +143,7 @@ pub async fn act(
     let key = idempotency_key(&headers)?;
     Ok(Json(
         s.app
+            .dossiers()
             .act(&actor, &code, verb, &input, key.as_deref())
             .await?,
     ))
@@ -155,7 +161,7 @@ pub async fn events(
     ApiUser(actor): ApiUser,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Vec<Event>>> {
-    Ok(Json(s.app.dossier_events(&actor, &code).await?))
+    Ok(Json(s.app.dossiers().events(&actor, &code).await?))
 }
 
 fn pdf(bytes: Vec<u8>, name: &str) -> Response {
@@ -185,7 +191,11 @@ pub async fn receipt(
     ApiUser(actor): ApiUser,
     Path(code): Path<String>,
 ) -> ApiResult<Response> {
-    let bytes = s.app.dossier_form_pdf(&actor, &code, Form::Receipt).await?;
+    let bytes = s
+        .app
+        .dossiers()
+        .form_pdf(&actor, &code, Form::Receipt)
+        .await?;
     Ok(pdf(bytes, &format!("{}-tiep-nhan.pdf", code.trim())))
 }
 
@@ -207,7 +217,7 @@ pub async fn form(
     let number = form.trim_end_matches(".pdf");
     let which = Form::parse(number)
         .ok_or_else(|| ApiError(Error::NotFound(format!("Không có mẫu số «{number}»."))))?;
-    let bytes = s.app.dossier_form_pdf(&actor, &code, which).await?;
+    let bytes = s.app.dossiers().form_pdf(&actor, &code, which).await?;
     Ok(pdf(bytes, &format!("{}-mau-{number}.pdf", code.trim())))
 }
 
@@ -233,5 +243,10 @@ pub async fn track(
     Path(code): Path<String>,
     Query(q): Query<TrackQuery>,
 ) -> ApiResult<Json<TrackedDossier>> {
-    Ok(Json(s.app.track(&code, q.digits.as_deref(), &ip).await?))
+    Ok(Json(
+        s.app
+            .dossiers()
+            .track(&code, q.digits.as_deref(), &ip)
+            .await?,
+    ))
 }

@@ -139,7 +139,7 @@ async fn lists(state: &AppState, s: &SignedIn, q: HomeQuery) -> Result<Option<Li
         after: Some(q.sau.clone()).filter(|x| !x.is_empty()),
         limit: Some(50),
     };
-    let (rows, next, error) = match state.app.worklist(a, &query).await {
+    let (rows, next, error) = match state.app.dossiers().worklist(a, &query).await {
         Ok(page) => (page.items, page.next, None),
         Err(motcua_app::Error::Invalid(e)) => (
             Vec::new(),

@@ -241,7 +241,12 @@ pub async fn submit(
         }
     };
     let key = form.opt("_idem");
-    match state.app.submit_online(&input, key.as_deref()).await {
+    match state
+        .app
+        .dossiers()
+        .submit_online(&input, key.as_deref())
+        .await
+    {
         Ok(d) => {
             let body = render(
                 StatusCode::OK,

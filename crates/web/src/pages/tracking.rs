@@ -109,7 +109,7 @@ pub async fn show(
         ));
     }
     let digits = Some(so.as_str()).filter(|s| !s.is_empty());
-    match state.app.track(&ma, digits, &who).await {
+    match state.app.dossiers().track(&ma, digits, &who).await {
         Ok(t) => {
             let details = t.details.map(|d| Details {
                 applicant: d.applicant_name,

@@ -65,6 +65,7 @@ pub async fn act(
     let key = v.opt("_idem");
     match state
         .app
+        .dossiers()
         .act(&s.actor, &code, verb, &input, key.as_deref())
         .await
     {

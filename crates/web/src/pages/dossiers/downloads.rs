@@ -36,7 +36,8 @@ pub async fn file(
 ) -> Result<Response, PageError> {
     let (f, bytes) = state
         .app
-        .dossier_file(&s.actor, &code, &id)
+        .dossiers()
+        .file(&s.actor, &code, &id)
         .await
         .map_err(page_err(&s))?;
     Ok((
@@ -65,7 +66,8 @@ pub async fn form_pdf(
     };
     let pdf = state
         .app
-        .dossier_form_pdf(&s.actor, &code, form)
+        .dossiers()
+        .form_pdf(&s.actor, &code, form)
         .await
         .map_err(page_err(&s))?;
     Ok((

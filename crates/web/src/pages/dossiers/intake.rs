@@ -269,7 +269,8 @@ pub async fn intake_submit(
     let key = form.opt("_idem");
     match state
         .app
-        .receive_dossier(&s.actor, &input, key.as_deref())
+        .dossiers()
+        .receive(&s.actor, &input, key.as_deref())
         .await
     {
         Ok(d) => Ok(Redirect::to(&format!("/ho-so/{}?ok=tiep-nhan", d.code)).into_response()),
