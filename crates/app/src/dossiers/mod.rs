@@ -31,7 +31,7 @@ use crate::App;
 
 /// The dossier module's use cases, reached as `app.dossiers()`: intake, the
 /// workflow's actions, reading, printing, tracking, import, export and audit.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Dossiers<'a> {
     app: &'a App,
 }
