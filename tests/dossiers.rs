@@ -22,6 +22,7 @@ on_both_engines!(
     two_officers_at_once_exactly_one_succeeds,
     tampered_history_is_found_by_audit_verify,
     a_row_changed_behind_the_app_is_found_by_audit_verify,
+    files_travel_as_base64_in_json_only,
     receipt_pdf_holds_the_code_and_tracking_qr,
     public_tracking_hides_details_and_resists_guessing,
     worklists_page_by_keyset,
@@ -930,6 +931,58 @@ async fn tampered_history_is_found_by_audit_verify(app: TestApp) {
         out.stdout
     );
     assert!(out.stdout.contains("1 broken chain(s)"), "{}", out.stdout);
+}
+
+/// The JSON API carries files in base64; the web edge decodes them, and a file
+/// that is not base64 is refused with its field named, writing nothing.
+async fn files_travel_as_base64_in_json_only(app: TestApp) {
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    let before = app.count("SELECT COUNT(*) FROM dossiers").await;
+    let mut bad = intake("1.000689");
+    bad["files"] = json!([{"name": "to-khai.pdf", "data_base64": "khong phai base64!"}]);
+    let (status, p) = api.post(&counter, "/api/v1/dossiers", bad).await;
+    assert_eq!(status, 400, "{p}");
+    assert_eq!(p["errors"][0]["field"], "files[0]", "{p}");
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("base64"),
+        "{p}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, before);
+
+    let mut good = intake("1.000689");
+    // "%PDF-1.4 to khai" in base64.
+    good["files"] = json!([{"name": "to-khai.pdf", "content_type": "application/pdf",
+                            "data_base64": "JVBERi0xLjQgdG8ga2hhaQ=="}]);
+    let d = api.receive(&counter, good).await;
+    let code = d["code"].as_str().expect("code").to_owned();
+    let files = app
+        .app
+        .dossiers()
+        .files(&actor(&app, "tiepnhan").await, &code)
+        .await
+        .expect("files");
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].size, "%PDF-1.4 to khai".len() as i64);
+    assert_eq!(files[0].content_type, "application/pdf");
+
+    api.ok(&counter, &code, "assign", json!({"assignee": "chuyenvien"}))
+        .await;
+    let specialist = app.token("chuyenvien").await;
+    let (status, p) = api
+        .act(
+            &specialist,
+            &code,
+            "attach_result",
+            json!({"result": {"name": "Trích lục", "data_base64": "%%%"}}),
+        )
+        .await;
+    assert_eq!(status, 400, "{p}");
+    assert_eq!(p["errors"][0]["field"], "result.data_base64", "{p}");
+    audit_clean(&app).await;
 }
 
 /// `motcua audit verify` finds every chain intact and every row the fold of its

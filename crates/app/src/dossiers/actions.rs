@@ -1,15 +1,15 @@
 //! The workflow's actions on a dossier: the input read into the domain's command,
 //! which the one write path (`write`) checks, records and announces.
 
-use base64::Engine as _;
 use jiff::civil::Date;
 use motcua_domain::dossier::{Command, Refusal, Verb};
 use motcua_domain::text;
 use motcua_store::agencies::AgencyRow;
 use motcua_store::dossiers::{self as store, DossierRow};
 use motcua_store::{users, Conn};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::intake::Upload;
 use super::notices::{Facts, Notice};
 use super::write::NewFile;
 use super::Dossiers;
@@ -18,47 +18,25 @@ use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
 
-/// A result to attach: a file, or a paper result described in words.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ResultFile {
-    pub name: String,
-    #[serde(default)]
-    pub content_type: Option<String>,
-    /// The file's bytes, base64; absent for a paper result.
-    #[serde(default)]
-    pub data_base64: Option<String>,
-}
-
 /// What an action may carry; each action reads the fields it needs.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ActionInput {
     /// The dossier's `version` as the person saw it: if it changed since, the action
     /// is refused with the new state instead of acting on something unseen.
-    #[serde(default)]
     pub version: Option<i64>,
-    #[serde(default)]
     pub reason: Option<String>,
     /// assign: a specialist's username; absent: by sector and current load.
-    #[serde(default)]
     pub assignee: Option<String>,
     /// request_supplement: every missing item.
-    #[serde(default)]
     pub missing: Option<Vec<String>>,
     /// extend: the new appointment date (dd/mm/yyyy or yyyy-mm-dd).
-    #[serde(default)]
     pub new_due_date: Option<String>,
-    /// attach_result
-    #[serde(default)]
-    pub result: Option<ResultFile>,
+    /// attach_result: a file, or (no bytes) a paper result described in words.
+    pub result: Option<Upload>,
     /// return at the counter: who collected it.
-    #[serde(default)]
     pub collector_name: Option<String>,
-    #[serde(default)]
     pub collector_id: Option<String>,
     /// return by post
-    #[serde(default)]
     pub tracking_number: Option<String>,
 }
 
@@ -222,8 +200,8 @@ fn new_due_day(input: Option<&str>) -> Result<Option<Date>> {
     }
 }
 
-/// The result to attach, decoded: a file, or a paper result described in words.
-fn result_file(r: Option<&ResultFile>) -> Result<NewFile> {
+/// The result to attach: a file, or a paper result described in words.
+fn result_file(r: Option<&Upload>) -> Result<NewFile> {
     let r =
         r.ok_or_else(|| Error::field("result", "Chọn tệp kết quả hoặc ghi tên kết quả bản giấy."))?;
     let name = text::clean(&r.name);
@@ -233,30 +211,14 @@ fn result_file(r: Option<&ResultFile>) -> Result<NewFile> {
             "Cần ghi tên kết quả, ví dụ «Giấy khai sinh bản chính».",
         ));
     }
-    let bytes = match r
-        .data_base64
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => Vec::new(),
-        Some(b) => base64::engine::general_purpose::STANDARD
-            .decode(b)
-            .map_err(|_| {
-                Error::field(
-                    "result.data_base64",
-                    "Tệp kết quả không đọc được (cần mã hóa base64).",
-                )
-            })?,
-    };
     let content_type = clean_opt(&r.content_type).unwrap_or_else(|| {
-        if bytes.is_empty() {
+        if r.bytes.is_empty() {
             "text/plain".into()
         } else {
             "application/octet-stream".into()
         }
     });
-    Ok(NewFile::new("result", name, content_type, bytes))
+    Ok(NewFile::new("result", name, content_type, r.bytes.clone()))
 }
 
 /// The facts of `row` for a notice, and the notice written to the outbox.

@@ -1,7 +1,6 @@
 //! Taking a dossier in: at the counter (and by post, at home, by a helper team),
 //! and online, where it waits for a counter officer to accept it.
 
-use base64::Engine as _;
 use jiff::civil::Date;
 use jiff::Timestamp;
 use motcua_domain::access::Action;
@@ -16,7 +15,8 @@ use motcua_domain::validation::Errors;
 use motcua_store::agencies::{self, AgencyRow};
 use motcua_store::dossiers as store;
 use motcua_store::Conn;
-use serde::Deserialize;
+use serde::Serialize;
+use sha2::Digest as _;
 
 use super::write::{actor_of, NewFile};
 use super::Dossiers;
@@ -26,92 +26,76 @@ use crate::idempotency::Request;
 use crate::principal::Actor;
 
 /// The applicant as typed in: checked and cleaned into an `Applicant`.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ApplicantInput {
-    #[serde(default)]
     pub full_name: String,
-    #[serde(default)]
     pub personal_id: Option<String>,
     /// dd/mm/yyyy or yyyy-mm-dd
-    #[serde(default)]
     pub date_of_birth: Option<String>,
     /// male / female (nam / nữ)
-    #[serde(default)]
     pub sex: Option<String>,
-    #[serde(default)]
     pub phone: Option<String>,
-    #[serde(default)]
     pub email: Option<String>,
-    #[serde(default)]
     pub address: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// A paper received, with how many of each form.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct DocumentInput {
     pub name: String,
-    #[serde(default)]
     pub originals: u16,
-    #[serde(default)]
     pub certified_copies: u16,
-    #[serde(default)]
     pub photocopies: u16,
 }
 
-/// A scanned file sent with the dossier.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct FileInput {
+/// A file sent with a request (a scan, a result), as received: the web layer
+/// decodes whatever its transport used (multipart, base64 in JSON).
+#[derive(Debug, Clone, Default)]
+pub struct Upload {
     pub name: String,
-    #[serde(default)]
     pub content_type: Option<String>,
-    /// The bytes, base64.
-    pub data_base64: String,
+    pub bytes: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+/// A request's fingerprint names a file by its digest rather than spelling out
+/// its bytes.
+impl Serialize for Upload {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut st = s.serialize_struct("Upload", 3)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("content_type", &self.content_type)?;
+        st.serialize_field("sha256", &hex::encode(sha2::Sha256::digest(&self.bytes)))?;
+        st.end()
+    }
+}
+
+/// A dossier as the counter (or the citizen online) fills it in.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct IntakeInput {
     /// Procedure code, e.g. 1.001193.
-    #[serde(default)]
     pub procedure: String,
     /// counter, post, home or assisted (online submissions use the public endpoint).
-    #[serde(default)]
     pub channel: Option<String>,
     /// Required for online submissions: the agency's identifier code.
-    #[serde(default)]
     pub agency: Option<String>,
-    #[serde(default)]
     pub applicant: ApplicantInput,
-    #[serde(default)]
     pub on_behalf_of: Option<ApplicantInput>,
     /// The papers received; when absent, the procedure's required list as listed.
-    #[serde(default)]
     pub documents: Option<Vec<DocumentInput>>,
-    #[serde(default)]
     pub sets: Option<u16>,
     /// counter, post, home or online.
-    #[serde(default)]
     pub return_method: String,
-    #[serde(default)]
     pub post_address: Option<String>,
     /// For fees by page, copy or case.
-    #[serde(default)]
     pub pages: Option<u32>,
-    #[serde(default)]
     pub copies: Option<u32>,
     /// An exemption claimed, e.g. poor_household.
-    #[serde(default)]
     pub exemption: Option<String>,
-    #[serde(default)]
     pub fee_paid: Option<bool>,
-    #[serde(default)]
     pub fee_receipt_no: Option<String>,
-    #[serde(default)]
     pub note: Option<String>,
-    #[serde(default)]
-    pub files: Vec<FileInput>,
+    pub files: Vec<Upload>,
 }
 
 const MAX_FILES: usize = 20;
@@ -372,27 +356,23 @@ pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result
     let mut files = Vec::new();
     for (i, f) in input.files.iter().enumerate() {
         let name = text::clean(&f.name);
-        match base64::engine::general_purpose::STANDARD.decode(f.data_base64.trim()) {
-            Ok(bytes) if bytes.len() > MAX_FILE_BYTES => errors.push(
+        if f.bytes.len() > MAX_FILE_BYTES {
+            errors.push(
                 &format!("files[{i}]"),
                 format!("Tệp «{name}» lớn hơn 10 MB."),
-            ),
-            Ok(bytes) if bytes.is_empty() => {
-                errors.push(&format!("files[{i}]"), format!("Tệp «{name}» rỗng."))
-            }
-            Ok(bytes) => files.push((
+            );
+        } else if f.bytes.is_empty() {
+            errors.push(&format!("files[{i}]"), format!("Tệp «{name}» rỗng."));
+        } else {
+            files.push((
                 if name.is_empty() {
                     format!("tep-{}", i + 1)
                 } else {
                     name
                 },
                 opt_clean(&f.content_type).unwrap_or_else(|| "application/octet-stream".into()),
-                bytes,
-            )),
-            Err(_) => errors.push(
-                &format!("files[{i}]"),
-                format!("Tệp «{name}» không đọc được (cần mã hóa base64)."),
-            ),
+                f.bytes.clone(),
+            ));
         }
     }
     let note = opt_clean(&input.note);

@@ -12,9 +12,9 @@ mod tracking;
 mod transfer;
 mod write;
 
-pub use actions::{ActionInput, ResultFile};
+pub use actions::ActionInput;
 pub use chain::{event_hash, ChainReport, GENESIS};
-pub use intake::{ApplicantInput, DocumentInput, FileInput, IntakeInput};
+pub use intake::{ApplicantInput, DocumentInput, IntakeInput, Upload};
 pub use printing::Form;
 pub use queries::{DossierPage, Worklist, WorklistQuery};
 pub use tracking::{TrackedDossier, TrackingLimiter};

@@ -5,15 +5,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use motcua_app::dossiers::{
-    ActionInput, Dossier, DossierPage, Event, Form, IntakeInput, TrackedDossier, WorklistQuery,
-};
+use motcua_app::dossiers::{Dossier, DossierPage, Event, Form, TrackedDossier, WorklistQuery};
 use motcua_app::Error;
 use motcua_domain::dossier::Verb;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::admin::created;
+use super::wire::{ActionJson, IntakeJson};
 use super::ApiJson;
 use crate::error::{ApiError, Problem};
 use crate::session::{ApiUser, ClientIp};
@@ -35,7 +34,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
 /// Counter intake (also by post, at home, by a helper team): the dossier is
 /// received now; the answer holds its `code` and `due_at`. Send an
 /// `Idempotency-Key` header so that a retried request never creates two dossiers.
-#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = IntakeInput,
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = IntakeJson,
     params(("Idempotency-Key" = Option<String>, Header, description = "Khóa chống gửi trùng")),
     responses(
         (status = 201, body = Dossier),
@@ -46,9 +45,10 @@ pub async fn receive(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     headers: HeaderMap,
-    ApiJson(input): ApiJson<IntakeInput>,
+    ApiJson(input): ApiJson<IntakeJson>,
 ) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
+    let input = input.into_input()?;
     let d = s
         .app
         .dossiers()
@@ -59,7 +59,7 @@ pub async fn receive(
 
 /// Online submission by a citizen (no sign-in): the dossier waits as `submitted`
 /// until the counter accepts it; the answer's `code` tracks it.
-#[utoipa::path(post, path = "/api/v1/public/submissions", tag = "public", request_body = IntakeInput,
+#[utoipa::path(post, path = "/api/v1/public/submissions", tag = "public", request_body = IntakeJson,
     params(("Idempotency-Key" = Option<String>, Header, description = "Khóa chống gửi trùng")),
     security(()),
     responses(
@@ -69,9 +69,10 @@ pub async fn receive(
 pub async fn submit(
     State(s): State<AppState>,
     headers: HeaderMap,
-    ApiJson(input): ApiJson<IntakeInput>,
+    ApiJson(input): ApiJson<IntakeJson>,
 ) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
+    let input = input.into_input()?;
     let d = s
         .app
         .dossiers()
@@ -115,7 +116,7 @@ pub async fn get(
 /// approve, send_back, attach_result, mark_ready, return, withdraw. Give the
 /// dossier's `version` to be refused (409) if someone changed it meanwhile.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/actions/{action}", tag = "dossiers",
-    request_body = ActionInput,
+    request_body = ActionJson,
     params(
         ("code" = String, Path, description = "Mã hồ sơ"),
         ("action" = String, Path, description = "Thao tác"),
@@ -133,7 +134,7 @@ pub async fn act(
     ApiUser(actor): ApiUser,
     Path((code, action)): Path<(String, String)>,
     headers: HeaderMap,
-    ApiJson(input): ApiJson<ActionInput>,
+    ApiJson(input): ApiJson<ActionJson>,
 ) -> ApiResult<Json<Dossier>> {
     let verb = Verb::parse(&action).ok_or_else(|| {
         ApiError(Error::NotFound(format!(
@@ -141,6 +142,7 @@ pub async fn act(
         )))
     })?;
     let key = idempotency_key(&headers)?;
+    let input = input.into_input()?;
     Ok(Json(
         s.app
             .dossiers()

@@ -5,6 +5,7 @@ mod admin;
 mod dossiers;
 mod json;
 mod public;
+mod wire;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};

@@ -3,8 +3,7 @@
 //! typed into an `IntakeInput` (and its errors back onto the fields).
 
 use askama::Template;
-use base64::Engine as _;
-use motcua_app::dossiers::{ApplicantInput, DocumentInput, FileInput, IntakeInput};
+use motcua_app::dossiers::{ApplicantInput, DocumentInput, IntakeInput, Upload};
 use motcua_domain::procedure::{
     time_limit_label_vi, DocumentKind, Exemption, FeeRule, Procedure, ReturnMethod,
 };
@@ -280,10 +279,10 @@ pub fn intake_input(
     let copies = small_number::<u32>(v, "copies", &mut errors, "Số bản sao là số nguyên dương.");
     let files = data
         .files_of("files")
-        .map(|f| FileInput {
+        .map(|f| Upload {
             name: f.file_name.clone(),
             content_type: f.content_type.clone(),
-            data_base64: base64::engine::general_purpose::STANDARD.encode(&f.bytes),
+            bytes: f.bytes.to_vec(),
         })
         .collect();
     if !errors.is_empty() {

@@ -3,8 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine as _;
-use motcua_app::dossiers::{ActionInput, ResultFile};
+use motcua_app::dossiers::{ActionInput, Upload};
 use motcua_app::Error;
 use motcua_domain::dossier::Verb;
 
@@ -43,10 +42,10 @@ pub async fn act(
             .opt("result_name")
             .or_else(|| file.map(|f| f.file_name.clone()))
             .unwrap_or_default();
-        (file.is_some() || !name.is_empty()).then(|| ResultFile {
+        (file.is_some() || !name.is_empty()).then(|| Upload {
             name,
             content_type: file.and_then(|f| f.content_type.clone()),
-            data_base64: file.map(|f| base64::engine::general_purpose::STANDARD.encode(&f.bytes)),
+            bytes: file.map(|f| f.bytes.to_vec()).unwrap_or_default(),
         })
     } else {
         None

@@ -1,0 +1,228 @@
+//! The JSON the dossier endpoints read, with its OpenAPI schemas: turned here
+//! into the use cases' inputs, so that base64 and schemas stay at the HTTP edge.
+//! Every field is optional on the wire; the use case says what is missing.
+
+use base64::Engine as _;
+use motcua_app::dossiers::{ActionInput, ApplicantInput, DocumentInput, IntakeInput, Upload};
+use motcua_app::Error;
+use motcua_domain::validation::Errors;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ApplicantJson {
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub personal_id: Option<String>,
+    /// dd/mm/yyyy or yyyy-mm-dd
+    #[serde(default)]
+    pub date_of_birth: Option<String>,
+    /// male / female (nam / nữ)
+    #[serde(default)]
+    pub sex: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct DocumentJson {
+    pub name: String,
+    #[serde(default)]
+    pub originals: u16,
+    #[serde(default)]
+    pub certified_copies: u16,
+    #[serde(default)]
+    pub photocopies: u16,
+}
+
+/// A file in JSON: its bytes in base64.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct FileJson {
+    pub name: String,
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// The bytes, base64 (absent for a paper result described in words).
+    #[serde(default)]
+    pub data_base64: Option<String>,
+}
+
+/// A dossier as the counter (or the citizen online) fills it in.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct IntakeJson {
+    /// Procedure code, e.g. 1.001193.
+    #[serde(default)]
+    pub procedure: String,
+    /// counter, post, home or assisted (online submissions use the public endpoint).
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// Required for online submissions: the agency's identifier code.
+    #[serde(default)]
+    pub agency: Option<String>,
+    #[serde(default)]
+    pub applicant: ApplicantJson,
+    #[serde(default)]
+    pub on_behalf_of: Option<ApplicantJson>,
+    /// The papers received; when absent, the procedure's required list as listed.
+    #[serde(default)]
+    pub documents: Option<Vec<DocumentJson>>,
+    #[serde(default)]
+    pub sets: Option<u16>,
+    /// counter, post, home or online.
+    #[serde(default)]
+    pub return_method: String,
+    #[serde(default)]
+    pub post_address: Option<String>,
+    /// For fees by page, copy or case.
+    #[serde(default)]
+    pub pages: Option<u32>,
+    #[serde(default)]
+    pub copies: Option<u32>,
+    /// An exemption claimed, e.g. poor_household.
+    #[serde(default)]
+    pub exemption: Option<String>,
+    #[serde(default)]
+    pub fee_paid: Option<bool>,
+    #[serde(default)]
+    pub fee_receipt_no: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub files: Vec<FileJson>,
+}
+
+/// What an action may carry; each action reads the fields it needs.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ActionJson {
+    /// The dossier's `version` as the person saw it: if it changed since, the action
+    /// is refused with the new state instead of acting on something unseen.
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// assign: a specialist's username; absent: by sector and current load.
+    #[serde(default)]
+    pub assignee: Option<String>,
+    /// request_supplement: every missing item.
+    #[serde(default)]
+    pub missing: Option<Vec<String>>,
+    /// extend: the new appointment date (dd/mm/yyyy or yyyy-mm-dd).
+    #[serde(default)]
+    pub new_due_date: Option<String>,
+    /// attach_result: a file, or a paper result (a name, no data).
+    #[serde(default)]
+    pub result: Option<FileJson>,
+    /// return at the counter: who collected it.
+    #[serde(default)]
+    pub collector_name: Option<String>,
+    #[serde(default)]
+    pub collector_id: Option<String>,
+    /// return by post
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+}
+
+impl From<ApplicantJson> for ApplicantInput {
+    fn from(a: ApplicantJson) -> Self {
+        ApplicantInput {
+            full_name: a.full_name,
+            personal_id: a.personal_id,
+            date_of_birth: a.date_of_birth,
+            sex: a.sex,
+            phone: a.phone,
+            email: a.email,
+            address: a.address,
+        }
+    }
+}
+
+impl FileJson {
+    /// The file's bytes; `field` names it in the error.
+    fn upload(self, field: &str, errors: &mut Errors) -> Upload {
+        let bytes = match self.data_base64.as_deref().map(str::trim) {
+            None | Some("") => Vec::new(),
+            Some(b) => base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .unwrap_or_else(|_| {
+                    errors.push(
+                        field,
+                        format!(
+                            "Tệp «{}» không đọc được (cần mã hóa base64).",
+                            self.name.trim()
+                        ),
+                    );
+                    Vec::new()
+                }),
+        };
+        Upload {
+            name: self.name,
+            content_type: self.content_type,
+            bytes,
+        }
+    }
+}
+
+impl IntakeJson {
+    pub fn into_input(self) -> Result<IntakeInput, Error> {
+        let mut errors = Errors::new();
+        let files = self
+            .files
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| f.upload(&format!("files[{i}]"), &mut errors))
+            .collect();
+        errors.into_result()?;
+        Ok(IntakeInput {
+            procedure: self.procedure,
+            channel: self.channel,
+            agency: self.agency,
+            applicant: self.applicant.into(),
+            on_behalf_of: self.on_behalf_of.map(Into::into),
+            documents: self.documents.map(|list| {
+                list.into_iter()
+                    .map(|d| DocumentInput {
+                        name: d.name,
+                        originals: d.originals,
+                        certified_copies: d.certified_copies,
+                        photocopies: d.photocopies,
+                    })
+                    .collect()
+            }),
+            sets: self.sets,
+            return_method: self.return_method,
+            post_address: self.post_address,
+            pages: self.pages,
+            copies: self.copies,
+            exemption: self.exemption,
+            fee_paid: self.fee_paid,
+            fee_receipt_no: self.fee_receipt_no,
+            note: self.note,
+            files,
+        })
+    }
+}
+
+impl ActionJson {
+    pub fn into_input(self) -> Result<ActionInput, Error> {
+        let mut errors = Errors::new();
+        let result = self
+            .result
+            .map(|r| r.upload("result.data_base64", &mut errors));
+        errors.into_result()?;
+        Ok(ActionInput {
+            version: self.version,
+            reason: self.reason,
+            assignee: self.assignee,
+            missing: self.missing,
+            new_due_date: self.new_due_date,
+            result,
+            collector_name: self.collector_name,
+            collector_id: self.collector_id,
+            tracking_number: self.tracking_number,
+        })
+    }
+}
