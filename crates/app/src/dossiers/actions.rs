@@ -2,18 +2,17 @@
 //! which the one write path (`write`) checks, records and announces.
 
 use jiff::civil::Date;
-use motcua_domain::dossier::{Command, Refusal, Verb};
+use motcua_domain::dossier::{Command, Verb};
 use motcua_domain::text;
 use motcua_store::agencies::AgencyRow;
-use motcua_store::dossiers::{self as store, DossierRow};
+use motcua_store::dossiers as store;
 use motcua_store::{users, Conn};
 use serde::Serialize;
 
-use super::intake::Upload;
-use super::notices::{Facts, Notice};
+use super::input::{opt_clean, parse_date, Upload};
 use super::write::NewFile;
+use super::Dossier;
 use super::Dossiers;
-use super::{details_of, Dossier};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
@@ -40,24 +39,6 @@ pub struct ActionInput {
     pub tracking_number: Option<String>,
 }
 
-pub(crate) fn refusal(r: Refusal, code: &str) -> Error {
-    match r {
-        Refusal::WrongState { .. } => {
-            Error::Conflict(format!("{} (Hồ sơ {code}.)", r.message_vi()))
-        }
-        Refusal::Role { .. } | Refusal::NotAssignee => Error::Forbidden(r.message_vi()),
-        Refusal::ReasonMissing { .. } => Error::field("reason", r.message_vi()),
-        Refusal::NoResult => Error::field("result", r.message_vi()),
-        Refusal::SupplementUsed | Refusal::ExtensionUsed => Error::Conflict(r.message_vi()),
-        Refusal::Invalid { field, message } => Error::field(field, message),
-        Refusal::Calendar(detail) => Error::Internal(format!("calendar: {detail}")),
-    }
-}
-
-fn clean_opt(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(text::clean).filter(|s| !s.is_empty())
-}
-
 impl Dossiers<'_> {
     /// Takes `verb` on the dossier `code`.
     pub async fn act(
@@ -74,7 +55,7 @@ impl Dossiers<'_> {
             &(code.trim(), verb.as_str(), input),
         )?;
         let code = code.trim().to_ascii_uppercase();
-        let reason = clean_opt(&input.reason);
+        let reason = opt_clean(&input.reason);
         self.change_dossier(
             &request,
             actor,
@@ -131,9 +112,9 @@ impl Dossiers<'_> {
                     }
                     Verb::MarkReady => Command::MarkReady,
                     Verb::Return => Command::Return {
-                        collector_name: clean_opt(&input.collector_name),
-                        collector_id: clean_opt(&input.collector_id),
-                        tracking_number: clean_opt(&input.tracking_number),
+                        collector_name: opt_clean(&input.collector_name),
+                        collector_id: opt_clean(&input.collector_id),
+                        tracking_number: opt_clean(&input.tracking_number),
                     },
                     Verb::Withdraw => Command::Withdraw,
                 };
@@ -186,15 +167,11 @@ impl Dossiers<'_> {
     }
 }
 
-pub(crate) fn not_found(code: &str) -> Error {
-    Error::NotFound(format!("Không tìm thấy hồ sơ mã «{code}»."))
-}
-
 /// The day asked for a new appointment; the domain checks it against the calendar.
 fn new_due_day(input: Option<&str>) -> Result<Option<Date>> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => super::intake::parse_date(s).map(Some).ok_or_else(|| {
+        Some(s) => parse_date(s).map(Some).ok_or_else(|| {
             Error::field("new_due_date", "Ngày hẹn mới ghi theo dạng ngày/tháng/năm.")
         }),
     }
@@ -211,7 +188,7 @@ fn result_file(r: Option<&Upload>) -> Result<NewFile> {
             "Cần ghi tên kết quả, ví dụ «Giấy khai sinh bản chính».",
         ));
     }
-    let content_type = clean_opt(&r.content_type).unwrap_or_else(|| {
+    let content_type = opt_clean(&r.content_type).unwrap_or_else(|| {
         if r.bytes.is_empty() {
             "text/plain".into()
         } else {
@@ -219,36 +196,4 @@ fn result_file(r: Option<&Upload>) -> Result<NewFile> {
         }
     });
     Ok(NewFile::new("result", name, content_type, r.bytes.clone()))
-}
-
-/// The facts of `row` for a notice, and the notice written to the outbox.
-pub(crate) async fn announce(
-    app: &crate::App,
-    conn: &mut Conn,
-    row: &DossierRow,
-    agency: &AgencyRow,
-    notice: Notice,
-) -> Result<()> {
-    let due = row
-        .due_at
-        .map(|ms| {
-            motcua_docs::format::time_date_vn(motcua_docs::format::vietnam_datetime(
-                motcua_store::from_millis(ms),
-            ))
-        })
-        .unwrap_or_default();
-    let missing = details_of(row).map(|d| d.missing).unwrap_or_default();
-    let facts = Facts {
-        dossier_id: &row.id,
-        code: &row.code,
-        agency: &agency.name,
-        procedure: &row.procedure_name,
-        applicant: &row.applicant_name,
-        due: &due,
-        missing: &missing,
-        email: row.applicant_email.as_deref(),
-        phone: row.applicant_phone.as_deref(),
-    };
-    app.notify(conn, notice, &facts, app.now_ms()).await?;
-    Ok(())
 }

@@ -1,11 +1,8 @@
 //! Taking a dossier in: at the counter (and by post, at home, by a helper team),
 //! and online, where it waits for a counter officer to accept it.
 
-use jiff::civil::Date;
-use jiff::Timestamp;
 use motcua_domain::access::Action;
-use motcua_domain::calendar::vietnam_time_zone;
-use motcua_domain::dossier::{self, day_part, Channel, DossierCode, Intake, ProcedureRef};
+use motcua_domain::dossier::{self, Channel, Intake, ProcedureRef};
 use motcua_domain::personal_id::{PersonalId, Sex};
 use motcua_domain::procedure::{
     DocumentKind, FeeInput, OnlineAvailability, Procedure, ReturnMethod,
@@ -13,12 +10,10 @@ use motcua_domain::procedure::{
 use motcua_domain::text;
 use motcua_domain::validation::Errors;
 use motcua_store::agencies::{self, AgencyRow};
-use motcua_store::dossiers as store;
-use motcua_store::Conn;
 use serde::Serialize;
-use sha2::Digest as _;
 
-use super::write::{actor_of, NewFile};
+use super::input::{opt_clean, parse_date, Upload};
+use super::write::{actor_of, refusal, NewFile};
 use super::Dossiers;
 use super::{Applicant, Details, Dossier, ReceivedDocument};
 use crate::error::{Error, Result};
@@ -46,28 +41,6 @@ pub struct DocumentInput {
     pub originals: u16,
     pub certified_copies: u16,
     pub photocopies: u16,
-}
-
-/// A file sent with a request (a scan, a result), as received: the web layer
-/// decodes whatever its transport used (multipart, base64 in JSON).
-#[derive(Debug, Clone, Default)]
-pub struct Upload {
-    pub name: String,
-    pub content_type: Option<String>,
-    pub bytes: Vec<u8>,
-}
-
-/// A request's fingerprint names a file by its digest rather than spelling out
-/// its bytes.
-impl Serialize for Upload {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut st = s.serialize_struct("Upload", 3)?;
-        st.serialize_field("name", &self.name)?;
-        st.serialize_field("content_type", &self.content_type)?;
-        st.serialize_field("sha256", &hex::encode(sha2::Sha256::digest(&self.bytes)))?;
-        st.end()
-    }
 }
 
 /// A dossier as the counter (or the citizen online) fills it in.
@@ -100,28 +73,6 @@ pub struct IntakeInput {
 
 const MAX_FILES: usize = 20;
 const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
-
-fn opt_clean(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(text::clean).filter(|s| !s.is_empty())
-}
-
-pub(crate) fn parse_date(s: &str) -> Option<Date> {
-    let s = s.trim();
-    if let Ok(d) = s.parse::<Date>() {
-        return Some(d);
-    }
-    let mut it = s.split('/');
-    let (d, m, y) = (it.next()?, it.next()?, it.next()?);
-    if it.next().is_some() {
-        return None;
-    }
-    Date::new(
-        y.trim().parse().ok()?,
-        m.trim().parse().ok()?,
-        d.trim().parse().ok()?,
-    )
-    .ok()
-}
 
 /// Vietnamese phone numbers: 10 digits from 0, or +84 and 9 digits; spaces and dots
 /// allowed between groups.
@@ -401,10 +352,6 @@ pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result
     })
 }
 
-pub(crate) fn local_day(t: Timestamp) -> Date {
-    t.to_zoned(vietnam_time_zone()).date()
-}
-
 /// The facts a new dossier starts with (the domain adds its clock and priority).
 fn intake(
     agency: &AgencyRow,
@@ -431,13 +378,6 @@ fn intake(
         details: c.details.clone(),
         due_at: None,
     }
-}
-
-/// The next code of the day at an agency, inside the caller's transaction.
-pub(crate) async fn next_code(conn: &mut Conn, agency: &AgencyRow, day: Date) -> Result<String> {
-    let seq = store::next_seq(conn, &agency.id, &day_part(day)).await?;
-    let seq = u32::try_from(seq).map_err(|_| Error::Internal("sequence overflow".into()))?;
-    Ok(DossierCode::new(&agency.code, day, seq).to_string())
 }
 
 impl Dossiers<'_> {
@@ -490,7 +430,7 @@ impl Dossiers<'_> {
                     self.now(),
                     &cal,
                 )
-                .map_err(|r| super::actions::refusal(r, ""))
+                .map_err(|r| refusal(r, ""))
             },
             files,
             Some(actor),
@@ -611,6 +551,8 @@ fn intake_files(files: Vec<(String, String, Vec<u8>)>) -> Vec<NewFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dossiers::input::parse_date;
+    use jiff::civil::Date;
 
     #[test]
     fn dates_and_phones_as_people_write_them() {

@@ -4,6 +4,7 @@
 
 mod actions;
 mod chain;
+mod input;
 mod intake;
 pub(crate) mod notices;
 mod printing;
@@ -14,7 +15,8 @@ mod write;
 
 pub use actions::ActionInput;
 pub use chain::{event_hash, ChainReport, GENESIS};
-pub use intake::{ApplicantInput, DocumentInput, IntakeInput, Upload};
+pub use input::Upload;
+pub use intake::{ApplicantInput, DocumentInput, IntakeInput};
 pub use printing::Form;
 pub use queries::{DossierPage, Worklist, WorklistQuery};
 pub use tracking::{TrackedDossier, TrackingLimiter};
@@ -187,4 +189,8 @@ pub(crate) fn changed(row: &DossierRow) -> Error {
         "Hồ sơ {} vừa được người khác cập nhật; trạng thái hiện nay: «{label}». Vui lòng xem lại hồ sơ trước khi thao tác tiếp.",
         row.code
     ))
+}
+
+pub(crate) fn not_found(code: &str) -> Error {
+    Error::NotFound(format!("Không tìm thấy hồ sơ mã «{code}»."))
 }

@@ -9,9 +9,8 @@ use motcua_store::dossiers::{self as store, DossierRow, ListKind, ListQuery, Lis
 use motcua_store::{users, Conn};
 use serde::{Deserialize, Serialize};
 
-use super::actions::not_found;
-use super::Dossiers;
 use super::{details_of, event_from_row, status_of, ts, Dossier, DossierFile, Event};
+use super::{not_found, Dossiers};
 use crate::error::{Error, Result};
 use crate::principal::{Actor, AgencyRef};
 

@@ -18,7 +18,7 @@ use motcua_store::dossiers::{self as store, to_stored_precision, DossierRow, Eve
 use motcua_store::{users, Conn};
 use serde::{Deserialize, Serialize};
 
-use super::intake::{local_day, next_code};
+use super::write::{local_day, next_code};
 use super::Details;
 use super::Dossiers;
 use crate::error::{Error, Result};

@@ -6,18 +6,22 @@
 //! optimistic version check, store the files the events name, tell the citizen
 //! through the outbox, remember the answer, commit.
 
+use jiff::civil::Date;
+use jiff::Timestamp;
 use motcua_domain::access::Action;
+use motcua_domain::calendar::vietnam_time_zone;
 use motcua_domain::dossier::{
-    apply, fold, permitted, transition, Change, Command, Dossier as Record, Event, Facts, Verb,
+    apply, day_part, fold, permitted, transition, Change, Command, Dossier as Record, DossierCode,
+    Event, Facts, Refusal, Verb,
 };
 use motcua_store::agencies::{self, AgencyRow};
-use motcua_store::dossiers::{self as store, EventRow, FileRow, StoredDossier};
+use motcua_store::dossiers::{self as store, DossierRow, EventRow, FileRow, StoredDossier};
 use motcua_store::Conn;
 
 use super::chain::{event_hash, GENESIS};
-use super::notices::Notice;
-use super::Dossiers;
+use super::notices::{self, Notice};
 use super::{changed, Dossier};
+use super::{details_of, not_found, Dossiers};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
@@ -86,8 +90,7 @@ impl Dossiers<'_> {
         if let Some(answer) = request.replay(&mut tx).await? {
             return Ok(answer);
         }
-        let code =
-            super::intake::next_code(&mut tx, agency, super::intake::local_day(self.now())).await?;
+        let code = next_code(&mut tx, agency, local_day(self.now())).await?;
         let event = first(code)?;
         let id = motcua_store::new_id();
         let stored = self
@@ -131,10 +134,10 @@ impl Dossiers<'_> {
         }
         let before = store::load(&mut tx, code)
             .await?
-            .ok_or_else(|| super::actions::not_found(code))?;
+            .ok_or_else(|| not_found(code))?;
         let agency = agencies::by_id(&mut tx, &before.dossier.agency_id)
             .await?
-            .ok_or_else(|| super::actions::not_found(code))?;
+            .ok_or_else(|| not_found(code))?;
         actor.require(Action::ReadDossier, &agency.path)?;
         actor.require(Action::HandleDossier, &agency.path)?;
         if expected_version.is_some_and(|v| v != before.dossier.version) {
@@ -145,7 +148,7 @@ impl Dossiers<'_> {
             roles: actor.roles.clone(),
             reason,
         };
-        let refused = |r| super::actions::refusal(r, code);
+        let refused = |r| refusal(r, code);
         permitted(&before.dossier, verb, &facts).map_err(refused)?;
         let (command, files) = command(&mut tx, &before.dossier, &agency).await?;
         let cal = self
@@ -172,7 +175,7 @@ impl Dossiers<'_> {
             let mut conn = self.db.read().await?;
             let now = store::by_code(&mut conn, code)
                 .await?
-                .ok_or_else(|| super::actions::not_found(code))?;
+                .ok_or_else(|| not_found(code))?;
             return Err(changed(&now));
         };
         let answer = self
@@ -295,8 +298,65 @@ impl Dossiers<'_> {
     ) -> Result<Dossier> {
         let row = stored.row();
         if let Some(n) = notice(&event.change) {
-            super::actions::announce(self, conn, &row, agency, n).await?;
+            announce(self, conn, &row, agency, n).await?;
         }
         self.to_dossier(conn, &row, viewer).await
     }
+}
+
+pub(crate) fn refusal(r: Refusal, code: &str) -> Error {
+    match r {
+        Refusal::WrongState { .. } => {
+            Error::Conflict(format!("{} (Hồ sơ {code}.)", r.message_vi()))
+        }
+        Refusal::Role { .. } | Refusal::NotAssignee => Error::Forbidden(r.message_vi()),
+        Refusal::ReasonMissing { .. } => Error::field("reason", r.message_vi()),
+        Refusal::NoResult => Error::field("result", r.message_vi()),
+        Refusal::SupplementUsed | Refusal::ExtensionUsed => Error::Conflict(r.message_vi()),
+        Refusal::Invalid { field, message } => Error::field(field, message),
+        Refusal::Calendar(detail) => Error::Internal(format!("calendar: {detail}")),
+    }
+}
+
+pub(crate) fn local_day(t: Timestamp) -> Date {
+    t.to_zoned(vietnam_time_zone()).date()
+}
+
+/// The next code of the day at an agency, inside the caller's transaction.
+pub(crate) async fn next_code(conn: &mut Conn, agency: &AgencyRow, day: Date) -> Result<String> {
+    let seq = store::next_seq(conn, &agency.id, &day_part(day)).await?;
+    let seq = u32::try_from(seq).map_err(|_| Error::Internal("sequence overflow".into()))?;
+    Ok(DossierCode::new(&agency.code, day, seq).to_string())
+}
+
+/// The facts of `row` for a notice, and the notice written to the outbox.
+pub(crate) async fn announce(
+    app: &crate::App,
+    conn: &mut Conn,
+    row: &DossierRow,
+    agency: &AgencyRow,
+    notice: Notice,
+) -> Result<()> {
+    let due = row
+        .due_at
+        .map(|ms| {
+            motcua_docs::format::time_date_vn(motcua_docs::format::vietnam_datetime(
+                motcua_store::from_millis(ms),
+            ))
+        })
+        .unwrap_or_default();
+    let missing = details_of(row).map(|d| d.missing).unwrap_or_default();
+    let facts = notices::Facts {
+        dossier_id: &row.id,
+        code: &row.code,
+        agency: &agency.name,
+        procedure: &row.procedure_name,
+        applicant: &row.applicant_name,
+        due: &due,
+        missing: &missing,
+        email: row.applicant_email.as_deref(),
+        phone: row.applicant_phone.as_deref(),
+    };
+    app.notify(conn, notice, &facts, app.now_ms()).await?;
+    Ok(())
 }
