@@ -24,11 +24,10 @@ pub use transfer::{ExportedDossier, ExportedEvent, ImportReport, RejectedLine};
 
 pub use motcua_domain::dossier::{Applicant, Details, Handover, ReceivedDocument};
 
-use motcua_domain::dossier::Status;
-use motcua_store::dossiers::{DossierRow, EventRow, FileRow};
+use motcua_store::dossiers::{EventRow, FileRow};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Error;
 use crate::App;
 
 /// The dossier module's use cases, reached as `app.dossiers()`: intake, the
@@ -148,16 +147,6 @@ pub(crate) fn ts(ms: Option<i64>) -> Option<jiff::Timestamp> {
     ms.map(motcua_store::from_millis)
 }
 
-pub(crate) fn status_of(row: &DossierRow) -> Result<Status> {
-    Status::parse(&row.status)
-        .ok_or_else(|| Error::Internal(format!("unknown status {:?} on {}", row.status, row.code)))
-}
-
-pub(crate) fn details_of(row: &DossierRow) -> Result<Details> {
-    serde_json::from_str(&row.details)
-        .map_err(|e| Error::Internal(format!("details of {}: {e}", row.code)))
-}
-
 pub(crate) fn event_from_row(e: EventRow) -> Event {
     let label = motcua_domain::dossier::Verb::parse(&e.action)
         .map(|v| v.label_vi().to_string())
@@ -183,11 +172,11 @@ pub(crate) fn event_from_row(e: EventRow) -> Event {
 
 /// "The dossier changed under you": what the second of two officers acting at once
 /// is told, with the state it is in now.
-pub(crate) fn changed(row: &DossierRow) -> Error {
-    let label = Status::parse(&row.status).map_or("", Status::label_vi);
+pub(crate) fn changed(d: &motcua_domain::dossier::Dossier) -> Error {
     Error::Conflict(format!(
-        "Hồ sơ {} vừa được người khác cập nhật; trạng thái hiện nay: «{label}». Vui lòng xem lại hồ sơ trước khi thao tác tiếp.",
-        row.code
+        "Hồ sơ {} vừa được người khác cập nhật; trạng thái hiện nay: «{}». Vui lòng xem lại hồ sơ trước khi thao tác tiếp.",
+        d.code,
+        d.status.label_vi()
     ))
 }
 

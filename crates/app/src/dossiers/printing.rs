@@ -5,14 +5,14 @@
 use jiff::{SignedDuration, Timestamp};
 use motcua_docs::forms::{self, ControlStep, FormAgency};
 use motcua_domain::calendar::TimeLimit;
-use motcua_domain::dossier::{plan_steps, timeliness, Status};
+use motcua_domain::dossier::{plan_steps, timeliness, Dossier as Record, Status};
 use motcua_domain::procedure::time_limit_label_vi;
 use motcua_store::agencies::{self, AgencyRow};
-use motcua_store::dossiers::{self as store, DossierRow, EventRow};
+use motcua_store::dossiers::{self as store, EventRow};
 use motcua_store::Conn;
 
+use super::Applicant;
 use super::Dossiers;
-use super::{details_of, status_of, Applicant};
 use crate::error::{Error, Result};
 use crate::principal::Actor;
 
@@ -82,12 +82,12 @@ impl Dossiers<'_> {
     /// Prints one of the dossier's forms as PDF.
     pub async fn form_pdf(&self, actor: &Actor, code: &str, form: Form) -> Result<Vec<u8>> {
         let mut conn = self.db.read().await?;
-        let row = self.readable(&mut conn, actor, code).await?;
-        self.render_form(&mut conn, &row, form).await
+        let dossier = self.readable(&mut conn, actor, code).await?;
+        self.render_form(&mut conn, &dossier, form).await
     }
 
-    async fn render_form(&self, conn: &mut Conn, row: &DossierRow, form: Form) -> Result<Vec<u8>> {
-        let agency = agencies::by_id(conn, &row.agency_id)
+    async fn render_form(&self, conn: &mut Conn, dossier: &Record, form: Form) -> Result<Vec<u8>> {
+        let agency = agencies::by_id(conn, &dossier.agency_id)
             .await?
             .ok_or_else(|| Error::Internal("agency".into()))?;
         let parent = match &agency.parent_id {
@@ -99,12 +99,12 @@ impl Dossiers<'_> {
             parent_name: parent,
             place: place_of(&agency),
         };
-        let d = details_of(row)?;
-        let events = store::events(conn, &row.id).await?;
+        let d = &dossier.details;
+        let events = store::events(conn, &dossier.id).await?;
         let engine = self.pdf_engine();
-        let received = row.received_at.map(ts);
+        let received = dossier.received_at;
         let now = self.now();
-        let request = row.procedure_name.clone();
+        let request = dossier.procedure.name.clone();
         match form {
             Form::Receipt => {
                 let limit: TimeLimit = d
@@ -117,7 +117,8 @@ impl Dossiers<'_> {
                         "Thủ tục giải quyết ngay: không in giấy hẹn trả kết quả.".into(),
                     ));
                 }
-                let (Some(received_at), Some(due)) = (received, row.original_due_at.or(row.due_at))
+                let (Some(received_at), Some(due)) =
+                    (received, dossier.original_due_at.or(dossier.due_at))
                 else {
                     return Err(not_issued("giấy tiếp nhận (hồ sơ chưa được tiếp nhận)"));
                 };
@@ -126,9 +127,9 @@ impl Dossiers<'_> {
                     .find(|e| e.action == "receive" || e.action == "accept")
                     .map(|e| e.actor_name.clone())
                     .unwrap_or_default();
-                let fee = (row.fee_amount > 0).then(|| {
-                    let mut s = motcua_domain::text::money(row.fee_amount);
-                    if row.fee_paid == 1 {
+                let fee = (dossier.fee_amount > 0).then(|| {
+                    let mut s = motcua_domain::text::money(dossier.fee_amount);
+                    if dossier.fee_paid {
                         s.push_str(" (đã nộp");
                         if let Some(no) = &d.fee_receipt_no {
                             s.push_str(&format!(", biên lai số {no}"));
@@ -139,7 +140,7 @@ impl Dossiers<'_> {
                     }
                     s
                 });
-                let method = match row.return_method.as_str() {
+                let method = match dossier.return_method.as_str() {
                     "post" => format!(
                         "Qua dịch vụ bưu chính: {}",
                         d.post_address.clone().unwrap_or_default()
@@ -152,8 +153,8 @@ impl Dossiers<'_> {
                     engine,
                     &forms::ReceiptForm {
                         agency: header,
-                        code: row.code.clone(),
-                        tracking_url: self.tracking_url(&row.code),
+                        code: dossier.code.clone(),
+                        tracking_url: self.tracking_url(&dossier.code),
                         applicant: applicant(&d.applicant),
                         request,
                         documents: d
@@ -169,7 +170,7 @@ impl Dossiers<'_> {
                         sets: d.sets,
                         time_limit: time_limit_label_vi(limit),
                         received_at,
-                        due_at: ts(due),
+                        due_at: due,
                         return_method: method,
                         fee,
                         officer_name: officer,
@@ -184,7 +185,7 @@ impl Dossiers<'_> {
                     engine,
                     &forms::SupplementForm {
                         agency: header,
-                        code: row.code.clone(),
+                        code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
                         request,
                         received_at: received.unwrap_or(now),
@@ -204,7 +205,7 @@ impl Dossiers<'_> {
                     engine,
                     &forms::RefusalForm {
                         agency: header,
-                        code: row.code.clone(),
+                        code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
                         request,
                         received_at: received,
@@ -228,7 +229,7 @@ impl Dossiers<'_> {
                     engine,
                     &forms::ApologyForm {
                         agency: header,
-                        code: row.code.clone(),
+                        code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
                         request,
                         received_at: received.unwrap_or(now),
@@ -248,7 +249,7 @@ impl Dossiers<'_> {
                     engine,
                     &forms::StopForm {
                         agency: header,
-                        code: row.code.clone(),
+                        code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
                         request,
                         received_at: received.unwrap_or(now),
@@ -260,19 +261,21 @@ impl Dossiers<'_> {
                 .map_err(pdf_err)
             }
             Form::ControlSheet => {
-                let steps = self.control_steps(conn, row, &agency.code, &events).await?;
-                let (Some(received_at), Some(due)) = (received, row.due_at) else {
+                let steps = self
+                    .control_steps(conn, dossier, &agency.code, &events)
+                    .await?;
+                let (Some(received_at), Some(due)) = (received, dossier.due_at) else {
                     return Err(not_issued("phiếu kiểm soát (hồ sơ chưa được tiếp nhận)"));
                 };
                 forms::control_sheet_pdf(
                     engine,
                     &forms::ControlSheetForm {
                         agency: header,
-                        code: row.code.clone(),
+                        code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
                         request,
                         received_at,
-                        due_at: ts(due),
+                        due_at: due,
                         steps,
                         printed_at: now,
                     },
@@ -288,18 +291,18 @@ impl Dossiers<'_> {
     pub(crate) async fn control_steps(
         &self,
         conn: &mut Conn,
-        row: &DossierRow,
+        dossier: &Record,
         agency_code: &str,
         events: &[EventRow],
     ) -> Result<Vec<ControlStep>> {
-        let (Some(received), Some(due)) = (row.received_at, row.due_at) else {
+        let (Some(received), Some(due)) = (dossier.received_at, dossier.due_at) else {
             return Ok(Vec::new());
         };
         let procedure = self
-            .procedure_version_in(conn, &row.procedure_code, row.procedure_version)
+            .procedure_version_in(conn, &dossier.procedure.code, dossier.procedure.version)
             .await?;
         let cal = self.working_calendar_in(conn, Some(agency_code)).await?;
-        let plan = plan_steps(&cal, ts(received), ts(due), &procedure.steps)
+        let plan = plan_steps(&cal, received, due, &procedure.steps)
             .map_err(|e| Error::Internal(format!("{e:?}")))?;
         // Work restarts from the last (re)start of the clock.
         let handovers: Vec<&EventRow> = events
@@ -311,9 +314,9 @@ impl Dossiers<'_> {
                 )
             })
             .collect();
-        let status = status_of(row)?;
+        let status = dossier.status;
         let now = self.now();
-        let mut started = Some(ts(received));
+        let mut started = Some(received);
         let mut out = Vec::new();
         for (i, step) in plan.iter().enumerate() {
             let finished = handovers.get(i).map(|e| ts(e.at));
@@ -366,9 +369,9 @@ impl Dossiers<'_> {
     /// The control sheet's rows for the dossier page.
     pub async fn steps(&self, actor: &Actor, code: &str) -> Result<Vec<ControlStep>> {
         let mut conn = self.db.read().await?;
-        let (row, agency) = self.readable_in(&mut conn, actor, code).await?;
-        let events = store::events(&mut conn, &row.id).await?;
-        self.control_steps(&mut conn, &row, &agency.code, &events)
+        let (dossier, agency) = self.readable_in(&mut conn, actor, code).await?;
+        let events = store::events(&mut conn, &dossier.id).await?;
+        self.control_steps(&mut conn, &dossier, &agency.code, &events)
             .await
     }
 }

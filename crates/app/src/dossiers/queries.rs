@@ -3,13 +3,13 @@
 use jiff::{SignedDuration, Timestamp};
 use motcua_domain::access::Action;
 use motcua_domain::calendar::TimeLimit;
-use motcua_domain::dossier::{decide, Situation, Status, Verb};
+use motcua_domain::dossier::{decide, Dossier as Record, Situation, Status, Verb};
 use motcua_store::agencies::{self, AgencyRow};
-use motcua_store::dossiers::{self as store, DossierRow, ListKind, ListQuery, ListRow};
+use motcua_store::dossiers::{self as store, ListKind, ListQuery, ListRow};
 use motcua_store::{users, Conn};
 use serde::{Deserialize, Serialize};
 
-use super::{details_of, event_from_row, status_of, ts, Dossier, DossierFile, Event};
+use super::{event_from_row, ts, Dossier, DossierFile, Event};
 use super::{not_found, Dossiers};
 use crate::error::{Error, Result};
 use crate::principal::{Actor, AgencyRef};
@@ -219,14 +219,14 @@ impl Dossiers<'_> {
         &self,
         conn: &mut Conn,
         actor: Option<&Actor>,
-        row: &DossierRow,
+        d: &Record,
     ) -> Result<AgencyRef> {
-        if let Some(a) = actor.filter(|a| a.agency.id == row.agency_id) {
+        if let Some(a) = actor.filter(|a| a.agency.id == d.agency_id) {
             return Ok(a.agency.clone());
         }
-        let a = agencies::by_id(conn, &row.agency_id)
+        let a = agencies::by_id(conn, &d.agency_id)
             .await?
-            .ok_or_else(|| not_found(&row.code))?;
+            .ok_or_else(|| not_found(&d.code))?;
         Ok(agency_ref(a))
     }
 
@@ -272,7 +272,7 @@ impl Dossiers<'_> {
         conn: &mut Conn,
         actor: &Actor,
         code: &str,
-    ) -> Result<DossierRow> {
+    ) -> Result<Record> {
         Ok(self.readable_in(conn, actor, code).await?.0)
     }
 
@@ -282,85 +282,87 @@ impl Dossiers<'_> {
         conn: &mut Conn,
         actor: &Actor,
         code: &str,
-    ) -> Result<(DossierRow, AgencyRef)> {
+    ) -> Result<(Record, AgencyRef)> {
         let code = code.trim().to_ascii_uppercase();
-        let row = store::by_code(conn, &code)
+        let d = store::load(conn, &code)
             .await?
-            .ok_or_else(|| not_found(&code))?;
-        let agency = self.dossier_agency(conn, Some(actor), &row).await?;
+            .ok_or_else(|| not_found(&code))?
+            .dossier;
+        let agency = self.dossier_agency(conn, Some(actor), &d).await?;
         actor.require(Action::ReadDossier, &agency.path)?;
-        Ok((row, agency))
+        Ok((d, agency))
     }
 
     pub(crate) async fn to_dossier(
         &self,
         conn: &mut Conn,
-        row: &DossierRow,
+        d: &Record,
         actor: Option<&Actor>,
     ) -> Result<Dossier> {
-        let agency = self.dossier_agency(conn, actor, row).await?;
-        self.to_dossier_of(conn, row, &agency, actor).await
+        let agency = self.dossier_agency(conn, actor, d).await?;
+        self.to_dossier_of(conn, d, &agency, actor).await
     }
 
     /// `to_dossier` when the dossier's agency is at hand already.
     pub(crate) async fn to_dossier_of(
         &self,
         conn: &mut Conn,
-        row: &DossierRow,
+        d: &Record,
         agency: &AgencyRef,
         actor: Option<&Actor>,
     ) -> Result<Dossier> {
-        let assignee = match &row.assignee_id {
+        let assignee = match &d.assignee_id {
             Some(id) => users::by_id(conn, id).await?.map(|u| u.username),
             None => None,
         };
-        let status = status_of(row)?;
         let allowed_actions = match actor {
             Some(a) if a.may(Action::HandleDossier, &agency.path) => {
+                // Offered before any input is seen: a result or a reason may come
+                // with the request.
                 let facts = Situation {
-                    is_assignee: row.assignee_id.as_deref() == Some(a.user_id.as_str()),
-                    has_assignee: row.assignee_id.is_some(),
-                    supplements_used: row.supplements as u32,
-                    extensions_used: row.extensions as u32,
+                    is_assignee: d.assignee_id.as_deref() == Some(a.user_id.as_str()),
+                    has_assignee: d.assignee_id.is_some(),
+                    supplements_used: d.supplements,
+                    extensions_used: d.extensions,
                     results_attached: 1,
                     reason_given: true,
                 };
                 Verb::ALL
                     .into_iter()
-                    .filter(|v| decide(status, *v, &a.roles, &facts).is_ok())
+                    .filter(|v| decide(d.status, *v, &a.roles, &facts).is_ok())
                     .map(|v| v.as_str().to_string())
                     .collect()
             }
             _ => Vec::new(),
         };
         Ok(Dossier {
-            id: row.id.clone(),
-            code: row.code.clone(),
+            id: d.id.clone(),
+            code: d.code.clone(),
             agency_code: agency.code.clone(),
             agency_name: agency.name.clone(),
-            procedure: row.procedure_code.clone(),
-            procedure_name: row.procedure_name.clone(),
-            procedure_version: row.procedure_version,
-            sector: row.sector.clone(),
-            channel: row.channel.clone(),
-            status: row.status.clone(),
-            status_label: status.label_vi().into(),
-            details: details_of(row)?,
-            return_method: row.return_method.clone(),
-            fee_amount: row.fee_amount,
-            fee_paid: row.fee_paid == 1,
-            submitted_at: ts(row.submitted_at),
-            received_at: ts(row.received_at),
-            due_at: ts(row.due_at),
-            original_due_at: ts(row.original_due_at),
-            paused_at: ts(row.paused_at),
-            supplements: row.supplements,
-            extensions: row.extensions,
+            procedure: d.procedure.code.clone(),
+            procedure_name: d.procedure.name.clone(),
+            procedure_version: d.procedure.version,
+            sector: d.procedure.sector.clone(),
+            channel: d.channel.as_str().into(),
+            status: d.status.as_str().into(),
+            status_label: d.status.label_vi().into(),
+            details: d.details.clone(),
+            return_method: d.return_method.as_str().into(),
+            fee_amount: d.fee_amount,
+            fee_paid: d.fee_paid,
+            submitted_at: d.submitted_at,
+            received_at: d.received_at,
+            due_at: d.due_at,
+            original_due_at: d.original_due_at,
+            paused_at: d.paused_at,
+            supplements: i64::from(d.supplements),
+            extensions: i64::from(d.extensions),
             assignee,
-            result_ready_at: ts(row.result_ready_at),
-            returned_at: ts(row.returned_at),
-            timeliness: row.timeliness.clone(),
-            version: row.version,
+            result_ready_at: d.result_ready_at,
+            returned_at: d.returned_at,
+            timeliness: d.timeliness.map(|t| t.as_str().into()),
+            version: d.version,
             allowed_actions,
         })
     }

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use motcua_domain::dossier::{DossierCode, Status};
+use motcua_domain::dossier::DossierCode;
 use motcua_store::agencies;
 use motcua_store::dossiers as store;
 use serde::Serialize;
 
 use super::Dossiers;
-use super::{details_of, event_from_row, ts, Event};
+use super::{event_from_row, Event};
 use crate::error::{Error, Result};
 
 /// Failed look-ups allowed per address in a window.
@@ -107,22 +107,22 @@ impl Dossiers<'_> {
         let found = match DossierCode::parse(code) {
             Ok(c) => {
                 let mut conn = self.db.read().await?;
-                store::by_code(&mut conn, c.as_str()).await?
+                store::load(&mut conn, c.as_str()).await?.map(|s| s.dossier)
             }
             Err(_) => None,
         };
-        let Some(row) = found else {
+        let Some(d) = found else {
             self.tracking.fail(who);
             return Err(no_match());
         };
         let verified = match digits {
             None => false,
-            Some(d) => {
-                let ok = d.len() == 4
-                    && d.bytes().all(|b| b.is_ascii_digit())
-                    && [&row.applicant_phone, &row.applicant_id]
+            Some(last) => {
+                let ok = last.len() == 4
+                    && last.bytes().all(|b| b.is_ascii_digit())
+                    && [&d.details.applicant.phone, &d.details.applicant.personal_id]
                         .iter()
-                        .any(|v| v.as_deref().is_some_and(|v| v.ends_with(d)));
+                        .any(|v| v.as_deref().is_some_and(|v| v.ends_with(last)));
                 if !ok {
                     self.tracking.fail(who);
                     return Err(no_match());
@@ -131,14 +131,12 @@ impl Dossiers<'_> {
             }
         };
         let mut conn = self.db.read().await?;
-        let agency = agencies::by_id(&mut conn, &row.agency_id)
+        let agency = agencies::by_id(&mut conn, &d.agency_id)
             .await?
             .map(|a| a.name)
             .unwrap_or_default();
-        let status = Status::parse(&row.status);
         let details = if verified {
-            let d = details_of(&row)?;
-            let events = store::events(&mut conn, &row.id)
+            let events = store::events(&mut conn, &d.id)
                 .await?
                 .into_iter()
                 .map(event_from_row)
@@ -151,24 +149,24 @@ impl Dossiers<'_> {
                 })
                 .collect();
             Some(TrackedDetails {
-                applicant_name: row.applicant_name.clone(),
-                missing: d.missing,
-                return_method: row.return_method.clone(),
-                timeliness: row.timeliness.clone(),
+                applicant_name: d.details.applicant.full_name.clone(),
+                missing: d.details.missing.clone(),
+                return_method: d.return_method.as_str().into(),
+                timeliness: d.timeliness.map(|t| t.as_str().into()),
                 events,
             })
         } else {
             None
         };
         Ok(TrackedDossier {
-            code: row.code.clone(),
+            code: d.code.clone(),
             agency_name: agency,
-            procedure_name: row.procedure_name.clone(),
-            status_label: status.map_or("", Status::label_vi).into(),
-            status: row.status.clone(),
-            received_at: ts(row.received_at),
-            due_at: ts(row.due_at),
-            returned_at: ts(row.returned_at),
+            procedure_name: d.procedure.name.clone(),
+            status_label: d.status.label_vi().into(),
+            status: d.status.as_str().into(),
+            received_at: d.received_at,
+            due_at: d.due_at,
+            returned_at: d.returned_at,
             details,
         })
     }

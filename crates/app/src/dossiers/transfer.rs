@@ -14,7 +14,7 @@ use motcua_domain::dossier::{
 use motcua_domain::procedure::ReturnMethod;
 use motcua_domain::text;
 use motcua_store::agencies::{self, AgencyRow};
-use motcua_store::dossiers::{self as store, to_stored_precision, DossierRow, EventRow};
+use motcua_store::dossiers::{self as store, to_stored_precision, EventRow, StoredDossier};
 use motcua_store::{users, Conn};
 use serde::{Deserialize, Serialize};
 
@@ -512,8 +512,9 @@ impl Dossiers<'_> {
             let rows =
                 store::page_for_export(&mut conn, agency_id.as_deref(), &after, 1_000).await?;
             let Some(last) = rows.last() else { break };
-            after = last.id.clone();
-            for row in rows {
+            after = last.dossier.id.clone();
+            for stored in rows {
+                let row = &stored.dossier;
                 if !agency_codes.contains_key(&row.agency_id) {
                     let code = agencies::by_id(&mut conn, &row.agency_id)
                         .await?
@@ -532,7 +533,7 @@ impl Dossiers<'_> {
                     }
                 };
                 let events = store::events(&mut conn, &row.id).await?;
-                let line = exported(row, &agency_codes, assignee, events)?;
+                let line = exported(stored, &agency_codes, assignee, events);
                 serde_json::to_writer(&mut *out, &line)
                     .map_err(|e| Error::Internal(e.to_string()))?;
                 out.write_all(b"\n")
@@ -545,13 +546,13 @@ impl Dossiers<'_> {
 }
 
 fn exported(
-    row: DossierRow,
+    stored: StoredDossier,
     agency_codes: &HashMap<String, String>,
     assignee: Option<String>,
     events: Vec<EventRow>,
-) -> Result<ExportedDossier> {
-    let mut details: Details =
-        serde_json::from_str(&row.details).map_err(|e| Error::Internal(e.to_string()))?;
+) -> ExportedDossier {
+    let d = stored.dossier;
+    let mut details = d.details;
     let mut unknown = std::mem::take(&mut details.extra);
     // An assignee unknown at import time stays as it came.
     let assignee = assignee.or_else(|| {
@@ -559,40 +560,36 @@ fn exported(
             .remove("assignee")
             .and_then(|v| v.as_str().map(String::from))
     });
-    let ts = |v: Option<i64>| v.map(motcua_store::from_millis);
-    Ok(ExportedDossier {
-        agency: agency_codes
-            .get(&row.agency_id)
-            .cloned()
-            .unwrap_or_default(),
-        id: Some(row.id),
-        code: Some(row.code),
-        procedure: row.procedure_code,
-        procedure_version: Some(row.procedure_version),
-        procedure_name: Some(row.procedure_name),
-        sector: Some(row.sector),
-        channel: row.channel,
-        status: row.status,
-        return_method: Some(row.return_method),
-        fee_amount: Some(row.fee_amount),
-        fee_paid: Some(row.fee_paid == 1),
-        submitted_at: ts(row.submitted_at),
-        received_at: ts(row.received_at),
-        due_at: ts(row.due_at),
-        original_due_at: ts(row.original_due_at),
-        paused_at: ts(row.paused_at),
-        supplements: Some(row.supplements),
-        extensions: Some(row.extensions),
-        results: Some(row.results),
+    ExportedDossier {
+        agency: agency_codes.get(&d.agency_id).cloned().unwrap_or_default(),
+        id: Some(d.id),
+        code: Some(d.code),
+        procedure: d.procedure.code,
+        procedure_version: Some(d.procedure.version),
+        procedure_name: Some(d.procedure.name),
+        sector: Some(d.procedure.sector),
+        channel: d.channel.as_str().into(),
+        status: d.status.as_str().into(),
+        return_method: Some(d.return_method.as_str().into()),
+        fee_amount: Some(d.fee_amount),
+        fee_paid: Some(d.fee_paid),
+        submitted_at: d.submitted_at,
+        received_at: d.received_at,
+        due_at: d.due_at,
+        original_due_at: d.original_due_at,
+        paused_at: d.paused_at,
+        supplements: Some(i64::from(d.supplements)),
+        extensions: Some(i64::from(d.extensions)),
+        results: Some(i64::from(d.results)),
         assignee,
-        approved_at: ts(row.approved_at),
-        result_ready_at: ts(row.result_ready_at),
-        returned_at: ts(row.returned_at),
-        timeliness: row.timeliness,
-        priority: Some(row.priority),
-        reminded_at: ts(row.reminded_at),
-        created_at: ts(Some(row.created_at)),
-        updated_at: ts(Some(row.updated_at)),
+        approved_at: d.approved_at,
+        result_ready_at: d.result_ready_at,
+        returned_at: d.returned_at,
+        timeliness: d.timeliness.map(|t| t.as_str().into()),
+        priority: Some(d.priority),
+        reminded_at: stored.reminded_at,
+        created_at: Some(d.created_at),
+        updated_at: Some(d.updated_at),
         events: events
             .into_iter()
             .map(|e| ExportedEvent {
@@ -609,6 +606,6 @@ fn exported(
             })
             .collect(),
         details,
-        unknown: std::mem::take(&mut unknown),
-    })
+        unknown,
+    }
 }

@@ -15,13 +15,13 @@ use motcua_domain::dossier::{
     Event, Facts, Refusal, Verb,
 };
 use motcua_store::agencies::{self, AgencyRow};
-use motcua_store::dossiers::{self as store, DossierRow, EventRow, FileRow, StoredDossier};
+use motcua_store::dossiers::{self as store, EventRow, FileRow, StoredDossier};
 use motcua_store::Conn;
 
 use super::chain::{event_hash, GENESIS};
 use super::notices::{self, Notice};
 use super::{changed, Dossier};
-use super::{details_of, not_found, Dossiers};
+use super::{not_found, Dossiers};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
@@ -141,7 +141,7 @@ impl Dossiers<'_> {
         actor.require(Action::ReadDossier, &agency.path)?;
         actor.require(Action::HandleDossier, &agency.path)?;
         if expected_version.is_some_and(|v| v != before.dossier.version) {
-            return Err(changed(&before.row()));
+            return Err(changed(&before.dossier));
         }
         let facts = Facts {
             actor: actor_of(actor),
@@ -173,10 +173,10 @@ impl Dossiers<'_> {
             // Someone else's change came first: say what the dossier is now.
             drop(tx);
             let mut conn = self.db.read().await?;
-            let now = store::by_code(&mut conn, code)
+            let now = store::load(&mut conn, code)
                 .await?
                 .ok_or_else(|| not_found(code))?;
-            return Err(changed(&now));
+            return Err(changed(&now.dossier));
         };
         let answer = self
             .announce_and_answer(&mut tx, &agency, &stored, &event, Some(actor))
@@ -296,11 +296,10 @@ impl Dossiers<'_> {
         event: &Event,
         viewer: Option<&Actor>,
     ) -> Result<Dossier> {
-        let row = stored.row();
         if let Some(n) = notice(&event.change) {
-            announce(self, conn, &row, agency, n).await?;
+            announce(self, conn, &stored.dossier, agency, n).await?;
         }
-        self.to_dossier(conn, &row, viewer).await
+        self.to_dossier(conn, &stored.dossier, viewer).await
     }
 }
 
@@ -333,29 +332,25 @@ pub(crate) async fn next_code(conn: &mut Conn, agency: &AgencyRow, day: Date) ->
 pub(crate) async fn announce(
     app: &crate::App,
     conn: &mut Conn,
-    row: &DossierRow,
+    d: &Record,
     agency: &AgencyRow,
     notice: Notice,
 ) -> Result<()> {
-    let due = row
+    let due = d
         .due_at
-        .map(|ms| {
-            motcua_docs::format::time_date_vn(motcua_docs::format::vietnam_datetime(
-                motcua_store::from_millis(ms),
-            ))
-        })
+        .map(|t| motcua_docs::format::time_date_vn(motcua_docs::format::vietnam_datetime(t)))
         .unwrap_or_default();
-    let missing = details_of(row).map(|d| d.missing).unwrap_or_default();
+    let a = &d.details.applicant;
     let facts = notices::Facts {
-        dossier_id: &row.id,
-        code: &row.code,
+        dossier_id: &d.id,
+        code: &d.code,
         agency: &agency.name,
-        procedure: &row.procedure_name,
-        applicant: &row.applicant_name,
+        procedure: &d.procedure.name,
+        applicant: &a.full_name,
         due: &due,
-        missing: &missing,
-        email: row.applicant_email.as_deref(),
-        phone: row.applicant_phone.as_deref(),
+        missing: &d.details.missing,
+        email: a.email.as_deref(),
+        phone: a.phone.as_deref(),
     };
     app.notify(conn, notice, &facts, app.now_ms()).await?;
     Ok(())

@@ -581,18 +581,16 @@ pub async fn page_for_export(
     agency_id: Option<&str>,
     after: &str,
     limit: i64,
-) -> Result<Vec<DossierRow>> {
-    match agency_id {
-        Some(a) => {
-            sqlx::query_as(&format!(
+) -> Result<Vec<StoredDossier>> {
+    let rows: Vec<DossierRow> = match agency_id {
+        Some(a) => sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM dossiers WHERE agency_id = $1 AND id > $2 ORDER BY id LIMIT $3"
         ))
-            .bind(a)
-            .bind(after)
-            .bind(limit)
-            .fetch_all(conn)
-            .await
-        }
+        .bind(a)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?,
         None => {
             sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2"
@@ -600,7 +598,8 @@ pub async fn page_for_export(
             .bind(after)
             .bind(limit)
             .fetch_all(conn)
-            .await
+            .await?
         }
-    }
+    };
+    rows.iter().map(StoredDossier::try_from).collect()
 }
