@@ -842,6 +842,54 @@ async fn repeated_requests_with_a_key_act_once(app: TestApp) {
         assert_eq!(r.status(), 200);
     }
     assert_eq!(events_of(&app, code).await, 2);
+
+    // Retries sent at once (a client whose first attempt timed out) all get the
+    // first answer, on both engines: one dossier, one event each.
+    let post = |url: String, key: &'static str, body: Value| {
+        let request = http
+            .post(url)
+            .bearer_auth(&counter)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        tokio::spawn(async move {
+            let r = request.send().await.expect("send");
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.expect("json"))
+        })
+    };
+    let attempts: Vec<_> = (0..10)
+        .map(|_| {
+            post(
+                app.url("/api/v1/dossiers"),
+                "k-parallel",
+                intake("1.000689"),
+            )
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for a in attempts {
+        answers.push(a.await.expect("task"));
+    }
+    for (status, body) in &answers {
+        assert_eq!(*status, 201, "{body}");
+        assert_eq!(body["code"], answers[0].1["code"], "{body}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 2);
+    let code = answers[0].1["code"].as_str().expect("code").to_owned();
+    let assigns: Vec<_> = (0..10)
+        .map(|_| {
+            post(
+                app.url(&format!("/api/v1/dossiers/{code}/actions/assign")),
+                "assign-parallel",
+                json!({"assignee": "chuyenvien"}),
+            )
+        })
+        .collect();
+    for a in assigns {
+        let (status, body) = a.await.expect("task");
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(events_of(&app, &code).await, 2);
 }
 
 async fn two_officers_at_once_exactly_one_succeeds(app: TestApp) {

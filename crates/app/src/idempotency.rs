@@ -67,29 +67,47 @@ impl Request {
         })
     }
 
-    /// The first answer to this request, if it was made before.
-    pub async fn replay<T: DeserializeOwned>(&self, conn: &mut Conn) -> Result<Option<T>> {
+    /// The first answer to this request, if it was made before; otherwise the
+    /// key is claimed for this transaction, so that a concurrent repeat waits for
+    /// it and then gets its answer instead of acting a second time.
+    pub async fn replay<T: DeserializeOwned>(
+        &self,
+        conn: &mut Conn,
+        now_ms: i64,
+    ) -> Result<Option<T>> {
         let Some(key) = &self.key else {
             return Ok(None);
         };
+        if store::claim_idempotency_key(
+            conn,
+            &self.owner,
+            key.as_str(),
+            &self.fingerprint.0,
+            now_ms,
+        )
+        .await?
+        {
+            return Ok(None);
+        }
         match store::idempotent_answer(conn, &self.owner, key.as_str()).await? {
-            None => Ok(None),
             Some(a) if a.fingerprint != self.fingerprint.0 => Err(Error::Conflict(
                 "Khóa Idempotency-Key này đã dùng cho một yêu cầu khác; mỗi yêu cầu mới cần một khóa mới.".into(),
             )),
-            Some(a) => serde_json::from_str(&a.body)
+            Some(a) if a.status != 0 => serde_json::from_str(&a.body)
                 .map(Some)
                 .map_err(|e| Error::internal("stored idempotent answer", e)),
+            // Claimed and committed without an answer cannot happen (the answer is
+            // written in the claiming transaction); a vanished row neither.
+            _ => Err(Error::Internal(format!(
+                "idempotency key {} claimed without an answer",
+                key.as_str()
+            ))),
         }
     }
 
-    /// Keeps `answer` for a repeat of this request (in the caller's transaction).
-    pub async fn remember(
-        &self,
-        conn: &mut Conn,
-        answer: &impl Serialize,
-        now_ms: i64,
-    ) -> Result<()> {
+    /// Keeps `answer` for a repeat of this request (in the transaction that
+    /// claimed the key).
+    pub async fn remember(&self, conn: &mut Conn, answer: &impl Serialize) -> Result<()> {
         let Some(key) = &self.key else {
             return Ok(());
         };
@@ -99,7 +117,7 @@ impl Request {
             status: 200,
             body,
         };
-        store::save_idempotent_answer(conn, &self.owner, key.as_str(), &answer, now_ms).await?;
+        store::save_idempotent_answer(conn, &self.owner, key.as_str(), &answer).await?;
         Ok(())
     }
 }

@@ -87,7 +87,7 @@ impl Dossiers<'_> {
     ) -> Result<Dossier> {
         let blobs = self.put_blobs(&files)?;
         let mut tx = self.db.begin_write().await?;
-        if let Some(answer) = request.replay(&mut tx).await? {
+        if let Some(answer) = request.replay(&mut tx, self.now_ms()).await? {
             return Ok(answer);
         }
         let code = next_code(&mut tx, agency, local_day(self.now())).await?;
@@ -108,7 +108,7 @@ impl Dossiers<'_> {
         let answer = self
             .announce_and_answer(&mut tx, agency, &stored, &event, viewer)
             .await?;
-        request.remember(&mut tx, &answer, self.now_ms()).await?;
+        request.remember(&mut tx, &answer).await?;
         tx.commit().await?;
         Ok(answer)
     }
@@ -129,7 +129,7 @@ impl Dossiers<'_> {
         command: impl AsyncFnOnce(&mut Conn, &Record, &AgencyRow) -> Result<(Command, Vec<NewFile>)>,
     ) -> Result<Dossier> {
         let mut tx = self.db.begin_write().await?;
-        if let Some(answer) = request.replay(&mut tx).await? {
+        if let Some(answer) = request.replay(&mut tx, self.now_ms()).await? {
             return Ok(answer);
         }
         let before = store::load(&mut tx, code)
@@ -181,7 +181,7 @@ impl Dossiers<'_> {
         let answer = self
             .announce_and_answer(&mut tx, &agency, &stored, &event, Some(actor))
             .await?;
-        request.remember(&mut tx, &answer, self.now_ms()).await?;
+        request.remember(&mut tx, &answer).await?;
         tx.commit().await?;
         Ok(answer)
     }

@@ -536,23 +536,46 @@ pub async fn idempotent_answer(
     .await
 }
 
+/// Claims a key for a request about to be made: a row with no answer yet
+/// (status 0). False when the key is taken. On PostgreSQL a concurrent claim of
+/// the same key waits here until the first transaction ends, and then finds it
+/// taken (committed) or free (rolled back); on SQLite writers take turns anyway.
+pub async fn claim_idempotency_key(
+    conn: &mut Conn,
+    user_id: &str,
+    key: &str,
+    fingerprint: &str,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) \
+         VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (user_id, key) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(fingerprint)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Stores the answer of a request whose key this transaction claimed.
 pub async fn save_idempotent_answer(
     conn: &mut Conn,
     user_id: &str,
     key: &str,
     answer: &IdempotentAnswer,
-    now: i64,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "UPDATE idempotency_keys SET fingerprint = $1, status = $2, body = $3 \
+         WHERE user_id = $4 AND key = $5",
     )
-    .bind(user_id)
-    .bind(key)
     .bind(&answer.fingerprint)
     .bind(answer.status)
     .bind(&answer.body)
-    .bind(now)
+    .bind(user_id)
+    .bind(key)
     .execute(conn)
     .await?;
     Ok(())
@@ -583,14 +606,16 @@ pub async fn page_for_export(
     limit: i64,
 ) -> Result<Vec<StoredDossier>> {
     let rows: Vec<DossierRow> = match agency_id {
-        Some(a) => sqlx::query_as(&format!(
+        Some(a) => {
+            sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM dossiers WHERE agency_id = $1 AND id > $2 ORDER BY id LIMIT $3"
         ))
-        .bind(a)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(conn)
-        .await?,
+            .bind(a)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(conn)
+            .await?
+        }
         None => {
             sqlx::query_as(&format!(
                 "SELECT {COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2"
