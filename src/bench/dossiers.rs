@@ -995,7 +995,7 @@ fn dossier(
         priority,
         version: 0,
         last_seq: 0,
-        last_hash: GENESIS.to_string(),
+        last_hash: String::new(),
         reminded_at: None,
         results: 0,
         created_at: ms(created),
@@ -1086,7 +1086,6 @@ fn dossier(
             }
         };
         let mut e = EventRow {
-            id: uuid_at(at_ms, rng),
             dossier_id: row.id.clone(),
             seq: row.last_seq + 1,
             at: at_ms,
@@ -1098,12 +1097,14 @@ fn dossier(
             to_status: step.to.as_str().into(),
             reason: step.reason.map(str::to_owned),
             data: serde_json::Value::Object(facts).to_string(),
-            prev_hash: row.last_hash.clone(),
-            hash: String::new(),
+            hash: Vec::new(),
         };
-        e.hash = event_hash(&e);
+        let prev = events
+            .last()
+            .map_or(GENESIS, |p: &EventRow| p.hash.as_slice());
+        e.hash = event_hash(&e, prev);
         row.last_seq = e.seq;
-        row.last_hash = e.hash.clone();
+        row.last_hash = hex::encode(&e.hash);
         events.push(e);
     }
     // A result waiting longer than the reminder delay (3 days) was reminded then,
@@ -1354,8 +1355,8 @@ const DOSSIER_COLUMNS: &str =
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
     assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
     last_seq, last_hash, reminded_at, created_at, updated_at";
-const EVENT_COLUMNS: &str = "id, dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
-    from_status, to_status, reason, data, prev_hash, hash";
+const EVENT_COLUMNS: &str = "dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
+    from_status, to_status, reason, data, hash";
 const FILE_COLUMNS: &str = "id, dossier_id, kind, name, content_type, size, sha256, created_at";
 
 /// A multi-row INSERT. SQLite gets anonymous `?` placeholders: with numbered ones
@@ -1428,8 +1429,7 @@ fn bind_dossier<'q>(q: Q<'q>, d: &'q DossierRow) -> Q<'q> {
 }
 
 fn bind_event<'q>(q: Q<'q>, e: &'q EventRow) -> Q<'q> {
-    q.bind(e.id.as_str())
-        .bind(e.dossier_id.as_str())
+    q.bind(e.dossier_id.as_str())
         .bind(e.seq)
         .bind(e.at)
         .bind(e.actor_id.as_deref())
@@ -1440,8 +1440,7 @@ fn bind_event<'q>(q: Q<'q>, e: &'q EventRow) -> Q<'q> {
         .bind(e.to_status.as_str())
         .bind(e.reason.as_deref())
         .bind(e.data.as_str())
-        .bind(e.prev_hash.as_str())
-        .bind(e.hash.as_str())
+        .bind(e.hash.as_slice())
 }
 
 fn bind_file<'q>(q: Q<'q>, f: &'q FileRow) -> Q<'q> {
@@ -1490,7 +1489,7 @@ fn bind_sequence<'q>(q: Q<'q>, s: &'q (String, String, i64)) -> Q<'q> {
 }
 
 const DOSSIERS: (&str, &str, usize) = ("dossiers", DOSSIER_COLUMNS, 38);
-const EVENTS: (&str, &str, usize) = ("dossier_events", EVENT_COLUMNS, 14);
+const EVENTS: (&str, &str, usize) = ("dossier_events", EVENT_COLUMNS, 12);
 const FILES: (&str, &str, usize) = ("dossier_files", FILE_COLUMNS, 8);
 const SEQUENCES: (&str, &str, usize) = ("dossier_sequences", "agency_id, day, last", 3);
 

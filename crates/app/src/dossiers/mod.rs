@@ -166,7 +166,7 @@ pub(crate) fn event_from_row(e: EventRow) -> Event {
         to_status: e.to_status,
         reason: e.reason,
         data: serde_json::from_str(&e.data).unwrap_or(serde_json::Value::Null),
-        hash: e.hash,
+        hash: hex::encode(&e.hash),
     }
 }
 

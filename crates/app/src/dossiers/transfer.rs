@@ -94,6 +94,8 @@ pub struct ExportedDossier {
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 pub struct ExportedEvent {
+    /// Read from older files and not kept: an event is named by its dossier and
+    /// its place in the dossier's history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub at: Timestamp,
@@ -139,8 +141,6 @@ fn id_for_line(line: &str) -> String {
 struct Ready {
     snapshot: Record,
     history: Vec<Event>,
-    /// The ids the history's events came with.
-    event_ids: Vec<Option<String>>,
     /// When an `import` event, if one is needed, says it happened.
     stated_at: Timestamp,
     reminded_at: Option<Timestamp>,
@@ -271,7 +271,7 @@ impl Dossiers<'_> {
                 r.snapshot.code = next_code(&mut tx, &agency, day).await?;
             }
             let events = dossier::import(&id, r.history, r.snapshot, r.stated_at);
-            self.write_events(&mut tx, None, &id, &events, &r.event_ids, &[], &[])
+            self.write_events(&mut tx, None, &id, &events, &[], &[])
                 .await?;
             if let Some(at) = r.reminded_at {
                 motcua_store::outbox::mark_reminded(&mut tx, &id, motcua_store::to_millis(at))
@@ -415,9 +415,7 @@ impl Dossiers<'_> {
             d.details.time_limit = Some(limit.to_string());
         }
         let now = self.now();
-        let events = std::mem::take(&mut d.events);
-        let event_ids = events.iter().map(|e| e.id.clone()).collect();
-        let history = events
+        let history = std::mem::take(&mut d.events)
             .into_iter()
             .enumerate()
             .map(|(i, e)| imported_event(e).map_err(|m| format!("sự kiện thứ {}: {m}", i + 1)))
@@ -487,7 +485,6 @@ impl Dossiers<'_> {
             received_day: d.received_at.map(local_day),
             snapshot,
             history,
-            event_ids,
             given_code: given_code.is_some(),
         })
     }
@@ -593,7 +590,7 @@ fn exported(
         events: events
             .into_iter()
             .map(|e| ExportedEvent {
-                id: Some(e.id),
+                id: None,
                 at: motcua_store::from_millis(e.at),
                 actor: e.actor_name,
                 actor_id: e.actor_id,

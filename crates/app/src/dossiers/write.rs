@@ -99,7 +99,6 @@ impl Dossiers<'_> {
                 None,
                 &id,
                 std::slice::from_ref(&event),
-                &[],
                 &files,
                 &blobs,
             )
@@ -164,7 +163,6 @@ impl Dossiers<'_> {
                 Some(&before),
                 &id,
                 std::slice::from_ref(&event),
-                &[],
                 &files,
                 &blobs,
             )
@@ -189,32 +187,29 @@ impl Dossiers<'_> {
     /// Appends `events` to the dossier `id` (new when `before` is none) and writes
     /// its row as their fold. None when the row was no longer at `before`'s
     /// version: someone else changed it first, and nothing was written.
-    /// `event_ids` keeps the ids an import brought; the other events get new ones.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn write_events(
         &self,
         conn: &mut Conn,
         before: Option<&StoredDossier>,
         id: &str,
         events: &[Event],
-        event_ids: &[Option<String>],
         files: &[NewFile],
         blobs: &[String],
     ) -> Result<Option<StoredDossier>> {
-        let (mut seq, mut prev) = before.map_or((0, GENESIS.to_string()), |b| {
-            (b.last_seq, b.last_hash.clone())
-        });
+        let (mut seq, mut prev) = match before {
+            None => (0, GENESIS.to_vec()),
+            Some(b) => (
+                b.last_seq,
+                hex::decode(&b.last_hash)
+                    .map_err(|e| Error::internal("the chain head of a dossier", e))?,
+            ),
+        };
         let mut rows = Vec::with_capacity(events.len());
         let mut stored_events = Vec::with_capacity(events.len());
-        for (i, e) in events.iter().enumerate() {
+        for e in events {
             seq += 1;
-            let event_id = event_ids
-                .get(i)
-                .cloned()
-                .flatten()
-                .unwrap_or_else(motcua_store::new_id);
-            let mut row = EventRow::of(event_id, id, seq, &prev, e);
-            row.hash = event_hash(&row);
+            let mut row = EventRow::of(id, seq, e);
+            row.hash = event_hash(&row, &prev);
             prev.clone_from(&row.hash);
             // The row is the fold of the events as stored (instants to the
             // millisecond), so that rebuilding it later gives the same value.
@@ -235,7 +230,7 @@ impl Dossiers<'_> {
         let stored = StoredDossier {
             dossier,
             last_seq: seq,
-            last_hash: prev,
+            last_hash: hex::encode(&prev),
             reminded_at: before.and_then(|b| b.reminded_at),
         };
         let row = stored.row();

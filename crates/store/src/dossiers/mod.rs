@@ -383,7 +383,6 @@ pub async fn specialist_load(
 
 #[derive(Debug, Clone, FromRow, PartialEq)]
 pub struct EventRow {
-    pub id: String,
     pub dossier_id: String,
     pub seq: i64,
     pub at: i64,
@@ -395,19 +394,18 @@ pub struct EventRow {
     pub to_status: String,
     pub reason: Option<String>,
     pub data: String,
-    pub prev_hash: String,
-    pub hash: String,
+    /// SHA-256, 32 bytes.
+    pub hash: Vec<u8>,
 }
 
-const EVENT_COLUMNS: &str = "id, dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
-    from_status, to_status, reason, data, prev_hash, hash";
+const EVENT_COLUMNS: &str = "dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
+    from_status, to_status, reason, data, hash";
 
 pub async fn insert_event(conn: &mut Conn, e: &EventRow) -> Result<()> {
     sqlx::query(&format!(
         "INSERT INTO dossier_events ({EVENT_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     ))
-    .bind(&e.id)
     .bind(&e.dossier_id)
     .bind(e.seq)
     .bind(e.at)
@@ -419,7 +417,6 @@ pub async fn insert_event(conn: &mut Conn, e: &EventRow) -> Result<()> {
     .bind(&e.to_status)
     .bind(&e.reason)
     .bind(&e.data)
-    .bind(&e.prev_hash)
     .bind(&e.hash)
     .execute(conn)
     .await?;

@@ -147,12 +147,11 @@ impl TryFrom<&DossierRow> for StoredDossier {
 }
 
 impl EventRow {
-    /// The row of `e`, the `seq`-th event of `dossier_id`, after `prev_hash`; its
-    /// own hash is left for the chain to compute.
-    pub fn of(id: String, dossier_id: &str, seq: i64, prev_hash: &str, e: &Event) -> EventRow {
+    /// The row of `e`, the `seq`-th event of `dossier_id`; its hash is left for
+    /// the chain to compute.
+    pub fn of(dossier_id: &str, seq: i64, e: &Event) -> EventRow {
         let (action, data) = e.change.stored();
         EventRow {
-            id,
             dossier_id: dossier_id.to_owned(),
             seq,
             at: to_millis(e.at),
@@ -164,8 +163,7 @@ impl EventRow {
             to_status: e.to.as_str().into(),
             reason: e.reason.clone(),
             data,
-            prev_hash: prev_hash.to_owned(),
-            hash: String::new(),
+            hash: Vec::new(),
         }
     }
 
