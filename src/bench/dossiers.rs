@@ -753,11 +753,12 @@ fn dossier(
     };
     let due = cal.due_at(received, p.limit).unwrap_or(received);
     if online && rng.chance(0.02) {
+        let reason = *rng.pick(NOT_ACCEPT_REASONS);
         plan.push(Step::because(
             received,
             Who::Counter,
             Command::NotAccept,
-            *rng.pick(NOT_ACCEPT_REASONS),
+            reason,
         ));
     } else {
         if online {
@@ -808,24 +809,16 @@ fn dossier(
             } else {
                 Who::Specialist(spec)
             };
-            plan.push(Step::because(
-                at,
-                who,
-                Command::Reject,
-                *rng.pick(REJECT_REASONS),
-            ));
+            let reason = *rng.pick(REJECT_REASONS);
+            plan.push(Step::because(at, who, Command::Reject, reason));
         } else if r < 0.016 {
             // Withdrawn by the applicant.
             if rng.chance(0.5) {
                 assign(&mut plan, after(cal, received, rng.range(1.0, 30.0)));
             }
             let at = after(cal, received, window * rng.range(0.1, 0.5));
-            plan.push(Step::because(
-                at,
-                Who::Counter,
-                Command::Withdraw,
-                *rng.pick(WITHDRAW_REASONS),
-            ));
+            let reason = *rng.pick(WITHDRAW_REASONS);
+            plan.push(Step::because(at, Who::Counter, Command::Withdraw, reason));
         } else {
             let late = rng.chance(0.015);
             let supplement = rng.chance(0.03);
@@ -1165,6 +1158,9 @@ fn channel_for(p: &Proc, rng: &mut Rng) -> Channel {
     }
 }
 
+/// One commune's month: its dossiers, and (day, last number) code sequence rows.
+type Month = (Vec<Gen>, Vec<(String, i64)>);
+
 /// One commune's dossiers of one month (`n` of them), in code order.
 fn commune_month(
     w: &World,
@@ -1173,7 +1169,7 @@ fn commune_month(
     (first, last): (Date, Date),
     n: usize,
     now: Timestamp,
-) -> Result<(Vec<Gen>, Vec<(String, i64)>), String> {
+) -> Result<Month, String> {
     let c = &w.communes[ci];
     let mut rng = Rng::new(((ci as u64) << 32) | month as u64);
     let arrivals = Arrivals::new(c, first, last);
