@@ -5,11 +5,15 @@
 //!    layer (as an administrator would), the catalogue seeded as usual. Then
 //!    `--per-year` × `--years` dossiers per commune, ending now: procedures weighted
 //!    as a commune's desk sees them, channels, applicants, instants inside the
-//!    agency's working sessions, due instants from its `WorkingCalendar`, outcomes,
-//!    and each dossier's hash-chained events computed with the app's own
-//!    `event_hash`. Rows are written in time order by multi-row INSERTs in large
-//!    transactions; the secondary indexes are dropped first and recreated, from the
-//!    statements the migrations created, once everything is in.
+//!    agency's working sessions, and a plan of each dossier's outcome (who acts
+//!    when). The plan is played through the domain, as the application would:
+//!    the first event from `receive`/`submit`, every later step a `Command` taken
+//!    through `transition` and `apply`, so the dossier row is the fold of its
+//!    events and the events are chained with the app's own `event_hash`. There is
+//!    no second copy of the workflow here. Rows are written in time order by
+//!    multi-row INSERTs in large transactions; the secondary indexes are dropped
+//!    first and recreated, from the statements the migrations created, once
+//!    everything is in.
 //! 2. Measurements with the real server (a child process): worklists and dossier
 //!    pages (API and HTML) under concurrent clients, receipts one at a time (over
 //!    HTTP and in process), counter intake over the API, database size.
@@ -2638,4 +2642,120 @@ async fn intake_bodies(app: &App, n: usize) -> Result<Vec<String>, String> {
         out.push(body.to_string());
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_domain::calendar::known_national_overrides;
+    use motcua_domain::dossier::fold;
+
+    fn officer(username: &str) -> Officer {
+        Officer {
+            id: format!("user-{username}"),
+            username: username.into(),
+            name: format!("Cán bộ {username}"),
+        }
+    }
+
+    /// A commune of two catalogues (short and long time limits), as `build_world`
+    /// would make it, without a database.
+    fn world() -> World {
+        let sessions = WorkingSessions::default();
+        let cal = WorkingCalendar::build(
+            2024..=2028,
+            sessions.clone(),
+            &[&known_national_overrides()],
+        );
+        let commune = Commune {
+            id: "agency-1".into(),
+            code: commune_code(0),
+            place: place(0),
+            cal: Arc::new(cal),
+            sessions,
+            counter: officer("tn"),
+            specialists: (0..3)
+                .map(|k| (officer(&format!("cv{k}")), SPECIALIST_SECTORS[k]))
+                .collect(),
+            leader: officer("ld"),
+        };
+        let mut procs = Vec::new();
+        for json in [
+            include_str!("../../seeds/catalogue/ho-tich.json"),
+            include_str!("../../seeds/catalogue/dat-dai.json"),
+        ] {
+            let list: Vec<Procedure> = serde_json::from_str(json).expect("seed catalogue");
+            procs.extend(
+                list.into_iter()
+                    .filter(|p| p.level == "commune")
+                    .map(|p| Proc::from(1, p)),
+            );
+        }
+        let cumulative = (1..=procs.len()).map(|i| i as f64).collect();
+        World {
+            communes: vec![commune],
+            procs,
+            cumulative,
+        }
+    }
+
+    /// What `audit verify` checks, on generated rows: each row is the fold of its
+    /// events as stored, and the events chain.
+    #[test]
+    fn generated_rows_are_the_fold_of_their_events() {
+        let w = world();
+        assert!(!w.procs.is_empty());
+        let now = Date::new(2026, 11, 30)
+            .expect("date")
+            .at(10, 0, 0, 0)
+            .to_zoned(vietnam_time_zone())
+            .expect("instant")
+            .timestamp();
+        let (first, last) = (
+            Date::new(2026, 9, 1).expect("date"),
+            Date::new(2026, 11, 30).expect("date"),
+        );
+        let mut statuses: HashMap<String, usize> = HashMap::new();
+        let mut files = 0;
+        for month in 0..4 {
+            let (gens, _) = commune_month(&w, 0, month, (first, last), 600, now)
+                .unwrap_or_else(|e| panic!("{e}"));
+            for g in gens {
+                let events: Vec<Event> = g
+                    .events
+                    .iter()
+                    .map(|e| e.event().expect("stored event"))
+                    .collect();
+                let folded = fold(&g.row.id, &events).expect("fold");
+                let stored = StoredDossier::try_from(&g.row).expect("row");
+                assert_eq!(
+                    folded.differences(&stored.dossier),
+                    Vec::<&str>::new(),
+                    "{}",
+                    g.row.code
+                );
+                let mut prev = GENESIS.to_string();
+                for (i, e) in g.events.iter().enumerate() {
+                    assert_eq!(e.seq, i as i64 + 1);
+                    assert_eq!(e.prev_hash, prev);
+                    assert_eq!(e.hash, event_hash(e));
+                    prev.clone_from(&e.hash);
+                }
+                assert_eq!(
+                    (g.row.last_seq, &g.row.last_hash),
+                    (g.events.len() as i64, &prev)
+                );
+                if let Some(f) = &g.file {
+                    files += 1;
+                    assert!(g.events.iter().any(|e| e.data.contains(&f.id)));
+                }
+                *statuses.entry(g.row.status.clone()).or_default() += 1;
+            }
+        }
+        // The plan reaches the outcomes it is meant to.
+        for s in ["returned", "rejected", "withdrawn", "not_accepted"] {
+            assert!(statuses.contains_key(s), "no {s} in {statuses:?}");
+        }
+        assert!(files > 0);
+    }
 }
