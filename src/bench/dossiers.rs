@@ -5,11 +5,15 @@
 //!    layer (as an administrator would), the catalogue seeded as usual. Then
 //!    `--per-year` × `--years` dossiers per commune, ending now: procedures weighted
 //!    as a commune's desk sees them, channels, applicants, instants inside the
-//!    agency's working sessions, due instants from its `WorkingCalendar`, outcomes,
-//!    and each dossier's hash-chained events computed with the app's own
-//!    `event_hash`. Rows are written in time order by multi-row INSERTs in large
-//!    transactions; the secondary indexes are dropped first and recreated, from the
-//!    statements the migrations created, once everything is in.
+//!    agency's working sessions, and a plan of each dossier's outcome (who acts
+//!    when). The plan is played through the domain, as the application would:
+//!    the first event from `receive`/`submit`, every later step a `Command` taken
+//!    through `transition` and `apply`, so the dossier row is the fold of its
+//!    events and the events are chained with the app's own `event_hash`. There is
+//!    no second copy of the workflow here. Rows are written in time order by
+//!    multi-row INSERTs in large transactions; the secondary indexes are dropped
+//!    first and recreated, from the statements the migrations created, once
+//!    everything is in.
 //! 2. Measurements with the real server (a child process): worklists and dossier
 //!    pages (API and HTML) under concurrent clients, receipts one at a time (over
 //!    HTTP and in process), counter intake over the API, database size.
@@ -22,19 +26,21 @@ use std::time::{Duration, Instant};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use motcua_app::agencies::NewAgency;
-use motcua_app::dossiers::{
-    event_hash, Applicant, Details, Form, Handover, ReceivedDocument, GENESIS,
-};
+use motcua_app::dossiers::{event_hash, Applicant, Details, Form, ReceivedDocument, GENESIS};
 use motcua_app::users::NewUser;
 use motcua_app::{App, Principal};
 use motcua_domain::calendar::{vietnam_time_zone, TimeLimit, WorkingCalendar, WorkingSessions};
-use motcua_domain::dossier::{day_part, timeliness, Channel, DossierCode, Status};
+use motcua_domain::dossier::{
+    apply, day_part, receive, submit, transition, Actor, Change, Channel, Command, Dossier,
+    DossierCode, Event, Facts, Intake, ProcedureRef, Refusal, Status,
+};
 use motcua_domain::personal_id::Sex;
 use motcua_domain::procedure::{
     DocumentKind, Exemption, Fee, FeeInput, OnlineAvailability, Procedure, ReturnMethod,
 };
 use motcua_domain::text;
-use motcua_store::dossiers::{DossierRow, EventRow, FileRow};
+use motcua_domain::user::Role;
+use motcua_store::dossiers::{to_stored_precision, DossierRow, EventRow, FileRow, StoredDossier};
 use motcua_store::{Db, Engine};
 use sqlx::{AnyConnection, Connection, Executor, Row};
 
@@ -480,14 +486,11 @@ struct Proc {
     name: String,
     sector: String,
     limit: TimeLimit,
-    limit_text: String,
     online: OnlineAvailability,
     fees: Vec<Fee>,
     documents: Vec<ReceivedDocument>,
     return_methods: Vec<ReturnMethod>,
     result_name: String,
-    /// Same-day promise: online submissions go first.
-    fast: bool,
     /// Free when filed online.
     online_free: bool,
     /// The exemption most applicants of this procedure claim, and how many do.
@@ -533,7 +536,6 @@ impl Proc {
             name: p.name.clone(),
             sector: p.sector.clone(),
             limit: p.committed_limit,
-            limit_text: p.committed_limit.to_string(),
             online: p.online,
             fees: p.fees.clone(),
             documents,
@@ -542,10 +544,6 @@ impl Proc {
                 .results
                 .first()
                 .map_or_else(|| format!("Kết quả: {}", p.name), |r| r.name.clone()),
-            fast: matches!(
-                p.committed_limit,
-                TimeLimit::SameDay | TimeLimit::Immediate | TimeLimit::WorkingHours(_)
-            ),
             online_free,
             usual_exemption,
             code: p.code,
@@ -587,44 +585,73 @@ fn working_minutes(cal: &WorkingCalendar, a: Timestamp, b: Timestamp) -> f64 {
     cal.working_time_between(a, b).as_secs() as f64 / 60.0
 }
 
+/// Who takes a step: the officer, and the role the workflow table asks of them.
 #[derive(Clone, Copy)]
 enum Who {
-    Applicant,
     Counter,
     Leader,
     Specialist(usize),
 }
 
-/// What an event does to the dossier's row.
-enum Effect {
-    Submitted,
-    Received(Timestamp),
-    Assigned(usize),
-    None,
-    Supplement(Vec<String>),
-    Resupplied(Timestamp),
-    Approved,
-    Attached(String),
-    Ready,
-    Returned(Handover),
-}
-
+/// One action of the plan, at its planned instant. What it does to the dossier
+/// is the domain's decision (`transition`), never the generator's.
 struct Step {
     at: Timestamp,
-    action: &'static str,
     who: Who,
-    to: Status,
+    command: Command,
     reason: Option<&'static str>,
-    data: serde_json::Map<String, serde_json::Value>,
-    effect: Effect,
 }
 
-fn data(pairs: &[(&str, serde_json::Value)]) -> serde_json::Map<String, serde_json::Value> {
-    let mut m = serde_json::Map::new();
-    for (k, v) in pairs {
-        m.insert((*k).to_string(), v.clone());
+impl Step {
+    fn new(at: Timestamp, who: Who, command: Command) -> Step {
+        Step {
+            at,
+            who,
+            command,
+            reason: None,
+        }
     }
-    m
+
+    fn because(at: Timestamp, who: Who, command: Command, reason: &'static str) -> Step {
+        Step {
+            reason: Some(reason),
+            ..Step::new(at, who, command)
+        }
+    }
+}
+
+/// The officer of the commune behind `who`, as the domain names an actor.
+fn actor(c: &Commune, who: Who) -> (Actor, Role) {
+    let (o, role) = match who {
+        Who::Counter => (&c.counter, Role::CounterOfficer),
+        Who::Leader => (&c.leader, Role::Leader),
+        Who::Specialist(i) => (&c.specialists[i].0, Role::Specialist),
+    };
+    let actor = Actor {
+        id: Some(o.id.clone()),
+        name: o.name.clone(),
+        agency_id: Some(c.id.clone()),
+    };
+    (actor, role)
+}
+
+/// A refusal is a plan that does not follow the workflow: a bug of the generator,
+/// never something to step around.
+fn refused(code: &str, verb: &str, r: &Refusal) -> String {
+    format!(
+        "generator: the plan of {code} asks for «{verb}», which the domain refuses: {r:?} ({})",
+        r.message_vi()
+    )
+}
+
+/// Appends `e` to the dossier's hash chain, as the app's write path does.
+fn record(dossier_id: &str, events: &mut Vec<EventRow>, e: &Event) {
+    let (seq, prev) = events
+        .last()
+        .map_or((1, GENESIS), |l| (l.seq + 1, l.hash.as_slice()));
+    let mut row = EventRow::of(dossier_id, seq, e);
+    row.hash = event_hash(&row, prev);
+    events.push(row);
 }
 
 const REJECT_REASONS: &[&str] = &[
@@ -659,7 +686,7 @@ fn dossier(
     code: String,
     now: Timestamp,
     rng: &mut Rng,
-) -> Gen {
+) -> Result<Gen, String> {
     let cal = &c.cal;
     let online = channel == Channel::Online;
     let a = applicant(rng, &c.place, online);
@@ -703,7 +730,7 @@ fn dossier(
     };
     let post_address =
         (return_method == ReturnMethod::Post).then(|| a.address.clone().unwrap_or_default());
-    let mut details = Details {
+    let details = Details {
         applicant: a,
         on_behalf_of: None,
         documents: p.documents.clone(),
@@ -714,63 +741,33 @@ fn dossier(
         note: None,
         handover: None,
         missing: Vec::new(),
-        time_limit: Some(p.limit_text.clone()),
+        // `receive`/`submit` record the procedure's limit.
+        time_limit: None,
         extra: serde_json::Map::new(),
     };
 
-    // The plan: every step the dossier will go through, with its instant.
+    // The plan: every action the dossier will go through, with its instant. Its
+    // timing uses the calendar the way the domain will (due instants from the
+    // instant of receipt), so that the late share is the one intended.
     let mut plan: Vec<Step> = Vec::new();
     let received = if online {
-        plan.push(Step {
-            at: coded,
-            action: "submit",
-            who: Who::Applicant,
-            to: Status::Submitted,
-            reason: None,
-            data: data(&[("channel", "online".into())]),
-            effect: Effect::Submitted,
-        });
         after(cal, coded, rng.range(5.0, 240.0))
     } else {
         coded
     };
     let due = cal.due_at(received, p.limit).unwrap_or(received);
     if online && rng.chance(0.02) {
-        plan.push(Step {
-            at: received,
-            action: "not_accept",
-            who: Who::Counter,
-            to: Status::NotAccepted,
-            reason: Some(*rng.pick(NOT_ACCEPT_REASONS)),
-            data: data(&[]),
-            effect: Effect::None,
-        });
+        let reason = *rng.pick(NOT_ACCEPT_REASONS);
+        plan.push(Step::because(
+            received,
+            Who::Counter,
+            Command::NotAccept,
+            reason,
+        ));
     } else {
-        let due_text = due.to_string();
-        plan.push(if online {
-            Step {
-                at: received,
-                action: "accept",
-                who: Who::Counter,
-                to: Status::Received,
-                reason: None,
-                data: data(&[("due_at", due_text.into())]),
-                effect: Effect::Received(due),
-            }
-        } else {
-            Step {
-                at: received,
-                action: "receive",
-                who: Who::Counter,
-                to: Status::Received,
-                reason: None,
-                data: data(&[
-                    ("channel", channel.as_str().into()),
-                    ("due_at", due_text.into()),
-                ]),
-                effect: Effect::Received(due),
-            }
-        });
+        if online {
+            plan.push(Step::new(received, Who::Counter, Command::Accept));
+        }
         let window = working_minutes(cal, received, due).max(10.0);
         // The specialist of the sector (or any, for a sector nobody holds).
         let candidates: Vec<usize> = c
@@ -790,54 +787,42 @@ fn dossier(
         } else {
             Who::Leader
         };
+        let specialist = &c.specialists[spec].0;
         let assign = |plan: &mut Vec<Step>, at: Timestamp| {
-            plan.push(Step {
+            plan.push(Step::new(
                 at,
-                action: "assign",
-                who: assigner,
-                to: Status::Assigned,
-                reason: None,
-                data: data(&[("assignee", c.specialists[spec].0.username.clone().into())]),
-                effect: Effect::Assigned(spec),
-            })
+                assigner,
+                Command::Assign {
+                    assignee_id: specialist.id.clone(),
+                    username: specialist.username.clone(),
+                },
+            ))
         };
         let r = rng.f();
         if r < 0.010 {
             // Refused after review.
             assign(&mut plan, after(cal, received, rng.range(1.0, 30.0)));
-            plan.push(simple(
+            plan.push(Step::new(
                 after(cal, received, rng.range(31.0, 60.0)),
-                "start",
                 Who::Specialist(spec),
-                Status::InReview,
+                Command::Start,
             ));
-            plan.push(Step {
-                at: after(cal, received, window * rng.range(0.3, 0.8)),
-                action: "reject",
-                who: if rng.chance(0.5) {
-                    Who::Leader
-                } else {
-                    Who::Specialist(spec)
-                },
-                to: Status::Rejected,
-                reason: Some(*rng.pick(REJECT_REASONS)),
-                data: data(&[]),
-                effect: Effect::None,
-            });
+            let at = after(cal, received, window * rng.range(0.3, 0.8));
+            let who = if rng.chance(0.5) {
+                Who::Leader
+            } else {
+                Who::Specialist(spec)
+            };
+            let reason = *rng.pick(REJECT_REASONS);
+            plan.push(Step::because(at, who, Command::Reject, reason));
         } else if r < 0.016 {
             // Withdrawn by the applicant.
             if rng.chance(0.5) {
                 assign(&mut plan, after(cal, received, rng.range(1.0, 30.0)));
             }
-            plan.push(Step {
-                at: after(cal, received, window * rng.range(0.1, 0.5)),
-                action: "withdraw",
-                who: Who::Counter,
-                to: Status::Withdrawn,
-                reason: Some(*rng.pick(WITHDRAW_REASONS)),
-                data: data(&[]),
-                effect: Effect::None,
-            });
+            let at = after(cal, received, window * rng.range(0.1, 0.5));
+            let reason = *rng.pick(WITHDRAW_REASONS);
+            plan.push(Step::because(at, Who::Counter, Command::Withdraw, reason));
         } else {
             let late = rng.chance(0.015);
             let supplement = rng.chance(0.03);
@@ -849,36 +834,25 @@ fn dossier(
             let o_assign = rng.range(1.0, 45.0).min(window * 0.05);
             let o_start = o_assign + rng.range(1.0, 60.0).min(window * 0.05);
             assign(&mut plan, after(cal, base, o_assign));
-            plan.push(simple(
+            plan.push(Step::new(
                 after(cal, base, o_start),
-                "start",
                 Who::Specialist(spec),
-                Status::InReview,
+                Command::Start,
             ));
             if supplement {
                 let asked = after(cal, base, o_start + window * rng.range(0.05, 0.3));
-                let missing: Vec<String> = vec![(*rng.pick(MISSING)).to_string()];
-                plan.push(Step {
-                    at: asked,
-                    action: "request_supplement",
-                    who: Who::Specialist(spec),
-                    to: Status::SupplementRequested,
-                    reason: Some(SUPPLEMENT_REASON),
-                    data: data(&[("missing", serde_json::json!(missing))]),
-                    effect: Effect::Supplement(missing),
-                });
+                let missing = vec![(*rng.pick(MISSING)).to_string()];
+                plan.push(Step::because(
+                    asked,
+                    Who::Specialist(spec),
+                    Command::RequestSupplement { missing },
+                    SUPPLEMENT_REASON,
+                ));
+                // The clock restarts in full when the papers come.
                 base = after(cal, asked, rng.range(240.0, 5.0 * 480.0));
                 let due = cal.due_at(base, p.limit).unwrap_or(base);
                 window = working_minutes(cal, base, due).max(10.0);
-                plan.push(Step {
-                    at: base,
-                    action: "supplement_received",
-                    who: Who::Counter,
-                    to: Status::InReview,
-                    reason: None,
-                    data: data(&[("due_at", due.to_string().into())]),
-                    effect: Effect::Resupplied(due),
-                });
+                plan.push(Step::new(base, Who::Counter, Command::SupplementReceived));
             }
             let start = if supplement { 0.0 } else { o_start };
             let span = if late {
@@ -887,39 +861,26 @@ fn dossier(
                 start + (window - start) * rng.range(0.15, 0.9)
             };
             let at = |f: f64| after(cal, base, start + (span - start) * f);
-            plan.push(simple(
+            plan.push(Step::new(
                 at(0.65),
-                "submit_for_approval",
                 Who::Specialist(spec),
-                Status::AwaitingApproval,
+                Command::SubmitForApproval,
             ));
-            plan.push(Step {
-                at: at(0.8),
-                action: "approve",
-                who: Who::Leader,
-                to: Status::Approved,
-                reason: None,
-                data: data(&[]),
-                effect: Effect::Approved,
-            });
-            plan.push(Step {
-                at: at(0.9),
-                action: "attach_result",
-                who: Who::Specialist(spec),
-                to: Status::Approved,
-                reason: None,
-                data: data(&[("result", p.result_name.clone().into())]),
-                effect: Effect::Attached(p.result_name.clone()),
-            });
-            plan.push(Step {
-                at: at(1.0),
-                action: "mark_ready",
-                who: Who::Specialist(spec),
-                to: Status::ResultReady,
-                reason: None,
-                data: data(&[]),
-                effect: Effect::Ready,
-            });
+            plan.push(Step::new(at(0.8), Who::Leader, Command::Approve));
+            plan.push(Step::new(
+                at(0.9),
+                Who::Specialist(spec),
+                Command::AttachResult {
+                    name: p.result_name.clone(),
+                    // Drawn when the step is played: ids sort by their instant.
+                    file_id: None,
+                },
+            ));
+            plan.push(Step::new(
+                at(1.0),
+                Who::Specialist(spec),
+                Command::MarkReady,
+            ));
             if !uncollected {
                 let wait = if late {
                     rng.range(5.0, 480.0)
@@ -927,206 +888,128 @@ fn dossier(
                     (window - span - 1.0).clamp(0.0, 960.0) * rng.f()
                 };
                 let returned = after(cal, base, span + wait);
-                let handover = Handover {
-                    method: return_method,
-                    collector_name: matches!(
-                        return_method,
-                        ReturnMethod::Counter | ReturnMethod::Home
-                    )
-                    .then(|| details.applicant.full_name.clone()),
-                    collector_id: matches!(
-                        return_method,
-                        ReturnMethod::Counter | ReturnMethod::Home
-                    )
-                    .then(|| details.applicant.personal_id.clone())
-                    .flatten(),
-                    tracking_number: (return_method == ReturnMethod::Post)
-                        .then(|| format!("EB{:09}VN", rng.below(1_000_000_000))),
-                };
-                plan.push(Step {
-                    at: returned,
-                    action: "return",
-                    who: Who::Counter,
-                    to: Status::Returned,
-                    reason: None,
-                    // Written when the step is played, from its final instant.
-                    data: data(&[]),
-                    effect: Effect::Returned(handover),
-                });
+                let in_person = matches!(return_method, ReturnMethod::Counter | ReturnMethod::Home);
+                let tracking_number = (return_method == ReturnMethod::Post)
+                    .then(|| format!("EB{:09}VN", rng.below(1_000_000_000)));
+                plan.push(Step::new(
+                    returned,
+                    Who::Counter,
+                    Command::Return {
+                        collector_name: in_person.then(|| details.applicant.full_name.clone()),
+                        collector_id: in_person
+                            .then(|| details.applicant.personal_id.clone())
+                            .flatten(),
+                        tracking_number,
+                    },
+                ));
             }
         }
     }
 
-    // Play the plan up to now.
-    let created = plan[0].at;
-    let priority = i64::from(!(online && p.fast));
-    let mut row = DossierRow {
-        id: uuid_at(ms(created), rng),
+    // Play the plan up to now, through the domain. Every instant is cut to the
+    // millisecond first: the columns keep milliseconds, and the row must be the
+    // fold of the events as they are stored.
+    let opened = to_stored_precision(coded);
+    let intake = Intake {
         code,
         agency_id: c.id.clone(),
-        procedure_code: p.code.clone(),
-        procedure_version: p.version,
-        procedure_name: p.name.clone(),
-        sector: p.sector.clone(),
-        channel: channel.as_str().into(),
-        status: String::new(),
-        is_open: 1,
-        applicant_name: details.applicant.full_name.clone(),
-        applicant_folded: text::fold(&details.applicant.full_name),
-        applicant_id: details.applicant.personal_id.clone(),
-        applicant_phone: details.applicant.phone.clone(),
-        applicant_email: details.applicant.email.clone(),
-        return_method: return_method_str(return_method).into(),
+        procedure: ProcedureRef {
+            code: p.code.clone(),
+            version: p.version,
+            name: p.name.clone(),
+            sector: p.sector.clone(),
+        },
+        channel,
+        return_method,
         fee_amount,
-        fee_paid: 1,
-        details: String::new(),
-        submitted_at: None,
-        received_at: None,
+        fee_paid: true,
+        priority: 1,
+        details,
         due_at: None,
-        original_due_at: None,
-        paused_at: None,
-        supplements: 0,
-        extensions: 0,
-        assignee_id: None,
-        approved_at: None,
-        result_ready_at: None,
-        returned_at: None,
-        timeliness: None,
-        priority,
-        version: 0,
-        last_seq: 0,
-        last_hash: String::new(),
-        reminded_at: None,
-        results: 0,
-        created_at: ms(created),
-        updated_at: ms(created),
     };
-    let mut events = Vec::with_capacity(plan.len());
+    let first = if online {
+        // No one is signed in online: the applicant is the actor.
+        let applicant = Actor {
+            id: None,
+            name: intake.details.applicant.full_name.clone(),
+            agency_id: None,
+        };
+        submit(intake, applicant, p.limit, opened)
+    } else {
+        let code = intake.code.clone();
+        receive(intake, actor(c, Who::Counter).0, p.limit, opened, cal)
+            .map_err(|r| refused(&code, "receive", &r))?
+    };
+    let id = uuid_at(ms(opened), rng);
+    let mut d = Dossier::open(&id, &first).map_err(err)?;
+    let mut events = Vec::with_capacity(plan.len() + 1);
+    record(&id, &mut events, &first);
     let mut file = None;
-    let mut last = Timestamp::MIN;
-    for step in plan {
+    let mut last = opened;
+    for mut step in plan {
         // Strictly increasing instants, whatever the rounding above.
-        let at = if step.at <= last {
+        let at = to_stored_precision(if step.at <= last {
             last + SignedDuration::from_secs(1)
         } else {
             step.at
-        };
+        });
         if at > now {
             break;
         }
         last = at;
-        let at_ms = ms(at);
-        let from = (!row.status.is_empty()).then(|| row.status.clone());
-        let mut facts = step.data;
-        match step.effect {
-            Effect::Submitted => row.submitted_at = Some(at_ms),
-            Effect::Received(due) => {
-                row.received_at = Some(at_ms);
-                row.due_at = Some(ms(due));
-                row.original_due_at = row.due_at;
-            }
-            Effect::Assigned(i) => row.assignee_id = Some(c.specialists[i].0.id.clone()),
-            Effect::Supplement(missing) => {
-                row.supplements += 1;
-                row.paused_at = Some(at_ms);
-                details.missing = missing;
-            }
-            Effect::Resupplied(due) => {
-                row.paused_at = None;
-                row.due_at = Some(ms(due));
-            }
-            Effect::Approved => row.approved_at = Some(at_ms),
-            Effect::Attached(name) => {
-                row.results += 1;
-                file = Some(FileRow {
-                    id: uuid_at(at_ms, rng),
-                    dossier_id: row.id.clone(),
-                    kind: "result".into(),
-                    name,
-                    content_type: "text/plain".into(),
-                    size: 0,
-                    sha256: String::new(),
-                    created_at: at_ms,
-                })
-            }
-            Effect::Ready => row.result_ready_at = Some(at_ms),
-            Effect::Returned(h) => {
-                // As the app does: timeliness from the instant of the return.
-                let due = motcua_store::from_millis(row.due_at.unwrap_or(at_ms));
-                let t = timeliness(at, due).as_str();
-                row.returned_at = Some(at_ms);
-                row.timeliness = Some(t.into());
-                facts = data(&[
-                    ("timeliness", t.into()),
-                    ("handover", serde_json::to_value(&h).unwrap_or_default()),
-                ]);
-                details.handover = Some(h);
-            }
-            Effect::None => {}
+        if let Command::AttachResult { file_id, .. } = &mut step.command {
+            *file_id = Some(uuid_at(ms(at), rng));
         }
-        row.status = step.to.as_str().into();
-        row.is_open = i64::from(step.to.is_open());
-        row.version += 1;
-        row.updated_at = at_ms;
-        let (actor_id, actor_name, agency_id) = match step.who {
-            Who::Applicant => (None, details.applicant.full_name.clone(), None),
-            Who::Counter => (
-                Some(c.counter.id.clone()),
-                c.counter.name.clone(),
-                Some(c.id.clone()),
-            ),
-            Who::Leader => (
-                Some(c.leader.id.clone()),
-                c.leader.name.clone(),
-                Some(c.id.clone()),
-            ),
-            Who::Specialist(i) => {
-                let o = &c.specialists[i].0;
-                (Some(o.id.clone()), o.name.clone(), Some(c.id.clone()))
-            }
-        };
-        let mut e = EventRow {
-            dossier_id: row.id.clone(),
-            seq: row.last_seq + 1,
-            at: at_ms,
-            actor_id,
-            actor_name,
-            agency_id,
-            action: step.action.into(),
-            from_status: from,
-            to_status: step.to.as_str().into(),
+        let verb = step.command.verb();
+        let (actor, role) = actor(c, step.who);
+        let facts = Facts {
+            actor,
+            roles: vec![role],
             reason: step.reason.map(str::to_owned),
-            data: serde_json::Value::Object(facts).to_string(),
-            hash: Vec::new(),
         };
-        let prev = events
-            .last()
-            .map_or(GENESIS, |p: &EventRow| p.hash.as_slice());
-        e.hash = event_hash(&e, prev);
-        row.last_seq = e.seq;
-        row.last_hash = hex::encode(&e.hash);
-        events.push(e);
+        let event = transition(&d, step.command, &facts, at, cal)
+            .map_err(|r| refused(&d.code, verb.as_str(), &r))?;
+        // The result the event names, as a paper result: described, no bytes.
+        if let Change::AttachResult {
+            result,
+            file_id: Some(file_id),
+        } = &event.change
+        {
+            file = Some(FileRow {
+                id: file_id.clone(),
+                dossier_id: id.clone(),
+                kind: "result".into(),
+                name: result.clone(),
+                content_type: "text/plain".into(),
+                size: 0,
+                sha256: String::new(),
+                created_at: ms(at),
+            });
+        }
+        record(&id, &mut events, &event);
+        apply(&mut d, &event);
     }
     // A result waiting longer than the reminder delay (3 days) was reminded then,
     // as the notifier of a system running all along would have done.
-    if row.status == Status::ResultReady.as_str() {
-        let reminder = row.result_ready_at.map(|t| t + 3 * 86_400_000);
-        row.reminded_at = reminder.filter(|t| *t <= ms(now));
-    }
-    row.details = serde_json::to_string(&details).unwrap_or_default();
-    Gen { row, events, file }
-}
-
-fn simple(at: Timestamp, action: &'static str, who: Who, to: Status) -> Step {
-    Step {
-        at,
-        action,
-        who,
-        to,
-        reason: None,
-        data: data(&[]),
-        effect: Effect::None,
-    }
+    let reminded_at = d
+        .result_ready_at
+        .filter(|_| d.status == Status::ResultReady)
+        .and_then(|t| t.checked_add(SignedDuration::from_hours(72)).ok())
+        .filter(|t| *t <= now);
+    let (last_seq, last_hash) = events
+        .last()
+        .map_or((0, String::new()), |e| (e.seq, hex::encode(&e.hash)));
+    let stored = StoredDossier {
+        dossier: d,
+        last_seq,
+        last_hash,
+        reminded_at,
+    };
+    Ok(Gen {
+        row: stored.row(),
+        events,
+        file,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -1279,6 +1162,9 @@ fn channel_for(p: &Proc, rng: &mut Rng) -> Channel {
     }
 }
 
+/// One commune's month: its dossiers, and (day, last number) code sequence rows.
+type Month = (Vec<Gen>, Vec<(String, i64)>);
+
 /// One commune's dossiers of one month (`n` of them), in code order.
 fn commune_month(
     w: &World,
@@ -1287,7 +1173,7 @@ fn commune_month(
     (first, last): (Date, Date),
     n: usize,
     now: Timestamp,
-) -> (Vec<Gen>, Vec<(String, i64)>) {
+) -> Result<Month, String> {
     let c = &w.communes[ci];
     let mut rng = Rng::new(((ci as u64) << 32) | month as u64);
     let arrivals = Arrivals::new(c, first, last);
@@ -1326,12 +1212,12 @@ fn commune_month(
         }
         seq += 1;
         let code = DossierCode::new(&c.code, d, seq).to_string();
-        out.push(dossier(c, &w.procs[pi], channel, at, code, now, &mut rng));
+        out.push(dossier(c, &w.procs[pi], channel, at, code, now, &mut rng)?);
     }
     if let Some(prev) = day {
         sequences.push((day_part(prev), i64::from(seq)));
     }
-    (out, sequences)
+    Ok((out, sequences))
 }
 
 /// One generator thread's share of a month: dossiers, and (agency, day, last)
@@ -1354,7 +1240,7 @@ const DOSSIER_COLUMNS: &str =
     applicant_phone, applicant_email, return_method, fee_amount, fee_paid, details, \
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
     assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
-    last_seq, last_hash, reminded_at, created_at, updated_at";
+    last_seq, last_hash, reminded_at, created_at, updated_at, results";
 const EVENT_COLUMNS: &str = "dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
     from_status, to_status, reason, data, hash";
 const FILE_COLUMNS: &str = "id, dossier_id, kind, name, content_type, size, sha256, created_at";
@@ -1426,6 +1312,7 @@ fn bind_dossier<'q>(q: Q<'q>, d: &'q DossierRow) -> Q<'q> {
         .bind(d.reminded_at)
         .bind(d.created_at)
         .bind(d.updated_at)
+        .bind(d.results)
 }
 
 fn bind_event<'q>(q: Q<'q>, e: &'q EventRow) -> Q<'q> {
@@ -1488,7 +1375,7 @@ fn bind_sequence<'q>(q: Q<'q>, s: &'q (String, String, i64)) -> Q<'q> {
     q.bind(s.0.as_str()).bind(s.1.as_str()).bind(s.2)
 }
 
-const DOSSIERS: (&str, &str, usize) = ("dossiers", DOSSIER_COLUMNS, 38);
+const DOSSIERS: (&str, &str, usize) = ("dossiers", DOSSIER_COLUMNS, 39);
 const EVENTS: (&str, &str, usize) = ("dossier_events", EVENT_COLUMNS, 12);
 const FILES: (&str, &str, usize) = ("dossier_files", FILE_COLUMNS, 8);
 const SEQUENCES: (&str, &str, usize) = ("dossier_sequences", "agency_id, day, last", 3);
@@ -1590,6 +1477,8 @@ struct Generated {
     index_took: Duration,
     after_took: Duration,
     statuses: Vec<(String, u64)>,
+    /// Returned dossiers by timeliness (early, on time, late).
+    timeliness: Vec<(String, u64)>,
 }
 
 /// Generates and loads the whole history.
@@ -1670,7 +1559,7 @@ async fn generate(app: &App, url: &str, args: &Args) -> Result<Generated, String
             .clamp(1, 4);
         for (mi, (&(a, b), &n)) in months.iter().zip(&quotas).enumerate() {
             let per_thread = w.communes.len().div_ceil(threads);
-            let parts: Vec<Part> = std::thread::scope(|s| {
+            let parts: Vec<Result<Part, String>> = std::thread::scope(|s| {
                 let handles: Vec<_> = (0..threads)
                     .map(|t| {
                         let w = &w;
@@ -1680,22 +1569,37 @@ async fn generate(app: &App, url: &str, args: &Args) -> Result<Generated, String
                             let lo = t * per_thread;
                             let hi = ((t + 1) * per_thread).min(w.communes.len());
                             for ci in lo..hi {
-                                let (g, sq) = commune_month(w, ci, mi, (a, b), n, now);
+                                let (g, sq) = commune_month(w, ci, mi, (a, b), n, now)?;
                                 gens.extend(g);
                                 let agency = &w.communes[ci].id;
                                 seqs.extend(sq.into_iter().map(|(d, l)| (agency.clone(), d, l)));
                             }
-                            (gens, seqs)
+                            Ok((gens, seqs))
                         })
                     })
                     .collect();
-                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err("a generator thread panicked".into()))
+                    })
+                    .collect()
             });
             let mut gens = Vec::new();
             let mut sequences = Vec::new();
-            for (g, s) in parts {
-                gens.extend(g);
-                sequences.extend(s);
+            for part in parts {
+                match part {
+                    Ok((g, s)) => {
+                        gens.extend(g);
+                        sequences.extend(s);
+                    }
+                    Err(e) => {
+                        // The loader stops at the first error and reports it.
+                        let _ = tx.blocking_send(Err(e));
+                        return;
+                    }
+                }
             }
             gens.sort_by(|x, y| (x.row.created_at, &x.row.id).cmp(&(y.row.created_at, &y.row.id)));
             let batch = Batch {
@@ -1712,6 +1616,7 @@ async fn generate(app: &App, url: &str, args: &Args) -> Result<Generated, String
     let load_started = Instant::now();
     let (mut dossiers, mut events, mut rows) = (0u64, 0u64, 0u64);
     let mut statuses: HashMap<String, u64> = HashMap::new();
+    let mut timeliness: HashMap<String, u64> = HashMap::new();
     let mut last_print = Instant::now();
     let (mut waited, mut writing) = (Duration::ZERO, Duration::ZERO);
     loop {
@@ -1730,6 +1635,9 @@ async fn generate(app: &App, url: &str, args: &Args) -> Result<Generated, String
             .sum::<u64>();
         for g in &batch.gens {
             *statuses.entry(g.row.status.clone()).or_default() += 1;
+            if let Some(t) = &g.row.timeliness {
+                *timeliness.entry(t.clone()).or_default() += 1;
+            }
         }
         if last_print.elapsed() > Duration::from_secs(5) {
             let secs = load_started.elapsed().as_secs_f64();
@@ -1785,6 +1693,10 @@ async fn generate(app: &App, url: &str, args: &Args) -> Result<Generated, String
     let after_took = after_started.elapsed();
     let mut statuses: Vec<(String, u64)> = statuses.into_iter().collect();
     statuses.sort_by_key(|s| std::cmp::Reverse(s.1));
+    let timeliness = ["early", "on_time", "late"]
+        .into_iter()
+        .map(|t| (t.to_string(), timeliness.get(t).copied().unwrap_or(0)))
+        .collect();
     Ok(Generated {
         dossiers,
         events,
@@ -1794,6 +1706,7 @@ async fn generate(app: &App, url: &str, args: &Args) -> Result<Generated, String
         index_took,
         after_took,
         statuses,
+        timeliness,
     })
 }
 
@@ -2135,6 +2048,19 @@ async fn run_on(args: &Args, exe: &PathBuf, url: &str) -> Result<(), String> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        let returned: u64 = g.timeliness.iter().map(|(_, n)| n).sum();
+        println!(
+            "timeliness of the returned: {}",
+            g.timeliness
+                .iter()
+                .map(|(t, n)| format!(
+                    "{t} {} ({:.2} %)",
+                    thousands(*n),
+                    *n as f64 * 100.0 / returned.max(1) as f64
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
 
     let app = App::new(Db::connect(url).await.map_err(err)?);
@@ -2142,16 +2068,27 @@ async fn run_on(args: &Args, exe: &PathBuf, url: &str) -> Result<(), String> {
         let t = Instant::now();
         let r = app.dossiers().verify().await.map_err(err)?;
         println!(
-            "hash chains checked by the app: {} dossiers, {} events, {} breaks, {:.1} s",
+            "hash chains checked by the app: {} dossiers, {} events, {} breaks, {} drifts, {:.1} s",
             thousands(r.dossiers),
             thousands(r.events),
             r.breaks.len(),
+            r.drifts.len(),
             t.elapsed().as_secs_f64()
         );
         if let Some(b) = r.breaks.first() {
             return Err(format!(
                 "chain broken at {} event {}: {}",
                 b.code, b.seq, b.problem
+            ));
+        }
+        // A row that is not the fold of its events is data the application itself
+        // would call corrupt: the generator wrote the workflow wrong.
+        if let Some(d) = r.drifts.first() {
+            return Err(format!(
+                "{} dossiers differ from the fold of their events, the first {} in {}",
+                r.drifts.len(),
+                d.code,
+                d.fields.join(", ")
             ));
         }
     }
@@ -2704,4 +2641,119 @@ async fn intake_bodies(app: &App, n: usize) -> Result<Vec<String>, String> {
         out.push(body.to_string());
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_domain::calendar::known_national_overrides;
+    use motcua_domain::dossier::fold;
+
+    fn officer(username: &str) -> Officer {
+        Officer {
+            id: format!("user-{username}"),
+            username: username.into(),
+            name: format!("Cán bộ {username}"),
+        }
+    }
+
+    /// A commune of two catalogues (short and long time limits), as `build_world`
+    /// would make it, without a database.
+    fn world() -> World {
+        let sessions = WorkingSessions::default();
+        let cal = WorkingCalendar::build(
+            2024..=2028,
+            sessions.clone(),
+            &[&known_national_overrides()],
+        );
+        let commune = Commune {
+            id: "agency-1".into(),
+            code: commune_code(0),
+            place: place(0),
+            cal: Arc::new(cal),
+            sessions,
+            counter: officer("tn"),
+            specialists: (0..3)
+                .map(|k| (officer(&format!("cv{k}")), SPECIALIST_SECTORS[k]))
+                .collect(),
+            leader: officer("ld"),
+        };
+        let mut procs = Vec::new();
+        for json in [
+            include_str!("../../seeds/catalogue/ho-tich.json"),
+            include_str!("../../seeds/catalogue/dat-dai.json"),
+        ] {
+            let list: Vec<Procedure> = serde_json::from_str(json).expect("seed catalogue");
+            procs.extend(
+                list.into_iter()
+                    .filter(|p| p.level == "commune")
+                    .map(|p| Proc::from(1, p)),
+            );
+        }
+        let cumulative = (1..=procs.len()).map(|i| i as f64).collect();
+        World {
+            communes: vec![commune],
+            procs,
+            cumulative,
+        }
+    }
+
+    /// What `audit verify` checks, on generated rows: each row is the fold of its
+    /// events as stored, and the events chain.
+    #[test]
+    fn generated_rows_are_the_fold_of_their_events() {
+        let w = world();
+        assert!(!w.procs.is_empty());
+        let now = Date::new(2026, 11, 30)
+            .expect("date")
+            .at(10, 0, 0, 0)
+            .to_zoned(vietnam_time_zone())
+            .expect("instant")
+            .timestamp();
+        let (first, last) = (
+            Date::new(2026, 9, 1).expect("date"),
+            Date::new(2026, 11, 30).expect("date"),
+        );
+        let mut statuses: HashMap<String, usize> = HashMap::new();
+        let mut files = 0;
+        for month in 0..4 {
+            let (gens, _) = commune_month(&w, 0, month, (first, last), 600, now)
+                .unwrap_or_else(|e| panic!("{e}"));
+            for g in gens {
+                let events: Vec<Event> = g
+                    .events
+                    .iter()
+                    .map(|e| e.event().expect("stored event"))
+                    .collect();
+                let folded = fold(&g.row.id, &events).expect("fold");
+                let stored = StoredDossier::try_from(&g.row).expect("row");
+                assert_eq!(
+                    folded.differences(&stored.dossier),
+                    Vec::<&str>::new(),
+                    "{}",
+                    g.row.code
+                );
+                let mut prev = GENESIS.to_vec();
+                for (i, e) in g.events.iter().enumerate() {
+                    assert_eq!(e.seq, i as i64 + 1);
+                    assert_eq!(e.hash, event_hash(e, &prev));
+                    prev.clone_from(&e.hash);
+                }
+                assert_eq!(
+                    (g.row.last_seq, &g.row.last_hash),
+                    (g.events.len() as i64, &hex::encode(&prev))
+                );
+                if let Some(f) = &g.file {
+                    files += 1;
+                    assert!(g.events.iter().any(|e| e.data.contains(&f.id)));
+                }
+                *statuses.entry(g.row.status.clone()).or_default() += 1;
+            }
+        }
+        // The plan reaches the outcomes it is meant to.
+        for s in ["returned", "rejected", "withdrawn", "not_accepted"] {
+            assert!(statuses.contains_key(s), "no {s} in {statuses:?}");
+        }
+        assert!(files > 0);
+    }
 }
