@@ -26,7 +26,9 @@ use std::time::{Duration, Instant};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use motcua_app::agencies::NewAgency;
-use motcua_app::dossiers::{event_hash, Applicant, Details, Form, ReceivedDocument, GENESIS};
+use motcua_app::dossiers::{
+    event_hash, Applicant, ApplicantInput, Details, Form, IntakeInput, ReceivedDocument, GENESIS,
+};
 use motcua_app::users::NewUser;
 use motcua_app::{App, Principal};
 use motcua_domain::calendar::{vietnam_time_zone, TimeLimit, WorkingCalendar, WorkingSessions};
@@ -85,7 +87,7 @@ pub struct Args {
     #[arg(long)]
     verify: bool,
     /// Only these measurements (comma-separated): worklists, home, dossier, page,
-    /// events, receipts, intake. Default: all.
+    /// events, receipts, intake, crash (SIGKILL during intakes). Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -552,15 +554,6 @@ impl Proc {
 
     fn allows(&self, m: ReturnMethod) -> bool {
         self.return_methods.is_empty() || self.return_methods.contains(&m)
-    }
-}
-
-fn return_method_str(m: ReturnMethod) -> &'static str {
-    match m {
-        ReturnMethod::Counter => "counter",
-        ReturnMethod::Post => "post",
-        ReturnMethod::Home => "home",
-        ReturnMethod::Online => "online",
     }
 }
 
@@ -2343,6 +2336,9 @@ async fn measure(args: &Args, exe: &PathBuf, url: &str, app: &App) -> Result<(),
         );
     }
     drop(server);
+    if args.wants("crash") {
+        crash(&ctx, exe, url, &dir, app, pool).await?;
+    }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
@@ -2535,14 +2531,15 @@ async fn receipts(ctx: &Ctx<'_>, app: &App, n: usize) -> Result<(), String> {
     );
     let (p50, p99, max) = quantiles(in_process);
     println!(
-        "receipt PDF in process (`App::dossier_form_pdf`, the same receipts): first {first_in_process:.1} ms (fonts), then p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms"
+        "receipt PDF in process (`app.dossiers().form_pdf`, the same receipts): first {first_in_process:.1} ms (fonts), then p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms"
     );
     Ok(())
 }
 
 /// Counter intake over the API by the counter officers of ten communes.
 async fn intake(ctx: &Ctx<'_>, app: &App, pool: &sqlx::AnyPool) -> Result<(), String> {
-    let bodies = Arc::new(intake_bodies(app, 2_000).await?);
+    let inputs = intake_bodies(app, 2_000).await?;
+    let bodies: Arc<Vec<String>> = Arc::new(inputs.iter().map(|(_, j)| j.clone()).collect());
     let tokens: Arc<Vec<String>> = Arc::new(
         ctx.desks
             .iter()
@@ -2591,11 +2588,127 @@ async fn intake(ctx: &Ctx<'_>, app: &App, pool: &sqlx::AnyPool) -> Result<(), St
         thousands(made as u64),
         thousands(intake.requests)
     );
+    // The limit: the same use case, the same rows, one transaction each, one after
+    // another in this process (no HTTP, no JSON, no concurrency), on the same
+    // database with the server's durability settings.
+    let actor = app
+        .token_actor(&ctx.desks[0].tokens[0], None)
+        .await
+        .map_err(err)?
+        .ok_or("the bench token is unknown")?;
+    let started = Instant::now();
+    let mut n = 0usize;
+    while started.elapsed() < Duration::from_secs(ctx.secs) {
+        app.dossiers()
+            .receive(&actor, &inputs[n % inputs.len()].0, None)
+            .await
+            .map_err(err)?;
+        n += 1;
+    }
+    let limit = n as f64 / started.elapsed().as_secs_f64();
+    let over_http = intake.requests as f64 / intake.elapsed.as_secs_f64();
+    println!(
+        "write-path limit (the same intake in process, one transaction each, one after another): {limit:.0} dossiers/s; over HTTP at {} clients: {over_http:.0}/s = {:.0} % of it",
+        ctx.clients,
+        100.0 * over_http / limit
+    );
     Ok(())
 }
 
 /// Counter intake requests as a desk types them: weighted procedures, applicants.
-async fn intake_bodies(app: &App, n: usize) -> Result<Vec<String>, String> {
+/// Kills a server with SIGKILL while clients are taking dossiers in, and checks
+/// that every dossier it had acknowledged (a 201) is there with its events.
+async fn crash(
+    ctx: &Ctx<'_>,
+    exe: &PathBuf,
+    url: &str,
+    dir: &std::path::Path,
+    app: &App,
+    pool: &sqlx::AnyPool,
+) -> Result<(), String> {
+    let bodies: Vec<String> = intake_bodies(app, 500)
+        .await?
+        .into_iter()
+        .map(|(_, j)| j)
+        .collect();
+    let (mut server, _) = start_server_in(exe, url, ctx.http, Some(dir)).await?;
+    let url_in = format!("{}/api/v1/dossiers", server.base);
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut tasks = Vec::new();
+    for c in 0..ctx.clients {
+        let (http, url_in, acknowledged) = (ctx.http.clone(), url_in.clone(), acknowledged.clone());
+        let token = ctx.desks[c % ctx.desks.len().min(10)].tokens[0].clone();
+        let body = bodies[c % bodies.len()].clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0.. {
+                let sent = http
+                    .post(url_in.as_str())
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .header(
+                        "idempotency-key",
+                        format!("crash-{}-{c}-{i}", std::process::id()),
+                    )
+                    .body(body.clone())
+                    .send()
+                    .await;
+                let Ok(r) = sent else { break };
+                if r.status().as_u16() != 201 {
+                    continue;
+                }
+                let Ok(v) = r.json::<serde_json::Value>().await else {
+                    break;
+                };
+                if let Some(code) = v["code"].as_str() {
+                    if let Ok(mut a) = acknowledged.lock() {
+                        a.push(code.to_owned());
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    // std's kill is SIGKILL: no shutdown, no flush.
+    server.child.kill().map_err(err)?;
+    let _ = server.child.wait();
+    for t in tasks {
+        let _ = t.await;
+    }
+    drop(server);
+    let codes = acknowledged.lock().map(|a| a.clone()).unwrap_or_default();
+    let mut lost = Vec::new();
+    for code in &codes {
+        let found: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT d.last_seq, (SELECT COUNT(*) FROM dossier_events e WHERE e.dossier_id = d.id) \
+             FROM dossiers d WHERE d.code = $1",
+        )
+        .bind(code)
+        .fetch_optional(pool)
+        .await
+        .map_err(err)?;
+        if !matches!(found, Some((seq, events)) if seq >= 1 && seq == events) {
+            lost.push(code.clone());
+        }
+    }
+    println!(
+        "SIGKILL during intakes at {} clients: {} acknowledged (201), {} found with their events, {} lost",
+        ctx.clients,
+        thousands(codes.len() as u64),
+        thousands((codes.len() - lost.len()) as u64),
+        lost.len()
+    );
+    if lost.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "acknowledged dossiers lost after SIGKILL: {lost:?}"
+        ))
+    }
+}
+
+/// Intakes as a counter would type them: the use case's input and the same as
+/// the API's JSON.
+async fn intake_bodies(app: &App, n: usize) -> Result<Vec<(IntakeInput, String)>, String> {
     let (procs, cumulative) = catalogue(app).await?;
     let w = World {
         communes: Vec::new(),
@@ -2609,7 +2722,7 @@ async fn intake_bodies(app: &App, n: usize) -> Result<Vec<String>, String> {
         let a = applicant(&mut rng, "Nha Trang", false);
         let exemption = p
             .usual_exemption
-            .and_then(|(e, share)| rng.chance(share).then_some(e.as_str()));
+            .and_then(|(e, share)| rng.chance(share).then_some(e.as_str().to_owned()));
         let return_method = if p.allows(ReturnMethod::Counter) {
             ReturnMethod::Counter
         } else {
@@ -2618,27 +2731,35 @@ async fn intake_bodies(app: &App, n: usize) -> Result<Vec<String>, String> {
                 .copied()
                 .unwrap_or(ReturnMethod::Counter)
         };
-        let body = serde_json::json!({
-            "procedure": p.code,
-            "channel": "counter",
-            "applicant": {
-                "full_name": a.full_name,
-                "personal_id": a.personal_id,
-                "date_of_birth": a.date_of_birth.map(|d| d.strftime("%d/%m/%Y").to_string()),
-                "sex": match a.sex { Some(Sex::Female) => "female", _ => "male" },
-                "phone": a.phone,
-                "email": a.email,
-                "address": a.address,
+        let input = IntakeInput {
+            procedure: p.code.clone(),
+            channel: Some("counter".into()),
+            applicant: ApplicantInput {
+                full_name: a.full_name.clone(),
+                personal_id: a.personal_id.clone(),
+                date_of_birth: a.date_of_birth.map(|d| d.strftime("%d/%m/%Y").to_string()),
+                sex: Some(match a.sex {
+                    Some(Sex::Female) => "female".into(),
+                    _ => "male".into(),
+                }),
+                phone: a.phone.clone(),
+                email: a.email.clone(),
+                address: a.address.clone(),
             },
-            "return_method": return_method_str(return_method),
-            "post_address": (return_method == ReturnMethod::Post).then_some(a.address.clone()).flatten(),
-            "pages": 1 + rng.below(6),
-            "copies": 1 + rng.below(3),
-            "exemption": exemption,
-            "fee_paid": true,
-            "fee_receipt_no": format!("{:07}", rng.below(10_000_000)),
-        });
-        out.push(body.to_string());
+            return_method: return_method.as_str().into(),
+            post_address: (return_method == ReturnMethod::Post)
+                .then_some(a.address.clone())
+                .flatten(),
+            pages: Some(1 + rng.below(6) as u32),
+            copies: Some(1 + rng.below(3) as u32),
+            exemption,
+            fee_paid: Some(true),
+            fee_receipt_no: Some(format!("{:07}", rng.below(10_000_000))),
+            ..IntakeInput::default()
+        };
+        // The API reads the same field names.
+        let json = serde_json::to_string(&input).map_err(err)?;
+        out.push((input, json));
     }
     Ok(out)
 }
