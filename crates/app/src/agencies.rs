@@ -43,10 +43,10 @@ impl Agency {
             level: r.level,
             level_name: r.level_name,
             parent_code: r.parent_code,
-            active: motcua_store::flag(r.active),
+            active: r.active,
             depth,
-            created_at: motcua_store::from_millis(r.created_at),
-            updated_at: motcua_store::from_millis(r.updated_at),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
             path: r.path,
         }
     }
@@ -232,7 +232,7 @@ impl App {
         let mut tx = self.db.begin_write().await?;
         let row = load_for(&mut tx, by, code, Action::ManageAgency).await?;
         let new_name = name.as_ref().map_or(row.name.as_str(), |n| n.as_str());
-        let active = input.active.unwrap_or(motcua_store::flag(row.active));
+        let active = input.active.unwrap_or(row.active);
         store::update(&mut tx, &row.id, new_name, active, self.now_ms()).await?;
         self.record_audit(
             &mut tx,
@@ -241,7 +241,7 @@ impl App {
             "agency.update",
             &row.code,
             serde_json::json!({
-                "before": {"name": row.name, "active": motcua_store::flag(row.active)},
+                "before": {"name": row.name, "active": row.active},
                 "after": {"name": new_name, "active": active},
             }),
         )

@@ -121,7 +121,7 @@ impl App {
             tracing::warn!(username = %user.username, failed = user.failed_logins + 1, "sign-in failed");
             return Err(wrong_credentials());
         }
-        if !motcua_store::flag(user.active) {
+        if !user.active {
             return Err(Error::Unauthenticated(
                 "Tài khoản này đã bị vô hiệu hóa. Vui lòng liên hệ quản trị viên.".into(),
             ));
@@ -221,7 +221,7 @@ impl App {
             Action::ManageUsers
         };
         let (user, agency_id) = load_user_for(&mut tx, by, username, action).await?;
-        if !motcua_store::flag(user.active) {
+        if !user.active {
             return Err(Error::Conflict(
                 "Tài khoản đã bị vô hiệu hóa, không thể cấp mã truy cập.".into(),
             ));

@@ -236,7 +236,7 @@ impl App {
 
         let mut tx = self.db.begin_write().await?;
         let (row, agency_id) = load_user_for(&mut tx, by, username, Action::ManageUsers).await?;
-        let active = input.active.unwrap_or(motcua_store::flag(row.active));
+        let active = input.active.unwrap_or(row.active);
         if by.user_id() == Some(row.id.as_str()) {
             if !active {
                 return Err(Error::field(
@@ -283,7 +283,7 @@ impl App {
             serde_json::json!({
                 "before": {
                     "full_name": row.full_name,
-                    "active": motcua_store::flag(row.active),
+                    "active": row.active,
                     "roles": before_roles,
                     "sectors": before_sectors,
                 },
@@ -355,9 +355,9 @@ fn to_user(
         agency_name: agency_name.to_owned(),
         roles,
         sectors,
-        active: motcua_store::flag(r.active),
-        created_at: motcua_store::from_millis(r.created_at),
-        updated_at: motcua_store::from_millis(r.updated_at),
+        active: r.active,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
     }
 }
 

@@ -1,9 +1,11 @@
 //! The agency tree.
 
-use crate::{Conn, Result};
-use sqlx::FromRow;
+use crate::{flag, from_millis, Conn, Result};
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct AgencyRow {
     pub id: String,
     pub code: String,
@@ -14,9 +16,29 @@ pub struct AgencyRow {
     pub parent_id: Option<String>,
     pub parent_code: Option<String>,
     pub path: String,
-    pub active: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Read by hand: the 0/1 and millisecond columns become a bool and instants here.
+impl FromRow<'_, AnyRow> for AgencyRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(AgencyRow {
+            id: r.try_get("id")?,
+            code: r.try_get("code")?,
+            name: r.try_get("name")?,
+            level: r.try_get("level")?,
+            level_name: r.try_get("level_name")?,
+            level_rank: r.try_get("level_rank")?,
+            parent_id: r.try_get("parent_id")?,
+            parent_code: r.try_get("parent_code")?,
+            path: r.try_get("path")?,
+            active: flag(r.try_get("active")?),
+            created_at: from_millis(r.try_get("created_at")?),
+            updated_at: from_millis(r.try_get("updated_at")?),
+        })
+    }
 }
 
 const SELECT: &str = "SELECT a.id, a.code, a.name, a.level, l.name AS level_name, \

@@ -1,20 +1,40 @@
 //! Users, their roles and their sectors.
 
-use crate::{Conn, Result};
-use sqlx::FromRow;
+use crate::{flag, from_millis, Conn, Result};
+use jiff::Timestamp;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct UserRow {
     pub id: String,
     pub agency_id: String,
     pub username: String,
     pub full_name: String,
     pub password_hash: String,
-    pub active: i64,
+    pub active: bool,
     pub failed_logins: i64,
     pub last_failed_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Read by hand: the 0/1 and millisecond columns become a bool and instants here.
+impl FromRow<'_, AnyRow> for UserRow {
+    fn from_row(r: &AnyRow) -> sqlx::Result<Self> {
+        Ok(UserRow {
+            id: r.try_get("id")?,
+            agency_id: r.try_get("agency_id")?,
+            username: r.try_get("username")?,
+            full_name: r.try_get("full_name")?,
+            password_hash: r.try_get("password_hash")?,
+            active: flag(r.try_get("active")?),
+            failed_logins: r.try_get("failed_logins")?,
+            last_failed_at: r.try_get("last_failed_at")?,
+            created_at: from_millis(r.try_get("created_at")?),
+            updated_at: from_millis(r.try_get("updated_at")?),
+        })
+    }
 }
 
 const SELECT: &str = "SELECT id, agency_id, username, full_name, password_hash, active, \

@@ -137,7 +137,7 @@ impl Dossiers<'_> {
             Some(name) => {
                 let user = users::by_username(conn, &name.to_lowercase())
                     .await?
-                    .filter(|u| u.agency_id == agency.id && u.active == 1)
+                    .filter(|u| u.agency_id == agency.id && u.active)
                     .ok_or_else(|| {
                         Error::field(
                             "assignee",

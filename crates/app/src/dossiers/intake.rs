@@ -450,7 +450,7 @@ impl Dossiers<'_> {
         let mut conn = self.db.read().await?;
         let agency = agencies::by_code(&mut conn, &agency_code.to_ascii_uppercase())
             .await?
-            .filter(|a| a.active == 1)
+            .filter(|a| a.active)
             .ok_or_else(|| {
                 Error::field("agency", format!("Không có cơ quan mã «{agency_code}»."))
             })?;
