@@ -136,12 +136,25 @@ impl Change {
     /// Reads a stored event; what motcua cannot read as one of its own changes is
     /// kept as a legacy event.
     pub fn from_stored(action: &str, data: &str) -> Change {
+        // The common case, cheaply: motcua wrote it, so reading it and writing it
+        // back gives the same text.
+        let tagged = format!(
+            "{{\"action\":{},\"data\":{}}}",
+            serde_json::Value::from(action),
+            data
+        );
+        if let Ok(change) = serde_json::from_str::<Change>(&tagged) {
+            if change.stored().1 == data {
+                return change;
+            }
+        }
         let value: serde_json::Value =
             serde_json::from_str(data).unwrap_or(serde_json::Value::Null);
         let tagged = serde_json::json!({ "action": action, "data": value });
         match serde_json::from_value::<Change>(tagged.clone()) {
-            // Read as one of ours only when nothing of it is lost: an event of another
-            // system may carry fields motcua's change has no place for.
+            // Read as one of ours only when nothing of it is lost (another system's
+            // event may carry fields motcua's change has no place for); the same
+            // content in another key order or spacing is still ours.
             Ok(change) if serde_json::to_value(&change).is_ok_and(|v| v == tagged) => change,
             _ => Change::Legacy {
                 action: action.to_owned(),

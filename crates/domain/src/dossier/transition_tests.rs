@@ -540,6 +540,22 @@ fn stored_events_read_back_as_the_same_change() {
         Change::from_stored("assign", r#"{"assignee":"chuyenvien"}"#),
         Change::Legacy { .. }
     ));
+    // The same content in another key order or spacing is still ours…
+    assert_eq!(
+        Change::from_stored("assign", r#"{ "assignee_id": "u-1", "assignee": "cv" }"#),
+        Change::Assign {
+            assignee_id: "u-1".into(),
+            assignee: "cv".into()
+        }
+    );
+    // …but a field motcua has no place for keeps the whole event as it came.
+    assert!(matches!(
+        Change::from_stored(
+            "assign",
+            r#"{"assignee":"cv","assignee_id":"u-1","ky_so":true}"#
+        ),
+        Change::Legacy { .. }
+    ));
 }
 
 #[test]
