@@ -307,6 +307,12 @@ impl App {
         code: &str,
         version: i64,
     ) -> Result<Procedure> {
+        // Most dossiers are under the version in force, which the cache holds parsed.
+        if let Some(entry) = self.catalogue.latest(code.trim()) {
+            if entry.version == version {
+                return Ok(entry.procedure);
+            }
+        }
         match store::body_of_version(conn, code.trim(), version).await? {
             Some(body) => parse_body(&body),
             None => Ok(self.procedure_latest_in(conn, code).await?.procedure),

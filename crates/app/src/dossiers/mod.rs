@@ -18,7 +18,7 @@ pub use chain::{event_hash, ChainReport, GENESIS};
 pub use input::Upload;
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput};
 pub use printing::Form;
-pub use queries::{DossierPage, Worklist, WorklistQuery};
+pub use queries::{DossierDetail, DossierPage, Worklist, WorklistQuery};
 pub use tracking::{TrackedDossier, TrackingLimiter};
 pub use transfer::{ExportedDossier, ExportedEvent, ImportReport, RejectedLine};
 

@@ -204,7 +204,42 @@ fn parse_cursor(s: &str) -> Result<(i64, i64, String)> {
     Ok((p, d, id.to_owned()))
 }
 
+/// Everything the dossier page shows, read at once.
+#[derive(Debug, Clone)]
+pub struct DossierDetail {
+    pub dossier: Dossier,
+    pub events: Vec<Event>,
+    pub files: Vec<DossierFile>,
+    /// The control sheet's steps (form 06).
+    pub steps: Vec<motcua_docs::forms::ControlStep>,
+}
+
 impl Dossiers<'_> {
+    /// The dossier with its history, files and steps: one connection, one access
+    /// check (the page used to ask four times).
+    pub async fn detail(&self, actor: &Actor, code: &str) -> Result<DossierDetail> {
+        let mut conn = self.db.read().await?;
+        let (d, agency) = self.readable_in(&mut conn, actor, code).await?;
+        let events = store::events(&mut conn, &d.id).await?;
+        let steps = self
+            .control_steps(&mut conn, &d, &agency.code, &events)
+            .await?;
+        let files = store::files(&mut conn, &d.id)
+            .await?
+            .into_iter()
+            .map(DossierFile::from)
+            .collect();
+        let dossier = self
+            .to_dossier_of(&mut conn, &d, &agency, Some(actor))
+            .await?;
+        Ok(DossierDetail {
+            dossier,
+            events: events.into_iter().map(event_from_row).collect(),
+            files,
+            steps,
+        })
+    }
+
     /// A dossier, for an officer of its agency or a supervisor above it.
     pub async fn get(&self, actor: &Actor, code: &str) -> Result<Dossier> {
         let mut conn = self.db.read().await?;

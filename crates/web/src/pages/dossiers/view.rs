@@ -393,10 +393,8 @@ pub(super) async fn dossier_page(
 ) -> Result<Response, PageError> {
     let err = page_err(s);
     let app = &state.app;
-    let d = app.dossiers().get(&s.actor, code).await.map_err(&err)?;
-    let events = app.dossiers().events(&s.actor, code).await.map_err(&err)?;
-    let files = app.dossiers().files(&s.actor, code).await.map_err(&err)?;
-    let steps = app.dossiers().steps(&s.actor, code).await.map_err(&err)?;
+    let detail = app.dossiers().detail(&s.actor, code).await.map_err(&err)?;
+    let (d, events, files, steps) = (detail.dossier, detail.events, detail.files, detail.steps);
     let messages = app.dossier_messages(&d.id).await.map_err(&err)?;
     let specialists = if s.actor.may(
         motcua_domain::access::Action::HandleDossier,
