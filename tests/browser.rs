@@ -117,15 +117,27 @@ impl Browser {
         panic!("waited for an address with {part:?}; still at {url}");
     }
 
+    /// The text of the first element matching `css`. An element found while a
+    /// new page replaces the old one can go stale before it is read: read again.
     async fn text_of(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
+        for _ in 0..50 {
+            let element = self
+                .client
+                .wait()
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap();
+            match element.text().await {
+                Ok(text) => return text,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+                {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("reading {css}: {e}"),
+            }
+        }
+        panic!("{css} kept going stale");
     }
 
     async fn fill(&self, id: &str, value: &str) {
@@ -284,21 +296,11 @@ async fn a_birth_registration_from_the_counter_to_its_return(app: TestApp) {
 async fn counter_officer_signs_in_and_sees_home(app: TestApp) {
     let Some(b) = browser().await else { return };
     b.sign_in(&app, "tiepnhan", PASSWORD).await;
-    let h1 = b
-        .client
-        .wait()
-        .for_element(Locator::Css("main h1"))
-        .await
-        .unwrap();
-    assert_eq!(h1.text().await.unwrap(), "Xin chào, Nguyễn Thị Hồng Nhung");
-    let body = b
-        .client
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(
+        b.text_of("main h1").await,
+        "Xin chào, Nguyễn Thị Hồng Nhung"
+    );
+    let body = b.text_of("main").await;
     assert!(body.contains("Hồ sơ trực tuyến chờ tiếp nhận"), "{body}");
     assert!(body.contains("UBND phường Phố Hiến"));
     // Keyboard users can reach the content directly.

@@ -373,7 +373,7 @@ pub async fn specialist_load(
          JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist' \
          JOIN user_sectors s ON s.user_id = u.id AND s.sector_code = $2 \
          WHERE u.agency_id = $1 AND u.active = 1 \
-         ORDER BY load, u.id",
+         ORDER BY load, u.created_at, u.username",
     )
     .bind(agency_id)
     .bind(sector)
