@@ -65,12 +65,6 @@ pub struct ChainReport {
     pub drifts: Vec<Drift>,
 }
 
-impl ChainReport {
-    pub fn is_clean(&self) -> bool {
-        self.breaks.is_empty() && self.drifts.is_empty()
-    }
-}
-
 /// Compares the stored row with the fold of the stored events.
 fn drift(row: &DossierRow, events: &[EventRow]) -> Option<Drift> {
     let found = |fields: Vec<String>| {
