@@ -56,6 +56,14 @@ impl Dossiers<'_> {
         )?;
         let code = code.trim().to_ascii_uppercase();
         let reason = opt_clean(&input.reason);
+        // A result's bytes are stored before the write transaction; a bad result
+        // is reported only once the dossier's state allows attaching one.
+        let result = match verb {
+            Verb::AttachResult => {
+                Some(result_file(input.result.as_ref()).and_then(|f| self.store_blob(f)))
+            }
+            _ => None,
+        };
         self.change_dossier(
             &request,
             actor,
@@ -101,7 +109,8 @@ impl Dossiers<'_> {
                     Verb::Approve => Command::Approve,
                     Verb::SendBack => Command::SendBack,
                     Verb::AttachResult => {
-                        let file = result_file(input.result.as_ref())?;
+                        let file =
+                            result.ok_or_else(|| Error::Internal("result prepared".into()))??;
                         return Ok((
                             Command::AttachResult {
                                 name: file.name.clone(),

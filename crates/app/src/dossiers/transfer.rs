@@ -271,8 +271,7 @@ impl Dossiers<'_> {
                 r.snapshot.code = next_code(&mut tx, &agency, day).await?;
             }
             let events = dossier::import(&id, r.history, r.snapshot, r.stated_at);
-            self.write_events(&mut tx, None, &id, &events, &[], &[])
-                .await?;
+            self.write_events(&mut tx, None, &id, &events, &[]).await?;
             if let Some(at) = r.reminded_at {
                 motcua_store::outbox::mark_reminded(&mut tx, &id, motcua_store::to_millis(at))
                     .await?;

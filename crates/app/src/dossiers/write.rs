@@ -35,6 +35,8 @@ pub(crate) struct NewFile {
     pub content_type: String,
     /// Empty for a paper result described in words.
     pub bytes: Vec<u8>,
+    /// Set once the bytes are in the blob store (empty for a paper result).
+    pub sha256: String,
 }
 
 impl NewFile {
@@ -50,6 +52,7 @@ impl NewFile {
             name,
             content_type,
             bytes,
+            sha256: String::new(),
         }
     }
 }
@@ -85,7 +88,7 @@ impl Dossiers<'_> {
         files: Vec<NewFile>,
         viewer: Option<&Actor>,
     ) -> Result<Dossier> {
-        let blobs = self.put_blobs(&files)?;
+        let files = self.store_blobs(files)?;
         let mut tx = self.db.begin_write().await?;
         if let Some(answer) = request.replay(&mut tx, self.now_ms()).await? {
             return Ok(answer);
@@ -94,14 +97,7 @@ impl Dossiers<'_> {
         let event = first(code)?;
         let id = motcua_store::new_id();
         let stored = self
-            .write_events(
-                &mut tx,
-                None,
-                &id,
-                std::slice::from_ref(&event),
-                &files,
-                &blobs,
-            )
+            .write_events(&mut tx, None, &id, std::slice::from_ref(&event), &files)
             .await?
             .ok_or_else(|| Error::Internal("a new dossier cannot have changed".into()))?;
         let answer = self
@@ -115,7 +111,8 @@ impl Dossiers<'_> {
     /// Takes `verb` on the dossier `code` for `actor`. `command` builds the
     /// domain's command once the dossier is loaded and the table allows the verb
     /// (it may read in the transaction: an assignment picks a specialist), with the
-    /// files the command names.
+    /// files the command names, already in the blob store (`store_blobs`): the
+    /// write transaction does not wait on the disk.
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn change_dossier(
         &self,
@@ -155,7 +152,6 @@ impl Dossiers<'_> {
             .await?;
         let event =
             transition(&before.dossier, command, &facts, self.now(), &cal).map_err(refused)?;
-        let blobs = self.put_blobs(&files)?;
         let id = before.dossier.id.clone();
         let Some(stored) = self
             .write_events(
@@ -164,7 +160,6 @@ impl Dossiers<'_> {
                 &id,
                 std::slice::from_ref(&event),
                 &files,
-                &blobs,
             )
             .await?
         else {
@@ -194,7 +189,6 @@ impl Dossiers<'_> {
         id: &str,
         events: &[Event],
         files: &[NewFile],
-        blobs: &[String],
     ) -> Result<Option<StoredDossier>> {
         let (mut seq, mut prev) = match before {
             None => (0, GENESIS.to_vec()),
@@ -247,7 +241,7 @@ impl Dossiers<'_> {
             store::insert_event(conn, e).await?;
         }
         let now = self.now_ms();
-        for (f, sha256) in files.iter().zip(blobs) {
+        for f in files {
             store::insert_file(
                 conn,
                 &FileRow {
@@ -257,7 +251,7 @@ impl Dossiers<'_> {
                     name: f.name.clone(),
                     content_type: f.content_type.clone(),
                     size: f.bytes.len() as i64,
-                    sha256: sha256.clone(),
+                    sha256: f.sha256.clone(),
                     created_at: now,
                 },
             )
@@ -266,19 +260,18 @@ impl Dossiers<'_> {
         Ok(Some(stored))
     }
 
-    /// Blobs are content-addressed and written before the transaction: one left
-    /// behind by a rollback is never named and harms nothing.
-    fn put_blobs(&self, files: &[NewFile]) -> Result<Vec<String>> {
-        files
-            .iter()
-            .map(|f| {
-                if f.bytes.is_empty() {
-                    Ok(String::new())
-                } else {
-                    self.blobs().put(&f.bytes)
-                }
-            })
-            .collect()
+    /// Puts the files' bytes in the blob store, before the write transaction:
+    /// blobs are content-addressed, so one left behind by a refusal or a rollback
+    /// is never named and harms nothing.
+    pub(crate) fn store_blobs(&self, files: Vec<NewFile>) -> Result<Vec<NewFile>> {
+        files.into_iter().map(|f| self.store_blob(f)).collect()
+    }
+
+    pub(crate) fn store_blob(&self, mut f: NewFile) -> Result<NewFile> {
+        if !f.bytes.is_empty() {
+            f.sha256 = self.blobs().put(&f.bytes)?;
+        }
+        Ok(f)
     }
 
     /// Tells the citizen about `event` through the outbox, and the answer to the
