@@ -138,25 +138,8 @@ pub fn plan_steps(
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{at, cal};
     use super::*;
-    use crate::calendar::{known_national_overrides, WorkingSessions};
-    use jiff::civil::date;
-
-    fn cal() -> WorkingCalendar {
-        WorkingCalendar::build(
-            2025..=2027,
-            WorkingSessions::default(),
-            &[&known_national_overrides()],
-        )
-    }
-
-    fn at(y: i16, m: i8, d: i8, h: i8, min: i8) -> Timestamp {
-        date(y, m, d)
-            .at(h, min, 0, 0)
-            .to_zoned(vietnam_time_zone())
-            .expect("valid")
-            .timestamp()
-    }
 
     #[test]
     fn timeliness_by_day_and_instant() {

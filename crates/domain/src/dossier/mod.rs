@@ -7,6 +7,8 @@ mod code;
 mod event;
 mod record;
 mod status;
+#[cfg(test)]
+mod test_support;
 mod transition;
 mod workflow;
 

@@ -1,28 +1,12 @@
 //! Each action's effect, table by table: the event `transition` decides and the
 //! dossier `apply` makes of it; and the fold of a whole life.
 
+use super::super::test_support::{at, cal};
 use super::*;
-use crate::calendar::{known_national_overrides, WorkingSessions};
 use crate::dossier::{apply, fold, ProcedureRef, Timeliness};
 use crate::user::Role::{self, *};
 use jiff::civil::date;
 use jiff::SignedDuration;
-
-fn cal() -> WorkingCalendar {
-    WorkingCalendar::build(
-        2025..=2027,
-        WorkingSessions::default(),
-        &[&known_national_overrides()],
-    )
-}
-
-fn at(y: i16, m: i8, d: i8, h: i8, min: i8) -> Timestamp {
-    date(y, m, d)
-        .at(h, min, 0, 0)
-        .to_zoned(vietnam_time_zone())
-        .expect("valid")
-        .timestamp()
-}
 
 const SPECIALIST: &str = "u-specialist";
 
