@@ -218,7 +218,8 @@ pub(crate) struct Checked {
     pub return_method: ReturnMethod,
     pub fee_amount: i64,
     pub fee_paid: bool,
-    pub files: Vec<(String, String, Vec<u8>)>,
+    /// The scanned documents, for the first event to bring.
+    pub files: Vec<NewFile>,
 }
 
 pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result<Checked> {
@@ -315,7 +316,8 @@ pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result
         } else if f.bytes.is_empty() {
             errors.push(&format!("files[{i}]"), format!("Tệp «{name}» rỗng."));
         } else {
-            files.push((
+            files.push(NewFile::new(
+                "document",
                 if name.is_empty() {
                     format!("tep-{}", i + 1)
                 } else {
@@ -407,7 +409,7 @@ impl Dossiers<'_> {
         let (version, procedure) = self
             .procedure_for_agency(&actor.agency.id, &input.procedure)
             .await?;
-        let checked = check_intake(input, &procedure)?;
+        let mut checked = check_intake(input, &procedure)?;
         let cal = self.working_calendar(Some(&actor.agency.code)).await?;
         // Read before the write transaction: on SQLite writers take turns, and every
         // statement inside one lengthens everyone's wait.
@@ -417,12 +419,19 @@ impl Dossiers<'_> {
                 .await?
                 .ok_or_else(|| Error::Internal("actor's agency vanished".into()))?
         };
-        let files = intake_files(checked.files.clone());
+        let files = std::mem::take(&mut checked.files);
         self.open_dossier(
             &request,
             &agency,
             |code| {
-                let facts = intake(&agency, code, version, &procedure, channel, &checked);
+                let facts = intake(
+                    &agency,
+                    code.clone(),
+                    version,
+                    &procedure,
+                    channel,
+                    &checked,
+                );
                 dossier::receive(
                     facts,
                     actor_of(actor),
@@ -430,7 +439,7 @@ impl Dossiers<'_> {
                     self.now(),
                     &cal,
                 )
-                .map_err(|r| refusal(r, ""))
+                .map_err(|r| refusal(r, &code))
             },
             files,
             Some(actor),
@@ -480,7 +489,7 @@ impl Dossiers<'_> {
         }
         checked.details.fee_receipt_no = None;
         let request = Request::new("public", idempotency_key, &("submit", input))?;
-        let files = intake_files(std::mem::take(&mut checked.files));
+        let files = std::mem::take(&mut checked.files);
         // No one is signed in: the applicant is the actor.
         let applicant = dossier::Actor {
             id: None,
@@ -538,14 +547,6 @@ impl Dossiers<'_> {
         }
         Ok((entry.version, entry.procedure))
     }
-}
-
-/// The scanned documents of an intake, as files its first event brings.
-fn intake_files(files: Vec<(String, String, Vec<u8>)>) -> Vec<NewFile> {
-    files
-        .into_iter()
-        .map(|(name, content_type, bytes)| NewFile::new("document", name, content_type, bytes))
-        .collect()
 }
 
 #[cfg(test)]
