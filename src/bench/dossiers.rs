@@ -42,7 +42,10 @@ use motcua_domain::procedure::{
 };
 use motcua_domain::text;
 use motcua_domain::user::Role;
-use motcua_store::dossiers::{to_stored_precision, DossierRow, EventRow, FileRow, StoredDossier};
+use motcua_store::dossiers::{
+    to_stored_precision, DossierRow, EventRow, FileRow, Query, StoredDossier, Table, DOSSIERS,
+    EVENTS, FILES,
+};
 use motcua_store::{Db, Engine};
 use sqlx::{AnyConnection, Connection, Executor, Row};
 
@@ -1227,17 +1230,6 @@ struct Batch {
 // ---------------------------------------------------------------------------
 // Writing.
 
-const DOSSIER_COLUMNS: &str =
-    "id, code, agency_id, procedure_code, procedure_version, procedure_name, \
-    sector, channel, status, is_open, applicant_name, applicant_folded, applicant_id, \
-    applicant_phone, applicant_email, return_method, fee_amount, fee_paid, details, \
-    submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
-    assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
-    last_seq, last_hash, reminded_at, created_at, updated_at, results";
-const EVENT_COLUMNS: &str = "dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
-    from_status, to_status, reason, data, hash";
-const FILE_COLUMNS: &str = "id, dossier_id, kind, name, content_type, size, sha256, created_at";
-
 /// A multi-row INSERT. SQLite gets anonymous `?` placeholders: with numbered ones
 /// every bind looks its number up by a linear scan (`sqlite3_bind_parameter_name`),
 /// which makes a statement of thousands of parameters quadratic.
@@ -1264,126 +1256,59 @@ fn insert_sql(engine: Engine, table: &str, columns: &str, width: usize, rows: us
     sql
 }
 
-type Q<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
-
-fn bind_dossier<'q>(q: Q<'q>, d: &'q DossierRow) -> Q<'q> {
-    q.bind(d.id.as_str())
-        .bind(d.code.as_str())
-        .bind(d.agency_id.as_str())
-        .bind(d.procedure_code.as_str())
-        .bind(d.procedure_version)
-        .bind(d.procedure_name.as_str())
-        .bind(d.sector.as_str())
-        .bind(d.channel.as_str())
-        .bind(d.status.as_str())
-        .bind(d.is_open)
-        .bind(d.applicant_name.as_str())
-        .bind(d.applicant_folded.as_str())
-        .bind(d.applicant_id.as_deref())
-        .bind(d.applicant_phone.as_deref())
-        .bind(d.applicant_email.as_deref())
-        .bind(d.return_method.as_str())
-        .bind(d.fee_amount)
-        .bind(d.fee_paid)
-        .bind(d.details.as_str())
-        .bind(d.submitted_at)
-        .bind(d.received_at)
-        .bind(d.due_at)
-        .bind(d.original_due_at)
-        .bind(d.paused_at)
-        .bind(d.supplements)
-        .bind(d.extensions)
-        .bind(d.assignee_id.as_deref())
-        .bind(d.approved_at)
-        .bind(d.result_ready_at)
-        .bind(d.returned_at)
-        .bind(d.timeliness.as_deref())
-        .bind(d.priority)
-        .bind(d.version)
-        .bind(d.last_seq)
-        .bind(d.last_hash.as_str())
-        .bind(d.reminded_at)
-        .bind(d.created_at)
-        .bind(d.updated_at)
-        .bind(d.results)
-}
-
-fn bind_event<'q>(q: Q<'q>, e: &'q EventRow) -> Q<'q> {
-    q.bind(e.dossier_id.as_str())
-        .bind(e.seq)
-        .bind(e.at)
-        .bind(e.actor_id.as_deref())
-        .bind(e.actor_name.as_str())
-        .bind(e.agency_id.as_deref())
-        .bind(e.action.as_str())
-        .bind(e.from_status.as_deref())
-        .bind(e.to_status.as_str())
-        .bind(e.reason.as_deref())
-        .bind(e.data.as_str())
-        .bind(e.hash.as_slice())
-}
-
-fn bind_file<'q>(q: Q<'q>, f: &'q FileRow) -> Q<'q> {
-    q.bind(f.id.as_str())
-        .bind(f.dossier_id.as_str())
-        .bind(f.kind.as_str())
-        .bind(f.name.as_str())
-        .bind(f.content_type.as_str())
-        .bind(f.size)
-        .bind(f.sha256.as_str())
-        .bind(f.created_at)
-}
-
 /// Writes `items` in statements of `per` rows each. The full-size statement is
 /// prepared once and reused; a last, shorter one is not kept.
 async fn insert_rows<T>(
     conn: &mut AnyConnection,
     engine: Engine,
-    (table, columns, width): (&str, &str, usize),
+    table: &Table<T>,
     per: usize,
     items: &[&T],
-    bind: for<'q> fn(Q<'q>, &'q T) -> Q<'q>,
 ) -> Result<(), String> {
-    let full = insert_sql(engine, table, columns, width, per);
+    let (name, columns, width) = (table.name, table.columns, table.width());
+    let full = insert_sql(engine, name, columns, width, per);
     for chunk in items.chunks(per) {
         let partial;
         let sql = if chunk.len() == per {
             &full
         } else {
-            partial = insert_sql(engine, table, columns, width, chunk.len());
+            partial = insert_sql(engine, name, columns, width, chunk.len());
             &partial
         };
         let mut q = sqlx::query(sql).persistent(chunk.len() == per);
         for item in chunk {
-            q = bind(q, item);
+            q = (table.bind)(q, item);
         }
         q.execute(&mut *conn)
             .await
-            .map_err(|e| format!("{table}: {e}"))?;
+            .map_err(|e| format!("{name}: {e}"))?;
     }
     Ok(())
 }
 
-fn bind_sequence<'q>(q: Q<'q>, s: &'q (String, String, i64)) -> Q<'q> {
+fn bind_sequence<'q>(q: Query<'q>, s: &'q (String, String, i64)) -> Query<'q> {
     q.bind(s.0.as_str()).bind(s.1.as_str()).bind(s.2)
 }
 
-const DOSSIERS: (&str, &str, usize) = ("dossiers", DOSSIER_COLUMNS, 39);
-const EVENTS: (&str, &str, usize) = ("dossier_events", EVENT_COLUMNS, 12);
-const FILES: (&str, &str, usize) = ("dossier_files", FILE_COLUMNS, 8);
-const SEQUENCES: (&str, &str, usize) = ("dossier_sequences", "agency_id, day, last", 3);
+/// The day's code sequences the generated dossiers took (the store has no bulk
+/// writer of its own for them).
+const SEQUENCES: Table<(String, String, i64)> = Table {
+    name: "dossier_sequences",
+    columns: "agency_id, day, last",
+    bind: bind_sequence,
+};
 
 /// One month in one transaction. Returns the rows written.
 async fn write_batch(conn: &mut AnyConnection, engine: Engine, b: &Batch) -> Result<u64, String> {
     let mut tx = conn.begin().await.map_err(err)?;
     let rows: Vec<&DossierRow> = b.gens.iter().map(|g| &g.row).collect();
-    insert_rows(&mut tx, engine, DOSSIERS, 400, &rows, bind_dossier).await?;
+    insert_rows(&mut tx, engine, &DOSSIERS, 400, &rows).await?;
     let events: Vec<&EventRow> = b.gens.iter().flat_map(|g| g.events.iter()).collect();
-    insert_rows(&mut tx, engine, EVENTS, 1000, &events, bind_event).await?;
+    insert_rows(&mut tx, engine, &EVENTS, 1000, &events).await?;
     let files: Vec<&FileRow> = b.gens.iter().filter_map(|g| g.file.as_ref()).collect();
-    insert_rows(&mut tx, engine, FILES, 1000, &files, bind_file).await?;
+    insert_rows(&mut tx, engine, &FILES, 1000, &files).await?;
     let seqs: Vec<&(String, String, i64)> = b.sequences.iter().collect();
-    insert_rows(&mut tx, engine, SEQUENCES, 1000, &seqs, bind_sequence).await?;
+    insert_rows(&mut tx, engine, &SEQUENCES, 1000, &seqs).await?;
     tx.commit().await.map_err(err)?;
     Ok((rows.len() + events.len() + files.len() + seqs.len()) as u64)
 }

@@ -1,7 +1,10 @@
 //! Dossiers (the current state, a projection of their events), their hash-chained
 //! events, files, the daily code sequence and idempotency keys.
 
+mod tables;
 mod typed;
+
+pub use tables::{Query, Table, DOSSIERS, EVENTS, FILES};
 
 pub use typed::{to_stored_precision, StoredDossier};
 
@@ -9,7 +12,8 @@ use crate::{Conn, Result};
 use sqlx::FromRow;
 
 /// Every column of `dossiers`, in table order.
-const COLUMNS: &str = "id, code, agency_id, procedure_code, procedure_version, procedure_name, \
+pub(crate) const COLUMNS: &str =
+    "id, code, agency_id, procedure_code, procedure_version, procedure_name, \
     sector, channel, status, is_open, applicant_name, applicant_folded, applicant_id, \
     applicant_phone, applicant_email, return_method, fee_amount, fee_paid, details, \
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
@@ -91,54 +95,7 @@ pub async fn raise_seq(conn: &mut Conn, agency_id: &str, day: &str, n: i64) -> R
 }
 
 pub async fn insert(conn: &mut Conn, d: &DossierRow) -> Result<()> {
-    let placeholders: Vec<String> = (1..=39).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "INSERT INTO dossiers ({COLUMNS}) VALUES ({})",
-        placeholders.join(", ")
-    );
-    sqlx::query(&sql)
-        .bind(&d.id)
-        .bind(&d.code)
-        .bind(&d.agency_id)
-        .bind(&d.procedure_code)
-        .bind(d.procedure_version)
-        .bind(&d.procedure_name)
-        .bind(&d.sector)
-        .bind(&d.channel)
-        .bind(&d.status)
-        .bind(d.is_open)
-        .bind(&d.applicant_name)
-        .bind(&d.applicant_folded)
-        .bind(&d.applicant_id)
-        .bind(&d.applicant_phone)
-        .bind(&d.applicant_email)
-        .bind(&d.return_method)
-        .bind(d.fee_amount)
-        .bind(d.fee_paid)
-        .bind(&d.details)
-        .bind(d.submitted_at)
-        .bind(d.received_at)
-        .bind(d.due_at)
-        .bind(d.original_due_at)
-        .bind(d.paused_at)
-        .bind(d.supplements)
-        .bind(d.extensions)
-        .bind(&d.assignee_id)
-        .bind(d.approved_at)
-        .bind(d.result_ready_at)
-        .bind(d.returned_at)
-        .bind(&d.timeliness)
-        .bind(d.priority)
-        .bind(d.version)
-        .bind(d.last_seq)
-        .bind(&d.last_hash)
-        .bind(d.reminded_at)
-        .bind(d.created_at)
-        .bind(d.updated_at)
-        .bind(d.results)
-        .execute(conn)
-        .await?;
-    Ok(())
+    DOSSIERS.insert_one(conn, d).await
 }
 
 /// Writes the changed state of `d`, whose `version` is already the new one, only if
@@ -398,29 +355,12 @@ pub struct EventRow {
     pub hash: Vec<u8>,
 }
 
-const EVENT_COLUMNS: &str = "dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
+pub(crate) const EVENT_COLUMNS: &str =
+    "dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
     from_status, to_status, reason, data, hash";
 
 pub async fn insert_event(conn: &mut Conn, e: &EventRow) -> Result<()> {
-    sqlx::query(&format!(
-        "INSERT INTO dossier_events ({EVENT_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-    ))
-    .bind(&e.dossier_id)
-    .bind(e.seq)
-    .bind(e.at)
-    .bind(&e.actor_id)
-    .bind(&e.actor_name)
-    .bind(&e.agency_id)
-    .bind(&e.action)
-    .bind(&e.from_status)
-    .bind(&e.to_status)
-    .bind(&e.reason)
-    .bind(&e.data)
-    .bind(&e.hash)
-    .execute(conn)
-    .await?;
-    Ok(())
+    EVENTS.insert_one(conn, e).await
 }
 
 pub async fn events(conn: &mut Conn, dossier_id: &str) -> Result<Vec<EventRow>> {
@@ -473,21 +413,7 @@ pub struct FileRow {
 }
 
 pub async fn insert_file(conn: &mut Conn, f: &FileRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO dossier_files (id, dossier_id, kind, name, content_type, size, sha256, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&f.id)
-    .bind(&f.dossier_id)
-    .bind(&f.kind)
-    .bind(&f.name)
-    .bind(&f.content_type)
-    .bind(f.size)
-    .bind(&f.sha256)
-    .bind(f.created_at)
-    .execute(conn)
-    .await?;
-    Ok(())
+    FILES.insert_one(conn, f).await
 }
 
 pub async fn files(conn: &mut Conn, dossier_id: &str) -> Result<Vec<FileRow>> {

@@ -1,0 +1,121 @@
+//! How each dossier row type goes into its table: one column list and one way of
+//! binding a row, shared by the store's single-row inserts and the benchmark's
+//! bulk loader, so that the two cannot drift apart.
+
+use super::{DossierRow, EventRow, FileRow, COLUMNS, EVENT_COLUMNS};
+use crate::{Conn, Result};
+
+/// A statement with the `Any` driver's arguments.
+pub type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+pub struct Table<T: 'static> {
+    pub name: &'static str,
+    /// The columns, in the order `bind` binds them.
+    pub columns: &'static str,
+    pub bind: for<'q> fn(Query<'q>, &'q T) -> Query<'q>,
+}
+
+impl<T> Table<T> {
+    /// How many values a row binds.
+    pub fn width(&self) -> usize {
+        self.columns.split(',').count()
+    }
+
+    pub(crate) async fn insert_one(&self, conn: &mut Conn, row: &T) -> Result<()> {
+        let placeholders: Vec<String> = (1..=self.width()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            self.name,
+            self.columns,
+            placeholders.join(", ")
+        );
+        (self.bind)(sqlx::query(&sql), row).execute(conn).await?;
+        Ok(())
+    }
+}
+
+pub const DOSSIERS: Table<DossierRow> = Table {
+    name: "dossiers",
+    columns: COLUMNS,
+    bind: bind_dossier,
+};
+
+pub const EVENTS: Table<EventRow> = Table {
+    name: "dossier_events",
+    columns: EVENT_COLUMNS,
+    bind: bind_event,
+};
+
+pub const FILES: Table<FileRow> = Table {
+    name: "dossier_files",
+    columns: "id, dossier_id, kind, name, content_type, size, sha256, created_at",
+    bind: bind_file,
+};
+
+fn bind_dossier<'q>(q: Query<'q>, d: &'q DossierRow) -> Query<'q> {
+    q.bind(d.id.as_str())
+        .bind(d.code.as_str())
+        .bind(d.agency_id.as_str())
+        .bind(d.procedure_code.as_str())
+        .bind(d.procedure_version)
+        .bind(d.procedure_name.as_str())
+        .bind(d.sector.as_str())
+        .bind(d.channel.as_str())
+        .bind(d.status.as_str())
+        .bind(d.is_open)
+        .bind(d.applicant_name.as_str())
+        .bind(d.applicant_folded.as_str())
+        .bind(d.applicant_id.as_deref())
+        .bind(d.applicant_phone.as_deref())
+        .bind(d.applicant_email.as_deref())
+        .bind(d.return_method.as_str())
+        .bind(d.fee_amount)
+        .bind(d.fee_paid)
+        .bind(d.details.as_str())
+        .bind(d.submitted_at)
+        .bind(d.received_at)
+        .bind(d.due_at)
+        .bind(d.original_due_at)
+        .bind(d.paused_at)
+        .bind(d.supplements)
+        .bind(d.extensions)
+        .bind(d.assignee_id.as_deref())
+        .bind(d.approved_at)
+        .bind(d.result_ready_at)
+        .bind(d.returned_at)
+        .bind(d.timeliness.as_deref())
+        .bind(d.priority)
+        .bind(d.version)
+        .bind(d.last_seq)
+        .bind(d.last_hash.as_str())
+        .bind(d.reminded_at)
+        .bind(d.created_at)
+        .bind(d.updated_at)
+        .bind(d.results)
+}
+
+fn bind_event<'q>(q: Query<'q>, e: &'q EventRow) -> Query<'q> {
+    q.bind(e.dossier_id.as_str())
+        .bind(e.seq)
+        .bind(e.at)
+        .bind(e.actor_id.as_deref())
+        .bind(e.actor_name.as_str())
+        .bind(e.agency_id.as_deref())
+        .bind(e.action.as_str())
+        .bind(e.from_status.as_deref())
+        .bind(e.to_status.as_str())
+        .bind(e.reason.as_deref())
+        .bind(e.data.as_str())
+        .bind(e.hash.as_slice())
+}
+
+fn bind_file<'q>(q: Query<'q>, f: &'q FileRow) -> Query<'q> {
+    q.bind(f.id.as_str())
+        .bind(f.dossier_id.as_str())
+        .bind(f.kind.as_str())
+        .bind(f.name.as_str())
+        .bind(f.content_type.as_str())
+        .bind(f.size)
+        .bind(f.sha256.as_str())
+        .bind(f.created_at)
+}
