@@ -580,6 +580,7 @@ async fn supplement_restarts_and_pause_adds_back(app: TestApp) {
     let resumed_at = ts(&events.as_array().expect("events").last().expect("event")["at"]);
     let expected = motcua_domain::dossier::resume_due_at(
         &cal,
+        TimeLimit::WorkingDays(3),
         due_before,
         jiff::Timestamp::from_millisecond(paused_at).expect("ms"),
         resumed_at,

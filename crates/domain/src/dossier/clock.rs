@@ -4,7 +4,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{vietnam_time_zone, CalendarError, WorkingCalendar};
+use crate::calendar::{vietnam_time_zone, CalendarError, TimeLimit, WorkingCalendar};
 use crate::procedure::{ProcessStep, StepRole, StepShare};
 
 /// A working day counts 8 hours (Labour Code 2019 art. 105), as step shares do.
@@ -56,14 +56,33 @@ pub fn timeliness(done_at: Timestamp, due_at: Timestamp) -> Timeliness {
     }
 }
 
-/// The due instant after a pause from `paused_at` to `resumed_at`: the working time
-/// the pause took is added back.
+/// The due instant after a pause from `paused_at` to `resumed_at`: the time the pause
+/// took is added back, in the limit's own unit. A limit in working days or hours gets
+/// back the working time it lost; a limit in calendar days ("15 ngày" in law) gets
+/// back the calendar days, its end moved off a day off as at intake (Civil Code
+/// art. 148(5)).
 pub fn resume_due_at(
     cal: &WorkingCalendar,
+    limit: TimeLimit,
     due_at: Timestamp,
     paused_at: Timestamp,
     resumed_at: Timestamp,
 ) -> Result<Timestamp, CalendarError> {
+    if let TimeLimit::CalendarDays(_) = limit {
+        let tz = vietnam_time_zone();
+        let from = paused_at.to_zoned(tz.clone()).date();
+        let to = resumed_at.to_zoned(tz).date();
+        let mut days = i64::from((to - from).get_days()).max(0);
+        let mut due = due_at;
+        // `due_at` takes at most a year of days at a time; a longer pause is rare
+        // but must not fail.
+        while days > 0 {
+            let step = days.min(365);
+            due = cal.due_at(due, TimeLimit::CalendarDays(step as u16))?;
+            days -= step;
+        }
+        return Ok(due);
+    }
     let paused = cal.working_time_between(paused_at, resumed_at);
     if paused.is_negative() {
         return Ok(due_at);
@@ -156,7 +175,13 @@ mod tests {
         let c = cal();
         let due = at(2026, 11, 25, 17, 0);
         // Paused Friday 16:00, resumed Monday 9:00: 1 h Friday + 1 h Monday morning.
-        let resumed = resume_due_at(&c, due, at(2026, 11, 20, 16, 0), at(2026, 11, 23, 9, 0));
+        let resumed = resume_due_at(
+            &c,
+            TimeLimit::WorkingDays(5),
+            due,
+            at(2026, 11, 20, 16, 0),
+            at(2026, 11, 23, 9, 0),
+        );
         let expected = c
             .add_working_time(
                 due,
@@ -168,6 +193,47 @@ mod tests {
         assert_eq!(
             c.working_time_between(due, expected),
             c.working_time_between(at(2026, 11, 20, 16, 0), at(2026, 11, 23, 9, 0))
+        );
+    }
+
+    #[test]
+    fn a_pause_under_a_calendar_day_limit_gives_back_calendar_days() {
+        let c = cal();
+        let limit = TimeLimit::CalendarDays(15);
+        let due = at(2026, 11, 25, 17, 0);
+        // Paused Friday, resumed Monday: three calendar days, not the working time.
+        let resumed = resume_due_at(
+            &c,
+            limit,
+            due,
+            at(2026, 11, 20, 16, 0),
+            at(2026, 11, 23, 9, 0),
+        )
+        .expect("in calendar");
+        // 25/11 + 3 days is Saturday 28/11, a day off: the end moves to Monday.
+        assert_eq!(
+            resumed.to_zoned(vietnam_time_zone()).date(),
+            jiff::civil::date(2026, 11, 30)
+        );
+        assert_eq!(Ok(resumed), c.due_at(due, TimeLimit::CalendarDays(3)));
+        assert!(
+            resumed
+                > c.add_working_time(
+                    due,
+                    c.working_time_between(at(2026, 11, 20, 16, 0), at(2026, 11, 23, 9, 0))
+                )
+                .expect("in calendar")
+        );
+        // A pause that ends the day it began gives nothing back.
+        assert_eq!(
+            resume_due_at(
+                &c,
+                limit,
+                due,
+                at(2026, 11, 20, 8, 0),
+                at(2026, 11, 20, 16, 0)
+            ),
+            Ok(due)
         );
     }
 

@@ -151,7 +151,7 @@ pub fn transition(
             let due = d.due_at.unwrap_or(now);
             let paused_at = d.paused_at.unwrap_or(now);
             Change::Resume {
-                due_at: resume_due_at(cal, due, paused_at, now).map_err(calendar)?,
+                due_at: resume_due_at(cal, limit, due, paused_at, now).map_err(calendar)?,
             }
         }
         Command::Extend { new_due_day } => {

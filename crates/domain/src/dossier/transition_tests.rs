@@ -574,3 +574,62 @@ fn differences_name_the_fields() {
     assert_eq!(d.differences(&other), vec!["status", "fee_paid"]);
     assert!(d.differences(&d).is_empty());
 }
+
+#[test]
+fn a_pause_under_a_calendar_day_limit_gives_back_whole_days() {
+    // A construction permit: 15 days by the calendar, from Monday 23/11/2026.
+    let first = receive(
+        intake(Channel::Counter, ReturnMethod::Counter),
+        person("u-counter", &[CounterOfficer], None).actor,
+        TimeLimit::CalendarDays(15),
+        at(2026, 11, 23, 8, 0),
+        &cal(),
+    )
+    .expect("received");
+    let mut d = fold("d-1", std::slice::from_ref(&first)).expect("opens");
+    let mut events = vec![first];
+    let due = d.due_at.expect("due");
+    walk(
+        &mut events,
+        &mut d,
+        vec![
+            (
+                Command::Assign {
+                    assignee_id: SPECIALIST.into(),
+                    username: "chuyenvien".into(),
+                },
+                person("u-counter", &[CounterOfficer], None),
+                at(2026, 11, 23, 9, 0),
+            ),
+            (
+                Command::Start,
+                person(SPECIALIST, &[Specialist], None),
+                at(2026, 11, 23, 9, 30),
+            ),
+            (
+                Command::Pause,
+                person(
+                    SPECIALIST,
+                    &[Specialist],
+                    Some("Chờ ý kiến cơ quan chuyên môn"),
+                ),
+                at(2026, 11, 24, 10, 0),
+            ),
+            (
+                Command::Resume,
+                person(SPECIALIST, &[Specialist], None),
+                at(2026, 11, 28, 9, 0),
+            ),
+        ],
+    )
+    .expect("pause and resume");
+    // Four calendar days paused (24/11 to 28/11), weekend included.
+    assert_eq!(
+        d.due_at,
+        Some(
+            cal()
+                .due_at(due, TimeLimit::CalendarDays(4))
+                .expect("in calendar")
+        )
+    );
+}
