@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod dossier;
 pub mod personal_id;
 pub mod procedure;
+pub mod report;
 pub mod text;
 pub mod user;
 pub mod validation;

@@ -8,7 +8,7 @@ mod event;
 mod record;
 mod status;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 mod transition;
 mod workflow;
 

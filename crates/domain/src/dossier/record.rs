@@ -150,6 +150,17 @@ impl Dossier {
         self.status.is_open()
     }
 
+    /// When the dossier left the one-stop's hands: its result returned, or it was
+    /// refused, withdrawn or not accepted. A closed dossier takes no further event,
+    /// so its last update is its closing.
+    pub fn closed_at(&self) -> Option<Timestamp> {
+        match self.status {
+            Status::Returned => self.returned_at.or(Some(self.updated_at)),
+            s if !s.is_open() => Some(self.updated_at),
+            _ => None,
+        }
+    }
+
     /// The time limit recorded at receipt (the clock restarts with it).
     pub fn time_limit(&self) -> crate::calendar::TimeLimit {
         self.details

@@ -153,6 +153,13 @@ impl Channel {
             Channel::Assisted => "Tổ hỗ trợ nộp thay",
         }
     }
+
+    /// Counted as "trực tuyến" in the official reports: filed through the online
+    /// service, by the citizen or by a support team on their behalf (the teams exist
+    /// to raise the online share); the rest is "trực tiếp, dịch vụ bưu chính".
+    pub fn counts_as_online(self) -> bool {
+        matches!(self, Channel::Online | Channel::Assisted)
+    }
 }
 
 #[cfg(test)]

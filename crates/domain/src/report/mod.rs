@@ -1,0 +1,9 @@
+//! The rules of the official reports: what each figure counts, for a period of
+//! local days. The store computes the same figures in SQL for speed; the rules here
+//! are the specification its tests hold it to.
+
+mod ii06a;
+mod period;
+
+pub use ii06a::{classify, Counts, Facts, Figure};
+pub use period::Period;
