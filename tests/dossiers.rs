@@ -22,6 +22,7 @@ on_both_engines!(
     two_officers_at_once_exactly_one_succeeds,
     tampered_history_is_found_by_audit_verify,
     a_row_changed_behind_the_app_is_found_by_audit_verify,
+    a_report_column_changed_behind_the_app_is_found_too,
     files_travel_as_base64_in_json_only,
     receipt_pdf_holds_the_code_and_tracking_qr,
     public_tracking_hides_details_and_resists_guessing,
@@ -1041,6 +1042,31 @@ async fn audit_clean(app: &TestApp) {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("every row the fold of its events"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The columns a row derives for the reports (closing instant) must follow its
+/// events like the rest: a report counts from them.
+async fn a_report_column_changed_behind_the_app_is_found_too(app: TestApp) {
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    let d = api.receive(&counter, intake("1.000689")).await;
+    let code = d["code"].as_str().expect("code").to_owned();
+    audit_clean(&app).await;
+    sqlx::query(&format!(
+        "UPDATE dossiers SET closed_at = received_at WHERE code = '{code}'"
+    ))
+    .execute(app.db.pool())
+    .await
+    .expect("tamper with the row");
+    let out = motcua(&app, &["audit", "verify"], &[], None).await;
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("DRIFT {code}:")) && l.contains("closed_at")),
         "{}",
         out.stdout
     );

@@ -16,5 +16,6 @@ mod dossier_pages;
 mod dossiers;
 mod notify;
 mod ops;
+mod reports;
 mod request_id;
 mod schema;

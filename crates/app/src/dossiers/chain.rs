@@ -88,7 +88,22 @@ fn drift(row: &DossierRow, events: &[EventRow]) -> Option<Drift> {
     match fold(&row.id, &events) {
         Err(e) => found(vec![format!("the events do not make a dossier: {e}")]),
         Ok(folded) => {
-            let fields = stored.dossier.differences(&folded);
+            let mut fields = stored.dossier.differences(&folded);
+            // The columns the row derives for its indexes must follow too.
+            let expected = StoredDossier {
+                dossier: folded,
+                ..stored
+            }
+            .row();
+            if row.is_open != expected.is_open {
+                fields.push("is_open");
+            }
+            if row.closed_at != expected.closed_at {
+                fields.push("closed_at");
+            }
+            if row.applicant_folded != expected.applicant_folded {
+                fields.push("applicant_folded");
+            }
             if fields.is_empty() {
                 None
             } else {

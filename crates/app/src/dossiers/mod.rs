@@ -15,6 +15,7 @@ mod write;
 
 pub use actions::ActionInput;
 pub use chain::{event_hash, ChainReport, GENESIS};
+pub(crate) use input::parse_date;
 pub use input::Upload;
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput};
 pub use printing::Form;

@@ -18,7 +18,7 @@ pub(crate) const COLUMNS: &str =
     applicant_phone, applicant_email, return_method, fee_amount, fee_paid, details, \
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
     assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
-    last_seq, last_hash, reminded_at, created_at, updated_at, results";
+    last_seq, last_hash, reminded_at, created_at, updated_at, results, closed_at";
 
 #[derive(Debug, Clone, FromRow, PartialEq)]
 pub struct DossierRow {
@@ -61,6 +61,8 @@ pub struct DossierRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub results: i64,
+    /// Derived from the status (see `Dossier::closed_at`), for the reports.
+    pub closed_at: Option<i64>,
 }
 
 /// The next number of the day's sequence at an agency. The upsert takes a row lock
@@ -106,8 +108,8 @@ pub async fn update(conn: &mut Conn, d: &DossierRow) -> Result<bool> {
          due_at = $5, original_due_at = $6, paused_at = $7, supplements = $8, extensions = $9, \
          assignee_id = $10, approved_at = $11, result_ready_at = $12, returned_at = $13, \
          timeliness = $14, version = $15, last_seq = $16, last_hash = $17, updated_at = $18, \
-         fee_paid = $19, priority = $20, results = $21 \
-         WHERE id = $22 AND version = $23",
+         fee_paid = $19, priority = $20, results = $21, closed_at = $22 \
+         WHERE id = $23 AND version = $24",
     )
     .bind(&d.status)
     .bind(d.is_open)
@@ -130,6 +132,7 @@ pub async fn update(conn: &mut Conn, d: &DossierRow) -> Result<bool> {
     .bind(d.fee_paid)
     .bind(d.priority)
     .bind(d.results)
+    .bind(d.closed_at)
     .bind(&d.id)
     .bind(d.version - 1)
     .execute(conn)

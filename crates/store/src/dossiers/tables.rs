@@ -92,6 +92,7 @@ fn bind_dossier<'q>(q: Query<'q>, d: &'q DossierRow) -> Query<'q> {
         .bind(d.created_at)
         .bind(d.updated_at)
         .bind(d.results)
+        .bind(d.closed_at)
 }
 
 fn bind_event<'q>(q: Query<'q>, e: &'q EventRow) -> Query<'q> {

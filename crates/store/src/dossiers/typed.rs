@@ -89,6 +89,7 @@ impl StoredDossier {
             reminded_at: ms(self.reminded_at),
             created_at: to_millis(d.created_at),
             updated_at: to_millis(d.updated_at),
+            closed_at: ms(d.closed_at()),
         }
     }
 }

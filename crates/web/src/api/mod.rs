@@ -5,6 +5,7 @@ mod admin;
 mod dossiers;
 mod json;
 mod public;
+mod reports;
 mod wire;
 
 use axum::extract::DefaultBodyLimit;
@@ -52,6 +53,8 @@ pub use json::ApiJson;
         dossiers::receipt,
         dossiers::form,
         dossiers::track,
+        reports::ii06a,
+        reports::ii06a_dossiers,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth),
@@ -121,4 +124,6 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/due", get(public::due))
         .route("/procedures", get(public::procedures))
         .route("/procedures/{code}", get(public::procedure))
+        .route("/reports/ii06a", get(reports::ii06a))
+        .route("/reports/ii06a/dossiers", get(reports::ii06a_dossiers))
 }

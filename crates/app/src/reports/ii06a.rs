@@ -1,0 +1,399 @@
+//! Form II.06a/VPCP/KSTT for any agency and period: one row per sector (or, for a
+//! supervisor, per unit below), a total row, and every figure's dossiers.
+
+use jiff::civil::Date;
+use jiff::Timestamp;
+use motcua_domain::access::Action;
+use motcua_domain::dossier::{Channel, Status};
+use motcua_domain::report::{Counts, Figure, Period};
+use motcua_store::agencies::{self, AgencyRow};
+use motcua_store::reports::{self as store, GroupBy, Scope};
+use motcua_store::{from_millis, sectors};
+use serde::{Deserialize, Serialize};
+
+use super::Reports;
+use crate::error::{Error, Result};
+use crate::Actor;
+
+/// The report's query, as the page's form and the API send it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+pub struct Ii06aQuery {
+    /// Agency identifier code; the person's own when absent.
+    pub agency: Option<String>,
+    /// First day of the period, YYYY-MM-DD (or dd/mm/yyyy).
+    pub from: Option<String>,
+    /// Last day of the period, inclusive.
+    pub to: Option<String>,
+    /// `self` (default): the agency's own dossiers; `subtree`: with every unit below.
+    pub scope: Option<String>,
+    /// `sector` (default): one row per sector; `unit`: one row per agency.
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ReportScope {
+    #[serde(rename = "self")]
+    Own,
+    Subtree,
+}
+
+impl ReportScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportScope::Own => "self",
+            ReportScope::Subtree => "subtree",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Grouping {
+    Sector,
+    Unit,
+}
+
+impl Grouping {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grouping::Sector => "sector",
+            Grouping::Unit => "unit",
+        }
+    }
+
+    fn store(self) -> GroupBy {
+        match self {
+            Grouping::Sector => GroupBy::Sector,
+            Grouping::Unit => GroupBy::Agency,
+        }
+    }
+}
+
+/// One row of the form: a sector (`sector_code`, `sector_name`) or a unit
+/// (`agency_code`, `agency_name`), and its figures.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ii06aRow {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sector_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sector_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agency_name: Option<String>,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub counts: Counts,
+}
+
+impl Ii06aRow {
+    /// What the row is called on the form.
+    pub fn name(&self) -> &str {
+        self.sector_name
+            .as_deref()
+            .or(self.agency_name.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// The value that narrows a drill-down list to this row.
+    pub fn key(&self) -> &str {
+        self.sector_code
+            .as_deref()
+            .or(self.agency_code.as_deref())
+            .unwrap_or_default()
+    }
+}
+
+/// The report.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ii06a {
+    pub agency_code: String,
+    pub agency_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub from: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub to: Date,
+    pub scope: ReportScope,
+    pub by: Grouping,
+    pub rows: Vec<Ii06aRow>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub total: Counts,
+}
+
+impl Ii06a {
+    pub fn period(&self) -> Period {
+        Period {
+            from: self.from,
+            to: self.to,
+        }
+    }
+}
+
+/// One dossier a figure counts.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CountedDossier {
+    pub code: String,
+    pub agency_code: String,
+    pub sector: String,
+    pub procedure_name: String,
+    pub applicant_name: String,
+    pub channel: String,
+    pub channel_label: String,
+    pub status: String,
+    pub status_label: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub received_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub due_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub closed_at: Option<Timestamp>,
+    pub timeliness: Option<String>,
+}
+
+/// What a query resolves to: the agency, the units it covers, the period.
+struct Resolved {
+    agency: AgencyRow,
+    units: Vec<AgencyRow>,
+    period: Period,
+    scope: ReportScope,
+    by: Grouping,
+}
+
+fn date_param(field: &str, value: Option<&str>) -> Result<Date> {
+    let value = value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            Error::field(
+                field,
+                format!("Thiếu «{field}»: ngày theo dạng YYYY-MM-DD hoặc dd/mm/yyyy."),
+            )
+        })?;
+    crate::dossiers::parse_date(value).ok_or_else(|| {
+        Error::field(
+            field,
+            format!("«{value}» không phải là một ngày có thật (YYYY-MM-DD hoặc dd/mm/yyyy)."),
+        )
+    })
+}
+
+/// At most this many dossiers in one page of a drill-down list.
+pub const MAX_PAGE: i64 = 500;
+
+impl Reports<'_> {
+    async fn resolve(&self, actor: &Actor, q: &Ii06aQuery) -> Result<Resolved> {
+        let from = date_param("from", q.from.as_deref())?;
+        let to = date_param("to", q.to.as_deref())?;
+        let period = Period::new(from, to).map_err(|e| Error::field(&e.field, e.message))?;
+        let scope = match q.scope.as_deref().map(str::trim) {
+            None | Some("") | Some("self") => ReportScope::Own,
+            Some("subtree") => ReportScope::Subtree,
+            Some(other) => {
+                return Err(Error::field(
+                    "scope",
+                    format!("«{other}» không phải là phạm vi báo cáo (self hoặc subtree)."),
+                ))
+            }
+        };
+        let by = match q.by.as_deref().map(str::trim) {
+            None | Some("") | Some("sector") => Grouping::Sector,
+            Some("unit") => Grouping::Unit,
+            Some(other) => {
+                return Err(Error::field(
+                    "by",
+                    format!("«{other}» không phải là cách chia dòng (sector hoặc unit)."),
+                ))
+            }
+        };
+        let mut conn = self.db.read().await?;
+        let agency = match q.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => agencies::by_id(&mut conn, &actor.agency.id).await?,
+            Some(code) => agencies::by_code(&mut conn, &code.to_ascii_uppercase()).await?,
+        }
+        .ok_or_else(|| Error::field("agency", "Không tìm thấy cơ quan này."))?;
+        actor.require(Action::ReadDossier, &agency.path)?;
+        let units = match scope {
+            ReportScope::Own => vec![agency.clone()],
+            // Only the units the person may read: a subtree report of an agency
+            // one may read whole (a supervisor's) covers it all.
+            ReportScope::Subtree => agencies::subtree(&mut conn, &agency.path)
+                .await?
+                .into_iter()
+                .filter(|a| actor.may(Action::ReadDossier, &a.path))
+                .collect(),
+        };
+        Ok(Resolved {
+            agency,
+            units,
+            period,
+            scope,
+            by,
+        })
+    }
+
+    /// The report for an agency (and, with `scope=subtree`, every unit below) over
+    /// a period of whole days.
+    pub async fn ii06a(&self, actor: &Actor, q: &Ii06aQuery) -> Result<Ii06a> {
+        let r = self.resolve(actor, q).await?;
+        let ids: Vec<String> = r.units.iter().map(|a| a.id.clone()).collect();
+        let scope = Scope {
+            agency_ids: &ids,
+            start: motcua_store::to_millis(r.period.start()),
+            end: motcua_store::to_millis(r.period.end()),
+        };
+        let mut conn = self.db.read().await?;
+        let groups = store::ii06a(&mut conn, &scope, r.by.store()).await?;
+        let mut total = Counts::default();
+        let rows = match r.by {
+            Grouping::Sector => {
+                // The form's order of sectors; a sector no longer in the list keeps
+                // its code as its name and comes last.
+                let sectors = sectors::all(&mut conn).await?;
+                let mut rows: Vec<(usize, Ii06aRow)> = groups
+                    .into_iter()
+                    .map(|(code, counts)| {
+                        total.add(&counts);
+                        let found = sectors.iter().position(|s| s.code == code);
+                        let name = found
+                            .map(|i| sectors[i].name.clone())
+                            .unwrap_or_else(|| code.clone());
+                        (
+                            found.unwrap_or(usize::MAX),
+                            Ii06aRow {
+                                sector_code: Some(code),
+                                sector_name: Some(name),
+                                agency_code: None,
+                                agency_name: None,
+                                counts,
+                            },
+                        )
+                    })
+                    .collect();
+                rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.key().cmp(b.1.key())));
+                rows.into_iter().map(|(_, row)| row).collect()
+            }
+            Grouping::Unit => {
+                // Every unit gets its row, a unit with no dossier too: a supervisor
+                // wants to see the commune that filed nothing.
+                r.units
+                    .iter()
+                    .map(|a| {
+                        let counts = groups
+                            .iter()
+                            .find(|(id, _)| *id == a.id)
+                            .map(|(_, c)| *c)
+                            .unwrap_or_default();
+                        total.add(&counts);
+                        Ii06aRow {
+                            sector_code: None,
+                            sector_name: None,
+                            agency_code: Some(a.code.clone()),
+                            agency_name: Some(a.name.clone()),
+                            counts,
+                        }
+                    })
+                    .collect()
+            }
+        };
+        Ok(Ii06a {
+            agency_code: r.agency.code,
+            agency_name: r.agency.name,
+            from: r.period.from,
+            to: r.period.to,
+            scope: r.scope,
+            by: r.by,
+            rows,
+            total,
+        })
+    }
+
+    /// The dossiers one figure counts: of the whole report, or of one row (`row` is
+    /// a sector code, or with `by=unit` an agency code). Their number equals the
+    /// figure: the same conditions select them.
+    pub async fn ii06a_dossiers(
+        &self,
+        actor: &Actor,
+        q: &Ii06aQuery,
+        figure: &str,
+        row: Option<&str>,
+        page: (i64, i64),
+    ) -> Result<Vec<CountedDossier>> {
+        let figure = Figure::parse(figure.trim()).ok_or_else(|| {
+            Error::field(
+                "figure",
+                format!("«{figure}» không phải là một cột của mẫu II.06a."),
+            )
+        })?;
+        let (limit, offset) = page;
+        if !(1..=MAX_PAGE).contains(&limit) || offset < 0 {
+            return Err(Error::field(
+                "limit",
+                format!("Mỗi trang từ 1 đến {MAX_PAGE} hồ sơ."),
+            ));
+        }
+        let r = self.resolve(actor, q).await?;
+        let ids: Vec<String> = r.units.iter().map(|a| a.id.clone()).collect();
+        let scope = Scope {
+            agency_ids: &ids,
+            start: motcua_store::to_millis(r.period.start()),
+            end: motcua_store::to_millis(r.period.end()),
+        };
+        let row = row.map(str::trim).filter(|s| !s.is_empty());
+        let within = match (r.by, row) {
+            (_, None) => None,
+            (Grouping::Sector, Some(code)) => Some((GroupBy::Sector, code.to_owned())),
+            (Grouping::Unit, Some(code)) => {
+                let unit = r
+                    .units
+                    .iter()
+                    .find(|a| a.code.eq_ignore_ascii_case(code))
+                    .ok_or_else(|| Error::field("row", "Đơn vị này không thuộc báo cáo."))?;
+                Some((GroupBy::Agency, unit.id.clone()))
+            }
+        };
+        let mut conn = self.db.read().await?;
+        let rows = store::ii06a_dossiers(
+            &mut conn,
+            &scope,
+            figure,
+            within.as_ref().map(|(g, v)| (*g, v.as_str())),
+            limit,
+            offset,
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|d| {
+                let channel = Channel::parse(&d.channel);
+                let status = Status::parse(&d.status);
+                CountedDossier {
+                    agency_code: r
+                        .units
+                        .iter()
+                        .find(|a| a.id == d.agency_id)
+                        .map(|a| a.code.clone())
+                        .unwrap_or_default(),
+                    code: d.code,
+                    sector: d.sector,
+                    procedure_name: d.procedure_name,
+                    applicant_name: d.applicant_name,
+                    channel_label: channel.map(|c| c.label_vi()).unwrap_or_default().into(),
+                    channel: d.channel,
+                    status_label: status.map(|s| s.label_vi()).unwrap_or_default().into(),
+                    status: d.status,
+                    received_at: d.received_at.map(from_millis),
+                    due_at: d.due_at.map(from_millis),
+                    closed_at: d.closed_at.map(from_millis),
+                    timeliness: d.timeliness,
+                }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,27 @@
+//! Reports: the official II.06a form for an agency or a supervisor's subtree, with
+//! the list of dossiers behind every figure.
+
+mod ii06a;
+
+pub use ii06a::{CountedDossier, Grouping, Ii06a, Ii06aQuery, Ii06aRow, ReportScope};
+
+use crate::App;
+
+/// The reports module's use cases (`app.reports()`).
+pub struct Reports<'a> {
+    app: &'a App,
+}
+
+impl App {
+    pub fn reports(&self) -> Reports<'_> {
+        Reports { app: self }
+    }
+}
+
+impl std::ops::Deref for Reports<'_> {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        self.app
+    }
+}

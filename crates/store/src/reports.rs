@@ -1,0 +1,187 @@
+//! The official reports, computed in SQL: the same rules as
+//! `motcua_domain::report::classify` (the tests hold the two to each other), as one
+//! predicate per figure, so that a figure and its drill-down list cannot disagree.
+
+use motcua_domain::report::{Counts, Figure};
+use sqlx::{FromRow, Row};
+
+use crate::{Conn, Result};
+
+/// Where a report looks: which agencies, and the period as `[start, end)` in
+/// milliseconds.
+pub struct Scope<'a> {
+    pub agency_ids: &'a [String],
+    pub start: i64,
+    pub end: i64,
+}
+
+/// The dossiers a period sees: open now, or closed since it began; either way
+/// received before it ended. Two index ranges (open dossiers by agency; closed by
+/// agency and instant) rather than the agency's whole history. `$1` is the start,
+/// `$2` the end; the agencies follow.
+fn seen(scope: &Scope<'_>, columns: &str) -> String {
+    let agencies: Vec<String> = (0..scope.agency_ids.len())
+        .map(|i| format!("${}", i + 3))
+        .collect();
+    let agencies = if agencies.is_empty() {
+        // No agency: nothing to see (an empty `IN ()` is not SQL).
+        "NULL".to_string()
+    } else {
+        agencies.join(", ")
+    };
+    format!(
+        "SELECT {columns} FROM dossiers WHERE agency_id IN ({agencies}) AND is_open = 1 AND received_at < $2 \
+         UNION ALL \
+         SELECT {columns} FROM dossiers WHERE agency_id IN ({agencies}) AND closed_at >= $1 AND received_at < $2"
+    )
+}
+
+const SEEN_COLUMNS: &str =
+    "agency_id, sector, channel, status, received_at, due_at, closed_at, timeliness";
+
+/// Early, on time or late as decided at return; for a returned dossier that came
+/// without it, decided as the domain decides it (local days, UTC+7 all year).
+const TIMELINESS: &str = "(CASE WHEN timeliness IS NOT NULL THEN timeliness \
+     WHEN due_at IS NULL THEN 'on_time' \
+     WHEN closed_at > due_at THEN 'late' \
+     WHEN (closed_at + 25200000) / 86400000 < (due_at + 25200000) / 86400000 THEN 'early' \
+     ELSE 'on_time' END)";
+
+/// Channels the form counts as online (`Channel::counts_as_online`).
+const ONLINE: &str = "('online', 'assisted')";
+
+/// The condition a seen dossier meets to count in `f`.
+fn condition(f: Figure) -> String {
+    let resolved = "(closed_at < $2 AND status = 'returned')";
+    let pending = "(closed_at IS NULL OR closed_at >= $2)";
+    match f {
+        Figure::ReceivedTotal => "1 = 1".into(),
+        Figure::ReceivedOnline => format!("(received_at >= $1 AND channel IN {ONLINE})"),
+        Figure::ReceivedDirectOrPost => {
+            format!("(received_at >= $1 AND channel NOT IN {ONLINE})")
+        }
+        Figure::CarriedOver => "(received_at < $1)".into(),
+        Figure::ResolvedTotal => resolved.into(),
+        Figure::ResolvedEarly => format!("({resolved} AND {TIMELINESS} = 'early')"),
+        Figure::ResolvedOnTime => format!("({resolved} AND {TIMELINESS} = 'on_time')"),
+        Figure::ResolvedLate => format!("({resolved} AND {TIMELINESS} = 'late')"),
+        Figure::PendingTotal => pending.into(),
+        Figure::PendingInTime => format!("({pending} AND (due_at IS NULL OR due_at >= $2))"),
+        Figure::PendingOverdue => format!("({pending} AND due_at < $2)"),
+        Figure::WithdrawnOrRefused => "(closed_at < $2 AND status <> 'returned')".into(),
+    }
+}
+
+/// Binds `$1` (start), `$2` (end) and the agencies, in the order `seen` numbers them.
+macro_rules! bind_scope {
+    ($q:expr, $scope:expr) => {{
+        let mut q = $q.bind($scope.start).bind($scope.end);
+        for id in $scope.agency_ids {
+            q = q.bind(id.as_str());
+        }
+        q
+    }};
+}
+
+/// How rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Sector,
+    Agency,
+}
+
+impl GroupBy {
+    fn column(self) -> &'static str {
+        match self {
+            GroupBy::Sector => "sector",
+            GroupBy::Agency => "agency_id",
+        }
+    }
+}
+
+/// The figures per sector (or per agency), keyed by its code (or id); groups with
+/// no dossier are absent.
+pub async fn ii06a(
+    conn: &mut Conn,
+    scope: &Scope<'_>,
+    group: GroupBy,
+) -> Result<Vec<(String, Counts)>> {
+    let sums: Vec<String> = Figure::ALL
+        .iter()
+        .map(|&f| {
+            format!(
+                "SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS {}",
+                condition(f),
+                f.as_str()
+            )
+        })
+        .collect();
+    let key = group.column();
+    let sql = format!(
+        "SELECT {key} AS key, {} FROM ({}) seen GROUP BY {key} ORDER BY {key}",
+        sums.join(", "),
+        seen(scope, SEEN_COLUMNS)
+    );
+    let rows = bind_scope!(sqlx::query(&sql), scope)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let mut counts = Counts::default();
+            for f in Figure::ALL {
+                let n: i64 = row.try_get(f.as_str())?;
+                counts.set(f, u64::try_from(n).unwrap_or(0));
+            }
+            Ok((row.try_get("key")?, counts))
+        })
+        .collect()
+}
+
+/// One dossier of a drill-down list.
+#[derive(Debug, Clone, FromRow)]
+pub struct CountedRow {
+    pub code: String,
+    pub agency_id: String,
+    pub sector: String,
+    pub procedure_name: String,
+    pub applicant_name: String,
+    pub channel: String,
+    pub status: String,
+    pub received_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub timeliness: Option<String>,
+}
+
+/// The dossiers a figure counts, oldest receipt first; `within` narrows to one
+/// sector (or one agency), as a row of the report does.
+pub async fn ii06a_dossiers(
+    conn: &mut Conn,
+    scope: &Scope<'_>,
+    figure: Figure,
+    within: Option<(GroupBy, &str)>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<CountedRow>> {
+    let columns = "code, agency_id, sector, procedure_name, applicant_name, channel, status, \
+                   received_at, due_at, closed_at, timeliness";
+    let mut next = scope.agency_ids.len() + 3;
+    let mut sql = format!(
+        "SELECT {columns} FROM ({}) seen WHERE {}",
+        seen(scope, columns),
+        condition(figure)
+    );
+    if let Some((group, _)) = within {
+        sql.push_str(&format!(" AND {} = ${next}", group.column()));
+        next += 1;
+    }
+    sql.push_str(&format!(
+        " ORDER BY received_at, code LIMIT ${next} OFFSET ${}",
+        next + 1
+    ));
+    let mut q = bind_scope!(sqlx::query_as::<_, CountedRow>(&sql), scope);
+    if let Some((_, value)) = within {
+        q = q.bind(value);
+    }
+    q.bind(limit).bind(offset).fetch_all(conn).await
+}

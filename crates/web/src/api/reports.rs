@@ -1,0 +1,73 @@
+//! Reports: form II.06a as JSON (or the official workbook), and the dossiers behind
+//! each of its figures.
+
+use axum::extract::{Query, State};
+use axum::Json;
+use motcua_app::reports::{CountedDossier, Ii06a, Ii06aQuery};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::admin::List;
+use crate::error::{ApiError, Problem};
+use crate::session::ApiUser;
+use crate::AppState;
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Form II.06a/VPCP/KSTT for an agency and a period: one row per sector (or per
+/// unit with `by=unit`), and the total. Every dossier received is counted once:
+/// `received_total = resolved_total + pending_total + withdrawn_or_refused`.
+#[utoipa::path(get, path = "/api/v1/reports/ii06a", tag = "reports", params(Ii06aQuery),
+    responses(
+        (status = 200, body = Ii06a),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn ii06a(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<Ii06aQuery>,
+) -> ApiResult<Json<Ii06a>> {
+    Ok(Json(s.app.reports().ii06a(&actor, &q).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DrillDown {
+    /// The figure's column: received_total, received_online, … withdrawn_or_refused.
+    pub figure: String,
+    /// One row of the report: a sector code (or an agency code with `by=unit`).
+    pub row: Option<String>,
+    /// 1–500, default 100.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// The dossiers one figure of the report counts (the same query as the report,
+/// plus `figure` and optionally `row`): as many as the figure says.
+#[utoipa::path(get, path = "/api/v1/reports/ii06a/dossiers", tag = "reports", params(Ii06aQuery, DrillDown),
+    responses(
+        (status = 200, body = List<CountedDossier>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn ii06a_dossiers(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<Ii06aQuery>,
+    Query(d): Query<DrillDown>,
+) -> ApiResult<Json<List<CountedDossier>>> {
+    let items = s
+        .app
+        .reports()
+        .ii06a_dossiers(
+            &actor,
+            &q,
+            &d.figure,
+            d.row.as_deref(),
+            (d.limit.unwrap_or(100), d.offset.unwrap_or(0)),
+        )
+        .await?;
+    Ok(Json(List { items }))
+}
