@@ -399,6 +399,34 @@ async fn ii06a_reproduces_a_published_year(app: TestApp) {
     assert!(t.resolved_early * 100 > 97 * t.resolved_total, "{t:?}");
     assert_eq!(t.resolved_on_time, 60);
     assert!(t.is_consistent());
+
+    // The same figures in the official workbook.
+    let r = app
+        .client()
+        .get(app.url("/api/v1/reports/ii06a?from=2025-01-01&to=2025-12-31&format=xlsx"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .expect("workbook");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .is_ok_and(|d| d.contains(".xlsx")));
+    let bytes = r.bytes().await.expect("bytes");
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("an .xlsx");
+    let sheet = book.worksheet_range("II.06a").expect("the form's sheet");
+    let total = sheet
+        .rows()
+        .find(|row| row.get(1).is_some_and(|c| c.to_string() == "Tổng cộng"))
+        .expect("a total row");
+    let figures: Vec<String> = total[2..].iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        figures,
+        ["2452", "491", "1961", "0", "2451", "2391", "60", "0", "1", "1", "0", "0"],
+        "{figures:?}"
+    );
 }
 
 async fn ii06a_refuses_what_it_cannot_answer(app: TestApp) {
@@ -409,6 +437,7 @@ async fn ii06a_refuses_what_it_cannot_answer(app: TestApp) {
         ("from=2025-02-01&to=2025-01-31", "to"),
         ("from=2025-01-01&to=2025-01-31&scope=all", "scope"),
         ("from=2025-01-01&to=2025-01-31&by=month", "by"),
+        ("from=2025-01-01&to=2025-01-31&format=pdfx", "format"),
     ] {
         let (status, p) = get(&app, &officer, &format!("/api/v1/reports/ii06a?{query}")).await;
         assert_eq!(status, 400, "{query}: {p}");

@@ -397,3 +397,28 @@ impl Reports<'_> {
             .collect())
     }
 }
+
+impl Reports<'_> {
+    /// The report as the official workbook: its file name and bytes.
+    pub async fn ii06a_workbook(&self, actor: &Actor, q: &Ii06aQuery) -> Result<(String, Vec<u8>)> {
+        let report = self.ii06a(actor, q).await?;
+        let period = report.period();
+        let sheet = motcua_docs::reports::Ii06aSheet {
+            unit: &report.agency_name,
+            period: &period.label_vi(),
+            row_heading: match report.by {
+                Grouping::Sector => "Lĩnh vực giải quyết",
+                Grouping::Unit => "Đơn vị",
+            },
+            rows: report.rows.iter().map(|r| (r.name(), r.counts)).collect(),
+            total: report.total,
+        };
+        let bytes = motcua_docs::reports::ii06a_xlsx(&sheet)
+            .map_err(|e| Error::Internal(format!("writing the II.06a workbook: {e}")))?;
+        let name = format!(
+            "II.06a_{}_{}_{}.xlsx",
+            report.agency_code, report.from, report.to
+        );
+        Ok((name, bytes))
+    }
+}

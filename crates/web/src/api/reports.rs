@@ -2,8 +2,11 @@
 //! each of its figures.
 
 use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use motcua_app::reports::{CountedDossier, Ii06a, Ii06aQuery};
+use motcua_app::Error;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -14,12 +17,18 @@ use crate::AppState;
 
 type ApiResult<T> = Result<T, ApiError>;
 
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct Format {
+    /// `json` (default) or `xlsx`: the workbook laid out like the official form.
+    pub format: Option<String>,
+}
+
 /// Form II.06a/VPCP/KSTT for an agency and a period: one row per sector (or per
 /// unit with `by=unit`), and the total. Every dossier received is counted once:
 /// `received_total = resolved_total + pending_total + withdrawn_or_refused`.
-#[utoipa::path(get, path = "/api/v1/reports/ii06a", tag = "reports", params(Ii06aQuery),
+#[utoipa::path(get, path = "/api/v1/reports/ii06a", tag = "reports", params(Ii06aQuery, Format),
     responses(
-        (status = 200, body = Ii06a),
+        (status = 200, body = Ii06a, description = "The report; with `format=xlsx` the workbook (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -28,8 +37,39 @@ pub async fn ii06a(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
     Query(q): Query<Ii06aQuery>,
-) -> ApiResult<Json<Ii06a>> {
-    Ok(Json(s.app.reports().ii06a(&actor, &q).await?))
+    Query(f): Query<Format>,
+) -> ApiResult<Response> {
+    match f.format.as_deref().map(str::trim) {
+        None | Some("") | Some("json") => {
+            Ok(Json(s.app.reports().ii06a(&actor, &q).await?).into_response())
+        }
+        Some("xlsx") => {
+            let (name, bytes) = s.app.reports().ii06a_workbook(&actor, &q).await?;
+            Ok(workbook(&name, bytes))
+        }
+        Some(other) => Err(ApiError(Error::field(
+            "format",
+            format!("«{other}» không phải là định dạng báo cáo (json hoặc xlsx)."),
+        ))),
+    }
+}
+
+/// An .xlsx download.
+pub(crate) fn workbook(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,0 +1,5 @@
+//! Reports laid out like the official forms.
+
+mod ii06a_xlsx;
+
+pub use ii06a_xlsx::{ii06a_xlsx, Ii06aSheet};
