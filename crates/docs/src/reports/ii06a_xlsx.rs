@@ -205,10 +205,7 @@ mod tests {
             (text(12, 1), text(12, 2)),
             ("Tổng cộng".into(), "1235".into())
         );
-        let merged = book
-            .worksheet_merge_cells("II.06a")
-            .expect("merges")
-            .expect("read");
+        let merged = book.merge_cells_by_sheet_name("II.06a").expect("merges");
         assert!(
             merged.iter().any(|d| d.start == (6, 2) && d.end == (6, 5)),
             "{merged:?}"
