@@ -419,7 +419,7 @@ async fn ii06a_reproduces_a_published_year(app: TestApp) {
     let sheet = book.worksheet_range("II.06a").expect("the form's sheet");
     let total = sheet
         .rows()
-        .find(|row| row.get(1).is_some_and(|c| c.to_string() == "Tổng cộng"))
+        .find(|row| row.get(1).is_some_and(|c| *c == "Tổng cộng"))
         .expect("a total row");
     let figures: Vec<String> = total[2..].iter().map(|c| c.to_string()).collect();
     assert_eq!(
