@@ -335,7 +335,8 @@ async fn actor_of(conn: &mut Conn, p: users::PrincipalRow, ip: Option<&str>) -> 
 
 impl App {
     /// A person changes their own password, proving the current one. Their other
-    /// sessions end; the one they are using stays.
+    /// sessions end and their API tokens are revoked (a change often follows a
+    /// suspected leak); the session they are using stays.
     pub async fn change_own_password(
         &self,
         actor: &Actor,
@@ -366,7 +367,8 @@ impl App {
         let mut tx = self.db.begin_write().await?;
         users::set_password(&mut tx, &user.id, &hash, self.now_ms()).await?;
         let kept = keep_session.map(token_hash);
-        sessions::delete_for_user_except(&mut tx, &user.id, kept.as_deref()).await?;
+        let ended = sessions::delete_for_user_except(&mut tx, &user.id, kept.as_deref()).await?;
+        let revoked = tokens::revoke_for_user(&mut tx, &user.id, self.now_ms()).await?;
         let by = Principal::User(actor.clone());
         self.record_audit(
             &mut tx,
@@ -374,7 +376,7 @@ impl App {
             Some(&actor.agency.id),
             "user.change_password",
             &user.username,
-            serde_json::json!({}),
+            serde_json::json!({"sessions_ended": ended, "tokens_revoked": revoked}),
         )
         .await?;
         tx.commit().await?;
