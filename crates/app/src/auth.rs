@@ -27,8 +27,10 @@ const DUMMY_HASH: &str =
 /// every request; without this, two queries per request cap an API at about 10,000
 /// requests a second on two cores. Every change that could alter the answer
 /// (deactivation, roles, revocation, sign-out, agency edits) clears the cache in this
-/// process at once; another process sharing a PostgreSQL database sees such a change
-/// within `AUTH_CACHE_TTL`.
+/// process at once. Another process sharing the database never writes on a stale
+/// answer: every write is authenticated against the database
+/// ([`App::session_checked`], [`App::token_actor_checked`]); its reads see such a
+/// change within `AUTH_CACHE_TTL`.
 #[derive(Default)]
 pub struct AuthCache {
     entries: Mutex<HashMap<String, (Instant, Actor, String)>>,
@@ -55,6 +57,12 @@ impl AuthCache {
                 entries.clear();
             }
             entries.insert(key, (Instant::now(), actor.clone(), csrf.to_owned()));
+        }
+    }
+
+    fn forget(&self, key: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
         }
     }
 
@@ -152,19 +160,44 @@ impl App {
         })
     }
 
-    /// The person and CSRF token of a live session, if any.
+    /// The person and CSRF token of a live session, if any. May answer from the
+    /// cache: for reads. Writes use [`App::session_checked`].
     pub async fn session(&self, token: &str, ip: Option<&str>) -> Result<Option<(Actor, String)>> {
+        self.session_from(token, ip, true).await
+    }
+
+    /// [`App::session`] read from the database, never from the cache: what a write
+    /// goes by, so that a session ended or a user deactivated by another server
+    /// sharing the database writes nothing once that change has committed.
+    pub async fn session_checked(
+        &self,
+        token: &str,
+        ip: Option<&str>,
+    ) -> Result<Option<(Actor, String)>> {
+        self.session_from(token, ip, false).await
+    }
+
+    async fn session_from(
+        &self,
+        token: &str,
+        ip: Option<&str>,
+        cached: bool,
+    ) -> Result<Option<(Actor, String)>> {
         let key = format!("s:{}", token_hash(token));
-        if let Some(hit) = self.auth.get(&key, ip) {
-            return Ok(Some(hit));
+        if cached {
+            if let Some(hit) = self.auth.get(&key, ip) {
+                return Ok(Some(hit));
+            }
         }
         let mut conn = self.db.read().await?;
         let Some(s) = sessions::find(&mut conn, &token_hash(token), self.now_ms()).await? else {
+            self.auth.forget(&key);
             return Ok(None);
         };
         let found = load_actor(&mut conn, &s.user_id, ip).await?;
-        if let Some(actor) = &found {
-            self.auth.put(key, actor, &s.csrf_token);
+        match &found {
+            Some(actor) => self.auth.put(key, actor, &s.csrf_token),
+            None => self.auth.forget(&key),
         }
         Ok(found.map(|actor| (actor, s.csrf_token)))
     }
@@ -178,15 +211,40 @@ impl App {
         Ok(())
     }
 
-    /// The person behind an API bearer token, if the token is live.
+    /// The person behind an API bearer token, if the token is live. May answer from
+    /// the cache: for reads. Writes use [`App::token_actor_checked`].
     pub async fn token_actor(&self, token: &str, ip: Option<&str>) -> Result<Option<Actor>> {
+        self.token_actor_from(token, ip, true).await
+    }
+
+    /// [`App::token_actor`] read from the database, never from the cache: a token
+    /// revoked (or its user deactivated) on another server writes nothing once the
+    /// revocation has committed.
+    pub async fn token_actor_checked(
+        &self,
+        token: &str,
+        ip: Option<&str>,
+    ) -> Result<Option<Actor>> {
+        self.token_actor_from(token, ip, false).await
+    }
+
+    async fn token_actor_from(
+        &self,
+        token: &str,
+        ip: Option<&str>,
+        cached: bool,
+    ) -> Result<Option<Actor>> {
         let hash = token_hash(token);
         let key = format!("t:{hash}");
-        if let Some((actor, _)) = self.auth.get(&key, ip) {
-            return Ok(Some(actor));
+        if cached {
+            if let Some((actor, _)) = self.auth.get(&key, ip) {
+                return Ok(Some(actor));
+            }
         }
         let mut conn = self.db.read().await?;
         let Some(p) = users::principal_by_token(&mut conn, &hash).await? else {
+            // Reads on this server stop at once too, not after the cache's time.
+            self.auth.forget(&key);
             return Ok(None);
         };
         let actor = actor_of(&mut conn, p, ip).await?;
