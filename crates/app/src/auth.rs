@@ -89,6 +89,12 @@ pub struct TokenInfo {
     pub revoked: bool,
 }
 
+/// At most 64 characters of a typed username for the log: enough to recognise an
+/// attack, not a page of whatever was pasted.
+fn truncated(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
 fn wrong_credentials() -> Error {
     Error::Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.".into())
 }
@@ -106,6 +112,9 @@ impl App {
             users::by_username(&mut conn, &key).await?
         };
         let Some(user) = user else {
+            // Debug-quoted, so that a control character typed into the form cannot
+            // forge a log line.
+            tracing::warn!(username = ?truncated(&key), "sign-in failed: no such user");
             let _ = verify_password(password, DUMMY_HASH).await;
             return Err(wrong_credentials());
         };
@@ -126,7 +135,7 @@ impl App {
             let mut tx = self.db.begin_write().await?;
             users::record_failed_login(&mut tx, &user.id, now).await?;
             tx.commit().await?;
-            tracing::warn!(username = %user.username, failed = user.failed_logins + 1, "sign-in failed");
+            tracing::warn!(username = ?user.username, failed = user.failed_logins + 1, "sign-in failed");
             return Err(wrong_credentials());
         }
         if !user.active {
@@ -152,7 +161,7 @@ impl App {
             .await?
             .ok_or_else(|| Error::Internal("signed-in user vanished".into()))?;
         tx.commit().await?;
-        tracing::info!(username = %user.username, "signed in");
+        tracing::info!(username = ?user.username, "signed in");
         Ok(SignedIn {
             session_token,
             csrf_token,
