@@ -24,6 +24,10 @@ pub struct Config {
     pub public_url: String,
     /// Notifications: transports (none: log only), polling, reminders.
     pub notify: NotifyConfig,
+    /// When SQLite waits for the disk (see the README): normal or full.
+    pub sqlite_synchronous: motcua_store::SqliteSynchronous,
+    /// A bearer token that may read `/metrics` from anywhere.
+    pub metrics_token: Option<String>,
 }
 
 /// The file's keys are the variables' names without the prefix, in lower case.
@@ -43,6 +47,8 @@ struct FileConfig {
     sms_token: Option<String>,
     notify_poll_secs: Option<u64>,
     remind_after_days: Option<u32>,
+    sqlite_synchronous: Option<String>,
+    metrics_token: Option<String>,
 }
 
 impl Config {
@@ -107,6 +113,19 @@ impl Config {
                 "MOTCUA_PUBLIC_URL: '{public_url}' must start with http:// or https://"
             ));
         }
+        let sqlite_synchronous = match pick("MOTCUA_SQLITE_SYNCHRONOUS", file.sqlite_synchronous) {
+            None => motcua_store::SqliteSynchronous::default(),
+            Some(v) => motcua_store::SqliteSynchronous::parse(&v).ok_or_else(|| {
+                format!("MOTCUA_SQLITE_SYNCHRONOUS: '{v}' must be normal or full")
+            })?,
+        };
+        // An empty value counts as unset: no token, local peers only.
+        let metrics_token = pick("MOTCUA_METRICS_TOKEN", file.metrics_token)
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err("MOTCUA_METRICS_TOKEN: must be at least 16 characters".into());
+        }
         let notify = notify_config(
             &env,
             NotifyFile {
@@ -127,6 +146,8 @@ impl Config {
             demo,
             log_format,
             secure_cookies,
+            sqlite_synchronous,
+            metrics_token,
         })
     }
 }
@@ -238,6 +259,24 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert!(c.demo);
         assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(
+            c.sqlite_synchronous,
+            motcua_store::SqliteSynchronous::Normal
+        );
+        assert_eq!(c.metrics_token, None);
+    }
+
+    #[test]
+    fn sqlite_synchronous_and_metrics_token() {
+        let c = load(&[
+            ("MOTCUA_SQLITE_SYNCHRONOUS", "FULL"),
+            ("MOTCUA_METRICS_TOKEN", " scrape-token-0123456789 "),
+        ])
+        .unwrap();
+        assert_eq!(c.sqlite_synchronous, motcua_store::SqliteSynchronous::Full);
+        assert_eq!(c.metrics_token.as_deref(), Some("scrape-token-0123456789"));
+        let c = load(&[("MOTCUA_METRICS_TOKEN", "")]).unwrap();
+        assert_eq!(c.metrics_token, None);
     }
 
     #[test]
@@ -253,6 +292,8 @@ mod tests {
             ("MOTCUA_NOTIFY_POLL_SECS", "often"),
             ("MOTCUA_REMIND_AFTER_DAYS", "-1"),
             ("MOTCUA_REMIND_AFTER_DAYS", "1000"),
+            ("MOTCUA_SQLITE_SYNCHRONOUS", "off"),
+            ("MOTCUA_METRICS_TOKEN", "short"),
         ] {
             let err = load(&[(var, value)]).unwrap_err();
             assert!(err.starts_with(&format!("{var}:")), "{err}");

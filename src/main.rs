@@ -183,7 +183,7 @@ fn init_logging(format: LogFormat) {
 }
 
 async fn open(config: &Config) -> Result<App, String> {
-    let db = Db::connect(&config.database_url)
+    let db = Db::connect_with(&config.database_url, config.sqlite_synchronous)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     db.migrate()
@@ -490,6 +490,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let web = motcua_web::WebConfig {
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),
+        metrics_token: config.metrics_token.clone(),
     };
     motcua_web::serve(listener, app.clone(), web, shutdown_signal())
         .await

@@ -159,6 +159,7 @@ impl TestApp {
                 motcua_web::WebConfig {
                     secure_cookies: false,
                     public_url,
+                    metrics_token: None,
                 },
                 async {
                     let _ = rx.await;

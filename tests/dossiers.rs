@@ -1416,12 +1416,14 @@ async fn other_agencies_cannot_see_or_act(app: TestApp) {
     let supervisor = app.token("giamsat").await;
     let d = api.receive(&counter, intake("1.000689")).await;
     let code = d["code"].as_str().expect("code");
+    // Another commune's officer learns nothing: answered like a code that does not
+    // exist (issue 9).
     let (status, _) = api
         .get(&counter_b, &format!("/api/v1/dossiers/{code}"))
         .await;
-    assert_eq!(status, 403);
+    assert_eq!(status, 404);
     let (status, _) = api.act(&counter_b, code, "assign", json!({})).await;
-    assert_eq!(status, 403);
+    assert_eq!(status, 404);
     // The province's supervisor reads it, and acts on nothing.
     let (status, seen) = api
         .get(&supervisor, &format!("/api/v1/dossiers/{code}"))

@@ -19,3 +19,4 @@ mod ops;
 mod reports;
 mod request_id;
 mod schema;
+mod sessions;

@@ -27,8 +27,10 @@ const DUMMY_HASH: &str =
 /// every request; without this, two queries per request cap an API at about 10,000
 /// requests a second on two cores. Every change that could alter the answer
 /// (deactivation, roles, revocation, sign-out, agency edits) clears the cache in this
-/// process at once; another process sharing a PostgreSQL database sees such a change
-/// within `AUTH_CACHE_TTL`.
+/// process at once. Another process sharing the database never writes on a stale
+/// answer: every write is authenticated against the database
+/// ([`App::session_checked`], [`App::token_actor_checked`]); its reads see such a
+/// change within `AUTH_CACHE_TTL`.
 #[derive(Default)]
 pub struct AuthCache {
     entries: Mutex<HashMap<String, (Instant, Actor, String)>>,
@@ -58,6 +60,12 @@ impl AuthCache {
         }
     }
 
+    fn forget(&self, key: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(key);
+        }
+    }
+
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();
@@ -81,6 +89,12 @@ pub struct TokenInfo {
     pub revoked: bool,
 }
 
+/// At most 64 characters of a typed username for the log: enough to recognise an
+/// attack, not a page of whatever was pasted.
+fn truncated(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
 fn wrong_credentials() -> Error {
     Error::Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.".into())
 }
@@ -98,6 +112,9 @@ impl App {
             users::by_username(&mut conn, &key).await?
         };
         let Some(user) = user else {
+            // Debug-quoted, so that a control character typed into the form cannot
+            // forge a log line.
+            tracing::warn!(username = ?truncated(&key), "sign-in failed: no such user");
             let _ = verify_password(password, DUMMY_HASH).await;
             return Err(wrong_credentials());
         };
@@ -118,7 +135,7 @@ impl App {
             let mut tx = self.db.begin_write().await?;
             users::record_failed_login(&mut tx, &user.id, now).await?;
             tx.commit().await?;
-            tracing::warn!(username = %user.username, failed = user.failed_logins + 1, "sign-in failed");
+            tracing::warn!(username = ?user.username, failed = user.failed_logins + 1, "sign-in failed");
             return Err(wrong_credentials());
         }
         if !user.active {
@@ -144,7 +161,7 @@ impl App {
             .await?
             .ok_or_else(|| Error::Internal("signed-in user vanished".into()))?;
         tx.commit().await?;
-        tracing::info!(username = %user.username, "signed in");
+        tracing::info!(username = ?user.username, "signed in");
         Ok(SignedIn {
             session_token,
             csrf_token,
@@ -152,19 +169,44 @@ impl App {
         })
     }
 
-    /// The person and CSRF token of a live session, if any.
+    /// The person and CSRF token of a live session, if any. May answer from the
+    /// cache: for reads. Writes use [`App::session_checked`].
     pub async fn session(&self, token: &str, ip: Option<&str>) -> Result<Option<(Actor, String)>> {
+        self.session_from(token, ip, true).await
+    }
+
+    /// [`App::session`] read from the database, never from the cache: what a write
+    /// goes by, so that a session ended or a user deactivated by another server
+    /// sharing the database writes nothing once that change has committed.
+    pub async fn session_checked(
+        &self,
+        token: &str,
+        ip: Option<&str>,
+    ) -> Result<Option<(Actor, String)>> {
+        self.session_from(token, ip, false).await
+    }
+
+    async fn session_from(
+        &self,
+        token: &str,
+        ip: Option<&str>,
+        cached: bool,
+    ) -> Result<Option<(Actor, String)>> {
         let key = format!("s:{}", token_hash(token));
-        if let Some(hit) = self.auth.get(&key, ip) {
-            return Ok(Some(hit));
+        if cached {
+            if let Some(hit) = self.auth.get(&key, ip) {
+                return Ok(Some(hit));
+            }
         }
         let mut conn = self.db.read().await?;
         let Some(s) = sessions::find(&mut conn, &token_hash(token), self.now_ms()).await? else {
+            self.auth.forget(&key);
             return Ok(None);
         };
         let found = load_actor(&mut conn, &s.user_id, ip).await?;
-        if let Some(actor) = &found {
-            self.auth.put(key, actor, &s.csrf_token);
+        match &found {
+            Some(actor) => self.auth.put(key, actor, &s.csrf_token),
+            None => self.auth.forget(&key),
         }
         Ok(found.map(|actor| (actor, s.csrf_token)))
     }
@@ -178,15 +220,40 @@ impl App {
         Ok(())
     }
 
-    /// The person behind an API bearer token, if the token is live.
+    /// The person behind an API bearer token, if the token is live. May answer from
+    /// the cache: for reads. Writes use [`App::token_actor_checked`].
     pub async fn token_actor(&self, token: &str, ip: Option<&str>) -> Result<Option<Actor>> {
+        self.token_actor_from(token, ip, true).await
+    }
+
+    /// [`App::token_actor`] read from the database, never from the cache: a token
+    /// revoked (or its user deactivated) on another server writes nothing once the
+    /// revocation has committed.
+    pub async fn token_actor_checked(
+        &self,
+        token: &str,
+        ip: Option<&str>,
+    ) -> Result<Option<Actor>> {
+        self.token_actor_from(token, ip, false).await
+    }
+
+    async fn token_actor_from(
+        &self,
+        token: &str,
+        ip: Option<&str>,
+        cached: bool,
+    ) -> Result<Option<Actor>> {
         let hash = token_hash(token);
         let key = format!("t:{hash}");
-        if let Some((actor, _)) = self.auth.get(&key, ip) {
-            return Ok(Some(actor));
+        if cached {
+            if let Some((actor, _)) = self.auth.get(&key, ip) {
+                return Ok(Some(actor));
+            }
         }
         let mut conn = self.db.read().await?;
         let Some(p) = users::principal_by_token(&mut conn, &hash).await? else {
+            // Reads on this server stop at once too, not after the cache's time.
+            self.auth.forget(&key);
             return Ok(None);
         };
         let actor = actor_of(&mut conn, p, ip).await?;
@@ -335,7 +402,8 @@ async fn actor_of(conn: &mut Conn, p: users::PrincipalRow, ip: Option<&str>) -> 
 
 impl App {
     /// A person changes their own password, proving the current one. Their other
-    /// sessions end; the one they are using stays.
+    /// sessions end and their API tokens are revoked (a change often follows a
+    /// suspected leak); the session they are using stays.
     pub async fn change_own_password(
         &self,
         actor: &Actor,
@@ -366,7 +434,8 @@ impl App {
         let mut tx = self.db.begin_write().await?;
         users::set_password(&mut tx, &user.id, &hash, self.now_ms()).await?;
         let kept = keep_session.map(token_hash);
-        sessions::delete_for_user_except(&mut tx, &user.id, kept.as_deref()).await?;
+        let ended = sessions::delete_for_user_except(&mut tx, &user.id, kept.as_deref()).await?;
+        let revoked = tokens::revoke_for_user(&mut tx, &user.id, self.now_ms()).await?;
         let by = Principal::User(actor.clone());
         self.record_audit(
             &mut tx,
@@ -374,7 +443,7 @@ impl App {
             Some(&actor.agency.id),
             "user.change_password",
             &user.username,
-            serde_json::json!({}),
+            serde_json::json!({"sessions_ended": ended, "tokens_revoked": revoked}),
         )
         .await?;
         tx.commit().await?;

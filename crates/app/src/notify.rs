@@ -285,6 +285,17 @@ impl SmsTransport {
     }
 }
 
+/// A transport's error for the log: a mail server or an SMS gateway often quotes
+/// the address it refused, which the log must not carry. The outbox row keeps the
+/// whole text for officers.
+fn redacted(error: &str, recipient: &str) -> String {
+    if recipient.trim().is_empty() {
+        error.to_owned()
+    } else {
+        error.replace(recipient.trim(), "[recipient]")
+    }
+}
+
 /// What one delivery pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeliveryReport {
@@ -348,11 +359,13 @@ impl App {
             match outcome {
                 Outcome::Sent => {
                     outbox::mark_delivered(&mut conn, &msg.id, outbox::SENT, now()).await?;
+                    // The fact only: a recipient or a body in a log line is a
+                    // citizen's personal data copied where no one guards it. The
+                    // dossier page's outbox shows the message to officers.
                     tracing::info!(
                         id = %msg.id,
                         kind = %msg.kind,
                         channel = %msg.channel,
-                        recipient = %msg.recipient,
                         "notification sent"
                     );
                     report.sent += 1;
@@ -361,13 +374,9 @@ impl App {
                     outbox::mark_delivered(&mut conn, &msg.id, outbox::LOGGED, now()).await?;
                     tracing::info!(
                         id = %msg.id,
-                        dossier_id = msg.dossier_id.as_deref().unwrap_or(""),
                         kind = %msg.kind,
                         channel = %msg.channel,
-                        recipient = %msg.recipient,
-                        subject = %msg.subject,
-                        body = %msg.body,
-                        "notification logged (no transport configured for its channel)"
+                        "notification not sent: no transport configured for its channel (read it in the dossier's outbox)"
                     );
                     report.logged += 1;
                 }
@@ -383,7 +392,7 @@ impl App {
                             kind = %msg.kind,
                             channel = %msg.channel,
                             attempts = failures,
-                            error = %error,
+                            error = ?redacted(&error, &msg.recipient),
                             "notification given up"
                         );
                         report.failed += 1;
@@ -394,7 +403,7 @@ impl App {
                             channel = %msg.channel,
                             attempts = failures,
                             retry_at = %motcua_store::from_millis(retry_at),
-                            error = %error,
+                            error = ?redacted(&error, &msg.recipient),
                             "notification not sent; will retry"
                         );
                         report.retrying += 1;
@@ -406,7 +415,7 @@ impl App {
                         id = %msg.id,
                         kind = %msg.kind,
                         channel = %msg.channel,
-                        error = %error,
+                        error = ?redacted(&error, &msg.recipient),
                         "notification cannot be delivered"
                     );
                     report.failed += 1;

@@ -203,7 +203,9 @@ impl App {
     }
 
     /// Edits a user. Deactivating ends every session of that user at once; their
-    /// API tokens stop working because authentication requires an active user.
+    /// API tokens stop working because authentication requires an active user. A new
+    /// password (a reset by the administrator) ends every session and revokes every
+    /// API token: whoever knew the old password may have made one.
     pub async fn update_user(
         &self,
         by: &Principal,
@@ -274,6 +276,10 @@ impl App {
         if !active || hash.is_some() {
             ended_sessions = sessions::delete_for_user(&mut tx, &row.id).await?;
         }
+        let mut revoked_tokens = 0;
+        if hash.is_some() {
+            revoked_tokens = motcua_store::tokens::revoke_for_user(&mut tx, &row.id, now).await?;
+        }
         self.record_audit(
             &mut tx,
             by,
@@ -295,6 +301,7 @@ impl App {
                 },
                 "password_changed": hash.is_some(),
                 "sessions_ended": ended_sessions,
+                "tokens_revoked": revoked_tokens,
             }),
         )
         .await?;

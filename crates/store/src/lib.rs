@@ -95,6 +95,12 @@ impl Db {
     /// Opens the database named by `url`, creating an SQLite file (and its folder)
     /// when it does not exist yet.
     pub async fn connect(url: &str) -> Result<Db> {
+        Self::connect_with(url, SqliteSynchronous::default()).await
+    }
+
+    /// [`Db::connect`], with SQLite's `synchronous` setting for every connection
+    /// (ignored on PostgreSQL).
+    pub async fn connect_with(url: &str, synchronous: SqliteSynchronous) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let engine = Engine::from_url(url).ok_or_else(|| {
             StoreError::Configuration(
@@ -108,7 +114,7 @@ impl Db {
         let options = AnyConnectOptions::from_str(&url)?
             .log_statements(tracing::log::LevelFilter::Trace)
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
-        let pool = pool_options(engine, "")
+        let pool = pool_options(engine, synchronous, "")
             // SQLite writes serialise anyway; a few connections serve concurrent reads.
             .max_connections(match engine {
                 Engine::Sqlite => 8,
@@ -123,7 +129,7 @@ impl Db {
         // larger page cache keeps the indexes' upper pages that every write walks.
         let writer = match engine {
             Engine::Sqlite => Some(
-                pool_options(engine, "PRAGMA cache_size = -65536;")
+                pool_options(engine, synchronous, "PRAGMA cache_size = -65536;")
                     .max_connections(1)
                     .connect_with(options)
                     .await?,
@@ -189,9 +195,42 @@ impl Db {
     }
 }
 
+/// When SQLite waits for the disk. Under WAL, `Normal` syncs the log at each
+/// checkpoint but not at each commit: a power cut (not a crash of the process, which
+/// loses nothing) may roll back the last transactions committed before it, and never
+/// corrupts the file. `Full` syncs the log at every commit, so that an acknowledged
+/// write survives a power cut too, at the cost of one disk flush per write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteSynchronous {
+    #[default]
+    Normal,
+    Full,
+}
+
+impl SqliteSynchronous {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "normal" => Some(SqliteSynchronous::Normal),
+            "full" => Some(SqliteSynchronous::Full),
+            _ => None,
+        }
+    }
+
+    fn pragma(self) -> &'static str {
+        match self {
+            SqliteSynchronous::Normal => "PRAGMA synchronous = NORMAL;",
+            SqliteSynchronous::Full => "PRAGMA synchronous = FULL;",
+        }
+    }
+}
+
 /// Pool settings both pools share; on SQLite each new connection runs the pragmas,
 /// then `extra`.
-fn pool_options(engine: Engine, extra: &'static str) -> AnyPoolOptions {
+fn pool_options(
+    engine: Engine,
+    synchronous: SqliteSynchronous,
+    extra: &'static str,
+) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _meta| {
@@ -200,10 +239,11 @@ fn pool_options(engine: Engine, extra: &'static str) -> AnyPoolOptions {
                     // WAL lets readers run beside the writer; the busy timeout makes
                     // a writer of another process wait instead of failing at once.
                     conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                         PRAGMA busy_timeout = 10000;",
                     )
                     .await?;
+                    conn.execute(synchronous.pragma()).await?;
                     if !extra.is_empty() {
                         conn.execute(extra).await?;
                     }

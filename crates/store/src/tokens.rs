@@ -61,3 +61,15 @@ pub async fn revoke(conn: &mut Conn, id: &str, now: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Revokes every live token of a user (a password reset or change); returns how many.
+pub async fn revoke_for_user(conn: &mut Conn, user_id: &str, now: i64) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(user_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}

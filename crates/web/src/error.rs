@@ -101,7 +101,7 @@ pub fn report(e: &(dyn std::error::Error + 'static)) -> String {
 /// Errors of the request itself (invalid, not found…) are answers, not faults.
 fn log_fault(e: &Error) {
     if e.is_internal() {
-        tracing::error!(error = %report(e), "request failed");
+        tracing::error!(error = ?report(e), "request failed");
     }
 }
 

@@ -30,6 +30,9 @@ pub struct WebConfig {
     /// The address citizens reach the site at, for QR codes and printed links,
     /// e.g. `https://motcua.phohien.gov.vn`.
     pub public_url: String,
+    /// `/metrics` is served to this bearer token, or else only to a peer on the
+    /// loopback interface that no proxy forwarded.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Clone)]
@@ -54,6 +57,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .merge(assets::routes())
         .route_layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn(no_store_when_personal))
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -79,6 +83,35 @@ pub fn router(app: App, config: WebConfig) -> Router {
         ));
     // Outermost, so that every answer (a timeout's too) carries the request's id.
     request_id::layer(routes).with_state(state)
+}
+
+/// A request that carries a credential (a session cookie or a bearer token) is
+/// answered for that person alone: no browser or proxy cache may keep the answer,
+/// which could show a dossier to the next person at a shared counter computer. So is
+/// an answer that sets a cookie. Shared content (static assets, marked `public`)
+/// keeps its caching; the public catalogue and calendar asked without a credential
+/// stay cacheable.
+async fn no_store_when_personal(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let headers = req.headers();
+    let personal = headers.contains_key(header::AUTHORIZATION)
+        || axum_extra::extract::CookieJar::from_headers(headers)
+            .get(session::SESSION_COOKIE)
+            .is_some();
+    let mut response = next.run(req).await;
+    let shared = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("public"));
+    if (personal && !shared) || response.headers().contains_key(header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 async fn readyz(

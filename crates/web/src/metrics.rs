@@ -3,8 +3,10 @@
 use std::sync::atomic::AtomicI64;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use motcua_store::Db;
@@ -111,7 +113,57 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     response
 }
 
-pub async fn render(State(state): State<AppState>) -> Response {
+/// Headers a reverse proxy adds: a request that carries one came from outside, even
+/// when the proxy itself connects from the loopback interface.
+const FORWARDED: [&str; 3] = ["forwarded", "x-forwarded-for", "x-real-ip"];
+
+/// `/metrics` tells routes, traffic and pool sizes: served to the configured token
+/// (`MOTCUA_METRICS_TOKEN`), else only to a local peer that no proxy forwarded.
+/// `None` when the request may read them, else the refusal to send.
+fn refusal(state: &AppState, req: &Request) -> Option<Response> {
+    let headers = req.headers();
+    if let Some(expected) = &state.config.metrics_token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        if given.is_some_and(|g| motcua_app::secrets::same_secret(expected, g)) {
+            return None;
+        }
+        if given.is_some() {
+            return Some(
+                (
+                    StatusCode::UNAUTHORIZED,
+                    [(header::WWW_AUTHENTICATE, "Bearer")],
+                    "wrong metrics token\n",
+                )
+                    .into_response(),
+            );
+        }
+    }
+    let local = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ci| ci.0.ip().is_loopback())
+        && !FORWARDED.iter().any(|h| headers.contains_key(*h));
+    if local {
+        None
+    } else {
+        Some(
+            (
+                StatusCode::FORBIDDEN,
+                "metrics are served to the local host or with MOTCUA_METRICS_TOKEN\n",
+            )
+                .into_response(),
+        )
+    }
+}
+
+pub async fn render(State(state): State<AppState>, req: Request) -> Response {
+    if let Some(refused) = refusal(&state, &req) {
+        return refused;
+    }
     let m = &state.metrics;
     let (open, idle) = m.db.pool_state();
     m.pool_open.set(i64::from(open));

@@ -3,8 +3,8 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{header, Method};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use motcua_app::{Actor, Error};
@@ -16,6 +16,13 @@ use crate::AppState;
 pub const SESSION_COOKIE: &str = "motcua_session";
 /// Double-submit CSRF token for the sign-in form, before any session exists.
 pub const SIGNIN_CSRF_COOKIE: &str = "motcua_csrf";
+
+/// A request that may write. Its credentials are checked in the database, not in the
+/// cache of this process: another server sharing the database may have ended the
+/// session or revoked the token a moment ago. Reads (GET, HEAD) may use the cache.
+fn may_write(parts: &Parts) -> bool {
+    !matches!(parts.method, Method::GET | Method::HEAD)
+}
 
 pub fn client_ip(parts: &Parts) -> Option<String> {
     parts
@@ -110,7 +117,11 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
             return Ok(MaybeSignedIn(None));
         };
         let ip = client_ip(parts);
-        let found = state.app.session(&token, ip.as_deref()).await?;
+        let found = if may_write(parts) {
+            state.app.session_checked(&token, ip.as_deref()).await?
+        } else {
+            state.app.session(&token, ip.as_deref()).await?
+        };
         Ok(MaybeSignedIn(
             found.map(|(actor, csrf)| SignedIn { actor, csrf }),
         ))
@@ -141,12 +152,12 @@ impl FromRequestParts<AppState> for ApiUser {
             .filter(|t| !t.is_empty())
             .ok_or_else(missing)?;
         let ip = client_ip(parts);
-        state
-            .app
-            .token_actor(token, ip.as_deref())
-            .await?
-            .map(ApiUser)
-            .ok_or_else(missing)
+        let found = if may_write(parts) {
+            state.app.token_actor_checked(token, ip.as_deref()).await?
+        } else {
+            state.app.token_actor(token, ip.as_deref()).await?
+        };
+        found.map(ApiUser).ok_or_else(missing)
     }
 }
 

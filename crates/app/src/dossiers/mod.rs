@@ -184,3 +184,20 @@ pub(crate) fn changed(d: &motcua_domain::dossier::Dossier) -> Error {
 pub(crate) fn not_found(code: &str) -> Error {
     Error::NotFound(format!("Không tìm thấy hồ sơ mã «{code}»."))
 }
+
+/// A refusal to read a dossier of an agency outside the person's own (and the
+/// agencies under it) is answered like a code that does not exist: a 403 there would
+/// tell an officer of another commune which codes are real. Within their own agency
+/// (an administrator, who may not read dossiers) the refusal stays a refusal.
+pub(crate) fn unknown_outside(
+    actor: &crate::principal::Actor,
+    dossier_agency_path: &str,
+    refusal: Error,
+    code: &str,
+) -> Error {
+    if motcua_domain::agency::is_within(dossier_agency_path, &actor.agency.path) {
+        refusal
+    } else {
+        not_found(code)
+    }
+}

@@ -10,7 +10,7 @@ use motcua_store::{users, Conn};
 use serde::{Deserialize, Serialize};
 
 use super::{event_from_row, ts, Dossier, DossierFile, Event};
-use super::{not_found, Dossiers};
+use super::{not_found, unknown_outside, Dossiers};
 use crate::error::{Error, Result};
 use crate::principal::{Actor, AgencyRef};
 
@@ -324,7 +324,9 @@ impl Dossiers<'_> {
             .ok_or_else(|| not_found(&code))?
             .dossier;
         let agency = self.dossier_agency(conn, Some(actor), &d).await?;
-        actor.require(Action::ReadDossier, &agency.path)?;
+        actor
+            .require(Action::ReadDossier, &agency.path)
+            .map_err(|e| unknown_outside(actor, &agency.path, e, &code))?;
         Ok((d, agency))
     }
 

@@ -21,7 +21,7 @@ use motcua_store::Conn;
 use super::chain::{event_hash, GENESIS};
 use super::notices::{self, Notice};
 use super::{changed, Dossier};
-use super::{not_found, Dossiers};
+use super::{not_found, unknown_outside, Dossiers};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
@@ -134,7 +134,10 @@ impl Dossiers<'_> {
         let agency = agencies::by_id(&mut tx, &before.dossier.agency_id)
             .await?
             .ok_or_else(|| not_found(code))?;
-        actor.require(Action::ReadDossier, &agency.path)?;
+        // Readable but not one's own to handle (a supervisor's) is a refusal.
+        actor
+            .require(Action::ReadDossier, &agency.path)
+            .map_err(|e| unknown_outside(actor, &agency.path, e, code))?;
         actor.require(Action::HandleDossier, &agency.path)?;
         if expected_version.is_some_and(|v| v != before.dossier.version) {
             return Err(changed(&before.dossier));

@@ -74,7 +74,7 @@ impl FormData {
 }
 
 fn unreadable(detail: impl std::fmt::Display) -> PageError {
-    tracing::info!(error = %detail, "unreadable form");
+    tracing::info!(error = ?detail.to_string(), "unreadable form");
     PageError::from(Error::Invalid(
         FieldError::new(
             "files",
