@@ -24,6 +24,8 @@ pub struct Config {
     pub public_url: String,
     /// Notifications: transports (none: log only), polling, reminders.
     pub notify: NotifyConfig,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: motcua_web::TrustedProxies,
 }
 
 /// The file's keys are the variables' names without the prefix, in lower case.
@@ -43,6 +45,7 @@ struct FileConfig {
     sms_token: Option<String>,
     notify_poll_secs: Option<u64>,
     remind_after_days: Option<u32>,
+    trusted_proxies: Option<String>,
 }
 
 impl Config {
@@ -107,6 +110,10 @@ impl Config {
                 "MOTCUA_PUBLIC_URL: '{public_url}' must start with http:// or https://"
             ));
         }
+        let trusted_proxies = motcua_web::TrustedProxies::parse(
+            &pick("MOTCUA_TRUSTED_PROXIES", file.trusted_proxies).unwrap_or_default(),
+        )
+        .map_err(|e| format!("MOTCUA_TRUSTED_PROXIES: {e}"))?;
         let notify = notify_config(
             &env,
             NotifyFile {
@@ -120,6 +127,7 @@ impl Config {
         )?;
         Ok(Config {
             notify,
+            trusted_proxies,
             public_url,
             database_url,
             listen,
@@ -253,12 +261,23 @@ mod tests {
             ("MOTCUA_NOTIFY_POLL_SECS", "often"),
             ("MOTCUA_REMIND_AFTER_DAYS", "-1"),
             ("MOTCUA_REMIND_AFTER_DAYS", "1000"),
+            ("MOTCUA_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
         ] {
             let err = load(&[(var, value)]).unwrap_err();
             assert!(err.starts_with(&format!("{var}:")), "{err}");
             assert!(!err.contains('\n'));
         }
         assert!(!load(&[("MOTCUA_DEMO", "0")]).unwrap().demo);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_blocks() {
+        assert!(load(&[]).unwrap().trusted_proxies.is_empty());
+        let t = load(&[("MOTCUA_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")])
+            .unwrap()
+            .trusted_proxies;
+        assert!(t.contains("10.1.2.3".parse().unwrap()));
+        assert!(!t.contains("192.0.2.1".parse().unwrap()));
     }
 
     #[test]

@@ -490,6 +490,7 @@ async fn serve(config: Config) -> Result<(), String> {
     let web = motcua_web::WebConfig {
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     motcua_web::serve(listener, app.clone(), web, shutdown_signal())
         .await

@@ -159,6 +159,11 @@ impl TestApp {
                 motcua_web::WebConfig {
                     secure_cookies: false,
                     public_url,
+                    // As if behind a reverse proxy on the same machine: requests
+                    // without `X-Forwarded-For` are the peer's, as before; a test
+                    // sends the header to act from another address.
+                    trusted_proxies: motcua_web::TrustedProxies::parse("127.0.0.1")
+                        .expect("a valid list"),
                 },
                 async {
                     let _ = rx.await;

@@ -18,3 +18,4 @@ mod notify;
 mod ops;
 mod request_id;
 mod schema;
+mod throttle;

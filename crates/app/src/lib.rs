@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod notify;
 pub mod principal;
 pub mod secrets;
+pub mod throttle;
 pub mod users;
 
 pub use clock::{Clock, ManualClock};
@@ -50,7 +51,8 @@ pub struct App {
     pub db: Db,
     pub(crate) settings: std::sync::Arc<Settings>,
     blobs: blobs::BlobStore,
-    pub(crate) tracking: std::sync::Arc<dossiers::TrackingLimiter>,
+    pub(crate) limits: throttle::Limits,
+    pruner: std::sync::Arc<throttle::Pruner>,
     calendars: std::sync::Arc<calendar::CalendarCache>,
     clock: Clock,
     auth: std::sync::Arc<auth::AuthCache>,
@@ -76,7 +78,8 @@ impl App {
             clock,
             blobs: blobs::BlobStore::new(settings.blob_dir.clone()),
             settings: std::sync::Arc::new(settings),
-            tracking: Default::default(),
+            limits: Default::default(),
+            pruner: Default::default(),
             calendars: Default::default(),
             auth: Default::default(),
             catalogue: Default::default(),

@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod procedures;
 pub mod sectors;
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 

@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod client_ip;
 mod error;
 mod layout;
 mod metrics;
@@ -21,6 +22,7 @@ use axum::{middleware, Router};
 use motcua_app::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use client_ip::TrustedProxies;
 pub use metrics::Metrics;
 
 #[derive(Clone)]
@@ -30,6 +32,9 @@ pub struct WebConfig {
     /// The address citizens reach the site at, for QR codes and printed links,
     /// e.g. `https://motcua.phohien.gov.vn`.
     pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (`MOTCUA_TRUSTED_PROXIES`); empty: the socket's peer is the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Clone)]
