@@ -12,6 +12,7 @@ use motcua_app::{App, Principal};
 use motcua_store::Db;
 
 mod dossiers;
+mod signin;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -51,6 +52,9 @@ enum Which {
     /// default): generation, then worklists, dossier pages, receipts and intake
     /// under concurrent clients, and the database size.
     Dossiers(dossiers::Args),
+    /// Sign-in under a parallel brute force against one account: passwords
+    /// evaluated per minute, from one address and from many (issue 9).
+    Signin(signin::Args),
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -67,6 +71,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
             database_url,
         } => catalogue(clients, seconds, due_dates, database_url).await,
         Which::Dossiers(args) => dossiers::run(args).await,
+        Which::Signin(args) => signin::run(args).await,
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Config {
     pub sqlite_synchronous: motcua_store::SqliteSynchronous,
     /// A bearer token that may read `/metrics` from anywhere.
     pub metrics_token: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: motcua_web::TrustedProxies,
 }
 
 /// The file's keys are the variables' names without the prefix, in lower case.
@@ -49,6 +51,7 @@ struct FileConfig {
     remind_after_days: Option<u32>,
     sqlite_synchronous: Option<String>,
     metrics_token: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 impl Config {
@@ -126,6 +129,10 @@ impl Config {
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err("MOTCUA_METRICS_TOKEN: must be at least 16 characters".into());
         }
+        let trusted_proxies = motcua_web::TrustedProxies::parse(
+            &pick("MOTCUA_TRUSTED_PROXIES", file.trusted_proxies).unwrap_or_default(),
+        )
+        .map_err(|e| format!("MOTCUA_TRUSTED_PROXIES: {e}"))?;
         let notify = notify_config(
             &env,
             NotifyFile {
@@ -139,6 +146,7 @@ impl Config {
         )?;
         Ok(Config {
             notify,
+            trusted_proxies,
             public_url,
             database_url,
             listen,
@@ -294,12 +302,23 @@ mod tests {
             ("MOTCUA_REMIND_AFTER_DAYS", "1000"),
             ("MOTCUA_SQLITE_SYNCHRONOUS", "off"),
             ("MOTCUA_METRICS_TOKEN", "short"),
+            ("MOTCUA_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
         ] {
             let err = load(&[(var, value)]).unwrap_err();
             assert!(err.starts_with(&format!("{var}:")), "{err}");
             assert!(!err.contains('\n'));
         }
         assert!(!load(&[("MOTCUA_DEMO", "0")]).unwrap().demo);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_blocks() {
+        assert!(load(&[]).unwrap().trusted_proxies.is_empty());
+        let t = load(&[("MOTCUA_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")])
+            .unwrap()
+            .trusted_proxies;
+        assert!(t.contains("10.1.2.3".parse().unwrap()));
+        assert!(!t.contains("192.0.2.1".parse().unwrap()));
     }
 
     #[test]

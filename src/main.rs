@@ -491,6 +491,7 @@ async fn serve(config: Config) -> Result<(), String> {
         secure_cookies: config.secure_cookies,
         public_url: config.public_url.clone(),
         metrics_token: config.metrics_token.clone(),
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     motcua_web::serve(listener, app.clone(), web, shutdown_signal())
         .await

@@ -160,6 +160,11 @@ impl TestApp {
                     secure_cookies: false,
                     public_url,
                     metrics_token: None,
+                    // As if behind a reverse proxy on the same machine: requests
+                    // without `X-Forwarded-For` are the peer's, as before; a test
+                    // sends the header to act from another address.
+                    trusted_proxies: motcua_web::TrustedProxies::parse("127.0.0.1")
+                        .expect("a valid list"),
                 },
                 async {
                     let _ = rx.await;

@@ -20,3 +20,4 @@ mod reports;
 mod request_id;
 mod schema;
 mod sessions;
+mod throttle;

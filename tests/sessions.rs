@@ -182,6 +182,7 @@ async fn second_server(app: &TestApp) -> Server {
                 secure_cookies: false,
                 public_url: app.base.clone(),
                 metrics_token: None,
+                trusted_proxies: Default::default(),
             },
         ),
         None,
@@ -397,6 +398,7 @@ async fn metrics_are_for_the_local_host_or_a_token(app: TestApp) {
         secure_cookies: false,
         public_url: app.base.clone(),
         metrics_token: token.map(str::to_owned),
+        trusted_proxies: Default::default(),
     };
     let stranger: SocketAddr = ([203, 0, 113, 7], 40_000).into();
     let open = serve(

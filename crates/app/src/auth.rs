@@ -1,8 +1,8 @@
 //! Signing in and out, sessions, API tokens.
 
 use motcua_domain::access::Action;
-use motcua_domain::user::{sign_in_wait_secs, Role};
-use motcua_store::{sessions, tokens, users, Conn};
+use motcua_domain::user::Role;
+use motcua_store::{sessions, throttle, tokens, users, Conn};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::principal::{Actor, AgencyRef, Principal};
 use crate::secrets::{random_token, token_hash, verify_password};
+use crate::throttle::bucket;
 use crate::users::load_user_for;
 use crate::App;
 
@@ -95,11 +96,47 @@ fn truncated(s: &str) -> String {
     s.chars().take(64).collect()
 }
 
+/// The three buckets a sign-in attempt takes a slot in, always in this order (one
+/// row of each kind per transaction, in one order, so that concurrent attempts on
+/// PostgreSQL cannot deadlock).
+fn sign_in_buckets(
+    limits: &crate::throttle::Limits,
+    username: &str,
+    ip: &str,
+) -> [(String, crate::throttle::Limit); 3] {
+    [
+        (
+            bucket("signin:user-ip", &[username, ip]),
+            limits.sign_in_per_account_and_address,
+        ),
+        (bucket("signin:ip", &[ip]), limits.sign_in_per_address),
+        (
+            bucket("signin:user", &[username]),
+            limits.sign_in_per_account,
+        ),
+    ]
+}
+
+/// Forgets an account's sign-in counters, from every address: an administrator
+/// reset its password.
+pub(crate) async fn clear_sign_in_counters(conn: &mut Conn, username: &str) -> Result<()> {
+    throttle::clear(conn, &bucket("signin:user", &[username])).await?;
+    let mut pair_prefix = bucket("signin:user-ip", &[username]);
+    pair_prefix.push('|');
+    throttle::clear_prefix(conn, &pair_prefix).await?;
+    Ok(())
+}
+
 fn wrong_credentials() -> Error {
     Error::Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.".into())
 }
 
 impl App {
+    /// Signs in. Throttled per account and address, per address, and per account
+    /// (see [`crate::throttle`]): the attempt takes its slot in the database
+    /// *before* the password is verified, so that attempts sent at once are counted
+    /// as they arrive and no more than the limit are ever evaluated. A successful
+    /// sign-in gives its slot back, so only failures (and attempts in flight) count.
     pub async fn sign_in(
         &self,
         username: &str,
@@ -107,6 +144,14 @@ impl App {
         ip: Option<&str>,
     ) -> Result<SignedIn> {
         let key = username.trim().to_ascii_lowercase();
+        let buckets = sign_in_buckets(&self.limits, &key, ip.unwrap_or("unknown"));
+        self.hit_all(&buckets, |wait| {
+            format!(
+                "Đăng nhập sai nhiều lần. Vui lòng thử lại sau {wait}, \
+                 hoặc nhờ quản trị viên đặt lại mật khẩu."
+            )
+        })
+        .await?;
         let user = {
             let mut conn = self.db.read().await?;
             users::by_username(&mut conn, &key).await?
@@ -119,18 +164,6 @@ impl App {
             return Err(wrong_credentials());
         };
         let now = self.now_ms();
-        let wait = sign_in_wait_secs(user.failed_logins);
-        if let Some(last) = user.last_failed_at {
-            let remaining = (last + wait * 1000 - now + 999) / 1000;
-            if wait > 0 && remaining > 0 {
-                return Err(Error::Throttled {
-                    retry_after_secs: remaining,
-                    message: format!(
-                        "Đăng nhập sai nhiều lần. Vui lòng thử lại sau {remaining} giây."
-                    ),
-                });
-            }
-        }
         if !verify_password(password, &user.password_hash).await {
             let mut tx = self.db.begin_write().await?;
             users::record_failed_login(&mut tx, &user.id, now).await?;
@@ -147,6 +180,12 @@ impl App {
         let csrf_token = random_token();
         let mut tx = self.db.begin_write().await?;
         users::reset_failed_logins(&mut tx, &user.id).await?;
+        // The right password from here: this address's count for the account starts
+        // again, and the attempt is not held against the address or the account.
+        let [(pair, _), (address, _), (account, _)] = &buckets;
+        throttle::clear(&mut tx, pair).await?;
+        throttle::refund(&mut tx, address).await?;
+        throttle::refund(&mut tx, account).await?;
         sessions::insert(
             &mut tx,
             &token_hash(&session_token),

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod principal;
 pub mod reports;
 pub mod secrets;
+pub mod throttle;
 pub mod users;
 
 pub use clock::{Clock, ManualClock};
@@ -51,7 +52,8 @@ pub struct App {
     pub db: Db,
     pub(crate) settings: std::sync::Arc<Settings>,
     blobs: blobs::BlobStore,
-    pub(crate) tracking: std::sync::Arc<dossiers::TrackingLimiter>,
+    pub(crate) limits: throttle::Limits,
+    pruner: std::sync::Arc<throttle::Pruner>,
     calendars: std::sync::Arc<calendar::CalendarCache>,
     clock: Clock,
     auth: std::sync::Arc<auth::AuthCache>,
@@ -77,7 +79,8 @@ impl App {
             clock,
             blobs: blobs::BlobStore::new(settings.blob_dir.clone()),
             settings: std::sync::Arc::new(settings),
-            tracking: Default::default(),
+            limits: Default::default(),
+            pruner: Default::default(),
             calendars: Default::default(),
             auth: Default::default(),
             catalogue: Default::default(),

@@ -198,32 +198,9 @@ impl SectorCode {
     }
 }
 
-/// Seconds a person must wait before the next sign-in to an account after
-/// `failed` consecutive failures: free for the first five (typing errors happen),
-/// then 30 s, doubling each time, at most 15 minutes. Slows a guesser to a crawl
-/// without locking an officer out for the day.
-pub fn sign_in_wait_secs(failed: i64) -> i64 {
-    const FREE: i64 = 5;
-    if failed < FREE {
-        return 0;
-    }
-    let doublings = (failed - FREE).min(10) as u32;
-    (30_i64 << doublings).min(15 * 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sign_in_delay_grows_after_five_failures() {
-        assert_eq!(sign_in_wait_secs(0), 0);
-        assert_eq!(sign_in_wait_secs(4), 0);
-        assert_eq!(sign_in_wait_secs(5), 30);
-        assert_eq!(sign_in_wait_secs(6), 60);
-        assert_eq!(sign_in_wait_secs(7), 120);
-        assert_eq!(sign_in_wait_secs(50), 900);
-    }
 
     #[test]
     fn usernames() {

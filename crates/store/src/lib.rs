@@ -13,6 +13,7 @@ pub mod procedures;
 pub mod reports;
 pub mod sectors;
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 

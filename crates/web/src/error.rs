@@ -140,20 +140,23 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        match &e {
-            Error::Unauthenticated(_) => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            Error::Throttled {
-                retry_after_secs, ..
-            } => {
-                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                    headers.insert(header::RETRY_AFTER, v);
-                }
-            }
-            _ => {}
+        if let Error::Unauthenticated(_) = &e {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        set_retry_after(&mut response, &e);
         response
+    }
+}
+
+/// `Retry-After` on the answer to a throttled request, API or page.
+pub fn set_retry_after(response: &mut Response, e: &Error) {
+    if let Error::Throttled {
+        retry_after_secs, ..
+    } = e
+    {
+        if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
     }
 }
 
@@ -191,6 +194,8 @@ impl IntoResponse for PageError {
                 .then(crate::request_id::current)
                 .flatten(),
         };
-        render(status, &page)
+        let mut response = render(status, &page);
+        set_retry_after(&mut response, &self.error);
+        response
     }
 }

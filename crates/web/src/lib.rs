@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod client_ip;
 mod error;
 mod layout;
 mod metrics;
@@ -21,6 +22,7 @@ use axum::{middleware, Router};
 use motcua_app::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use client_ip::TrustedProxies;
 pub use metrics::Metrics;
 
 #[derive(Clone)]
@@ -33,6 +35,9 @@ pub struct WebConfig {
     /// `/metrics` is served to this bearer token, or else only to a peer on the
     /// loopback interface that no proxy forwarded.
     pub metrics_token: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client
+    /// (`MOTCUA_TRUSTED_PROXIES`); empty: the socket's peer is the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Clone)]

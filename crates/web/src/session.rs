@@ -24,23 +24,32 @@ fn may_write(parts: &Parts) -> bool {
     !matches!(parts.method, Method::GET | Method::HEAD)
 }
 
-pub fn client_ip(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
+/// The caller's address: the socket's peer, or what a trusted reverse proxy says
+/// (see `crate::client_ip`); `None` when the server was started without
+/// connection info.
+pub fn client_ip(parts: &Parts, state: &AppState) -> Option<String> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| {
+        state
+            .config
+            .trusted_proxies
+            .client(ci.0.ip(), &parts.headers)
+            .to_string()
+    })
 }
 
-/// The caller's address, for limits on public look-ups ("unknown" when the server
-/// was started without connection info).
+/// The caller's address, for limits on sign-in, public look-ups and submissions
+/// ("unknown" when the server was started without connection info).
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(ClientIp(
-            client_ip(parts).unwrap_or_else(|| "unknown".into()),
+            client_ip(parts, state).unwrap_or_else(|| "unknown".into()),
         ))
     }
 }
@@ -116,7 +125,7 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
             return Ok(MaybeSignedIn(None));
         };
-        let ip = client_ip(parts);
+        let ip = client_ip(parts, state);
         let found = if may_write(parts) {
             state.app.session_checked(&token, ip.as_deref()).await?
         } else {
@@ -151,7 +160,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(missing)?;
-        let ip = client_ip(parts);
+        let ip = client_ip(parts, state);
         let found = if may_write(parts) {
             state.app.token_actor_checked(token, ip.as_deref()).await?
         } else {

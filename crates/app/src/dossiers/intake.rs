@@ -19,6 +19,7 @@ use super::{Applicant, Details, Dossier, ReceivedDocument};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
+use crate::throttle::bucket;
 
 /// The applicant as typed in: checked and cleaned into an `Applicant`.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -448,11 +449,14 @@ impl Dossiers<'_> {
     }
 
     /// An online submission from the public site: it waits as `submitted` until a
-    /// counter officer accepts it (the clock starts then) or refuses it.
+    /// counter officer accepts it (the clock starts then) or refuses it. `who` is
+    /// the sender's address: submissions are limited per address and per
+    /// applicant phone and ID number.
     pub async fn submit_online(
         &self,
         input: &IntakeInput,
         idempotency_key: Option<&str>,
+        who: &str,
     ) -> Result<Dossier> {
         let agency_code = opt_clean(&input.agency)
             .ok_or_else(|| Error::field("agency", "Chọn cơ quan nhận hồ sơ."))?;
@@ -488,6 +492,34 @@ impl Dossiers<'_> {
             checked.fee_paid = true;
         }
         checked.details.fee_receipt_no = None;
+        // Counted once the submission is known to be valid (a mistake in a form
+        // costs nothing) and before anything is stored. Phone and ID number are
+        // normalised by now, so "0912 345 678" and "+84912345678" are one bucket.
+        let applicant = &checked.details.applicant;
+        let mut buckets = vec![(
+            bucket("submit:ip", &[who]),
+            self.limits.submissions_per_address,
+        )];
+        if let Some(phone) = &applicant.phone {
+            buckets.push((
+                bucket("submit:phone", &[phone]),
+                self.limits.submissions_per_applicant,
+            ));
+        }
+        if let Some(id) = &applicant.personal_id {
+            buckets.push((
+                bucket("submit:id", &[id]),
+                self.limits.submissions_per_applicant,
+            ));
+        }
+        self.hit_all(&buckets, |wait| {
+            format!(
+                "Đã có quá nhiều hồ sơ trực tuyến được gửi từ địa chỉ này hoặc cho người \
+                 nộp này trong thời gian ngắn. Vui lòng thử lại sau {wait}, hoặc nộp trực \
+                 tiếp tại Bộ phận một cửa."
+            )
+        })
+        .await?;
         let request = Request::new("public", idempotency_key, &("submit", input))?;
         let files = std::mem::take(&mut checked.files);
         // No one is signed in: the applicant is the actor.

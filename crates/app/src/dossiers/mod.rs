@@ -20,7 +20,7 @@ pub use input::Upload;
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput};
 pub use printing::Form;
 pub use queries::{DossierDetail, DossierPage, Worklist, WorklistQuery};
-pub use tracking::{TrackedDossier, TrackingLimiter};
+pub use tracking::TrackedDossier;
 pub use transfer::{ExportedDossier, ExportedEvent, ImportReport, RejectedLine};
 
 pub use motcua_domain::dossier::{Applicant, Details, Handover, ReceivedDocument};

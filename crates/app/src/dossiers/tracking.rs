@@ -1,11 +1,9 @@
 //! Public tracking by dossier code: the state and appointment for anyone holding
 //! the code; names and details only with the last four digits of the applicant's
-//! phone or ID number. A wrong code and wrong digits answer alike, and failures
-//! from one address are limited, so codes cannot be enumerated.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! phone or ID number. A wrong code and wrong digits answer alike, and every
+//! look-up from one address counts against a small limit kept in the database
+//! (answered ones too: codes are sequential, so counting only failures would let
+//! a stranger read every existing dossier's state), so codes cannot be enumerated.
 
 use motcua_domain::dossier::DossierCode;
 use motcua_store::agencies;
@@ -15,51 +13,7 @@ use serde::Serialize;
 use super::Dossiers;
 use super::{event_from_row, Event};
 use crate::error::{Error, Result};
-
-/// Failed look-ups allowed per address in a window.
-const MAX_FAILURES: u32 = 10;
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-
-#[derive(Default)]
-pub struct TrackingLimiter {
-    failures: Mutex<HashMap<String, (Instant, u32)>>,
-}
-
-impl TrackingLimiter {
-    fn check(&self, who: &str) -> Result<()> {
-        let Ok(map) = self.failures.lock() else {
-            return Ok(());
-        };
-        if let Some((since, n)) = map.get(who) {
-            let age = since.elapsed();
-            if age < WINDOW && *n >= MAX_FAILURES {
-                let wait = (WINDOW - age).as_secs() as i64 + 1;
-                return Err(Error::Throttled {
-                    retry_after_secs: wait,
-                    message: format!(
-                        "Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau {} phút.",
-                        (wait + 59) / 60
-                    ),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn fail(&self, who: &str) {
-        let Ok(mut map) = self.failures.lock() else {
-            return;
-        };
-        if map.len() > 100_000 {
-            map.retain(|_, (since, _)| since.elapsed() < WINDOW);
-        }
-        let e = map.entry(who.to_owned()).or_insert((Instant::now(), 0));
-        if e.0.elapsed() >= WINDOW {
-            *e = (Instant::now(), 0);
-        }
-        e.1 += 1;
-    }
-}
+use crate::throttle::bucket;
 
 /// What the tracking page shows.
 #[derive(Debug, Clone, Serialize)]
@@ -102,7 +56,14 @@ impl Dossiers<'_> {
         last_digits: Option<&str>,
         who: &str,
     ) -> Result<TrackedDossier> {
-        self.tracking.check(who)?;
+        // The slot is taken before the look-up, so that concurrent look-ups
+        // cannot all pass a check made before any of them is counted.
+        self.hit(
+            &bucket("track:ip", &[who]),
+            self.limits.tracking_per_address,
+            |wait| format!("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau {wait}."),
+        )
+        .await?;
         let digits = last_digits.map(str::trim).filter(|s| !s.is_empty());
         let found = match DossierCode::parse(code) {
             Ok(c) => {
@@ -112,7 +73,6 @@ impl Dossiers<'_> {
             Err(_) => None,
         };
         let Some(d) = found else {
-            self.tracking.fail(who);
             return Err(no_match());
         };
         let verified = match digits {
@@ -124,7 +84,6 @@ impl Dossiers<'_> {
                         .iter()
                         .any(|v| v.as_deref().is_some_and(|v| v.ends_with(last)));
                 if !ok {
-                    self.tracking.fail(who);
                     return Err(no_match());
                 }
                 true

@@ -65,9 +65,12 @@ pub async fn receive(
     responses(
         (status = 201, body = Dossier),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Giây cần chờ trước khi gửi lại"))),
     ))]
 pub async fn submit(
     State(s): State<AppState>,
+    ClientIp(who): ClientIp,
     headers: HeaderMap,
     ApiJson(input): ApiJson<IntakeJson>,
 ) -> ApiResult<Response> {
@@ -76,7 +79,7 @@ pub async fn submit(
     let d = s
         .app
         .dossiers()
-        .submit_online(&input, key.as_deref())
+        .submit_online(&input, key.as_deref(), &who)
         .await?;
     Ok(created(format!("/tra-cuu?ma={}", d.code), d))
 }

@@ -18,7 +18,7 @@ use super::intake_form::{doc_rows, intake_input, proc_info, DocRow, ProcInfo, SE
 use super::FormErrors;
 use crate::error::PageError;
 use crate::layout::{render, Chrome};
-use crate::session::MaybeSignedIn;
+use crate::session::{ClientIp, MaybeSignedIn};
 use crate::AppState;
 
 /// Double-submit CSRF token of the public form (there is no session).
@@ -203,6 +203,7 @@ pub async fn procedure_options(
 pub async fn submit(
     State(state): State<AppState>,
     signed_in: MaybeSignedIn,
+    ClientIp(who): ClientIp,
     jar: CookieJar,
     data: FormData,
 ) -> Result<Response, PageError> {
@@ -244,7 +245,7 @@ pub async fn submit(
     match state
         .app
         .dossiers()
-        .submit_online(&input, key.as_deref())
+        .submit_online(&input, key.as_deref(), &who)
         .await
     {
         Ok(d) => {
@@ -259,6 +260,21 @@ pub async fn submit(
                 },
             );
             Ok(body)
+        }
+        // Too many submissions: the form comes back as filled in, saying when to
+        // send it again.
+        Err(e @ Error::Throttled { .. }) => {
+            let mut response = page(
+                &state,
+                &signed_in,
+                jar,
+                form,
+                FormErrors::with_general(e.message_vi()),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await?;
+            crate::error::set_retry_after(&mut response, &e);
+            Ok(response)
         }
         Err(e) => {
             let errors = FormErrors::from_error(e).map_err(|error| PageError {

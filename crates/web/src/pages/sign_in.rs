@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::error::{detail_of, status_of, PageError};
 use crate::layout::{render, Chrome};
-use crate::session::{self, MaybeSignedIn, SignedIn, SESSION_COOKIE, SIGNIN_CSRF_COOKIE};
+use crate::session::{self, ClientIp, MaybeSignedIn, SignedIn, SESSION_COOKIE, SIGNIN_CSRF_COOKIE};
 use crate::AppState;
 
 #[derive(Template)]
@@ -69,7 +69,7 @@ pub struct SignInForm {
 
 pub async fn submit(
     State(state): State<AppState>,
-    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    ClientIp(ip): ClientIp,
     jar: CookieJar,
     Form(form): Form<SignInForm>,
 ) -> Response {
@@ -95,7 +95,6 @@ pub async fn submit(
             StatusCode::BAD_REQUEST,
         );
     }
-    let ip = addr.ip().to_string();
     match state
         .app
         .sign_in(&form.username, &form.password, Some(&ip))
@@ -116,7 +115,9 @@ pub async fn submit(
             if status == StatusCode::INTERNAL_SERVER_ERROR {
                 return PageError::from(e).into_response();
             }
-            page(&state, jar, form.username, Some(detail_of(&e)), status)
+            let mut response = page(&state, jar, form.username, Some(detail_of(&e)), status);
+            crate::error::set_retry_after(&mut response, &e);
+            response
         }
     }
 }

@@ -3,8 +3,7 @@
 //! last four digits of the applicant's phone or ID number.
 
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use motcua_app::Error;
@@ -15,22 +14,8 @@ use super::datetime_vn;
 use super::intake_form::return_method_label;
 use crate::error::PageError;
 use crate::layout::{render, Chrome};
-use crate::session::MaybeSignedIn;
+use crate::session::{ClientIp, MaybeSignedIn};
 use crate::AppState;
-
-/// The caller's address, for limiting failed look-ups; "unknown" when the server
-/// was not started with connection information.
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            crate::session::client_ip(parts).unwrap_or_else(|| "unknown".into()),
-        ))
-    }
-}
 
 struct EventLine {
     at: String,
