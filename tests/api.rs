@@ -13,7 +13,28 @@ on_both_engines!(
     a_change_made_elsewhere_is_seen_within_the_auth_cache_ttl,
     malformed_requests_are_vietnamese_problems,
     openapi_states_errors_and_required_parameters,
+    an_empty_catalogue_filter_is_no_filter,
 );
+
+/// Found by the generated requests: `?agency=` (an emptied field) searched for an
+/// agency with an empty code and answered 404, which the document did not list.
+async fn an_empty_catalogue_filter_is_no_filter(app: TestApp) {
+    let c = app.client();
+    let all = json(c.get(app.url("/api/v1/procedures")).send().await.unwrap()).await;
+    let r = c
+        .get(app.url("/api/v1/procedures?q=&agency=&sector="))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json(r).await["items"], all["items"]);
+    let r = c
+        .get(app.url("/api/v1/procedures?agency=000.99.99.H99"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 404, "Không tìm thấy").await;
+}
 
 /// A problem+json answer with the status given and a Vietnamese `detail` holding
 /// `needle`; returns the response's headers for further checks.

@@ -155,7 +155,8 @@ pub struct ProcedureQuery {
 
 /// Search the procedure catalogue.
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(ProcedureQuery), security(()),
-    responses((status = 200, description = "{\"items\": [Procedure…]} in the catalogue's JSON shape")))]
+    responses((status = 200, description = "{\"items\": [Procedure…]} in the catalogue's JSON shape"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn procedures(
     State(s): State<AppState>,
     ApiQuery(q): ApiQuery<ProcedureQuery>,
@@ -164,8 +165,10 @@ pub async fn procedures(
         .app
         .search_procedures(
             q.q.as_deref().unwrap_or_default(),
+            // `?agency=` from an emptied form field means no filter, not an agency
+            // whose code is empty.
             q.sector.as_deref(),
-            q.agency.as_deref(),
+            q.agency.as_deref().filter(|v| !v.trim().is_empty()),
             1000,
         )
         .await?;
