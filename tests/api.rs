@@ -11,7 +11,187 @@ on_both_engines!(
     openapi_describes_every_endpoint,
     tokens_are_created_listed_and_revoked,
     a_change_made_elsewhere_is_seen_within_the_auth_cache_ttl,
+    malformed_requests_are_vietnamese_problems,
+    openapi_states_errors_and_required_parameters,
+    an_empty_catalogue_filter_is_no_filter,
 );
+
+/// Found by the generated requests: `?agency=` (an emptied field) searched for an
+/// agency with an empty code and answered 404, which the document did not list.
+async fn an_empty_catalogue_filter_is_no_filter(app: TestApp) {
+    let c = app.client();
+    let all = json(c.get(app.url("/api/v1/procedures")).send().await.unwrap()).await;
+    let r = c
+        .get(app.url("/api/v1/procedures?q=&agency=&sector="))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(json(r).await["items"], all["items"]);
+    let r = c
+        .get(app.url("/api/v1/procedures?agency=000.99.99.H99"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 404, "Không tìm thấy").await;
+}
+
+/// A problem+json answer with the status given and a Vietnamese `detail` holding
+/// `needle`; returns the response's headers for further checks.
+async fn assert_problem(
+    r: reqwest::Response,
+    status: u16,
+    needle: &str,
+) -> reqwest::header::HeaderMap {
+    let url = r.url().to_string();
+    assert_eq!(r.status(), status, "{url}");
+    let headers = r.headers().clone();
+    assert_eq!(headers["content-type"], "application/problem+json", "{url}");
+    let p = json(r).await;
+    assert_eq!(p["status"], status, "{url}");
+    let detail = p["detail"].as_str().unwrap();
+    assert!(detail.contains(needle), "{url}: {detail}");
+    headers
+}
+
+/// Requests refused before any handler runs (query string, path, body, method,
+/// route) are problem+json in Vietnamese like every other API error, not axum's
+/// plain English text.
+async fn malformed_requests_are_vietnamese_problems(app: TestApp) {
+    let c = app.client();
+    let token = app.token("tiepnhan").await;
+    let get = |path: &str| c.get(app.url(path)).bearer_auth(&token).send();
+
+    let r = get("/api/v1/dossiers?limit=abc").await.unwrap();
+    assert_problem(r, 400, "Tham số truy vấn không hợp lệ").await;
+    let r = get("/api/v1/calendar/lunar?date=2026-02-13&date=2026-02-14")
+        .await
+        .unwrap();
+    assert_problem(r, 400, "chỉ được gửi một lần").await;
+    let r = get("/api/v1/audit?limit=1.5").await.unwrap();
+    assert_problem(r, 400, "Tham số truy vấn").await;
+
+    let r = get("/api/v1/dossiers/%FF").await.unwrap();
+    assert_problem(r, 400, "không phải UTF-8").await;
+    let r = get("/api/v1/dossiers/%C3%28/events").await.unwrap();
+    assert_problem(r, 400, "không phải UTF-8").await;
+
+    let r = c
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"procedure\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 400, "không phải JSON hợp lệ").await;
+    let r = c
+        .post(app.url("/api/v1/public/submissions"))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 400, "Content-Type: application/json").await;
+
+    let r = c.put(app.url("/api/v1/me")).send().await.unwrap();
+    let headers = assert_problem(r, 405, "phương thức").await;
+    assert_eq!(headers["allow"], "GET,HEAD");
+    let r = c
+        .delete(app.url("/api/v1/dossiers"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(r, 405, "phương thức").await;
+
+    let r = get("/api/v1/no-such-thing").await.unwrap();
+    assert_problem(r, 404, "Không có địa chỉ API này").await;
+    let r = get("/api/v2/dossiers").await.unwrap();
+    assert_problem(r, 404, "Không có địa chỉ API này").await;
+}
+
+/// The document clients are generated from says what the server does: 401 on
+/// every operation that needs a token, 400 wherever input is read, 429 where
+/// anonymous callers are limited, required parameters as required, with their
+/// formats and ranges; every error answer is problem+json.
+async fn openapi_states_errors_and_required_parameters(app: TestApp) {
+    let doc = json(
+        app.client()
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mut authenticated = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let anonymous = op["security"] == json!([{}]);
+            if !anonymous {
+                authenticated += 1;
+                assert!(responses.contains_key("401"), "{method} {path}: no 401");
+            }
+            let reads_input = op.get("requestBody").is_some()
+                || op["parameters"].as_array().is_some_and(|p| !p.is_empty());
+            if reads_input {
+                assert!(responses.contains_key("400"), "{method} {path}: no 400");
+            }
+            for (status, r) in responses {
+                if status.starts_with('4') {
+                    assert_eq!(
+                        r["content"]["application/problem+json"]["schema"]["$ref"],
+                        "#/components/schemas/Problem",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(authenticated >= 18, "{authenticated}");
+    for (path, method) in [
+        ("/api/v1/public/submissions", "post"),
+        ("/api/v1/public/dossiers/{code}", "get"),
+    ] {
+        assert!(
+            doc["paths"][path][method]["responses"]["429"].is_object(),
+            "{method} {path}: no 429"
+        );
+    }
+
+    let param = |path: &str, name: &str| {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{path} {name}"))
+            .clone()
+    };
+    for (path, name, format) in [
+        ("/api/v1/calendar/lunar", "date", Some("date")),
+        ("/api/v1/calendar/days", "from", Some("date")),
+        ("/api/v1/calendar/days", "to", Some("date")),
+        ("/api/v1/calendar/due", "received_at", Some("date-time")),
+        ("/api/v1/calendar/due", "limit", None),
+    ] {
+        let p = param(path, name);
+        assert_eq!(p["in"], "query", "{path} {name}");
+        assert_eq!(p["required"], true, "{path} {name}");
+        if let Some(format) = format {
+            assert_eq!(p["schema"]["format"], format, "{path} {name}");
+        }
+    }
+    assert_eq!(param("/api/v1/calendar/days", "agency")["required"], false);
+    for (path, max) in [("/api/v1/dossiers", 200), ("/api/v1/audit", 500)] {
+        let limit = param(path, "limit");
+        assert_eq!(limit["in"], "query", "{path}");
+        assert_eq!(limit["required"], false, "{path}");
+        assert_eq!(limit["schema"]["minimum"], 1, "{path}");
+        assert_eq!(limit["schema"]["maximum"], max, "{path}");
+    }
+}
 
 /// Another server process sharing the database revokes a token: this process, which
 /// remembered the token for a moment, refuses it once the cache's time is up.

@@ -109,7 +109,6 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = self.0;
         log_fault(&e);
-        let request_id = crate::request_id::current();
         let status = status_of(&e);
         let (kind, title) = kind_of(&e);
         let errors = match &e {
@@ -123,23 +122,8 @@ impl IntoResponse for ApiError {
                 .collect(),
             _ => Vec::new(),
         };
-        let body = Problem {
-            kind: format!("urn:motcua:problem:{kind}"),
-            title: title.into(),
-            status: status.as_u16(),
-            detail: detail_of(&e),
-            errors,
-            instance: request_id
-                .as_ref()
-                .map(|id| format!("urn:motcua:request:{id}")),
-            request_id,
-        };
-        let mut response = (status, axum::Json(body)).into_response();
+        let mut response = problem(status, kind, title, detail_of(&e), errors);
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
         if let Error::Unauthenticated(_) = &e {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
@@ -158,6 +142,35 @@ pub fn set_retry_after(response: &mut Response, e: &Error) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
     }
+}
+
+/// A problem+json answer for an error that is no use case's: the request's own
+/// shape (a method the route does not have) rather than what it asked for.
+pub fn problem(
+    status: StatusCode,
+    kind: &str,
+    title: &str,
+    detail: String,
+    errors: Vec<ProblemField>,
+) -> Response {
+    let request_id = crate::request_id::current();
+    let body = Problem {
+        kind: format!("urn:motcua:problem:{kind}"),
+        title: title.into(),
+        status: status.as_u16(),
+        detail,
+        errors,
+        instance: request_id
+            .as_ref()
+            .map(|id| format!("urn:motcua:request:{id}")),
+        request_id,
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
 }
 
 /// An error on a page: shown as a Vietnamese page, or, when the person is not signed

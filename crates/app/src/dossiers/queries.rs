@@ -121,6 +121,7 @@ impl Worklist {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct WorklistQuery {
     /// to_accept, to_assign, mine, awaiting_approval, to_release, ready_to_return,
     /// due_soon, overdue, not_collected, all (default)
@@ -131,6 +132,8 @@ pub struct WorklistQuery {
     pub procedure: Option<String>,
     /// The `next` of the previous page.
     pub after: Option<String>,
+    /// Dossiers a page, 1–200; 50 when absent.
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub limit: Option<i64>,
 }
 

@@ -18,12 +18,15 @@ use crate::Actor;
 /// The report's query, as the page's form and the API send it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct Ii06aQuery {
     /// Agency identifier code; the person's own when absent.
     pub agency: Option<String>,
     /// First day of the period, YYYY-MM-DD (or dd/mm/yyyy).
+    #[cfg_attr(feature = "openapi", param(required = true))]
     pub from: Option<String>,
     /// Last day of the period, inclusive.
+    #[cfg_attr(feature = "openapi", param(required = true))]
     pub to: Option<String>,
     /// `self` (default): the agency's own dossiers; `subtree`: with every unit below.
     pub scope: Option<String>,

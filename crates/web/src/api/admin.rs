@@ -1,6 +1,6 @@
 //! Endpoints for the signed-in identity, agencies, users, tokens and the audit log.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,7 +12,7 @@ use motcua_app::{Actor, Principal};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::ApiJson;
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::error::{ApiError, Problem};
 use crate::session::ApiUser;
 use crate::AppState;
@@ -55,6 +55,7 @@ pub async fn list_agencies(
         (status = 201, body = Agency),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_agency(
@@ -77,7 +78,7 @@ pub async fn create_agency(
 pub async fn get_agency(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Agency>> {
     Ok(Json(s.app.agency(&actor, &code).await?))
 }
@@ -94,7 +95,7 @@ pub async fn get_agency(
 pub async fn update_agency(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<AgencyUpdate>,
 ) -> ApiResult<Json<Agency>> {
     Ok(Json(
@@ -115,7 +116,7 @@ pub async fn update_agency(
 pub async fn list_users(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<List<User>>> {
     Ok(Json(List {
         items: s.app.list_users(&actor, &code).await?,
@@ -129,12 +130,13 @@ pub async fn list_users(
         (status = 201, body = User),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_user(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(input): ApiJson<NewUser>,
 ) -> ApiResult<Response> {
     let user = s
@@ -155,7 +157,7 @@ pub async fn create_user(
 pub async fn get_user(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(s.app.user(&actor, &username).await?))
 }
@@ -172,7 +174,7 @@ pub async fn get_user(
 pub async fn update_user(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(username): Path<String>,
+    ApiPath(username): ApiPath<String>,
     ApiJson(input): ApiJson<UserUpdate>,
 ) -> ApiResult<Json<User>> {
     Ok(Json(
@@ -214,6 +216,8 @@ pub struct CreatedToken {
     responses(
         (status = 201, body = CreatedToken),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_token(
     State(s): State<AppState>,
@@ -239,17 +243,20 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     s.app.revoke_token(&Principal::User(actor), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, IntoParams)]
+// The extractor is ApiQuery, which utoipa cannot recognise as a query string.
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Keyset cursor: the `id` of the last entry of the previous page.
     pub before: Option<String>,
     /// At most 500; 100 when absent.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -263,7 +270,7 @@ pub struct AuditQuery {
 pub async fn audit(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<List<AuditEntry>>> {
     Ok(Json(List {
         items: s

@@ -1,7 +1,7 @@
 //! Dossier endpoints: counter intake, online submission, worklists, one dossier,
 //! its actions, history and printed forms, and public tracking.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,7 +13,7 @@ use utoipa::IntoParams;
 
 use super::admin::created;
 use super::wire::{ActionJson, IntakeJson};
-use super::ApiJson;
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::error::{ApiError, Problem};
 use crate::session::{ApiUser, ClientIp};
 use crate::AppState;
@@ -40,6 +40,7 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
         (status = 201, body = Dossier),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn receive(
     State(s): State<AppState>,
@@ -65,6 +66,7 @@ pub async fn receive(
     responses(
         (status = 201, body = Dossier),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Giây cần chờ trước khi gửi lại"))),
     ))]
@@ -89,11 +91,12 @@ pub async fn submit(
     responses(
         (status = 200, body = DossierPage),
         (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Query(q): Query<WorklistQuery>,
+    ApiQuery(q): ApiQuery<WorklistQuery>,
 ) -> ApiResult<Json<DossierPage>> {
     Ok(Json(s.app.dossiers().worklist(&actor, &q).await?))
 }
@@ -109,7 +112,7 @@ pub async fn list(
 pub async fn get(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Dossier>> {
     Ok(Json(s.app.dossiers().get(&actor, &code).await?))
 }
@@ -135,7 +138,7 @@ pub async fn get(
 pub async fn act(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path((code, action)): Path<(String, String)>,
+    ApiPath((code, action)): ApiPath<(String, String)>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<ActionJson>,
 ) -> ApiResult<Json<Dossier>> {
@@ -159,12 +162,13 @@ pub async fn act(
     params(("code" = String, Path, description = "Mã hồ sơ")),
     responses(
         (status = 200, body = Vec<Event>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn events(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<Vec<Event>>> {
     Ok(Json(s.app.dossiers().events(&actor, &code).await?))
 }
@@ -189,12 +193,13 @@ fn pdf(bytes: Vec<u8>, name: &str) -> Response {
     params(("code" = String, Path, description = "Mã hồ sơ")),
     responses(
         (status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn receipt(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Response> {
     let bytes = s
         .app
@@ -212,12 +217,13 @@ pub async fn receipt(
     ),
     responses(
         (status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn form(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Path((code, form)): Path<(String, String)>,
+    ApiPath((code, form)): ApiPath<(String, String)>,
 ) -> ApiResult<Response> {
     let number = form.trim_end_matches(".pdf");
     let which = Form::parse(number)
@@ -227,6 +233,8 @@ pub async fn form(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+// The extractor is ApiQuery, which utoipa cannot recognise as a query string.
+#[into_params(parameter_in = Query)]
 pub struct TrackQuery {
     /// The last four digits of the applicant's phone or personal ID number.
     pub digits: Option<String>,
@@ -245,8 +253,8 @@ pub struct TrackQuery {
 pub async fn track(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
-    Path(code): Path<String>,
-    Query(q): Query<TrackQuery>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<TrackQuery>,
 ) -> ApiResult<Json<TrackedDossier>> {
     Ok(Json(
         s.app

@@ -3,6 +3,7 @@
 
 mod admin;
 mod dossiers;
+mod extract;
 mod json;
 mod public;
 mod reports;
@@ -16,6 +17,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::AppState;
 
+pub use extract::{ApiPath, ApiQuery};
 pub use json::ApiJson;
 
 #[derive(OpenApi)]
@@ -57,7 +59,7 @@ pub use json::ApiJson;
         reports::ii06a_dossiers,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonProblems),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -72,6 +74,75 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// The answers every operation of a kind can give, added to each one here so that
+/// none is forgotten: 401 wherever a token is needed, 400 wherever the client sends
+/// parameters or a body (a malformed query string, a path that is not UTF-8, a body
+/// that is not JSON are refused before the handler runs).
+struct CommonProblems;
+
+impl Modify for CommonProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::SecurityRequirement;
+        let anonymous = SecurityRequirement::default();
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let authenticated = match &op.security {
+                    None => true,
+                    Some(reqs) => reqs.iter().any(|r| *r != anonymous),
+                };
+                if authenticated {
+                    add_problem(op, "401", "Thiếu hoặc sai mã truy cập");
+                }
+                let has_input = op.request_body.is_some()
+                    || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                if has_input {
+                    add_problem(op, "400", "Yêu cầu không hợp lệ");
+                }
+            }
+        }
+    }
+}
+
+fn add_problem(op: &mut utoipa::openapi::path::Operation, status: &str, description: &str) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+                .into()
+        });
+}
+
+/// A method the route does not have: problem+json like every other API error, with
+/// axum's `Allow` header still listing the methods it has.
+async fn method_not_allowed() -> axum::response::Response {
+    crate::error::problem(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Phương thức không được hỗ trợ",
+        "Địa chỉ API này không nhận phương thức HTTP đã gửi; tiêu đề Allow liệt kê các phương thức được nhận.".into(),
+        Vec::new(),
+    )
 }
 
 /// Scans travel base64 in the JSON body: room for several files of up to 10 MB.
@@ -126,4 +197,6 @@ pub fn routes() -> Router<AppState> {
         .route("/procedures/{code}", get(public::procedure))
         .route("/reports/ii06a", get(reports::ii06a))
         .route("/reports/ii06a/dossiers", get(reports::ii06a_dossiers))
+        // Last: it applies to the routes registered before it.
+        .method_not_allowed_fallback(method_not_allowed)
 }

@@ -1,7 +1,7 @@
 //! Public endpoints, no token needed: the working calendar and the procedure
 //! catalogue are what every citizen may know.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Json;
 use jiff::civil::Date;
 use jiff::Timestamp;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::admin::List;
+use super::{ApiPath, ApiQuery};
 use crate::error::{ApiError, Problem};
 use crate::AppState;
 
@@ -34,24 +35,35 @@ fn parse_date(field: &str, value: Option<&str>) -> ApiResult<Date> {
 }
 
 #[derive(Deserialize, IntoParams)]
+// The extractor is ApiQuery, which utoipa cannot recognise as a query string.
+#[into_params(parameter_in = Query)]
 pub struct LunarQuery {
     /// A solar date, YYYY-MM-DD.
+    // Optional in Rust so that a missing one gets the Vietnamese message below
+    // rather than serde's; required in the document, which is what clients read.
+    #[param(required = true, value_type = String, format = Date)]
     pub date: Option<String>,
 }
 
 /// The lunar date (Vietnamese calendar, UTC+7) of a solar date.
 #[utoipa::path(get, path = "/api/v1/calendar/lunar", tag = "calendar", params(LunarQuery), security(()),
     responses((status = 200, body = LunarInfo), (status = 400, body = Problem, content_type = "application/problem+json")))]
-pub async fn lunar(Query(q): Query<LunarQuery>) -> ApiResult<Json<LunarInfo>> {
+pub async fn lunar(ApiQuery(q): ApiQuery<LunarQuery>) -> ApiResult<Json<LunarInfo>> {
     let date = parse_date("date", q.date.as_deref())?;
     Ok(Json(motcua_app::calendar::lunar_of(date)?))
 }
 
 #[derive(Deserialize, IntoParams)]
+// The extractor is ApiQuery, which utoipa cannot recognise as a query string.
+#[into_params(parameter_in = Query)]
 pub struct DaysQuery {
     /// Agency identifier code; the national calendar when absent.
     pub agency: Option<String>,
+    /// The first day, YYYY-MM-DD.
+    #[param(required = true, value_type = String, format = Date)]
     pub from: Option<String>,
+    /// The last day, YYYY-MM-DD (included).
+    #[param(required = true, value_type = String, format = Date)]
     pub to: Option<String>,
 }
 
@@ -61,7 +73,7 @@ pub struct DaysQuery {
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn days(
     State(s): State<AppState>,
-    Query(q): Query<DaysQuery>,
+    ApiQuery(q): ApiQuery<DaysQuery>,
 ) -> ApiResult<Json<List<DayInfo>>> {
     let from = parse_date("from", q.from.as_deref())?;
     let to = parse_date("to", q.to.as_deref())?;
@@ -71,13 +83,18 @@ pub async fn days(
 }
 
 #[derive(Deserialize, IntoParams)]
+// The extractor is ApiQuery, which utoipa cannot recognise as a query string.
+#[into_params(parameter_in = Query)]
 pub struct DueQuery {
     /// Agency identifier code; the national calendar when absent.
     pub agency: Option<String>,
     /// RFC 3339 instant, e.g. 2026-02-13T10:00:00+07:00.
+    #[param(required = true, value_type = String, format = DateTime)]
     pub received_at: Option<String>,
     /// `immediate`, `same_day`, `Nwd` (working days), `Nwh` (working hours) or
     /// `Ncd` (calendar days).
+    #[param(required = true, value_type = String, example = "3wd",
+        pattern = r"^(immediate|same_day|[0-9]{1,5}(wd|wh|cd))$")]
     pub limit: Option<String>,
 }
 
@@ -91,7 +108,10 @@ pub struct Due {
 #[utoipa::path(get, path = "/api/v1/calendar/due", tag = "calendar", params(DueQuery), security(()),
     responses((status = 200, body = Due), (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
-pub async fn due(State(s): State<AppState>, Query(q): Query<DueQuery>) -> ApiResult<Json<Due>> {
+pub async fn due(
+    State(s): State<AppState>,
+    ApiQuery(q): ApiQuery<DueQuery>,
+) -> ApiResult<Json<Due>> {
     let raw = q.received_at.as_deref().map(str::trim).unwrap_or_default();
     if raw.is_empty() {
         return Err(bad(
@@ -122,6 +142,8 @@ pub async fn due(State(s): State<AppState>, Query(q): Query<DueQuery>) -> ApiRes
 }
 
 #[derive(Deserialize, IntoParams)]
+// The extractor is ApiQuery, which utoipa cannot recognise as a query string.
+#[into_params(parameter_in = Query)]
 pub struct ProcedureQuery {
     /// Words to find, with or without diacritics.
     pub q: Option<String>,
@@ -133,17 +155,20 @@ pub struct ProcedureQuery {
 
 /// Search the procedure catalogue.
 #[utoipa::path(get, path = "/api/v1/procedures", tag = "procedures", params(ProcedureQuery), security(()),
-    responses((status = 200, description = "{\"items\": [Procedure…]} in the catalogue's JSON shape")))]
+    responses((status = 200, description = "{\"items\": [Procedure…]} in the catalogue's JSON shape"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn procedures(
     State(s): State<AppState>,
-    Query(q): Query<ProcedureQuery>,
+    ApiQuery(q): ApiQuery<ProcedureQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let items = s
         .app
         .search_procedures(
             q.q.as_deref().unwrap_or_default(),
+            // `?agency=` from an emptied form field means no filter, not an agency
+            // whose code is empty.
             q.sector.as_deref(),
-            q.agency.as_deref(),
+            q.agency.as_deref().filter(|v| !v.trim().is_empty()),
             1000,
         )
         .await?;
@@ -157,7 +182,7 @@ pub async fn procedures(
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn procedure(
     State(s): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let entry = s.app.procedure(&code).await?;
     Ok(Json(

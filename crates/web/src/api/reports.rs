@@ -1,7 +1,7 @@
 //! Reports: form II.06a as JSON (or the official workbook), and the dossiers behind
 //! each of its figures.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::admin::List;
+use super::extract::ApiQuery;
 use crate::error::{ApiError, Problem};
 use crate::session::ApiUser;
 use crate::AppState;
@@ -18,6 +19,7 @@ use crate::AppState;
 type ApiResult<T> = Result<T, ApiError>;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Format {
     /// `json` (default) or `xlsx`: the workbook laid out like the official form.
     pub format: Option<String>,
@@ -28,7 +30,8 @@ pub struct Format {
 /// `received_total = resolved_total + pending_total + withdrawn_or_refused`.
 #[utoipa::path(get, path = "/api/v1/reports/ii06a", tag = "reports", params(Ii06aQuery, Format),
     responses(
-        (status = 200, body = Ii06a, description = "The report; with `format=xlsx` the workbook (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"),
+        (status = 200, description = "The report; with `format=xlsx` the workbook laid out like the official form",
+            content((Ii06a = "application/json"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -36,8 +39,8 @@ pub struct Format {
 pub async fn ii06a(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Query(q): Query<Ii06aQuery>,
-    Query(f): Query<Format>,
+    ApiQuery(q): ApiQuery<Ii06aQuery>,
+    ApiQuery(f): ApiQuery<Format>,
 ) -> ApiResult<Response> {
     match f.format.as_deref().map(str::trim) {
         None | Some("") | Some("json") => {
@@ -73,13 +76,16 @@ pub(crate) fn workbook(name: &str, bytes: Vec<u8>) -> Response {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DrillDown {
     /// The figure's column: received_total, received_online, … withdrawn_or_refused.
     pub figure: String,
     /// One row of the report: a sector code (or an agency code with `by=unit`).
     pub row: Option<String>,
     /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 
@@ -95,8 +101,8 @@ pub struct DrillDown {
 pub async fn ii06a_dossiers(
     State(s): State<AppState>,
     ApiUser(actor): ApiUser,
-    Query(q): Query<Ii06aQuery>,
-    Query(d): Query<DrillDown>,
+    ApiQuery(q): ApiQuery<Ii06aQuery>,
+    ApiQuery(d): ApiQuery<DrillDown>,
 ) -> ApiResult<Json<List<CountedDossier>>> {
     let items = s
         .app
