@@ -40,6 +40,23 @@ pub mod body_limit {
     pub const OFFICER_FORM: usize = limits::FILES_TOTAL_BYTES + MIB;
 }
 
+/// Anonymous submissions carry up to [`body_limit::ONLINE_JSON`] each and are
+/// decoded into several copies while checked; this many are read at once, the
+/// others wait their turn (well within the request timeout: each takes a fraction
+/// of a second). Memory then stays bounded whatever the number of senders; how
+/// often one sender may submit is the rate limiter's business.
+const ANONYMOUS_UPLOADS_AT_ONCE: usize = 4;
+
+pub async fn one_upload_of_few(req: Request, next: Next) -> Response {
+    static SLOTS: tokio::sync::Semaphore =
+        tokio::sync::Semaphore::const_new(ANONYMOUS_UPLOADS_AT_ONCE);
+    match SLOTS.acquire().await {
+        Ok(_slot) => next.run(req).await,
+        // Never closed; answer rather than panic if it ever were.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
 /// URL-encoded forms carry no files: the largest (a procedure's text edited by an
 /// administrator) is a few tens of kilobytes. They are read here whole, before the
 /// route's own (smaller or equal) limit applies again.

@@ -93,7 +93,11 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/{code}/forms/{form}", get(dossiers::form))
         .route(
             "/public/submissions",
-            post(dossiers::submit).layer(DefaultBodyLimit::max(body_limit::ONLINE_JSON)),
+            post(dossiers::submit)
+                .layer(DefaultBodyLimit::max(body_limit::ONLINE_JSON))
+                .layer(axum::middleware::from_fn(
+                    crate::input_guard::one_upload_of_few,
+                )),
         )
         .route(
             "/public/dossiers/{code}",

@@ -15,6 +15,7 @@ mod sign_in;
 mod tracking;
 
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler as _;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -40,9 +41,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/nop-truc-tuyen",
-            get(online::form)
-                .post(online::submit)
-                .layer(DefaultBodyLimit::max(body_limit::ONLINE_FORM)),
+            get(online::form).post(
+                online::submit
+                    .layer(DefaultBodyLimit::max(body_limit::ONLINE_FORM))
+                    .layer(axum::middleware::from_fn(
+                        crate::input_guard::one_upload_of_few,
+                    )),
+            ),
         )
         .route("/nop-truc-tuyen/thu-tuc", get(online::procedure_options))
         .route("/thu-tuc", get(catalogue::list))
