@@ -88,10 +88,20 @@ impl Dossiers<'_> {
     pub async fn form_pdf(&self, actor: &Actor, code: &str, form: Form) -> Result<Vec<u8>> {
         let mut conn = self.db.read().await?;
         let dossier = self.readable(&mut conn, actor, code).await?;
-        self.render_form(&mut conn, &dossier, form).await
+        let job = self.form_job(&mut conn, &dossier, form).await?;
+        // The connection goes back to the pool before the render waits for its turn:
+        // a queue of renders must not hold the pool.
+        drop(conn);
+        self.render_off_thread(job).await
     }
 
-    async fn render_form(&self, conn: &mut Conn, dossier: &Record, form: Form) -> Result<Vec<u8>> {
+    /// Everything a form prints, read and moved into a render job.
+    async fn form_job(
+        &self,
+        conn: &mut Conn,
+        dossier: &Record,
+        form: Form,
+    ) -> Result<crate::RenderJob> {
         let agency = agencies::by_id(conn, &dossier.agency_id)
             .await?
             .ok_or_else(|| Error::Internal("agency".into()))?;
@@ -281,7 +291,7 @@ impl Dossiers<'_> {
                 }
             }
         };
-        self.render_off_thread(job).await
+        Ok(job)
     }
 
     /// The internal steps with their due instants and what happened: each hand-over
