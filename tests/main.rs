@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod api;
 mod auth;
+mod bounds;
 mod browser;
 mod calendar;
 mod catalogue;

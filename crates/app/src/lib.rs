@@ -141,7 +141,60 @@ impl App {
     pub(crate) fn pdf_engine(&self) -> &motcua_docs::PdfEngine {
         self.pdf.get_or_init(motcua_docs::PdfEngine::new)
     }
+
+    /// Renders a document on the blocking pool, never on the threads that serve
+    /// requests, and at most one per core at a time, so that a burst of receipts
+    /// queues instead of multiplying the memory of layout.
+    ///
+    /// A Typst compilation cannot be interrupted; what bounds it is its input: the
+    /// use cases' limits (`motcua_domain::limits`) cap every text and list printed,
+    /// so the largest receipt renders in well under a second. A request that times
+    /// out (or whose client leaves) while waiting for its turn drops its future and
+    /// never starts rendering: the flag below is set on drop and read by the render
+    /// before it begins.
+    pub(crate) async fn render_off_thread(&self, job: RenderJob) -> Result<Vec<u8>> {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Arc, LazyLock};
+        static RENDERS: LazyLock<Arc<tokio::sync::Semaphore>> = LazyLock::new(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            Arc::new(tokio::sync::Semaphore::new(cores))
+        });
+        struct CancelOnDrop(Arc<AtomicBool>);
+        impl Drop for CancelOnDrop {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        let permit = RENDERS
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::Internal("render queue closed".into()))?;
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let _guard = CancelOnDrop(cancelled.clone());
+        let pdf = self.pdf.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            // Held until the render ends, even if the request has gone.
+            let _permit = permit;
+            if cancelled.load(Ordering::Relaxed) {
+                return None;
+            }
+            Some(job(pdf.get_or_init(motcua_docs::PdfEngine::new)))
+        });
+        match task.await {
+            Ok(Some(Ok(bytes))) => Ok(bytes),
+            Ok(Some(Err(e))) => Err(Error::Internal(format!("PDF: {e}"))),
+            Ok(None) => Err(Error::Internal("PDF render cancelled".into())),
+            Err(e) => Err(Error::Internal(format!("PDF render task: {e}"))),
+        }
+    }
 }
+
+/// A document to render, with everything it prints moved in.
+pub(crate) type RenderJob = Box<
+    dyn FnOnce(&motcua_docs::PdfEngine) -> std::result::Result<Vec<u8>, motcua_docs::DocsError>
+        + Send,
+>;
 
 /// A stable id for something with a unique name (an agency's code, a username):
 /// the same on every installation, so that events naming it mean the same thing

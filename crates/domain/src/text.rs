@@ -36,6 +36,20 @@ pub fn fold(input: &str) -> String {
     out
 }
 
+/// Whether `c` is a control character that text may not hold: U+0000–U+001F and
+/// U+007F, except tab, line feed and carriage return in multi-line text. PostgreSQL
+/// cannot store U+0000 at all, and none of them is something a person types: they
+/// come from broken clients or from someone probing, and are refused rather than
+/// silently dropped so that both engines answer alike.
+pub fn is_forbidden_control(c: char, multiline: bool) -> bool {
+    (c <= '\u{1f}' || c == '\u{7f}') && !(multiline && matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The first forbidden control character of `s` (see [`is_forbidden_control`]).
+pub fn forbidden_control(s: &str, multiline: bool) -> Option<char> {
+    s.chars().find(|&c| is_forbidden_control(c, multiline))
+}
+
 /// Counts characters as a person sees them (NFC code points), for length limits.
 pub fn char_len(s: &str) -> usize {
     s.chars().count()
@@ -43,6 +57,13 @@ pub fn char_len(s: &str) -> usize {
 
 /// Money as Vietnamese documents write it: `2.000 đ`, `1.250.000 đ`.
 pub fn money(amount: i64) -> String {
+    let mut out = grouped(amount);
+    out.push_str(" đ");
+    out
+}
+
+/// A number with its thousands grouped by dots, as Vietnamese writes it: `10.000`.
+pub fn grouped(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
     if amount < 0 {
@@ -54,7 +75,6 @@ pub fn money(amount: i64) -> String {
         }
         out.push(c);
     }
-    out.push_str(" đ");
     out
 }
 
@@ -83,6 +103,16 @@ mod tests {
         ] {
             assert_eq!(fold(input), "dang ky ket hon", "{input:?}");
         }
+    }
+
+    #[test]
+    fn control_characters_are_found_but_line_breaks_allowed_in_free_text() {
+        assert_eq!(forbidden_control("a\u{0}b", true), Some('\u{0}'));
+        assert_eq!(forbidden_control("a\u{7f}b", true), Some('\u{7f}'));
+        assert_eq!(forbidden_control("a\u{1b}[31m", false), Some('\u{1b}'));
+        assert_eq!(forbidden_control("dòng 1\r\ndòng 2\tcột", true), None);
+        assert_eq!(forbidden_control("Nguyễn\tVăn", false), Some('\t'));
+        assert_eq!(forbidden_control("Nguyễn Văn Đức", false), None);
     }
 
     #[test]

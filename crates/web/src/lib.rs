@@ -5,6 +5,7 @@ mod api;
 mod assets;
 mod client_ip;
 mod error;
+mod input_guard;
 mod layout;
 mod metrics;
 mod pages;
@@ -64,6 +65,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .fallback(pages::not_found)
         .layer(middleware::from_fn(no_store_when_personal))
         .layer(DefaultBodyLimit::max(2 * 1024 * 1024))
+        // Outside the routes, so that it sees every request (unknown routes too) and
+        // every 413 an extractor answers.
+        .layer(middleware::from_fn(input_guard::guard))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),

@@ -3,7 +3,8 @@
 
 use jiff::civil::Date;
 use motcua_domain::dossier::{Command, Verb};
-use motcua_domain::text;
+use motcua_domain::validation::Errors;
+use motcua_domain::{limits, text};
 use motcua_store::agencies::AgencyRow;
 use motcua_store::dossiers as store;
 use motcua_store::{users, Conn};
@@ -39,6 +40,99 @@ pub struct ActionInput {
     pub tracking_number: Option<String>,
 }
 
+/// Every bound of an action's input (`motcua_domain::limits`), checked before the
+/// input reaches the database or the blob store.
+fn check_bounds(code: &str, input: &ActionInput) -> Result<()> {
+    let mut errors = Errors::new();
+    errors.check_text("code", "Mã hồ sơ", code, limits::SHORT_CHARS, false);
+    errors.check_opt_text(
+        "reason",
+        "Lý do",
+        input.reason.as_deref(),
+        limits::FREE_TEXT_CHARS,
+        true,
+    );
+    for (field, label, value, max) in [
+        (
+            "assignee",
+            "Người xử lý",
+            &input.assignee,
+            limits::SHORT_CHARS,
+        ),
+        (
+            "new_due_date",
+            "Ngày hẹn mới",
+            &input.new_due_date,
+            limits::SHORT_CHARS,
+        ),
+        (
+            "collector_name",
+            "Họ tên người nhận",
+            &input.collector_name,
+            limits::NAME_CHARS,
+        ),
+        (
+            "collector_id",
+            "Giấy tờ người nhận",
+            &input.collector_id,
+            limits::SHORT_CHARS,
+        ),
+        (
+            "tracking_number",
+            "Số vận đơn",
+            &input.tracking_number,
+            limits::SHORT_CHARS,
+        ),
+    ] {
+        errors.check_opt_text(field, label, value.as_deref(), max, false);
+    }
+    if let Some(missing) = &input.missing {
+        if errors.check_count(
+            "missing",
+            "Giấy tờ cần bổ sung",
+            missing.len(),
+            limits::MISSING_ITEMS,
+        ) {
+            for (i, m) in missing.iter().enumerate() {
+                errors.check_text(
+                    &format!("missing[{i}]"),
+                    "Giấy tờ cần bổ sung",
+                    m,
+                    limits::DOCUMENT_NAME_CHARS,
+                    false,
+                );
+            }
+        }
+    }
+    if let Some(r) = &input.result {
+        errors.check_text(
+            "result.name",
+            "Tên kết quả",
+            &r.name,
+            limits::DOCUMENT_NAME_CHARS,
+            false,
+        );
+        errors.check_opt_text(
+            "result.content_type",
+            "Kiểu tệp",
+            r.content_type.as_deref(),
+            limits::CONTENT_TYPE_CHARS,
+            false,
+        );
+        if r.bytes.len() > limits::FILE_BYTES {
+            errors.push(
+                "result",
+                format!(
+                    "Tệp kết quả lớn hơn {} MB.",
+                    limits::megabytes(limits::FILE_BYTES)
+                ),
+            );
+        }
+    }
+    errors.into_result()?;
+    Ok(())
+}
+
 impl Dossiers<'_> {
     /// Takes `verb` on the dossier `code`.
     pub async fn act(
@@ -49,6 +143,7 @@ impl Dossiers<'_> {
         input: &ActionInput,
         idempotency_key: Option<&str>,
     ) -> Result<Dossier> {
+        check_bounds(code, input)?;
         let request = Request::new(
             &actor.user_id,
             idempotency_key,
@@ -109,6 +204,12 @@ impl Dossiers<'_> {
                     Verb::Approve => Command::Approve,
                     Verb::SendBack => Command::SendBack,
                     Verb::AttachResult => {
+                        if dossier.results >= limits::RESULTS {
+                            return Err(Error::field(
+                                "result",
+                                format!("Một hồ sơ có tối đa {} kết quả.", limits::RESULTS),
+                            ));
+                        }
                         let file =
                             result.ok_or_else(|| Error::Internal("result prepared".into()))??;
                         return Ok((

@@ -7,8 +7,8 @@ use motcua_domain::personal_id::{PersonalId, Sex};
 use motcua_domain::procedure::{
     DocumentKind, FeeInput, OnlineAvailability, Procedure, ReturnMethod,
 };
-use motcua_domain::text;
 use motcua_domain::validation::Errors;
+use motcua_domain::{limits, text};
 use motcua_store::agencies::{self, AgencyRow};
 use serde::Serialize;
 
@@ -72,8 +72,167 @@ pub struct IntakeInput {
     pub files: Vec<Upload>,
 }
 
-const MAX_FILES: usize = 20;
-const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+/// The bounds of an applicant as typed (see `motcua_domain::limits`).
+fn check_applicant_bounds(a: &ApplicantInput, prefix: &str, errors: &mut Errors) {
+    let f = |name: &str| format!("{prefix}.{name}");
+    errors.check_text(
+        &f("full_name"),
+        "Họ tên",
+        &a.full_name,
+        limits::NAME_CHARS,
+        false,
+    );
+    for (name, label, value) in [
+        ("personal_id", "Số định danh cá nhân", &a.personal_id),
+        ("date_of_birth", "Ngày sinh", &a.date_of_birth),
+        ("sex", "Giới tính", &a.sex),
+        ("phone", "Số điện thoại", &a.phone),
+    ] {
+        errors.check_opt_text(
+            &f(name),
+            label,
+            value.as_deref(),
+            limits::SHORT_CHARS,
+            false,
+        );
+    }
+    errors.check_opt_text(
+        &f("email"),
+        "Thư điện tử",
+        a.email.as_deref(),
+        limits::EMAIL_CHARS,
+        false,
+    );
+    errors.check_opt_text(
+        &f("address"),
+        "Địa chỉ",
+        a.address.as_deref(),
+        limits::ADDRESS_CHARS,
+        false,
+    );
+}
+
+/// Every bound of an intake (`motcua_domain::limits`), checked before anything else
+/// reads the input: no text, list, number or file beyond what a real dossier needs
+/// reaches the database, the blob store or a printed form.
+pub(crate) fn check_bounds(input: &IntakeInput, online: bool) -> Result<()> {
+    let mut errors = Errors::new();
+    for (field, label, value) in [
+        ("procedure", "Mã thủ tục", Some(&input.procedure)),
+        ("channel", "Kênh nộp", input.channel.as_ref()),
+        ("agency", "Mã cơ quan", input.agency.as_ref()),
+        (
+            "return_method",
+            "Cách nhận kết quả",
+            Some(&input.return_method),
+        ),
+        ("exemption", "Đối tượng miễn phí", input.exemption.as_ref()),
+        (
+            "fee_receipt_no",
+            "Số biên lai",
+            input.fee_receipt_no.as_ref(),
+        ),
+    ] {
+        errors.check_opt_text(
+            field,
+            label,
+            value.map(String::as_str),
+            limits::SHORT_CHARS,
+            false,
+        );
+    }
+    check_applicant_bounds(&input.applicant, "applicant", &mut errors);
+    if let Some(a) = &input.on_behalf_of {
+        check_applicant_bounds(a, "on_behalf_of", &mut errors);
+    }
+    errors.check_opt_text(
+        "post_address",
+        "Địa chỉ nhận kết quả",
+        input.post_address.as_deref(),
+        limits::ADDRESS_CHARS,
+        false,
+    );
+    errors.check_opt_text(
+        "note",
+        "Ghi chú",
+        input.note.as_deref(),
+        limits::FREE_TEXT_CHARS,
+        true,
+    );
+    if let Some(list) = &input.documents {
+        if errors.check_count("documents", "Giấy tờ", list.len(), limits::DOCUMENTS) {
+            for (i, d) in list.iter().enumerate() {
+                errors.check_text(
+                    &format!("documents[{i}].name"),
+                    "Tên giấy tờ",
+                    &d.name,
+                    limits::DOCUMENT_NAME_CHARS,
+                    false,
+                );
+                if [d.originals, d.certified_copies, d.photocopies]
+                    .iter()
+                    .any(|&n| n > limits::DOCUMENT_COPIES)
+                {
+                    errors.push(
+                        &format!("documents[{i}]"),
+                        format!(
+                            "Số bản của mỗi giấy tờ tối đa {} (bản chính, bản sao, bản chụp).",
+                            limits::DOCUMENT_COPIES
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if input.sets.is_some_and(|n| n == 0 || n > limits::SETS) {
+        errors.push("sets", format!("Số bộ hồ sơ từ 1 đến {}.", limits::SETS));
+    }
+    if input.pages.is_some_and(|n| n == 0 || n > limits::PAGES) {
+        errors.push(
+            "pages",
+            format!("Số trang từ 1 đến {}.", text::grouped(limits::PAGES.into())),
+        );
+    }
+    if input.copies.is_some_and(|n| n == 0 || n > limits::COPIES) {
+        errors.push(
+            "copies",
+            format!(
+                "Số bản sao từ 1 đến {}.",
+                text::grouped(limits::COPIES.into())
+            ),
+        );
+    }
+    let (max_files, max_total) = if online {
+        (limits::ONLINE_FILES, limits::ONLINE_FILES_TOTAL_BYTES)
+    } else {
+        (limits::FILES, limits::FILES_TOTAL_BYTES)
+    };
+    if errors.check_count("files", "Tệp đính kèm", input.files.len(), max_files) {
+        for (i, f) in input.files.iter().enumerate() {
+            let field = format!("files[{i}]");
+            errors.check_text(&field, "Tên tệp", &f.name, limits::FILE_NAME_CHARS, false);
+            errors.check_opt_text(
+                &field,
+                "Kiểu tệp",
+                f.content_type.as_deref(),
+                limits::CONTENT_TYPE_CHARS,
+                false,
+            );
+        }
+        let total: usize = input.files.iter().map(|f| f.bytes.len()).sum();
+        if total > max_total {
+            errors.push(
+                "files",
+                format!(
+                    "Các tệp của một hồ sơ cộng lại tối đa {} MB.",
+                    limits::megabytes(max_total)
+                ),
+            );
+        }
+    }
+    errors.into_result()?;
+    Ok(())
+}
 
 /// Vietnamese phone numbers: 10 digits from 0, or +84 and 9 digits; spaces and dots
 /// allowed between groups.
@@ -279,8 +438,8 @@ pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result
         }
     };
     let sets = input.sets.unwrap_or(1);
-    if sets == 0 || sets > 20 {
-        errors.push("sets", "Số bộ hồ sơ từ 1 đến 20.");
+    if sets == 0 || sets > limits::SETS {
+        errors.push("sets", format!("Số bộ hồ sơ từ 1 đến {}.", limits::SETS));
     }
     let exemption = match opt_clean(&input.exemption) {
         None => None,
@@ -303,16 +462,22 @@ pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result
     };
     let fee_amount: i64 = procedure.fees.iter().map(|f| f.compute(&fee_input)).sum();
     let fee_paid = input.fee_paid.unwrap_or(false) || fee_amount == 0;
-    if input.files.len() > MAX_FILES {
-        errors.push("files", format!("Gửi tối đa {MAX_FILES} tệp mỗi hồ sơ."));
+    if input.files.len() > limits::FILES {
+        errors.push(
+            "files",
+            format!("Gửi tối đa {} tệp mỗi hồ sơ.", limits::FILES),
+        );
     }
     let mut files = Vec::new();
     for (i, f) in input.files.iter().enumerate() {
         let name = text::clean(&f.name);
-        if f.bytes.len() > MAX_FILE_BYTES {
+        if f.bytes.len() > limits::FILE_BYTES {
             errors.push(
                 &format!("files[{i}]"),
-                format!("Tệp «{name}» lớn hơn 10 MB."),
+                format!(
+                    "Tệp «{name}» lớn hơn {} MB.",
+                    limits::megabytes(limits::FILE_BYTES)
+                ),
             );
         } else if f.bytes.is_empty() {
             errors.push(&format!("files[{i}]"), format!("Tệp «{name}» rỗng."));
@@ -392,6 +557,7 @@ impl Dossiers<'_> {
         input: &IntakeInput,
         idempotency_key: Option<&str>,
     ) -> Result<Dossier> {
+        check_bounds(input, false)?;
         let channel = match input.channel.as_deref().map(str::trim).unwrap_or("counter") {
             "" => Channel::Counter,
             s => match Channel::parse(s) {
@@ -458,6 +624,7 @@ impl Dossiers<'_> {
         idempotency_key: Option<&str>,
         who: &str,
     ) -> Result<Dossier> {
+        check_bounds(input, true)?;
         let agency_code = opt_clean(&input.agency)
             .ok_or_else(|| Error::field("agency", "Chọn cơ quan nhận hồ sơ."))?;
         let mut conn = self.db.read().await?;

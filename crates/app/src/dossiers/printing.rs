@@ -41,8 +41,13 @@ impl Form {
     }
 }
 
-fn pdf_err(e: motcua_docs::DocsError) -> Error {
-    Error::Internal(format!("PDF: {e}"))
+/// Boxes a render for [`crate::App::render_off_thread`].
+fn job(
+    f: impl FnOnce(&motcua_docs::PdfEngine) -> std::result::Result<Vec<u8>, motcua_docs::DocsError>
+        + Send
+        + 'static,
+) -> crate::RenderJob {
+    Box::new(f)
 }
 
 fn applicant(a: &Applicant) -> forms::Applicant {
@@ -83,10 +88,20 @@ impl Dossiers<'_> {
     pub async fn form_pdf(&self, actor: &Actor, code: &str, form: Form) -> Result<Vec<u8>> {
         let mut conn = self.db.read().await?;
         let dossier = self.readable(&mut conn, actor, code).await?;
-        self.render_form(&mut conn, &dossier, form).await
+        let job = self.form_job(&mut conn, &dossier, form).await?;
+        // The connection goes back to the pool before the render waits for its turn:
+        // a queue of renders must not hold the pool.
+        drop(conn);
+        self.render_off_thread(job).await
     }
 
-    async fn render_form(&self, conn: &mut Conn, dossier: &Record, form: Form) -> Result<Vec<u8>> {
+    /// Everything a form prints, read and moved into a render job.
+    async fn form_job(
+        &self,
+        conn: &mut Conn,
+        dossier: &Record,
+        form: Form,
+    ) -> Result<crate::RenderJob> {
         let agency = agencies::by_id(conn, &dossier.agency_id)
             .await?
             .ok_or_else(|| Error::Internal("agency".into()))?;
@@ -101,11 +116,10 @@ impl Dossiers<'_> {
         };
         let d = &dossier.details;
         let events = store::events(conn, &dossier.id).await?;
-        let engine = self.pdf_engine();
         let received = dossier.received_at;
         let now = self.now();
         let request = dossier.procedure.name.clone();
-        match form {
+        let job = match form {
             Form::Receipt => {
                 let limit: TimeLimit = d
                     .time_limit
@@ -149,9 +163,8 @@ impl Dossiers<'_> {
                     "online" => "Trực tuyến (tải về trên trang tra cứu)".into(),
                     _ => "Trực tiếp tại Bộ phận một cửa".into(),
                 };
-                forms::receipt_pdf(
-                    engine,
-                    &forms::ReceiptForm {
+                {
+                    let form = forms::ReceiptForm {
                         agency: header,
                         code: dossier.code.clone(),
                         tracking_url: self.tracking_url(&dossier.code),
@@ -174,16 +187,15 @@ impl Dossiers<'_> {
                         return_method: method,
                         fee,
                         officer_name: officer,
-                    },
-                )
-                .map_err(pdf_err)
+                    };
+                    job(move |engine| forms::receipt_pdf(engine, &form))
+                }
             }
             Form::Supplement => {
                 let e = last_event(&events, "request_supplement")
                     .ok_or_else(|| not_issued("phiếu yêu cầu bổ sung"))?;
-                forms::supplement_pdf(
-                    engine,
-                    &forms::SupplementForm {
+                {
+                    let form = forms::SupplementForm {
                         agency: header,
                         code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
@@ -193,17 +205,16 @@ impl Dossiers<'_> {
                         reason: e.reason.clone().unwrap_or_default(),
                         officer_name: e.actor_name.clone(),
                         issued_at: ts(e.at),
-                    },
-                )
-                .map_err(pdf_err)
+                    };
+                    job(move |engine| forms::supplement_pdf(engine, &form))
+                }
             }
             Form::Refusal => {
                 let e = last_event(&events, "reject")
                     .or_else(|| last_event(&events, "not_accept"))
                     .ok_or_else(|| not_issued("phiếu từ chối"))?;
-                forms::refusal_pdf(
-                    engine,
-                    &forms::RefusalForm {
+                {
+                    let form = forms::RefusalForm {
                         agency: header,
                         code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
@@ -212,9 +223,9 @@ impl Dossiers<'_> {
                         reason: e.reason.clone().unwrap_or_default(),
                         officer_name: e.actor_name.clone(),
                         issued_at: ts(e.at),
-                    },
-                )
-                .map_err(pdf_err)
+                    };
+                    job(move |engine| forms::refusal_pdf(engine, &form))
+                }
             }
             Form::Apology => {
                 let e = last_event(&events, "extend")
@@ -225,9 +236,8 @@ impl Dossiers<'_> {
                         .and_then(|v| v.as_str())
                         .and_then(|s| s.parse::<Timestamp>().ok())
                 };
-                forms::apology_pdf(
-                    engine,
-                    &forms::ApologyForm {
+                {
+                    let form = forms::ApologyForm {
                         agency: header,
                         code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
@@ -238,16 +248,15 @@ impl Dossiers<'_> {
                         reason: e.reason.clone().unwrap_or_default(),
                         signer_name: e.actor_name.clone(),
                         issued_at: ts(e.at),
-                    },
-                )
-                .map_err(pdf_err)
+                    };
+                    job(move |engine| forms::apology_pdf(engine, &form))
+                }
             }
             Form::Stop => {
                 let e = last_event(&events, "pause")
                     .ok_or_else(|| not_issued("thông báo dừng giải quyết"))?;
-                forms::stop_pdf(
-                    engine,
-                    &forms::StopForm {
+                {
+                    let form = forms::StopForm {
                         agency: header,
                         code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
@@ -256,9 +265,9 @@ impl Dossiers<'_> {
                         reason: e.reason.clone().unwrap_or_default(),
                         signer_name: e.actor_name.clone(),
                         issued_at: ts(e.at),
-                    },
-                )
-                .map_err(pdf_err)
+                    };
+                    job(move |engine| forms::stop_pdf(engine, &form))
+                }
             }
             Form::ControlSheet => {
                 let steps = self
@@ -267,9 +276,8 @@ impl Dossiers<'_> {
                 let (Some(received_at), Some(due)) = (received, dossier.due_at) else {
                     return Err(not_issued("phiếu kiểm soát (hồ sơ chưa được tiếp nhận)"));
                 };
-                forms::control_sheet_pdf(
-                    engine,
-                    &forms::ControlSheetForm {
+                {
+                    let form = forms::ControlSheetForm {
                         agency: header,
                         code: dossier.code.clone(),
                         applicant: applicant(&d.applicant),
@@ -278,11 +286,12 @@ impl Dossiers<'_> {
                         due_at: due,
                         steps,
                         printed_at: now,
-                    },
-                )
-                .map_err(pdf_err)
+                    };
+                    job(move |engine| forms::control_sheet_pdf(engine, &form))
+                }
             }
-        }
+        };
+        Ok(job)
     }
 
     /// The internal steps with their due instants and what happened: each hand-over

@@ -15,6 +15,7 @@ use axum::{Json, Router};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::input_guard::body_limit;
 use crate::AppState;
 
 pub use extract::{ApiPath, ApiQuery};
@@ -145,9 +146,6 @@ async fn method_not_allowed() -> axum::response::Response {
     )
 }
 
-/// Scans travel base64 in the JSON body: room for several files of up to 10 MB.
-const MAX_DOSSIER_BODY: usize = 40 * 1024 * 1024;
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
@@ -156,21 +154,28 @@ pub fn routes() -> Router<AppState> {
             "/dossiers",
             get(dossiers::list)
                 .post(dossiers::receive)
-                .layer(DefaultBodyLimit::max(MAX_DOSSIER_BODY)),
+                .layer(DefaultBodyLimit::max(body_limit::OFFICER_JSON)),
         )
         .route("/dossiers/{code}", get(dossiers::get))
         .route(
             "/dossiers/{code}/actions/{action}",
-            post(dossiers::act).layer(DefaultBodyLimit::max(MAX_DOSSIER_BODY)),
+            post(dossiers::act).layer(DefaultBodyLimit::max(body_limit::OFFICER_JSON)),
         )
         .route("/dossiers/{code}/events", get(dossiers::events))
         .route("/dossiers/{code}/receipt.pdf", get(dossiers::receipt))
         .route("/dossiers/{code}/forms/{form}", get(dossiers::form))
         .route(
             "/public/submissions",
-            post(dossiers::submit).layer(DefaultBodyLimit::max(MAX_DOSSIER_BODY)),
+            post(dossiers::submit)
+                .layer(DefaultBodyLimit::max(body_limit::ONLINE_JSON))
+                .layer(axum::middleware::from_fn(
+                    crate::input_guard::one_upload_of_few,
+                )),
         )
-        .route("/public/dossiers/{code}", get(dossiers::track))
+        .route(
+            "/public/dossiers/{code}",
+            get(dossiers::track).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         .route(
             "/agencies",
             get(admin::list_agencies).post(admin::create_agency),
@@ -190,9 +195,18 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens", get(admin::list_tokens).post(admin::create_token))
         .route("/tokens/{id}", axum::routing::delete(admin::revoke_token))
         .route("/audit", get(admin::audit))
-        .route("/calendar/lunar", get(public::lunar))
-        .route("/calendar/days", get(public::days))
-        .route("/calendar/due", get(public::due))
+        .route(
+            "/calendar/lunar",
+            get(public::lunar).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route(
+            "/calendar/days",
+            get(public::days).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route(
+            "/calendar/due",
+            get(public::due).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         .route("/procedures", get(public::procedures))
         .route("/procedures/{code}", get(public::procedure))
         .route("/reports/ii06a", get(reports::ii06a))

@@ -11,31 +11,42 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ApplicantJson {
+    #[schema(max_length = 100)]
     #[serde(default)]
     pub full_name: String,
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub personal_id: Option<String>,
     /// dd/mm/yyyy or yyyy-mm-dd
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub date_of_birth: Option<String>,
     /// male / female (nam / nữ)
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub sex: Option<String>,
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub phone: Option<String>,
+    #[schema(max_length = 254)]
     #[serde(default)]
     pub email: Option<String>,
+    #[schema(max_length = 300)]
     #[serde(default)]
     pub address: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct DocumentJson {
+    #[schema(max_length = 500)]
     pub name: String,
+    #[schema(maximum = 100)]
     #[serde(default)]
     pub originals: u16,
+    #[schema(maximum = 100)]
     #[serde(default)]
     pub certified_copies: u16,
+    #[schema(maximum = 100)]
     #[serde(default)]
     pub photocopies: u16,
 }
@@ -43,7 +54,9 @@ pub struct DocumentJson {
 /// A file in JSON: its bytes in base64.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct FileJson {
+    #[schema(max_length = 255)]
     pub name: String,
+    #[schema(max_length = 127)]
     #[serde(default)]
     pub content_type: Option<String>,
     /// The bytes, base64 (absent for a paper result described in words).
@@ -55,12 +68,15 @@ pub struct FileJson {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct IntakeJson {
     /// Procedure code, e.g. 1.001193.
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub procedure: String,
     /// counter, post, home or assisted (online submissions use the public endpoint).
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub channel: Option<String>,
     /// Required for online submissions: the agency's identifier code.
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub agency: Option<String>,
     #[serde(default)]
@@ -68,29 +84,40 @@ pub struct IntakeJson {
     #[serde(default)]
     pub on_behalf_of: Option<ApplicantJson>,
     /// The papers received; when absent, the procedure's required list as listed.
+    #[schema(max_items = 100)]
     #[serde(default)]
     pub documents: Option<Vec<DocumentJson>>,
+    #[schema(minimum = 1, maximum = 20)]
     #[serde(default)]
     pub sets: Option<u16>,
     /// counter, post, home or online.
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub return_method: String,
+    #[schema(max_length = 300)]
     #[serde(default)]
     pub post_address: Option<String>,
     /// For fees by page, copy or case.
+    #[schema(minimum = 1, maximum = 10000)]
     #[serde(default)]
     pub pages: Option<u32>,
+    #[schema(minimum = 1, maximum = 1000)]
     #[serde(default)]
     pub copies: Option<u32>,
     /// An exemption claimed, e.g. poor_household.
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub exemption: Option<String>,
     #[serde(default)]
     pub fee_paid: Option<bool>,
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub fee_receipt_no: Option<String>,
+    #[schema(max_length = 2000)]
     #[serde(default)]
     pub note: Option<String>,
+    /// At most 20 files (30 MB together) at the counter, 5 (5 MB) online.
+    #[schema(max_items = 20)]
     #[serde(default)]
     pub files: Vec<FileJson>,
 }
@@ -102,26 +129,33 @@ pub struct ActionJson {
     /// is refused with the new state instead of acting on something unseen.
     #[serde(default)]
     pub version: Option<i64>,
+    #[schema(max_length = 2000)]
     #[serde(default)]
     pub reason: Option<String>,
     /// assign: a specialist's username; absent: by sector and current load.
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub assignee: Option<String>,
     /// request_supplement: every missing item.
+    #[schema(max_items = 50)]
     #[serde(default)]
     pub missing: Option<Vec<String>>,
     /// extend: the new appointment date (dd/mm/yyyy or yyyy-mm-dd).
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub new_due_date: Option<String>,
     /// attach_result: a file, or a paper result (a name, no data).
     #[serde(default)]
     pub result: Option<FileJson>,
     /// return at the counter: who collected it.
+    #[schema(max_length = 100)]
     #[serde(default)]
     pub collector_name: Option<String>,
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub collector_id: Option<String>,
     /// return by post
+    #[schema(max_length = 64)]
     #[serde(default)]
     pub tracking_number: Option<String>,
 }

@@ -4,6 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use motcua_app::Error;
 use motcua_domain::validation::FieldError;
 
@@ -73,7 +74,12 @@ impl FormData {
     }
 }
 
-fn unreadable(detail: impl std::fmt::Display) -> PageError {
+/// A form that could not be read: over the route's limit (413, in Vietnamese), or
+/// cut off.
+fn unreadable(status: axum::http::StatusCode, detail: impl std::fmt::Display) -> Response {
+    if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return crate::input_guard::too_large(false);
+    }
     tracing::info!(error = ?detail.to_string(), "unreadable form");
     PageError::from(Error::Invalid(
         FieldError::new(
@@ -82,10 +88,11 @@ fn unreadable(detail: impl std::fmt::Display) -> PageError {
         )
         .into(),
     ))
+    .into_response()
 }
 
 impl FromRequest<AppState> for FormData {
-    type Rejection = PageError;
+    type Rejection = Response;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let multipart = req
@@ -98,13 +105,17 @@ impl FromRequest<AppState> for FormData {
         if multipart {
             let mut parts = Multipart::from_request(req, state)
                 .await
-                .map_err(unreadable)?;
-            while let Some(field) = parts.next_field().await.map_err(unreadable)? {
+                .map_err(|e| unreadable(e.status(), e.body_text()))?;
+            while let Some(field) = parts
+                .next_field()
+                .await
+                .map_err(|e| unreadable(e.status(), e))?
+            {
                 let name = field.name().unwrap_or_default().to_owned();
                 match field.file_name().map(str::to_owned) {
                     Some(file_name) => {
                         let content_type = field.content_type().map(str::to_owned);
-                        let bytes = field.bytes().await.map_err(unreadable)?;
+                        let bytes = field.bytes().await.map_err(|e| unreadable(e.status(), e))?;
                         files.push(Upload {
                             field: name,
                             file_name,
@@ -113,7 +124,7 @@ impl FromRequest<AppState> for FormData {
                         });
                     }
                     None => {
-                        let text = field.text().await.map_err(unreadable)?;
+                        let text = field.text().await.map_err(|e| unreadable(e.status(), e))?;
                         values.0.push((name, text));
                     }
                 }
@@ -121,11 +132,32 @@ impl FromRequest<AppState> for FormData {
         } else {
             let axum::Form(pairs) = axum::Form::<Vec<(String, String)>>::from_request(req, state)
                 .await
-                .map_err(unreadable)?;
+                .map_err(|e| unreadable(e.status(), e.body_text()))?;
             values.0 = pairs;
         }
+        // URL-encoded forms were checked by the input guard; a multipart form's
+        // fields and file names are checked here, before any use case reads them.
+        let mut errors = motcua_domain::validation::Errors::new();
+        for (name, text) in &values.0 {
+            if let Some(c) = motcua_domain::text::forbidden_control(text, true) {
+                errors.push(name, control_message(name, c));
+            }
+        }
+        for f in &files {
+            if let Some(c) = motcua_domain::text::forbidden_control(&f.file_name, false) {
+                errors.push(&f.field, control_message("Tên tệp", c));
+            }
+        }
+        errors
+            .into_result()
+            .map_err(|e| PageError::from(Error::Invalid(e)).into_response())?;
         Ok(FormData { values, files })
     }
+}
+
+/// The message for a control character in a form's field or file name.
+fn control_message(what: &str, c: char) -> String {
+    motcua_domain::validation::control_message(&format!("«{}»", what.escape_default()), c)
 }
 
 /// A value for a URL's query string: everything but the unreserved characters

@@ -15,6 +15,7 @@ mod sign_in;
 mod tracking;
 
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler as _;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -25,25 +26,39 @@ use crate::layout::{render, Chrome, ErrorPage};
 use crate::session::MaybeSignedIn;
 use crate::AppState;
 
-/// Scans and result files come with these forms: more than the 2 MB elsewhere.
-const UPLOAD_LIMIT: usize = 30 * 1024 * 1024;
+use crate::input_guard::body_limit;
+
+/// Scans and result files come with the officers' forms: more than the 2 MB elsewhere.
+const UPLOAD_LIMIT: usize = body_limit::OFFICER_FORM;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .merge(dossiers::routes())
-        .route("/tra-cuu", get(tracking::show))
+        .route(
+            "/tra-cuu",
+            get(tracking::show).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         .route(
             "/nop-truc-tuyen",
-            get(online::form)
-                .post(online::submit)
-                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            get(online::form).post(
+                online::submit
+                    .layer(DefaultBodyLimit::max(body_limit::ONLINE_FORM))
+                    .layer(axum::middleware::from_fn(
+                        crate::input_guard::one_upload_of_few,
+                    )),
+            ),
         )
         .route("/nop-truc-tuyen/thu-tuc", get(online::procedure_options))
         .route("/thu-tuc", get(catalogue::list))
         .route("/thu-tuc/{code}", get(catalogue::show))
         .route("/thu-tuc/{code}/poster.pdf", get(catalogue::poster))
-        .route("/dang-nhap", get(sign_in::form).post(sign_in::submit))
+        .route(
+            "/dang-nhap",
+            get(sign_in::form)
+                .post(sign_in::submit)
+                .layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         .route("/dang-xuat", post(sign_in::sign_out))
         .route(
             "/quan-tri/co-quan",

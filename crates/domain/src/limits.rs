@@ -1,0 +1,59 @@
+//! The bounds of what one request may carry, in one place.
+//!
+//! Each bound is far above what a real dossier reaches (the longest procedure
+//! name of the national catalogue is under 400 characters; a commune's dossier
+//! has a handful of papers and files), and far below what would let one request
+//! cost the server seconds or gigabytes: rendering a receipt, storing a dossier and
+//! listing it stay bounded because every text, list and number in them is.
+//! The use cases check these (so pages, the API and the command line all get them,
+//! each with a Vietnamese message naming the field); the web layer's body limits
+//! follow from them.
+
+/// A person's full name (applicant, someone acting for them, a collector).
+pub const NAME_CHARS: usize = 100;
+/// A postal address.
+pub const ADDRESS_CHARS: usize = 300;
+/// An e-mail address (RFC 5321's path limit).
+pub const EMAIL_CHARS: usize = 254;
+/// A code or a short value: procedure, agency, channel, return method, exemption,
+/// date, phone, personal id, username, receipt and tracking numbers.
+pub const SHORT_CHARS: usize = 64;
+/// The name of a paper received or missing, or of a result.
+pub const DOCUMENT_NAME_CHARS: usize = 500;
+/// A note or a reason written in words (several lines allowed).
+pub const FREE_TEXT_CHARS: usize = 2_000;
+/// A file's name as sent.
+pub const FILE_NAME_CHARS: usize = 255;
+/// A file's declared content type.
+pub const CONTENT_TYPE_CHARS: usize = 127;
+
+/// Papers listed on one dossier.
+pub const DOCUMENTS: usize = 100;
+/// Originals, certified copies or photocopies of one paper.
+pub const DOCUMENT_COPIES: u16 = 100;
+/// Items listed as missing in one supplement request.
+pub const MISSING_ITEMS: usize = 50;
+/// Results attached to one dossier.
+pub const RESULTS: u32 = 20;
+/// Sets of the dossier received.
+pub const SETS: u16 = 20;
+/// Pages, for fees by page (a certified copy of a thick register extract).
+pub const PAGES: u32 = 10_000;
+/// Copies, for fees by copy.
+pub const COPIES: u32 = 1_000;
+
+/// One file (a scan, a result).
+pub const FILE_BYTES: usize = 10 * 1024 * 1024;
+/// Files sent with one counter intake.
+pub const FILES: usize = 20;
+/// All files of one counter intake together.
+pub const FILES_TOTAL_BYTES: usize = 30 * 1024 * 1024;
+/// Files sent with one online submission: no one is signed in, so far less.
+pub const ONLINE_FILES: usize = 5;
+/// All files of one online submission together.
+pub const ONLINE_FILES_TOTAL_BYTES: usize = 5 * 1024 * 1024;
+
+/// `n` bytes as people read it: whole megabytes.
+pub fn megabytes(n: usize) -> usize {
+    n / (1024 * 1024)
+}
