@@ -144,6 +144,11 @@ enum TokenCommand {
     },
 }
 
+/// See the note on `mimalloc` in Cargo.toml: measured in docs/benchmarks.md
+/// ("Memory after maximum-size anonymous submissions").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::load(|k| std::env::var(k).ok()) {

@@ -53,10 +53,11 @@ def submission(i):
         "agency": "000.01.33.H33",
         "applicant": {
             "full_name": ("Nguyễn Thị Minh Khai " * 5)[:100],
-            "personal_id": "001087012345",
+            # One applicant each: submissions are limited per ID and phone.
+            "personal_id": f"0010870{12345 + i:05d}",
             "date_of_birth": "05/09/1987",
             "sex": "male",
-            "phone": "0912345678",
+            "phone": f"09123{45678 + i:05d}",
             "email": "an@example.vn",
             "address": ("Số 5, đường Điện Biên, phường Phố Hiến, " * 10)[:300],
         },

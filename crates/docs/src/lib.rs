@@ -215,8 +215,11 @@ fn catch_panic(render: impl FnOnce() -> Result<Vec<u8>, DocsError>) -> Result<Ve
     })
 }
 
-/// How many renders an unused cache entry survives (see `render`).
-const EVICT_AFTER_RENDERS: usize = 10;
+/// How many renders an unused cache entry survives (see `render`). Two, not more:
+/// twenty hundred-paper receipts at once kept about 100 MB more with ten, and
+/// rendered no faster (docs/benchmarks.md, "Memory after maximum-size anonymous
+/// submissions").
+const EVICT_AFTER_RENDERS: usize = 2;
 
 impl Default for PdfEngine {
     fn default() -> Self {
