@@ -173,6 +173,20 @@ pub fn problem(
     response
 }
 
+/// A Vietnamese page for an answer that is no use case's (a body too large, a
+/// request that took too long), for a person who may not be signed in.
+pub fn status_page(status: StatusCode, title: &str, detail: String) -> Response {
+    render(
+        status,
+        &ErrorPage {
+            chrome: Chrome::anonymous(),
+            title: title.into(),
+            detail,
+            request_id: crate::request_id::current(),
+        },
+    )
+}
+
 /// An error on a page: shown as a Vietnamese page, or, when the person is not signed
 /// in, a redirect to the sign-in page.
 pub struct PageError {

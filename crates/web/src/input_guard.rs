@@ -17,8 +17,7 @@ use axum::response::{IntoResponse, Response};
 use motcua_domain::text::is_forbidden_control;
 use motcua_domain::validation::control_message;
 
-use crate::error::{Problem, ProblemField};
-use crate::layout::{render, Chrome, ErrorPage};
+use crate::error::{problem, status_page as page, ProblemField};
 
 /// Body limits per route, derived from the use cases' bounds
 /// (`motcua_domain::limits`): what a real request needs, with room for its text.
@@ -209,45 +208,6 @@ pub fn too_large(api: bool) -> Response {
             detail.into(),
         )
     }
-}
-
-fn problem(
-    status: StatusCode,
-    kind: &str,
-    title: &str,
-    detail: String,
-    errors: Vec<ProblemField>,
-) -> Response {
-    let request_id = crate::request_id::current();
-    let body = Problem {
-        kind: format!("urn:motcua:problem:{kind}"),
-        title: title.into(),
-        status: status.as_u16(),
-        detail,
-        errors,
-        instance: request_id
-            .as_ref()
-            .map(|id| format!("urn:motcua:request:{id}")),
-        request_id,
-    };
-    let mut response = (status, axum::Json(body)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    response
-}
-
-fn page(status: StatusCode, title: &str, detail: String) -> Response {
-    render(
-        status,
-        &ErrorPage {
-            chrome: Chrome::anonymous(),
-            title: title.into(),
-            detail,
-            request_id: None,
-        },
-    )
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod client_ip;
+mod deadline;
 mod error;
 mod input_guard;
 mod layout;
@@ -14,7 +15,6 @@ mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
@@ -68,9 +68,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
         // Outside the routes, so that it sees every request (unknown routes too) and
         // every 413 an extractor answers.
         .layer(middleware::from_fn(input_guard::guard))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(60),
+        .layer(middleware::from_fn_with_state(
+            deadline::REQUEST_TIMEOUT,
+            deadline::limit,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
