@@ -90,7 +90,8 @@ pub struct Args {
     #[arg(long)]
     verify: bool,
     /// Only these measurements (comma-separated): worklists, home, dossier, page,
-    /// events, receipts, intake, crash (SIGKILL during intakes). Default: all.
+    /// events, receipts, intake, crash (SIGKILL during intakes), reports (II.06a for
+    /// a commune-year and the province-year). Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -2187,6 +2188,10 @@ async fn measure(args: &Args, exe: &PathBuf, url: &str, app: &App) -> Result<(),
         return Err("no dossier to measure".into());
     }
 
+    if args.wants("reports") {
+        reports(args, app).await?;
+    }
+
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.clients)
         .build()
@@ -2265,6 +2270,95 @@ async fn measure(args: &Args, exe: &PathBuf, url: &str, app: &App) -> Result<(),
         crash(&ctx, exe, url, &dir, app, pool).await?;
     }
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Form II.06a over the last 365 days, through the use case and its SQL in this
+/// process (one request at a time, as an officer asks for a report): for single
+/// communes, and for the whole province with one row per commune.
+async fn reports(args: &Args, app: &App) -> Result<(), String> {
+    use motcua_app::reports::Ii06aQuery;
+    let today = Timestamp::now().to_zoned(vietnam_time_zone()).date();
+    let from = today
+        .checked_sub(jiff::Span::new().days(364))
+        .map_err(err)?;
+    let (id, name, level, path): (String, String, String, String) =
+        sqlx::query_as("SELECT id, name, level, path FROM agencies WHERE code = $1")
+            .bind(PROVINCE_CODE)
+            .fetch_one(app.db.pool())
+            .await
+            .map_err(err)?;
+    // A supervisor of the province reads every commune below it.
+    let supervisor = motcua_app::Actor {
+        user_id: "bench-supervisor".into(),
+        username: "bench-supervisor".into(),
+        full_name: "Giám sát (thử tải)".into(),
+        agency: motcua_app::principal::AgencyRef {
+            id,
+            code: PROVINCE_CODE.into(),
+            name,
+            level,
+            path,
+        },
+        roles: vec![Role::Supervisor],
+        sectors: Vec::new(),
+        ip: None,
+    };
+    let query = |agency: String, subtree: bool| Ii06aQuery {
+        agency: Some(agency),
+        from: Some(from.to_string()),
+        to: Some(today.to_string()),
+        scope: subtree.then(|| "subtree".into()),
+        by: subtree.then(|| "unit".into()),
+    };
+    println!();
+    println!("II.06a from {from} to {today}, in process, one at a time:");
+    println!();
+    println!("| report | runs | dossiers counted | rows | p50 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|---|---|---|");
+    let m = MEASURED.min(args.communes);
+    let mut times = Vec::new();
+    let mut counted = 0;
+    let mut rows = 0;
+    for round in 0..3 {
+        for k in 0..m {
+            let q = query(commune_code(k * args.communes / m), false);
+            let t = Instant::now();
+            let r = app.reports().ii06a(&supervisor, &q).await.map_err(err)?;
+            // The first round warms the caches (catalogue, pages of the database).
+            if round > 0 {
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            counted = counted.max(r.total.received_total);
+            rows = rows.max(r.rows.len());
+        }
+    }
+    let (p50, p99, max) = quantiles(times.clone());
+    println!(
+        "| one commune, by sector | {} | up to {counted} | up to {rows} | {p50:.1} | {p99:.1} | {max:.1} |",
+        times.len()
+    );
+    let mut times = Vec::new();
+    let mut counted = 0;
+    let mut rows = 0;
+    for round in 0..6 {
+        let t = Instant::now();
+        let r = app
+            .reports()
+            .ii06a(&supervisor, &query(PROVINCE_CODE.into(), true))
+            .await
+            .map_err(err)?;
+        if round > 0 {
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        counted = r.total.received_total;
+        rows = r.rows.len();
+    }
+    let (p50, p99, max) = quantiles(times.clone());
+    println!(
+        "| the province, one row per unit | {} | {counted} | {rows} | {p50:.1} | {p99:.1} | {max:.1} |",
+        times.len()
+    );
     Ok(())
 }
 
