@@ -2,7 +2,6 @@
 //! server as a separate process, drives it over loopback and prints figures (no
 //! assertion on time; the figures go to docs/benchmarks.md).
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -96,19 +95,21 @@ fn free_port() -> Result<u16, String> {
 
 /// Starts `motcua serve` and returns once /readyz answers, with the time it took.
 async fn start_server(
-    exe: &PathBuf,
+    exe: &std::path::Path,
     database_url: &str,
     client: &reqwest::Client,
 ) -> Result<(Server, Duration), String> {
-    start_server_in(exe, database_url, client, None).await
+    start_server_in(exe, database_url, client, None, &[]).await
 }
 
-/// Like `start_server`, with the server's data folder (stored files) in `data_dir`.
+/// Like `start_server`, with the server's data folder (stored files) in `data_dir`
+/// and settings of its own in `env` (which win over the defaults here).
 async fn start_server_in(
-    exe: &PathBuf,
+    exe: &std::path::Path,
     database_url: &str,
     client: &reqwest::Client,
     data_dir: Option<&std::path::Path>,
+    env: &[(&str, &str)],
 ) -> Result<(Server, Duration), String> {
     let port = free_port()?;
     let started = Instant::now();
@@ -125,6 +126,7 @@ async fn start_server_in(
             "MOTCUA_LOG",
             std::env::var("MOTCUA_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
         )
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()

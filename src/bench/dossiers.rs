@@ -1913,7 +1913,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     outcome
 }
 
-async fn run_on(args: &Args, exe: &PathBuf, url: &str) -> Result<(), String> {
+async fn run_on(args: &Args, exe: &std::path::Path, url: &str) -> Result<(), String> {
     let db = Db::connect(url).await.map_err(err)?;
     let engine = db.engine();
     let dossiers: u64;
@@ -2116,7 +2116,7 @@ fn quantiles(mut v: Vec<f64>) -> (f64, f64, f64) {
     (at(0.5), at(0.99), v[v.len() - 1])
 }
 
-async fn measure(args: &Args, exe: &PathBuf, url: &str, app: &App) -> Result<(), String> {
+async fn measure(args: &Args, exe: &std::path::Path, url: &str, app: &App) -> Result<(), String> {
     let m = MEASURED.min(args.communes);
     let pool = app.db.pool();
     // Officers of the measured communes.
@@ -2199,7 +2199,7 @@ async fn measure(args: &Args, exe: &PathBuf, url: &str, app: &App) -> Result<(),
     let dir =
         std::env::temp_dir().join(format!("motcua-bench-dossiers-{}-data", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(err)?;
-    let (server, _) = start_server_in(exe, url, &http, Some(&dir)).await?;
+    let (server, _) = start_server_in(exe, url, &http, Some(&dir), &[]).await?;
     let base = server.base.clone();
     let secs = args.seconds;
     println!();
@@ -2639,7 +2639,7 @@ async fn intake(ctx: &Ctx<'_>, app: &App, pool: &sqlx::AnyPool) -> Result<(), St
 /// that every dossier it had acknowledged (a 201) is there with its events.
 async fn crash(
     ctx: &Ctx<'_>,
-    exe: &PathBuf,
+    exe: &std::path::Path,
     url: &str,
     dir: &std::path::Path,
     app: &App,
@@ -2650,7 +2650,7 @@ async fn crash(
         .into_iter()
         .map(|(_, j)| j)
         .collect();
-    let (mut server, _) = start_server_in(exe, url, ctx.http, Some(dir)).await?;
+    let (mut server, _) = start_server_in(exe, url, ctx.http, Some(dir), &[]).await?;
     let url_in = format!("{}/api/v1/dossiers", server.base);
     let acknowledged = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mut tasks = Vec::new();

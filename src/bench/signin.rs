@@ -12,14 +12,13 @@
 //! count of evaluated wrong passwords is checked against the account's
 //! `failed_logins` in the database.
 
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use motcua_app::demo::DEMO_PASSWORD;
 
-use super::{free_port, prepare, Server};
+use super::{prepare, start_server_in, Server};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -205,41 +204,17 @@ async fn sign_in(
     Ok(r.status().as_u16())
 }
 
-/// `motcua serve` trusting 127.0.0.1 as its proxy; returns once /readyz answers.
+/// `motcua serve` trusting 127.0.0.1 as its proxy (the attackers' addresses come
+/// in `X-Forwarded-For`), logging errors only: each refused attempt would warn.
 async fn start(
     exe: &std::path::Path,
     database_url: &str,
     http: &reqwest::Client,
 ) -> Result<Server, String> {
-    let port = free_port()?;
-    let child = Command::new(exe)
-        .arg("serve")
-        .env("MOTCUA_DATABASE_URL", database_url)
-        .env("MOTCUA_LISTEN", format!("127.0.0.1:{port}"))
-        .env("MOTCUA_DEMO", "0")
-        .env("MOTCUA_TRUSTED_PROXIES", "127.0.0.1")
-        .env(
-            "MOTCUA_LOG",
-            std::env::var("MOTCUA_BENCH_SERVER_LOG").unwrap_or_else(|_| "error".into()),
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = http.get(format!("{}/readyz", server.base)).send().await {
-            if r.status().is_success() {
-                return Ok(server);
-            }
-        }
-        if Instant::now() > deadline {
-            return Err("the server did not become ready within 30 s".into());
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let env = [
+        ("MOTCUA_TRUSTED_PROXIES", "127.0.0.1"),
+        ("MOTCUA_LOG", "error"),
+    ];
+    let (server, _) = start_server_in(exe, database_url, http, None, &env).await?;
+    Ok(server)
 }
