@@ -33,13 +33,24 @@ fn submission() -> Value {
 }
 
 async fn post_public(app: &TestApp, body: &Value) -> (u16, Value, String) {
-    let r = app
-        .client()
-        .post(app.url("/api/v1/public/submissions"))
-        .json(body)
-        .send()
-        .await
-        .expect("submit");
+    // A server may answer an oversized body (413) and close the connection while
+    // the client is still writing it; the client then sees a broken pipe instead of
+    // the answer. That is HTTP, not a fault: try again, a few times.
+    let mut attempt = 0;
+    let r = loop {
+        attempt += 1;
+        match app
+            .client()
+            .post(app.url("/api/v1/public/submissions"))
+            .json(body)
+            .send()
+            .await
+        {
+            Ok(r) => break r,
+            Err(e) if e.is_request() && attempt < 5 => continue,
+            Err(e) => panic!("submit: {e:?}"),
+        }
+    };
     let status = r.status().as_u16();
     let content_type = content_type(&r);
     (status, r.json().await.unwrap_or(Value::Null), content_type)
