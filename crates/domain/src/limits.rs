@@ -42,6 +42,23 @@ pub const PAGES: u32 = 10_000;
 /// Copies, for fees by copy.
 pub const COPIES: u32 = 1_000;
 
+/// What an administrator may write into one procedure of the catalogue: far
+/// above the national catalogue's largest procedure (a dozen papers, three fees,
+/// eight steps), far below what would make every intake form and poster heavy.
+pub const PROCEDURE_DOCUMENTS: usize = 100;
+/// Fees of one procedure.
+pub const PROCEDURE_FEES: usize = 20;
+/// Page tiers of one fee by page.
+pub const FEE_TIERS: usize = 10;
+/// One amount of a fee, in đồng (a fee × pages × copies stays far inside `i64`).
+pub const FEE_AMOUNT: i64 = 100_000_000_000;
+/// Results a procedure names.
+pub const PROCEDURE_RESULTS: usize = 20;
+/// Workflow steps of one procedure.
+pub const PROCEDURE_STEPS: usize = 50;
+/// Procedures linked to one procedure.
+pub const LINKED_PROCEDURES: usize = 20;
+
 /// One file (a scan, a result).
 pub const FILE_BYTES: usize = 10 * 1024 * 1024;
 /// Files sent with one counter intake.

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agency::LevelCode;
 use crate::calendar::TimeLimit;
+use crate::limits;
 use crate::text;
 use crate::user::{Role, SectorCode};
 use crate::validation::FieldError;
@@ -494,6 +495,7 @@ impl Procedure {
         }
 
         self.validate_limits(&mut push);
+        self.validate_counts(&mut push);
 
         if self.documents.is_empty() {
             push(
@@ -600,6 +602,50 @@ impl Procedure {
             MAX_LEGAL_BASIS,
         );
         errors
+    }
+
+    /// Every list is bounded, so that a hostile or mistaken edit cannot make
+    /// each intake form, poster and receipt of the procedure heavy.
+    fn validate_counts(&self, push: &mut impl FnMut(String, String)) {
+        for (field, label, count, max) in [
+            (
+                "documents",
+                "thành phần hồ sơ",
+                self.documents.len(),
+                limits::PROCEDURE_DOCUMENTS,
+            ),
+            (
+                "fees",
+                "khoản phí, lệ phí",
+                self.fees.len(),
+                limits::PROCEDURE_FEES,
+            ),
+            (
+                "results",
+                "kết quả",
+                self.results.len(),
+                limits::PROCEDURE_RESULTS,
+            ),
+            (
+                "steps",
+                "bước xử lý",
+                self.steps.len(),
+                limits::PROCEDURE_STEPS,
+            ),
+            (
+                "linked",
+                "thủ tục liên thông",
+                self.linked.len(),
+                limits::LINKED_PROCEDURES,
+            ),
+        ] {
+            if count > max {
+                push(
+                    field.into(),
+                    format!("Một thủ tục có tối đa {max} {label}; đang có {count}."),
+                );
+            }
+        }
     }
 
     fn validate_limits(&self, push: &mut impl FnMut(String, String)) {
@@ -745,11 +791,19 @@ fn validate_fee(push: &mut impl FnMut(String, String), i: usize, fee: &Fee) {
     let at = |f: &str| format!("fees[{i}].{f}");
     check_text(push, &at("name"), "Tên khoản phí", &fee.name, MAX_NAME);
     let negative = || "Số tiền không được âm.".to_string();
+    let too_large = || {
+        format!(
+            "Số tiền không được vượt quá {}.",
+            crate::text::money(limits::FEE_AMOUNT)
+        )
+    };
     match &fee.rule {
         FeeRule::Free => {}
         FeeRule::Fixed { amount } | FeeRule::PerCase { amount } | FeeRule::PerCopy { amount } => {
             if *amount < 0 {
                 push(at("rule.amount"), negative());
+            } else if *amount > limits::FEE_AMOUNT {
+                push(at("rule.amount"), too_large());
             }
         }
         FeeRule::PerPage {
@@ -774,10 +828,26 @@ fn validate_fee(push: &mut impl FnMut(String, String), i: usize, fee: &Fee) {
                         .into(),
                 );
             }
+            if tiers.len() > limits::FEE_TIERS {
+                push(
+                    at("rule.tiers"),
+                    format!(
+                        "Phí theo trang có tối đa {} mức; đang có {}.",
+                        limits::FEE_TIERS,
+                        tiers.len()
+                    ),
+                );
+            }
             if tiers.iter().any(|t| t.amount_per_page < 0) {
                 push(at("rule.tiers"), negative());
             }
+            if tiers.iter().any(|t| t.amount_per_page > limits::FEE_AMOUNT) {
+                push(at("rule.tiers"), too_large());
+            }
             if let Some(cap) = cap_per_copy {
+                if *cap > limits::FEE_AMOUNT {
+                    push(at("rule.cap_per_copy"), too_large());
+                }
                 if *cap <= 0 {
                     push(
                         at("rule.cap_per_copy"),
@@ -897,6 +967,50 @@ mod tests {
 
     #[test]
     fn a_valid_procedure_has_no_errors() {
+        assert_eq!(sample().validate(), vec![]);
+    }
+
+    #[test]
+    fn every_list_and_amount_is_bounded() {
+        let mut p = sample();
+        p.documents = vec![p.documents[0].clone(); limits::PROCEDURE_DOCUMENTS + 1];
+        p.fees = vec![p.fees[0].clone(); limits::PROCEDURE_FEES + 1];
+        p.results = vec![p.results[0].clone(); limits::PROCEDURE_RESULTS + 1];
+        p.linked = (0..=limits::LINKED_PROCEDURES)
+            .map(|i| LinkedProcedure {
+                code: format!("9.{i:06}"),
+                name: "Thủ tục liên thông".into(),
+                agency_kind: AgencyKind::Police,
+            })
+            .collect();
+        p.fees[0].rule = FeeRule::Fixed {
+            amount: limits::FEE_AMOUNT + 1,
+        };
+        p.fees[1].rule = FeeRule::PerPage {
+            tiers: (1..=limits::FEE_TIERS as u32 + 1)
+                .map(|from_page| PageTier {
+                    from_page,
+                    amount_per_page: 1_000,
+                })
+                .collect(),
+            cap_per_copy: Some(i64::MAX),
+        };
+        let found = fields(&p);
+        for field in [
+            "documents",
+            "fees",
+            "results",
+            "linked",
+            "fees[0].rule.amount",
+            "fees[1].rule.tiers",
+            "fees[1].rule.cap_per_copy",
+        ] {
+            assert!(found.iter().any(|f| f == field), "{field}: {found:?}");
+        }
+
+        let mut steps = sample();
+        steps.steps = vec![steps.steps[2].clone(); limits::PROCEDURE_STEPS + 1];
+        assert!(fields(&steps).iter().any(|f| f == "steps"));
         assert_eq!(sample().validate(), vec![]);
     }
 
