@@ -8,8 +8,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use motcua_app::notify::{NotifyConfig, Transports};
+use motcua_app::Principal;
 use reqwest::Method;
 use serde_json::{json, Value};
+use sqlx::Executor;
 use tracing::instrument::WithSubscriber;
 
 use crate::common::*;
@@ -20,6 +22,8 @@ on_both_engines!(
     an_own_password_change_ends_the_other_sessions_and_every_token,
     a_revocation_on_one_server_stops_writes_on_the_other,
     a_deactivation_on_one_server_stops_writes_on_the_other,
+    a_revocation_after_authentication_stops_the_write,
+    a_revocation_waits_for_the_write_that_saw_the_credential_live,
     personal_answers_are_never_stored,
     metrics_are_for_the_local_host_or_a_token,
     another_agencys_dossier_is_answered_like_none,
@@ -259,6 +263,127 @@ async fn a_revocation_on_one_server_stops_writes_on_the_other(app: TestApp) {
     // The other server's very next write is refused, within its cache's time.
     assert_eq!(create_own_token(&app, &other.base, &token).await, 401);
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, before);
+}
+
+/// A request authenticated a moment before its credential was revoked writes
+/// nothing: the credential is checked again inside the write transaction.
+async fn a_revocation_after_authentication_stops_the_write(app: TestApp) {
+    let tokens = || app.count("SELECT COUNT(*) FROM api_tokens");
+
+    let token = app.token("tiepnhan").await;
+    let by_token = app
+        .app
+        .token_actor_checked(&token, None)
+        .await
+        .expect("token lookup")
+        .expect("a live token");
+    let signed_in = app
+        .app
+        .sign_in("tiepnhan", PASSWORD, None)
+        .await
+        .expect("sign in");
+    let (by_session, _) = app
+        .app
+        .session_checked(&signed_in.session_token, None)
+        .await
+        .expect("session lookup")
+        .expect("a live session");
+
+    // Both are authenticated; now the token is revoked and the session ends.
+    app.db
+        .pool()
+        .execute("UPDATE api_tokens SET revoked_at = 1")
+        .await
+        .expect("revoke");
+    app.app
+        .sign_out(&signed_in.session_token)
+        .await
+        .expect("sign out");
+
+    let before = tokens().await;
+    for by in [by_token, by_session] {
+        let r = app
+            .app
+            .create_token(&Principal::User(by), "tiepnhan", "sau khi thu hồi")
+            .await;
+        assert!(
+            matches!(r, Err(motcua_app::Error::Unauthenticated(_))),
+            "{r:?}"
+        );
+    }
+    assert_eq!(tokens().await, before);
+}
+
+/// The other half of the guarantee: once a write transaction has seen the session
+/// live, a sign-out (or reset, or deactivation) commits only after that write, so
+/// nothing is written "after" a revocation. The revocation runs in its own
+/// transaction and then looks for the write's row: it finds it because it waited.
+async fn a_revocation_waits_for_the_write_that_saw_the_credential_live(app: TestApp) {
+    let signed_in = app
+        .app
+        .sign_in("tiepnhan", PASSWORD, None)
+        .await
+        .expect("sign in");
+    let hash = motcua_app::secrets::token_hash(&signed_in.session_token);
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_millis(),
+    )
+    .expect("millis");
+
+    let mut write = app.db.begin_write().await.expect("write transaction");
+    let live = motcua_store::sessions::hold(&mut write, app.db.engine(), &hash, now)
+        .await
+        .expect("hold");
+    assert!(live, "the session is live when the write begins");
+
+    let pool = app.db.pool().clone();
+    let revoking_hash = hash.clone();
+    let revocation = tokio::spawn(async move {
+        let mut tx = pool.begin().await.expect("revocation transaction");
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(&revoking_hash)
+            .execute(&mut *tx)
+            .await
+            .expect("delete session");
+        let seen: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens WHERE label = 'ghi trước'")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("look for the write");
+        tx.commit().await.expect("commit revocation");
+        seen
+    });
+    // Give the revocation time to reach the session's row before the write ends.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let user_id: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'tiepnhan'")
+        .fetch_one(&mut *write)
+        .await
+        .expect("user id");
+    motcua_store::tokens::insert(
+        &mut write,
+        &motcua_store::new_id(),
+        &user_id,
+        "write-under-test",
+        "ghi trước",
+        now,
+    )
+    .await
+    .expect("the write");
+    write.commit().await.expect("commit write");
+
+    assert_eq!(
+        revocation.await.expect("revocation task"),
+        1,
+        "the revocation committed after the write that saw the session live"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = 'tiepnhan')")
+            .await,
+        0
+    );
 }
 
 async fn a_deactivation_on_one_server_stops_writes_on_the_other(app: TestApp) {

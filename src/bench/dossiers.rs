@@ -2303,6 +2303,7 @@ async fn reports(args: &Args, app: &App) -> Result<(), String> {
         roles: vec![Role::Supervisor],
         sectors: Vec::new(),
         ip: None,
+        credential: None,
     };
     let query = |agency: String, subtree: bool| Ii06aQuery {
         agency: Some(agency),

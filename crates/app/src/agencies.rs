@@ -148,7 +148,7 @@ impl App {
         };
         errors.into_result()?;
 
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let parent = match parent_code {
             Some(pc) => Some(load_for(&mut tx, by, pc, Action::ManageAgency).await?),
             None => None,
@@ -229,7 +229,7 @@ impl App {
         input: AgencyUpdate,
     ) -> Result<Agency> {
         let name = input.name.as_deref().map(AgencyName::parse).transpose()?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let row = load_for(&mut tx, by, code, Action::ManageAgency).await?;
         let new_name = name.as_ref().map_or(row.name.as_str(), |n| n.as_str());
         let active = input.active.unwrap_or(row.active);

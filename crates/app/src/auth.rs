@@ -2,14 +2,14 @@
 
 use motcua_domain::access::Action;
 use motcua_domain::user::Role;
-use motcua_store::{sessions, throttle, tokens, users, Conn};
+use motcua_store::{sessions, throttle, tokens, users, Conn, Tx};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
-use crate::principal::{Actor, AgencyRef, Principal};
+use crate::principal::{Actor, AgencyRef, Credential, Principal};
 use crate::secrets::{random_token, token_hash, verify_password};
 use crate::throttle::bucket;
 use crate::users::load_user_for;
@@ -242,7 +242,12 @@ impl App {
             self.auth.forget(&key);
             return Ok(None);
         };
-        let found = load_actor(&mut conn, &s.user_id, ip).await?;
+        let found = load_actor(&mut conn, &s.user_id, ip)
+            .await?
+            .map(|actor| Actor {
+                credential: Some(Credential::Session(token_hash(token))),
+                ..actor
+            });
         match &found {
             Some(actor) => self.auth.put(key, actor, &s.csrf_token),
             None => self.auth.forget(&key),
@@ -295,7 +300,10 @@ impl App {
             self.auth.forget(&key);
             return Ok(None);
         };
-        let actor = actor_of(&mut conn, p, ip).await?;
+        let actor = Actor {
+            credential: Some(Credential::Token(hash)),
+            ..actor_of(&mut conn, p, ip).await?
+        };
         self.auth.put(key, &actor, "");
         Ok(Some(actor))
     }
@@ -318,7 +326,7 @@ impl App {
         if label.chars().count() > 100 {
             return Err(Error::field("label", "Tên mã truy cập dài quá 100 ký tự."));
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let own =
             matches!(by, Principal::User(a) if a.username == username.trim().to_ascii_lowercase());
         let action = if own {
@@ -372,7 +380,7 @@ impl App {
 
     /// Revokes a token: one's own, or one of a user the administrator manages.
     pub async fn revoke_token(&self, by: &Principal, token_id: &str) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let not_found = || Error::NotFound("Không tìm thấy mã truy cập này.".into());
         let token = tokens::by_id(&mut tx, token_id)
             .await?
@@ -436,7 +444,40 @@ async fn actor_of(conn: &mut Conn, p: users::PrincipalRow, ip: Option<&str>) -> 
         roles,
         sectors,
         ip: ip.map(str::to_owned),
+        credential: None,
     })
+}
+
+impl App {
+    /// A write transaction for `by`, whose session or token is checked again
+    /// inside it: the request was authenticated before, but a sign-out, a
+    /// password reset, a revocation or a deactivation may have committed since
+    /// (on this server or another), and no write may commit after it.
+    pub(crate) async fn begin_write_by(&self, by: &Principal) -> Result<Tx> {
+        match by {
+            Principal::User(actor) => self.begin_write_as(actor).await,
+            Principal::System => Ok(self.db.begin_write().await?),
+        }
+    }
+
+    /// [`App::begin_write_by`] for a signed-in person.
+    pub(crate) async fn begin_write_as(&self, actor: &Actor) -> Result<Tx> {
+        let mut tx = self.db.begin_write().await?;
+        let engine = self.db.engine();
+        let live = match &actor.credential {
+            None => true,
+            Some(Credential::Session(hash)) => {
+                sessions::hold(&mut tx, engine, hash, self.now_ms()).await?
+            }
+            Some(Credential::Token(hash)) => tokens::hold(&mut tx, engine, hash).await?,
+        };
+        if !live {
+            return Err(Error::Unauthenticated(
+                "Phiên làm việc đã kết thúc; vui lòng đăng nhập lại.".into(),
+            ));
+        }
+        Ok(tx)
+    }
 }
 
 impl App {
@@ -470,7 +511,7 @@ impl App {
             ));
         }
         let hash = crate::secrets::hash_password(new.expose()).await?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_as(actor).await?;
         users::set_password(&mut tx, &user.id, &hash, self.now_ms()).await?;
         let kept = keep_session.map(token_hash);
         let ended = sessions::delete_for_user_except(&mut tx, &user.id, kept.as_deref()).await?;

@@ -317,7 +317,7 @@ impl App {
         if name.as_ref().is_some_and(|n| n.chars().count() > 120) {
             return Err(Error::field("name", "Tên ngày dài quá 120 ký tự."));
         }
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let (scope, agency_id, target) = match agency_code {
             Some(code) => {
                 let a = crate::agencies::load_for(&mut tx, by, code, Action::ManageAgency).await?;
@@ -382,7 +382,7 @@ impl App {
             ));
         }
         let json = serde_json::to_string(sessions).map_err(|e| Error::Internal(e.to_string()))?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let a = crate::agencies::load_for(&mut tx, by, agency_code, Action::ManageAgency).await?;
         store::set_sessions(&mut tx, &a.id, &json, self.now_ms()).await?;
         self.record_audit(

@@ -393,7 +393,7 @@ impl App {
 
     /// Saves an edited procedure as a new version (nothing when unchanged).
     pub async fn save_procedure(&self, by: &Principal, p: Procedure) -> Result<i64> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         by.require_top()?;
         let code = p.code.clone();
         let (version, written, created) = save(&mut tx, by, p, self.now_ms()).await?;
@@ -423,7 +423,7 @@ impl App {
         by: &Principal,
         procedures: Vec<Procedure>,
     ) -> Result<ImportReport> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         by.require_top()?;
         let mut report = ImportReport::default();
         let mut errors = Errors::new();
@@ -517,7 +517,7 @@ impl App {
         code: &str,
         enabled: bool,
     ) -> Result<()> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let a = crate::agencies::load_for(&mut tx, by, agency_code, Action::ManageAgency).await?;
         store::by_code(&mut tx, code.trim())
             .await?

@@ -22,7 +22,7 @@ pub mod users;
 
 pub use clock::{Clock, ManualClock};
 pub use error::{Error, Result};
-pub use principal::{Actor, Principal};
+pub use principal::{Actor, Credential, Principal};
 
 use motcua_store::Db;
 

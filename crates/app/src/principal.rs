@@ -31,6 +31,17 @@ pub struct Actor {
     /// Where the request came from, for the audit log.
     #[serde(skip)]
     pub ip: Option<String>,
+    /// The session or token this person came with, when they came with one: each
+    /// write transaction checks it again (`App::begin_write_as`).
+    #[serde(skip)]
+    pub credential: Option<Credential>,
+}
+
+/// A credential, by the hash under which it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    Session(String),
+    Token(String),
 }
 
 impl Actor {

@@ -146,7 +146,7 @@ impl App {
         // transaction on SQLite holds the database lock.
         let hash = hash_password(password.expose()).await?;
 
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let agency = load_for(&mut tx, by, agency_code, Action::ManageUsers).await?;
         check_sectors_exist(&mut tx, &sectors).await?;
         if store::by_username(&mut tx, username.as_str())
@@ -236,7 +236,7 @@ impl App {
             None => None,
         };
 
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let (row, agency_id) = load_user_for(&mut tx, by, username, Action::ManageUsers).await?;
         let active = input.active.unwrap_or(row.active);
         if by.user_id() == Some(row.id.as_str()) {

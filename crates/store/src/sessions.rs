@@ -1,7 +1,7 @@
 //! Browser sessions. Only the SHA-256 of a session token is stored, so a copy of the
 //! database does not let anyone sign in as an officer.
 
-use crate::{Conn, Result};
+use crate::{Conn, Engine, Result};
 use sqlx::FromRow;
 
 pub async fn insert(
@@ -44,6 +44,32 @@ pub async fn find(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Option<
     .bind(now)
     .fetch_optional(conn)
     .await
+}
+
+/// Whether the session is live, holding its row and its user's until the
+/// transaction ends. On PostgreSQL `FOR SHARE` makes a sign-out, a password reset or
+/// a deactivation wait for the transaction that holds them, so a write that saw the
+/// session live commits before the revocation does; SQLite's one writer at a time
+/// orders them already.
+pub async fn hold(conn: &mut Conn, engine: Engine, token_hash: &str, now: i64) -> Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as(&format!(
+        "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1{}",
+        share_lock(engine)
+    ))
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// `FOR SHARE` where the engine has row locks.
+pub(crate) fn share_lock(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Postgres => " FOR SHARE",
+        Engine::Sqlite => "",
+    }
 }
 
 pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {

@@ -1,6 +1,6 @@
 //! API bearer tokens, stored as SHA-256 hashes and revocable.
 
-use crate::{Conn, Result};
+use crate::{Conn, Engine, Result};
 use sqlx::FromRow;
 
 pub async fn insert(
@@ -23,6 +23,20 @@ pub async fn insert(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Whether the token is live, holding its row and its user's until the transaction
+/// ends: see [`crate::sessions::hold`].
+pub async fn hold(conn: &mut Conn, engine: Engine, token_hash: &str) -> Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as(&format!(
+        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1{}",
+        crate::sessions::share_lock(engine)
+    ))
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
 }
 
 #[derive(Debug, Clone, FromRow)]

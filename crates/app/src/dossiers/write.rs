@@ -89,7 +89,10 @@ impl Dossiers<'_> {
         viewer: Option<&Actor>,
     ) -> Result<Dossier> {
         let files = self.store_blobs(files)?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = match viewer {
+            Some(actor) => self.begin_write_as(actor).await?,
+            None => self.db.begin_write().await?,
+        };
         if let Some(answer) = request.replay(&mut tx, self.now_ms()).await? {
             return Ok(answer);
         }
@@ -124,7 +127,7 @@ impl Dossiers<'_> {
         reason: Option<String>,
         command: impl AsyncFnOnce(&mut Conn, &Record, &AgencyRow) -> Result<(Command, Vec<NewFile>)>,
     ) -> Result<Dossier> {
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_as(actor).await?;
         if let Some(answer) = request.replay(&mut tx, self.now_ms()).await? {
             return Ok(answer);
         }
