@@ -16,6 +16,8 @@ pub enum LogFormat {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: String,
+    /// A PostgreSQL streaming replica that reports, dashboards and searches read.
+    pub read_database_url: Option<String>,
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub demo: bool,
@@ -37,6 +39,7 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     database_url: Option<String>,
+    read_database_url: Option<String>,
     listen: Option<String>,
     data_dir: Option<String>,
     demo: Option<bool>,
@@ -86,6 +89,20 @@ impl Config {
             return Err(format!(
                 "MOTCUA_DATABASE_URL: '{database_url}' is neither sqlite://PATH nor postgres://USER@HOST/DB"
             ));
+        }
+        let read_database_url = pick("MOTCUA_READ_DATABASE_URL", file.read_database_url)
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty());
+        if let Some(url) = &read_database_url {
+            let postgres = Some(motcua_store::Engine::Postgres);
+            if motcua_store::Engine::from_url(&database_url) != postgres
+                || motcua_store::Engine::from_url(url) != postgres
+            {
+                return Err(format!(
+                    "MOTCUA_READ_DATABASE_URL: '{}' must name a PostgreSQL replica (postgres://…) of a PostgreSQL MOTCUA_DATABASE_URL",
+                    crate::redact(url)
+                ));
+            }
         }
         let listen_text =
             pick("MOTCUA_LISTEN", file.listen).unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -149,6 +166,7 @@ impl Config {
             trusted_proxies,
             public_url,
             database_url,
+            read_database_url,
             listen,
             data_dir,
             demo,
@@ -288,6 +306,26 @@ mod tests {
     }
 
     #[test]
+    fn a_read_replica_of_postgresql() {
+        let c = load(&[
+            ("MOTCUA_DATABASE_URL", "postgres://u@primary/motcua"),
+            ("MOTCUA_READ_DATABASE_URL", " postgres://u@replica/motcua "),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.read_database_url.as_deref(),
+            Some("postgres://u@replica/motcua")
+        );
+        assert_eq!(load(&[]).unwrap().read_database_url, None);
+        let err = load(&[
+            ("MOTCUA_DATABASE_URL", "postgres://u@primary/motcua"),
+            ("MOTCUA_READ_DATABASE_URL", "sqlite://copy.sqlite3"),
+        ])
+        .unwrap_err();
+        assert!(err.starts_with("MOTCUA_READ_DATABASE_URL:"), "{err}");
+    }
+
+    #[test]
     fn wrong_values_name_the_variable() {
         for (var, value) in [
             ("MOTCUA_LISTEN", "localhost"),
@@ -303,6 +341,11 @@ mod tests {
             ("MOTCUA_SQLITE_SYNCHRONOUS", "off"),
             ("MOTCUA_METRICS_TOKEN", "short"),
             ("MOTCUA_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+            // A replica of an SQLite file does not exist.
+            (
+                "MOTCUA_READ_DATABASE_URL",
+                "postgres://u:secret@replica/motcua",
+            ),
         ] {
             let err = load(&[(var, value)]).unwrap_err();
             assert!(err.starts_with(&format!("{var}:")), "{err}");

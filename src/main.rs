@@ -194,6 +194,17 @@ async fn open(config: &Config) -> Result<App, String> {
     db.migrate()
         .await
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let db = match &config.read_database_url {
+        None => db,
+        Some(url) => {
+            let db = db
+                .with_replica(url)
+                .await
+                .map_err(|e| format!("cannot open the read replica: {e}"))?;
+            tracing::info!(replica = %redact(url), "reports read from the replica");
+            db
+        }
+    };
     let app = App::with_settings(
         db,
         motcua_app::Settings {

@@ -74,7 +74,7 @@ pub const WARD_A: &str = "000.01.33.H33";
 pub const WARD_B: &str = "000.02.33.H33";
 pub const PASSWORD: &str = motcua_app::demo::DEMO_PASSWORD;
 
-fn unique() -> String {
+pub fn unique() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 

@@ -87,6 +87,8 @@ pub struct Db {
     engine: Engine,
     /// SQLite's one connection for write transactions: see `Db::connect`.
     writer: Option<AnyPool>,
+    /// A PostgreSQL streaming replica for the heavy reads: see `Db::with_replica`.
+    replica: Option<AnyPool>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -141,7 +143,54 @@ impl Db {
             pool,
             engine,
             writer,
+            replica: None,
         })
+    }
+
+    /// Adds a PostgreSQL streaming replica (hot standby) of this database. Reports,
+    /// dashboards, their lists of dossiers and searches then read from it
+    /// ([`Db::read_replica`]), so that a province's reports do not slow its counters;
+    /// everything else, and every write, stays on the primary.
+    pub async fn with_replica(mut self, url: &str) -> Result<Db> {
+        if self.engine != Engine::Postgres || Engine::from_url(url) != Some(Engine::Postgres) {
+            return Err(StoreError::Configuration(
+                "a read replica needs PostgreSQL for both the database and the replica".into(),
+            ));
+        }
+        let options = AnyConnectOptions::from_str(url)?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        let pool = pool_options(Engine::Postgres, SqliteSynchronous::default(), "")
+            .max_connections(16)
+            .connect_with(options)
+            .await?;
+        self.replica = Some(pool);
+        Ok(self)
+    }
+
+    /// A connection for the heavy reads (reports, dashboards, drill-down lists,
+    /// searches): the replica's when there is one. It may lag the primary by
+    /// [`Db::replica_lag`]; nothing that must see a write just made reads here.
+    pub async fn read_replica(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
+        self.replica.as_ref().unwrap_or(&self.pool).acquire().await
+    }
+
+    /// How far the replica is behind the primary: zero when it has replayed all it
+    /// received, else the time since the last transaction it replayed; none without
+    /// a replica.
+    pub async fn replica_lag(&self) -> Result<Option<Duration>> {
+        let Some(replica) = &self.replica else {
+            return Ok(None);
+        };
+        let millis: i64 = sqlx::query_scalar(
+            "SELECT CASE WHEN pg_last_wal_receive_lsn() IS NULL \
+                           OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 \
+                      ELSE COALESCE(CAST(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) \
+                                         * 1000 AS BIGINT), 0) END",
+        )
+        .fetch_one(replica)
+        .await?;
+        Ok(Some(Duration::from_millis(millis.max(0).unsigned_abs())))
     }
 
     pub fn engine(&self) -> Engine {
@@ -191,6 +240,9 @@ impl Db {
     pub async fn close(&self) {
         if let Some(w) = &self.writer {
             w.close().await;
+        }
+        if let Some(r) = &self.replica {
+            r.close().await;
         }
         self.pool.close().await;
     }

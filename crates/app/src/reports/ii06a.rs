@@ -251,7 +251,7 @@ impl Reports<'_> {
             start: motcua_store::to_millis(r.period.start()),
             end: motcua_store::to_millis(r.period.end()),
         };
-        let mut conn = self.db.read().await?;
+        let mut conn = self.db.read_replica().await?;
         let groups = store::ii06a(&mut conn, &scope, r.by.store()).await?;
         let mut total = Counts::default();
         let rows = match r.by {
@@ -361,7 +361,7 @@ impl Reports<'_> {
                 Some((GroupBy::Agency, unit.id.clone()))
             }
         };
-        let mut conn = self.db.read().await?;
+        let mut conn = self.db.read_replica().await?;
         let rows = store::ii06a_dossiers(
             &mut conn,
             &scope,
