@@ -295,8 +295,9 @@ pub async fn counts(
     end: i64,
 ) -> Result<Vec<DayCount>> {
     let sql = format!(
+        // PostgreSQL sums BIGINT into NUMERIC, which the Any driver cannot decode.
         "SELECT (created_at + 25200000) / 86400000 AS day, kind, COUNT(*) AS requests, \
-         SUM(copies) AS copies, SUM(fee_total) AS fees FROM certification_entries \
+         CAST(SUM(copies) AS BIGINT) AS copies, CAST(SUM(fee_total) AS BIGINT) AS fees FROM certification_entries \
          WHERE agency_id IN ({}) AND created_at >= $1 AND created_at < $2 \
          GROUP BY (created_at + 25200000) / 86400000, kind ORDER BY day, kind",
         placeholders(3, agency_ids.len())

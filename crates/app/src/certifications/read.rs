@@ -349,3 +349,91 @@ impl Certifications<'_> {
         self.verify(token).await?.ok_or_else(not_found)
     }
 }
+
+impl Certifications<'_> {
+    /// The statement of a same-day certification as a PDF, to print onto the copy.
+    pub async fn statement_pdf(&self, actor: &Actor, id: &str) -> Result<(String, Vec<u8>)> {
+        let c = self.get(actor, id).await?;
+        let number = c.number.ok_or_else(|| {
+            Error::NotFound(
+                "Yêu cầu này đã thành hồ sơ và chưa được chứng thực: chưa có lời chứng để in."
+                    .into(),
+            )
+        })?;
+        let fee = format!("Lệ phí: {} ({})", text::money(c.fee.total), c.fee.in_words);
+        let name = format!("loi-chung-{}-{number}.pdf", c.kind);
+        let job = Box::new(move |engine: &motcua_docs::PdfEngine| {
+            motcua_docs::certification::statement_pdf(
+                engine,
+                &motcua_docs::certification::Statement {
+                    agency: &c.agency_name,
+                    lines: &c.statement,
+                    signer_title: c.signer_title.as_deref().unwrap_or(""),
+                    signer_name: c.signer_name.as_deref().unwrap_or(""),
+                    fee: &fee,
+                    verification_url: c.verification_url.as_deref(),
+                },
+            )
+        });
+        Ok((name, self.render_off_thread(job).await?))
+    }
+
+    /// The book of one kind's entries (all kinds when none) for an agency and
+    /// period, as an .xlsx workbook.
+    pub async fn book_workbook(
+        &self,
+        actor: &Actor,
+        q: &CertificationQuery,
+    ) -> Result<(String, Vec<u8>)> {
+        let entries = self.list(actor, q).await?;
+        let mut errors = Errors::new();
+        let (agency, period) = self
+            .scope(
+                actor,
+                q.agency.as_deref(),
+                q.from.as_deref(),
+                q.to.as_deref(),
+                &mut errors,
+            )
+            .await?;
+        let kind = q.kind.as_deref().and_then(Kind::parse);
+        let title = kind.map_or("Sổ chứng thực", |k| k.book().name);
+        let rows = entries
+            .into_iter()
+            .map(|c| motcua_docs::certification::BookRow {
+                number: c.number,
+                book: c.book.unwrap_or_default(),
+                date: c
+                    .created_at
+                    .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+                    .date()
+                    .strftime("%d/%m/%Y")
+                    .to_string(),
+                kind: c.kind_label,
+                requester: c.requester_name,
+                requester_id: c.requester_id,
+                document: c.document_name,
+                pages: c.pages,
+                copies: c.copies,
+                signer: c.signer_name.unwrap_or_default(),
+                fee: c.fee.total,
+                dossier: c.dossier_code.unwrap_or_default(),
+            })
+            .collect();
+        let bytes = motcua_docs::certification::book_xlsx(&motcua_docs::certification::BookSheet {
+            title,
+            agency: &agency.name,
+            period: &period.label_vi(),
+            rows,
+        })
+        .map_err(|e| Error::Internal(format!("writing the certification book: {e}")))?;
+        let name = format!(
+            "so-chung-thuc_{}_{}_{}{}.xlsx",
+            agency.code,
+            period.from,
+            period.to,
+            kind.map_or(String::new(), |k| format!("_{}", k.as_str()))
+        );
+        Ok((name, bytes))
+    }
+}
