@@ -61,7 +61,8 @@ struct Checked {
 fn check(input: &CertificationInput) -> Result<Checked> {
     let mut errors = Errors::new();
     // Bounds first: nothing oversized is parsed further.
-    let bounded = [
+    // Every field is checked (not short-circuited), so every error shows at once.
+    let checked: Vec<bool> = [
         (
             "kind",
             "Loại chứng thực",
@@ -107,7 +108,8 @@ fn check(input: &CertificationInput) -> Result<Checked> {
     ]
     .into_iter()
     .map(|(field, label, value, max)| errors.check_opt_text(field, label, value, max, false))
-    .fold(true, |all, ok| all && ok);
+    .collect();
+    let bounded = checked.iter().all(|ok| *ok);
     if !bounded {
         return Err(errors.into());
     }
