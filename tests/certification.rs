@@ -529,6 +529,25 @@ async fn late_or_large_requests_become_dossiers_with_an_appointment(app: TestApp
         app.count("SELECT COUNT(*) FROM certification_books").await,
         0
     );
+
+    // Checked later, the large request is certified: it takes the book's next number.
+    let certify = format!(
+        "/api/v1/certifications/{}/certify",
+        large["id"].as_str().expect("id")
+    );
+    let r = app
+        .send_json(&app.client(), Method::POST, &certify, &token, &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    let done = json(r).await;
+    assert_eq!(done["number"], 1);
+    assert_eq!(done["book"], "01/2026-SCT/BS");
+    assert_eq!(done["dossier_code"], large["dossier_code"]);
+    assert!(done["verification_url"].is_string());
+    let r = app
+        .send_json(&app.client(), Method::POST, &certify, &token, &json!({}))
+        .await;
+    assert_eq!(r.status(), 409, "certified once");
 }
 
 async fn counter_page_works_without_javascript(app: TestApp) {

@@ -438,3 +438,28 @@ pub async fn entry_of_dossier(conn: &mut Conn, dossier_id: &str) -> Result<Optio
             .await?;
     Ok(row.map(|(id,)| id))
 }
+
+/// Gives a waiting entry (one that became a dossier) its book, number and signer;
+/// false when it already had a number.
+pub async fn number_entry(
+    conn: &mut Conn,
+    id: &str,
+    numbered: &Numbered,
+    signer_id: &str,
+    signer_title: &str,
+    issued_token: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE certification_entries SET book_id = $1, number = $2, signer_id = $3, \
+         signer_title = $4, issued_token = $5 WHERE id = $6 AND number IS NULL",
+    )
+    .bind(&numbered.book_id)
+    .bind(numbered.number)
+    .bind(signer_id)
+    .bind(signer_title)
+    .bind(issued_token)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -410,6 +410,84 @@ impl Certifications<'_> {
         Ok(self.answer(entry))
     }
 
+    /// Certifies a request that became a dossier (received late, or large) once it
+    /// has been checked: the entry takes the next number of its book now, with its
+    /// signer and an issued document for public verification, in one transaction.
+    /// The dossier itself goes on through its own workflow (result ready, return).
+    pub async fn certify_waiting(
+        &self,
+        actor: &Actor,
+        id: &str,
+        signer: Option<&str>,
+        signer_title: Option<&str>,
+    ) -> Result<Certification> {
+        let mut errors = Errors::new();
+        errors.check_opt_text("signer", "Người ký", signer, limits::SHORT_CHARS, false);
+        errors.check_opt_text(
+            "signer_title",
+            "Chức danh người ký",
+            signer_title,
+            limits::SHORT_CHARS,
+            false,
+        );
+        errors.into_result()?;
+        let entry = self.get(actor, id).await?;
+        actor.require(Action::Certify, &actor.agency.path)?;
+        if entry.agency_code != actor.agency.code {
+            return Err(Error::forbidden());
+        }
+        if entry.number.is_some() {
+            return Err(Error::Conflict(format!(
+                "Việc chứng thực này đã có số {} trong quyển {}.",
+                entry.number.unwrap_or_default(),
+                entry.book.as_deref().unwrap_or("")
+            )));
+        }
+        let kind = Kind::parse(&entry.kind)
+            .ok_or_else(|| Error::Internal(format!("stored kind {}", entry.kind)))?;
+        let (signer_id, _) = self
+            .signer(actor, signer.map(str::trim).filter(|s| !s.is_empty()))
+            .await?;
+        let title = signer_title
+            .map(text::clean)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "Chủ tịch".to_owned());
+        let token = crate::secrets::random_token();
+        let now_ms = self.now_ms();
+        let year = self.now().to_zoned(vietnam_time_zone()).year();
+        let mut tx = self.db.begin_write().await?;
+        let numbered =
+            store::next_number(&mut tx, &actor.agency.id, kind.book_code(), year, now_ms).await?;
+        if !store::number_entry(&mut tx, id, &numbered, &signer_id, &title, &token).await? {
+            // Someone certified it meanwhile: the number taken here is given back.
+            tx.rollback().await?;
+            return Err(Error::Conflict(
+                "Việc chứng thực này vừa được người khác vào sổ.".into(),
+            ));
+        }
+        let label = domain::book_label(numbered.volume, year, kind.book_code());
+        store::insert_issued(
+            &mut tx,
+            &NewIssued {
+                token: &token,
+                kind: "certification",
+                agency_id: &actor.agency.id,
+                number: Some(numbered.number),
+                book: Some(&label),
+                title: &format!("{}: {}", kind.label_vi(), entry.document_name),
+                issued_at: now_ms,
+                issued_by: &signer_id,
+                sha256: None,
+            },
+        )
+        .await?;
+        let stored = store::entry(&mut tx, id)
+            .await?
+            .ok_or_else(|| Error::Internal("the entry just numbered vanished".into()))?;
+        tx.commit().await?;
+        Ok(self.answer(stored))
+    }
+
     pub(crate) fn answer(&self, e: store::Entry) -> Certification {
         let book_label = e
             .book

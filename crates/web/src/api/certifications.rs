@@ -234,3 +234,41 @@ pub async fn revoke(
             .await?,
     ))
 }
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CertifyJson {
+    /// Username of the leader who signs; the agency's first leader when absent.
+    pub signer: Option<String>,
+    /// "Chủ tịch" when absent.
+    pub signer_title: Option<String>,
+}
+
+/// Certifies a request that became a dossier (received after 15:00, or large):
+/// it takes the next number of its book now.
+#[utoipa::path(post, path = "/api/v1/certifications/{id}/certify", tag = "certification", request_body = CertifyJson,
+    params(("id" = String, Path, description = "Mã bản ghi chứng thực")),
+    responses(
+        (status = 200, body = Certification),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn certify(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<CertifyJson>,
+) -> ApiResult<Json<Certification>> {
+    Ok(Json(
+        s.app
+            .certifications()
+            .certify_waiting(
+                &actor,
+                &id,
+                body.signer.as_deref(),
+                body.signer_title.as_deref(),
+            )
+            .await?,
+    ))
+}

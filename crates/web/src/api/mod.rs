@@ -66,6 +66,7 @@ pub use json::ApiJson;
         certifications::get,
         certifications::statement,
         certifications::revoke,
+        certifications::certify,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth, &CommonProblems),
@@ -234,6 +235,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/certifications/{id}/statement.pdf",
             get(certifications::statement),
+        )
+        .route(
+            "/certifications/{id}/certify",
+            post(certifications::certify).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
         )
         .route(
             "/issued/{token}/revoke",
