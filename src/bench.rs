@@ -10,6 +10,7 @@ use hdrhistogram::Histogram;
 use motcua_app::{App, Principal};
 use motcua_store::Db;
 
+mod certifications;
 mod dossiers;
 mod signin;
 
@@ -54,6 +55,9 @@ enum Which {
     /// Sign-in under a parallel brute force against one account: passwords
     /// evaluated per minute, from one address and from many (issue 9).
     Signin(signin::Args),
+    /// Recording certifications over the API at concurrent counters (issue 12):
+    /// p99 and the book's numbering checked gap-free.
+    Certifications(certifications::Args),
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -71,6 +75,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         } => catalogue(clients, seconds, due_dates, database_url).await,
         Which::Dossiers(args) => dossiers::run(args).await,
         Which::Signin(args) => signin::run(args).await,
+        Which::Certifications(args) => certifications::run(args).await,
     }
 }
 

@@ -329,3 +329,52 @@ async fn wrong_password_shows_the_vietnamese_error(app: TestApp) {
     assert!(url.path().ends_with("/dang-nhap"));
     b.close().await;
 }
+
+on_both_engines!(
+    clock = vn_morning();
+    certification_counter_is_keyboard_first,
+);
+
+/// 09:00 on a working Monday, Vietnam time: before the 15:00 cut-off.
+fn vn_morning() -> jiff::Timestamp {
+    "2026-11-16T09:00:00+07:00".parse().expect("an instant")
+}
+
+/// The certification counter: the name field has the focus, the fee follows pages
+/// and copies as they are typed, Enter certifies, and the focus lands on "next case".
+async fn certification_counter_is_keyboard_first(app: TestApp) {
+    let Some(b) = browser().await else { return };
+    b.switch_to(&app, "tiepnhan").await;
+    b.client.goto(&app.url("/chung-thuc")).await.unwrap();
+    let focused = |b: &Browser| {
+        let client = b.client.clone();
+        async move {
+            client
+                .execute(
+                    "return document.activeElement && document.activeElement.id;",
+                    vec![],
+                )
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(focused(&b).await, serde_json::json!("requester_name"));
+    b.fill("pages", "3").await;
+    b.fill("copies", "2").await;
+    let mut fee = String::new();
+    for _ in 0..100 {
+        fee = b.text_of("#le-phi").await;
+        if fee == "10.000 đ (Mười nghìn đồng)" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(fee, "10.000 đ (Mười nghìn đồng)");
+    b.fill("requester_name", "Nguyễn Văn An").await;
+    b.fill("requester_id", "001087012345").await;
+    b.fill("document_name", "Bằng tốt nghiệp\n").await;
+    let done = b.text_of("#da-chung-thuc").await;
+    assert_eq!(done, "Đã chứng thực: số 1, quyển số 01/2026-SCT/BS");
+    assert_eq!(focused(&b).await, serde_json::json!("viec-tiep-theo"));
+    b.close().await;
+}

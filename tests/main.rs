@@ -11,6 +11,7 @@ mod bounds;
 mod browser;
 mod calendar;
 mod catalogue;
+mod certification;
 mod cli;
 mod clock;
 mod dossier_pages;

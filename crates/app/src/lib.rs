@@ -8,6 +8,7 @@ pub mod auth;
 pub mod blobs;
 pub mod calendar;
 pub mod catalogue;
+pub mod certifications;
 pub mod clock;
 pub mod demo;
 pub mod dossiers;

@@ -30,6 +30,7 @@
 //! reachable and there are no Typst packages.
 
 pub mod catalogue;
+pub mod certification;
 pub mod format;
 pub mod forms;
 mod inputs;

@@ -21,6 +21,12 @@ pub enum Action {
     /// Take in dossiers and act on them (which action in which state: the
     /// workflow table in `dossier::workflow`).
     HandleDossier,
+    /// Record certifications at the counter (chứng thực) and print their statement.
+    Certify,
+    /// Read the certification book, its counts and fees collected.
+    ReadCertifications,
+    /// Revoke an issued document (its public verification then says so).
+    RevokeIssued,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +63,14 @@ pub const GRANTS: &[(Action, Role, Scope)] = &[
     (HandleDossier, CounterOfficer, Own),
     (HandleDossier, Specialist, Own),
     (HandleDossier, Leader, Own),
+    (Certify, CounterOfficer, Own),
+    (Certify, Specialist, Own),
+    (Certify, Leader, Own),
+    (ReadCertifications, CounterOfficer, Own),
+    (ReadCertifications, Specialist, Own),
+    (ReadCertifications, Leader, Own),
+    (ReadCertifications, Supervisor, Subtree),
+    (RevokeIssued, Leader, Own),
 ];
 
 /// May a person holding `roles` in the agency at `actor_path` take `action` on the

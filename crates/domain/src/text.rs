@@ -124,3 +124,135 @@ mod tests {
         assert_eq!(char_len("Nguyễn"), 6);
     }
 }
+
+/// An amount of money in Vietnamese words, as receipts and certification books
+/// write it under the figures: "Năm nghìn đồng", "Hai trăm nghìn đồng",
+/// "Một triệu không trăm linh năm nghìn đồng". Negative amounts read "Âm …".
+pub fn money_in_words(amount: i64) -> String {
+    let mut words = number_in_words(amount.unsigned_abs());
+    if amount < 0 {
+        words.insert_str(0, "âm ");
+    }
+    words.push_str(" đồng");
+    capitalize_first(&words)
+}
+
+/// A whole number in Vietnamese words, lower case: 1.005.000 → "một triệu không
+/// trăm linh năm nghìn". Numbers from a billion up read as "<n> tỷ" followed by
+/// the rest, so 2.000.000.000.000 is "hai nghìn tỷ", as Vietnamese says it.
+pub fn number_in_words(n: u64) -> String {
+    if n == 0 {
+        return "không".to_owned();
+    }
+    const BILLION: u64 = 1_000_000_000;
+    let (billions, rest) = (n / BILLION, n % BILLION);
+    let mut parts: Vec<String> = Vec::new();
+    if billions > 0 {
+        parts.push(format!("{} tỷ", number_in_words(billions)));
+    }
+    // Groups of three below a billion: millions, thousands, units.
+    let groups = [
+        (rest / 1_000_000, "triệu"),
+        ((rest / 1_000) % 1_000, "nghìn"),
+        (rest % 1_000, ""),
+    ];
+    for (value, unit) in groups {
+        if value == 0 {
+            continue;
+        }
+        // A group after a spoken one reads its hundreds even when zero:
+        // "một triệu không trăm linh năm nghìn".
+        let full = !parts.is_empty();
+        let mut text = triple_in_words(value as u16, full);
+        if !unit.is_empty() {
+            text.push(' ');
+            text.push_str(unit);
+        }
+        parts.push(text);
+    }
+    parts.join(" ")
+}
+
+const DIGITS: [&str; 10] = [
+    "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
+];
+
+/// 1–999 in words; `full` reads the hundreds even when they are zero.
+fn triple_in_words(n: u16, full: bool) -> String {
+    let (h, t, u) = (n / 100, (n / 10) % 10, n % 10);
+    let mut out: Vec<&str> = Vec::new();
+    if h > 0 || full {
+        out.push(DIGITS[usize::from(h)]);
+        out.push("trăm");
+    }
+    match t {
+        0 => {
+            if u > 0 && !out.is_empty() {
+                out.push("linh");
+            }
+        }
+        1 => out.push("mười"),
+        _ => {
+            out.push(DIGITS[usize::from(t)]);
+            out.push("mươi");
+        }
+    }
+    if u > 0 {
+        out.push(match (t, u) {
+            (2..=9, 1) => "mốt",
+            (1..=9, 5) => "lăm",
+            _ => DIGITS[usize::from(u)],
+        });
+    }
+    out.join(" ")
+}
+
+fn capitalize_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_as_receipts_write_them() {
+        let cases: &[(i64, &str)] = &[
+            (0, "Không đồng"),
+            (5_000, "Năm nghìn đồng"),
+            (2_000, "Hai nghìn đồng"),
+            (10_000, "Mười nghìn đồng"),
+            (15_000, "Mười lăm nghìn đồng"),
+            (21_000, "Hai mươi mốt nghìn đồng"),
+            (25_000, "Hai mươi lăm nghìn đồng"),
+            (30_000, "Ba mươi nghìn đồng"),
+            (105_000, "Một trăm linh năm nghìn đồng"),
+            (110_000, "Một trăm mười nghìn đồng"),
+            (199_000, "Một trăm chín mươi chín nghìn đồng"),
+            (200_000, "Hai trăm nghìn đồng"),
+            (1_000_000, "Một triệu đồng"),
+            (1_005_000, "Một triệu không trăm linh năm nghìn đồng"),
+            (1_050_000, "Một triệu không trăm năm mươi nghìn đồng"),
+            (2_000_500, "Hai triệu năm trăm đồng"),
+            (1_000_001, "Một triệu không trăm linh một đồng"),
+            (11_111, "Mười một nghìn một trăm mười một đồng"),
+            (1_000_000_000, "Một tỷ đồng"),
+            (
+                1_200_345_000,
+                "Một tỷ hai trăm triệu ba trăm bốn mươi lăm nghìn đồng",
+            ),
+            (2_000_000_000_000, "Hai nghìn tỷ đồng"),
+            (-5_000, "Âm năm nghìn đồng"),
+        ];
+        for (amount, words) in cases {
+            assert_eq!(money_in_words(*amount), *words, "{amount}");
+        }
+        // The extremes do not panic.
+        assert!(money_in_words(i64::MIN).starts_with("Âm "));
+        assert!(money_in_words(i64::MAX).ends_with(" đồng"));
+    }
+}

@@ -7,6 +7,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod calendar;
+pub mod certifications;
 pub mod dossiers;
 pub mod outbox;
 pub mod procedures;

@@ -70,6 +70,9 @@ impl Chrome {
         if a.has(Role::CounterOfficer) {
             nav.push(("/ho-so/tiep-nhan".into(), "Tiếp nhận"));
         }
+        if a.may(Action::Certify, path) {
+            nav.push(("/chung-thuc".into(), "Chứng thực"));
+        }
         if a.may(Action::ManageAgency, path) || a.has(Role::Supervisor) {
             nav.push(("/quan-tri/co-quan".into(), "Cơ quan, đơn vị"));
         } else if a.may(Action::ReadUsers, path) {

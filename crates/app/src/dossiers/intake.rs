@@ -557,6 +557,20 @@ impl Dossiers<'_> {
         input: &IntakeInput,
         idempotency_key: Option<&str>,
     ) -> Result<Dossier> {
+        self.receive_with_limit(actor, input, idempotency_key, false)
+            .await
+    }
+
+    /// [`Dossiers::receive`]; with `longer`, under the procedure's longer limit
+    /// (`verification_limit`) where it has one: a certification with many pages or
+    /// copies takes up to two more working days.
+    pub(crate) async fn receive_with_limit(
+        &self,
+        actor: &Actor,
+        input: &IntakeInput,
+        idempotency_key: Option<&str>,
+        longer: bool,
+    ) -> Result<Dossier> {
         check_bounds(input, false)?;
         let channel = match input.channel.as_deref().map(str::trim).unwrap_or("counter") {
             "" => Channel::Counter,
@@ -577,6 +591,10 @@ impl Dossiers<'_> {
             .procedure_for_agency(&actor.agency.id, &input.procedure)
             .await?;
         let mut checked = check_intake(input, &procedure)?;
+        let limit = match procedure.verification_limit {
+            Some(longer_limit) if longer => longer_limit,
+            _ => procedure.committed_limit,
+        };
         let cal = self.working_calendar(Some(&actor.agency.code)).await?;
         // Read before the write transaction: on SQLite writers take turns, and every
         // statement inside one lengthens everyone's wait.
@@ -599,14 +617,8 @@ impl Dossiers<'_> {
                     channel,
                     &checked,
                 );
-                dossier::receive(
-                    facts,
-                    actor_of(actor),
-                    procedure.committed_limit,
-                    self.now(),
-                    &cal,
-                )
-                .map_err(|r| refusal(r, &code))
+                dossier::receive(facts, actor_of(actor), limit, self.now(), &cal)
+                    .map_err(|r| refusal(r, &code))
             },
             files,
             Some(actor),

@@ -21,7 +21,7 @@ use crate::AppState;
 type ApiResult<T> = Result<T, ApiError>;
 
 /// The client's key for a request that must not happen twice.
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+pub(super) fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
     match headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => v

@@ -2,6 +2,7 @@
 //! and an OpenAPI 3 document describing every endpoint.
 
 mod admin;
+mod certifications;
 mod dossiers;
 mod extract;
 mod json;
@@ -58,6 +59,14 @@ pub use json::ApiJson;
         dossiers::track,
         reports::ii06a,
         reports::ii06a_dossiers,
+        certifications::fee,
+        certifications::record,
+        certifications::list,
+        certifications::counts,
+        certifications::get,
+        certifications::statement,
+        certifications::revoke,
+        certifications::certify,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth, &CommonProblems),
@@ -211,6 +220,30 @@ pub fn routes() -> Router<AppState> {
         .route("/procedures/{code}", get(public::procedure))
         .route("/reports/ii06a", get(reports::ii06a))
         .route("/reports/ii06a/dossiers", get(reports::ii06a_dossiers))
+        .route(
+            "/certification/fee",
+            get(certifications::fee).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route(
+            "/certifications",
+            get(certifications::list)
+                .post(certifications::record)
+                .layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route("/certifications/counts", get(certifications::counts))
+        .route("/certifications/{id}", get(certifications::get))
+        .route(
+            "/certifications/{id}/statement.pdf",
+            get(certifications::statement),
+        )
+        .route(
+            "/certifications/{id}/certify",
+            post(certifications::certify).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route(
+            "/issued/{token}/revoke",
+            post(certifications::revoke).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         // Last: it applies to the routes registered before it.
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod calendar;
 mod catalogue;
+mod certification;
 mod dossiers;
 mod form_data;
 mod home;
@@ -13,6 +14,7 @@ mod online;
 mod procedures_admin;
 mod sign_in;
 mod tracking;
+mod verification;
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler as _;
@@ -50,6 +52,21 @@ pub fn routes() -> Router<AppState> {
             ),
         )
         .route("/nop-truc-tuyen/thu-tuc", get(online::procedure_options))
+        .route(
+            "/chung-thuc",
+            get(certification::show)
+                .post(certification::submit)
+                .layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route("/chung-thuc/le-phi", get(certification::fee))
+        .route(
+            "/chung-thuc/{id}/loi-chung.pdf",
+            get(certification::statement),
+        )
+        .route(
+            "/xac-minh/{token}",
+            get(verification::show).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         .route("/thu-tuc", get(catalogue::list))
         .route("/thu-tuc/{code}", get(catalogue::show))
         .route("/thu-tuc/{code}/poster.pdf", get(catalogue::poster))
