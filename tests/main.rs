@@ -17,6 +17,7 @@ mod dossier_pages;
 mod dossiers;
 mod notify;
 mod ops;
+mod registers;
 mod reports;
 mod request_id;
 mod schema;

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod dossiers;
 pub mod outbox;
 pub mod procedures;
+pub mod registers;
 pub mod reports;
 pub mod sectors;
 pub mod sessions;

@@ -6,6 +6,7 @@ mod dossiers;
 mod extract;
 mod json;
 mod public;
+mod registers;
 mod reports;
 mod wire;
 
@@ -58,6 +59,8 @@ pub use json::ApiJson;
         dossiers::track,
         reports::ii06a,
         reports::ii06a_dossiers,
+        registers::search,
+        registers::get,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth, &CommonProblems),
@@ -211,6 +214,8 @@ pub fn routes() -> Router<AppState> {
         .route("/procedures/{code}", get(public::procedure))
         .route("/reports/ii06a", get(reports::ii06a))
         .route("/reports/ii06a/dossiers", get(reports::ii06a_dossiers))
+        .route("/civil-events", get(registers::search))
+        .route("/civil-events/{id}", get(registers::get))
         // Last: it applies to the routes registered before it.
         .method_not_allowed_fallback(method_not_allowed)
 }
