@@ -10,6 +10,7 @@ use motcua_store::registers::{self as store, BookRow};
 use serde::Serialize;
 
 use super::{entry_row, kind_param, Registers, Source};
+use crate::error::Error;
 use crate::error::Result;
 use crate::Principal;
 
@@ -218,4 +219,50 @@ impl Registers<'_> {
         tx.commit().await?;
         Ok(report)
     }
+}
+
+fn cell_text(cell: &civil::Cell) -> String {
+    match cell {
+        civil::Cell::Text(s) => s.clone(),
+        civil::Cell::Date(d) => d.strftime("%d/%m/%Y").to_string(),
+        civil::Cell::Year(y) => y.to_string(),
+        civil::Cell::Integer(i) => i.to_string(),
+        civil::Cell::Invalid { raw, .. } => raw.clone(),
+    }
+}
+
+/// The rows a report rejected, as an .xlsx: each row's cells as read under their
+/// field names and a reason column, to fix and import again.
+pub fn rejected_workbook(rows: &[ImportRow], report: &ImportReport) -> Result<Vec<u8>> {
+    use motcua_docs::registers::{rejected_rows_xlsx, RejectedRow};
+    let mut reasons: std::collections::BTreeMap<(&str, u32), Vec<String>> = Default::default();
+    for r in &report.rejected {
+        reasons
+            .entry((r.sheet.as_str(), r.row))
+            .or_default()
+            .push(format!("{}: {}", r.column, r.reason));
+    }
+    let mut columns: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for row in rows {
+        let Some(why) = reasons.get(&(row.sheet.as_str(), row.excel_row)) else {
+            continue;
+        };
+        for name in row.values.keys() {
+            if !columns.contains(name) {
+                columns.push(name.clone());
+            }
+        }
+        out.push(RejectedRow {
+            sheet: row.sheet.clone(),
+            excel_row: row.excel_row,
+            values: row
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), cell_text(v)))
+                .collect(),
+            reason: why.join(" "),
+        });
+    }
+    rejected_rows_xlsx(&columns, &out).map_err(|e| Error::internal("rejected rows workbook", e))
 }

@@ -3,7 +3,7 @@
 
 mod import;
 
-pub use import::{ImportReport, Rejected};
+pub use import::{rejected_workbook, ImportReport, Rejected};
 
 use std::collections::BTreeMap;
 
