@@ -12,6 +12,7 @@ use motcua_store::Db;
 
 mod certifications;
 mod dossiers;
+mod registers;
 mod signin;
 
 #[derive(clap::Args)]
@@ -58,6 +59,9 @@ enum Which {
     /// Recording certifications over the API at concurrent counters (issue 12):
     /// p99 and the book's numbering checked gap-free.
     Certifications(certifications::Args),
+    /// Civil-status registers (issue 11): import throughput and name search
+    /// latency on a large register.
+    Registers(registers::Args),
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -76,6 +80,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         Which::Dossiers(args) => dossiers::run(args).await,
         Which::Signin(args) => signin::run(args).await,
         Which::Certifications(args) => certifications::run(args).await,
+        Which::Registers(args) => registers::run(args).await,
     }
 }
 

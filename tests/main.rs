@@ -19,6 +19,7 @@ mod dossiers;
 mod notify;
 mod ops;
 mod replica;
+mod registers;
 mod reports;
 mod request_id;
 mod schema;

@@ -36,6 +36,7 @@ pub mod forms;
 mod inputs;
 pub mod poster;
 mod qr;
+pub mod registers;
 pub mod reports;
 #[cfg(feature = "testing")]
 pub mod testing;

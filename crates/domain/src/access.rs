@@ -27,6 +27,13 @@ pub enum Action {
     ReadCertifications,
     /// Revoke an issued document (its public verification then says so).
     RevokeIssued,
+    /// Search the civil-status registers and read their entries.
+    ReadRegister,
+    /// Write register entries (by hand, from old registers, by import) and their
+    /// notes of change, correction and supplement.
+    WriteRegister,
+    /// Close a register book.
+    ManageRegister,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +78,13 @@ pub const GRANTS: &[(Action, Role, Scope)] = &[
     (ReadCertifications, Leader, Own),
     (ReadCertifications, Supervisor, Subtree),
     (RevokeIssued, Leader, Own),
+    (ReadRegister, CounterOfficer, Own),
+    (ReadRegister, Specialist, Own),
+    (ReadRegister, Leader, Own),
+    (ReadRegister, Supervisor, Subtree),
+    (WriteRegister, Specialist, Own),
+    (WriteRegister, Leader, Own),
+    (ManageRegister, Leader, Own),
 ];
 
 /// May a person holding `roles` in the agency at `actor_path` take `action` on the
@@ -138,5 +152,17 @@ mod tests {
         assert_eq!(widest_scope(&[Leader], ReadUsers), Some(Own));
         assert_eq!(widest_scope(&[Leader, Admin], ReadUsers), Some(Subtree));
         assert_eq!(widest_scope(&[CounterOfficer], ReadUsers), None);
+    }
+
+    #[test]
+    fn registers_are_written_by_the_unit_and_read_by_supervisors() {
+        assert!(allows(&[Specialist], WARD_A, WriteRegister, WARD_A));
+        assert!(!allows(&[Specialist], WARD_A, WriteRegister, WARD_B));
+        assert!(!allows(&[CounterOfficer], WARD_A, WriteRegister, WARD_A));
+        assert!(allows(&[CounterOfficer], WARD_A, ReadRegister, WARD_A));
+        assert!(allows(&[Supervisor], PROVINCE, ReadRegister, WARD_B));
+        assert!(!allows(&[Supervisor], PROVINCE, WriteRegister, WARD_B));
+        assert!(!allows(&[Specialist], WARD_A, ManageRegister, WARD_A));
+        assert!(allows(&[Leader], WARD_A, ManageRegister, WARD_A));
     }
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod agency;
 pub mod calendar;
 pub mod certification;
+pub mod civil;
 pub mod dossier;
 pub mod limits;
 pub mod personal_id;

@@ -36,6 +36,83 @@ pub fn fold(input: &str) -> String {
     out
 }
 
+/// The Vietnamese alphabet in its order, after the word break and the digits.
+const ALPHABET: &[char] = &[
+    'a', 'ă', 'â', 'b', 'c', 'd', 'đ', 'e', 'ê', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
+    'ô', 'ơ', 'p', 'q', 'r', 's', 't', 'u', 'ư', 'v', 'w', 'x', 'y', 'z',
+];
+
+/// A key whose byte order is Vietnamese alphabetical order (a ă â b c d đ e ê …):
+/// letters first (ă, â, đ, ê, ô, ơ, ư are letters of their own), then the tones
+/// (none, huyền, hỏi, ngã, sắc, nặng, as dictionaries order them), then case. The
+/// key is plain lowercase ASCII, so that it sorts alike under SQLite's binary
+/// collation and any PostgreSQL collation; input precomposed or combining gives the
+/// same key. Punctuation is ignored; other letters sort after z.
+pub fn collation_key(input: &str) -> String {
+    // (symbol, tone, upper): symbol 1 is a word break, 2..=11 digits, then letters.
+    let mut symbols: Vec<(usize, u8, bool)> = Vec::with_capacity(input.len());
+    for c in input.nfd() {
+        if is_combining_mark(c) {
+            let Some(last) = symbols.last_mut() else {
+                continue;
+            };
+            let letter = |ch: char| ALPHABET.iter().position(|&a| a == ch).map(|i| i + 12);
+            let base = last
+                .0
+                .checked_sub(12)
+                .and_then(|i| ALPHABET.get(i))
+                .copied();
+            match (c, base) {
+                ('\u{306}', Some('a')) => last.0 = letter('ă').unwrap_or(last.0),
+                ('\u{302}', Some('a')) => last.0 = letter('â').unwrap_or(last.0),
+                ('\u{302}', Some('e')) => last.0 = letter('ê').unwrap_or(last.0),
+                ('\u{302}', Some('o')) => last.0 = letter('ô').unwrap_or(last.0),
+                ('\u{31b}', Some('o')) => last.0 = letter('ơ').unwrap_or(last.0),
+                ('\u{31b}', Some('u')) => last.0 = letter('ư').unwrap_or(last.0),
+                ('\u{300}', _) => last.1 = 1,
+                ('\u{309}', _) => last.1 = 2,
+                ('\u{303}', _) => last.1 = 3,
+                ('\u{301}', _) => last.1 = 4,
+                ('\u{323}', _) => last.1 = 5,
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            if symbols.last().is_some_and(|s| s.0 != 1) {
+                symbols.push((1, 0, false));
+            }
+            continue;
+        }
+        let upper = c.is_uppercase();
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        if let Some(d) = lower.to_digit(10) {
+            symbols.push((2 + d as usize, 0, false));
+        } else if let Some(i) = ALPHABET.iter().position(|&a| a == lower) {
+            symbols.push((12 + i, 0, upper));
+        } else if lower.is_alphanumeric() {
+            symbols.push((12 + ALPHABET.len(), 0, upper));
+        }
+    }
+    if symbols.last().is_some_and(|s| s.0 == 1) {
+        symbols.pop();
+    }
+    let mut key = String::with_capacity(symbols.len() * 4 + 2);
+    for &(s, _, _) in &symbols {
+        key.push((b'a' + (s / 26) as u8) as char);
+        key.push((b'a' + (s % 26) as u8) as char);
+    }
+    // The end of the letters sorts before any letter: "An" before "Anh".
+    key.push_str("aa");
+    for &(_, tone, _) in &symbols {
+        key.push((b'a' + tone) as char);
+    }
+    for &(_, _, upper) in &symbols {
+        key.push(if upper { 'b' } else { 'a' });
+    }
+    key
+}
+
 /// Whether `c` is a control character that text may not hold: U+0000–U+001F and
 /// U+007F, except tab, line feed and carriage return in multi-line text. PostgreSQL
 /// cannot store U+0000 at all, and none of them is something a person types: they
@@ -122,6 +199,30 @@ mod tests {
             "Nguyễn Văn Đức"
         );
         assert_eq!(char_len("Nguyễn"), 6);
+    }
+    #[test]
+    fn collation_follows_the_vietnamese_alphabet() {
+        let sorted = [
+            "An", "Anh", "Ao", "Ăn", "Âu", "Ba", "Bà", "Bả", "Bã", "Bá", "Bạ", "Bình", "Cường",
+            "Dũng", "Đào", "Đức", "Em", "Ê", "Giang", "Hà", "Ô", "Ơn", "Uyên", "Ưng", "Vân", "Yến",
+        ];
+        for w in sorted.windows(2) {
+            assert!(
+                collation_key(w[0]) < collation_key(w[1]),
+                "{} should sort before {}",
+                w[0],
+                w[1]
+            );
+        }
+        assert!(collation_key("Nguyễn Văn An") < collation_key("Nguyễn Văn Anh"));
+        assert!(collation_key("Lê Văn Ân") < collation_key("Lê Văn Z"));
+        assert!(collation_key("Lê Văn Z") < collation_key("Lê Vănh"));
+        // Combining input, extra spaces: the same key.
+        assert_eq!(
+            collation_key("Nguye\u{0302}\u{0303}n  Đức"),
+            collation_key("Nguyễn Đức")
+        );
+        assert!(collation_key("Đức").bytes().all(|b| b.is_ascii_lowercase()));
     }
 }
 

@@ -11,6 +11,7 @@ pub mod certifications;
 pub mod dossiers;
 pub mod outbox;
 pub mod procedures;
+pub mod registers;
 pub mod reports;
 pub mod sectors;
 pub mod sessions;

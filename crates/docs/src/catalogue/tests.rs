@@ -230,8 +230,9 @@ fn vietnamese_text_survives_exactly() {
     p.name = "Cấp Giấy xác nhận tình trạng hôn nhân — Ỷ La, Ữ Ỡ Ợ Ự Ỵ, ặ ẫ ể ồ ở «đặc biệt»".into();
     p.legal_basis = "=SUM(A1) & <b>Luật</b> \"Hộ tịch\" 'năm' 2014; _x0041_".into();
     p.documents[0].note = Some("Người yêu cầu: Nguyễn Thị Hồng Nhung, phường Ỷ La 🙂".into());
+    // The largest amount a fee may have, every digit kept.
     p.fees[0].rule = FeeRule::Fixed {
-        amount: 9_007_199_254_740_993,
+        amount: motcua_domain::limits::FEE_AMOUNT,
     };
     let procs = vec![p];
     for (format, back) in [

@@ -7,6 +7,7 @@ mod dossiers;
 mod extract;
 mod json;
 mod public;
+mod registers;
 mod reports;
 mod wire;
 
@@ -67,6 +68,8 @@ pub use json::ApiJson;
         certifications::statement,
         certifications::revoke,
         certifications::certify,
+        registers::search,
+        registers::get,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth, &CommonProblems),
@@ -244,6 +247,8 @@ pub fn routes() -> Router<AppState> {
             "/issued/{token}/revoke",
             post(certifications::revoke).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
         )
+        .route("/civil-events", get(registers::search))
+        .route("/civil-events/{id}", get(registers::get))
         // Last: it applies to the routes registered before it.
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -12,6 +12,7 @@ mod home;
 mod intake_form;
 mod online;
 mod procedures_admin;
+mod registers;
 mod sign_in;
 mod tracking;
 mod verification;
@@ -98,6 +99,8 @@ pub fn routes() -> Router<AppState> {
             get(admin::edit_user_form).post(admin::update_user),
         )
         .route("/quan-tri/nhat-ky", get(audit::show))
+        .route("/ho-tich", get(registers::search))
+        .route("/ho-tich/{id}", get(registers::entry))
         .route("/quan-tri/lich", get(calendar::show).post(calendar::save))
         .route("/quan-tri/lich/gio-lam-viec", post(calendar::save_sessions))
         .route("/quan-tri/thu-tuc", get(procedures_admin::list))

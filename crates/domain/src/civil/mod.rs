@@ -1,0 +1,760 @@
+//! Civil-status registers (sổ hộ tịch): entries of births, deaths, marriages,
+//! parent–child recognitions, marital-status confirmations and guardianships, in
+//! books per agency, kind and year; and the dated notes of change, correction and
+//! supplement that amend an entry without ever overwriting it.
+
+mod field;
+mod kind;
+
+pub use field::{Field, FieldType};
+pub use kind::Kind;
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::personal_id::Sex;
+use crate::text;
+use crate::validation::{Errors, FieldError};
+
+/// A typed value of a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Date(Date),
+    Year(i16),
+}
+
+impl Value {
+    /// As a person reads it: dates dd/mm/yyyy.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Date(d) => d.strftime("%d/%m/%Y").to_string(),
+            Value::Year(y) => y.to_string(),
+        }
+    }
+
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_date(&self) -> Option<Date> {
+        match self {
+            Value::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+
+    fn to_json(&self) -> Json {
+        match self {
+            Value::Text(s) => Json::String(s.clone()),
+            Value::Date(d) => Json::String(d.to_string()),
+            Value::Year(y) => Json::from(*y),
+        }
+    }
+
+    fn from_json(field: Field, v: &Json) -> Option<Value> {
+        match field.field_type() {
+            FieldType::Date => v.as_str()?.parse().ok().map(Value::Date),
+            FieldType::Year => v
+                .as_i64()
+                .and_then(|y| i16::try_from(y).ok())
+                .map(Value::Year),
+            _ => v.as_str().map(|s| Value::Text(s.to_owned())),
+        }
+    }
+}
+
+/// An entry's values, field by field; an absent field is not there.
+pub type Values = BTreeMap<Field, Value>;
+
+/// Values as the JSON the store keeps: `{"full_name": "…", "date_of_birth":
+/// "2014-03-05", "mother_birth_year": 1990}`, keys in a fixed order so that equal
+/// values give equal text.
+pub fn values_to_json(values: &Values) -> String {
+    let map: serde_json::Map<String, Json> = values
+        .iter()
+        .map(|(f, v)| (f.as_str().to_owned(), v.to_json()))
+        .collect();
+    Json::Object(map).to_string()
+}
+
+/// The inverse of [`values_to_json`]; unknown or ill-typed keys are dropped.
+pub fn values_from_json(s: &str) -> Values {
+    let Ok(Json::Object(map)) = serde_json::from_str::<Json>(s) else {
+        return Values::new();
+    };
+    map.iter()
+        .filter_map(|(k, v)| {
+            let f = Field::parse(k)?;
+            Some((f, Value::from_json(f, v)?))
+        })
+        .collect()
+}
+
+/// One cell of input, as the legacy reader (or a form) hands it over: already
+/// decoded, or marked invalid with the reason the reader found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
+    Text(String),
+    Date(Date),
+    Year(i16),
+    Integer(i64),
+    Invalid { raw: String, reason: String },
+}
+
+/// One row of a legacy workbook, keyed by the field names of FIELDS.md (plus the
+/// common `book`, `number`, `registered_on`, `book_year`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportRow {
+    pub sheet: String,
+    /// The row number as Excel shows it (1-based).
+    pub excel_row: u32,
+    pub blank: bool,
+    pub values: BTreeMap<String, Cell>,
+}
+
+/// An entry as read from input, before it has its book and number in the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub kind: Kind,
+    pub re_registration: bool,
+    /// The book's label when given (historical entries); `None`: the current book.
+    pub book: Option<String>,
+    /// The book's year when given; otherwise the year of `registered_on`.
+    pub book_year: Option<i16>,
+    /// The entry's number when given (historical entries); `None`: the next one.
+    pub number: Option<i64>,
+    pub registered_on: Date,
+    pub values: Values,
+}
+
+impl Draft {
+    pub fn year(&self) -> i16 {
+        self.book_year.unwrap_or(self.registered_on.year())
+    }
+
+    pub fn book_label(&self) -> String {
+        self.book
+            .clone()
+            .unwrap_or_else(|| default_book_label(self.year()))
+    }
+}
+
+/// The label of an agency's book of a kind for a year when none is given: "01/2024"
+/// (quyển số 01 of that year), as the forms write it.
+pub fn default_book_label(year: i16) -> String {
+    format!("01/{year}")
+}
+
+/// The years an entry's dates may fall in: registers started in the 19th century
+/// (re-registrations of old births), and nothing is registered in the future.
+pub const FIRST_YEAR: i16 = 1850;
+pub const LAST_YEAR: i16 = 2200;
+
+/// Reads a date typed as text: `dd/mm/yyyy` (also `-` or `.`), or `YYYY-MM-DD`.
+/// A date that does not exist is `None`, never a neighbouring day.
+pub fn parse_date_text(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<Date>() {
+        return Some(d);
+    }
+    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let d: i8 = parts[0].parse().ok()?;
+    let m: i8 = parts[1].parse().ok()?;
+    if parts[2].len() != 4 {
+        return None;
+    }
+    let y: i16 = parts[2].parse().ok()?;
+    Date::new(y, m, d).ok()
+}
+
+fn cell_text(cell: &Cell) -> Option<String> {
+    match cell {
+        Cell::Text(s) => Some(s.clone()),
+        Cell::Integer(i) => Some(i.to_string()),
+        Cell::Year(y) => Some(y.to_string()),
+        Cell::Date(d) => Some(d.strftime("%d/%m/%Y").to_string()),
+        Cell::Invalid { .. } => None,
+    }
+}
+
+/// Whether a cell holds nothing (an empty or white-space text).
+fn is_empty(cell: &Cell) -> bool {
+    matches!(cell, Cell::Text(s) if s.trim().is_empty())
+}
+
+fn year_in_range(field: &str, label: &str, y: i64) -> Result<i16, FieldError> {
+    i16::try_from(y)
+        .ok()
+        .filter(|y| (FIRST_YEAR..=LAST_YEAR).contains(y))
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("{label}: năm {y} nằm ngoài khoảng {FIRST_YEAR}–{LAST_YEAR}."),
+            )
+        })
+}
+
+fn read_date(name: &str, label: &str, cell: &Cell) -> Result<Date, FieldError> {
+    let date = match cell {
+        Cell::Date(d) => *d,
+        Cell::Text(s) => parse_date_text(s).ok_or_else(|| {
+            FieldError::new(
+                name,
+                format!(
+                    "{label}: «{}» không phải là một ngày có thật (dd/mm/yyyy).",
+                    s.trim()
+                ),
+            )
+        })?,
+        other => {
+            return Err(FieldError::new(
+                name,
+                format!(
+                    "{label}: «{}» không phải là một ngày (dd/mm/yyyy).",
+                    cell_text(other).unwrap_or_default()
+                ),
+            ))
+        }
+    };
+    year_in_range(name, label, i64::from(date.year()))?;
+    Ok(date)
+}
+
+/// Reads one cell for `field`, checking its type, its length and its content.
+pub fn read_cell(field: Field, cell: &Cell) -> Result<Value, FieldError> {
+    let name = field.as_str();
+    let label = field.label_vi();
+    if let Cell::Invalid { raw, reason } = cell {
+        return Err(FieldError::new(
+            name,
+            format!("{label}: «{raw}» — {reason}"),
+        ));
+    }
+    match field.field_type() {
+        FieldType::Date => read_date(name, label, cell).map(Value::Date),
+        FieldType::Year => {
+            let y = match cell {
+                Cell::Year(y) => i64::from(*y),
+                Cell::Integer(i) => *i,
+                Cell::Date(d) => i64::from(d.year()),
+                Cell::Text(s) => s.trim().parse::<i64>().map_err(|_| {
+                    FieldError::new(
+                        name,
+                        format!("{label}: «{}» không phải là một năm.", s.trim()),
+                    )
+                })?,
+                Cell::Invalid { .. } => unreachable!("handled above"),
+            };
+            year_in_range(name, label, y).map(Value::Year)
+        }
+        FieldType::Sex => {
+            let s = cell_text(cell).unwrap_or_default();
+            Sex::parse(&s)
+                .map(|s| Value::Text(s.label_vi().to_owned()))
+                .ok_or_else(|| {
+                    FieldError::new(
+                        name,
+                        format!("{label}: «{}» không phải là Nam hoặc Nữ.", s.trim()),
+                    )
+                })
+        }
+        FieldType::PersonalId => {
+            let s = match cell {
+                // A number held in a numeric cell has lost any leading zero: the
+                // person must check it, the register must not guess.
+                Cell::Integer(i) => {
+                    return Err(FieldError::new(
+                        name,
+                        format!(
+                            "{label}: «{i}» được lưu dạng số nên có thể đã mất số 0 ở đầu; hãy nhập lại dưới dạng chữ."
+                        ),
+                    ))
+                }
+                other => cell_text(other).unwrap_or_default(),
+            };
+            let s = s.trim();
+            if !(s.len() == 9 || s.len() == 12) || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(FieldError::new(
+                    name,
+                    format!("{label}: «{s}» phải gồm 12 chữ số (hoặc 9 chữ số với chứng minh nhân dân cũ)."),
+                ));
+            }
+            Ok(Value::Text(s.to_owned()))
+        }
+        FieldType::Name | FieldType::Text(_) => {
+            let raw = cell_text(cell).unwrap_or_default();
+            if let Some(c) = text::forbidden_control(&raw, field == Field::Note) {
+                return Err(FieldError::new(
+                    name,
+                    crate::validation::control_message(label, c),
+                ));
+            }
+            let s = text::clean(&raw);
+            let max = field.field_type().max_chars();
+            if text::char_len(&s) > max {
+                return Err(FieldError::new(
+                    name,
+                    format!("{label} dài quá {max} ký tự."),
+                ));
+            }
+            Ok(Value::Text(s))
+        }
+    }
+}
+
+/// The columns every kind has besides its fields.
+pub const BOOK: &str = "book";
+pub const NUMBER: &str = "number";
+pub const REGISTERED_ON: &str = "registered_on";
+pub const BOOK_YEAR: &str = "book_year";
+
+/// Reads an entry of `kind` from cells keyed by field name, collecting every error
+/// (each names its column) so that a row or a form is fixed in one go.
+pub fn read_draft(
+    kind: Kind,
+    re_registration: bool,
+    cells: &BTreeMap<String, Cell>,
+) -> Result<Draft, Errors> {
+    let mut errors = Errors::new();
+    let mut values = Values::new();
+    let mut book = None;
+    let mut book_year = None;
+    let mut number = None;
+    let mut registered_on = None;
+    for (name, cell) in cells {
+        if is_empty(cell) {
+            continue;
+        }
+        match name.as_str() {
+            BOOK => match cell {
+                Cell::Invalid { raw, reason } => errors.0.push(FieldError::new(
+                    BOOK,
+                    format!("Quyển số: «{raw}» — {reason}"),
+                )),
+                other => {
+                    let s = text::clean(&cell_text(other).unwrap_or_default());
+                    if text::char_len(&s) > crate::limits::SHORT_CHARS
+                        || text::forbidden_control(&s, false).is_some()
+                    {
+                        errors
+                            .0
+                            .push(FieldError::new(BOOK, "Quyển số không hợp lệ."));
+                    } else {
+                        book = Some(s);
+                    }
+                }
+            },
+            BOOK_YEAR => {
+                book_year = errors.take(match cell {
+                    Cell::Year(y) => year_in_range(BOOK_YEAR, "Năm của sổ", i64::from(*y)),
+                    Cell::Integer(i) => year_in_range(BOOK_YEAR, "Năm của sổ", *i),
+                    Cell::Text(s) => s
+                        .trim()
+                        .parse::<i64>()
+                        .map_err(|_| {
+                            FieldError::new(
+                                BOOK_YEAR,
+                                format!("Năm của sổ: «{}» không phải là một năm.", s.trim()),
+                            )
+                        })
+                        .and_then(|y| year_in_range(BOOK_YEAR, "Năm của sổ", y)),
+                    other => Err(FieldError::new(
+                        BOOK_YEAR,
+                        format!(
+                            "Năm của sổ: «{}» không phải là một năm.",
+                            cell_text(other).unwrap_or_else(|| raw_of(other))
+                        ),
+                    )),
+                })
+            }
+            NUMBER => {
+                number = errors.take(match cell {
+                    Cell::Integer(i) if *i > 0 => Ok(*i),
+                    Cell::Year(y) if *y > 0 => Ok(i64::from(*y)),
+                    Cell::Text(s) => {
+                        s.trim()
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|n| *n > 0)
+                            .ok_or_else(|| {
+                                FieldError::new(
+                                    NUMBER,
+                                    format!(
+                                        "Số: «{}» không phải là một số thứ tự dương.",
+                                        s.trim()
+                                    ),
+                                )
+                            })
+                    }
+                    other => Err(FieldError::new(
+                        NUMBER,
+                        format!(
+                            "Số: «{}» không phải là một số thứ tự dương.",
+                            cell_text(other).unwrap_or_else(|| raw_of(other))
+                        ),
+                    )),
+                })
+            }
+            REGISTERED_ON => {
+                registered_on = errors.take(read_date(REGISTERED_ON, "Ngày đăng ký", cell));
+            }
+            other => match Field::parse(other) {
+                Some(f) if kind.allows(f) => {
+                    if let Some(v) = errors.take(read_cell(f, cell)) {
+                        if !matches!(&v, Value::Text(s) if s.is_empty()) {
+                            values.insert(f, v);
+                        }
+                    }
+                }
+                _ => errors.0.push(FieldError::new(
+                    other,
+                    format!(
+                        "Cột «{other}» không thuộc {}.",
+                        kind.book_title_vi().to_lowercase()
+                    ),
+                )),
+            },
+        }
+    }
+    if registered_on.is_none() && !errors.0.iter().any(|e| e.field == REGISTERED_ON) {
+        errors
+            .0
+            .push(FieldError::new(REGISTERED_ON, "Thiếu ngày đăng ký."));
+    }
+    for f in kind.required() {
+        if !values.contains_key(f) && !errors.0.iter().any(|e| e.field == f.as_str()) {
+            errors.0.push(FieldError::new(
+                f.as_str(),
+                format!("Thiếu «{}».", f.label_vi()),
+            ));
+        }
+    }
+    if let (Some(on), Some(Value::Date(born))) = (registered_on, values.get(&kind.birth_field())) {
+        if *born > on {
+            errors.0.push(FieldError::new(
+                kind.birth_field().as_str(),
+                "Ngày sinh sau ngày đăng ký.",
+            ));
+        }
+    }
+    match registered_on {
+        Some(registered_on) if errors.0.is_empty() => Ok(Draft {
+            kind,
+            re_registration,
+            book,
+            book_year,
+            number,
+            registered_on,
+            values,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn raw_of(cell: &Cell) -> String {
+    match cell {
+        Cell::Invalid { raw, .. } => raw.clone(),
+        other => cell_text(other).unwrap_or_default(),
+    }
+}
+
+/// What the store indexes of an entry's current values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Searchable {
+    /// The name shown in lists (for a marriage, "husband – wife").
+    pub display_name: String,
+    pub name_fold: String,
+    /// The last word of the folded name (the given name, tên), so that "Đức"
+    /// finds "Nguyễn Văn Đức".
+    pub given_fold: String,
+    pub name_key: String,
+    pub other_fold: Option<String>,
+    pub date_of_birth: Option<Date>,
+    pub birth_year: Option<i16>,
+    pub personal_id: Option<String>,
+    pub mother_fold: Option<String>,
+    pub father_fold: Option<String>,
+}
+
+pub fn searchable(kind: Kind, values: &Values) -> Searchable {
+    let text_of = |f: Field| values.get(&f).and_then(Value::as_text).map(str::to_owned);
+    let name = text_of(kind.name_field()).unwrap_or_default();
+    let other = kind.other_name_field().and_then(text_of);
+    let name_fold = text::fold(&name);
+    let given_fold = name_fold.rsplit(' ').next().unwrap_or_default().to_owned();
+    let date_of_birth = values.get(&kind.birth_field()).and_then(Value::as_date);
+    Searchable {
+        display_name: match (&other, kind) {
+            (Some(o), Kind::Marriage) => format!("{name} – {o}"),
+            _ => name.clone(),
+        },
+        name_key: text::collation_key(&name),
+        name_fold,
+        given_fold,
+        other_fold: other.as_deref().map(text::fold),
+        date_of_birth,
+        birth_year: date_of_birth.map(|d| d.year()),
+        personal_id: text_of(kind.personal_id_field()),
+        mother_fold: text_of(Field::MotherName).map(|s| text::fold(&s)),
+        father_fold: text_of(Field::FatherName).map(|s| text::fold(&s)),
+    }
+}
+
+/// What a note does to an entry: thay đổi, cải chính, bổ sung.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// Thay đổi hộ tịch: a lawful change (of name, of ethnicity…).
+    Change,
+    /// Cải chính hộ tịch: a wrong value put right.
+    Correction,
+    /// Bổ sung thông tin hộ tịch: a value that was missing, filled in.
+    Supplement,
+}
+
+impl NoteKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::Change => "change",
+            NoteKind::Correction => "correction",
+            NoteKind::Supplement => "supplement",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<NoteKind> {
+        [NoteKind::Change, NoteKind::Correction, NoteKind::Supplement]
+            .into_iter()
+            .find(|k| k.as_str() == s.trim())
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            NoteKind::Change => "Thay đổi",
+            NoteKind::Correction => "Cải chính",
+            NoteKind::Supplement => "Bổ sung",
+        }
+    }
+}
+
+/// A dated note on an entry: the fields it sets (`None` clears one), why, and on
+/// the strength of which document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub on: Date,
+    pub changes: BTreeMap<Field, Option<Value>>,
+    pub reason: String,
+    pub basis: Option<String>,
+}
+
+pub fn changes_to_json(changes: &BTreeMap<Field, Option<Value>>) -> String {
+    let map: serde_json::Map<String, Json> = changes
+        .iter()
+        .map(|(f, v)| {
+            (
+                f.as_str().to_owned(),
+                v.as_ref().map_or(Json::Null, Value::to_json),
+            )
+        })
+        .collect();
+    Json::Object(map).to_string()
+}
+
+pub fn changes_from_json(s: &str) -> BTreeMap<Field, Option<Value>> {
+    let Ok(Json::Object(map)) = serde_json::from_str::<Json>(s) else {
+        return BTreeMap::new();
+    };
+    map.iter()
+        .filter_map(|(k, v)| {
+            let f = Field::parse(k)?;
+            if v.is_null() {
+                Some((f, None))
+            } else {
+                Some((f, Some(Value::from_json(f, v)?)))
+            }
+        })
+        .collect()
+}
+
+/// Reads a note on an entry of `kind` whose current values are `current`,
+/// registered on `registered_on`. A supplement only fills fields that are empty; a
+/// change or a correction only alters fields that hold a value, and never empties a
+/// required one; every note changes something.
+pub fn read_note(
+    kind: Kind,
+    current: &Values,
+    registered_on: Date,
+    note_kind: NoteKind,
+    on: Date,
+    cells: &BTreeMap<String, Cell>,
+    reason: &str,
+    basis: Option<&str>,
+) -> Result<Note, Errors> {
+    let mut errors = Errors::new();
+    if on < registered_on {
+        errors.0.push(FieldError::new(
+            "on",
+            "Ngày ghi chú không thể trước ngày đăng ký.",
+        ));
+    }
+    let reason = text::clean(reason);
+    if reason.is_empty() {
+        errors.0.push(FieldError::new(
+            "reason",
+            "Hãy ghi lý do thay đổi, cải chính hoặc bổ sung.",
+        ));
+    } else if text::char_len(&reason) > crate::limits::FREE_TEXT_CHARS
+        || text::forbidden_control(&reason, true).is_some()
+    {
+        errors.0.push(FieldError::new(
+            "reason",
+            "Lý do không hợp lệ hoặc quá dài.",
+        ));
+    }
+    let basis = basis.map(text::clean).filter(|s| !s.is_empty());
+    if basis.as_ref().is_some_and(|b| {
+        text::char_len(b) > crate::limits::DOCUMENT_NAME_CHARS
+            || text::forbidden_control(b, false).is_some()
+    }) {
+        errors.0.push(FieldError::new(
+            "basis",
+            "Văn bản làm căn cứ không hợp lệ hoặc quá dài.",
+        ));
+    }
+    let mut changes = BTreeMap::new();
+    for (name, cell) in cells {
+        let Some(f) = Field::parse(name).filter(|f| kind.allows(*f)) else {
+            errors.0.push(FieldError::new(
+                name.as_str(),
+                format!(
+                    "Mục «{name}» không thuộc {}.",
+                    kind.book_title_vi().to_lowercase()
+                ),
+            ));
+            continue;
+        };
+        let value = if is_empty(cell) {
+            None
+        } else {
+            match read_cell(f, cell) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.0.push(e);
+                    continue;
+                }
+            }
+        };
+        let before = current.get(&f);
+        let problem = match (note_kind, before, &value) {
+            (_, b, v) if b == v.as_ref() => Some(format!("«{}» không thay đổi.", f.label_vi())),
+            (NoteKind::Supplement, Some(_), _) => Some(format!(
+                "«{}» đã có giá trị: bổ sung chỉ điền mục còn trống; hãy dùng thay đổi hoặc cải chính.",
+                f.label_vi()
+            )),
+            (NoteKind::Supplement, None, None) => Some(format!("Bổ sung «{}» cần một giá trị.", f.label_vi())),
+            (NoteKind::Change | NoteKind::Correction, None, _) => Some(format!(
+                "«{}» đang trống: hãy dùng bổ sung thông tin.",
+                f.label_vi()
+            )),
+            (_, _, None) if kind.required().contains(&f) => {
+                Some(format!("«{}» là mục bắt buộc, không thể xoá.", f.label_vi()))
+            }
+            _ => None,
+        };
+        match problem {
+            Some(p) => errors.0.push(FieldError::new(f.as_str(), p)),
+            None => {
+                changes.insert(f, value);
+            }
+        }
+    }
+    if changes.is_empty() && errors.0.is_empty() {
+        errors.0.push(FieldError::new(
+            "changes",
+            "Ghi chú phải thay đổi ít nhất một mục.",
+        ));
+    }
+    if errors.0.is_empty() {
+        Ok(Note {
+            kind: note_kind,
+            on,
+            changes,
+            reason,
+            basis,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// The entry as it stands: its original values with its notes applied in order.
+pub fn current(original: &Values, notes: &[Note]) -> Values {
+    let mut values = original.clone();
+    for note in notes {
+        apply(&mut values, note);
+    }
+    values
+}
+
+fn apply(values: &mut Values, note: &Note) {
+    for (f, v) in &note.changes {
+        match v {
+            Some(v) => values.insert(*f, v.clone()),
+            None => values.remove(f),
+        };
+    }
+}
+
+/// One change in an entry's history: which note, which field, from what to what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryLine {
+    pub note: usize,
+    pub kind: NoteKind,
+    pub on: Date,
+    pub field: Field,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub reason: String,
+    pub basis: Option<String>,
+}
+
+/// Every change the notes made, in order, with the value each replaced.
+pub fn history(original: &Values, notes: &[Note]) -> Vec<HistoryLine> {
+    let mut values = original.clone();
+    let mut out = Vec::new();
+    for (i, note) in notes.iter().enumerate() {
+        for (f, after) in &note.changes {
+            out.push(HistoryLine {
+                note: i,
+                kind: note.kind,
+                on: note.on,
+                field: *f,
+                before: values.get(f).cloned(),
+                after: after.clone(),
+                reason: note.reason.clone(),
+                basis: note.basis.clone(),
+            });
+        }
+        apply(&mut values, note);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,235 @@
+use super::*;
+
+fn cells(pairs: &[(&str, Cell)]) -> BTreeMap<String, Cell> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+fn t(s: &str) -> Cell {
+    Cell::Text(s.to_owned())
+}
+
+fn d(y: i16, m: i8, day: i8) -> Date {
+    Date::new(y, m, day).expect("a real date")
+}
+
+fn birth() -> BTreeMap<String, Cell> {
+    cells(&[
+        ("book", t("01/2014")),
+        ("number", Cell::Integer(12)),
+        ("registered_on", t("10/03/2014")),
+        ("full_name", t(" Nguye\u{0302}\u{0303}n  Văn Đức ")),
+        ("sex", t("nam")),
+        ("date_of_birth", Cell::Date(d(2014, 3, 5))),
+        ("mother_name", t("Trần Thị Hoa")),
+        ("mother_birth_year", Cell::Integer(1990)),
+        ("father_name", t("Nguyễn Văn Hùng")),
+    ])
+}
+
+#[test]
+fn a_birth_is_read_with_typed_clean_values() {
+    let draft = read_draft(Kind::Birth, false, &birth()).expect("valid");
+    assert_eq!(draft.book.as_deref(), Some("01/2014"));
+    assert_eq!(draft.number, Some(12));
+    assert_eq!(draft.registered_on, d(2014, 3, 10));
+    assert_eq!(draft.year(), 2014);
+    assert_eq!(
+        draft.values.get(&Field::FullName),
+        Some(&Value::Text("Nguyễn Văn Đức".into()))
+    );
+    assert_eq!(
+        draft.values.get(&Field::Sex),
+        Some(&Value::Text("Nam".into()))
+    );
+    assert_eq!(
+        draft.values.get(&Field::MotherBirthYear),
+        Some(&Value::Year(1990))
+    );
+    let json = values_to_json(&draft.values);
+    assert_eq!(values_from_json(&json), draft.values);
+    let s = searchable(Kind::Birth, &draft.values);
+    assert_eq!(s.name_fold, "nguyen van duc");
+    assert_eq!(s.given_fold, "duc");
+    assert_eq!(s.birth_year, Some(2014));
+    assert_eq!(s.mother_fold.as_deref(), Some("tran thi hoa"));
+}
+
+#[test]
+fn every_problem_of_a_row_is_reported_with_its_column() {
+    let mut row = birth();
+    row.insert("date_of_birth".into(), t("31/02/2014"));
+    row.insert("sex".into(), t("x"));
+    row.insert("personal_id".into(), Cell::Integer(12345678901));
+    row.insert(
+        "mother_birth_year".into(),
+        Cell::Invalid {
+            raw: "199O".into(),
+            reason: "không đọc được".into(),
+        },
+    );
+    row.insert("husband_name".into(), t("Ai đó"));
+    row.remove("full_name");
+    row.remove("registered_on");
+    let errors = read_draft(Kind::Birth, false, &row).expect_err("invalid");
+    let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+    for f in [
+        "date_of_birth",
+        "sex",
+        "personal_id",
+        "mother_birth_year",
+        "husband_name",
+        "full_name",
+        "registered_on",
+    ] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    let dob = errors
+        .0
+        .iter()
+        .find(|e| e.field == "date_of_birth")
+        .expect("dob");
+    assert!(dob.message.contains("31/02/2014"), "{}", dob.message);
+    let id = errors
+        .0
+        .iter()
+        .find(|e| e.field == "personal_id")
+        .expect("id");
+    assert!(id.message.contains("số 0"), "{}", id.message);
+}
+
+#[test]
+fn required_fields_differ_by_kind() {
+    let row = cells(&[
+        ("registered_on", t("2020-01-02")),
+        ("husband_name", t("Lê Văn A")),
+    ]);
+    let errors = read_draft(Kind::Marriage, false, &row).expect_err("no wife");
+    assert_eq!(errors.0.len(), 1);
+    assert_eq!(errors.0[0].field, "wife_name");
+    let row = cells(&[
+        ("registered_on", t("2020-01-02")),
+        ("full_name", t("Lê Văn A")),
+        ("date_of_death", t("01/01/2020")),
+    ]);
+    assert!(read_draft(Kind::Death, true, &row).is_ok());
+    for kind in Kind::ALL {
+        for f in kind.required() {
+            assert!(!kind.optional().contains(f), "{kind:?} {f:?}");
+        }
+        assert!(kind.allows(kind.name_field()));
+        assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+    }
+    for f in Field::ALL {
+        assert_eq!(Field::parse(f.as_str()), Some(*f));
+    }
+}
+
+#[test]
+fn dates_exist_or_are_refused() {
+    assert_eq!(parse_date_text("05/03/2014"), Some(d(2014, 3, 5)));
+    assert_eq!(parse_date_text("5-3-2014"), Some(d(2014, 3, 5)));
+    assert_eq!(parse_date_text("05.03.2014"), Some(d(2014, 3, 5)));
+    assert_eq!(parse_date_text("2014-03-05"), Some(d(2014, 3, 5)));
+    assert_eq!(parse_date_text("31/02/2014"), None);
+    assert_eq!(parse_date_text("5/3/14"), None);
+    assert_eq!(parse_date_text(""), None);
+}
+
+#[test]
+fn notes_amend_without_overwriting_and_keep_history() {
+    let draft = read_draft(Kind::Birth, false, &birth()).expect("valid");
+    let original = draft.values.clone();
+    let correction = read_note(
+        Kind::Birth,
+        &original,
+        draft.registered_on,
+        NoteKind::Correction,
+        d(2015, 1, 2),
+        &cells(&[("full_name", t("Nguyễn Văn Đức Anh"))]),
+        "Sai chính tả",
+        Some("Quyết định 12/QĐ-UBND"),
+    )
+    .expect("a correction");
+    let after_one = current(&original, std::slice::from_ref(&correction));
+    let supplement = read_note(
+        Kind::Birth,
+        &after_one,
+        draft.registered_on,
+        NoteKind::Supplement,
+        d(2016, 1, 2),
+        &cells(&[("place_of_birth", t("Trạm y tế xã"))]),
+        "Bổ sung nơi sinh",
+        None,
+    )
+    .expect("a supplement");
+    let notes = vec![correction, supplement];
+    let now = current(&original, &notes);
+    assert_eq!(
+        now.get(&Field::FullName),
+        Some(&Value::Text("Nguyễn Văn Đức Anh".into()))
+    );
+    assert!(now.contains_key(&Field::PlaceOfBirth));
+    // The original is untouched.
+    assert_eq!(
+        original.get(&Field::FullName),
+        Some(&Value::Text("Nguyễn Văn Đức".into()))
+    );
+    let h = history(&original, &notes);
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].before, Some(Value::Text("Nguyễn Văn Đức".into())));
+    assert_eq!(h[1].before, None);
+    assert_eq!(h[1].kind, NoteKind::Supplement);
+    let json = changes_to_json(&notes[0].changes);
+    assert_eq!(changes_from_json(&json), notes[0].changes);
+}
+
+#[test]
+fn notes_follow_their_kind() {
+    let draft = read_draft(Kind::Birth, false, &birth()).expect("valid");
+    let on = d(2015, 1, 1);
+    let try_note = |kind, pairs: &[(&str, Cell)]| {
+        read_note(
+            Kind::Birth,
+            &draft.values,
+            draft.registered_on,
+            kind,
+            on,
+            &cells(pairs),
+            "lý do",
+            None,
+        )
+    };
+    // A supplement fills empty fields only.
+    assert!(try_note(NoteKind::Supplement, &[("full_name", t("X"))]).is_err());
+    // A correction alters a value that exists, never empties a required one.
+    assert!(try_note(NoteKind::Correction, &[("home_town", t("Hưng Yên"))]).is_err());
+    assert!(try_note(NoteKind::Correction, &[("full_name", t(""))]).is_err());
+    assert!(try_note(NoteKind::Correction, &[("mother_name", t(""))]).is_ok());
+    // The same value is no change; nothing at all is refused.
+    assert!(try_note(NoteKind::Change, &[("full_name", t("Nguyễn Văn Đức"))]).is_err());
+    assert!(try_note(NoteKind::Change, &[]).is_err());
+    // Dated before the registration: refused.
+    assert!(read_note(
+        Kind::Birth,
+        &draft.values,
+        draft.registered_on,
+        NoteKind::Change,
+        d(2000, 1, 1),
+        &cells(&[("full_name", t("Y"))]),
+        "lý do",
+        None
+    )
+    .is_err());
+}
+
+#[test]
+fn book_labels_default_per_year() {
+    assert_eq!(default_book_label(2024), "01/2024");
+    let mut row = birth();
+    row.remove("book");
+    let draft = read_draft(Kind::Birth, false, &row).expect("valid");
+    assert_eq!(draft.book_label(), "01/2014");
+}

@@ -1,0 +1,519 @@
+//! Civil-status registers: books, entries and their notes.
+
+use sqlx::FromRow;
+
+use crate::{Conn, Result};
+
+/// A book of a register.
+#[derive(Debug, Clone, FromRow)]
+pub struct BookRow {
+    pub id: String,
+    pub agency_id: String,
+    pub kind: String,
+    pub year: i64,
+    pub label: String,
+    pub last_number: i64,
+    pub closed: i64,
+    pub created_at: i64,
+    pub closed_at: Option<i64>,
+}
+
+impl BookRow {
+    pub fn is_closed(&self) -> bool {
+        self.closed != 0
+    }
+}
+
+const BOOK_COLUMNS: &str =
+    "id, agency_id, kind, year, label, last_number, closed, created_at, closed_at";
+
+/// Takes the next number of a book, creating the book when it does not exist yet.
+/// The upsert locks the book's row (PostgreSQL) or runs under the write lock
+/// (SQLite) until the caller's transaction ends, so concurrent entries never share
+/// a number and a rolled-back entry gives its number back. A closed book keeps its
+/// sequence: the caller sees `closed` and refuses.
+pub async fn next_number(
+    conn: &mut Conn,
+    new_id: &str,
+    agency_id: &str,
+    kind: &str,
+    year: i64,
+    label: &str,
+    now: i64,
+) -> Result<(BookRow, i64)> {
+    let book: BookRow = sqlx::query_as(&format!(
+        "INSERT INTO civil_books (id, agency_id, kind, year, label, last_number, closed, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, 0, $6) \
+         ON CONFLICT (agency_id, kind, year, label) DO UPDATE SET last_number = \
+         civil_books.last_number + CASE WHEN civil_books.closed = 0 THEN 1 ELSE 0 END \
+         RETURNING {BOOK_COLUMNS}"
+    ))
+    .bind(new_id)
+    .bind(agency_id)
+    .bind(kind)
+    .bind(year)
+    .bind(label)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    let n = book.last_number;
+    Ok((book, n))
+}
+
+/// The book for a historical entry of number `number`, created when needed; its
+/// sequence is raised to at least `number`, so that the next new entry follows the
+/// highest number held.
+pub async fn book_for_number(
+    conn: &mut Conn,
+    new_id: &str,
+    agency_id: &str,
+    kind: &str,
+    year: i64,
+    label: &str,
+    number: i64,
+    now: i64,
+) -> Result<BookRow> {
+    sqlx::query_as(&format!(
+        "INSERT INTO civil_books (id, agency_id, kind, year, label, last_number, closed, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7) \
+         ON CONFLICT (agency_id, kind, year, label) DO UPDATE SET last_number = \
+         CASE WHEN civil_books.closed = 0 AND civil_books.last_number < $6 THEN $6 \
+         ELSE civil_books.last_number END \
+         RETURNING {BOOK_COLUMNS}"
+    ))
+    .bind(new_id)
+    .bind(agency_id)
+    .bind(kind)
+    .bind(year)
+    .bind(label)
+    .bind(number)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn book(conn: &mut Conn, id: &str) -> Result<Option<BookRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {BOOK_COLUMNS} FROM civil_books WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn books_of(
+    conn: &mut Conn,
+    agency_id: &str,
+    kind: Option<&str>,
+) -> Result<Vec<BookRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {BOOK_COLUMNS} FROM civil_books WHERE agency_id = $1 AND ($2 IS NULL OR kind = $2) \
+         ORDER BY year DESC, kind, label"
+    ))
+    .bind(agency_id)
+    .bind(kind)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn find_book(
+    conn: &mut Conn,
+    agency_id: &str,
+    kind: &str,
+    year: i64,
+    label: &str,
+) -> Result<Option<BookRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {BOOK_COLUMNS} FROM civil_books WHERE agency_id = $1 AND kind = $2 AND year = $3 AND label = $4"
+    ))
+    .bind(agency_id)
+    .bind(kind)
+    .bind(year)
+    .bind(label)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Closes a book; returns whether it was open.
+pub async fn close_book(conn: &mut Conn, id: &str, now: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE civil_books SET closed = 1, closed_at = $2 WHERE id = $1 AND closed = 0",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// An entry's row: its original values (`fields`) and the columns derived from its
+/// current values.
+#[derive(Debug, Clone, FromRow)]
+pub struct EntryRow {
+    pub id: String,
+    pub book_id: String,
+    pub agency_id: String,
+    pub kind: String,
+    pub re_registration: i64,
+    pub number: i64,
+    pub registered_on: String,
+    pub registration_year: i64,
+    pub fields: String,
+    pub display_name: String,
+    pub name_fold: String,
+    pub given_fold: String,
+    pub name_key: String,
+    pub other_fold: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub birth_year: Option<i64>,
+    pub personal_id: Option<String>,
+    pub mother_fold: Option<String>,
+    pub father_fold: Option<String>,
+    pub notes: i64,
+    pub source: String,
+    pub dossier_id: Option<String>,
+    pub created_at: i64,
+    pub created_by: Option<String>,
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, book_id, agency_id, kind, re_registration, number, registered_on, \
+     registration_year, fields, display_name, name_fold, given_fold, name_key, other_fold, \
+     date_of_birth, birth_year, personal_id, mother_fold, father_fold, notes, source, dossier_id, \
+     created_at, created_by";
+const ENTRY_WIDTH: usize = 24;
+
+/// Entries per INSERT statement: far below both engines' limits on bound values
+/// (32,766 on SQLite, 65,535 on PostgreSQL) and large enough that a statement's
+/// fixed cost is spread thin.
+pub const INSERT_BATCH: usize = 500;
+
+fn insert_sql(rows: usize) -> String {
+    let mut sql = format!("INSERT INTO civil_entries ({ENTRY_COLUMNS}) VALUES ");
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..ENTRY_WIDTH {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(r * ENTRY_WIDTH + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Inserts entries, `INSERT_BATCH` rows a statement. sqlx prepares each statement
+/// text once per connection and reuses it, so every full batch runs the same
+/// prepared statement. A clash on (book, number) fails the whole call: the caller
+/// checks for clashes first and the transaction rolls back.
+pub async fn insert_entries(conn: &mut Conn, rows: &[EntryRow]) -> Result<()> {
+    let full = insert_sql(INSERT_BATCH.min(rows.len().max(1)));
+    for chunk in rows.chunks(INSERT_BATCH) {
+        let sql = if chunk.len() == INSERT_BATCH {
+            full.clone()
+        } else {
+            insert_sql(chunk.len())
+        };
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(&e.id)
+                .bind(&e.book_id)
+                .bind(&e.agency_id)
+                .bind(&e.kind)
+                .bind(e.re_registration)
+                .bind(e.number)
+                .bind(&e.registered_on)
+                .bind(e.registration_year)
+                .bind(&e.fields)
+                .bind(&e.display_name)
+                .bind(&e.name_fold)
+                .bind(&e.given_fold)
+                .bind(&e.name_key)
+                .bind(&e.other_fold)
+                .bind(&e.date_of_birth)
+                .bind(e.birth_year)
+                .bind(&e.personal_id)
+                .bind(&e.mother_fold)
+                .bind(&e.father_fold)
+                .bind(e.notes)
+                .bind(&e.source)
+                .bind(&e.dossier_id)
+                .bind(e.created_at)
+                .bind(&e.created_by);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+pub async fn entry(conn: &mut Conn, id: &str) -> Result<Option<EntryRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM civil_entries WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn entry_by_number(
+    conn: &mut Conn,
+    book_id: &str,
+    number: i64,
+) -> Result<Option<EntryRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM civil_entries WHERE book_id = $1 AND number = $2"
+    ))
+    .bind(book_id)
+    .bind(number)
+    .fetch_optional(conn)
+    .await
+}
+
+/// What an import compares an incoming row with: every entry of a book, by number.
+#[derive(Debug, Clone, FromRow)]
+pub struct EntryContent {
+    pub number: i64,
+    pub registered_on: String,
+    pub re_registration: i64,
+    pub fields: String,
+}
+
+pub async fn contents_of_book(conn: &mut Conn, book_id: &str) -> Result<Vec<EntryContent>> {
+    sqlx::query_as(
+        "SELECT number, registered_on, re_registration, fields FROM civil_entries WHERE book_id = $1",
+    )
+    .bind(book_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The columns derived from an entry's current values, rewritten when a note
+/// changes them (the original `fields` never are).
+pub struct Derived<'a> {
+    pub display_name: &'a str,
+    pub name_fold: &'a str,
+    pub given_fold: &'a str,
+    pub name_key: &'a str,
+    pub other_fold: Option<&'a str>,
+    pub date_of_birth: Option<&'a str>,
+    pub birth_year: Option<i64>,
+    pub personal_id: Option<&'a str>,
+    pub mother_fold: Option<&'a str>,
+    pub father_fold: Option<&'a str>,
+}
+
+pub async fn update_derived(conn: &mut Conn, id: &str, d: &Derived<'_>, notes: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE civil_entries SET display_name = $2, name_fold = $3, given_fold = $4, name_key = $5, \
+         other_fold = $6, date_of_birth = $7, birth_year = $8, personal_id = $9, mother_fold = $10, \
+         father_fold = $11, notes = $12 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(d.display_name)
+    .bind(d.name_fold)
+    .bind(d.given_fold)
+    .bind(d.name_key)
+    .bind(d.other_fold)
+    .bind(d.date_of_birth)
+    .bind(d.birth_year)
+    .bind(d.personal_id)
+    .bind(d.mother_fold)
+    .bind(d.father_fold)
+    .bind(notes)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct NoteRow {
+    pub id: String,
+    pub entry_id: String,
+    pub seq: i64,
+    pub kind: String,
+    pub noted_on: String,
+    pub changes: String,
+    pub reason: String,
+    pub basis: Option<String>,
+    pub dossier_id: Option<String>,
+    pub created_at: i64,
+    pub created_by: Option<String>,
+}
+
+const NOTE_COLUMNS: &str =
+    "id, entry_id, seq, kind, noted_on, changes, reason, basis, dossier_id, created_at, created_by";
+
+pub async fn notes_of(conn: &mut Conn, entry_id: &str) -> Result<Vec<NoteRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {NOTE_COLUMNS} FROM civil_entry_notes WHERE entry_id = $1 ORDER BY seq"
+    ))
+    .bind(entry_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn insert_note(conn: &mut Conn, n: &NoteRow) -> Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO civil_entry_notes ({NOTE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    ))
+    .bind(&n.id)
+    .bind(&n.entry_id)
+    .bind(n.seq)
+    .bind(&n.kind)
+    .bind(&n.noted_on)
+    .bind(&n.changes)
+    .bind(&n.reason)
+    .bind(&n.basis)
+    .bind(&n.dossier_id)
+    .bind(n.created_at)
+    .bind(&n.created_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// What a search narrows by; names already folded.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub agency_id: String,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub birth_year: Option<i64>,
+    pub mother: Option<String>,
+    pub father: Option<String>,
+    pub book_id: Option<String>,
+    pub number: Option<i64>,
+    pub personal_id: Option<String>,
+    pub registration_year: Option<i64>,
+}
+
+/// A line of a search result.
+#[derive(Debug, Clone, FromRow)]
+pub struct Found {
+    pub id: String,
+    pub kind: String,
+    pub re_registration: i64,
+    pub display_name: String,
+    pub name_key: String,
+    pub date_of_birth: Option<String>,
+    pub book_label: String,
+    pub book_year: i64,
+    pub number: i64,
+    pub registered_on: String,
+}
+
+/// The end of a prefix range: every text starting with the prefix sorts below it
+/// under both engines' byte order.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// Entries matching `f` in Vietnamese order of name (then id), after the keyset
+/// `after` = (name_key, id), at most `limit`. A name matches by prefix of the whole
+/// folded name, of the given name, or of the other person's name: each an index
+/// range of its own, united.
+pub async fn search(
+    conn: &mut Conn,
+    f: &Filter,
+    after: Option<(&str, &str)>,
+    limit: i64,
+) -> Result<Vec<Found>> {
+    let mut binds: Vec<Bind> = vec![Bind::Text(f.agency_id.clone())];
+    let mut conds: Vec<String> = Vec::new();
+    let push = |binds: &mut Vec<Bind>, b: Bind| -> String {
+        binds.push(b);
+        format!("${}", binds.len())
+    };
+    if let Some(k) = &f.kind {
+        let p = push(&mut binds, Bind::Text(k.clone()));
+        conds.push(format!("e.kind = {p}"));
+    }
+    if let Some(d) = &f.date_of_birth {
+        // The year column first: the index (agency, birth_year, date_of_birth).
+        let y = d.get(0..4).and_then(|y| y.parse::<i64>().ok()).unwrap_or(0);
+        let py = push(&mut binds, Bind::Int(y));
+        let pd = push(&mut binds, Bind::Text(d.clone()));
+        conds.push(format!("e.birth_year = {py} AND e.date_of_birth = {pd}"));
+    }
+    if let Some(y) = f.birth_year {
+        let p = push(&mut binds, Bind::Int(y));
+        conds.push(format!("e.birth_year = {p}"));
+    }
+    for (col, v) in [("mother_fold", &f.mother), ("father_fold", &f.father)] {
+        if let Some(v) = v {
+            let lo = push(&mut binds, Bind::Text(v.clone()));
+            let hi = push(&mut binds, Bind::Text(prefix_end(v)));
+            conds.push(format!("e.{col} >= {lo} AND e.{col} < {hi}"));
+        }
+    }
+    if let Some(b) = &f.book_id {
+        let p = push(&mut binds, Bind::Text(b.clone()));
+        conds.push(format!("e.book_id = {p}"));
+    }
+    if let Some(n) = f.number {
+        let p = push(&mut binds, Bind::Int(n));
+        conds.push(format!("e.number = {p}"));
+    }
+    if let Some(id) = &f.personal_id {
+        let p = push(&mut binds, Bind::Text(id.clone()));
+        conds.push(format!("e.personal_id = {p}"));
+    }
+    if let Some(y) = f.registration_year {
+        let p = push(&mut binds, Bind::Int(y));
+        conds.push(format!("e.registration_year = {p}"));
+    }
+    if let Some((key, id)) = after {
+        let pk = push(&mut binds, Bind::Text(key.to_owned()));
+        let pi = push(&mut binds, Bind::Text(id.to_owned()));
+        conds.push(format!(
+            "(e.name_key > {pk} OR (e.name_key = {pk} AND e.id > {pi}))"
+        ));
+    }
+    let rest: String = conds.iter().map(|c| format!(" AND {c}")).collect();
+    let columns = "e.id, e.kind, e.re_registration, e.display_name, e.name_key, e.date_of_birth, \
+                   b.label AS book_label, b.year AS book_year, e.number, e.registered_on";
+    let from = "civil_entries e JOIN civil_books b ON b.id = e.book_id";
+    let limit_p = push(&mut binds, Bind::Int(limit));
+    let sql = match &f.name {
+        Some(name) if !name.is_empty() => {
+            let lo = push(&mut binds, Bind::Text(name.clone()));
+            let hi = push(&mut binds, Bind::Text(prefix_end(name)));
+            // Each branch is an index range ordered by name_key; the outer sort
+            // merges at most three pages.
+            let branch = |col: &str| {
+                format!(
+                    "SELECT {columns} FROM {from} WHERE e.agency_id = $1 AND e.{col} >= {lo} AND e.{col} < {hi}{rest}"
+                )
+            };
+            format!(
+                "SELECT * FROM ({} UNION {} UNION {}) m ORDER BY name_key, id LIMIT {limit_p}",
+                branch("name_fold"),
+                branch("given_fold"),
+                branch("other_fold"),
+            )
+        }
+        _ => format!(
+            "SELECT {columns} FROM {from} WHERE e.agency_id = $1{rest} ORDER BY e.name_key, e.id LIMIT {limit_p}"
+        ),
+    };
+    let mut q = sqlx::query_as::<_, Found>(&sql);
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind(s),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    q.fetch_all(conn).await
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}

@@ -1,0 +1,564 @@
+//! Civil-status registers: entries, notes, numbering, search and import, on both
+//! engines.
+
+use std::collections::BTreeMap;
+
+use motcua_app::registers::SearchQuery;
+use motcua_app::{Error, Principal};
+use motcua_domain::civil::{Cell, ImportRow};
+
+use crate::common::*;
+use crate::on_both_engines;
+
+on_both_engines!(
+    search_folds_names_and_sorts_in_vietnamese_order,
+    numbering_is_gap_free_under_parallel_requests,
+    historical_entries_keep_their_numbers_and_closed_books_refuse,
+    notes_never_overwrite,
+    import_accounts_for_every_row,
+    registers_are_scoped_to_the_unit,
+);
+
+async fn actor(app: &TestApp, username: &str) -> Principal {
+    let token = app.token(username).await;
+    Principal::User(
+        app.app
+            .token_actor(&token, None)
+            .await
+            .expect("actor")
+            .expect("known token"),
+    )
+}
+
+fn t(s: &str) -> Cell {
+    Cell::Text(s.to_owned())
+}
+
+fn cells(pairs: &[(&str, Cell)]) -> BTreeMap<String, Cell> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect()
+}
+
+fn birth(name: &str, number: Option<i64>) -> BTreeMap<String, Cell> {
+    let mut c = cells(&[
+        ("registered_on", t("10/03/2014")),
+        ("full_name", t(name)),
+        ("sex", t("Nam")),
+        ("date_of_birth", t("05/03/2014")),
+        ("mother_name", t("Trần Thị Hoa")),
+    ]);
+    if let Some(n) = number {
+        c.insert("book".into(), t("01/2014"));
+        c.insert("number".into(), Cell::Integer(n));
+    }
+    c
+}
+
+fn q(s: &str) -> SearchQuery {
+    SearchQuery {
+        q: Some(s.into()),
+        ..Default::default()
+    }
+}
+
+fn names(page: &motcua_app::registers::SearchPage) -> Vec<String> {
+    page.items.iter().map(|i| i.full_name.clone()).collect()
+}
+
+async fn search_folds_names_and_sorts_in_vietnamese_order(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    for (i, name) in [
+        "Nguyễn Văn Đức",
+        "DUC",
+        "Đức",
+        "Nguye\u{0302}\u{0303}n Văn An",
+        "Ăn Văn Bé",
+        "An Thị Bình",
+        "Âu Thị Cúc",
+        "Bùi Văn Dũng",
+    ]
+    .iter()
+    .enumerate()
+    {
+        regs.create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth(name, Some(i as i64 + 1)),
+        )
+        .await
+        .expect("entry");
+    }
+    let found = regs
+        .search(&officer, &q("nguyen van duc"))
+        .await
+        .expect("search");
+    assert_eq!(names(&found), ["Nguyễn Văn Đức"]);
+    let found = regs.search(&officer, &q("Đức")).await.expect("search");
+    assert_eq!(names(&found), ["DUC", "Đức", "Nguyễn Văn Đức"]);
+    let found = regs.search(&officer, &q("NGUYÊN")).await.expect("search");
+    assert_eq!(names(&found), ["Nguyễn Văn An", "Nguyễn Văn Đức"]);
+    // Combining input in the query too.
+    let found = regs
+        .search(&officer, &q("Nguye\u{0302}\u{0303}n van a"))
+        .await
+        .expect("search");
+    assert_eq!(names(&found), ["Nguyễn Văn An"]);
+    // Everything, in Vietnamese order, two a page.
+    let mut all = Vec::new();
+    let mut query = SearchQuery {
+        limit: Some(3),
+        ..Default::default()
+    };
+    loop {
+        let page = regs.search(&officer, &query).await.expect("page");
+        assert!(page.items.len() <= 3);
+        all.extend(names(&page));
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(
+        all,
+        [
+            "An Thị Bình",
+            "Ăn Văn Bé",
+            "Âu Thị Cúc",
+            "Bùi Văn Dũng",
+            "DUC",
+            "Đức",
+            "Nguyễn Văn An",
+            "Nguyễn Văn Đức",
+        ]
+    );
+    // Narrowing: by mother, year of birth, book and number, kind.
+    let page = regs
+        .search(
+            &officer,
+            &SearchQuery {
+                mother: Some("tran thi".into()),
+                born: Some("2014".into()),
+                book: Some("01/2014".into()),
+                number: Some(2),
+                kind: Some("birth".into()),
+                year: Some(2014),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("narrowed");
+    assert_eq!(names(&page), ["DUC"]);
+    let page = regs
+        .search(
+            &officer,
+            &SearchQuery {
+                born: Some("05/03/2014".into()),
+                q: Some("bui".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("by date");
+    assert_eq!(names(&page), ["Bùi Văn Dũng"]);
+    let page = regs
+        .search(
+            &officer,
+            &SearchQuery {
+                kind: Some("death".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("by kind");
+    assert!(page.items.is_empty());
+    // The API answers the same.
+    let token = app.token("chuyenvien").await;
+    let r = app
+        .client()
+        .get(app.url("/api/v1/civil-events?q=duc&kind=birth"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(r.status(), 200);
+    let body = json(r).await;
+    let items = body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0]["full_name"], "DUC");
+    let id = items[2]["id"].as_str().expect("id");
+    let r = app
+        .client()
+        .get(app.url(&format!("/api/v1/civil-events/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(r.status(), 200);
+    assert_eq!(json(r).await["full_name"], "Nguyễn Văn Đức");
+}
+
+async fn numbering_is_gap_free_under_parallel_requests(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let app = app.app.clone();
+        let officer = officer.clone();
+        tasks.push(tokio::spawn(async move {
+            app.registers()
+                .create(
+                    &officer,
+                    WARD_A,
+                    "birth",
+                    false,
+                    &birth(&format!("Người {i}"), None),
+                )
+                .await
+        }));
+    }
+    // A failing request in between gives its number back.
+    let bad = app
+        .app
+        .registers()
+        .create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &cells(&[("registered_on", t("10/03/2014"))]),
+        )
+        .await;
+    assert!(matches!(bad, Err(Error::Invalid(_))));
+    let mut numbers = Vec::new();
+    for task in tasks {
+        let e = task.await.expect("join").expect("created");
+        assert_eq!(e.book, "01/2014");
+        numbers.push(e.number);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<i64>>());
+}
+
+async fn historical_entries_keep_their_numbers_and_closed_books_refuse(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let leader = actor(&app, "lanhdao").await;
+    let regs = app.app.registers();
+    let e = regs
+        .create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth("Lê Văn Cũ", Some(41)),
+        )
+        .await
+        .expect("historical");
+    assert_eq!((e.book.as_str(), e.number), ("01/2014", 41));
+    // The same number again: refused, the first entry unchanged.
+    let clash = regs
+        .create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth("Lê Văn Khác", Some(41)),
+        )
+        .await;
+    assert!(matches!(clash, Err(Error::Conflict(_))), "{clash:?}");
+    assert_eq!(
+        regs.entry_as(&officer, &e.id)
+            .await
+            .expect("entry")
+            .full_name,
+        "Lê Văn Cũ"
+    );
+    // A new entry in that book follows the highest number.
+    let next = regs
+        .create(&officer, WARD_A, "birth", false, &birth("Lê Văn Mới", None))
+        .await
+        .expect("new");
+    assert_eq!(next.number, 42);
+    // A specialist may not close a book; the leader may; then it refuses entries.
+    assert!(matches!(
+        regs.close_book(&officer, WARD_A, "birth", 2014, "01/2014")
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    regs.close_book(&leader, WARD_A, "birth", 2014, "01/2014")
+        .await
+        .expect("closed");
+    for number in [None, Some(43)] {
+        let refused = regs
+            .create(
+                &officer,
+                WARD_A,
+                "birth",
+                false,
+                &birth("Lê Văn Muộn", number),
+            )
+            .await;
+        assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
+    }
+    // Another year's book is open.
+    let mut other = birth("Lê Văn Sau", None);
+    other.insert("registered_on".into(), t("02/01/2015"));
+    let e = regs
+        .create(&officer, WARD_A, "birth", false, &other)
+        .await
+        .expect("2015");
+    assert_eq!((e.book.as_str(), e.number), ("01/2015", 1));
+}
+
+async fn notes_never_overwrite(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    let e = regs
+        .create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth("Nguyễn Văn Đúc", Some(7)),
+        )
+        .await
+        .expect("entry");
+    let e2 = regs
+        .add_note(
+            &officer,
+            &e.id,
+            "correction",
+            "02/01/2015",
+            &cells(&[("full_name", t("Nguyễn Văn Đức"))]),
+            "Viết sai dấu",
+            Some("Tờ khai cải chính ngày 02/01/2015"),
+        )
+        .await
+        .expect("correction");
+    assert_eq!(e2.full_name, "Nguyễn Văn Đức");
+    let original_name = e2
+        .original
+        .iter()
+        .find(|f| f.field == "full_name")
+        .expect("name");
+    assert_eq!(original_name.text, "Nguyễn Văn Đúc");
+    let e3 = regs
+        .add_note(
+            &officer,
+            &e.id,
+            "supplement",
+            "03/01/2015",
+            &cells(&[("place_of_birth", t("Trạm y tế phường Phố Hiến"))]),
+            "Bổ sung nơi sinh",
+            None,
+        )
+        .await
+        .expect("supplement");
+    assert_eq!(e3.history.len(), 2);
+    assert_eq!(e3.history[0].before.as_deref(), Some("Nguyễn Văn Đúc"));
+    assert_eq!(e3.history[0].after.as_deref(), Some("Nguyễn Văn Đức"));
+    assert_eq!(e3.history[1].kind, "supplement");
+    // Search sees the current name.
+    let found = regs
+        .search(&officer, &q("nguyen van duc"))
+        .await
+        .expect("search");
+    assert_eq!(names(&found), ["Nguyễn Văn Đức"]);
+    // A supplement over a value is refused.
+    let refused = regs
+        .add_note(
+            &officer,
+            &e.id,
+            "supplement",
+            "04/01/2015",
+            &cells(&[("full_name", t("X"))]),
+            "?",
+            None,
+        )
+        .await;
+    assert!(matches!(refused, Err(Error::Invalid(_))));
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entry_notes").await, 2);
+}
+
+fn row(sheet: &str, n: u32, pairs: &[(&str, Cell)]) -> ImportRow {
+    ImportRow {
+        sheet: sheet.into(),
+        excel_row: n,
+        blank: false,
+        values: cells(pairs),
+    }
+}
+
+fn legacy_rows() -> Vec<ImportRow> {
+    let entry = |n: i64, name: &str| {
+        vec![
+            ("book", t("01")),
+            ("book_year", Cell::Year(2014)),
+            ("number", Cell::Integer(n)),
+            ("registered_on", Cell::Date(jiff::civil::date(2014, 3, 10))),
+            ("full_name", t(name)),
+            ("sex", t("Nữ")),
+            ("date_of_birth", t("01/03/2014")),
+        ]
+    };
+    vec![
+        row("2014", 4, &entry(1, "Phạm Thị Một")),
+        row("2014", 5, &entry(2, "Phạm Thị Hai")),
+        ImportRow {
+            sheet: "2014".into(),
+            excel_row: 6,
+            blank: true,
+            values: BTreeMap::new(),
+        },
+        // The same entry typed twice in the workbook: a duplicate.
+        row("2014", 7, &entry(2, "Phạm Thị Hai")),
+        // Same number, another person: a clash, rejected.
+        row("2014", 8, &entry(1, "Phạm Thị Khác")),
+        // An impossible date and an invalid cell: rejected, each column named.
+        row(
+            "2014",
+            9,
+            &[
+                ("book", t("01")),
+                ("book_year", Cell::Year(2014)),
+                ("number", Cell::Integer(3)),
+                ("registered_on", t("31/02/2014")),
+                ("full_name", t("Phạm Thị Ba")),
+                (
+                    "sex",
+                    Cell::Invalid {
+                        raw: "?".into(),
+                        reason: "không đọc được".into(),
+                    },
+                ),
+                ("date_of_birth", t("01/03/2014")),
+            ],
+        ),
+        row("2014", 10, &entry(4, "Phạm Thị Bốn")),
+    ]
+}
+
+async fn import_accounts_for_every_row(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    let rows = legacy_rows();
+    let dry = regs
+        .import(&officer, WARD_A, "birth", &rows, true)
+        .await
+        .expect("dry run");
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_books").await, 0);
+    let report = regs
+        .import(&officer, WARD_A, "birth", &rows, false)
+        .await
+        .expect("import");
+    assert_eq!(
+        (
+            report.total_rows,
+            report.imported,
+            report.duplicates,
+            report.blank,
+            report.rejected_rows
+        ),
+        (7, 3, 1, 1, 2)
+    );
+    assert_eq!(
+        (dry.imported, dry.duplicates, dry.blank, dry.rejected),
+        (
+            report.imported,
+            report.duplicates,
+            report.blank,
+            report.rejected.clone()
+        )
+    );
+    let columns: Vec<(u32, &str)> = report
+        .rejected
+        .iter()
+        .map(|r| (r.row, r.column.as_str()))
+        .collect();
+    assert!(columns.contains(&(8, "number")), "{columns:?}");
+    assert!(columns.contains(&(9, "registered_on")), "{columns:?}");
+    assert!(columns.contains(&(9, "sex")), "{columns:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 3);
+    // Again: nothing added, the entries now duplicates.
+    let again = regs
+        .import(&officer, WARD_A, "birth", &rows, false)
+        .await
+        .expect("again");
+    assert_eq!(
+        (again.imported, again.duplicates, again.rejected_rows),
+        (0, 4, 2)
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 3);
+    // The clash did not overwrite; a new entry in the book follows number 4.
+    let found = regs
+        .search(&officer, &q("pham thi mot"))
+        .await
+        .expect("search");
+    assert_eq!(names(&found), ["Phạm Thị Một"]);
+    let mut next = birth("Phạm Thị Năm", None);
+    next.insert("book".into(), t("01"));
+    let e = regs
+        .create(&officer, WARD_A, "birth", false, &next)
+        .await
+        .expect("next");
+    assert_eq!(e.number, 5);
+    // A counter officer may not import.
+    let counter = actor(&app, "tiepnhan").await;
+    assert!(matches!(
+        regs.import(&counter, WARD_A, "birth", &rows, true).await,
+        Err(Error::Forbidden(_))
+    ));
+}
+
+async fn registers_are_scoped_to_the_unit(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    let e = regs
+        .create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth("Hoàng Văn Riêng", Some(1)),
+        )
+        .await
+        .expect("entry");
+    assert!(matches!(
+        regs.create(&officer, WARD_B, "birth", false, &birth("X", Some(1)))
+            .await,
+        Err(Error::Forbidden(_))
+    ));
+    let other = actor(&app, "tiepnhan.hht").await;
+    assert!(matches!(
+        regs.entry_as(&other, &e.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        regs.search(
+            &other,
+            &SearchQuery {
+                agency: Some(WARD_A.into()),
+                ..Default::default()
+            }
+        )
+        .await,
+        Err(Error::Forbidden(_))
+    ));
+    let supervisor = actor(&app, "giamsat").await;
+    let page = regs
+        .search(
+            &supervisor,
+            &SearchQuery {
+                agency: Some(WARD_A.into()),
+                q: Some("hoang".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("supervisor reads");
+    assert_eq!(page.items.len(), 1);
+}
