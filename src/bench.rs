@@ -11,6 +11,7 @@ use motcua_app::{App, Principal};
 use motcua_store::Db;
 
 mod dossiers;
+mod legacy;
 mod signin;
 
 #[derive(clap::Args)]
@@ -54,6 +55,9 @@ enum Which {
     /// Sign-in under a parallel brute force against one account: passwords
     /// evaluated per minute, from one address and from many (issue 9).
     Signin(signin::Args),
+    /// Reading a generated legacy civil-status workbook (decode + validate, no
+    /// database), rows per second (issue 11).
+    Legacy(legacy::Args),
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -71,6 +75,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         } => catalogue(clients, seconds, due_dates, database_url).await,
         Which::Dossiers(args) => dossiers::run(args).await,
         Which::Signin(args) => signin::run(args).await,
+        Which::Legacy(args) => legacy::run(args).await,
     }
 }
 
