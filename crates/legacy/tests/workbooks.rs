@@ -72,7 +72,7 @@ fn birth_workbook() -> Vec<u8> {
     ws.write_string(4, 4, "05/03/2014").unwrap();
     ws.write_string(4, 5, "Nam").unwrap();
     ws.write_string(4, 6, "001214012345").unwrap();
-    ws.write_string_with_format(4, 7, &encode_vni("Trần Thị Hoa"), &vni)
+    ws.write_string_with_format(4, 7, encode_vni("Trần Thị Hoa"), &vni)
         .unwrap();
     ws.write_number(4, 8, 1985).unwrap();
     ws.write_string(4, 9, "HS-1").unwrap();
@@ -101,7 +101,7 @@ fn birth_workbook() -> Vec<u8> {
     ws.write_string(8, 2, "05.03.2014").unwrap();
     ws.write_string(8, 3, "Nguyeãn Vaên Ñöùc").unwrap();
     ws.write_string(8, 4, "NGAY 5 THANG 3 NAM 2014").unwrap();
-    ws.write_string(8, 7, &encode_tcvn3("Hoàng Thị Thu Hường"))
+    ws.write_string(8, 7, encode_tcvn3("Hoàng Thị Thu Hường"))
         .unwrap();
     // Row 10: TCVN3 in a capitals font; plain Unicode in a legacy font stays;
     // the 1900 leap-day serial; a year alone as the date of birth.
