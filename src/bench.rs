@@ -12,6 +12,7 @@ use motcua_store::Db;
 
 mod certifications;
 mod dossiers;
+mod legacy;
 mod registers;
 mod signin;
 
@@ -62,6 +63,9 @@ enum Which {
     /// Civil-status registers (issue 11): import throughput and name search
     /// latency on a large register.
     Registers(registers::Args),
+    /// Reading a generated legacy civil-status workbook (decode + validate, no
+    /// database), rows per second (issue 11).
+    Legacy(legacy::Args),
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -81,6 +85,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         Which::Signin(args) => signin::run(args).await,
         Which::Certifications(args) => certifications::run(args).await,
         Which::Registers(args) => registers::run(args).await,
+        Which::Legacy(args) => legacy::run(args).await,
     }
 }
 

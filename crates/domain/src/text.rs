@@ -1,5 +1,7 @@
 //! Vietnamese text: normalisation for storage and folding for search.
 
+pub mod encoding;
+
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 

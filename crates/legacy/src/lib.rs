@@ -1,0 +1,540 @@
+//! Reading legacy civil-status workbooks (issue 11): the Excel files officers
+//! typed registers into, one sheet a year, often in TCVN3 or VNI fonts.
+//!
+//! [`read_workbook`] turns an .xlsx or .xls into clean, typed rows: text decoded
+//! to Unicode NFC cell by cell ([`motcua_domain::text::encoding`]), dates read
+//! from Excel serials or typed forms ([`date`]), identity numbers kept as text
+//! and flagged when a numeric cell lost their leading zeros, columns mapped
+//! from their Vietnamese titles to the shared field names ([`header`]). Every
+//! row below the header is returned, blank ones flagged, so that an importer can
+//! account for every row. Nothing here writes anywhere.
+//!
+//! Fonts: for .xlsx each cell's font name is read (calamine's
+//! `worksheet_style`) and used as the encoding hint; .xls cells get no hint and
+//! their encoding is detected from the text alone, as are cells in a Unicode
+//! font and rich-text cells whose runs carry their own fonts.
+
+pub mod date;
+pub mod header;
+#[cfg(feature = "sample")]
+pub mod sample;
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use calamine::{Data, Dimensions, Reader, StyleRange, Xls, Xlsx};
+use jiff::civil::Date;
+use motcua_domain::personal_id::PersonalId;
+use motcua_domain::text::clean;
+use motcua_domain::text::encoding::{decode, encoding_of_font, Legacy};
+
+pub use header::{field_type, FieldType, Mapping};
+
+use date::DateOrYear;
+use header::Family;
+
+/// Rows searched for the header.
+pub const HEADER_SEARCH_ROWS: u32 = 15;
+
+/// A workbook read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workbook {
+    pub sheets: Vec<Sheet>,
+}
+
+/// One worksheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    /// The year the sheet name gives ("2014", "Năm 2015"), a hint for the book year.
+    pub book_year: Option<i16>,
+    /// The header row as Excel shows it (1-based); `None` when no row of the
+    /// first [`HEADER_SEARCH_ROWS`] looks like one (then `rows` is empty).
+    pub header_row: Option<u32>,
+    pub columns: Vec<MappedColumn>,
+    /// Every row from the one below the header to the last used row.
+    pub rows: Vec<Row>,
+    /// Titles of the columns that map to no field, as written (decoded), with
+    /// their column letter: "G: Số thứ tự".
+    pub unmapped: Vec<String>,
+}
+
+/// A column mapped to a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappedColumn {
+    /// 0-based column index.
+    pub index: u32,
+    /// Column letter as Excel shows it ("A", "AB").
+    pub letter: String,
+    /// The title as written (decoded to Unicode); a two-row title is joined by " / ".
+    pub header: String,
+    /// Field name (FIELDS.md).
+    pub field: String,
+}
+
+/// A data row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Row number as Excel shows it (1-based).
+    pub excel_row: u32,
+    /// No mapped or unmapped cell holds anything but white space.
+    pub blank: bool,
+    /// Field name → value, for the non-empty cells of mapped columns.
+    pub values: BTreeMap<String, Value>,
+}
+
+/// A cell's value, typed by its field ([`field_type`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Text(String),
+    Date(Date),
+    Year(i16),
+    Integer(i64),
+    /// The cell could not be read as its field requires; `reason` is Vietnamese.
+    Invalid {
+        raw: String,
+        reason: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ReadError {
+    #[error("Tệp «{0}» không phải bảng tính Excel (.xlsx hoặc .xls).")]
+    NotAWorkbook(String),
+    #[error("Không đọc được tệp «{file}»: {detail}")]
+    Unreadable { file: String, detail: String },
+    #[error("Loại sổ «{0}» không được hỗ trợ.")]
+    UnknownKind(String),
+}
+
+/// Reads every sheet of a workbook for a register `kind` ("birth", "death",
+/// "marriage", or another kind, mapped with the names that fit).
+///
+/// `file_name` only names the file in errors; the format is recognised from the
+/// bytes (.xlsx is a zip, .xls an OLE compound file).
+pub fn read_workbook(
+    bytes: &[u8],
+    file_name: &str,
+    kind: &str,
+    overrides: &Mapping,
+) -> Result<Workbook, ReadError> {
+    let family = Family::of_kind(kind).ok_or_else(|| ReadError::UnknownKind(kind.to_string()))?;
+    let this_year = jiff::Zoned::now()
+        .with_time_zone(
+            jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").unwrap_or(jiff::tz::TimeZone::UTC),
+        )
+        .year();
+    let unreadable = |detail: String| ReadError::Unreadable {
+        file: file_name.to_string(),
+        detail,
+    };
+    let mut sheets = Vec::new();
+    if bytes.starts_with(b"PK\x03\x04") {
+        let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+        let is_1904 = book.has_1904_epoch();
+        for name in book.sheet_names() {
+            let range = book
+                .worksheet_range(&name)
+                .map_err(|e| unreadable(e.to_string()))?;
+            // A sheet whose styles cannot be read is still read, by detection.
+            let styles = book.worksheet_style(&name).unwrap_or_default();
+            let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
+            let ctx = SheetInput {
+                name: &name,
+                range: &range,
+                styles: &styles,
+                merges: &merges,
+                is_1904,
+                this_year,
+            };
+            sheets.push(read_sheet(&ctx, family, overrides));
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+        let is_1904 = book.has_1904_epoch();
+        let styles = StyleRange::empty();
+        for name in book.sheet_names() {
+            let range = book
+                .worksheet_range(&name)
+                .map_err(|e| unreadable(e.to_string()))?;
+            let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
+            let ctx = SheetInput {
+                name: &name,
+                range: &range,
+                styles: &styles,
+                merges: &merges,
+                is_1904,
+                this_year,
+            };
+            sheets.push(read_sheet(&ctx, family, overrides));
+        }
+    } else {
+        return Err(ReadError::NotAWorkbook(file_name.to_string()));
+    }
+    Ok(Workbook { sheets })
+}
+
+struct SheetInput<'a> {
+    name: &'a str,
+    range: &'a calamine::Range<Data>,
+    styles: &'a StyleRange,
+    merges: &'a [Dimensions],
+    is_1904: bool,
+    this_year: i16,
+}
+
+impl SheetInput<'_> {
+    fn cell(&self, row: u32, col: u32) -> &Data {
+        static EMPTY: Data = Data::Empty;
+        self.range.get_value((row, col)).unwrap_or(&EMPTY)
+    }
+
+    fn hint(&self, row: u32, col: u32) -> Option<Legacy> {
+        self.styles
+            .get((row, col))
+            .and_then(|s| s.font.as_ref())
+            .and_then(|f| f.name.as_deref())
+            .and_then(encoding_of_font)
+    }
+
+    /// The cell's text for a title: decoded, cleaned; a cell covered by a
+    /// merged region reads as the region's top-left cell.
+    fn title(&self, row: u32, col: u32) -> String {
+        let (r, c) = self
+            .merges
+            .iter()
+            .find(|m| m.start.0 <= row && row <= m.end.0 && m.start.1 <= col && col <= m.end.1)
+            .map(|m| m.start)
+            .unwrap_or((row, col));
+        match self.cell(r, c) {
+            Data::String(s) => clean(&decode(s, self.hint(r, c))),
+            Data::Empty => String::new(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Whether (row, col) lies in a merged region that spans rows row-1 and row.
+    fn merged_down(&self, row: u32, col: u32) -> bool {
+        row > 0
+            && self
+                .merges
+                .iter()
+                .any(|m| m.start.0 < row && row <= m.end.0 && m.start.1 <= col && col <= m.end.1)
+    }
+}
+
+/// A candidate header: per column, the title as written and the field.
+struct Candidate {
+    titles: Vec<(u32, String, Option<String>)>,
+    score: usize,
+}
+
+fn candidate(
+    input: &SheetInput,
+    row: u32,
+    first_col: u32,
+    last_col: u32,
+    family: Family,
+    overrides: &Mapping,
+) -> Candidate {
+    let mut titles = Vec::new();
+    let mut fields = std::collections::BTreeSet::new();
+    for col in first_col..=last_col {
+        let own = input.title(row, col);
+        // A two-row title: "Mẹ" merged over "Họ tên | Năm sinh | Dân tộc", or
+        // "Số" merged down over both rows.
+        let above = if row > 0 {
+            input.title(row - 1, col)
+        } else {
+            String::new()
+        };
+        let title = if input.merged_down(row, col) || own.is_empty() {
+            if input.merged_down(row, col) {
+                above.clone()
+            } else {
+                String::new()
+            }
+        } else if !above.is_empty() && !input.merged_down(row, col) {
+            let joined = format!("{above} / {own}");
+            let key = header::normalise(&joined);
+            if overrides.lookup(&key).is_some()
+                || header::field_for_normalised(&key, family).is_some()
+                    && header::field_for(&own, family) != header::field_for_normalised(&key, family)
+                    && is_group_title(&above)
+            {
+                joined
+            } else {
+                own
+            }
+        } else {
+            own
+        };
+        if title.is_empty() {
+            continue;
+        }
+        let key = header::normalise(&title);
+        let field = match overrides.lookup(&key) {
+            Some("") => Some(String::new()),
+            Some(f) => Some(f.to_string()),
+            None => header::field_for_normalised(&key, family).map(str::to_string),
+        };
+        if let Some(f) = field.as_ref().filter(|f| !f.is_empty()) {
+            fields.insert(f.clone());
+        }
+        titles.push((col, title, field));
+    }
+    Candidate {
+        titles,
+        score: fields.len(),
+    }
+}
+
+/// A title over a group of columns: it names whose values they hold.
+fn is_group_title(title: &str) -> bool {
+    let key = header::normalise(title);
+    key.split(' ')
+        .any(|w| matches!(w, "me" | "cha" | "bo" | "chong" | "vo"))
+        || key.contains("nguoi di khai")
+        || key.contains("nguoi khai")
+}
+
+fn read_sheet(input: &SheetInput, family: Family, overrides: &Mapping) -> Sheet {
+    let mut sheet = Sheet {
+        name: input.name.to_string(),
+        book_year: header::year_of_sheet(input.name),
+        header_row: None,
+        columns: Vec::new(),
+        rows: Vec::new(),
+        unmapped: Vec::new(),
+    };
+    let (Some(start), Some(end)) = (input.range.start(), input.range.end()) else {
+        return sheet;
+    };
+    let (first_col, last_col) = (start.1, end.1);
+    let mut best: Option<(u32, Candidate)> = None;
+    for row in start.0..=end.0.min(start.0 + HEADER_SEARCH_ROWS - 1) {
+        let c = candidate(input, row, first_col, last_col, family, overrides);
+        if c.score >= 2 && best.as_ref().is_none_or(|(_, b)| c.score > b.score) {
+            best = Some((row, c));
+        }
+    }
+    let Some((header_row, cand)) = best else {
+        return sheet;
+    };
+    sheet.header_row = Some(header_row + 1);
+    let mut seen = std::collections::BTreeSet::new();
+    for (col, title, field) in cand.titles {
+        match field {
+            Some(f) if f.is_empty() => {}
+            // A second column for a field already mapped is reported, not merged.
+            Some(f) if seen.insert(f.clone()) => sheet.columns.push(MappedColumn {
+                index: col,
+                letter: column_letter(col),
+                header: title,
+                field: f,
+            }),
+            _ => sheet
+                .unmapped
+                .push(format!("{}: {}", column_letter(col), title)),
+        }
+    }
+    for row in header_row + 1..=end.0 {
+        let blank = (first_col..=last_col).all(|col| is_empty(input.cell(row, col)));
+        let mut values = BTreeMap::new();
+        if !blank {
+            for column in &sheet.columns {
+                let data = input.cell(row, column.index);
+                if let Some(v) = convert(input, data, row, column.index, &column.field) {
+                    values.insert(column.field.clone(), v);
+                }
+            }
+        }
+        sheet.rows.push(Row {
+            excel_row: row + 1,
+            blank,
+            values,
+        });
+    }
+    sheet
+}
+
+fn is_empty(data: &Data) -> bool {
+    match data {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// "A", …, "Z", "AA", … for a 0-based index.
+pub fn column_letter(mut index: u32) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    letters.iter().rev().map(|&b| b as char).collect()
+}
+
+fn convert(input: &SheetInput, data: &Data, row: u32, col: u32, field: &str) -> Option<Value> {
+    if is_empty(data) {
+        return None;
+    }
+    let text = |s: &str| clean(&decode(s, input.hint(row, col)));
+    let raw = || match data {
+        Data::String(s) => text(s),
+        other => other.to_string(),
+    };
+    let invalid = |reason: String| Value::Invalid { raw: raw(), reason };
+    if let Data::Error(e) = data {
+        return Some(invalid(format!("Ô có lỗi công thức ({e}).")));
+    }
+    let value = match field_type(field) {
+        FieldType::Text => match data {
+            Data::String(s) => Value::Text(text(s)),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                Value::Text(format!("{}", *f as i64))
+            }
+            Data::DateTime(dt) => match date::from_serial(dt.as_f64(), input.is_1904) {
+                Ok(d) => Value::Text(date::dmy(d)),
+                Err(reason) => invalid(reason),
+            },
+            other => Value::Text(other.to_string()),
+        },
+        FieldType::Number => match data {
+            Data::Int(i) => Value::Integer(*i),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Value::Integer(*f as i64),
+            Data::String(s) => {
+                let t = text(s);
+                match t.parse::<i64>() {
+                    Ok(n) if t.chars().all(|c| c.is_ascii_digit()) => Value::Integer(n),
+                    // "12a", "15/KS": kept as written for the importer to judge.
+                    _ => Value::Text(t),
+                }
+            }
+            other => Value::Text(other.to_string()),
+        },
+        FieldType::Date => match read_date(input, data, &text) {
+            Ok(DateOrYear::Date(d)) => Value::Date(d),
+            Ok(DateOrYear::Year(y)) => Value::Year(y),
+            Err(reason) => invalid(reason),
+        },
+        FieldType::Year => match read_date(input, data, &text) {
+            Ok(DateOrYear::Year(y)) => Value::Year(y),
+            // A full date where a year is asked: its year.
+            Ok(DateOrYear::Date(d)) => Value::Year(d.year()),
+            Err(reason) => invalid(reason),
+        },
+        FieldType::PersonalId => personal_id(data, &text),
+    };
+    Some(value)
+}
+
+fn read_date(
+    input: &SheetInput,
+    data: &Data,
+    text: &dyn Fn(&str) -> String,
+) -> Result<DateOrYear, String> {
+    let year_range = f64::from(date::MIN_YEAR)..=f64::from(date::MAX_YEAR);
+    match data {
+        Data::DateTime(dt) => date::from_serial(dt.as_f64(), input.is_1904).map(DateOrYear::Date),
+        // A number that is not formatted as a date: a year when it looks like
+        // one (1800–2100), a serial otherwise.
+        Data::Int(_) | Data::Float(_) => {
+            let f = match data {
+                Data::Int(i) => *i as f64,
+                Data::Float(f) => *f,
+                _ => 0.0,
+            };
+            if f.fract() == 0.0 && year_range.contains(&f) {
+                Ok(DateOrYear::Year(f as i16))
+            } else {
+                date::from_serial(f, input.is_1904).map(DateOrYear::Date)
+            }
+        }
+        Data::String(s) => date::parse_text(&text(s), input.this_year),
+        Data::DateTimeIso(s) => date::parse_text(s.get(..10).unwrap_or(s), input.this_year),
+        other => Err(format!("Ô «{other}» không phải ngày.")),
+    }
+}
+
+fn personal_id(data: &Data, text: &dyn Fn(&str) -> String) -> Value {
+    let lost_zeros = |digits: String| Value::Invalid {
+        reason: format!(
+            "Số định danh nằm trong ô kiểu số nên đã mất chữ số 0 ở đầu (còn {} chữ số); \
+             hãy định dạng cột là Văn bản và nhập lại đủ chữ số.",
+            digits.len()
+        ),
+        raw: digits,
+    };
+    match data {
+        Data::Int(_) | Data::Float(_) => {
+            let f = match data {
+                Data::Int(i) => *i as f64,
+                Data::Float(f) => *f,
+                _ => 0.0,
+            };
+            if f.fract() != 0.0 || !(0.0..1e15).contains(&f) {
+                return Value::Invalid {
+                    raw: data.to_string(),
+                    reason: "Số định danh nằm trong ô kiểu số và đã bị làm tròn hoặc viết dạng số thực; \
+                             hãy định dạng cột là Văn bản và nhập lại."
+                        .to_string(),
+                };
+            }
+            let digits = format!("{}", f as i64);
+            match digits.len() {
+                // Old identity-card numbers (CMND) may start with any digit.
+                9 => Value::Text(digits),
+                12 => match PersonalId::parse(&digits) {
+                    Ok(id) => Value::Text(id.as_str().to_string()),
+                    Err(e) => Value::Invalid {
+                        raw: digits,
+                        reason: e.message_vi(),
+                    },
+                },
+                _ => lost_zeros(digits),
+            }
+        }
+        Data::String(s) => {
+            let t = text(s);
+            // Spaces and dots typed to group the digits carry nothing.
+            let digits: String = t
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '.' | '\u{a0}'))
+                .collect();
+            if digits.len() == 9 && digits.chars().all(|c| c.is_ascii_digit()) {
+                return Value::Text(digits);
+            }
+            match PersonalId::parse(&digits) {
+                Ok(id) => Value::Text(id.as_str().to_string()),
+                Err(e) => Value::Invalid {
+                    raw: t,
+                    reason: e.message_vi(),
+                },
+            }
+        }
+        other => Value::Invalid {
+            raw: other.to_string(),
+            reason: "Ô không chứa số định danh.".to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+}

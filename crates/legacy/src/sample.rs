@@ -1,0 +1,84 @@
+//! A generated legacy birth register, for the benchmark (`motcua bench legacy`)
+//! and tests: a merged title row, the header on row 3, then `rows` entries whose
+//! names are a third TCVN3 (.VnTime), a third VNI (VNI-Times) and a third
+//! Unicode, with serial and typed dates and identity numbers held as text.
+
+use motcua_domain::text::encoding::{encode_tcvn3, encode_vni};
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+
+const FAMILY: [&str; 8] = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Vũ", "Đặng",
+];
+const MIDDLE: [&str; 6] = ["Văn", "Thị", "Hữu", "Ngọc", "Minh", "Thu"];
+const GIVEN: [&str; 10] = [
+    "Đức", "Hường", "Ánh", "Quỳnh", "Tuấn", "Hồng", "Bảo", "Khôi", "Lan", "Trâm",
+];
+
+/// The columns of [`birth_register`], in order.
+pub const HEADERS: [&str; 10] = [
+    "Số",
+    "Quyển số",
+    "Ngày đăng ký",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Số định danh cá nhân",
+    "Họ tên mẹ",
+    "Năm sinh mẹ",
+    "Ghi chú",
+];
+
+/// An .xlsx of `rows` birth entries on one sheet named "2014".
+pub fn birth_register(rows: u32) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let vntime = Format::new().set_font_name(".VnTime");
+    let vni = Format::new().set_font_name("VNI-Times");
+    let serial = Format::new().set_num_format("dd/mm/yyyy");
+    let ws = book.add_worksheet();
+    ws.set_name("2014")?;
+    ws.merge_range(
+        0,
+        0,
+        0,
+        9,
+        "SỔ ĐĂNG KÝ KHAI SINH NĂM 2014",
+        &Format::new().set_bold(),
+    )?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string(2, c as u16, *h)?;
+    }
+    for i in 0..rows {
+        let r = i + 3;
+        let n = i as usize;
+        let name = format!(
+            "{} {} {}",
+            FAMILY[n % FAMILY.len()],
+            MIDDLE[n / 7 % MIDDLE.len()],
+            GIVEN[n / 3 % GIVEN.len()]
+        );
+        let mother = format!(
+            "{} Thị {}",
+            FAMILY[(n + 3) % FAMILY.len()],
+            GIVEN[n / 5 % GIVEN.len()]
+        );
+        let day = 1 + n % 28;
+        let month = 1 + n / 28 % 12;
+        ws.write_number(r, 0, f64::from(i + 1))?;
+        ws.write_string(r, 1, "01")?;
+        ws.write_number_with_format(r, 2, 41640.0 + (n % 365) as f64, &serial)?;
+        match n % 3 {
+            0 => ws.write_string_with_format(r, 3, encode_tcvn3(&name), &vntime)?,
+            1 => ws.write_string_with_format(r, 3, encode_vni(&name), &vni)?,
+            _ => ws.write_string(r, 3, &name)?,
+        };
+        ws.write_string(r, 4, format!("{day:02}/{month:02}/2014"))?;
+        ws.write_string(r, 5, if n.is_multiple_of(2) { "Nam" } else { "Nữ" })?;
+        ws.write_string(r, 6, format!("0012140{:05}", n % 100_000))?;
+        ws.write_string(r, 7, &mother)?;
+        ws.write_number(r, 8, 1970.0 + (n % 25) as f64)?;
+        if n.is_multiple_of(10) {
+            ws.write_string(r, 9, "Đăng ký đúng hạn")?;
+        }
+    }
+    book.save_to_buffer()
+}
