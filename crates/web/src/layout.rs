@@ -70,6 +70,9 @@ impl Chrome {
         if a.has(Role::CounterOfficer) {
             nav.push(("/ho-so/tiep-nhan".into(), "Tiếp nhận"));
         }
+        if a.may(Action::ReadDossier, path) {
+            nav.push(("/bao-cao".into(), "Báo cáo"));
+        }
         if a.may(Action::ManageAgency, path) || a.has(Role::Supervisor) {
             nav.push(("/quan-tri/co-quan".into(), "Cơ quan, đơn vị"));
         } else if a.may(Action::ReadUsers, path) {

@@ -6,7 +6,7 @@ mod dossiers;
 mod extract;
 mod json;
 mod public;
-mod reports;
+pub(crate) mod reports;
 mod wire;
 
 use axum::extract::DefaultBodyLimit;

@@ -11,6 +11,7 @@ mod home;
 mod intake_form;
 mod online;
 mod procedures_admin;
+mod reports;
 mod sign_in;
 mod tracking;
 
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .merge(dossiers::routes())
+        .merge(reports::routes())
         .route(
             "/tra-cuu",
             get(tracking::show).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
