@@ -429,6 +429,35 @@ async fn ii06a_reproduces_a_published_year(app: TestApp) {
         ["2452", "491", "1961", "0", "2451", "2391", "60", "0", "1", "1", "0", "0"],
         "{figures:?}"
     );
+    // And on the official paper.
+    let r = app
+        .client()
+        .get(app.url("/api/v1/reports/ii06a?from=2025-01-01&to=2025-12-31&format=pdf"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .expect("paper");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.expect("bytes");
+    match motcua_docs::testing::pdf_text(&pdf).expect("pdftotext") {
+        Some(text) => {
+            for words in [
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "Biểu số II.06a/VPCP/KSTT",
+                "Từ ngày 01/01/2025 đến ngày 31/12/2025",
+                "Tổng cộng",
+                "THỦ TRƯỞNG ĐƠN VỊ",
+                "2.452",
+                "2.451",
+                "2.391",
+                "1.961",
+            ] {
+                assert!(text.contains(words), "{words} in {text}");
+            }
+        }
+        None => eprintln!("skipped the text check: pdftotext not installed"),
+    }
 }
 
 async fn ii06a_refuses_what_it_cannot_answer(app: TestApp) {
@@ -592,6 +621,20 @@ async fn report_page_shows_bad_input_as_a_message(app: TestApp) {
     let (status, html) = page(&browser, &app, "/bao-cao").await;
     assert_eq!(status, 200, "this month by default: {html}");
     assert!(html.contains("Tổng cộng"));
+    for (file, kind) in [
+        ("ii06a.pdf", "application/pdf"),
+        ("ii06a.xlsx", "spreadsheetml"),
+    ] {
+        let r = browser
+            .get(app.url(&format!("/bao-cao/{file}?from=2025-01-01&to=2025-03-31")))
+            .send()
+            .await
+            .expect("download");
+        assert_eq!(r.status(), 200, "{file}");
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.contains(kind)));
+    }
     for (query, status, words) in [
         (
             "from=2025-13-01&to=2025-12-31",

@@ -551,3 +551,57 @@ impl Reports<'_> {
         Ok((name, bytes))
     }
 }
+
+impl Reports<'_> {
+    /// The report as the official paper (A4 landscape PDF): its file name and bytes.
+    pub async fn ii06a_pdf(&self, actor: &Actor, q: &Ii06aQuery) -> Result<(String, Vec<u8>)> {
+        let report = self.ii06a(actor, q).await?;
+        let mut conn = self.db.read().await?;
+        let agency = agencies::by_code(&mut conn, &report.agency_code)
+            .await?
+            .ok_or_else(|| Error::NotFound("Không tìm thấy cơ quan này.".into()))?;
+        let parent = match &agency.parent_id {
+            Some(id) => agencies::by_id(&mut conn, id).await?.map(|a| a.name),
+            None => None,
+        };
+        drop(conn);
+        let place = crate::dossiers::place_of(&agency);
+        let today = self
+            .now()
+            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+            .date();
+        let period = report.period().label_vi();
+        let rows: Vec<(String, Counts)> = report
+            .rows
+            .iter()
+            .map(|r| (r.name().to_owned(), r.counts))
+            .collect();
+        let (unit, total, heading) = (
+            report.agency_name.clone(),
+            report.total,
+            report.by.row_heading_vi(),
+        );
+        let bytes = self
+            .render_off_thread(Box::new(move |engine| {
+                motcua_docs::reports::ii06a_pdf(
+                    engine,
+                    &motcua_docs::reports::Ii06aPaper {
+                        parent: parent.as_deref(),
+                        unit: &unit,
+                        place: &place,
+                        today,
+                        period: &period,
+                        row_heading: heading,
+                        rows: rows.iter().map(|(n, c)| (n.as_str(), *c)).collect(),
+                        total,
+                    },
+                )
+            }))
+            .await?;
+        let name = format!(
+            "II.06a_{}_{}_{}.pdf",
+            report.agency_code, report.from, report.to
+        );
+        Ok((name, bytes))
+    }
+}

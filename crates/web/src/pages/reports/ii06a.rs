@@ -380,3 +380,21 @@ pub async fn xlsx(
         })?;
     Ok(crate::api::reports::workbook(&name, bytes).into_response())
 }
+
+/// The report as the official paper, from the page's session.
+pub async fn pdf(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(form): Query<ReportForm>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = state
+        .app
+        .reports()
+        .ii06a_pdf(&s.actor, &form.query())
+        .await
+        .map_err(|error| PageError {
+            error,
+            chrome: Box::new(Chrome::for_user(&s, HERE)),
+        })?;
+    Ok(crate::api::reports::pdf(&name, bytes).into_response())
+}

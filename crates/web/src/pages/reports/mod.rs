@@ -13,6 +13,7 @@ pub fn routes() -> Router<AppState> {
         .route("/bao-cao", get(ii06a::show))
         .route("/bao-cao/ho-so", get(ii06a::dossiers))
         .route("/bao-cao/ii06a.xlsx", get(ii06a::xlsx))
+        .route("/bao-cao/ii06a.pdf", get(ii06a::pdf))
 }
 
 /// A query string of `pairs`, encoded (values come from the person's form).
