@@ -15,6 +15,8 @@ on_both_engines!(
     ii06a_follows_the_rules_and_every_figure_lists_its_dossiers,
     ii06a_reproduces_a_published_year,
     ii06a_refuses_what_it_cannot_answer,
+    report_page_links_every_figure_to_as_many_dossiers,
+    report_page_shows_bad_input_as_a_message,
 );
 
 /// One dossier of a scenario, as the historical import takes it.
@@ -427,6 +429,35 @@ async fn ii06a_reproduces_a_published_year(app: TestApp) {
         ["2452", "491", "1961", "0", "2451", "2391", "60", "0", "1", "1", "0", "0"],
         "{figures:?}"
     );
+    // And on the official paper.
+    let r = app
+        .client()
+        .get(app.url("/api/v1/reports/ii06a?from=2025-01-01&to=2025-12-31&format=pdf"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .expect("paper");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.expect("bytes");
+    match motcua_docs::testing::pdf_text(&pdf).expect("pdftotext") {
+        Some(text) => {
+            for words in [
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                "Biểu số II.06a/VPCP/KSTT",
+                "Từ ngày 01/01/2025 đến ngày 31/12/2025",
+                "Tổng cộng",
+                "THỦ TRƯỞNG ĐƠN VỊ",
+                "2.452",
+                "2.451",
+                "2.391",
+                "1.961",
+            ] {
+                assert!(text.contains(words), "{words} in {text}");
+            }
+        }
+        None => eprintln!("skipped the text check: pdftotext not installed"),
+    }
 }
 
 async fn ii06a_refuses_what_it_cannot_answer(app: TestApp) {
@@ -468,4 +499,188 @@ async fn ii06a_refuses_what_it_cannot_answer(app: TestApp) {
         .map(|r| (r.status().as_u16(), ()))
         .expect("request");
     assert_eq!(status, 401);
+}
+
+/// The text of an attribute as the browser reads it.
+fn unescape(text: &str) -> String {
+    text.replace("&amp;", "&")
+        .replace("&#38;", "&")
+        .replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+        .replace("&#x3d;", "=")
+        .replace("&#61;", "=")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+}
+
+/// The `(href, text)` of every `<a class="{class}" href="…">…</a>` of a page.
+fn links(html: &str, class: &str) -> Vec<(String, String)> {
+    let marker = format!("<a class=\"{class}\" href=\"");
+    html.split(&marker)
+        .skip(1)
+        .filter_map(|rest| {
+            let (href, rest) = rest.split_once('"')?;
+            let text = rest.split_once('>')?.1.split_once("</a>")?.0;
+            Some((unescape(href), text.trim().to_owned()))
+        })
+        .collect()
+}
+
+async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
+    let r = client.get(app.url(path)).send().await.expect("page");
+    let status = r.status().as_u16();
+    (status, r.text().await.expect("html"))
+}
+
+/// Every figure on the report page links to a list (paginated) of exactly that
+/// many dossiers, each linked to its page; rows add up to the total row.
+async fn report_page_links_every_figure_to_as_many_dossiers(app: TestApp) {
+    let cases = mixed();
+    import(&app, &cases).await;
+    let browser = app.browser();
+    app.signed_in(&browser, "giamsat").await;
+    let (status, home) = page(&browser, &app, "/").await;
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("href=\"/bao-cao\""),
+        "the navigation links the reports"
+    );
+
+    for (by, from, to) in [
+        ("child", "2025-01-01", "2025-06-30"),
+        ("sector", "2024-10-01", "2025-12-31"),
+    ] {
+        let (status, html) = page(
+            &browser,
+            &app,
+            &format!("/bao-cao?agency={PROVINCE}&from={from}&to={to}&scope=subtree&by={by}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{html}");
+        assert!(html.contains("Tổng cộng") && html.contains("/bao-cao/ii06a.xlsx?"));
+        let figures = links(&html, "fig");
+        assert!(
+            figures.len() >= 24 && figures.len().is_multiple_of(12),
+            "{}",
+            figures.len()
+        );
+        let mut nonzero = 0;
+        for (href, text) in &figures {
+            let expected: usize = text.parse().expect("a number");
+            let mut seen = Vec::new();
+            let mut next = Some(href.clone());
+            while let Some(path) = next.take() {
+                let (status, list) = page(&browser, &app, &path).await;
+                assert_eq!(status, 200, "{path}: {list}");
+                seen.extend(links(&list, "dossier-link"));
+                next = links(&list, "button secondary\" rel=\"next")
+                    .into_iter()
+                    .next()
+                    .map(|(h, _)| h)
+                    .or_else(|| {
+                        list.split("rel=\"next\" href=\"")
+                            .nth(1)
+                            .and_then(|r| r.split_once('"'))
+                            .map(|(h, _)| unescape(h))
+                    });
+            }
+            assert_eq!(seen.len(), expected, "{href}");
+            assert!(seen.iter().all(|(h, code)| *h == format!("/ho-so/{code}")));
+            if expected > 0 {
+                nonzero += 1;
+            }
+        }
+        assert!(nonzero > 10, "the scenario fills the table");
+        // The rows sum to the total row, column by column.
+        let values: Vec<u64> = figures.iter().map(|(_, t)| t.parse().expect("n")).collect();
+        let (rows, total) = values.split_at(values.len() - 12);
+        for (c, t) in total.iter().enumerate() {
+            let sum: u64 = rows.iter().skip(c).step_by(12).sum();
+            assert_eq!(sum, *t, "column {}", c + 3);
+        }
+    }
+    // A dossier of a list opens.
+    let (_, list) = page(
+        &browser,
+        &app,
+        &format!("/bao-cao/ho-so?agency={PROVINCE}&from=2025-01-01&to=2025-06-30&scope=subtree&figure=received_total"),
+    )
+    .await;
+    let (href, _) = links(&list, "dossier-link")
+        .into_iter()
+        .next()
+        .expect("a dossier");
+    let (status, _) = page(&browser, &app, &href).await;
+    assert_eq!(status, 200);
+}
+
+async fn report_page_shows_bad_input_as_a_message(app: TestApp) {
+    let browser = app.browser();
+    app.signed_in(&browser, "tiepnhan").await;
+    let (status, html) = page(&browser, &app, "/bao-cao").await;
+    assert_eq!(status, 200, "this month by default: {html}");
+    assert!(html.contains("Tổng cộng"));
+    for (file, kind) in [
+        ("ii06a.pdf", "application/pdf"),
+        ("ii06a.xlsx", "spreadsheetml"),
+    ] {
+        let r = browser
+            .get(app.url(&format!("/bao-cao/{file}?from=2025-01-01&to=2025-03-31")))
+            .send()
+            .await
+            .expect("download");
+        assert_eq!(r.status(), 200, "{file}");
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.contains(kind)));
+    }
+    for (query, status, words) in [
+        (
+            "from=2025-13-01&to=2025-12-31",
+            400,
+            "không phải là một ngày có thật",
+        ),
+        ("from=2025-02-01&to=2025-01-31", 400, "phải từ ngày đầu kỳ"),
+        (
+            "from=2025-01-01&to=2025-01-31&by=month",
+            400,
+            "cách chia dòng",
+        ),
+        (
+            "from=2025-01-01&to=2025-01-31&agency=KHONG.CO",
+            400,
+            "Không tìm thấy cơ quan",
+        ),
+        (
+            &format!("from=2025-01-01&to=2025-01-31&agency={WARD_B}"),
+            403,
+            "quyền",
+        ),
+        (
+            "figure=everything&from=2025-01-01&to=2025-01-31",
+            400,
+            "không có trong mẫu",
+        ),
+        (
+            "figure=received_total&from=2025-01-01&to=2025-01-31&trang=x",
+            400,
+            "Số trang",
+        ),
+        (
+            "figure=received_total&from=2025-01-01&to=2025-01-31&row=nope",
+            400,
+            "Dòng được chọn",
+        ),
+    ] {
+        let path = if query.starts_with("figure") {
+            format!("/bao-cao/ho-so?{query}")
+        } else {
+            format!("/bao-cao?{query}")
+        };
+        let (got, html) = page(&browser, &app, &path).await;
+        assert_eq!(got, status, "{path}: {html}");
+        assert!(html.contains(words), "{path}: {html}");
+        assert!(html.contains("class=\"alert error\""), "{path}");
+    }
 }

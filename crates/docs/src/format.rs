@@ -23,6 +23,12 @@ pub fn money(dong: i64) -> String {
     grouped
 }
 
+/// A count as printed on Vietnamese papers: dots group thousands (`12.001`).
+pub fn count(n: u64) -> String {
+    let money = money(i64::try_from(n).unwrap_or(i64::MAX));
+    money.trim_end_matches(" đ").to_string()
+}
+
 /// Short date, day first with two-digit day and month: `05/03/2026`.
 pub fn date_vn(date: Date) -> String {
     format!("{:02}/{:02}/{:04}", date.day(), date.month(), date.year())

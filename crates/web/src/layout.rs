@@ -73,6 +73,9 @@ impl Chrome {
         if a.may(Action::Certify, path) {
             nav.push(("/chung-thuc".into(), "Chứng thực"));
         }
+        if a.may(Action::ReadDossier, path) {
+            nav.push(("/bao-cao".into(), "Báo cáo"));
+        }
         if a.may(Action::ManageAgency, path) || a.has(Role::Supervisor) {
             nav.push(("/quan-tri/co-quan".into(), "Cơ quan, đơn vị"));
         } else if a.may(Action::ReadUsers, path) {

@@ -18,6 +18,7 @@ pub use chain::{event_hash, ChainReport, GENESIS};
 pub(crate) use input::parse_date;
 pub use input::Upload;
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput};
+pub(crate) use printing::place_of;
 pub use printing::Form;
 pub use queries::{DossierDetail, DossierPage, Worklist, WorklistQuery};
 pub use tracking::TrackedDossier;

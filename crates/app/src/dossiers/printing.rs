@@ -387,7 +387,7 @@ impl Dossiers<'_> {
 
 /// The place name in a document's date line: the agency's name without its
 /// "UBND xã/phường" prefix.
-fn place_of(agency: &AgencyRow) -> String {
+pub(crate) fn place_of(agency: &AgencyRow) -> String {
     let name = agency.name.as_str();
     for prefix in ["UBND ", "Ủy ban nhân dân ", "Uỷ ban nhân dân "] {
         if let Some(rest) = name.strip_prefix(prefix) {

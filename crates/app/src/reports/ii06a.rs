@@ -30,7 +30,9 @@ pub struct Ii06aQuery {
     pub to: Option<String>,
     /// `self` (default): the agency's own dossiers; `subtree`: with every unit below.
     pub scope: Option<String>,
-    /// `sector` (default): one row per sector; `unit`: one row per agency.
+    /// `sector` (default): one row per sector; `unit`: one row per agency;
+    /// `child`: one row per unit directly below the agency (its whole subtree
+    /// rolled up), and the agency's own dossiers when it has any.
     pub by: Option<String>,
 }
 
@@ -58,6 +60,7 @@ impl ReportScope {
 pub enum Grouping {
     Sector,
     Unit,
+    Child,
 }
 
 impl Grouping {
@@ -65,13 +68,22 @@ impl Grouping {
         match self {
             Grouping::Sector => "sector",
             Grouping::Unit => "unit",
+            Grouping::Child => "child",
         }
     }
 
     fn store(self) -> GroupBy {
         match self {
             Grouping::Sector => GroupBy::Sector,
-            Grouping::Unit => GroupBy::Agency,
+            Grouping::Unit | Grouping::Child => GroupBy::Agency,
+        }
+    }
+
+    /// What the rows are, as the form's second column heads them.
+    pub fn row_heading_vi(self) -> &'static str {
+        match self {
+            Grouping::Sector => "Lĩnh vực giải quyết",
+            Grouping::Unit | Grouping::Child => "Đơn vị",
         }
     }
 }
@@ -187,10 +199,65 @@ fn date_param(field: &str, value: Option<&str>) -> Result<Date> {
     })
 }
 
+/// The unit directly below `agency` whose subtree holds `unit` (the agency itself
+/// for its own dossiers).
+fn child_of<'a>(
+    agency: &'a AgencyRow,
+    units: &'a [AgencyRow],
+    unit: &'a AgencyRow,
+) -> &'a AgencyRow {
+    if unit.id == agency.id {
+        return agency;
+    }
+    units
+        .iter()
+        .filter(|c| c.parent_id.as_deref() == Some(agency.id.as_str()))
+        .find(|c| unit.path.starts_with(&c.path))
+        .unwrap_or(unit)
+}
+
+fn unit_row(code: String, name: String, counts: Counts) -> Ii06aRow {
+    Ii06aRow {
+        sector_code: None,
+        sector_name: None,
+        agency_code: Some(code),
+        agency_name: Some(name),
+        counts,
+    }
+}
+
 /// At most this many dossiers in one page of a drill-down list.
 pub const MAX_PAGE: i64 = 500;
 
+/// An agency a person may report on.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportAgency {
+    pub code: String,
+    pub name: String,
+    /// Levels below the person's own agency (0 for it).
+    pub depth: usize,
+}
+
 impl Reports<'_> {
+    /// The person's agency and those below it whose dossiers they may read: the
+    /// choices of the report page.
+    pub async fn agencies(&self, actor: &Actor) -> Result<Vec<ReportAgency>> {
+        actor.require(Action::ReadDossier, &actor.agency.path)?;
+        let mut conn = self.db.read().await?;
+        let base = actor.agency.path.matches('/').count();
+        Ok(agencies::subtree(&mut conn, &actor.agency.path)
+            .await?
+            .into_iter()
+            .filter(|a| actor.may(Action::ReadDossier, &a.path))
+            .map(|a| ReportAgency {
+                depth: a.path.matches('/').count().saturating_sub(base),
+                code: a.code,
+                name: a.name,
+            })
+            .collect())
+    }
+
     async fn resolve(&self, actor: &Actor, q: &Ii06aQuery) -> Result<Resolved> {
         let from = date_param("from", q.from.as_deref())?;
         let to = date_param("to", q.to.as_deref())?;
@@ -208,12 +275,19 @@ impl Reports<'_> {
         let by = match q.by.as_deref().map(str::trim) {
             None | Some("") | Some("sector") => Grouping::Sector,
             Some("unit") => Grouping::Unit,
+            Some("child") => Grouping::Child,
             Some(other) => {
                 return Err(Error::field(
                     "by",
-                    format!("«{other}» không phải là cách chia dòng (sector hoặc unit)."),
+                    format!("«{other}» không phải là cách chia dòng (sector, unit hoặc child)."),
                 ))
             }
+        };
+        // Rolling up the units below needs them in the report.
+        let scope = if by == Grouping::Child {
+            ReportScope::Subtree
+        } else {
+            scope
         };
         let mut conn = self.db.read().await?;
         let agency = match q.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -304,6 +378,42 @@ impl Reports<'_> {
                     })
                     .collect()
             }
+            Grouping::Child => {
+                // Each unit's dossiers go to the row of the unit directly below the
+                // agency that holds it; the agency's own, to a row of its own.
+                let mut rows: Vec<(String, String, Counts)> = Vec::new();
+                for (id, counts) in &groups {
+                    let Some(unit) = r.units.iter().find(|a| a.id == *id) else {
+                        continue;
+                    };
+                    let head = child_of(&r.agency, &r.units, unit);
+                    total.add(counts);
+                    match rows.iter_mut().find(|(code, _, _)| *code == head.code) {
+                        Some(row) => row.2.add(counts),
+                        None => rows.push((head.code.clone(), head.name.clone(), *counts)),
+                    }
+                }
+                let mut out: Vec<Ii06aRow> = Vec::new();
+                let own = rows.iter().position(|(code, _, _)| *code == r.agency.code);
+                if let Some(i) = own {
+                    let (code, name, counts) = rows.remove(i);
+                    out.push(unit_row(code, name, counts));
+                }
+                // Every unit directly below gets its row, one with no dossier too.
+                for child in r
+                    .units
+                    .iter()
+                    .filter(|a| a.parent_id.as_deref() == Some(r.agency.id.as_str()))
+                {
+                    let counts = rows
+                        .iter()
+                        .find(|(code, _, _)| *code == child.code)
+                        .map(|row| row.2)
+                        .unwrap_or_default();
+                    out.push(unit_row(child.code.clone(), child.name.clone(), counts));
+                }
+                out
+            }
         };
         Ok(Ii06a {
             agency_code: r.agency.code,
@@ -343,14 +453,28 @@ impl Reports<'_> {
         }
         let r = self.resolve(actor, q).await?;
         let ids: Vec<String> = r.units.iter().map(|a| a.id.clone()).collect();
-        let scope = Scope {
-            agency_ids: &ids,
-            start: motcua_store::to_millis(r.period.start()),
-            end: motcua_store::to_millis(r.period.end()),
-        };
         let row = row.map(str::trim).filter(|s| !s.is_empty());
+        let mut ids = ids;
         let within = match (r.by, row) {
             (_, None) => None,
+            (Grouping::Child, Some(code)) => {
+                let head = r
+                    .units
+                    .iter()
+                    .find(|a| a.code.eq_ignore_ascii_case(code))
+                    .filter(|a| {
+                        a.id == r.agency.id || a.parent_id.as_deref() == Some(r.agency.id.as_str())
+                    })
+                    .ok_or_else(|| Error::field("row", "Đơn vị này không thuộc báo cáo."))?;
+                // The row of a unit below is its whole subtree; the agency's own row, itself.
+                ids = r
+                    .units
+                    .iter()
+                    .filter(|u| child_of(&r.agency, &r.units, u).id == head.id)
+                    .map(|u| u.id.clone())
+                    .collect();
+                None
+            }
             (Grouping::Sector, Some(code)) => Some((GroupBy::Sector, code.to_owned())),
             (Grouping::Unit, Some(code)) => {
                 let unit = r
@@ -360,6 +484,11 @@ impl Reports<'_> {
                     .ok_or_else(|| Error::field("row", "Đơn vị này không thuộc báo cáo."))?;
                 Some((GroupBy::Agency, unit.id.clone()))
             }
+        };
+        let scope = Scope {
+            agency_ids: &ids,
+            start: motcua_store::to_millis(r.period.start()),
+            end: motcua_store::to_millis(r.period.end()),
         };
         let mut conn = self.db.read_replica().await?;
         let rows = store::ii06a_dossiers(
@@ -409,10 +538,7 @@ impl Reports<'_> {
         let sheet = motcua_docs::reports::Ii06aSheet {
             unit: &report.agency_name,
             period: &period.label_vi(),
-            row_heading: match report.by {
-                Grouping::Sector => "Lĩnh vực giải quyết",
-                Grouping::Unit => "Đơn vị",
-            },
+            row_heading: report.by.row_heading_vi(),
             rows: report.rows.iter().map(|r| (r.name(), r.counts)).collect(),
             total: report.total,
         };
@@ -420,6 +546,60 @@ impl Reports<'_> {
             .map_err(|e| Error::Internal(format!("writing the II.06a workbook: {e}")))?;
         let name = format!(
             "II.06a_{}_{}_{}.xlsx",
+            report.agency_code, report.from, report.to
+        );
+        Ok((name, bytes))
+    }
+}
+
+impl Reports<'_> {
+    /// The report as the official paper (A4 landscape PDF): its file name and bytes.
+    pub async fn ii06a_pdf(&self, actor: &Actor, q: &Ii06aQuery) -> Result<(String, Vec<u8>)> {
+        let report = self.ii06a(actor, q).await?;
+        let mut conn = self.db.read().await?;
+        let agency = agencies::by_code(&mut conn, &report.agency_code)
+            .await?
+            .ok_or_else(|| Error::NotFound("Không tìm thấy cơ quan này.".into()))?;
+        let parent = match &agency.parent_id {
+            Some(id) => agencies::by_id(&mut conn, id).await?.map(|a| a.name),
+            None => None,
+        };
+        drop(conn);
+        let place = crate::dossiers::place_of(&agency);
+        let today = self
+            .now()
+            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+            .date();
+        let period = report.period().label_vi();
+        let rows: Vec<(String, Counts)> = report
+            .rows
+            .iter()
+            .map(|r| (r.name().to_owned(), r.counts))
+            .collect();
+        let (unit, total, heading) = (
+            report.agency_name.clone(),
+            report.total,
+            report.by.row_heading_vi(),
+        );
+        let bytes = self
+            .render_off_thread(Box::new(move |engine| {
+                motcua_docs::reports::ii06a_pdf(
+                    engine,
+                    &motcua_docs::reports::Ii06aPaper {
+                        parent: parent.as_deref(),
+                        unit: &unit,
+                        place: &place,
+                        today,
+                        period: &period,
+                        row_heading: heading,
+                        rows: rows.iter().map(|(n, c)| (n.as_str(), *c)).collect(),
+                        total,
+                    },
+                )
+            }))
+            .await?;
+        let name = format!(
+            "II.06a_{}_{}_{}.pdf",
             report.agency_code, report.from, report.to
         );
         Ok((name, bytes))

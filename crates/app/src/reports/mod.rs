@@ -3,7 +3,9 @@
 
 mod ii06a;
 
-pub use ii06a::{CountedDossier, Grouping, Ii06a, Ii06aQuery, Ii06aRow, ReportScope};
+pub use ii06a::{
+    CountedDossier, Grouping, Ii06a, Ii06aQuery, Ii06aRow, ReportAgency, ReportScope, MAX_PAGE,
+};
 
 use crate::App;
 

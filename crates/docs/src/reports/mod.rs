@@ -1,5 +1,7 @@
 //! Reports laid out like the official forms.
 
+mod ii06a_pdf;
 mod ii06a_xlsx;
 
+pub use ii06a_pdf::{ii06a_pdf, Ii06aPaper};
 pub use ii06a_xlsx::{ii06a_xlsx, Ii06aSheet};

@@ -6,4 +6,4 @@ mod ii06a;
 mod period;
 
 pub use ii06a::{classify, Counts, Facts, Figure};
-pub use period::Period;
+pub use period::{presets, Period};

@@ -60,6 +60,25 @@ impl Period {
     }
 }
 
+/// The periods a report page offers in one click, as of `today`: this month, this
+/// quarter and this year so far (to their last day), and last year.
+pub fn presets(today: Date) -> Vec<(&'static str, Period)> {
+    let y = today.year();
+    let m = today.month();
+    let first_of = |year: i16, month: i8| Date::new(year, month, 1).ok();
+    let last_of = |year: i16, month: i8| first_of(year, month).map(|d| d.last_of_month());
+    let q = (m - 1) / 3 * 3 + 1;
+    [
+        ("Tháng này", first_of(y, m), last_of(y, m)),
+        ("Quý này", first_of(y, q), last_of(y, q + 2)),
+        ("Năm nay", first_of(y, 1), last_of(y, 12)),
+        ("Năm trước", first_of(y - 1, 1), last_of(y - 1, 12)),
+    ]
+    .into_iter()
+    .filter_map(|(label, from, to)| Some((label, Period::new(from?, to?).ok()?)))
+    .collect()
+}
+
 fn local_midnight(day: Date) -> Timestamp {
     // Vietnam keeps one offset all year, so every local midnight exists.
     day.to_zoned(vietnam_time_zone())
@@ -80,6 +99,24 @@ mod tests {
         assert_eq!(p.label_vi(), "Từ ngày 01/01/2026 đến ngày 31/03/2026");
         let one = Period::new(date(2026, 5, 4), date(2026, 5, 4)).expect("one day");
         assert_eq!(one.end().duration_since(one.start()).as_hours(), 24);
+    }
+
+    #[test]
+    fn presets_cover_whole_months() {
+        let p = presets(date(2026, 5, 14));
+        let shown: Vec<String> = p
+            .iter()
+            .map(|(l, p)| format!("{l} {} {}", p.from, p.to))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "Tháng này 2026-05-01 2026-05-31",
+                "Quý này 2026-04-01 2026-06-30",
+                "Năm nay 2026-01-01 2026-12-31",
+                "Năm trước 2025-01-01 2025-12-31"
+            ]
+        );
     }
 
     #[test]

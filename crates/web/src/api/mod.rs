@@ -8,7 +8,7 @@ mod extract;
 mod json;
 mod public;
 mod registers;
-mod reports;
+pub(crate) mod reports;
 mod wire;
 
 use axum::extract::DefaultBodyLimit;

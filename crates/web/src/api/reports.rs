@@ -21,7 +21,8 @@ type ApiResult<T> = Result<T, ApiError>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct Format {
-    /// `json` (default) or `xlsx`: the workbook laid out like the official form.
+    /// `json` (default), `xlsx` (the workbook laid out like the official form) or
+    /// `pdf` (the official paper, A4 landscape).
     pub format: Option<String>,
 }
 
@@ -31,7 +32,7 @@ pub struct Format {
 #[utoipa::path(get, path = "/api/v1/reports/ii06a", tag = "reports", params(Ii06aQuery, Format),
     responses(
         (status = 200, description = "The report; with `format=xlsx` the workbook laid out like the official form",
-            content((Ii06a = "application/json"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+            content((Ii06a = "application/json"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "application/pdf"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -50,9 +51,13 @@ pub async fn ii06a(
             let (name, bytes) = s.app.reports().ii06a_workbook(&actor, &q).await?;
             Ok(workbook(&name, bytes))
         }
+        Some("pdf") => {
+            let (name, bytes) = s.app.reports().ii06a_pdf(&actor, &q).await?;
+            Ok(pdf(&name, bytes))
+        }
         Some(other) => Err(ApiError(Error::field(
             "format",
-            format!("«{other}» không phải là định dạng báo cáo (json hoặc xlsx)."),
+            format!("«{other}» không phải là định dạng báo cáo (json, xlsx hoặc pdf)."),
         ))),
     }
 }
@@ -65,6 +70,21 @@ pub(crate) fn workbook(name: &str, bytes: Vec<u8>) -> Response {
                 header::CONTENT_TYPE,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
             ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A PDF download.
+pub(crate) fn pdf(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),

@@ -13,6 +13,7 @@ mod intake_form;
 mod online;
 mod procedures_admin;
 mod registers;
+mod reports;
 mod sign_in;
 mod tracking;
 mod verification;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .merge(dossiers::routes())
+        .merge(reports::routes())
         .route(
             "/tra-cuu",
             get(tracking::show).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),

@@ -1,0 +1,22 @@
+//! The report pages: form II.06a for an agency and period with every figure linked
+//! to the dossiers it counts, and its downloads.
+
+mod ii06a;
+
+use axum::routing::get;
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/bao-cao", get(ii06a::show))
+        .route("/bao-cao/ho-so", get(ii06a::dossiers))
+        .route("/bao-cao/ii06a.xlsx", get(ii06a::xlsx))
+        .route("/bao-cao/ii06a.pdf", get(ii06a::pdf))
+}
+
+/// A query string of `pairs`, encoded (values come from the person's form).
+pub(crate) fn query_string(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
