@@ -12,6 +12,7 @@ use motcua_store::Db;
 
 mod dossiers;
 mod signin;
+mod signing;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -54,6 +55,8 @@ enum Which {
     /// Sign-in under a parallel brute force against one account: passwords
     /// evaluated per minute, from one address and from many (issue 9).
     Signin(signin::Args),
+    /// Producing and signing a 10-page electronic certified copy (issue 12).
+    Signing(signing::Args),
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -71,6 +74,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         } => catalogue(clients, seconds, due_dates, database_url).await,
         Which::Dossiers(args) => dossiers::run(args).await,
         Which::Signin(args) => signin::run(args).await,
+        Which::Signing(args) => signing::run(args).await,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod notify;
 pub mod principal;
 pub mod reports;
 pub mod secrets;
+pub mod signed_copy;
 pub mod throttle;
 pub mod users;
 
