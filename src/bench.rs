@@ -15,6 +15,7 @@ mod dossiers;
 mod legacy;
 mod registers;
 mod signin;
+mod signing;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
@@ -66,6 +67,8 @@ enum Which {
     /// Reading a generated legacy civil-status workbook (decode + validate, no
     /// database), rows per second (issue 11).
     Legacy(legacy::Args),
+    /// Producing and signing a 10-page electronic certified copy (issue 12).
+    Signing(signing::Args),
 }
 
 pub async fn run(args: BenchArgs) -> Result<(), String> {
@@ -86,6 +89,7 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         Which::Certifications(args) => certifications::run(args).await,
         Which::Registers(args) => registers::run(args).await,
         Which::Legacy(args) => legacy::run(args).await,
+        Which::Signing(args) => signing::run(args).await,
     }
 }
 

@@ -19,6 +19,7 @@ pub mod principal;
 pub mod registers;
 pub mod reports;
 pub mod secrets;
+pub mod signed_copy;
 pub mod throttle;
 pub mod users;
 

@@ -31,6 +31,7 @@
 
 pub mod catalogue;
 pub mod certification;
+pub mod certified_copy;
 pub mod format;
 pub mod forms;
 mod inputs;
@@ -123,6 +124,9 @@ pub struct Document {
     /// "today" (in Asia/Ho_Chi_Minh) so that rendering never reads a clock.
     /// With `None`, `datetime.today()` is a template error.
     pub today: Option<jiff::civil::Date>,
+    /// Write PDF/A-2b (archival: fonts embedded, XMP metadata, no embedded
+    /// PDF pages; the template must set `document(date: ..)`).
+    pub pdf_a: bool,
 }
 
 impl Document {
@@ -143,6 +147,12 @@ impl Document {
     /// Sets the untrusted data seen as `sys.inputs`.
     pub fn with_inputs(mut self, inputs: serde_json::Value) -> Self {
         self.inputs = inputs;
+        self
+    }
+
+    /// Asks for PDF/A-2b output.
+    pub fn with_pdf_a(mut self) -> Self {
+        self.pdf_a = true;
         self
     }
 

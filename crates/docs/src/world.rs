@@ -62,6 +62,7 @@ pub(crate) struct RenderWorld<'a> {
     main: Source,
     files: HashMap<FileId, ExtraFile>,
     today: Option<jiff::civil::Date>,
+    pdf_a: bool,
 }
 
 impl<'a> RenderWorld<'a> {
@@ -99,6 +100,7 @@ impl<'a> RenderWorld<'a> {
             main: Source::new(main_id, doc.source.clone()),
             files,
             today: doc.today,
+            pdf_a: doc.pdf_a,
         })
     }
 
@@ -110,6 +112,12 @@ impl<'a> RenderWorld<'a> {
         let options = typst_pdf::PdfOptions {
             // A fixed identifier keeps the output byte-for-byte reproducible.
             ident: typst::foundations::Smart::Custom("motcua".to_owned()),
+            standards: if self.pdf_a {
+                typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b])
+                    .map_err(|err| DocsError::Export(vec![format!("{err:?}")]))?
+            } else {
+                typst_pdf::PdfStandards::default()
+            },
             ..typst_pdf::PdfOptions::default()
         };
         typst_pdf::pdf(&document, &options)

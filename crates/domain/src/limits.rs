@@ -74,3 +74,10 @@ pub const ONLINE_FILES_TOTAL_BYTES: usize = 5 * 1024 * 1024;
 pub fn megabytes(n: usize) -> usize {
     n / (1024 * 1024)
 }
+
+/// The scan of an original sent for an electronic certified copy: a 300 dpi
+/// colour scan is about 1 MB a page, so this takes a fifty-page register
+/// extract with room to spare.
+pub const SCAN_BYTES: usize = 50 * 1024 * 1024;
+/// Pages of the scan of an original.
+pub const SCAN_PAGES: usize = 500;

@@ -1,0 +1,298 @@
+//! The electronic certified copy: the pages of the scan of an original,
+//! followed by the certification page (statement, number, book, date,
+//! signer, QR code to the public verification page), as one PDF ready to be
+//! signed.
+//!
+//! Images (JPEG, PNG) give PDF/A-2b. A PDF scan gives plain PDF 1.7: PDF/A
+//! forbids embedding another PDF's pages (their conformance cannot be
+//! vouched for), and rasterising them would lose quality and time.
+
+use motcua_domain::limits::{SCAN_BYTES, SCAN_PAGES};
+use serde_json::json;
+
+use crate::{qr_svg, DocsError, Document, PdfEngine};
+
+/// The template of the copy.
+pub const CERTIFIED_COPY_TYP: &str = include_str!("../templates/certified_copy.typ");
+
+/// What the certification page says.
+#[derive(Debug, Clone)]
+pub struct CopyMetadata {
+    /// The certification statement (lời chứng), as the book records it.
+    pub statement: String,
+    /// Certification number (số chứng thực).
+    pub number: String,
+    /// Book (quyển số).
+    pub book: String,
+    /// Date of certification.
+    pub date: jiff::civil::Date,
+    /// Where, for the "…, ngày … tháng … năm …" line (e.g. "Xã Tân Phú").
+    pub place: String,
+    /// Superior agency, or empty.
+    pub parent_agency: String,
+    /// Certifying agency.
+    pub agency: String,
+    /// Who signs, and as what.
+    pub signer_name: String,
+    pub signer_title: String,
+    /// Full URL of the public verification page (`…/xac-minh/{token}`).
+    pub verify_url: String,
+}
+
+/// What kind of file the scan is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanKind {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+/// Why a scan is refused or the copy could not be made. The messages are
+/// Vietnamese: they are shown to the officer who uploaded the scan.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error("Tệp bản chụp phải là PDF, JPEG hoặc PNG.")]
+    NotPdfOrImage,
+    #[error("Tệp bản chụp trống hoặc không có trang nào.")]
+    NoPages,
+    #[error("Tệp bản chụp vượt quá {} MB.", SCAN_BYTES / (1024 * 1024))]
+    TooLarge,
+    #[error("Bản chụp có quá {} trang.", SCAN_PAGES)]
+    TooManyPages,
+    #[error("Không đọc được tệp PDF của bản chụp.")]
+    UnreadablePdf,
+    #[error("Không tạo được bản sao điện tử: {0}")]
+    Render(#[from] DocsError),
+}
+
+/// The copy before signing.
+#[derive(Debug, Clone)]
+pub struct RenderedCopy {
+    pub pdf: Vec<u8>,
+    /// Pages of the scan (the certification page is not counted).
+    pub scan_pages: usize,
+    /// Whether the PDF is PDF/A-2b (see the module comment).
+    pub pdf_a: bool,
+}
+
+/// Tells the scan's kind from its first bytes; the declared content type
+/// must agree (a `.pdf` that is a JPEG is refused, not guessed).
+pub fn scan_kind(bytes: &[u8], content_type: &str) -> Result<ScanKind, CopyError> {
+    if bytes.is_empty() {
+        return Err(CopyError::NoPages);
+    }
+    if bytes.len() > SCAN_BYTES {
+        return Err(CopyError::TooLarge);
+    }
+    let sniffed = if bytes.starts_with(b"%PDF-") {
+        ScanKind::Pdf
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        ScanKind::Jpeg
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        ScanKind::Png
+    } else {
+        return Err(CopyError::NotPdfOrImage);
+    };
+    let declared = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let agrees = match declared.as_str() {
+        "application/pdf" => sniffed == ScanKind::Pdf,
+        "image/jpeg" | "image/jpg" => sniffed == ScanKind::Jpeg,
+        "image/png" => sniffed == ScanKind::Png,
+        // Browsers send this when they do not know; the bytes decide.
+        "" | "application/octet-stream" => true,
+        _ => false,
+    };
+    if agrees {
+        Ok(sniffed)
+    } else {
+        Err(CopyError::NotPdfOrImage)
+    }
+}
+
+/// Renders the copy of one scan (a PDF of any number of pages, or one image).
+pub fn electronic_copy_pdf(
+    engine: &PdfEngine,
+    scan: &[u8],
+    content_type: &str,
+    meta: &CopyMetadata,
+) -> Result<RenderedCopy, CopyError> {
+    let kind = scan_kind(scan, content_type)?;
+    let (file, pages): (&str, Vec<serde_json::Value>) = match kind {
+        ScanKind::Pdf => {
+            let doc = lopdf::Document::load_mem(scan).map_err(|_| CopyError::UnreadablePdf)?;
+            let count = doc.get_pages().len();
+            if count == 0 {
+                return Err(CopyError::NoPages);
+            }
+            if count > SCAN_PAGES {
+                return Err(CopyError::TooManyPages);
+            }
+            (
+                "/scan.pdf",
+                (1..=count)
+                    .map(|page| json!({ "file": "/scan.pdf", "page": page }))
+                    .collect(),
+            )
+        }
+        ScanKind::Jpeg => (
+            "/scan.jpg",
+            vec![json!({ "file": "/scan.jpg", "page": null })],
+        ),
+        ScanKind::Png => (
+            "/scan.png",
+            vec![json!({ "file": "/scan.png", "page": null })],
+        ),
+    };
+    let scan_pages = pages.len();
+    let pdf_a = kind != ScanKind::Pdf;
+    let inputs = json!({
+        "pages": pages,
+        "date": { "year": meta.date.year(), "month": meta.date.month(), "day": meta.date.day() },
+        "parent": meta.parent_agency,
+        "agency": meta.agency,
+        "number": meta.number,
+        "book": meta.book,
+        "place_date": crate::format::place_date(&meta.place, meta.date),
+        "statement": meta.statement,
+        "signer_name": meta.signer_name,
+        "signer_title": meta.signer_title,
+    });
+    let mut doc = Document::new(CERTIFIED_COPY_TYP)
+        .with_file(file, scan.to_vec())
+        .with_file("/qr.svg", qr_svg(&meta.verify_url)?)
+        .with_inputs(inputs)
+        .with_today(meta.date);
+    if pdf_a {
+        doc = doc.with_pdf_a();
+    }
+    let pdf = engine.render(&doc)?;
+    Ok(RenderedCopy {
+        pdf,
+        scan_pages,
+        pdf_a,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{pdf_qr_texts, pdf_text};
+
+    fn meta() -> CopyMetadata {
+        CopyMetadata {
+            statement: "Chứng thực bản sao này đúng với bản chính.".into(),
+            number: "15".into(),
+            book: "01/2026-SCBS".into(),
+            date: jiff::civil::date(2026, 3, 5),
+            place: "Xã Tân Phú".into(),
+            parent_agency: "UBND tỉnh Đồng Nai".into(),
+            agency: "Ủy ban nhân dân xã Tân Phú".into(),
+            signer_name: "Nguyễn Văn An".into(),
+            signer_title: "Phó Chủ tịch".into(),
+            verify_url: "https://motcua.example/xac-minh/abc123".into(),
+        }
+    }
+
+    /// A scan as a PDF of `pages` pages (rendered by the engine itself).
+    pub(crate) fn scan_pdf(engine: &PdfEngine, pages: usize) -> Vec<u8> {
+        let source = (1..=pages)
+            .map(|i| format!("Trang bản chính số {i}"))
+            .collect::<Vec<_>>()
+            .join("\n#pagebreak()\n");
+        engine.render(&Document::new(source)).expect("scan renders")
+    }
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let img =
+            image::GrayImage::from_fn(width, height, |x, y| image::Luma([((x ^ y) & 0xff) as u8]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .expect("png");
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_pdf_scan_gives_its_pages_then_the_certification_page() {
+        let engine = PdfEngine::new();
+        let copy = electronic_copy_pdf(&engine, &scan_pdf(&engine, 3), "application/pdf", &meta())
+            .expect("copy");
+        assert_eq!(copy.scan_pages, 3);
+        assert!(!copy.pdf_a);
+        let doc = lopdf::Document::load_mem(&copy.pdf).expect("pdf");
+        assert_eq!(doc.get_pages().len(), 4);
+        if let Some(text) = pdf_text(&copy.pdf).expect("pdftotext") {
+            assert!(text.contains("Trang bản chính số 3"), "{text}");
+            for needle in [
+                "LỜI CHỨNG",
+                "Số chứng thực: 15",
+                "Quyển số: 01/2026-SCBS",
+                "Nguyễn Văn An",
+                "ngày 05 tháng 3 năm 2026",
+            ] {
+                assert!(text.contains(needle), "{needle} missing in {text}");
+            }
+        }
+        if let Some(codes) = pdf_qr_texts(&copy.pdf).expect("qr") {
+            assert!(
+                codes
+                    .iter()
+                    .any(|c| c == "https://motcua.example/xac-minh/abc123"),
+                "{codes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_image_scan_gives_pdf_a() {
+        let engine = PdfEngine::new();
+        let copy =
+            electronic_copy_pdf(&engine, &png(200, 280), "image/png", &meta()).expect("copy");
+        assert!(copy.pdf_a);
+        assert_eq!(copy.scan_pages, 1);
+        let text = String::from_utf8_lossy(&copy.pdf);
+        assert!(
+            text.contains("pdfaid:part"),
+            "PDF/A identification in the XMP metadata"
+        );
+    }
+
+    #[test]
+    fn bad_uploads_are_refused_with_vietnamese_messages() {
+        let engine = PdfEngine::new();
+        let err =
+            electronic_copy_pdf(&engine, b"GIF89a...", "image/gif", &meta()).expect_err("gif");
+        assert!(matches!(err, CopyError::NotPdfOrImage));
+        assert_eq!(err.to_string(), "Tệp bản chụp phải là PDF, JPEG hoặc PNG.");
+        // A PNG sent as a PDF.
+        assert!(matches!(
+            scan_kind(&png(2, 2), "application/pdf"),
+            Err(CopyError::NotPdfOrImage)
+        ));
+        assert!(matches!(
+            scan_kind(b"", "application/pdf"),
+            Err(CopyError::NoPages)
+        ));
+        let huge = vec![b'%'; SCAN_BYTES + 1];
+        let err = scan_kind(&huge, "application/pdf").expect_err("too large");
+        assert_eq!(err.to_string(), "Tệp bản chụp vượt quá 50 MB.");
+        // A PDF whose page tree is empty.
+        let empty = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\nxref\n0 3\n0000000000 65535 f\r\n0000000009 00000 n\r\n0000000058 00000 n\r\ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n109\n%%EOF\n";
+        let err =
+            electronic_copy_pdf(&engine, empty, "application/pdf", &meta()).expect_err("no page");
+        assert!(
+            matches!(err, CopyError::NoPages | CopyError::UnreadablePdf),
+            "{err:?}"
+        );
+        let err = electronic_copy_pdf(&engine, b"%PDF-1.7 garbage", "application/pdf", &meta())
+            .expect_err("garbage");
+        assert!(
+            matches!(err, CopyError::UnreadablePdf | CopyError::NoPages),
+            "{err:?}"
+        );
+    }
+}
