@@ -200,7 +200,7 @@ pub async fn run(args: Args) -> Result<(), String> {
                 1 + (r.next() % 12) as i8,
                 1 + (r.next() % 28) as i8,
             );
-            if names.len() < 10_000 && r.next() % 50 == 0 {
+            if names.len() < 10_000 && r.next().is_multiple_of(50) {
                 names.push(full.clone());
             }
             let mut values = civil::Values::new();

@@ -156,7 +156,7 @@ pub fn sign_pdf(
 
     for (id, dict) in [(field_id, field), (page_id, page), (root_id, catalog)] {
         offsets.push((id, base + update.len()));
-        write!(update, "{} {} obj\n", id.0, id.1).map_err(pdf_err)?;
+        writeln!(update, "{} {} obj", id.0, id.1).map_err(pdf_err)?;
         write_object(&mut update, &Object::Dictionary(dict))?;
         update.extend_from_slice(b"\nendobj\n");
     }

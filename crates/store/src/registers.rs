@@ -63,6 +63,7 @@ pub async fn next_number(
 /// The book for a historical entry of number `number`, created when needed; its
 /// sequence is raised to at least `number`, so that the next new entry follows the
 /// highest number held.
+#[allow(clippy::too_many_arguments)] // the book's identity (agency, kind, year, label) and the number
 pub async fn book_for_number(
     conn: &mut Conn,
     new_id: &str,

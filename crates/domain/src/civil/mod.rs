@@ -596,6 +596,7 @@ pub fn changes_from_json(s: &str) -> BTreeMap<Field, Option<Value>> {
 /// registered on `registered_on`. A supplement only fills fields that are empty; a
 /// change or a correction only alters fields that hold a value, and never empties a
 /// required one; every note changes something.
+#[allow(clippy::too_many_arguments)] // the entry's three facts, then the note's five
 pub fn read_note(
     kind: Kind,
     current: &Values,
