@@ -58,6 +58,11 @@ enum Command {
         #[command(subcommand)]
         command: DossierCommand,
     },
+    /// Civil-status registers (hộ tịch).
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
     /// Check the integrity of the records.
     Audit {
         #[command(subcommand)]
@@ -79,6 +84,28 @@ enum DossierCommand {
         /// Only this agency's dossiers (identifier code).
         #[arg(long)]
         agency: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegistryCommand {
+    /// Import a register kept in Excel (.xlsx or .xls): every sheet, the header row
+    /// found by itself, text in TCVN3, VNI or Unicode; every row accounted for.
+    /// Importing the same file again adds nothing. Exits 1 when a row was rejected.
+    Import {
+        file: std::path::PathBuf,
+        /// The agency whose registers these are (identifier code).
+        #[arg(long)]
+        agency: String,
+        /// birth, death, marriage, recognition, marital_status or guardianship.
+        #[arg(long)]
+        kind: String,
+        /// Check and count everything, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the report (figures and every rejected row) as JSON here.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
     },
 }
 
@@ -298,6 +325,70 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .map_err(person_error)?;
             println!("{token}");
             Ok(())
+        }
+        Command::Registry {
+            command:
+                RegistryCommand::Import {
+                    file,
+                    agency,
+                    kind,
+                    dry_run,
+                    report,
+                },
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let workbook = motcua_legacy::read_workbook(
+                &bytes,
+                &name,
+                &kind,
+                &motcua_legacy::Mapping::default(),
+            )
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+            for sheet in &workbook.sheets {
+                match sheet.header_row {
+                    None => eprintln!("sheet «{}»: no header row found", sheet.name),
+                    Some(row) if !sheet.unmapped.is_empty() => eprintln!(
+                        "sheet «{}» (header on row {row}): columns not imported: {}",
+                        sheet.name,
+                        sheet.unmapped.join("; ")
+                    ),
+                    Some(_) => {}
+                }
+            }
+            let rows = motcua_legacy::import_rows(&workbook);
+            let app = open(&config).await?;
+            let outcome = app
+                .registers()
+                .import(&Principal::System, &agency, &kind, &rows, dry_run)
+                .await
+                .map_err(person_error)?;
+            for r in &outcome.rejected {
+                eprintln!("{}, row {}, {}: {}", r.sheet, r.row, r.column, r.reason);
+            }
+            if let Some(path) = report {
+                let json = serde_json::to_vec_pretty(&outcome).map_err(|e| e.to_string())?;
+                std::fs::write(&path, json)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            println!(
+                "{}rows {}: imported {}, already present {}, blank {}, rejected {}",
+                if dry_run { "dry run, nothing written; " } else { "" },
+                outcome.total_rows,
+                outcome.imported,
+                outcome.duplicates,
+                outcome.blank,
+                outcome.rejected_rows
+            );
+            if outcome.rejected_rows == 0 {
+                Ok(())
+            } else {
+                Err(format!("{} rows rejected", outcome.rejected_rows))
+            }
         }
         Command::Dossier { command } => {
             let app = open(&config).await?;

@@ -9,7 +9,8 @@ use crate::on_both_engines;
 
 on_both_engines!(
     cli_adds_agencies_users_and_tokens,
-    cli_refuses_bad_input_clearly
+    cli_refuses_bad_input_clearly,
+    cli_imports_a_legacy_register_once,
 );
 
 pub(crate) struct Output {
@@ -293,4 +294,70 @@ async fn cli_refuses_bad_input_clearly(app: TestApp) {
         assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
         assert!(out.stderr.contains(var), "{}", out.stderr);
     }
+}
+
+/// `motcua registry import`: a register kept in Excel (a merged title, names in
+/// TCVN3, VNI and Unicode) goes in once; every row is accounted for; the same file
+/// again, or a dry run, adds nothing.
+async fn cli_imports_a_legacy_register_once(app: TestApp) {
+    let dir = std::env::temp_dir().join(format!("motcua-registry-{}", unique()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("so-khai-sinh-2014.xlsx");
+    std::fs::write(
+        &file,
+        motcua_legacy::sample::birth_register(40).expect("workbook"),
+    )
+    .expect("write workbook");
+    let report_path = dir.join("report.json");
+    let (file, report) = (
+        file.to_string_lossy().into_owned(),
+        report_path.to_string_lossy().into_owned(),
+    );
+    let import = |extra: &'static [&'static str]| {
+        let mut args = vec![
+            "registry", "import", &file, "--agency", WARD_A, "--kind", "birth", "--report",
+            &report,
+        ];
+        args.extend_from_slice(extra);
+        let (app, report_path) = (&app, report_path.clone());
+        async move {
+            let out = motcua(app, &args, &[], None).await;
+            let report: serde_json::Value = serde_json::from_slice(
+                &std::fs::read(&report_path).unwrap_or_else(|e| panic!("{e}: {}", out.stderr)),
+            )
+            .expect("report JSON");
+            (out, report)
+        }
+    };
+    let n = |r: &serde_json::Value, k: &str| r[k].as_u64().unwrap_or_else(|| panic!("{k}: {r}"));
+    let entries = || app.count("SELECT COUNT(*) FROM civil_entries");
+
+    let (out, first) = import(&[]).await;
+    assert_eq!(n(&first, "total_rows"), 40, "{first}");
+    assert!(n(&first, "imported") > 0, "{first}");
+    assert_eq!(
+        n(&first, "imported") + n(&first, "duplicates") + n(&first, "blank") + n(&first, "rejected_rows"),
+        40,
+        "every row accounted for: {first}"
+    );
+    assert_eq!(out.code == 0, n(&first, "rejected_rows") == 0, "{}", out.stderr);
+    assert_eq!(entries().await, n(&first, "imported") as i64);
+
+    for extra in [&[][..], &["--dry-run"][..]] {
+        let (_, again) = import(extra).await;
+        assert_eq!(n(&again, "imported"), 0, "{again}");
+        assert_eq!(n(&again, "duplicates"), n(&first, "imported"), "{again}");
+        assert_eq!(entries().await, n(&first, "imported") as i64);
+    }
+
+    let out = motcua(
+        &app,
+        &["registry", "import", &file, "--agency", WARD_A, "--kind", "khai-sinh"],
+        &[],
+        None,
+    )
+    .await;
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("không phải là loại"), "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -16,6 +16,7 @@
 
 pub mod date;
 pub mod header;
+mod import;
 #[cfg(feature = "sample")]
 pub mod sample;
 
@@ -29,6 +30,7 @@ use motcua_domain::text::clean;
 use motcua_domain::text::encoding::{decode, encoding_of_font, Legacy};
 
 pub use header::{field_type, FieldType, Mapping};
+pub use import::import_rows;
 
 use date::DateOrYear;
 use header::Family;
