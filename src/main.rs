@@ -336,8 +336,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     report,
                 },
         } => {
-            let bytes = std::fs::read(&file)
-                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -377,7 +377,11 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             }
             println!(
                 "{}rows {}: imported {}, already present {}, blank {}, rejected {}",
-                if dry_run { "dry run, nothing written; " } else { "" },
+                if dry_run {
+                    "dry run, nothing written; "
+                } else {
+                    ""
+                },
                 outcome.total_rows,
                 outcome.imported,
                 outcome.duplicates,

@@ -315,8 +315,7 @@ async fn cli_imports_a_legacy_register_once(app: TestApp) {
     );
     let import = |extra: &'static [&'static str]| {
         let mut args = vec![
-            "registry", "import", &file, "--agency", WARD_A, "--kind", "birth", "--report",
-            &report,
+            "registry", "import", &file, "--agency", WARD_A, "--kind", "birth", "--report", &report,
         ];
         args.extend_from_slice(extra);
         let (app, report_path) = (&app, report_path.clone());
@@ -336,11 +335,19 @@ async fn cli_imports_a_legacy_register_once(app: TestApp) {
     assert_eq!(n(&first, "total_rows"), 40, "{first}");
     assert!(n(&first, "imported") > 0, "{first}");
     assert_eq!(
-        n(&first, "imported") + n(&first, "duplicates") + n(&first, "blank") + n(&first, "rejected_rows"),
+        n(&first, "imported")
+            + n(&first, "duplicates")
+            + n(&first, "blank")
+            + n(&first, "rejected_rows"),
         40,
         "every row accounted for: {first}"
     );
-    assert_eq!(out.code == 0, n(&first, "rejected_rows") == 0, "{}", out.stderr);
+    assert_eq!(
+        out.code == 0,
+        n(&first, "rejected_rows") == 0,
+        "{}",
+        out.stderr
+    );
     assert_eq!(entries().await, n(&first, "imported") as i64);
 
     for extra in [&[][..], &["--dry-run"][..]] {
@@ -352,7 +359,15 @@ async fn cli_imports_a_legacy_register_once(app: TestApp) {
 
     let out = motcua(
         &app,
-        &["registry", "import", &file, "--agency", WARD_A, "--kind", "khai-sinh"],
+        &[
+            "registry",
+            "import",
+            &file,
+            "--agency",
+            WARD_A,
+            "--kind",
+            "khai-sinh",
+        ],
         &[],
         None,
     )
