@@ -107,6 +107,23 @@ enum RegistryCommand {
         #[arg(long)]
         report: Option<std::path::PathBuf>,
     },
+    /// Write an agency's registers — entries with book, number and dates, and the
+    /// dated notes that changed them — to FILE.xlsx (a sheet per kind and year,
+    /// and a sheet of notes) or, for any other path, to CSV files in that
+    /// directory. `registry import` reads the workbook back (one kind at a time).
+    Export {
+        /// FILE.xlsx, or a directory for CSV files.
+        target: std::path::PathBuf,
+        /// The agency whose registers these are (identifier code).
+        #[arg(long)]
+        agency: String,
+        /// Only this kind (birth, death, marriage, recognition, marital_status, guardianship).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only the books of this year.
+        #[arg(long)]
+        year: Option<i64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -349,6 +366,9 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 &motcua_legacy::Mapping::default(),
             )
             .map_err(|e| format!("{}: {e}", file.display()))?;
+            for name in &workbook.skipped {
+                eprintln!("sheet «{name}»: another kind of register, not imported as {kind}");
+            }
             for sheet in &workbook.sheets {
                 match sheet.header_row {
                     None => eprintln!("sheet «{}»: no header row found", sheet.name),
@@ -364,7 +384,14 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let app = open(&config).await?;
             let outcome = app
                 .registers()
-                .import(&Principal::System, &agency, &kind, &rows, dry_run)
+                .import_with_notes(
+                    &Principal::System,
+                    &agency,
+                    &kind,
+                    &rows,
+                    &workbook.notes,
+                    dry_run,
+                )
                 .await
                 .map_err(person_error)?;
             for r in &outcome.rejected {
@@ -388,11 +415,52 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 outcome.blank,
                 outcome.rejected_rows
             );
-            if outcome.rejected_rows == 0 {
+            if outcome.notes_total > 0 {
+                println!(
+                    "notes {}: imported {}, already present {}, rejected {}",
+                    outcome.notes_total,
+                    outcome.notes_imported,
+                    outcome.notes_duplicates,
+                    outcome.notes_rejected
+                );
+            }
+            if outcome.rejected_rows == 0 && outcome.notes_rejected == 0 {
                 Ok(())
             } else {
-                Err(format!("{} rows rejected", outcome.rejected_rows))
+                Err(format!(
+                    "{} rows, {} notes rejected",
+                    outcome.rejected_rows, outcome.notes_rejected
+                ))
             }
+        }
+        Command::Registry {
+            command:
+                RegistryCommand::Export {
+                    target,
+                    agency,
+                    kind,
+                    year,
+                },
+        } => {
+            let app = open(&config).await?;
+            let export = app
+                .registers()
+                .export(&Principal::System, &agency, kind.as_deref(), year)
+                .await
+                .map_err(person_error)?;
+            let written = export.write_to(&target).map_err(person_error)?;
+            println!(
+                "exported {} entries and {} notes to {} file(s): {}",
+                export.entries,
+                export.notes,
+                written.len(),
+                written
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(())
         }
         Command::Dossier { command } => {
             let app = open(&config).await?;

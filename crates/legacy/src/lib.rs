@@ -25,6 +25,8 @@ use std::io::Cursor;
 
 use calamine::{Data, Dimensions, Reader, StyleRange, Xls, Xlsx};
 use jiff::civil::Date;
+use motcua_domain::civil::columns::{self, NOTES_SHEET, NOTE_COLUMNS};
+use motcua_domain::civil::{Kind, NoteLine};
 use motcua_domain::personal_id::PersonalId;
 use motcua_domain::text::clean;
 use motcua_domain::text::encoding::{decode, encoding_of_font, Legacy};
@@ -42,6 +44,11 @@ pub const HEADER_SEARCH_ROWS: u32 = 15;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Workbook {
     pub sheets: Vec<Sheet>,
+    /// The lines of an export's notes sheet ([`motcua_domain::civil::columns::NOTES_SHEET`]).
+    pub notes: Vec<NoteLine>,
+    /// Sheets left out because their name says they hold another kind of
+    /// register ("Khai tử 2015" when births are read), as in an export.
+    pub skipped: Vec<String>,
 }
 
 /// One worksheet.
@@ -130,7 +137,21 @@ pub fn read_workbook(
         file: file_name.to_string(),
         detail,
     };
-    let mut sheets = Vec::new();
+    let mut out = Workbook {
+        sheets: Vec::new(),
+        notes: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let wanted = Kind::parse(kind);
+    let mut take = |ctx: &SheetInput| {
+        if ctx.name == NOTES_SHEET {
+            out.notes.extend(read_notes(ctx));
+        } else if Kind::of_sheet_name(ctx.name).is_some_and(|k| Some(k) != wanted) {
+            out.skipped.push(ctx.name.to_string());
+        } else {
+            out.sheets.push(read_sheet(ctx, family, wanted, overrides));
+        }
+    };
     if bytes.starts_with(b"PK\x03\x04") {
         let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
         let is_1904 = book.has_1904_epoch();
@@ -141,15 +162,14 @@ pub fn read_workbook(
             // A sheet whose styles cannot be read is still read, by detection.
             let styles = book.worksheet_style(&name).unwrap_or_default();
             let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
-            let ctx = SheetInput {
+            take(&SheetInput {
                 name: &name,
                 range: &range,
                 styles: &styles,
                 merges: &merges,
                 is_1904,
                 this_year,
-            };
-            sheets.push(read_sheet(&ctx, family, overrides));
+            });
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
@@ -160,20 +180,76 @@ pub fn read_workbook(
                 .worksheet_range(&name)
                 .map_err(|e| unreadable(e.to_string()))?;
             let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
-            let ctx = SheetInput {
+            take(&SheetInput {
                 name: &name,
                 range: &range,
                 styles: &styles,
                 merges: &merges,
                 is_1904,
                 this_year,
-            };
-            sheets.push(read_sheet(&ctx, family, overrides));
+            });
         }
     } else {
         return Err(ReadError::NotAWorkbook(file_name.to_string()));
     }
-    Ok(Workbook { sheets })
+    Ok(out)
+}
+
+/// An export's notes sheet: the first row names the columns ([`NOTE_COLUMNS`]),
+/// every non-empty row below is a line, its cells as text.
+fn read_notes(input: &SheetInput) -> Vec<NoteLine> {
+    let (Some(start), Some(end)) = (input.range.start(), input.range.end()) else {
+        return Vec::new();
+    };
+    let mut at: BTreeMap<&str, u32> = BTreeMap::new();
+    for col in start.1..=end.1 {
+        let title = header::normalise(&input.title(start.0, col));
+        if let Some((key, _)) = NOTE_COLUMNS
+            .iter()
+            .find(|(_, t)| header::normalise(t) == title)
+        {
+            at.entry(key).or_insert(col);
+        }
+    }
+    let text = |row: u32, key: &str| -> String {
+        let Some(&col) = at.get(key) else {
+            return String::new();
+        };
+        match input.cell(row, col) {
+            Data::String(s) => clean(&decode(s, input.hint(row, col))),
+            Data::Empty => String::new(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::DateTime(dt) => date::from_serial(dt.as_f64(), input.is_1904)
+                .map(date::dmy)
+                .unwrap_or_else(|_| dt.to_string()),
+            other => other.to_string(),
+        }
+    };
+    let mut lines = Vec::new();
+    for row in start.0 + 1..=end.0 {
+        if (start.1..=end.1).all(|col| is_empty(input.cell(row, col))) {
+            continue;
+        }
+        let field = Some(text(row, "field"))
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| text(row, "field_label"));
+        lines.push(NoteLine {
+            sheet: input.name.to_string(),
+            excel_row: row + 1,
+            kind: text(row, "kind"),
+            book_year: text(row, "book_year"),
+            book: text(row, "book"),
+            number: text(row, "number"),
+            seq: text(row, "seq"),
+            note_kind: text(row, "note_kind"),
+            on: text(row, "on"),
+            field,
+            after: text(row, "after"),
+            reason: text(row, "reason"),
+            basis: text(row, "basis"),
+        });
+    }
+    lines
 }
 
 struct SheetInput<'a> {
@@ -237,6 +313,7 @@ fn candidate(
     first_col: u32,
     last_col: u32,
     family: Family,
+    kind: Option<Kind>,
     overrides: &Mapping,
 ) -> Candidate {
     let mut titles = Vec::new();
@@ -278,7 +355,11 @@ fn candidate(
         let field = match overrides.lookup(&key) {
             Some("") => Some(String::new()),
             Some(f) => Some(f.to_string()),
-            None => header::field_for_normalised(&key, family).map(str::to_string),
+            // An export's own titles first: each names its field exactly.
+            None => kind
+                .and_then(|k| columns::entry_field_of_title(&key, k, header::normalise))
+                .or_else(|| header::field_for_normalised(&key, family))
+                .map(str::to_string),
         };
         if let Some(f) = field.as_ref().filter(|f| !f.is_empty()) {
             fields.insert(f.clone());
@@ -300,7 +381,12 @@ fn is_group_title(title: &str) -> bool {
         || key.contains("nguoi khai")
 }
 
-fn read_sheet(input: &SheetInput, family: Family, overrides: &Mapping) -> Sheet {
+fn read_sheet(
+    input: &SheetInput,
+    family: Family,
+    kind: Option<Kind>,
+    overrides: &Mapping,
+) -> Sheet {
     let mut sheet = Sheet {
         name: input.name.to_string(),
         book_year: header::year_of_sheet(input.name),
@@ -315,7 +401,7 @@ fn read_sheet(input: &SheetInput, family: Family, overrides: &Mapping) -> Sheet 
     let (first_col, last_col) = (start.1, end.1);
     let mut best: Option<(u32, Candidate)> = None;
     for row in start.0..=end.0.min(start.0 + HEADER_SEARCH_ROWS - 1) {
-        let c = candidate(input, row, first_col, last_col, family, overrides);
+        let c = candidate(input, row, first_col, last_col, family, kind, overrides);
         if c.score >= 2 && best.as_ref().is_none_or(|(_, b)| c.score > b.score) {
             best = Some((row, c));
         }

@@ -379,6 +379,66 @@ pub async fn insert_note(conn: &mut Conn, n: &NoteRow) -> Result<()> {
     Ok(())
 }
 
+/// An entry as an export writes it: its book, number, dates and original values.
+#[derive(Debug, Clone, FromRow)]
+pub struct ExportEntry {
+    pub id: String,
+    pub kind: String,
+    pub book_label: String,
+    pub book_year: i64,
+    pub number: i64,
+    pub registered_on: String,
+    pub re_registration: i64,
+    pub fields: String,
+}
+
+/// An agency's entries, of one kind and one book year when given, in book order
+/// (kind, year, book, number).
+pub async fn entries_for_export(
+    conn: &mut Conn,
+    agency_id: &str,
+    kind: Option<&str>,
+    year: Option<i64>,
+) -> Result<Vec<ExportEntry>> {
+    sqlx::query_as(
+        "SELECT e.id, e.kind, b.label AS book_label, b.year AS book_year, e.number, \
+         e.registered_on, e.re_registration, e.fields \
+         FROM civil_entries e JOIN civil_books b ON b.id = e.book_id \
+         WHERE e.agency_id = $1 AND ($2 IS NULL OR e.kind = $2) AND ($3 IS NULL OR b.year = $3) \
+         ORDER BY e.kind, b.year, b.label, e.number",
+    )
+    .bind(agency_id)
+    .bind(kind)
+    .bind(year)
+    .fetch_all(conn)
+    .await
+}
+
+/// The notes of the entries [`entries_for_export`] returns, by entry and order.
+pub async fn notes_for_export(
+    conn: &mut Conn,
+    agency_id: &str,
+    kind: Option<&str>,
+    year: Option<i64>,
+) -> Result<Vec<NoteRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM civil_entry_notes n JOIN civil_entries e ON e.id = n.entry_id \
+         JOIN civil_books b ON b.id = e.book_id \
+         WHERE e.agency_id = $1 AND ($2 IS NULL OR e.kind = $2) AND ($3 IS NULL OR b.year = $3) \
+         ORDER BY n.entry_id, n.seq",
+        NOTE_COLUMNS
+            .split(", ")
+            .map(|c| format!("n.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+    .bind(agency_id)
+    .bind(kind)
+    .bind(year)
+    .fetch_all(conn)
+    .await
+}
+
 /// What a search narrows by; names already folded.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -1,15 +1,18 @@
 //! Importing rows already read from a legacy workbook (by `motcua-legacy`): every
 //! row accounted for, nothing overwritten, the same rows twice adding nothing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use jiff::civil::Date;
 use motcua_domain::access::Action;
-use motcua_domain::civil::{self, Draft, ImportRow};
-use motcua_store::new_id;
+use motcua_domain::civil::{
+    self, Draft, Field, ImportRow, Kind, Note, NoteKind, NoteLine, Values, RE_REGISTRATION,
+};
 use motcua_store::registers::{self as store, BookRow};
+use motcua_store::{new_id, Conn};
 use serde::Serialize;
 
-use super::{entry_row, kind_param, Registers, Source};
+use super::{entry_row, kind_param, note_of, refresh_derived, Registers, Source};
 use crate::error::Error;
 use crate::error::Result;
 use crate::Principal;
@@ -27,7 +30,9 @@ pub struct Rejected {
 
 /// What an import did (or, in a dry run, would do). Every row is counted once:
 /// `total_rows = imported + duplicates + blank + rejected_rows`; `rejected` lists
-/// each problem, a row with several problems several times.
+/// each problem, a row with several problems several times. The notes of an
+/// export's notes sheet are counted apart, a note once however many fields it
+/// changes: `notes_total = notes_imported + notes_duplicates + notes_rejected`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportReport {
@@ -37,16 +42,44 @@ pub struct ImportReport {
     pub blank: u64,
     pub rejected_rows: u64,
     pub rejected: Vec<Rejected>,
+    pub notes_total: u64,
+    pub notes_imported: u64,
+    pub notes_duplicates: u64,
+    pub notes_rejected: u64,
     pub dry_run: bool,
 }
 
 /// The book an entry goes to: (year, label).
 type BookKey = (i64, String);
+/// An entry: its book and number.
+type EntryKey = (BookKey, i64);
 
 struct Known {
     registered_on: String,
     re_registration: i64,
     fields: String,
+}
+
+/// The re-registration flag taken out of a row's cells (it is no field).
+fn split_flag(
+    values: &BTreeMap<String, civil::Cell>,
+) -> (
+    Option<BTreeMap<String, civil::Cell>>,
+    std::result::Result<bool, String>,
+) {
+    let Some(cell) = values.get(RE_REGISTRATION) else {
+        return (None, Ok(false));
+    };
+    let mut rest = values.clone();
+    rest.remove(RE_REGISTRATION);
+    let text = match cell {
+        civil::Cell::Text(s) => s.clone(),
+        civil::Cell::Integer(i) => i.to_string(),
+        other => cell_text(other),
+    };
+    let flag = civil::parse_re_registration(&text)
+        .ok_or_else(|| format!("Đăng ký lại: «{text}» phải là «Có» hoặc để trống."));
+    (Some(rest), flag)
 }
 
 impl Registers<'_> {
@@ -63,6 +96,23 @@ impl Registers<'_> {
         rows: &[ImportRow],
         dry_run: bool,
     ) -> Result<ImportReport> {
+        self.import_with_notes(by, agency_code, kind, rows, &[], dry_run)
+            .await
+    }
+
+    /// [`Registers::import`], with the lines of an export's notes sheet: the
+    /// notes of `kind` are checked against their entry (imported now or already
+    /// there) in order and added after it; a note already there is a duplicate,
+    /// one that differs from it is rejected.
+    pub async fn import_with_notes(
+        &self,
+        by: &Principal,
+        agency_code: &str,
+        kind: &str,
+        rows: &[ImportRow],
+        note_lines: &[NoteLine],
+        dry_run: bool,
+    ) -> Result<ImportReport> {
         let kind = kind_param(kind)?;
         let mut report = ImportReport {
             total_rows: rows.len() as u64,
@@ -77,27 +127,33 @@ impl Registers<'_> {
                 report.blank += 1;
                 continue;
             }
-            match civil::read_draft(kind, false, &row.values) {
+            let (without_flag, flag) = split_flag(&row.values);
+            let read = civil::read_draft(
+                kind,
+                *flag.as_ref().unwrap_or(&false),
+                without_flag.as_ref().unwrap_or(&row.values),
+            );
+            let mut problems: Vec<(String, String)> = Vec::new();
+            if let Err(reason) = flag {
+                problems.push((RE_REGISTRATION.into(), reason));
+            }
+            match read {
                 Ok(d) if d.number.is_none() => {
-                    report.rejected_rows += 1;
+                    problems.push((civil::NUMBER.into(), "Thiếu số thứ tự trong sổ.".into()))
+                }
+                Ok(d) if problems.is_empty() => drafts.push((row, d)),
+                Ok(_) => {}
+                Err(errors) => problems.extend(errors.0.into_iter().map(|e| (e.field, e.message))),
+            }
+            if !problems.is_empty() {
+                report.rejected_rows += 1;
+                for (column, reason) in problems {
                     report.rejected.push(Rejected {
                         sheet: row.sheet.clone(),
                         row: row.excel_row,
-                        column: civil::NUMBER.into(),
-                        reason: "Thiếu số thứ tự trong sổ.".into(),
+                        column,
+                        reason,
                     });
-                }
-                Ok(d) => drafts.push((row, d)),
-                Err(errors) => {
-                    report.rejected_rows += 1;
-                    for e in errors.0 {
-                        report.rejected.push(Rejected {
-                            sheet: row.sheet.clone(),
-                            row: row.excel_row,
-                            column: e.field,
-                            reason: e.message,
-                        });
-                    }
                 }
             }
         }
@@ -106,7 +162,7 @@ impl Registers<'_> {
         by.require(Action::WriteRegister, &agency.path)?;
         // The books the rows name, with what they already hold.
         let mut books: HashMap<BookKey, Option<BookRow>> = HashMap::new();
-        let mut known: HashMap<(BookKey, i64), Known> = HashMap::new();
+        let mut known: HashMap<EntryKey, Known> = HashMap::new();
         for (_, d) in &drafts {
             let key = (i64::from(d.year()), d.book_label());
             if books.contains_key(&key) {
@@ -128,7 +184,7 @@ impl Registers<'_> {
             books.insert(key, book);
         }
         let now = self.now_ms();
-        let mut accepted: Vec<(BookKey, &Draft)> = Vec::new();
+        let mut accepted: Vec<(BookKey, &Draft, String)> = Vec::new();
         for (row, d) in &drafts {
             let key = (i64::from(d.year()), d.book_label());
             let number = d.number.unwrap_or_default();
@@ -166,18 +222,37 @@ impl Registers<'_> {
                 )),
                 None => {
                     known.insert((key.clone(), number), incoming);
-                    accepted.push((key, d));
+                    accepted.push((key, d, new_id()));
                     report.imported += 1;
                 }
             }
         }
+        let new_entries: HashMap<EntryKey, (&Draft, &str)> = accepted
+            .iter()
+            .map(|(key, d, id)| {
+                (
+                    (key.clone(), d.number.unwrap_or_default()),
+                    (*d, id.as_str()),
+                )
+            })
+            .collect();
+        let notes = self
+            .check_notes(
+                &mut tx,
+                &agency.id,
+                kind,
+                note_lines,
+                &new_entries,
+                &mut report,
+            )
+            .await?;
         if dry_run {
             tx.rollback().await?;
             return Ok(report);
         }
         // Each book once, its sequence raised to the highest number it now holds.
         let mut highest: HashMap<&BookKey, i64> = HashMap::new();
-        for (key, d) in &accepted {
+        for (key, d, _) in &accepted {
             let n = d.number.unwrap_or_default();
             let h = highest.entry(key).or_insert(n);
             *h = (*h).max(n);
@@ -199,9 +274,9 @@ impl Registers<'_> {
         }
         let by_id = by.user_id();
         let mut batch = Vec::with_capacity(store::INSERT_BATCH);
-        for (key, d) in &accepted {
+        for (key, d, id) in &accepted {
             let Some(book) = ready.get(key) else { continue };
-            batch.push(entry_row(
+            let mut row = entry_row(
                 d,
                 book,
                 d.number.unwrap_or_default(),
@@ -209,16 +284,293 @@ impl Registers<'_> {
                 None,
                 now,
                 by_id,
-            ));
+            );
+            row.id = id.clone();
+            batch.push(row);
             if batch.len() == store::INSERT_BATCH {
                 store::insert_entries(&mut tx, &batch).await?;
                 batch.clear();
             }
         }
         store::insert_entries(&mut tx, &batch).await?;
+        for entry in notes {
+            for (seq, note) in &entry.added {
+                store::insert_note(
+                    &mut tx,
+                    &store::NoteRow {
+                        id: new_id(),
+                        entry_id: entry.id.clone(),
+                        seq: *seq,
+                        kind: note.kind.as_str().to_owned(),
+                        noted_on: note.on.to_string(),
+                        changes: civil::changes_to_json(&note.changes),
+                        reason: note.reason.clone(),
+                        basis: note.basis.clone(),
+                        dossier_id: None,
+                        created_at: now,
+                        created_by: by_id.map(str::to_owned),
+                    },
+                )
+                .await?;
+            }
+            let count = entry.added.last().map_or(0, |(seq, _)| *seq);
+            refresh_derived(&mut tx, &entry.id, kind, &entry.current, count).await?;
+        }
         tx.commit().await?;
         Ok(report)
     }
+
+    /// Checks the notes of `kind` among `lines`, entry by entry in order, and
+    /// returns the ones to add; every note is counted in `report`.
+    async fn check_notes(
+        &self,
+        tx: &mut Conn,
+        agency_id: &str,
+        kind: Kind,
+        lines: &[NoteLine],
+        new_entries: &HashMap<EntryKey, (&Draft, &str)>,
+        report: &mut ImportReport,
+    ) -> Result<Vec<NotesToAdd>> {
+        // Lines grouped by entry and note; a line that names no entry or note is a
+        // note of its own, rejected.
+        let mut groups: BTreeMap<EntryKey, BTreeMap<i64, Vec<&NoteLine>>> = BTreeMap::new();
+        for line in lines {
+            let Some(k) = civil::Kind::parse_label(&line.kind) else {
+                report.notes_total += 1;
+                reject_note(
+                    report,
+                    &[line],
+                    "kind",
+                    format!("«{}» không phải là loại sổ.", line.kind),
+                );
+                continue;
+            };
+            if k != kind {
+                continue;
+            }
+            let int = |s: &str| s.trim().parse::<i64>().ok();
+            match (int(&line.book_year), int(&line.number), int(&line.seq)) {
+                (Some(y), Some(n), Some(seq)) if !line.book.trim().is_empty() && seq > 0 => {
+                    groups
+                        .entry(((y, line.book.trim().to_owned()), n))
+                        .or_default()
+                        .entry(seq)
+                        .or_default()
+                        .push(line);
+                }
+                _ => {
+                    report.notes_total += 1;
+                    reject_note(
+                        report,
+                        &[line],
+                        "number",
+                        "Dòng ghi chú thiếu năm của sổ, quyển số, số hoặc thứ tự ghi chú.".into(),
+                    );
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (key, notes) in groups {
+            report.notes_total += notes.len() as u64;
+            // The entry the notes belong to: imported now, or already there.
+            let target = match new_entries.get(&key) {
+                Some((d, id)) => Some((
+                    id.to_string(),
+                    d.registered_on,
+                    d.values.clone(),
+                    Vec::new(),
+                )),
+                None => self.stored_entry(tx, agency_id, kind, &key).await?,
+            };
+            let Some((id, registered_on, original, existing)) = target else {
+                for lines in notes.values() {
+                    reject_note(
+                        report,
+                        lines,
+                        "number",
+                        format!(
+                            "Không có mục số {} quyển {} năm {} để ghi chú (mục bị từ chối hoặc chưa có).",
+                            key.1, key.0 .1, key.0 .0
+                        ),
+                    );
+                }
+                continue;
+            };
+            let mut all: Vec<Note> = existing.clone();
+            let mut added = Vec::new();
+            let mut broken = false;
+            for (seq, lines) in &notes {
+                if broken {
+                    reject_note(
+                        report,
+                        lines,
+                        "seq",
+                        "Ghi chú trước đó của mục này bị từ chối.".into(),
+                    );
+                    continue;
+                }
+                let upto = (*seq as usize - 1).min(all.len());
+                let before = civil::current(&original, &all[..upto]);
+                let read = read_note_lines(kind, &before, registered_on, lines);
+                let at = *seq as usize;
+                let problem = match read {
+                    Err((column, reason)) => Some((column, reason)),
+                    Ok(note) if at <= existing.len() => {
+                        if existing[at - 1] == note {
+                            report.notes_duplicates += 1;
+                            None
+                        } else {
+                            Some(("seq".into(), format!("Ghi chú thứ {seq} của mục này đã có với nội dung khác; ghi chú đã có không bị ghi đè.")))
+                        }
+                    }
+                    Ok(_) if at != all.len() + 1 => Some((
+                        "seq".into(),
+                        format!("Thiếu ghi chú thứ {} của mục này.", all.len() + 1),
+                    )),
+                    Ok(note) if all.last().is_some_and(|l| l.on > note.on) => Some((
+                        "on".into(),
+                        "Ngày ghi chú không thể trước ghi chú gần nhất.".into(),
+                    )),
+                    Ok(note) => {
+                        all.push(note.clone());
+                        added.push((*seq, note));
+                        report.notes_imported += 1;
+                        None
+                    }
+                };
+                if let Some((column, reason)) = problem {
+                    reject_note(report, lines, &column, reason);
+                    broken = true;
+                }
+            }
+            if !added.is_empty() {
+                out.push(NotesToAdd {
+                    id,
+                    current: civil::current(&original, &all),
+                    added,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// An entry already in the registers, with its notes.
+    async fn stored_entry(
+        &self,
+        tx: &mut Conn,
+        agency_id: &str,
+        kind: Kind,
+        ((year, label), number): &EntryKey,
+    ) -> Result<Option<(String, Date, Values, Vec<Note>)>> {
+        let Some(book) = store::find_book(tx, agency_id, kind.as_str(), *year, label).await? else {
+            return Ok(None);
+        };
+        let Some(row) = store::entry_by_number(tx, &book.id, *number).await? else {
+            return Ok(None);
+        };
+        let registered_on: Date = row
+            .registered_on
+            .parse()
+            .map_err(|e| Error::internal("registered_on", e))?;
+        let notes = store::notes_of(tx, &row.id)
+            .await?
+            .iter()
+            .filter_map(note_of)
+            .collect();
+        Ok(Some((
+            row.id,
+            registered_on,
+            civil::values_from_json(&row.fields),
+            notes,
+        )))
+    }
+}
+
+/// Notes an import adds to one entry, and the entry's values after them.
+struct NotesToAdd {
+    id: String,
+    current: Values,
+    added: Vec<(i64, Note)>,
+}
+
+fn reject_note(report: &mut ImportReport, lines: &[&NoteLine], column: &str, reason: String) {
+    report.notes_rejected += 1;
+    for line in lines {
+        report.rejected.push(Rejected {
+            sheet: line.sheet.clone(),
+            row: line.excel_row,
+            column: column.to_owned(),
+            reason: reason.clone(),
+        });
+    }
+}
+
+/// One note from its lines (one a field), checked against the entry as it stood.
+fn read_note_lines(
+    kind: Kind,
+    before: &Values,
+    registered_on: Date,
+    lines: &[&NoteLine],
+) -> std::result::Result<Note, (String, String)> {
+    let first = lines[0];
+    if lines.iter().any(|l| {
+        (&l.note_kind, &l.on, &l.reason, &l.basis)
+            != (&first.note_kind, &first.on, &first.reason, &first.basis)
+    }) {
+        return Err((
+            "seq".into(),
+            "Các dòng của cùng một ghi chú ghi khác nhau về loại, ngày, lý do hoặc căn cứ.".into(),
+        ));
+    }
+    let note_kind = NoteKind::parse_label(&first.note_kind).ok_or_else(|| {
+        (
+            "note_kind".to_owned(),
+            format!(
+                "«{}» không phải là thay đổi, cải chính hay bổ sung.",
+                first.note_kind
+            ),
+        )
+    })?;
+    let on = civil::parse_date_text(&first.on).ok_or_else(|| {
+        (
+            "on".to_owned(),
+            format!(
+                "Ngày ghi chú «{}» không phải là một ngày có thật (dd/mm/yyyy).",
+                first.on
+            ),
+        )
+    })?;
+    let mut cells = BTreeMap::new();
+    for l in lines {
+        let field = Field::parse_label(&l.field).ok_or_else(|| {
+            (
+                "field".to_owned(),
+                format!("«{}» không phải là một mục của sổ.", l.field),
+            )
+        })?;
+        cells.insert(
+            field.as_str().to_owned(),
+            civil::Cell::Text(l.after.clone()),
+        );
+    }
+    let basis = Some(first.basis.as_str()).filter(|b| !b.trim().is_empty());
+    civil::read_note(
+        kind,
+        before,
+        registered_on,
+        note_kind,
+        on,
+        &cells,
+        &first.reason,
+        basis,
+    )
+    .map_err(|e| {
+        let first = e.0.into_iter().next();
+        (
+            first.as_ref().map_or("changes".into(), |f| f.field.clone()),
+            first.map_or_else(String::new, |f| f.message),
+        )
+    })
 }
 
 fn cell_text(cell: &civil::Cell) -> String {

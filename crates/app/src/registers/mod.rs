@@ -1,8 +1,10 @@
 //! Civil-status registers (`app.registers()`): entries by hand or from old
 //! registers, notes of change/correction/supplement, books, search, import.
 
+mod export;
 mod import;
 
+pub use export::RegisterExport;
 pub use import::{rejected_workbook, ImportReport, Rejected};
 
 use std::collections::BTreeMap;
@@ -243,7 +245,39 @@ fn closed_book(book: &BookRow) -> Error {
     ))
 }
 
-fn note_of(n: &store::NoteRow) -> Option<Note> {
+/// Rewrites the columns an entry is searched by from its `current` values, after
+/// a note changed them; `notes` is how many notes it now has.
+pub(crate) async fn refresh_derived(
+    conn: &mut Conn,
+    entry_id: &str,
+    kind: Kind,
+    current: &Values,
+    notes: i64,
+) -> Result<()> {
+    let s = civil::searchable(kind, current);
+    let dob = s.date_of_birth.map(|d| d.to_string());
+    store::update_derived(
+        conn,
+        entry_id,
+        &store::Derived {
+            display_name: &s.display_name,
+            name_fold: &s.name_fold,
+            given_fold: &s.given_fold,
+            name_key: &s.name_key,
+            other_fold: s.other_fold.as_deref(),
+            date_of_birth: dob.as_deref(),
+            birth_year: s.birth_year.map(i64::from),
+            personal_id: s.personal_id.as_deref(),
+            mother_fold: s.mother_fold.as_deref(),
+            father_fold: s.father_fold.as_deref(),
+        },
+        notes,
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) fn note_of(n: &store::NoteRow) -> Option<Note> {
     Some(Note {
         kind: NoteKind::parse(&n.kind)?,
         on: n.noted_on.parse().ok()?,
@@ -407,24 +441,11 @@ impl Registers<'_> {
         .await?;
         let mut all = notes;
         all.push(note);
-        let now = civil::current(&original, &all);
-        let s = civil::searchable(kind, &now);
-        let dob = s.date_of_birth.map(|d| d.to_string());
-        store::update_derived(
+        refresh_derived(
             &mut tx,
             entry_id,
-            &store::Derived {
-                display_name: &s.display_name,
-                name_fold: &s.name_fold,
-                given_fold: &s.given_fold,
-                name_key: &s.name_key,
-                other_fold: s.other_fold.as_deref(),
-                date_of_birth: dob.as_deref(),
-                birth_year: s.birth_year.map(i64::from),
-                personal_id: s.personal_id.as_deref(),
-                mother_fold: s.mother_fold.as_deref(),
-                father_fold: s.father_fold.as_deref(),
-            },
+            kind,
+            &civil::current(&original, &all),
             seq,
         )
         .await?;

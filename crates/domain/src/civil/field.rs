@@ -119,3 +119,17 @@ impl FieldType {
         }
     }
 }
+
+impl Field {
+    /// By name ("mother_name") or by label ("Họ, chữ đệm, tên người mẹ"), the
+    /// label compared without case or marks.
+    pub fn parse_label(s: &str) -> Option<Field> {
+        Field::parse(s.trim()).or_else(|| {
+            let f = crate::text::fold(s.trim());
+            Field::ALL
+                .iter()
+                .copied()
+                .find(|x| crate::text::fold(x.label_vi()) == f)
+        })
+    }
+}

@@ -63,6 +63,48 @@ impl Kind {
         }
     }
 
+    /// A worksheet's name for this kind's entries of a year ("Khai sinh 2014"):
+    /// short enough for Excel's 31 characters, recognised again on import
+    /// ([`Kind::of_sheet_name`]).
+    pub fn sheet_label_vi(self) -> &'static str {
+        match self {
+            Kind::Birth => "Khai sinh",
+            Kind::Death => "Khai tử",
+            Kind::Marriage => "Kết hôn",
+            Kind::Recognition => "Nhận cha mẹ con",
+            Kind::MaritalStatus => "Xác nhận TTHN",
+            Kind::Guardianship => "Giám hộ",
+        }
+    }
+
+    /// The kind a worksheet's name starts with ("Khai tử 2015", "KET HON 2016",
+    /// "Nhận cha, mẹ, con"), compared without case, marks or punctuation.
+    pub fn of_sheet_name(name: &str) -> Option<Kind> {
+        let words = |s: &str| -> String {
+            crate::text::fold(s)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let name = format!("{} ", words(name));
+        Kind::ALL.into_iter().find(|k| {
+            [k.sheet_label_vi(), k.label_vi()]
+                .iter()
+                .any(|l| name.starts_with(&format!("{} ", words(l))))
+        })
+    }
+
+    /// The kind named by its code ("birth") or its Vietnamese name ("Khai sinh").
+    pub fn parse_label(s: &str) -> Option<Kind> {
+        Kind::parse(s).or_else(|| {
+            let f = crate::text::fold(s.trim());
+            Kind::ALL
+                .into_iter()
+                .find(|k| crate::text::fold(k.label_vi()) == f)
+        })
+    }
+
     /// The book's title, as printed on its cover.
     pub fn book_title_vi(self) -> &'static str {
         match self {

@@ -3,6 +3,7 @@
 //! books per agency, kind and year; and the dated notes of change, correction and
 //! supplement that amend an entry without ever overwriting it.
 
+pub mod columns;
 mod field;
 mod kind;
 
@@ -120,6 +121,46 @@ pub struct ImportRow {
     pub blank: bool,
     pub values: BTreeMap<String, Cell>,
 }
+
+/// One line of an export's notes sheet: one field changed by one dated note on
+/// the entry at (kind, book year, book, number). A note changing several fields
+/// spans several lines with the same `seq`. Cells are kept as written; the import
+/// checks them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteLine {
+    pub sheet: String,
+    pub excel_row: u32,
+    /// A kind's code or Vietnamese name.
+    pub kind: String,
+    pub book_year: String,
+    pub book: String,
+    pub number: String,
+    /// The note's place among the entry's notes, from 1.
+    pub seq: String,
+    /// change | correction | supplement, or their Vietnamese names.
+    pub note_kind: String,
+    /// dd/mm/yyyy.
+    pub on: String,
+    /// A field's name (`Field::as_str`) or its label.
+    pub field: String,
+    /// The value the note sets; empty when it clears the field.
+    pub after: String,
+    pub reason: String,
+    pub basis: String,
+}
+
+/// The re-registration column: "Có", "x", "1" mark a re-registration; empty,
+/// "Không", "0" do not; anything else is `None`.
+pub fn parse_re_registration(s: &str) -> Option<bool> {
+    match text::fold(s.trim()).as_str() {
+        "" | "khong" | "0" | "false" => Some(false),
+        "co" | "x" | "1" | "true" | "dang ky lai" => Some(true),
+        _ => None,
+    }
+}
+
+/// The column of the re-registration flag in imports and exports.
+pub const RE_REGISTRATION: &str = "re_registration";
 
 /// An entry as read from input, before it has its book and number in the store.
 #[derive(Debug, Clone, PartialEq)]
@@ -541,6 +582,16 @@ impl NoteKind {
         [NoteKind::Change, NoteKind::Correction, NoteKind::Supplement]
             .into_iter()
             .find(|k| k.as_str() == s.trim())
+    }
+
+    /// By code or by Vietnamese name ("Cải chính", "cai chinh").
+    pub fn parse_label(s: &str) -> Option<NoteKind> {
+        NoteKind::parse(s).or_else(|| {
+            let f = text::fold(s.trim());
+            [NoteKind::Change, NoteKind::Correction, NoteKind::Supplement]
+                .into_iter()
+                .find(|k| text::fold(k.label_vi()) == f)
+        })
     }
 
     pub fn label_vi(self) -> &'static str {
