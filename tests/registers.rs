@@ -18,6 +18,7 @@ on_both_engines!(
     import_accounts_for_every_row,
     registers_are_scoped_to_the_unit,
     export_imports_back_into_an_empty_database,
+    upload_page_imports_a_workbook_and_refuses_bad_files,
 );
 
 async fn actor(app: &TestApp, username: &str) -> Principal {
@@ -809,4 +810,155 @@ async fn export_imports_back_into_an_empty_database(app: TestApp) {
         .expect("search");
     assert_eq!(names(&found), ["Nguyễn Thị Bé Hai"]);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn upload(
+    app: &TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> (u16, String) {
+    let mut form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.to_owned())
+        .text("kind", "birth")
+        .part(
+            "tep",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    if dry_run {
+        form = form.text("dry_run", "1");
+    }
+    let r = client
+        .post(app.url("/ho-tich/nhap"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    (r.status().as_u16(), r.text().await.expect("html"))
+}
+
+fn figure(html: &str, id: &str) -> u64 {
+    let at = html
+        .find(&format!("id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("{id} in {html}"));
+    let rest = &html[at + id.len() + 6..];
+    rest[..rest.find('<').expect("end")]
+        .parse()
+        .expect("number")
+}
+
+/// `/ho-tich/nhap`: an officer uploads a register workbook, first as a check,
+/// then for real; the report shows every figure and the rejected rows with a
+/// download; a file that is no workbook, an empty one or a huge one gets a
+/// Vietnamese message, never a 500. A counter officer may not import.
+async fn upload_page_imports_a_workbook_and_refuses_bad_files(app: TestApp) {
+    let client = app.browser();
+    let csrf = app.signed_in(&client, "chuyenvien").await;
+    let page = client
+        .get(app.url("/ho-tich/nhap"))
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Đang nhập…"), "{html}");
+    assert!(html.contains("hx-indicator=\"#dang-nhap\""), "{html}");
+
+    let book = motcua_legacy::sample::birth_register(40).expect("workbook");
+    let (status, html) = upload(
+        &app,
+        &client,
+        &csrf,
+        "so-khai-sinh.xlsx",
+        book.clone(),
+        true,
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Kết quả kiểm tra"), "{html}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 0);
+    let dry = [
+        figure(&html, "total_rows"),
+        figure(&html, "imported"),
+        figure(&html, "duplicates"),
+        figure(&html, "blank"),
+        figure(&html, "rejected_rows"),
+    ];
+    assert_eq!(dry[0], 40);
+    assert_eq!(dry[1..].iter().sum::<u64>(), 40, "{dry:?}");
+    let (status, html) = upload(
+        &app,
+        &client,
+        &csrf,
+        "so-khai-sinh.xlsx",
+        book.clone(),
+        false,
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(figure(&html, "imported"), dry[1]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM civil_entries").await,
+        dry[1] as i64
+    );
+    if dry[4] > 0 {
+        assert!(html.contains("id=\"tai-dong-loi\""), "{html}");
+        assert!(
+            html.contains("data:application/vnd.openxmlformats"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<td>2014</td>") || html.contains("<table id=\"rejected\">"),
+            "{html}"
+        );
+    }
+    // Again: everything already there.
+    let (_, html) = upload(&app, &client, &csrf, "so-khai-sinh.xlsx", book, false).await;
+    assert_eq!(figure(&html, "imported"), 0);
+    assert_eq!(figure(&html, "duplicates"), dry[1]);
+
+    for (name, bytes, message) in [
+        (
+            "ghi-chu.xlsx",
+            b"xin chao".to_vec(),
+            "không phải bảng tính Excel",
+        ),
+        (
+            "hong.xlsx",
+            b"PK\x03\x04 hong".to_vec(),
+            "Không đọc được tệp",
+        ),
+        ("trong.xlsx", Vec::new(), "Tệp trống"),
+        (
+            "lon.xlsx",
+            vec![b'x'; motcua_app::registers::MAX_WORKBOOK_BYTES + 1024 * 1024],
+            "tối đa 20 MB",
+        ),
+    ] {
+        let (status, html) = upload(&app, &client, &csrf, name, bytes, false).await;
+        assert_eq!(status, 422, "{name}: {html}");
+        assert!(html.contains(message), "{name}: {html}");
+    }
+    // A workbook with no register in it.
+    let other = motcua_docs::registers::export_xlsx(&[motcua_docs::registers::ExportSheet {
+        name: "Trang 1".into(),
+        file_stem: "x".into(),
+        titles: vec!["Chỉ một ô".into()],
+        rows: vec![],
+    }])
+    .expect("xlsx");
+    let (status, html) = upload(&app, &client, &csrf, "khac.xlsx", other, false).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains("không có dòng nào để nhập"), "{html}");
+
+    let counter = app.browser();
+    app.signed_in(&counter, "tiepnhan").await;
+    let r = counter
+        .get(app.url("/ho-tich/nhap"))
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(r.status(), 403);
 }

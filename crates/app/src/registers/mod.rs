@@ -2,9 +2,11 @@
 //! registers, notes of change/correction/supplement, books, search, import.
 
 mod export;
+mod file;
 mod import;
 
 pub use export::RegisterExport;
+pub use file::{FileImport, MAX_WORKBOOK_BYTES};
 pub use import::{rejected_workbook, ImportReport, Rejected};
 
 use std::collections::BTreeMap;

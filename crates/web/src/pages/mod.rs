@@ -102,6 +102,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/quan-tri/nhat-ky", get(audit::show))
         .route("/ho-tich", get(registers::search))
+        .route(
+            "/ho-tich/nhap",
+            get(registers::import_form)
+                .post(registers::import_upload)
+                // The workbook and the multipart framing around it.
+                .layer(DefaultBodyLimit::max(
+                    motcua_app::registers::MAX_WORKBOOK_BYTES + 64 * 1024,
+                )),
+        )
         .route("/ho-tich/{id}", get(registers::entry))
         .route("/quan-tri/lich", get(calendar::show).post(calendar::save))
         .route("/quan-tri/lich/gio-lam-viec", post(calendar::save_sessions))

@@ -1,0 +1,108 @@
+//! Importing a legacy register workbook as uploaded (the `/ho-tich/nhap` page):
+//! the file read by `motcua-legacy`, its rows and notes imported, the rejected
+//! rows returned as a workbook to fix and import again.
+
+use motcua_legacy::{import_rows, read_workbook, Mapping};
+
+use super::{kind_param, rejected_workbook, ImportReport, Registers};
+use crate::error::{Error, Result};
+use crate::Principal;
+
+/// The most bytes an uploaded register workbook may have: a ward's whole
+/// register since 2014 (about 10,000 rows) takes 1–2 MB as .xlsx, 3–5 MB as .xls.
+pub const MAX_WORKBOOK_BYTES: usize = 20 * 1024 * 1024;
+
+/// What an uploaded workbook gave.
+#[derive(Debug, Clone)]
+pub struct FileImport {
+    pub report: ImportReport,
+    /// Sheets named for another kind of register, left out.
+    pub skipped_sheets: Vec<String>,
+    /// "sheet: G: Số thứ tự" for each column that maps to no field.
+    pub unmapped: Vec<String>,
+    /// Sheets where no header row was found (nothing read from them).
+    pub without_header: Vec<String>,
+    /// The rejected rows as .xlsx, when some were.
+    pub rejected_xlsx: Option<Vec<u8>>,
+}
+
+impl Registers<'_> {
+    /// Reads `bytes` (.xlsx or .xls) as a register of `kind` and imports it; a
+    /// file that is no workbook, is empty or too big is refused with a message.
+    pub async fn import_file(
+        &self,
+        by: &Principal,
+        agency_code: &str,
+        kind: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+        dry_run: bool,
+    ) -> Result<FileImport> {
+        let kind = kind_param(kind)?;
+        if bytes.is_empty() {
+            return Err(Error::field(
+                "file",
+                "Tệp trống: hãy chọn bảng tính sổ hộ tịch.",
+            ));
+        }
+        if bytes.len() > MAX_WORKBOOK_BYTES {
+            return Err(Error::field(
+                "file",
+                format!(
+                    "Tệp quá lớn ({} MB); tối đa {} MB.",
+                    bytes.len() / (1024 * 1024),
+                    MAX_WORKBOOK_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        // Parsing a workbook is CPU work of up to a second or two: off the
+        // request threads.
+        let name = file_name.to_owned();
+        let workbook = tokio::task::spawn_blocking(move || {
+            read_workbook(&bytes, &name, kind.as_str(), &Mapping::default())
+        })
+        .await
+        .map_err(|e| Error::internal("reading a workbook", e))?
+        .map_err(|e| Error::field("file", e.to_string()))?;
+        let without_header: Vec<String> = workbook
+            .sheets
+            .iter()
+            .filter(|s| s.header_row.is_none())
+            .map(|s| s.name.clone())
+            .collect();
+        if workbook.sheets.iter().all(|s| s.rows.is_empty()) && workbook.notes.is_empty() {
+            return Err(Error::field(
+                "file",
+                "Bảng tính không có dòng nào để nhập: không tìm thấy dòng tiêu đề (Họ và tên, Số, Ngày đăng ký…) hoặc dưới tiêu đề không có dòng nào.",
+            ));
+        }
+        let unmapped = workbook
+            .sheets
+            .iter()
+            .flat_map(|s| s.unmapped.iter().map(move |u| format!("{}: {u}", s.name)))
+            .collect();
+        let rows = import_rows(&workbook);
+        let report = self
+            .import_with_notes(
+                by,
+                agency_code,
+                kind.as_str(),
+                &rows,
+                &workbook.notes,
+                dry_run,
+            )
+            .await?;
+        let rejected_xlsx = if report.rejected_rows > 0 {
+            Some(rejected_workbook(&rows, &report)?)
+        } else {
+            None
+        };
+        Ok(FileImport {
+            report,
+            skipped_sheets: workbook.skipped,
+            unmapped,
+            without_header,
+            rejected_xlsx,
+        })
+    }
+}
