@@ -13,6 +13,7 @@ on_both_engines!(
     counter_officer_signs_in_and_sees_home,
     wrong_password_shows_the_vietnamese_error,
     a_birth_registration_from_the_counter_to_its_return,
+    register_workbook_upload_shows_progress_then_the_report,
 );
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -377,4 +378,64 @@ async fn certification_counter_is_keyboard_first(app: TestApp) {
     assert_eq!(done, "Đã chứng thực: số 1, quyển số 01/2026-SCT/BS");
     assert_eq!(focused(&b).await, serde_json::json!("viec-tiep-theo"));
     b.close().await;
+}
+
+/// `/ho-tich/nhap` in a browser: a 5,000-row register workbook chosen and sent;
+/// "Đang nhập…" shows while it is read and checked (the page does not look
+/// frozen), then the report replaces it on the same page.
+async fn register_workbook_upload_shows_progress_then_the_report(app: TestApp) {
+    let Some(b) = browser().await else { return };
+    let dir = std::env::temp_dir().join(format!("motcua-upload-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("so-khai-sinh.xlsx");
+    std::fs::write(&file, motcua_legacy::sample::birth_register(5000).unwrap()).unwrap();
+    b.switch_to(&app, "chuyenvien").await;
+    b.client.goto(&app.url("/ho-tich/nhap")).await.unwrap();
+    let indicator = b.client.find(Locator::Id("dang-nhap")).await.unwrap();
+    assert!(
+        !indicator.is_displayed().await.unwrap(),
+        "hidden before a request"
+    );
+    b.client
+        .find(Locator::Id("tep"))
+        .await
+        .unwrap()
+        .send_keys(&file.to_string_lossy())
+        .await
+        .unwrap();
+    b.client
+        .find(Locator::Id("nhap"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut saw_progress = false;
+    for _ in 0..1200 {
+        if b.client.find(Locator::Id("total_rows")).await.is_ok() {
+            break;
+        }
+        if let Ok(el) = b.client.find(Locator::Id("dang-nhap")).await {
+            if el.is_displayed().await.unwrap_or(false) {
+                saw_progress = true;
+                assert!(el.text().await.unwrap().contains("Đang nhập…"));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(saw_progress, "«Đang nhập…» was never shown");
+    assert_eq!(b.text_of("#total_rows").await, "5000");
+    assert!(b.text_of("#ket-qua h2").await.contains("Kết quả kiểm tra"));
+    let indicator = b.client.find(Locator::Id("dang-nhap")).await.unwrap();
+    assert!(!indicator.is_displayed().await.unwrap(), "hidden again");
+    assert!(b
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with("/ho-tich/nhap"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 0);
+    b.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -23,6 +23,7 @@ struct SearchView {
     page: Option<SearchPage>,
     next_link: Option<String>,
     error: Option<String>,
+    can_import: bool,
 }
 
 #[derive(Template)]
@@ -132,6 +133,7 @@ pub async fn search(
             page,
             next_link,
             error,
+            can_import: s.actor.may(Action::WriteRegister, &s.actor.agency.path),
         },
     ))
 }
