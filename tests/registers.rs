@@ -19,6 +19,7 @@ on_both_engines!(
     registers_are_scoped_to_the_unit,
     export_imports_back_into_an_empty_database,
     upload_page_imports_a_workbook_and_refuses_bad_files,
+    an_old_binary_xls_register_imports,
 );
 
 async fn actor(app: &TestApp, username: &str) -> Principal {
@@ -961,4 +962,83 @@ async fn upload_page_imports_a_workbook_and_refuses_bad_files(app: TestApp) {
         .await
         .expect("form");
     assert_eq!(r.status(), 403);
+}
+
+/// A real .xls (BIFF8, written by xlwt: tests/fixtures/make_legacy_xls.py) with
+/// names in TCVN3 (.VnTime), VNI and Unicode, Excel and typed dates, a blank row
+/// and an impossible date: read by calamine and imported, every row accounted for.
+async fn an_old_binary_xls_register_imports(app: TestApp) {
+    let bytes = include_bytes!("fixtures/so-khai-sinh-2014.xls");
+    assert!(bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]), "an OLE2 .xls");
+    let workbook = motcua_legacy::read_workbook(
+        bytes,
+        "so-khai-sinh-2014.xls",
+        "birth",
+        &motcua_legacy::Mapping::default(),
+    )
+    .expect("read .xls");
+    assert_eq!(workbook.sheets[0].header_row, Some(3));
+    let rows = motcua_legacy::import_rows(&workbook);
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    let report = regs
+        .import(&officer, WARD_A, "birth", &rows, false)
+        .await
+        .expect("import");
+    assert_eq!(
+        (
+            report.total_rows,
+            report.imported,
+            report.duplicates,
+            report.blank,
+            report.rejected_rows
+        ),
+        (6, 4, 0, 1, 1),
+        "{report:?}"
+    );
+    assert_eq!(
+        (
+            report.rejected[0].sheet.as_str(),
+            report.rejected[0].row,
+            report.rejected[0].column.as_str()
+        ),
+        ("2014", 9, "registered_on")
+    );
+    let all = regs
+        .search(
+            &officer,
+            &SearchQuery {
+                year: Some(2014),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("search");
+    assert_eq!(
+        names(&all),
+        [
+            "Đặng Hữu Khôi",
+            "Hoàng Thị Hường",
+            "Lê Thị Tuyết Mai",
+            "Nguyễn Văn Đức"
+        ]
+    );
+    let duc = regs
+        .search(&officer, &q("nguyen van duc"))
+        .await
+        .expect("search");
+    let e = regs
+        .entry_as(&officer, &duc.items[0].id)
+        .await
+        .expect("entry");
+    let field = |name: &str| {
+        e.current
+            .iter()
+            .find(|f| f.field == name)
+            .map(|f| f.text.clone())
+    };
+    assert_eq!(field("mother_name").as_deref(), Some("Trần Thị Hoa"));
+    assert_eq!(field("date_of_birth").as_deref(), Some("05/03/2014"));
+    assert_eq!(field("personal_id").as_deref(), Some("001214000001"));
+    assert_eq!(e.registered_on.to_string(), "2014-03-10");
 }
