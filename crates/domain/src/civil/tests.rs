@@ -233,3 +233,33 @@ fn book_labels_default_per_year() {
     let draft = read_draft(Kind::Birth, false, &row).expect("valid");
     assert_eq!(draft.book_label(), "01/2014");
 }
+
+#[test]
+fn export_sheet_names_and_flags_read_back() {
+    for k in Kind::ALL {
+        let name = format!("{} 2014", k.sheet_label_vi());
+        assert!(name.chars().count() <= 31, "{name}");
+        assert_eq!(Kind::of_sheet_name(&name), Some(k), "{name}");
+        assert_eq!(Kind::parse_label(k.label_vi()), Some(k));
+    }
+    assert_eq!(Kind::of_sheet_name("KHAI TU 2015"), Some(Kind::Death));
+    assert_eq!(
+        Kind::of_sheet_name("Nhận cha, mẹ, con"),
+        Some(Kind::Recognition)
+    );
+    // A year alone, or a word that merely starts like a kind, names no kind.
+    assert_eq!(Kind::of_sheet_name("2014"), None);
+    assert_eq!(Kind::of_sheet_name("Khai sinhx 2014"), None);
+    assert_eq!(parse_re_registration("Có"), Some(true));
+    assert_eq!(parse_re_registration(""), Some(false));
+    assert_eq!(parse_re_registration("Không"), Some(false));
+    assert_eq!(parse_re_registration("có lẽ"), None);
+    assert_eq!(
+        NoteKind::parse_label("Cải chính"),
+        Some(NoteKind::Correction)
+    );
+    assert_eq!(
+        Field::parse_label("Họ, chữ đệm, tên người mẹ"),
+        Some(Field::MotherName)
+    );
+}
