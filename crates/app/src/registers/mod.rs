@@ -1,8 +1,10 @@
 //! Civil-status registers (`app.registers()`): entries by hand or from old
 //! registers, notes of change/correction/supplement, books, search, import.
 
+mod extract;
 mod import;
 
+pub use extract::IssuedExtract;
 pub use import::{rejected_workbook, ImportReport, Rejected};
 
 use std::collections::BTreeMap;
@@ -459,60 +461,11 @@ impl Registers<'_> {
     pub async fn entry_as(&self, by: &Principal, id: &str) -> Result<Entry> {
         let mut conn = self.db.read().await?;
         let not_found = || Error::NotFound("Không tìm thấy mục đăng ký này.".into());
-        let row = store::entry(&mut conn, id).await?.ok_or_else(not_found)?;
-        let agency = agencies::by_id(&mut conn, &row.agency_id)
-            .await?
-            .ok_or_else(not_found)?;
+        let (entry, agency) = load_entry(&mut conn, id).await?.ok_or_else(not_found)?;
         // An entry of another unit is as absent as an unknown one.
         by.require(Action::ReadRegister, &agency.path)
             .map_err(|_| not_found())?;
-        let book = store::book(&mut conn, &row.book_id)
-            .await?
-            .ok_or_else(not_found)?;
-        let notes: Vec<Note> = store::notes_of(&mut conn, id)
-            .await?
-            .iter()
-            .filter_map(note_of)
-            .collect();
-        let kind = Kind::parse(&row.kind).ok_or_else(|| Error::Internal("bad kind".into()))?;
-        let original = civil::values_from_json(&row.fields);
-        let current = civil::current(&original, &notes);
-        let history = civil::history(&original, &notes)
-            .into_iter()
-            .map(|h| HistoryItem {
-                note: h.note + 1,
-                kind: h.kind.as_str().to_owned(),
-                kind_label: h.kind.label_vi().to_owned(),
-                on: h.on,
-                field: h.field.as_str().to_owned(),
-                label: h.field.label_vi().to_owned(),
-                before: h.before.map(|v| v.display()),
-                after: h.after.map(|v| v.display()),
-                reason: h.reason,
-                basis: h.basis,
-            })
-            .collect();
-        Ok(Entry {
-            id: row.id,
-            agency_code: agency.code,
-            agency_name: agency.name,
-            kind: kind.as_str().to_owned(),
-            kind_label: kind.label_vi().to_owned(),
-            re_registration: row.re_registration != 0,
-            full_name: row.display_name,
-            book: book.label,
-            book_year: book.year,
-            number: row.number,
-            registered_on: row
-                .registered_on
-                .parse()
-                .map_err(|e| Error::internal("registered_on", e))?,
-            source: row.source,
-            dossier_id: row.dossier_id,
-            current: fields_of(&current),
-            original: fields_of(&original),
-            history,
-        })
+        Ok(entry)
     }
 
     /// Searches an agency's registers; see [`SearchQuery`].
@@ -658,4 +611,63 @@ pub fn fields_for(kind: Kind) -> Vec<Field> {
         .chain(kind.optional())
         .copied()
         .collect()
+}
+
+/// An entry read on `conn` (a write transaction sees what it wrote), with its
+/// agency; none when there is no such entry.
+pub(crate) async fn load_entry(conn: &mut Conn, id: &str) -> Result<Option<(Entry, AgencyRow)>> {
+    let Some(row) = store::entry(conn, id).await? else {
+        return Ok(None);
+    };
+    let agency = agencies::by_id(conn, &row.agency_id)
+        .await?
+        .ok_or_else(|| Error::Internal("entry without agency".into()))?;
+    let book = store::book(conn, &row.book_id)
+        .await?
+        .ok_or_else(|| Error::Internal("entry without book".into()))?;
+    let notes: Vec<Note> = store::notes_of(conn, id)
+        .await?
+        .iter()
+        .filter_map(note_of)
+        .collect();
+    let kind = Kind::parse(&row.kind).ok_or_else(|| Error::Internal("bad kind".into()))?;
+    let original = civil::values_from_json(&row.fields);
+    let current = civil::current(&original, &notes);
+    let history = civil::history(&original, &notes)
+        .into_iter()
+        .map(|h| HistoryItem {
+            note: h.note + 1,
+            kind: h.kind.as_str().to_owned(),
+            kind_label: h.kind.label_vi().to_owned(),
+            on: h.on,
+            field: h.field.as_str().to_owned(),
+            label: h.field.label_vi().to_owned(),
+            before: h.before.map(|v| v.display()),
+            after: h.after.map(|v| v.display()),
+            reason: h.reason,
+            basis: h.basis,
+        })
+        .collect();
+    let entry = Entry {
+        id: row.id,
+        agency_code: agency.code.clone(),
+        agency_name: agency.name.clone(),
+        kind: kind.as_str().to_owned(),
+        kind_label: kind.label_vi().to_owned(),
+        re_registration: row.re_registration != 0,
+        full_name: row.display_name,
+        book: book.label,
+        book_year: book.year,
+        number: row.number,
+        registered_on: row
+            .registered_on
+            .parse()
+            .map_err(|e| Error::internal("registered_on", e))?,
+        source: row.source,
+        dossier_id: row.dossier_id,
+        current: fields_of(&current),
+        original: fields_of(&original),
+        history,
+    };
+    Ok(Some((entry, agency)))
 }
