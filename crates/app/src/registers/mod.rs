@@ -1,9 +1,12 @@
 //! Civil-status registers (`app.registers()`): entries by hand or from old
 //! registers, notes of change/correction/supplement, books, search, import.
 
+mod dossier;
 mod extract;
 mod import;
 
+pub(crate) use dossier::check_civil;
+pub use dossier::DossierRegister;
 pub use extract::IssuedExtract;
 pub use import::{rejected_workbook, ImportReport, Rejected};
 
@@ -344,6 +347,28 @@ impl Registers<'_> {
         reason: &str,
         basis: Option<&str>,
     ) -> Result<Entry> {
+        let mut tx = self.begin_write_by(by).await?;
+        self.note_in(&mut tx, by, entry_id, kind, on, cells, reason, basis, None)
+            .await?;
+        tx.commit().await?;
+        self.entry_as(by, entry_id).await
+    }
+
+    /// [`Registers::add_note`] inside the caller's transaction; `dossier_id` names
+    /// the dossier whose approval adds it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn note_in(
+        &self,
+        tx: &mut Conn,
+        by: &Principal,
+        entry_id: &str,
+        kind: &str,
+        on: &str,
+        cells: &BTreeMap<String, Cell>,
+        reason: &str,
+        basis: Option<&str>,
+        dossier_id: Option<&str>,
+    ) -> Result<()> {
         let note_kind = NoteKind::parse(kind).ok_or_else(|| {
             Error::field("kind", "Loại ghi chú là change (thay đổi), correction (cải chính) hoặc supplement (bổ sung).")
         })?;
@@ -353,11 +378,10 @@ impl Registers<'_> {
                 "Ngày ghi chú không phải là một ngày có thật (dd/mm/yyyy).",
             )
         })?;
-        let mut tx = self.db.begin_write().await?;
-        let row = store::entry(&mut tx, entry_id)
+        let row = store::entry(&mut *tx, entry_id)
             .await?
             .ok_or_else(|| Error::NotFound("Không tìm thấy mục đăng ký này.".into()))?;
-        let agency = agencies::by_id(&mut tx, &row.agency_id)
+        let agency = agencies::by_id(&mut *tx, &row.agency_id)
             .await?
             .ok_or_else(|| Error::Internal("entry without agency".into()))?;
         by.require(Action::WriteRegister, &agency.path)?;
@@ -367,7 +391,7 @@ impl Registers<'_> {
             .parse()
             .map_err(|e| Error::internal("registered_on", e))?;
         let original = civil::values_from_json(&row.fields);
-        let notes: Vec<Note> = store::notes_of(&mut tx, entry_id)
+        let notes: Vec<Note> = store::notes_of(&mut *tx, entry_id)
             .await?
             .iter()
             .filter_map(note_of)
@@ -391,7 +415,7 @@ impl Registers<'_> {
         }
         let seq = notes.len() as i64 + 1;
         store::insert_note(
-            &mut tx,
+            &mut *tx,
             &store::NoteRow {
                 id: new_id(),
                 entry_id: entry_id.to_owned(),
@@ -401,7 +425,7 @@ impl Registers<'_> {
                 changes: civil::changes_to_json(&note.changes),
                 reason: note.reason.clone(),
                 basis: note.basis.clone(),
-                dossier_id: None,
+                dossier_id: dossier_id.map(str::to_owned),
                 created_at: self.now_ms(),
                 created_by: by.user_id().map(str::to_owned),
             },
@@ -413,7 +437,7 @@ impl Registers<'_> {
         let s = civil::searchable(kind, &now);
         let dob = s.date_of_birth.map(|d| d.to_string());
         store::update_derived(
-            &mut tx,
+            &mut *tx,
             entry_id,
             &store::Derived {
                 display_name: &s.display_name,
@@ -430,8 +454,7 @@ impl Registers<'_> {
             seq,
         )
         .await?;
-        tx.commit().await?;
-        self.entry_as(by, entry_id).await
+        Ok(())
     }
 
     /// Closes a book: it takes no new entry afterwards.

@@ -313,6 +313,29 @@ pub fn intake_input(
         },
         note: v.opt("note"),
         files,
+        civil: civil_facts(v),
+    })
+}
+
+/// The civil-status part of the form: inputs named `civil.<field>` (and
+/// `civil_entry_id`, `civil_note_kind`, `civil_reason` for a correction); none
+/// when the form has none of them.
+fn civil_facts(v: &Values) -> Option<motcua_domain::dossier::CivilFacts> {
+    let fields: std::collections::BTreeMap<String, String> =
+        v.0.iter()
+            .filter_map(|(k, value)| Some((k.strip_prefix("civil.")?, value)))
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(k, value)| (k.to_owned(), value.clone()))
+            .collect();
+    let entry_id = v.opt("civil_entry_id");
+    if fields.is_empty() && entry_id.is_none() {
+        return None;
+    }
+    Some(motcua_domain::dossier::CivilFacts {
+        fields,
+        entry_id,
+        note_kind: v.opt("civil_note_kind"),
+        reason: v.opt("civil_reason"),
     })
 }
 
