@@ -16,6 +16,7 @@ on_both_engines!(
     approval_is_refused_when_the_book_is_closed_and_writes_nothing,
     a_correction_dossier_adds_a_dated_note,
     declared_facts_are_checked_at_intake,
+    pages_ask_for_the_facts_and_show_duplicates_and_the_entry,
 );
 
 fn birth_intake(name: &str) -> Value {
@@ -340,4 +341,61 @@ async fn declared_facts_are_checked_at_intake(app: TestApp) {
     .await;
     assert_eq!(status, 400, "{p}");
     assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+}
+
+async fn pages_ask_for_the_facts_and_show_duplicates_and_the_entry(app: TestApp) {
+    let browser = app.browser();
+    app.signed_in(&browser, "tiepnhan").await;
+    let get = |path: String| {
+        let browser = browser.clone();
+        let url = app.url(&path);
+        async move {
+            browser
+                .get(url)
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("html")
+        }
+    };
+    // The counter's form asks for the kind's fields, from the catalogue's mapping.
+    let html = get("/ho-so/tiep-nhan?procedure=1.001193".into()).await;
+    assert!(
+        html.contains("Nội dung khai đăng ký hộ tịch")
+            && html.contains(r#"name="civil.date_of_birth""#),
+        "{html}"
+    );
+    let html = get("/ho-so/tiep-nhan?procedure=2.000815".into()).await;
+    assert!(!html.contains("Nội dung khai đăng ký hộ tịch"));
+
+    let officer = principal(&app, "chuyenvien").await;
+    app.app
+        .registers()
+        .create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &cells(&[
+                ("registered_on", &format!("02/01/{}", this_year())),
+                ("full_name", "Nguyễn Văn Bình"),
+                ("sex", "Nam"),
+                ("date_of_birth", &format!("01/01/{}", this_year())),
+            ]),
+        )
+        .await
+        .expect("entry");
+    let code = to_approval(&app, birth_intake("nguyen van binh")).await;
+    let html = get(format!("/ho-so/{code}")).await;
+    assert!(
+        html.contains("Sổ hộ tịch: Khai sinh") && html.contains("Có thể đã đăng ký"),
+        "{html}"
+    );
+    let (status, _) = approve(&app, &code).await;
+    assert_eq!(status, 200);
+    let html = get(format!("/ho-so/{code}")).await;
+    assert!(html.contains("xem trong sổ hộ tịch"), "{html}");
+    assert!(!html.contains("Có thể đã đăng ký"));
 }

@@ -31,7 +31,6 @@ pub(crate) struct ApprovalResult {
 /// What a civil-status dossier's page shows: what it writes, what it wrote, and
 /// the entries that may already record the same event.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DossierRegister {
     /// "Khai sinh", "Thay đổi, cải chính, bổ sung"
     pub writes_label: String,

@@ -25,6 +25,29 @@ pub struct ProcInfo {
     pub return_methods: Vec<(&'static str, &'static str)>,
     pub by_page: bool,
     pub by_copy: bool,
+    /// A civil-status procedure: (field name, label, required) of the register
+    /// entry it writes; empty otherwise.
+    pub civil_fields: Vec<(&'static str, &'static str, bool)>,
+    /// A change, correction or supplement of an existing entry.
+    pub civil_note: bool,
+}
+
+fn civil_fields(p: &Procedure) -> (Vec<(&'static str, &'static str, bool)>, bool) {
+    use motcua_domain::procedure::CivilWrite;
+    match p.civil_register {
+        Some(reg) if reg.writes == CivilWrite::Note => (Vec::new(), true),
+        Some(reg) => match reg.kind {
+            Some(kind) => (
+                motcua_app::registers::fields_for(kind)
+                    .into_iter()
+                    .map(|f| (f.as_str(), f.label_vi(), kind.required().contains(&f)))
+                    .collect(),
+                false,
+            ),
+            None => (Vec::new(), false),
+        },
+        None => (Vec::new(), false),
+    }
 }
 
 fn return_value(m: ReturnMethod) -> &'static str {
@@ -89,6 +112,8 @@ pub fn proc_info(p: &Procedure, online: bool) -> ProcInfo {
             .fees
             .iter()
             .any(|f| matches!(f.rule, FeeRule::PerPage { .. } | FeeRule::PerCopy { .. })),
+        civil_fields: civil_fields(p).0,
+        civil_note: civil_fields(p).1,
     }
 }
 
