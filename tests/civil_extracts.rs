@@ -113,7 +113,7 @@ async fn extract_prints_current_values_and_verifies(app: TestApp) {
     }
     match motcua_docs::testing::pdf_qr_texts(&pdf).expect("rasterise") {
         None => eprintln!("pdftoppm is not installed: QR not decoded"),
-        Some(codes) => assert_eq!(codes, [url.clone()]),
+        Some(codes) => assert_eq!(codes, std::slice::from_ref(&url)),
     }
     let path = url
         .strip_prefix(&app.base)
