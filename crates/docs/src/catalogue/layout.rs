@@ -40,6 +40,10 @@ pub(super) const H_LEGAL: &str = "Căn cứ pháp lý";
 pub(super) const H_EFFECTIVE: &str = "Hiệu lực từ";
 pub(super) const H_CIVIL: &str = "Ghi sổ hộ tịch (mã)";
 
+/// Input columns added after workbooks were in use: a workbook without them still
+/// imports (the cells read as empty).
+pub(super) const OPTIONAL_INPUTS: &[&str] = &[H_CIVIL];
+
 pub(super) const H_DOC_NAME: &str = "Tên giấy tờ";
 pub(super) const H_DOC_KIND: &str = "Loại bản (mã)";
 pub(super) const H_DOC_KIND_VI: &str = "Loại bản (diễn giải)";

@@ -176,6 +176,7 @@ impl Table {
                 Some(c) => {
                     found.insert(column.header, c);
                 }
+                None if OPTIONAL_INPUTS.contains(&column.header) => {}
                 None => missing.push(column.header),
             }
         }
