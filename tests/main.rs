@@ -12,6 +12,8 @@ mod browser;
 mod calendar;
 mod catalogue;
 mod certification;
+mod civil_dossiers;
+mod civil_extracts;
 mod cli;
 mod clock;
 mod dossier_pages;

@@ -741,6 +741,7 @@ fn dossier(
         // `receive`/`submit` record the procedure's limit.
         time_limit: None,
         extra: serde_json::Map::new(),
+        civil: None,
     };
 
     // The plan: every action the dossier will go through, with its instant. Its

@@ -358,6 +358,9 @@ struct RawIssued {
     sha256: Option<String>,
     revoked_at: Option<i64>,
     revocation_reason: Option<String>,
+    subject_name: Option<String>,
+    subject_born: Option<String>,
+    copies: Option<i64>,
 }
 
 /// An issued document as its verification page shows it.
@@ -377,13 +380,18 @@ pub struct Issued {
     pub sha256: Option<String>,
     pub revoked_at: Option<Timestamp>,
     pub revocation_reason: Option<String>,
+    /// A civil-status extract: the registrant's name and date of birth (YYYY-MM-DD).
+    pub subject_name: Option<String>,
+    pub subject_born: Option<String>,
+    pub copies: Option<i64>,
 }
 
 pub async fn issued(conn: &mut Conn, token: &str) -> Result<Option<Issued>> {
     let row: Option<RawIssued> = sqlx::query_as(
         "SELECT i.token, i.kind, i.agency_id, a.code AS agency_code, a.name AS agency_name, \
          a.path AS agency_path, i.number, i.book, i.title, i.issued_at, u.full_name AS issued_by_name, \
-         i.sha256, i.revoked_at, i.revocation_reason FROM issued_documents i \
+         i.sha256, i.revoked_at, i.revocation_reason, i.subject_name, i.subject_born, i.copies \
+         FROM issued_documents i \
          JOIN agencies a ON a.id = i.agency_id JOIN users u ON u.id = i.issued_by \
          WHERE i.token = $1",
     )
@@ -405,6 +413,9 @@ pub async fn issued(conn: &mut Conn, token: &str) -> Result<Option<Issued>> {
         sha256: r.sha256,
         revoked_at: r.revoked_at.map(from_millis),
         revocation_reason: r.revocation_reason,
+        subject_name: r.subject_name,
+        subject_born: r.subject_born,
+        copies: r.copies,
     }))
 }
 

@@ -578,3 +578,92 @@ enum Bind {
     Text(String),
     Int(i64),
 }
+
+/// A certified extract of an entry, issued for public verification
+/// (`issued_documents`, kind `civil_extract`).
+#[derive(Debug, Clone)]
+pub struct NewExtract<'a> {
+    pub token: &'a str,
+    pub agency_id: &'a str,
+    pub entry_id: &'a str,
+    pub number: i64,
+    /// "01/2026" (the book's label and year, as printed).
+    pub book: &'a str,
+    pub title: &'a str,
+    pub subject_name: &'a str,
+    /// YYYY-MM-DD
+    pub subject_born: Option<&'a str>,
+    pub copies: i64,
+    pub issued_at: i64,
+    pub issued_by: &'a str,
+    pub sha256: &'a str,
+}
+
+pub async fn insert_extract(conn: &mut Conn, d: &NewExtract<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO issued_documents (token, kind, agency_id, number, book, title, issued_at, \
+         issued_by, sha256, civil_entry_id, subject_name, subject_born, copies) \
+         VALUES ($1, 'civil_extract', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(d.token)
+    .bind(d.agency_id)
+    .bind(d.number)
+    .bind(d.book)
+    .bind(d.title)
+    .bind(d.issued_at)
+    .bind(d.issued_by)
+    .bind(d.sha256)
+    .bind(d.entry_id)
+    .bind(d.subject_name)
+    .bind(d.subject_born)
+    .bind(d.copies)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The entry a dossier's approval wrote, if any.
+pub async fn entry_of_dossier(conn: &mut Conn, dossier_id: &str) -> Result<Option<EntryRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM civil_entries WHERE dossier_id = $1"
+    ))
+    .bind(dossier_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The entry a correction dossier's approval added a note to, if any.
+pub async fn noted_entry_of_dossier(conn: &mut Conn, dossier_id: &str) -> Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT entry_id FROM civil_entry_notes WHERE dossier_id = $1 ORDER BY created_at LIMIT 1",
+    )
+    .bind(dossier_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(id,)| id))
+}
+
+/// Possible duplicates of a declared entry: same kind in the agency, the same
+/// folded name, and the same date of birth or the same mother's folded name.
+pub async fn possible_duplicates(
+    conn: &mut Conn,
+    agency_id: &str,
+    kind: &str,
+    name_fold: &str,
+    date_of_birth: Option<&str>,
+    mother_fold: Option<&str>,
+) -> Result<Vec<Found>> {
+    sqlx::query_as(
+        "SELECT e.id, e.kind, e.re_registration, e.display_name, e.name_key, e.date_of_birth, \
+         b.label AS book_label, b.year AS book_year, e.number, e.registered_on \
+         FROM civil_entries e JOIN civil_books b ON b.id = e.book_id WHERE e.agency_id = $1 AND e.kind = $2 AND e.name_fold = $3 \
+         AND (e.date_of_birth = $4 OR e.mother_fold = $5) ORDER BY e.name_key, e.id LIMIT 20",
+    )
+    .bind(agency_id)
+    .bind(kind)
+    .bind(name_fold)
+    .bind(date_of_birth)
+    .bind(mother_fold)
+    .fetch_all(conn)
+    .await
+}

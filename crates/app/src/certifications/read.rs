@@ -79,6 +79,11 @@ pub struct Verification {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub revoked_at: Option<Timestamp>,
     pub revocation_reason: Option<String>,
+    /// A civil-status extract: what a reader compares with the paper, no more.
+    pub subject_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub subject_born: Option<Date>,
+    pub copies: Option<i64>,
 }
 
 /// Entries of one listing at most; a day at the busiest ward is some 100.
@@ -305,6 +310,9 @@ impl Certifications<'_> {
                 sha256: d.sha256,
                 revoked_at: d.revoked_at,
                 revocation_reason: d.revocation_reason,
+                subject_name: d.subject_name,
+                subject_born: d.subject_born.and_then(|b| b.parse().ok()),
+                copies: d.copies,
             }))
     }
 

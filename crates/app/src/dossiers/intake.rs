@@ -70,6 +70,9 @@ pub struct IntakeInput {
     pub fee_receipt_no: Option<String>,
     pub note: Option<String>,
     pub files: Vec<Upload>,
+    /// A civil-status procedure: the facts of the register entry (or of the
+    /// correction) its approval writes.
+    pub civil: Option<motcua_domain::dossier::CivilFacts>,
 }
 
 /// The bounds of an applicant as typed (see `motcua_domain::limits`).
@@ -382,8 +385,13 @@ pub(crate) struct Checked {
     pub files: Vec<NewFile>,
 }
 
-pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result<Checked> {
+pub(crate) fn check_intake(
+    input: &IntakeInput,
+    procedure: &Procedure,
+    today: jiff::civil::Date,
+) -> Result<Checked> {
     let mut errors = Errors::new();
+    let civil = crate::registers::check_civil(input.civil.as_ref(), procedure, today, &mut errors);
     let applicant = check_applicant(&input.applicant, "applicant", true, &mut errors);
     let on_behalf_of = input
         .on_behalf_of
@@ -511,6 +519,7 @@ pub(crate) fn check_intake(input: &IntakeInput, procedure: &Procedure) -> Result
             fee_exemption: exemption.map(|e| e.as_str().to_string()),
             note,
             time_limit: Some(procedure.committed_limit.to_string()),
+            civil,
             ..Default::default()
         },
         return_method: return_method.unwrap_or(ReturnMethod::Counter),
@@ -590,7 +599,7 @@ impl Dossiers<'_> {
         let (version, procedure) = self
             .procedure_for_agency(&actor.agency.id, &input.procedure)
             .await?;
-        let mut checked = check_intake(input, &procedure)?;
+        let mut checked = check_intake(input, &procedure, super::write::local_day(self.now()))?;
         let limit = match procedure.verification_limit {
             Some(longer_limit) if longer => longer_limit,
             _ => procedure.committed_limit,
@@ -653,7 +662,7 @@ impl Dossiers<'_> {
         if procedure.online == OnlineAvailability::None {
             return Err(Error::field("procedure", "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; mời nộp trực tiếp tại Bộ phận một cửa."));
         }
-        let mut checked = check_intake(input, &procedure)?;
+        let mut checked = check_intake(input, &procedure, super::write::local_day(self.now()))?;
         if checked.details.applicant.phone.is_none() && checked.details.applicant.email.is_none() {
             return Err(Error::field(
                 "applicant.phone",

@@ -13,6 +13,8 @@ mod tracking;
 mod transfer;
 mod write;
 
+pub(crate) use write::NewFile;
+
 pub use actions::ActionInput;
 pub use chain::{event_hash, ChainReport, GENESIS};
 pub(crate) use input::parse_date;

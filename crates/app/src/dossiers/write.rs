@@ -158,15 +158,26 @@ impl Dossiers<'_> {
             .await?;
         let event =
             transition(&before.dossier, command, &facts, self.now(), &cal).map_err(refused)?;
+        let mut events = vec![event.clone()];
+        let mut files = files;
+        if verb == Verb::Approve {
+            // A civil-status dossier's register entry and its extract (the result)
+            // are written with the approval, or the approval is refused.
+            if let Some((attach, file)) = self
+                .civil_on_approval(&mut tx, actor, &before.dossier, &agency)
+                .await?
+            {
+                let mut approved = before.dossier.clone();
+                apply(&mut approved, &event);
+                events.push(
+                    transition(&approved, attach, &facts, self.now(), &cal).map_err(refused)?,
+                );
+                files.push(file);
+            }
+        }
         let id = before.dossier.id.clone();
         let Some(stored) = self
-            .write_events(
-                &mut tx,
-                Some(&before),
-                &id,
-                std::slice::from_ref(&event),
-                &files,
-            )
+            .write_events(&mut tx, Some(&before), &id, &events, &files)
             .await?
         else {
             // Someone else's change came first: say what the dossier is now.
@@ -234,10 +245,10 @@ impl Dossiers<'_> {
             reminded_at: before.and_then(|b| b.reminded_at),
         };
         let row = stored.row();
-        if before.is_some() {
+        if let Some(b) = before {
             // The row first: its conditional update takes the row lock, so a second
             // officer acting at once waits here and is then told it changed.
-            if !store::update(conn, &row).await? {
+            if !store::update(conn, &row, b.dossier.version).await? {
                 return Ok(None);
             }
         } else {

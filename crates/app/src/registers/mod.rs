@@ -1,11 +1,16 @@
 //! Civil-status registers (`app.registers()`): entries by hand or from old
 //! registers, notes of change/correction/supplement, books, search, import.
 
+mod dossier;
 mod export;
+mod extract;
 mod file;
 mod import;
 
+pub(crate) use dossier::check_civil;
+pub use dossier::DossierRegister;
 pub use export::RegisterExport;
+pub use extract::IssuedExtract;
 pub use file::{FileImport, MAX_WORKBOOK_BYTES};
 pub use import::{rejected_workbook, ImportReport, Rejected};
 
@@ -378,6 +383,28 @@ impl Registers<'_> {
         reason: &str,
         basis: Option<&str>,
     ) -> Result<Entry> {
+        let mut tx = self.begin_write_by(by).await?;
+        self.note_in(&mut tx, by, entry_id, kind, on, cells, reason, basis, None)
+            .await?;
+        tx.commit().await?;
+        self.entry_as(by, entry_id).await
+    }
+
+    /// [`Registers::add_note`] inside the caller's transaction; `dossier_id` names
+    /// the dossier whose approval adds it.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn note_in(
+        &self,
+        tx: &mut Conn,
+        by: &Principal,
+        entry_id: &str,
+        kind: &str,
+        on: &str,
+        cells: &BTreeMap<String, Cell>,
+        reason: &str,
+        basis: Option<&str>,
+        dossier_id: Option<&str>,
+    ) -> Result<()> {
         let note_kind = NoteKind::parse(kind).ok_or_else(|| {
             Error::field("kind", "Loại ghi chú là change (thay đổi), correction (cải chính) hoặc supplement (bổ sung).")
         })?;
@@ -387,11 +414,10 @@ impl Registers<'_> {
                 "Ngày ghi chú không phải là một ngày có thật (dd/mm/yyyy).",
             )
         })?;
-        let mut tx = self.db.begin_write().await?;
-        let row = store::entry(&mut tx, entry_id)
+        let row = store::entry(&mut *tx, entry_id)
             .await?
             .ok_or_else(|| Error::NotFound("Không tìm thấy mục đăng ký này.".into()))?;
-        let agency = agencies::by_id(&mut tx, &row.agency_id)
+        let agency = agencies::by_id(&mut *tx, &row.agency_id)
             .await?
             .ok_or_else(|| Error::Internal("entry without agency".into()))?;
         by.require(Action::WriteRegister, &agency.path)?;
@@ -401,7 +427,7 @@ impl Registers<'_> {
             .parse()
             .map_err(|e| Error::internal("registered_on", e))?;
         let original = civil::values_from_json(&row.fields);
-        let notes: Vec<Note> = store::notes_of(&mut tx, entry_id)
+        let notes: Vec<Note> = store::notes_of(&mut *tx, entry_id)
             .await?
             .iter()
             .filter_map(note_of)
@@ -425,7 +451,7 @@ impl Registers<'_> {
         }
         let seq = notes.len() as i64 + 1;
         store::insert_note(
-            &mut tx,
+            &mut *tx,
             &store::NoteRow {
                 id: new_id(),
                 entry_id: entry_id.to_owned(),
@@ -435,7 +461,7 @@ impl Registers<'_> {
                 changes: civil::changes_to_json(&note.changes),
                 reason: note.reason.clone(),
                 basis: note.basis.clone(),
-                dossier_id: None,
+                dossier_id: dossier_id.map(str::to_owned),
                 created_at: self.now_ms(),
                 created_by: by.user_id().map(str::to_owned),
             },
@@ -444,15 +470,14 @@ impl Registers<'_> {
         let mut all = notes;
         all.push(note);
         refresh_derived(
-            &mut tx,
+            &mut *tx,
             entry_id,
             kind,
             &civil::current(&original, &all),
             seq,
         )
         .await?;
-        tx.commit().await?;
-        self.entry_as(by, entry_id).await
+        Ok(())
     }
 
     /// Closes a book: it takes no new entry afterwards.
@@ -482,60 +507,11 @@ impl Registers<'_> {
     pub async fn entry_as(&self, by: &Principal, id: &str) -> Result<Entry> {
         let mut conn = self.db.read().await?;
         let not_found = || Error::NotFound("Không tìm thấy mục đăng ký này.".into());
-        let row = store::entry(&mut conn, id).await?.ok_or_else(not_found)?;
-        let agency = agencies::by_id(&mut conn, &row.agency_id)
-            .await?
-            .ok_or_else(not_found)?;
+        let (entry, agency) = load_entry(&mut conn, id).await?.ok_or_else(not_found)?;
         // An entry of another unit is as absent as an unknown one.
         by.require(Action::ReadRegister, &agency.path)
             .map_err(|_| not_found())?;
-        let book = store::book(&mut conn, &row.book_id)
-            .await?
-            .ok_or_else(not_found)?;
-        let notes: Vec<Note> = store::notes_of(&mut conn, id)
-            .await?
-            .iter()
-            .filter_map(note_of)
-            .collect();
-        let kind = Kind::parse(&row.kind).ok_or_else(|| Error::Internal("bad kind".into()))?;
-        let original = civil::values_from_json(&row.fields);
-        let current = civil::current(&original, &notes);
-        let history = civil::history(&original, &notes)
-            .into_iter()
-            .map(|h| HistoryItem {
-                note: h.note + 1,
-                kind: h.kind.as_str().to_owned(),
-                kind_label: h.kind.label_vi().to_owned(),
-                on: h.on,
-                field: h.field.as_str().to_owned(),
-                label: h.field.label_vi().to_owned(),
-                before: h.before.map(|v| v.display()),
-                after: h.after.map(|v| v.display()),
-                reason: h.reason,
-                basis: h.basis,
-            })
-            .collect();
-        Ok(Entry {
-            id: row.id,
-            agency_code: agency.code,
-            agency_name: agency.name,
-            kind: kind.as_str().to_owned(),
-            kind_label: kind.label_vi().to_owned(),
-            re_registration: row.re_registration != 0,
-            full_name: row.display_name,
-            book: book.label,
-            book_year: book.year,
-            number: row.number,
-            registered_on: row
-                .registered_on
-                .parse()
-                .map_err(|e| Error::internal("registered_on", e))?,
-            source: row.source,
-            dossier_id: row.dossier_id,
-            current: fields_of(&current),
-            original: fields_of(&original),
-            history,
-        })
+        Ok(entry)
     }
 
     /// Searches an agency's registers; see [`SearchQuery`].
@@ -681,4 +657,63 @@ pub fn fields_for(kind: Kind) -> Vec<Field> {
         .chain(kind.optional())
         .copied()
         .collect()
+}
+
+/// An entry read on `conn` (a write transaction sees what it wrote), with its
+/// agency; none when there is no such entry.
+pub(crate) async fn load_entry(conn: &mut Conn, id: &str) -> Result<Option<(Entry, AgencyRow)>> {
+    let Some(row) = store::entry(conn, id).await? else {
+        return Ok(None);
+    };
+    let agency = agencies::by_id(conn, &row.agency_id)
+        .await?
+        .ok_or_else(|| Error::Internal("entry without agency".into()))?;
+    let book = store::book(conn, &row.book_id)
+        .await?
+        .ok_or_else(|| Error::Internal("entry without book".into()))?;
+    let notes: Vec<Note> = store::notes_of(conn, id)
+        .await?
+        .iter()
+        .filter_map(note_of)
+        .collect();
+    let kind = Kind::parse(&row.kind).ok_or_else(|| Error::Internal("bad kind".into()))?;
+    let original = civil::values_from_json(&row.fields);
+    let current = civil::current(&original, &notes);
+    let history = civil::history(&original, &notes)
+        .into_iter()
+        .map(|h| HistoryItem {
+            note: h.note + 1,
+            kind: h.kind.as_str().to_owned(),
+            kind_label: h.kind.label_vi().to_owned(),
+            on: h.on,
+            field: h.field.as_str().to_owned(),
+            label: h.field.label_vi().to_owned(),
+            before: h.before.map(|v| v.display()),
+            after: h.after.map(|v| v.display()),
+            reason: h.reason,
+            basis: h.basis,
+        })
+        .collect();
+    let entry = Entry {
+        id: row.id,
+        agency_code: agency.code.clone(),
+        agency_name: agency.name.clone(),
+        kind: kind.as_str().to_owned(),
+        kind_label: kind.label_vi().to_owned(),
+        re_registration: row.re_registration != 0,
+        full_name: row.display_name,
+        book: book.label,
+        book_year: book.year,
+        number: row.number,
+        registered_on: row
+            .registered_on
+            .parse()
+            .map_err(|e| Error::internal("registered_on", e))?,
+        source: row.source,
+        dossier_id: row.dossier_id,
+        current: fields_of(&current),
+        original: fields_of(&original),
+        history,
+    };
+    Ok(Some((entry, agency)))
 }

@@ -38,6 +38,11 @@ pub(super) const H_RETURN: &str = "Cách trả kết quả (mã)";
 pub(super) const H_RETURN_VI: &str = "Cách trả kết quả (diễn giải)";
 pub(super) const H_LEGAL: &str = "Căn cứ pháp lý";
 pub(super) const H_EFFECTIVE: &str = "Hiệu lực từ";
+pub(super) const H_CIVIL: &str = "Ghi sổ hộ tịch (mã)";
+
+/// Input columns added after workbooks were in use: a workbook without them still
+/// imports (the cells read as empty).
+pub(super) const OPTIONAL_INPUTS: &[&str] = &[H_CIVIL];
 
 pub(super) const H_DOC_NAME: &str = "Tên giấy tờ";
 pub(super) const H_DOC_KIND: &str = "Loại bản (mã)";
@@ -152,6 +157,7 @@ pub(super) const PROCEDURE_COLUMNS: &[Column] = &[
     words(H_RETURN_VI, 50.0),
     input(H_LEGAL, 60.0),
     text_input(H_EFFECTIVE, 12.0),
+    text_input(H_CIVIL, 18.0),
 ];
 
 pub(super) const DOCUMENT_COLUMNS: &[Column] = &[

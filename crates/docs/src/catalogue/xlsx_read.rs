@@ -8,9 +8,9 @@ use calamine::{Data, Range, Reader, Xlsx};
 use jiff::civil::Date;
 use motcua_domain::calendar::TimeLimit;
 use motcua_domain::procedure::{
-    AgencyKind, DocumentKind, Exemption, Fee, FeeRule, LinkedProcedure, OnlineAvailability,
-    PageTier, Procedure, ProcessStep, RequiredDocument, ResultKind, ReturnMethod, StepRole,
-    StepShare,
+    AgencyKind, CivilRegistration, DocumentKind, Exemption, Fee, FeeRule, LinkedProcedure,
+    OnlineAvailability, PageTier, Procedure, ProcessStep, RequiredDocument, ResultKind,
+    ReturnMethod, StepRole, StepShare,
 };
 use serde::de::DeserializeOwned;
 use unicode_normalization::UnicodeNormalization;
@@ -176,6 +176,7 @@ impl Table {
                 Some(c) => {
                     found.insert(column.header, c);
                 }
+                None if OPTIONAL_INPUTS.contains(&column.header) => {}
                 None => missing.push(column.header),
             }
         }
@@ -726,6 +727,7 @@ impl Origin {
                     "return_methods" => Some(H_RETURN),
                     "legal_basis" => Some(H_LEGAL),
                     "effective_from" => Some(H_EFFECTIVE),
+                    "civil_register" => Some(H_CIVIL),
                     _ => None,
                 };
                 return Location::Cell {
@@ -775,6 +777,20 @@ fn read_procedures(table: &Table, problems: &mut Vec<Problem>) -> Vec<Entry> {
         let return_methods = row.code_list::<ReturnMethod>(H_RETURN, &returns, "cách trả kết quả");
         let legal_basis = row.text_or_empty(H_LEGAL);
         let effective = row.date(H_EFFECTIVE);
+        let civil_register = row
+            .text(H_CIVIL)
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .and_then(|t| {
+                let parsed = CivilRegistration::parse(&t);
+                if parsed.is_none() {
+                    row.fail(
+                        H_CIVIL,
+                        format!("«{t}» không phải là mã ghi sổ hộ tịch (ví dụ birth, birth/re_registration, note)."),
+                    );
+                }
+                parsed
+            });
         let number = row.number();
         let complete = row.ok;
         let Some(code) = code else { continue };
@@ -809,6 +825,7 @@ fn read_procedures(table: &Table, problems: &mut Vec<Problem>) -> Vec<Entry> {
                 linked: Vec::new(),
                 legal_basis,
                 effective_from: effective.unwrap_or_default(),
+                civil_register,
             },
             origin: Origin {
                 row: r,

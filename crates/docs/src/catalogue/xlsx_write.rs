@@ -233,6 +233,7 @@ pub(super) fn sheet_rows(procs: &[Procedure]) -> Vec<SheetData> {
             returns_words.into(),
             p.legal_basis.as_str().into(),
             crate::format::date_vn(p.effective_from).into(),
+            p.civil_register.map_or(Cell::Empty, |c| c.code().into()),
         ]);
         for (i, d) in p.documents.iter().enumerate() {
             documents.push(vec![

@@ -13,7 +13,9 @@ mod transition;
 mod workflow;
 
 pub use event::{apply, fold, Actor, Change, Event, FoldError, Intake};
-pub use record::{Applicant, Details, Dossier, Handover, ProcedureRef, ReceivedDocument};
+pub use record::{
+    Applicant, CivilFacts, Details, Dossier, Handover, ProcedureRef, ReceivedDocument,
+};
 pub use transition::{import, permitted, priority, receive, submit, transition, Command, Facts};
 
 pub use clock::{extension_allowed, plan_steps, resume_due_at, timeliness, StepPlan, Timeliness};

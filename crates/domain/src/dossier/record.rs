@@ -99,6 +99,28 @@ pub struct Details {
     /// Fields an import brought that motcua has no column for: kept, exported back.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// A civil-status dossier: the facts declared for its register entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub civil: Option<CivilFacts>,
+}
+
+/// What a civil-status dossier declares at intake: the fields of the register
+/// entry its approval writes (as typed, checked at intake and read again at
+/// approval), or, for a change, correction or supplement, the entry it changes,
+/// the note's kind and reason, and the fields' new values.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CivilFacts {
+    /// Field name (`crate::civil::Field::as_str`) → value as typed.
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// A note: the id of the entry it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<String>,
+    /// A note: change | correction | supplement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 fn one() -> u16 {

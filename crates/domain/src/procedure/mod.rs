@@ -73,6 +73,71 @@ pub struct Procedure {
     pub legal_basis: String,
     /// The day this version takes effect.
     pub effective_from: Date,
+    /// A civil-status procedure: what its approval writes in the registers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub civil_register: Option<CivilRegistration>,
+}
+
+/// What the approval of a civil-status dossier writes: a new entry of a register
+/// (birth, death…, possibly a re-registration), or a dated note of change,
+/// correction or supplement on an existing entry. Data of the catalogue, so that
+/// a procedure added later maps to its register without a change of code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CivilRegistration {
+    /// The register: birth, death, marriage, recognition, marital_status,
+    /// guardianship (for a note, the kind of the entries it changes, if one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<crate::civil::Kind>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub re_registration: bool,
+    /// `entry` (default) or `note`.
+    #[serde(default)]
+    pub writes: CivilWrite,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CivilWrite {
+    #[default]
+    Entry,
+    Note,
+}
+
+impl CivilRegistration {
+    /// One cell's worth, for the catalogue workbook: `birth`,
+    /// `birth/re_registration`, `note`, `note/birth`.
+    pub fn code(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        if self.writes == CivilWrite::Note {
+            parts.push("note");
+        }
+        if let Some(k) = self.kind {
+            parts.push(k.as_str());
+        }
+        if self.re_registration {
+            parts.push("re_registration");
+        }
+        parts.join("/")
+    }
+
+    /// The inverse of [`CivilRegistration::code`]; none for anything else. An
+    /// entry needs its register's kind.
+    pub fn parse(code: &str) -> Option<CivilRegistration> {
+        let mut r = CivilRegistration {
+            kind: None,
+            re_registration: false,
+            writes: CivilWrite::Entry,
+        };
+        for part in code.split('/').map(str::trim) {
+            match part {
+                "note" => r.writes = CivilWrite::Note,
+                "re_registration" => r.re_registration = true,
+                other => r.kind = Some(crate::civil::Kind::parse(other)?),
+            }
+        }
+        (r.writes == CivilWrite::Note || r.kind.is_some()).then_some(r)
+    }
 }
 
 /// A document of the dossier (thành phần hồ sơ).
@@ -958,6 +1023,7 @@ mod tests {
             linked: vec![],
             legal_basis: "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP".into(),
             effective_from: jiff::civil::date(2025, 7, 1),
+            civil_register: None,
         }
     }
 

@@ -101,8 +101,9 @@ pub async fn insert(conn: &mut Conn, d: &DossierRow) -> Result<()> {
 }
 
 /// Writes the changed state of `d`, whose `version` is already the new one, only if
-/// the row still holds `d.version - 1`. False when someone else changed it first.
-pub async fn update(conn: &mut Conn, d: &DossierRow) -> Result<bool> {
+/// the row still holds `previous` (the version the events were appended to: one
+/// less per event). False when someone else changed it first.
+pub async fn update(conn: &mut Conn, d: &DossierRow, previous: i64) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE dossiers SET status = $1, is_open = $2, details = $3, received_at = $4, \
          due_at = $5, original_due_at = $6, paused_at = $7, supplements = $8, extensions = $9, \
@@ -134,7 +135,7 @@ pub async fn update(conn: &mut Conn, d: &DossierRow) -> Result<bool> {
     .bind(d.results)
     .bind(d.closed_at)
     .bind(&d.id)
-    .bind(d.version - 1)
+    .bind(previous)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -70,6 +70,7 @@ pub use json::ApiJson;
         certifications::certify,
         registers::search,
         registers::get,
+        registers::extract,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth, &CommonProblems),
@@ -249,6 +250,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/civil-events", get(registers::search))
         .route("/civil-events/{id}", get(registers::get))
+        .route(
+            "/civil-events/{id}/extracts",
+            post(registers::extract).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         // Last: it applies to the routes registered before it.
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -120,6 +120,31 @@ pub struct IntakeJson {
     #[schema(max_items = 20)]
     #[serde(default)]
     pub files: Vec<FileJson>,
+    /// A civil-status procedure (birth, death, marriage… registration): the facts
+    /// of the register entry its approval writes; for a change, correction or
+    /// supplement, the entry it changes and the new values.
+    #[serde(default)]
+    pub civil: Option<CivilJson>,
+}
+
+/// The declared facts of a civil-status dossier.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CivilJson {
+    /// Field name → value as typed (dates dd/mm/yyyy), e.g. `full_name`, `sex`,
+    /// `date_of_birth`, `place_of_birth`, `mother_name`… (the fields of the kind).
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// Change, correction, supplement: the id of the entry changed.
+    #[schema(max_length = 64)]
+    #[serde(default)]
+    pub entry_id: Option<String>,
+    /// change | correction | supplement
+    #[schema(max_length = 64)]
+    #[serde(default)]
+    pub note_kind: Option<String>,
+    #[schema(max_length = 2000)]
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 /// What an action may carry; each action reads the fields it needs.
@@ -236,6 +261,12 @@ impl IntakeJson {
             fee_receipt_no: self.fee_receipt_no,
             note: self.note,
             files,
+            civil: self.civil.map(|c| motcua_domain::dossier::CivilFacts {
+                fields: c.fields,
+                entry_id: c.entry_id,
+                note_kind: c.note_kind,
+                reason: c.reason,
+            }),
         })
     }
 }

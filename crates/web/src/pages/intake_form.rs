@@ -25,6 +25,29 @@ pub struct ProcInfo {
     pub return_methods: Vec<(&'static str, &'static str)>,
     pub by_page: bool,
     pub by_copy: bool,
+    /// A civil-status procedure: (field name, label, required) of the register
+    /// entry it writes; empty otherwise.
+    pub civil_fields: Vec<(&'static str, &'static str, bool)>,
+    /// A change, correction or supplement of an existing entry.
+    pub civil_note: bool,
+}
+
+fn civil_fields(p: &Procedure) -> (Vec<(&'static str, &'static str, bool)>, bool) {
+    use motcua_domain::procedure::CivilWrite;
+    match p.civil_register {
+        Some(reg) if reg.writes == CivilWrite::Note => (Vec::new(), true),
+        Some(reg) => match reg.kind {
+            Some(kind) => (
+                motcua_app::registers::fields_for(kind)
+                    .into_iter()
+                    .map(|f| (f.as_str(), f.label_vi(), kind.required().contains(&f)))
+                    .collect(),
+                false,
+            ),
+            None => (Vec::new(), false),
+        },
+        None => (Vec::new(), false),
+    }
 }
 
 fn return_value(m: ReturnMethod) -> &'static str {
@@ -89,6 +112,8 @@ pub fn proc_info(p: &Procedure, online: bool) -> ProcInfo {
             .fees
             .iter()
             .any(|f| matches!(f.rule, FeeRule::PerPage { .. } | FeeRule::PerCopy { .. })),
+        civil_fields: civil_fields(p).0,
+        civil_note: civil_fields(p).1,
     }
 }
 
@@ -313,6 +338,29 @@ pub fn intake_input(
         },
         note: v.opt("note"),
         files,
+        civil: civil_facts(v),
+    })
+}
+
+/// The civil-status part of the form: inputs named `civil.<field>` (and
+/// `civil_entry_id`, `civil_note_kind`, `civil_reason` for a correction); none
+/// when the form has none of them.
+fn civil_facts(v: &Values) -> Option<motcua_domain::dossier::CivilFacts> {
+    let fields: std::collections::BTreeMap<String, String> =
+        v.0.iter()
+            .filter_map(|(k, value)| Some((k.strip_prefix("civil.")?, value)))
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(k, value)| (k.to_owned(), value.clone()))
+            .collect();
+    let entry_id = v.opt("civil_entry_id");
+    if fields.is_empty() && entry_id.is_none() {
+        return None;
+    }
+    Some(motcua_domain::dossier::CivilFacts {
+        fields,
+        entry_id,
+        note_kind: v.opt("civil_note_kind"),
+        reason: v.opt("civil_reason"),
     })
 }
 

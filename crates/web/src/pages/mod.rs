@@ -112,6 +112,10 @@ pub fn routes() -> Router<AppState> {
                 )),
         )
         .route("/ho-tich/{id}", get(registers::entry))
+        .route(
+            "/ho-tich/{id}/trich-luc",
+            post(registers::extract).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         .route("/quan-tri/lich", get(calendar::show).post(calendar::save))
         .route("/quan-tri/lich/gio-lam-viec", post(calendar::save_sessions))
         .route("/quan-tri/thu-tuc", get(procedures_admin::list))

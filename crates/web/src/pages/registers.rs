@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use motcua_app::registers::{Entry, FileImport, SearchPage, SearchQuery, MAX_WORKBOOK_BYTES};
 use motcua_app::Principal;
 use motcua_domain::access::Action;
@@ -11,6 +11,7 @@ use motcua_domain::civil::Kind;
 
 use crate::error::PageError;
 use crate::layout::{render, Chrome};
+use crate::pages::form_data::FormData;
 use crate::session::SignedIn;
 use crate::AppState;
 
@@ -31,6 +32,10 @@ struct SearchView {
 struct EntryView {
     chrome: Chrome,
     e: Entry,
+    /// The extract's fee for one copy ("8.000 đ").
+    fee_per_copy: String,
+    copies: String,
+    error: Option<String>,
 }
 
 /// Formatting the templates call (askama resolves bare calls on the view).
@@ -143,17 +148,85 @@ pub async fn entry(
     s: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let chrome = Chrome::for_user(&s, "/ho-tich");
-    match state
-        .app
-        .registers()
-        .entry_as(&Principal::User(s.actor.clone()), &id)
-        .await
-    {
-        Ok(e) => Ok(render(StatusCode::OK, &EntryView { chrome, e })),
+    entry_page(&state, &s, &id, "1".into(), None).await
+}
+
+async fn entry_page(
+    state: &AppState,
+    s: &SignedIn,
+    id: &str,
+    copies: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let chrome = Chrome::for_user(s, "/ho-tich");
+    let regs = state.app.registers();
+    let found = regs.entry_as(&Principal::User(s.actor.clone()), id).await;
+    let fee = regs.extract_fee(1).await;
+    match found.and_then(|e| fee.map(|f| (e, f))) {
+        Ok((e, fee)) => Ok(render(
+            if error.is_some() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            },
+            &EntryView {
+                chrome,
+                e,
+                fee_per_copy: motcua_domain::text::money(fee.total),
+                copies,
+                error,
+            },
+        )),
         Err(error) => Err(PageError {
             error,
             chrome: Box::new(chrome),
+        }),
+    }
+}
+
+/// Issues a certified extract of the entry and answers its PDF; a bad number of
+/// copies shows the entry page again with the message.
+pub async fn extract(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<String>,
+    data: FormData,
+) -> Result<Response, PageError> {
+    s.check_csrf(data.values.get("_csrf"))?;
+    let copies = data.values.get("copies").trim().to_owned();
+    let Ok(n) = copies.parse::<i64>() else {
+        return entry_page(
+            &state,
+            &s,
+            &id,
+            copies,
+            Some("Số bản sao phải là một số nguyên, ví dụ 2.".into()),
+        )
+        .await;
+    };
+    match state
+        .app
+        .registers()
+        .issue_extract(&Principal::User(s.actor.clone()), &id, n)
+        .await
+    {
+        Ok(x) => Ok((
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{}\"", x.file_name),
+                ),
+            ],
+            x.pdf,
+        )
+            .into_response()),
+        Err(e) if !e.is_internal() && !matches!(e, motcua_app::Error::NotFound(_)) => {
+            entry_page(&state, &s, &id, copies, Some(e.message_vi())).await
+        }
+        Err(error) => Err(PageError {
+            error,
+            chrome: Box::new(Chrome::for_user(&s, "/ho-tich")),
         }),
     }
 }

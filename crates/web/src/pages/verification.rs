@@ -1,6 +1,8 @@
 //! Public verification of an issued document (`/xac-minh/{token}`, no sign-in):
 //! who issued it, when, its number and book, the hash of its file, and whether it
-//! was revoked. An unknown token is a 404 page saying so.
+//! was revoked; for a civil-status extract also the registrant's name and date of
+//! birth, only what is needed to compare it with the paper. An unknown token is a
+//! 404 page saying so.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -20,6 +22,10 @@ struct Shown {
     number: Option<i64>,
     book: Option<String>,
     sha256: Option<String>,
+    /// "Số chứng thực" or "Số đăng ký": what the number counts.
+    number_label: &'static str,
+    /// A civil-status extract: (full name, date of birth dd/mm/yyyy, copies).
+    subject: Option<(String, String, String)>,
     /// (when, reason)
     revoked: Option<(String, String)>,
 }
@@ -42,6 +48,20 @@ pub async fn show(
         StatusCode::NOT_FOUND
     };
     let found = found.map(|v| Shown {
+        number_label: if v.kind == "civil_extract" {
+            "Số đăng ký"
+        } else {
+            "Số chứng thực"
+        },
+        subject: v.subject_name.map(|name| {
+            (
+                name,
+                v.subject_born
+                    .map(|d| d.strftime("%d/%m/%Y").to_string())
+                    .unwrap_or_default(),
+                v.copies.map(|c| c.to_string()).unwrap_or_default(),
+            )
+        }),
         title: v.title,
         agency: v.agency_name,
         issued_by: v.issued_by,

@@ -363,6 +363,8 @@ struct DossierPage {
     actions: Vec<ActionForm>,
     /// (username, full name, works in the dossier's sector)
     specialists: Vec<(String, String, bool)>,
+    /// A civil-status dossier: its register side (`_dossier_civil.html`).
+    civil: Option<motcua_app::registers::DossierRegister>,
 }
 
 #[derive(Deserialize)]
@@ -469,7 +471,15 @@ pub(super) async fn dossier_page(
             text.join(" ")
         })
     });
+    let civil = match app.registers().of_dossier(&s.actor, code).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "the register side of a dossier");
+            None
+        }
+    };
     let page = DossierPage {
+        civil,
         chrome: Chrome::for_user(s, ""),
         notice: notice_text(ok, &v),
         just_received: ok == Some("tiep-nhan"),

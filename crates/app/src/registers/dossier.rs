@@ -1,0 +1,436 @@
+//! Register entries in the dossier flow: a civil-status dossier declares its
+//! entry's facts at intake (checked here), the specialist sees possible
+//! duplicates before approval, and the leader's approval writes the entry (or the
+//! note on an existing one) and its extract in the approval's own transaction.
+//! Which procedures do this is catalogue data (`Procedure::civil_register`).
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use motcua_domain::civil::{self, Cell, Kind, NoteKind};
+use motcua_domain::dossier::{CivilFacts, Dossier as Record};
+use motcua_domain::procedure::{CivilRegistration, CivilWrite, Procedure};
+use motcua_domain::validation::Errors;
+use motcua_domain::{limits, text};
+use motcua_store::agencies::AgencyRow;
+use motcua_store::registers as store;
+use motcua_store::Conn;
+use serde::Serialize;
+
+use super::{EntrySummary, Registers, Source};
+use crate::error::{Error, Result};
+use crate::principal::Actor;
+use crate::Principal;
+
+/// The result file an approval attaches: the extract of the entry it wrote.
+pub(crate) struct ApprovalResult {
+    pub name: String,
+    pub pdf: Vec<u8>,
+}
+
+/// What a civil-status dossier's page shows: what it writes, what it wrote, and
+/// the entries that may already record the same event.
+#[derive(Debug, Clone, Serialize)]
+pub struct DossierRegister {
+    /// "Khai sinh", "Thay đổi, cải chính, bổ sung"
+    pub writes_label: String,
+    /// The declared facts, labelled, as typed.
+    pub declared: Vec<(String, String)>,
+    /// The entry the approval wrote, or the entry a correction changed.
+    pub entry_id: Option<String>,
+    pub possible_duplicates: Vec<EntrySummary>,
+}
+
+fn cells_of(fields: &BTreeMap<String, String>) -> BTreeMap<String, Cell> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.clone(), Cell::Text(v.clone())))
+        .collect()
+}
+
+fn prefixed(errors: Errors, into: &mut Errors) {
+    for e in errors.0 {
+        into.push(&format!("civil.fields.{}", e.field), e.message);
+    }
+}
+
+/// Checks the facts a dossier of `procedure` declares at intake, `today` standing
+/// for the registration date the approval will give it. None for a procedure that
+/// writes nothing in the registers.
+pub(crate) fn check_civil(
+    input: Option<&CivilFacts>,
+    procedure: &Procedure,
+    today: Date,
+    errors: &mut Errors,
+) -> Option<CivilFacts> {
+    let reg = procedure.civil_register?;
+    // Optional for now: dossiers received before the registers joined the flow,
+    // and clients that do not send them yet, are approved as before (no entry).
+    let input = input?;
+    if input.fields.len() > civil::Field::ALL.len() {
+        errors.push("civil.fields", "Có quá nhiều mục khai.");
+        return None;
+    }
+    let mut fields = BTreeMap::new();
+    for (k, v) in &input.fields {
+        if k.len() > limits::SHORT_CHARS {
+            errors.push("civil.fields", "Tên mục khai quá dài.");
+            return None;
+        }
+        let v = text::clean(v);
+        if !v.is_empty() {
+            fields.insert(k.clone(), v);
+        }
+    }
+    let mut facts = CivilFacts {
+        fields,
+        ..Default::default()
+    };
+    match reg.writes {
+        CivilWrite::Entry => {
+            let kind = reg.kind?;
+            let mut cells = cells_of(&facts.fields);
+            for reserved in [civil::BOOK, civil::NUMBER, civil::BOOK_YEAR] {
+                if cells.remove(reserved).is_some() {
+                    errors.push(
+                        &format!("civil.fields.{reserved}"),
+                        "Quyển và số do hệ thống cấp khi lãnh đạo phê duyệt.",
+                    );
+                }
+            }
+            cells.insert(
+                civil::REGISTERED_ON.into(),
+                Cell::Text(today.strftime("%d/%m/%Y").to_string()),
+            );
+            if let Err(e) = civil::read_draft(kind, reg.re_registration, &cells) {
+                prefixed(e, errors);
+            }
+        }
+        CivilWrite::Note => {
+            facts.entry_id = input
+                .entry_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned);
+            if facts.entry_id.is_none() {
+                errors.push(
+                    "civil.entry_id",
+                    "Cần chọn mục đăng ký hộ tịch được thay đổi, cải chính hoặc bổ sung.",
+                );
+            }
+            if facts
+                .entry_id
+                .as_ref()
+                .is_some_and(|s| s.len() > limits::SHORT_CHARS)
+            {
+                errors.push("civil.entry_id", "Mã mục đăng ký không hợp lệ.");
+            }
+            facts.note_kind = input.note_kind.as_deref().map(|k| k.trim().to_owned());
+            if facts
+                .note_kind
+                .as_deref()
+                .and_then(NoteKind::parse)
+                .is_none()
+            {
+                errors.push(
+                    "civil.note_kind",
+                    "Loại việc là change (thay đổi), correction (cải chính) hoặc supplement (bổ sung).",
+                );
+            }
+            facts.reason = input
+                .reason
+                .as_deref()
+                .map(text::clean)
+                .filter(|r| !r.is_empty());
+            if facts.reason.is_none() {
+                errors.push(
+                    "civil.reason",
+                    "Cần ghi lý do thay đổi, cải chính, bổ sung.",
+                );
+            }
+            if facts
+                .reason
+                .as_ref()
+                .is_some_and(|r| text::char_len(r) > limits::FREE_TEXT_CHARS)
+            {
+                errors.push("civil.reason", "Lý do quá dài.");
+            }
+            if facts.fields.is_empty() {
+                errors.push(
+                    "civil.fields",
+                    "Cần ghi nội dung mới của mục được thay đổi.",
+                );
+            }
+            for (k, v) in &facts.fields {
+                match civil::Field::parse(k) {
+                    None => errors.push(
+                        &format!("civil.fields.{k}"),
+                        format!("Không có mục «{k}» trong sổ hộ tịch."),
+                    ),
+                    Some(f) => {
+                        if let Err(e) = civil::read_cell(f, &Cell::Text(v.clone())) {
+                            errors.push(&format!("civil.fields.{k}"), e.message);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Some(facts)
+}
+
+fn writes_label(reg: CivilRegistration) -> String {
+    match (reg.writes, reg.kind) {
+        (CivilWrite::Note, _) => "Thay đổi, cải chính, bổ sung thông tin hộ tịch".into(),
+        (CivilWrite::Entry, Some(k)) if reg.re_registration => {
+            format!("{} (đăng ký lại)", k.label_vi())
+        }
+        (CivilWrite::Entry, Some(k)) => k.label_vi().into(),
+        (CivilWrite::Entry, None) => String::new(),
+    }
+}
+
+impl Registers<'_> {
+    /// Writes what the approval of `dossier` puts in the registers, inside the
+    /// approval's transaction: a new entry numbered next in the agency's open book
+    /// of its kind and year, or the note on the entry a correction names; then the
+    /// extract, the dossier's result. None for a dossier of another procedure. An
+    /// error (a closed book, a clash, facts that no longer hold) refuses the
+    /// approval, and the caller's rollback leaves nothing written.
+    pub(crate) async fn on_approval(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        dossier: &Record,
+        agency: &AgencyRow,
+    ) -> Result<Option<ApprovalResult>> {
+        let procedure = self
+            .procedure_version_in(conn, &dossier.procedure.code, dossier.procedure.version)
+            .await?;
+        let Some(reg) = procedure.civil_register else {
+            return Ok(None);
+        };
+        let refuse = |m: String| Error::Conflict(format!("Không phê duyệt được: {m}"));
+        // Without declared facts (an older dossier) there is nothing to write.
+        let Some(facts) = dossier.details.civil.clone() else {
+            return Ok(None);
+        };
+        let by = Principal::User(actor.clone());
+        let today = self
+            .now()
+            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+            .date();
+        let entry_id = match reg.writes {
+            CivilWrite::Entry => {
+                let kind = reg
+                    .kind
+                    .ok_or_else(|| Error::Internal("civil_register entry without kind".into()))?;
+                let mut cells = cells_of(&facts.fields);
+                cells.insert(
+                    civil::REGISTERED_ON.into(),
+                    Cell::Text(today.strftime("%d/%m/%Y").to_string()),
+                );
+                let draft = civil::read_draft(kind, reg.re_registration, &cells)?;
+                let row = self
+                    .write_entry(
+                        conn,
+                        agency,
+                        &draft,
+                        Source::Dossier,
+                        Some(&dossier.id),
+                        Some(&actor.user_id),
+                    )
+                    .await
+                    .map_err(|e| match e {
+                        Error::Conflict(m) => refuse(m),
+                        other => other,
+                    })?;
+                row.id
+            }
+            CivilWrite::Note => {
+                let id = facts
+                    .entry_id
+                    .clone()
+                    .ok_or_else(|| refuse("hồ sơ chưa chọn mục đăng ký cần thay đổi.".into()))?;
+                let note_kind = facts.note_kind.clone().unwrap_or_default();
+                let on = today.strftime("%d/%m/%Y").to_string();
+                self.note_in(
+                    conn,
+                    &by,
+                    &id,
+                    &note_kind,
+                    &on,
+                    &cells_of(&facts.fields),
+                    facts.reason.as_deref().unwrap_or_default(),
+                    Some(&format!("Hồ sơ {}", dossier.code)),
+                    Some(&dossier.id),
+                )
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound(_) => refuse(
+                        "không tìm thấy mục đăng ký hộ tịch mà hồ sơ yêu cầu thay đổi.".into(),
+                    ),
+                    Error::Conflict(m) => refuse(m),
+                    other => other,
+                })?;
+                id
+            }
+        };
+        let extract = self.extract_in(conn, &by, &entry_id, 1, None).await?;
+        Ok(Some(ApprovalResult {
+            name: format!("{} — trích lục (bản sao)", writes_label(reg)),
+            pdf: extract.pdf,
+        }))
+    }
+
+    /// The register side of a civil-status dossier, for its page: what it writes,
+    /// the entry it wrote (or changes), and possible duplicates before approval
+    /// (the same folded name with the same date of birth or mother's name).
+    pub async fn of_dossier(&self, actor: &Actor, code: &str) -> Result<Option<DossierRegister>> {
+        let mut conn = self.db.read().await?;
+        let code = code.trim().to_ascii_uppercase();
+        let not_found = || Error::NotFound(format!("Không tìm thấy hồ sơ mã «{code}»."));
+        if code.len() > limits::SHORT_CHARS {
+            return Err(not_found());
+        }
+        let stored = motcua_store::dossiers::load(&mut conn, &code)
+            .await?
+            .ok_or_else(not_found)?;
+        let dossier = &stored.dossier;
+        let agency = motcua_store::agencies::by_id(&mut conn, &dossier.agency_id)
+            .await?
+            .ok_or_else(not_found)?;
+        actor
+            .require(motcua_domain::access::Action::ReadDossier, &agency.path)
+            .map_err(|_| not_found())?;
+        let procedure = self
+            .procedure_version_in(
+                &mut conn,
+                &dossier.procedure.code,
+                dossier.procedure.version,
+            )
+            .await?;
+        let Some(reg) = procedure.civil_register else {
+            return Ok(None);
+        };
+        let facts = dossier.details.civil.clone().unwrap_or_default();
+        let declared = facts
+            .fields
+            .iter()
+            .map(|(k, v)| {
+                (
+                    civil::Field::parse(k).map_or(k.clone(), |f| f.label_vi().to_owned()),
+                    v.clone(),
+                )
+            })
+            .collect();
+        let wrote = match reg.writes {
+            CivilWrite::Entry => store::entry_of_dossier(&mut conn, &dossier.id)
+                .await?
+                .map(|e| e.id),
+            CivilWrite::Note => store::noted_entry_of_dossier(&mut conn, &dossier.id)
+                .await?
+                .or(facts.entry_id.clone()),
+        };
+        let mut possible_duplicates = Vec::new();
+        if let (CivilWrite::Entry, Some(kind), None) = (reg.writes, reg.kind, &wrote) {
+            possible_duplicates = self
+                .duplicates(&mut conn, actor, &dossier.agency_id, kind, &facts)
+                .await?;
+        }
+        Ok(Some(DossierRegister {
+            writes_label: writes_label(reg),
+            declared,
+            entry_id: wrote,
+            possible_duplicates,
+        }))
+    }
+
+    async fn duplicates(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        agency_id: &str,
+        kind: Kind,
+        facts: &CivilFacts,
+    ) -> Result<Vec<EntrySummary>> {
+        let Some(name) = facts.fields.get(kind.name_field().as_str()) else {
+            return Ok(Vec::new());
+        };
+        let dob = facts
+            .fields
+            .get(kind.birth_field().as_str())
+            .and_then(|d| civil::parse_date_text(d))
+            .map(|d| d.to_string());
+        let mother = facts
+            .fields
+            .get(civil::Field::MotherName.as_str())
+            .map(|m| text::fold(m));
+        if !actor.may(
+            motcua_domain::access::Action::ReadRegister,
+            &actor.agency.path,
+        ) {
+            return Ok(Vec::new());
+        }
+        let rows = store::possible_duplicates(
+            conn,
+            agency_id,
+            kind.as_str(),
+            &text::fold(name),
+            dob.as_deref(),
+            mother.as_deref(),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(EntrySummary {
+                    kind: r.kind,
+                    kind_label: kind.label_vi().to_owned(),
+                    re_registration: r.re_registration != 0,
+                    full_name: r.display_name,
+                    date_of_birth: r.date_of_birth.and_then(|d| d.parse().ok()),
+                    book: r.book_label,
+                    book_year: r.book_year,
+                    number: r.number,
+                    registered_on: r.registered_on.parse().ok()?,
+                    id: r.id,
+                })
+            })
+            .collect())
+    }
+}
+
+impl crate::dossiers::Dossiers<'_> {
+    /// The approval's register write (see [`Registers::on_approval`]) as the
+    /// command that attaches its extract, and the extract's file in the blob store.
+    pub(crate) async fn civil_on_approval(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        dossier: &Record,
+        agency: &AgencyRow,
+    ) -> Result<Option<(motcua_domain::dossier::Command, crate::dossiers::NewFile)>> {
+        let Some(result) = self
+            .registers()
+            .on_approval(conn, actor, dossier, agency)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let file = self.store_blob(crate::dossiers::NewFile::new(
+            "result",
+            result.name,
+            "application/pdf".into(),
+            result.pdf,
+        ))?;
+        Ok(Some((
+            motcua_domain::dossier::Command::AttachResult {
+                name: file.name.clone(),
+                file_id: Some(file.id.clone()),
+            },
+            file,
+        )))
+    }
+}
