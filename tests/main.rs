@@ -16,6 +16,7 @@ mod cli;
 mod clock;
 mod dossier_pages;
 mod dossiers;
+mod electronic_copy;
 mod notify;
 mod ops;
 mod registers;

@@ -114,6 +114,25 @@ pub fn scan_kind(bytes: &[u8], content_type: &str) -> Result<ScanKind, CopyError
     }
 }
 
+/// The pages of a scan (an image is one page), refused as the copy would be:
+/// what the fee is charged on, known before the copy is numbered.
+pub fn scan_pages(scan: &[u8], content_type: &str) -> Result<usize, CopyError> {
+    match scan_kind(scan, content_type)? {
+        ScanKind::Pdf => {
+            let doc = lopdf::Document::load_mem(scan).map_err(|_| CopyError::UnreadablePdf)?;
+            let count = doc.get_pages().len();
+            if count == 0 {
+                return Err(CopyError::NoPages);
+            }
+            if count > SCAN_PAGES {
+                return Err(CopyError::TooManyPages);
+            }
+            Ok(count)
+        }
+        ScanKind::Jpeg | ScanKind::Png => Ok(1),
+    }
+}
+
 /// Renders the copy of one scan (a PDF of any number of pages, or one image).
 pub fn electronic_copy_pdf(
     engine: &PdfEngine,
@@ -124,14 +143,7 @@ pub fn electronic_copy_pdf(
     let kind = scan_kind(scan, content_type)?;
     let (file, pages): (&str, Vec<serde_json::Value>) = match kind {
         ScanKind::Pdf => {
-            let doc = lopdf::Document::load_mem(scan).map_err(|_| CopyError::UnreadablePdf)?;
-            let count = doc.get_pages().len();
-            if count == 0 {
-                return Err(CopyError::NoPages);
-            }
-            if count > SCAN_PAGES {
-                return Err(CopyError::TooManyPages);
-            }
+            let count = scan_pages(scan, content_type)?;
             (
                 "/scan.pdf",
                 (1..=count)

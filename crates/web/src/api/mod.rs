@@ -68,6 +68,8 @@ pub use json::ApiJson;
         certifications::statement,
         certifications::revoke,
         certifications::certify,
+        certifications::electronic,
+        certifications::copy_pdf,
         registers::search,
         registers::get,
     ),
@@ -232,6 +234,14 @@ pub fn routes() -> Router<AppState> {
             get(certifications::list)
                 .post(certifications::record)
                 .layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route(
+            "/certifications/electronic",
+            post(certifications::electronic).layer(DefaultBodyLimit::max(body_limit::SCAN_FORM)),
+        )
+        .route(
+            "/certifications/{id}/copy.pdf",
+            get(certifications::copy_pdf),
         )
         .route("/certifications/counts", get(certifications::counts))
         .route("/certifications/{id}", get(certifications::get))
