@@ -20,6 +20,7 @@ on_both_engines!(
     electronic_copy_is_signed_stored_and_verifiable,
     electronic_copy_of_an_image_is_pdf_a,
     bad_scans_are_refused_with_nothing_written,
+    the_counter_page_uploads_a_scan_and_shows_the_signed_copy,
 );
 
 fn form(scan: Vec<u8>, file_name: &str, content_type: &str) -> Form {
@@ -300,4 +301,74 @@ async fn bad_scans_are_refused_with_nothing_written(app: TestApp) {
     // Nothing numbered: the first good copy is number 1.
     let ok = json(upload(&app, &token, form(scan, "a.pdf", "application/pdf")).await).await;
     assert_eq!(ok["certification"]["number"], 1);
+}
+
+async fn the_counter_page_uploads_a_scan_and_shows_the_signed_copy(app: TestApp) {
+    let browser = app.browser();
+    let csrf = app.signed_in(&browser, "tiepnhan").await;
+    let html = browser
+        .get(app.url("/chung-thuc"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("href=\"/chung-thuc/ban-sao-dien-tu\""));
+    let r = browser
+        .get(app.url("/chung-thuc/ban-sao-dien-tu"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(r.status(), 200);
+    assert!(r
+        .text()
+        .await
+        .expect("html")
+        .contains("enctype=\"multipart/form-data\""));
+
+    // A GIF: refused on the page, in Vietnamese, the typed values kept.
+    let gif = form(b"GIF89a\x01\x00".to_vec(), "a.gif", "image/gif")
+        .text("_csrf", csrf.clone())
+        .text("_idem", unique());
+    let r = browser
+        .post(app.url("/chung-thuc/ban-sao-dien-tu"))
+        .multipart(gif)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Tệp bản chụp phải là PDF, JPEG hoặc PNG."),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Nguyễn Văn An\""));
+
+    let png = motcua_docs::testing::sample_png(300, 400);
+    let good = form(png, "scan.png", "image/png")
+        .text("_csrf", csrf.clone())
+        .text("_idem", unique());
+    let r = browser
+        .post(app.url("/chung-thuc/ban-sao-dien-tu"))
+        .multipart(good)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Đã chứng thực và ký số: số 1, quyển số 01/2026-SCT/BS"),
+        "{html}"
+    );
+    let link = {
+        let marker = "id=\"tai-ban-sao\" href=\"";
+        let i = html.find(marker).expect("the copy's link") + marker.len();
+        html[i..].split('"').next().unwrap_or_default().to_owned()
+    };
+    let pdf = browser.get(app.url(&link)).send().await.expect("pdf");
+    assert_eq!(pdf.status(), 200);
+    let pdf = pdf.bytes().await.expect("bytes");
+    let report = pdfsig(&pdf);
+    assert!(report.contains("Signature is Valid."), "{report}");
 }

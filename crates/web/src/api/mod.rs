@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
 use crate::input_guard::body_limit;
 use crate::AppState;
 
+pub(crate) use certifications::pdf_response;
 pub use extract::{ApiPath, ApiQuery};
 pub use json::ApiJson;
 
