@@ -107,9 +107,12 @@ async fn electronic_copy_is_signed_stored_and_verifiable(app: TestApp) {
     assert_eq!(c["pages"], 3);
     assert_eq!(c["fee"]["total"], 5_000, "3 pages: 2.000 + 2.000 + 1.000");
     assert_eq!(copy["signed_by"], "Đỗ Minh Tuấn");
+    // A PDF scan too: its pages are converted so that the copy is PDF/A.
+    assert_eq!(copy["pdf_a"], true);
 
     let pdf = download(&app, &token, copy["file_url"].as_str().expect("url")).await;
     assert_eq!(copy["sha256"], sha256_hex(&pdf));
+    assert!(String::from_utf8_lossy(&pdf).contains("pdfaid:part"));
     assert_eq!(copy["size"], pdf.len());
     // The issued document records the signed file's hash.
     let stored = app
@@ -126,8 +129,10 @@ async fn electronic_copy_is_signed_stored_and_verifiable(app: TestApp) {
     assert!(report.contains("Đỗ Minh Tuấn"), "{report}");
     if let Some(text) = motcua_docs::testing::pdf_text(&pdf).expect("pdftotext") {
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Three pages of the scan (drawn as outlines), then the
+        // certification page.
+        assert_eq!(text.matches('\u{c}').count(), 4, "{text}");
         for needle in [
-            "Trang bản chính số 3",
             "Số chứng thực: 1",
             "Quyển số: 01/2026-SCT/BS",
             "Đỗ Minh Tuấn",
