@@ -23,6 +23,7 @@ mod registers;
 mod replica;
 mod reports;
 mod request_id;
+mod result_signing;
 mod schema;
 mod sessions;
 mod throttle;
