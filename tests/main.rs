@@ -12,6 +12,7 @@ mod browser;
 mod calendar;
 mod catalogue;
 mod certification;
+mod certification_book;
 mod cli;
 mod clock;
 mod dossier_pages;

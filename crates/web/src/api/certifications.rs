@@ -7,8 +7,8 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use motcua_app::certifications::{
-    Certification, CertificationInput, CertificationQuery, CountQuery, CountRow, ElectronicCopy,
-    ElectronicInput, Fee, Verification,
+    Certification, CertificationInput, CertificationQuery, ClosedBook, CountQuery, CountRow,
+    ElectronicCopy, ElectronicInput, Fee, Verification,
 };
 use motcua_app::dossiers::Upload;
 use motcua_app::Error;
@@ -435,4 +435,34 @@ pub(crate) fn pdf_response(name: &str, pdf: Vec<u8>) -> Response {
         pdf,
     )
         .into_response()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CloseBookJson {
+    /// A kind of the book to close: copy (also electronic copies), signature,
+    /// contract, …
+    pub kind: String,
+}
+
+/// Closes this year's open certification book of a kind at the leader's
+/// agency (khóa sổ): it takes no new number, and the next certification opens
+/// the next volume.
+#[utoipa::path(post, path = "/api/v1/certifications/books/close", tag = "certification", request_body = CloseBookJson,
+    responses(
+        (status = 200, body = ClosedBook),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn close_book(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<CloseBookJson>,
+) -> ApiResult<Json<ClosedBook>> {
+    Ok(Json(
+        s.app
+            .certifications()
+            .close_book(&actor, &body.kind)
+            .await?,
+    ))
 }

@@ -71,6 +71,7 @@ pub use json::ApiJson;
         certifications::certify,
         certifications::electronic,
         certifications::copy_pdf,
+        certifications::close_book,
         registers::search,
         registers::get,
     ),
@@ -243,6 +244,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/certifications/{id}/copy.pdf",
             get(certifications::copy_pdf),
+        )
+        .route(
+            "/certifications/books/close",
+            post(certifications::close_book).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
         )
         .route("/certifications/counts", get(certifications::counts))
         .route("/certifications/{id}", get(certifications::get))

@@ -6,6 +6,7 @@ mod audit;
 mod calendar;
 mod catalogue;
 mod certification;
+mod certification_book;
 mod certification_electronic;
 mod dossiers;
 mod form_data;
@@ -63,6 +64,15 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
         )
         .route("/chung-thuc/le-phi", get(certification::fee))
+        .route("/chung-thuc/so", get(certification_book::show))
+        .route(
+            "/chung-thuc/so/so-chung-thuc.xlsx",
+            get(certification_book::workbook),
+        )
+        .route(
+            "/chung-thuc/so/khoa",
+            post(certification_book::close).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         .route(
             "/chung-thuc/ban-sao-dien-tu",
             get(certification_electronic::show)
