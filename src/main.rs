@@ -255,6 +255,7 @@ async fn open(config: &Config) -> Result<App, String> {
             public_url: config.public_url.clone(),
             blob_dir: config.data_dir.join("blobs"),
             remind_after_days: config.notify.remind_after_days,
+            signing_dir: config.data_dir.join("signing"),
         },
     );
     app.seed_reference_data()

@@ -142,6 +142,7 @@ impl TestApp {
                 public_url: base.clone(),
                 blob_dir: blob_dir.clone(),
                 remind_after_days: 3,
+                signing_dir: blob_dir.with_extension("signing"),
             },
             clock
                 .as_ref()
@@ -308,6 +309,7 @@ impl Drop for TestApp {
             let _ = tx.send(());
         }
         let _ = std::fs::remove_dir_all(self.app.settings().blob_dir.clone());
+        let _ = std::fs::remove_dir_all(self.app.settings().signing_dir.clone());
         match self.cleanup.take() {
             Some(Cleanup::File(path)) => {
                 for suffix in ["", "-wal", "-shm"] {

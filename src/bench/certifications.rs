@@ -58,6 +58,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         Settings {
             public_url: base.clone(),
             blob_dir: dir.join("blobs"),
+            signing_dir: dir.join("signing"),
             ..Settings::default()
         },
         clock.clock(),

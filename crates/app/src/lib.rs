@@ -20,6 +20,7 @@ pub mod registers;
 pub mod reports;
 pub mod secrets;
 pub mod signed_copy;
+pub mod signing;
 pub mod throttle;
 pub mod users;
 
@@ -38,6 +39,9 @@ pub struct Settings {
     pub blob_dir: std::path::PathBuf,
     /// Results not collected after this many days are listed and reminded.
     pub remind_after_days: u32,
+    /// The demo certificate authority and the leaders' signing identities
+    /// (created on first use; see docs/signing.md).
+    pub signing_dir: std::path::PathBuf,
 }
 
 impl Default for Settings {
@@ -46,6 +50,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             blob_dir: std::path::PathBuf::from("data/blobs"),
             remind_after_days: 3,
+            signing_dir: std::path::PathBuf::from("data/signing"),
         }
     }
 }
@@ -63,6 +68,7 @@ pub struct App {
     catalogue: std::sync::Arc<catalogue::CatalogueCache>,
     /// Parsing the embedded fonts takes a moment; done once, on first use.
     pdf: std::sync::Arc<std::sync::OnceLock<motcua_docs::PdfEngine>>,
+    signers: std::sync::Arc<signing::SignerCache>,
 }
 
 impl App {
@@ -88,6 +94,7 @@ impl App {
             auth: Default::default(),
             catalogue: Default::default(),
             pdf: Default::default(),
+            signers: Default::default(),
         }
     }
 

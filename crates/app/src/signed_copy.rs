@@ -15,7 +15,7 @@ pub struct SignedCopy {
     pub sha256: [u8; 32],
     /// Pages of the scan (the certification page not counted).
     pub pages: usize,
-    /// Whether the copy is PDF/A-2b (image scans) or PDF 1.7 (PDF scans).
+    /// Whether the copy is PDF/A-2b (always, since PDF scans are converted).
     pub pdf_a: bool,
 }
 

@@ -3,9 +3,10 @@
 //! signer, QR code to the public verification page), as one PDF ready to be
 //! signed.
 //!
-//! Images (JPEG, PNG) give PDF/A-2b. A PDF scan gives plain PDF 1.7: PDF/A
-//! forbids embedding another PDF's pages (their conformance cannot be
-//! vouched for), and rasterising them would lose quality and time.
+//! The copy is PDF/A-2b. Images (JPEG, PNG) are placed as they are. PDF/A
+//! forbids embedding another PDF's pages, so each page of a PDF scan is
+//! converted to SVG first (hayro-svg: vector paths and glyph outlines stay
+//! vector, embedded images stay images) and placed as an SVG image.
 
 use motcua_domain::limits::{SCAN_BYTES, SCAN_PAGES};
 use serde_json::json;
@@ -114,15 +115,10 @@ pub fn scan_kind(bytes: &[u8], content_type: &str) -> Result<ScanKind, CopyError
     }
 }
 
-/// Renders the copy of one scan (a PDF of any number of pages, or one image).
-pub fn electronic_copy_pdf(
-    engine: &PdfEngine,
-    scan: &[u8],
-    content_type: &str,
-    meta: &CopyMetadata,
-) -> Result<RenderedCopy, CopyError> {
-    let kind = scan_kind(scan, content_type)?;
-    let (file, pages): (&str, Vec<serde_json::Value>) = match kind {
+/// The pages of a scan (an image is one page), refused as the copy would be:
+/// what the fee is charged on, known before the copy is numbered.
+pub fn scan_pages(scan: &[u8], content_type: &str) -> Result<usize, CopyError> {
+    match scan_kind(scan, content_type)? {
         ScanKind::Pdf => {
             let doc = lopdf::Document::load_mem(scan).map_err(|_| CopyError::UnreadablePdf)?;
             let count = doc.get_pages().len();
@@ -132,24 +128,60 @@ pub fn electronic_copy_pdf(
             if count > SCAN_PAGES {
                 return Err(CopyError::TooManyPages);
             }
-            (
-                "/scan.pdf",
-                (1..=count)
-                    .map(|page| json!({ "file": "/scan.pdf", "page": page }))
-                    .collect(),
-            )
+            Ok(count)
         }
-        ScanKind::Jpeg => (
-            "/scan.jpg",
-            vec![json!({ "file": "/scan.jpg", "page": null })],
-        ),
-        ScanKind::Png => (
-            "/scan.png",
-            vec![json!({ "file": "/scan.png", "page": null })],
-        ),
+        ScanKind::Jpeg | ScanKind::Png => Ok(1),
+    }
+}
+
+/// Each page of a PDF as an SVG document (white background: a scan's page
+/// is paper).
+fn pdf_pages_as_svg(scan: &[u8]) -> Result<Vec<String>, CopyError> {
+    use hayro_svg::hayro_interpret::InterpreterSettings;
+    use hayro_svg::hayro_syntax::Pdf;
+    let pdf = Pdf::new(scan.to_vec()).map_err(|_| CopyError::UnreadablePdf)?;
+    let cache = hayro_svg::RenderCache::new();
+    let settings = InterpreterSettings::default();
+    let render = hayro_svg::SvgRenderSettings {
+        bg_color: [255, 255, 255, 255],
     };
+    let pages: Vec<String> = pdf
+        .pages()
+        .iter()
+        .map(|page| hayro_svg::convert(page, &cache, &settings, &render))
+        .collect();
+    if pages.is_empty() {
+        return Err(CopyError::NoPages);
+    }
+    Ok(pages)
+}
+
+/// Renders the copy of one scan (a PDF of any number of pages, or one image).
+pub fn electronic_copy_pdf(
+    engine: &PdfEngine,
+    scan: &[u8],
+    content_type: &str,
+    meta: &CopyMetadata,
+) -> Result<RenderedCopy, CopyError> {
+    let kind = scan_kind(scan, content_type)?;
+    let files: Vec<(String, Vec<u8>)> = match kind {
+        ScanKind::Pdf => {
+            scan_pages(scan, content_type)?;
+            pdf_pages_as_svg(scan)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, svg)| (format!("/scan-{}.svg", i + 1), svg.into_bytes()))
+                .collect()
+        }
+        ScanKind::Jpeg => vec![("/scan.jpg".to_owned(), scan.to_vec())],
+        ScanKind::Png => vec![("/scan.png".to_owned(), scan.to_vec())],
+    };
+    let pages: Vec<serde_json::Value> = files
+        .iter()
+        .map(|(file, _)| json!({ "file": file, "page": null }))
+        .collect();
     let scan_pages = pages.len();
-    let pdf_a = kind != ScanKind::Pdf;
+    let pdf_a = true;
     let inputs = json!({
         "pages": pages,
         "date": { "year": meta.date.year(), "month": meta.date.month(), "day": meta.date.day() },
@@ -162,8 +194,11 @@ pub fn electronic_copy_pdf(
         "signer_name": meta.signer_name,
         "signer_title": meta.signer_title,
     });
-    let mut doc = Document::new(CERTIFIED_COPY_TYP)
-        .with_file(file, scan.to_vec())
+    let mut doc = Document::new(CERTIFIED_COPY_TYP);
+    for (file, bytes) in files {
+        doc = doc.with_file(&file, bytes);
+    }
+    let mut doc = doc
         .with_file("/qr.svg", qr_svg(&meta.verify_url)?)
         .with_inputs(inputs)
         .with_today(meta.date);
@@ -222,11 +257,17 @@ mod tests {
         let copy = electronic_copy_pdf(&engine, &scan_pdf(&engine, 3), "application/pdf", &meta())
             .expect("copy");
         assert_eq!(copy.scan_pages, 3);
-        assert!(!copy.pdf_a);
+        assert!(copy.pdf_a);
+        assert!(
+            String::from_utf8_lossy(&copy.pdf).contains("pdfaid:part"),
+            "PDF/A identification in the XMP metadata"
+        );
         let doc = lopdf::Document::load_mem(&copy.pdf).expect("pdf");
         assert_eq!(doc.get_pages().len(), 4);
         if let Some(text) = pdf_text(&copy.pdf).expect("pdftotext") {
-            assert!(text.contains("Trang bản chính số 3"), "{text}");
+            // The scan's pages are drawn (glyph outlines, not text), then
+            // the certification page.
+            assert_eq!(text.matches('\u{c}').count(), 4, "{text}");
             for needle in [
                 "LỜI CHỨNG",
                 "Số chứng thực: 15",

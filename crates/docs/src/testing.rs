@@ -105,3 +105,25 @@ pub fn decode_qr_codes(image: &image::GrayImage) -> Result<Vec<String>, String> 
         })
         .collect()
 }
+
+/// A PNG "scan" of `width` × `height` pixels (a grey pattern), for tests that
+/// upload an image.
+pub fn sample_png(width: u32, height: u32) -> Vec<u8> {
+    let img =
+        image::GrayImage::from_fn(width, height, |x, y| image::Luma([((x ^ y) & 0xff) as u8]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    // Encoding an in-memory image into a Vec cannot fail for a valid size.
+    let _ = img.write_to(&mut out, image::ImageFormat::Png);
+    out.into_inner()
+}
+
+/// A PDF "scan" of `pages` pages, each saying "Trang bản chính số N".
+pub fn sample_scan_pdf(engine: &crate::PdfEngine, pages: usize) -> Result<Vec<u8>, String> {
+    let source = (1..=pages)
+        .map(|i| format!("Trang bản chính số {i}"))
+        .collect::<Vec<_>>()
+        .join("\n#pagebreak()\n");
+    engine
+        .render(&crate::Document::new(source))
+        .map_err(|e| e.to_string())
+}

@@ -37,32 +37,68 @@ pub async fn next_number(
     .bind(i64::from(year))
     .fetch_optional(&mut *conn)
     .await?;
-    let volume = match latest {
+    let mut volume = match latest {
         None => 1,
         Some((v, closed)) if flag(closed) => v + 1,
         Some((v, _)) => v,
     };
-    let (book_id, number): (String, i64) = sqlx::query_as(
-        "INSERT INTO certification_books \
-         (id, agency_id, book_code, book_year, volume, last_number, closed, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 1, 0, $6) \
-         ON CONFLICT (agency_id, book_code, book_year, volume) \
-         DO UPDATE SET last_number = certification_books.last_number + 1 \
-         RETURNING id, last_number",
+    // A book closed between the read above and this upsert takes no number
+    // (the `WHERE` leaves it alone and nothing is returned): the next volume does.
+    loop {
+        let taken: Option<(String, i64)> = sqlx::query_as(
+            "INSERT INTO certification_books \
+             (id, agency_id, book_code, book_year, volume, last_number, closed, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 1, 0, $6) \
+             ON CONFLICT (agency_id, book_code, book_year, volume) \
+             DO UPDATE SET last_number = certification_books.last_number + 1 \
+             WHERE certification_books.closed = 0 \
+             RETURNING id, last_number",
+        )
+        .bind(crate::new_id())
+        .bind(agency_id)
+        .bind(book_code)
+        .bind(i64::from(year))
+        .bind(volume)
+        .bind(now_ms)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((book_id, number)) = taken {
+            return Ok(Numbered {
+                book_id,
+                volume,
+                number,
+            });
+        }
+        volume += 1;
+    }
+}
+
+/// The book closed: its volume and last number.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ClosedBook {
+    pub volume: i64,
+    pub last_number: i64,
+}
+
+/// Closes the open book of an agency, symbol and year (a closed book takes no
+/// new number; the next certification opens the next volume). `None` when no
+/// book is open.
+pub async fn close_book(
+    conn: &mut Conn,
+    agency_id: &str,
+    book_code: &str,
+    year: i16,
+) -> Result<Option<ClosedBook>> {
+    sqlx::query_as(
+        "UPDATE certification_books SET closed = 1 \
+         WHERE agency_id = $1 AND book_code = $2 AND book_year = $3 AND closed = 0 \
+         RETURNING volume, last_number",
     )
-    .bind(crate::new_id())
     .bind(agency_id)
     .bind(book_code)
     .bind(i64::from(year))
-    .bind(volume)
-    .bind(now_ms)
-    .fetch_one(conn)
-    .await?;
-    Ok(Numbered {
-        book_id,
-        volume,
-        number,
-    })
+    .fetch_optional(conn)
+    .await
 }
 
 /// An entry to write.

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod procedures;
 pub mod registers;
 pub mod reports;
+pub mod result_signatures;
 pub mod sectors;
 pub mod sessions;
 pub mod throttle;

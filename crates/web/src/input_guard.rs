@@ -37,6 +37,8 @@ pub mod body_limit {
     pub const OFFICER_JSON: usize = limits::FILES_TOTAL_BYTES / 3 * 4 + 2 * MIB;
     /// An officer's intake or result from the pages (multipart).
     pub const OFFICER_FORM: usize = limits::FILES_TOTAL_BYTES + MIB;
+    /// The scan of an original for an electronic certified copy (multipart).
+    pub const SCAN_FORM: usize = limits::SCAN_BYTES + MIB;
 }
 
 /// Anonymous submissions carry up to [`body_limit::ONLINE_JSON`] each and are

@@ -3,9 +3,13 @@
 //! the dossier module's intake), the book and its counts, the printed statement,
 //! and the public verification of issued documents.
 
+mod books;
+mod electronic;
 mod read;
 mod record;
 
+pub use books::ClosedBook;
+pub use electronic::{ElectronicCopy, ElectronicInput};
 pub use read::{CertificationQuery, CountQuery, CountRow, Verification};
 pub use record::CertificationInput;
 

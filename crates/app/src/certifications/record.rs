@@ -46,19 +46,19 @@ pub struct CertificationInput {
 }
 
 /// The input, checked.
-struct Checked {
-    kind: Kind,
-    mode: Option<SignatureMode>,
-    requester_name: String,
-    requester_id: String,
-    document_name: String,
-    pages: u32,
-    copies: u32,
-    signer: Option<String>,
-    signer_title: String,
+pub(super) struct Checked {
+    pub(super) kind: Kind,
+    pub(super) mode: Option<SignatureMode>,
+    pub(super) requester_name: String,
+    pub(super) requester_id: String,
+    pub(super) document_name: String,
+    pub(super) pages: u32,
+    pub(super) copies: u32,
+    pub(super) signer: Option<String>,
+    pub(super) signer_title: String,
 }
 
-fn check(input: &CertificationInput) -> Result<Checked> {
+pub(super) fn check(input: &CertificationInput) -> Result<Checked> {
     let mut errors = Errors::new();
     // Bounds first: nothing oversized is parsed further.
     // Every field is checked (not short-circuited), so every error shows at once.
@@ -211,7 +211,11 @@ impl Certifications<'_> {
     }
 
     /// The signer: the named user, or the agency's first leader.
-    async fn signer(&self, actor: &Actor, username: Option<&str>) -> Result<(String, String)> {
+    pub(super) async fn signer(
+        &self,
+        actor: &Actor,
+        username: Option<&str>,
+    ) -> Result<(String, String)> {
         let mut conn = self.db.read().await?;
         let leaders: Vec<String> = users::roles_in_agency(&mut conn, &actor.agency.id)
             .await?

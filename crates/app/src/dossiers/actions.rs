@@ -212,6 +212,8 @@ impl Dossiers<'_> {
                         }
                         let file =
                             result.ok_or_else(|| Error::Internal("result prepared".into()))??;
+                        // A PDF result is signed by the approving leader (issue 12).
+                        let file = self.sign_result(conn, dossier, agency, file).await?;
                         return Ok((
                             Command::AttachResult {
                                 name: file.name.clone(),

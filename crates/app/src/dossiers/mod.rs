@@ -9,6 +9,7 @@ mod intake;
 pub(crate) mod notices;
 mod printing;
 mod queries;
+mod result_signing;
 mod tracking;
 mod transfer;
 mod write;
@@ -20,6 +21,7 @@ pub use chain::{event_hash, ChainReport, GENESIS};
 pub(crate) use input::parse_date;
 pub use input::Upload;
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput};
+pub use motcua_store::result_signatures::SigningRate;
 pub(crate) use printing::place_of;
 pub use printing::Form;
 pub use queries::{DossierDetail, DossierPage, Worklist, WorklistQuery};
@@ -132,6 +134,10 @@ pub struct DossierFile {
     pub content_type: String,
     pub size: i64,
     pub sha256: String,
+    /// A result signed with the approving leader's certificate: by whom.
+    pub signed_by: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub signed_at: Option<jiff::Timestamp>,
 }
 
 impl From<FileRow> for DossierFile {
@@ -143,6 +149,8 @@ impl From<FileRow> for DossierFile {
             content_type: f.content_type,
             size: f.size,
             sha256: f.sha256,
+            signed_by: None,
+            signed_at: None,
         }
     }
 }

@@ -227,10 +227,18 @@ impl Dossiers<'_> {
         let steps = self
             .control_steps(&mut conn, &d, &agency.code, &events)
             .await?;
+        let signatures = motcua_store::result_signatures::of_dossier(&mut conn, &d.id).await?;
         let files = store::files(&mut conn, &d.id)
             .await?
             .into_iter()
-            .map(DossierFile::from)
+            .map(|f| {
+                let mut file = DossierFile::from(f);
+                if let Some(s) = signatures.iter().find(|s| s.file_id == file.id) {
+                    file.signed_by = Some(s.signer_name.clone());
+                    file.signed_at = Some(motcua_store::from_millis(s.signed_at));
+                }
+                file
+            })
             .collect();
         let dossier = self
             .to_dossier_of(&mut conn, &d, &agency, Some(actor))

@@ -7,8 +7,10 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use motcua_app::certifications::{
-    Certification, CertificationInput, CertificationQuery, CountQuery, CountRow, Fee, Verification,
+    Certification, CertificationInput, CertificationQuery, ClosedBook, CountQuery, CountRow,
+    ElectronicCopy, ElectronicInput, Fee, Verification,
 };
+use motcua_app::dossiers::Upload;
 use motcua_app::Error;
 use motcua_domain::validation::Errors;
 use serde::Deserialize;
@@ -269,6 +271,198 @@ pub async fn certify(
                 body.signer.as_deref(),
                 body.signer_title.as_deref(),
             )
+            .await?,
+    ))
+}
+
+/// The electronic copy's form, as the OpenAPI document describes it.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // Read field by field from the multipart body.
+pub struct ElectronicForm {
+    /// The scan of the original: one PDF (any number of pages), JPEG or PNG,
+    /// at most 50 MB.
+    #[schema(value_type = String, format = Binary)]
+    pub scan: Vec<u8>,
+    pub requester_name: String,
+    /// The requester's 12-digit personal identification number.
+    pub requester_id: String,
+    /// The document certified, e.g. "Bằng tốt nghiệp trung học phổ thông".
+    pub document_name: String,
+    /// Copies charged; 1 when absent.
+    pub copies: Option<i64>,
+    /// Username of the leader who signs; the agency's first leader when absent.
+    pub signer: Option<String>,
+    /// "Chủ tịch" when absent.
+    pub signer_title: Option<String>,
+}
+
+/// A multipart body read into the use case's input and the scan; problem+json
+/// for anything unreadable.
+async fn electronic_form(
+    req: axum::extract::Request,
+    state: &AppState,
+) -> ApiResult<(ElectronicInput, Option<Upload>)> {
+    use axum::extract::FromRequest;
+    let unreadable = |status: axum::http::StatusCode| -> ApiError {
+        if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError(Error::field(
+                "scan",
+                format!(
+                    "Tệp bản chụp vượt quá {} MB.",
+                    motcua_domain::limits::megabytes(motcua_domain::limits::SCAN_BYTES)
+                ),
+            ))
+        } else {
+            ApiError(Error::field(
+                "scan",
+                "Gửi bản chụp và các thông tin dưới dạng multipart/form-data (trường scan là tệp).",
+            ))
+        }
+    };
+    let mut parts = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|e| unreadable(e.status()))?;
+    let mut input = ElectronicInput::default();
+    let mut scan = None;
+    let mut errors = Errors::new();
+    while let Some(field) = parts
+        .next_field()
+        .await
+        .map_err(|e| unreadable(e.status()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "scan" {
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let content_type = field.content_type().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(|e| unreadable(e.status()))?;
+            scan = Some(Upload {
+                name: file_name,
+                content_type,
+                bytes: bytes.to_vec(),
+            });
+            continue;
+        }
+        let text = field.text().await.map_err(|e| unreadable(e.status()))?;
+        if let Some(c) = motcua_domain::text::forbidden_control(&text, true) {
+            errors.push(
+                &name,
+                motcua_domain::validation::control_message(&format!("«{name}»"), c),
+            );
+            continue;
+        }
+        match name.as_str() {
+            "requester_name" => input.requester_name = text,
+            "requester_id" => input.requester_id = text,
+            "document_name" => input.document_name = text,
+            "copies" => input.copies = count("copies", "bản", Some(&text), &mut errors),
+            "signer" => input.signer = Some(text),
+            "signer_title" => input.signer_title = Some(text),
+            // Unknown fields are ignored, as in JSON bodies.
+            _ => {}
+        }
+    }
+    errors.into_result().map_err(|e| ApiError(e.into()))?;
+    Ok((input, scan))
+}
+
+/// Certifies an electronic copy from the scan of its original (chứng thực bản
+/// sao điện tử từ bản chính): the next number of the book, the copy (the scan's
+/// pages and a certification page with a QR code to `/xac-minh/{token}`),
+/// signed with the leader's certificate (a PDF signature `pdfsig` verifies),
+/// stored; `file_url` downloads it. Send an `Idempotency-Key` so that a retry
+/// never takes a second number.
+#[utoipa::path(post, path = "/api/v1/certifications/electronic", tag = "certification",
+    request_body(content = ElectronicForm, content_type = "multipart/form-data"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Khóa chống gửi trùng")),
+    responses(
+        (status = 201, body = ElectronicCopy),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn electronic(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: HeaderMap,
+    req: axum::extract::Request,
+) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    let (input, scan) = electronic_form(req, &s).await?;
+    let scan = scan.ok_or_else(|| {
+        ApiError(Error::field(
+            "scan",
+            "Chọn tệp bản chụp bản chính (PDF, JPEG hoặc PNG).",
+        ))
+    })?;
+    let copy = s
+        .app
+        .certifications()
+        .record_electronic(&actor, &input, &scan, key.as_deref())
+        .await?;
+    Ok(created(
+        format!("/api/v1/certifications/{}", copy.certification.id),
+        copy,
+    ))
+}
+
+/// The signed PDF of an electronic certified copy.
+#[utoipa::path(get, path = "/api/v1/certifications/{id}/copy.pdf", tag = "certification",
+    params(("id" = String, Path, description = "Mã bản ghi chứng thực")),
+    responses(
+        (status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn copy_pdf(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Response> {
+    let (name, pdf) = s.app.certifications().copy_pdf(&actor, &id).await?;
+    Ok(pdf_response(&name, pdf))
+}
+
+/// A PDF to show in the browser.
+pub(crate) fn pdf_response(name: &str, pdf: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CloseBookJson {
+    /// A kind of the book to close: copy (also electronic copies), signature,
+    /// contract, …
+    pub kind: String,
+}
+
+/// Closes this year's open certification book of a kind at the leader's
+/// agency (khóa sổ): it takes no new number, and the next certification opens
+/// the next volume.
+#[utoipa::path(post, path = "/api/v1/certifications/books/close", tag = "certification", request_body = CloseBookJson,
+    responses(
+        (status = 200, body = ClosedBook),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn close_book(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiJson(body): ApiJson<CloseBookJson>,
+) -> ApiResult<Json<ClosedBook>> {
+    Ok(Json(
+        s.app
+            .certifications()
+            .close_book(&actor, &body.kind)
             .await?,
     ))
 }

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
 use crate::input_guard::body_limit;
 use crate::AppState;
 
+pub(crate) use certifications::pdf_response;
 pub use extract::{ApiPath, ApiQuery};
 pub use json::ApiJson;
 
@@ -68,6 +69,9 @@ pub use json::ApiJson;
         certifications::statement,
         certifications::revoke,
         certifications::certify,
+        certifications::electronic,
+        certifications::copy_pdf,
+        certifications::close_book,
         registers::search,
         registers::get,
         registers::extract,
@@ -233,6 +237,18 @@ pub fn routes() -> Router<AppState> {
             get(certifications::list)
                 .post(certifications::record)
                 .layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route(
+            "/certifications/electronic",
+            post(certifications::electronic).layer(DefaultBodyLimit::max(body_limit::SCAN_FORM)),
+        )
+        .route(
+            "/certifications/{id}/copy.pdf",
+            get(certifications::copy_pdf),
+        )
+        .route(
+            "/certifications/books/close",
+            post(certifications::close_book).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
         )
         .route("/certifications/counts", get(certifications::counts))
         .route("/certifications/{id}", get(certifications::get))

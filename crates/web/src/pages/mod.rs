@@ -6,6 +6,8 @@ mod audit;
 mod calendar;
 mod catalogue;
 mod certification;
+mod certification_book;
+mod certification_electronic;
 mod dossiers;
 mod form_data;
 mod home;
@@ -62,6 +64,25 @@ pub fn routes() -> Router<AppState> {
                 .layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
         )
         .route("/chung-thuc/le-phi", get(certification::fee))
+        .route("/chung-thuc/so", get(certification_book::show))
+        .route(
+            "/chung-thuc/so/so-chung-thuc.xlsx",
+            get(certification_book::workbook),
+        )
+        .route(
+            "/chung-thuc/so/khoa",
+            post(certification_book::close).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route(
+            "/chung-thuc/ban-sao-dien-tu",
+            get(certification_electronic::show)
+                .post(certification_electronic::submit)
+                .layer(DefaultBodyLimit::max(body_limit::SCAN_FORM)),
+        )
+        .route(
+            "/chung-thuc/{id}/ban-sao.pdf",
+            get(certification_electronic::copy_pdf),
+        )
         .route(
             "/chung-thuc/{id}/loi-chung.pdf",
             get(certification::statement),

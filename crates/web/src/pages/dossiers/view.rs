@@ -86,6 +86,8 @@ pub struct FileView {
     pub name: String,
     pub size: String,
     pub stored: bool,
+    /// "Đã ký số: Đỗ Minh Tuấn, 16/11/2026 09:30" for a signed result.
+    pub signed: Option<String>,
 }
 
 pub struct MessageView {
@@ -529,6 +531,11 @@ pub(super) async fn dossier_page(
                 } else {
                     size_label(f.size)
                 },
+                signed: f
+                    .signed_by
+                    .as_ref()
+                    .zip(f.signed_at)
+                    .map(|(who, at)| format!("Đã ký số: {who}, {}", datetime_vn(at))),
                 id: f.id,
                 name: f.name,
             })

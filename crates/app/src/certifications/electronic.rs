@@ -1,0 +1,252 @@
+//! The electronic certified copy (chứng thực bản sao điện tử từ bản chính): the
+//! scan of the original is numbered in the book, rendered with its
+//! certification page and QR code, signed by the agency's leader, stored, and
+//! recorded as an issued document with the signed file's SHA-256.
+
+use motcua_docs::certified_copy::{scan_pages, CopyMetadata};
+use motcua_domain::access::Action;
+use motcua_domain::calendar::vietnam_time_zone;
+use motcua_domain::certification::{self as domain, Kind, SignatureMode};
+use motcua_store::agencies;
+use motcua_store::certifications::{self as store, NewEntry, NewIssued};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::record::check;
+use super::{Certification, CertificationInput, Certifications};
+use crate::dossiers::Upload;
+use crate::error::{Error, Result};
+use crate::idempotency::Request;
+use crate::principal::Actor;
+use crate::signed_copy::produce_signed_copy;
+use crate::signing::SigningIdentity;
+
+/// What the officer types beside the scan.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ElectronicInput {
+    pub requester_name: String,
+    pub requester_id: String,
+    pub document_name: String,
+    /// Copies charged (one file is issued); 1 when absent.
+    pub copies: Option<i64>,
+    /// Username of the leader who signs; the agency's first leader when absent.
+    pub signer: Option<String>,
+    /// "Chủ tịch" when absent.
+    pub signer_title: Option<String>,
+}
+
+/// A signed electronic copy, as recorded.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ElectronicCopy {
+    pub certification: Certification,
+    /// Where the signed PDF is downloaded (signed-in officers).
+    pub file_url: String,
+    /// SHA-256 (hex) of the signed PDF, as the verification page shows it.
+    pub sha256: String,
+    pub size: i64,
+    /// Whether the copy is PDF/A-2b.
+    pub pdf_a: bool,
+    /// Whose certificate signed it.
+    pub signed_by: String,
+}
+
+impl Certifications<'_> {
+    /// Certifies an electronic copy of `scan` (PDF, JPEG or PNG): its number
+    /// in the book, the copy with its certification page, signed, stored.
+    /// Numbering, rendering and signing happen in one transaction: a copy that
+    /// cannot be made gives its number back (the book stays gap-free).
+    pub async fn record_electronic(
+        &self,
+        actor: &Actor,
+        input: &ElectronicInput,
+        scan: &Upload,
+        idempotency_key: Option<&str>,
+    ) -> Result<ElectronicCopy> {
+        let content_type = scan.content_type.clone().unwrap_or_default();
+        // The scan is judged first: a refused upload takes no number.
+        let pages = scan_pages(&scan.bytes, &content_type)
+            .map_err(|e| Error::field("scan", e.to_string()))?;
+        let c = check(&CertificationInput {
+            kind: Kind::ElectronicCopy.as_str().to_owned(),
+            signature_mode: None,
+            requester_name: input.requester_name.clone(),
+            requester_id: input.requester_id.clone(),
+            document_name: input.document_name.clone(),
+            pages: Some(i64::try_from(pages).unwrap_or(i64::MAX)),
+            copies: input.copies,
+            signer: input.signer.clone(),
+            signer_title: input.signer_title.clone(),
+        })?;
+        actor.require(Action::Certify, &actor.agency.path)?;
+        let (_, procedure) = self
+            .dossiers()
+            .procedure_for_agency(&actor.agency.id, c.kind.procedure_code())
+            .await?;
+        let quote = domain::quote(c.kind, &procedure.fees, c.pages, c.copies);
+        let scan_sha = hex::encode(Sha256::digest(&scan.bytes));
+        let request = Request::new(
+            &actor.user_id,
+            idempotency_key,
+            &("certify_electronic", input, &scan_sha),
+        )?;
+        let (signer_id, signer_name) = self.signer(actor, c.signer.as_deref()).await?;
+        let agency = {
+            let mut conn = self.db.read().await?;
+            agencies::by_id(&mut conn, &actor.agency.id)
+                .await?
+                .ok_or_else(|| Error::Internal("the actor's agency vanished".into()))?
+        };
+        let parent_name = match &agency.parent_id {
+            Some(id) => {
+                let mut conn = self.db.read().await?;
+                agencies::by_id(&mut conn, id)
+                    .await?
+                    .map(|a| a.name)
+                    .unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        let fee_lines =
+            serde_json::to_string(&quote.lines).map_err(|e| Error::internal("fee lines", e))?;
+        let id = motcua_store::new_id();
+        let token = crate::secrets::random_token();
+        let now = self.now();
+        let now_ms = self.now_ms();
+        let today = now.to_zoned(vietnam_time_zone()).date();
+        let year = today.year();
+        let mut tx = self.db.begin_write().await?;
+        if let Some(answer) = request.replay(&mut tx, now_ms).await? {
+            return Ok(answer);
+        }
+        let numbered =
+            store::next_number(&mut tx, &actor.agency.id, c.kind.book_code(), year, now_ms).await?;
+        let label = domain::book_label(numbered.volume, year, c.kind.book_code());
+        let statement = domain::statement_vi(
+            c.kind,
+            SignatureMode::default(),
+            numbered.number,
+            &label,
+            today,
+            &c.requester_name,
+            &c.requester_id,
+        );
+        let meta = CopyMetadata {
+            statement: statement.first().cloned().unwrap_or_default(),
+            number: numbered.number.to_string(),
+            book: label.clone(),
+            date: today,
+            place: crate::dossiers::place_of(&agency),
+            parent_agency: parent_name,
+            agency: agency.name.clone(),
+            signer_name: signer_name.clone(),
+            signer_title: c.signer_title.clone(),
+            verify_url: self.verification_url(&token),
+        };
+        let who = SigningIdentity {
+            user_id: signer_id.clone(),
+            full_name: signer_name.clone(),
+            title: format!("{} {}", c.signer_title, agency.name),
+        };
+        let app = (*self.app).clone();
+        let bytes = scan.bytes.clone();
+        let copy = tokio::task::spawn_blocking(move || {
+            let signer = app.signer_of(&who)?;
+            produce_signed_copy(
+                app.pdf_engine(),
+                &bytes,
+                &content_type,
+                &meta,
+                signer.as_ref(),
+                now,
+            )
+            .map_err(Error::from)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("signing task: {e}")))??;
+        let sha256 = self.blobs().put(&copy.pdf)?;
+        store::insert_issued(
+            &mut tx,
+            &NewIssued {
+                token: &token,
+                kind: "certification",
+                agency_id: &actor.agency.id,
+                number: Some(numbered.number),
+                book: Some(&label),
+                title: &format!("{}: {}", c.kind.label_vi(), c.document_name),
+                issued_at: now_ms,
+                issued_by: &signer_id,
+                sha256: Some(&sha256),
+            },
+        )
+        .await?;
+        store::insert_entry(
+            &mut tx,
+            &NewEntry {
+                id: &id,
+                agency_id: &actor.agency.id,
+                kind: c.kind,
+                numbered: Some(&numbered),
+                signature_mode: None,
+                requester_name: &c.requester_name,
+                requester_id: &c.requester_id,
+                document_name: &c.document_name,
+                pages: c.pages,
+                copies: c.copies,
+                fee_total: quote.total,
+                fee_lines: &fee_lines,
+                signer_id: Some(&signer_id),
+                signer_title: Some(&c.signer_title),
+                recorded_by: &actor.user_id,
+                disposition: domain::Disposition::SameDay.as_str(),
+                dossier_id: None,
+                issued_token: Some(&token),
+                created_at: now_ms,
+            },
+        )
+        .await?;
+        let entry = store::entry(&mut tx, &id)
+            .await?
+            .ok_or_else(|| Error::Internal("the entry just written vanished".into()))?;
+        let answer = ElectronicCopy {
+            certification: self.answer(entry),
+            file_url: format!("/api/v1/certifications/{id}/copy.pdf"),
+            sha256,
+            size: i64::try_from(copy.pdf.len()).unwrap_or(i64::MAX),
+            pdf_a: copy.pdf_a,
+            signed_by: signer_name,
+        };
+        request.remember(&mut tx, &answer).await?;
+        tx.commit().await?;
+        Ok(answer)
+    }
+
+    /// The signed PDF of an electronic copy, for an officer who may read the
+    /// book: (file name, bytes).
+    pub async fn copy_pdf(&self, actor: &Actor, id: &str) -> Result<(String, Vec<u8>)> {
+        let not_found = || Error::NotFound("Việc chứng thực này không có bản sao điện tử.".into());
+        let c = self.get(actor, id).await?;
+        let mut conn = self.db.read().await?;
+        let entry = store::entry(&mut conn, &c.id)
+            .await?
+            .ok_or_else(not_found)?;
+        let token = entry.issued_token.ok_or_else(not_found)?;
+        let issued = store::issued(&mut conn, &token)
+            .await?
+            .ok_or_else(not_found)?;
+        let sha = issued.sha256.ok_or_else(not_found)?;
+        let bytes = self.blobs().get(&sha)?;
+        Ok((
+            format!("ban-sao-dien-tu-{}.pdf", c.number.unwrap_or_default()),
+            bytes,
+        ))
+    }
+
+    /// The public verification page of an issued document.
+    pub(crate) fn verification_url(&self, token: &str) -> String {
+        format!(
+            "{}/xac-minh/{token}",
+            self.settings().public_url.trim_end_matches('/')
+        )
+    }
+}

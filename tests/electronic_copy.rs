@@ -1,0 +1,379 @@
+//! Electronic certified copies (`POST /api/v1/certifications/electronic`): the
+//! scan numbered in the book, rendered with its certification page, signed so
+//! that poppler's `pdfsig` accepts it (and rejects a changed byte), stored, and
+//! verifiable at `/xac-minh/{token}` until revoked; bad uploads refused in
+//! Vietnamese with nothing written. Both engines.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use jiff::Timestamp;
+use reqwest::multipart::{Form, Part};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::on_both_engines;
+
+on_both_engines!(
+    clock = "2026-11-16T09:00:00+07:00".parse::<Timestamp>().expect("instant");
+    electronic_copy_is_signed_stored_and_verifiable,
+    electronic_copy_of_an_image_is_pdf_a,
+    bad_scans_are_refused_with_nothing_written,
+    the_counter_page_uploads_a_scan_and_shows_the_signed_copy,
+);
+
+fn form(scan: Vec<u8>, file_name: &str, content_type: &str) -> Form {
+    Form::new()
+        .text("requester_name", "Nguyễn Văn An")
+        .text("requester_id", "001087012345")
+        .text("document_name", "Bằng tốt nghiệp trung học phổ thông")
+        .text("copies", "1")
+        .part(
+            "scan",
+            Part::bytes(scan)
+                .file_name(file_name.to_owned())
+                .mime_str(content_type)
+                .expect("a MIME type"),
+        )
+}
+
+async fn upload(app: &TestApp, token: &str, form: Form) -> reqwest::Response {
+    app.client()
+        .post(app.url("/api/v1/certifications/electronic"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+async fn download(app: &TestApp, token: &str, url: &str) -> Vec<u8> {
+    let r = app
+        .client()
+        .get(app.url(url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    r.bytes().await.expect("bytes").to_vec()
+}
+
+/// `pdfsig`'s report on `pdf` (poppler-utils is required: the issue's
+/// acceptance is pdfsig's word).
+fn pdfsig(pdf: &[u8]) -> String {
+    let path: PathBuf = std::env::temp_dir().join(format!("motcua-pdfsig-{}.pdf", unique()));
+    std::fs::write(&path, pdf).expect("write the PDF");
+    let out = Command::new("pdfsig")
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("pdfsig could not run ({e}): install poppler-utils"));
+    let _ = std::fs::remove_file(&path);
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let r = app.client().get(app.url(path)).send().await.expect("page");
+    (r.status().as_u16(), r.text().await.expect("html"))
+}
+
+async fn electronic_copy_is_signed_stored_and_verifiable(app: TestApp) {
+    let token = app.token("tiepnhan").await;
+    let engine = motcua_docs::PdfEngine::new();
+    let scan = motcua_docs::testing::sample_scan_pdf(&engine, 3).expect("scan");
+    let r = upload(&app, &token, form(scan, "bang.pdf", "application/pdf")).await;
+    assert_eq!(r.status(), 201);
+    let copy = json(r).await;
+    let c = &copy["certification"];
+    assert_eq!(c["kind"], "electronic_copy");
+    assert_eq!(c["number"], 1);
+    assert_eq!(c["book"], "01/2026-SCT/BS");
+    assert_eq!(c["pages"], 3);
+    assert_eq!(c["fee"]["total"], 5_000, "3 pages: 2.000 + 2.000 + 1.000");
+    assert_eq!(copy["signed_by"], "Đỗ Minh Tuấn");
+    // A PDF scan too: its pages are converted so that the copy is PDF/A.
+    assert_eq!(copy["pdf_a"], true);
+
+    let pdf = download(&app, &token, copy["file_url"].as_str().expect("url")).await;
+    assert_eq!(copy["sha256"], sha256_hex(&pdf));
+    assert!(String::from_utf8_lossy(&pdf).contains("pdfaid:part"));
+    assert_eq!(copy["size"], pdf.len());
+    // The issued document records the signed file's hash.
+    let stored = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM issued_documents WHERE sha256 = '{}'",
+            sha256_hex(&pdf)
+        ))
+        .await;
+    assert_eq!(stored, 1);
+
+    let report = pdfsig(&pdf);
+    assert!(report.contains("Signature is Valid."), "{report}");
+    assert!(report.contains("Total document signed"), "{report}");
+    assert!(report.contains("Đỗ Minh Tuấn"), "{report}");
+    if let Some(text) = motcua_docs::testing::pdf_text(&pdf).expect("pdftotext") {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        // Three pages of the scan (drawn as outlines), then the
+        // certification page.
+        assert_eq!(text.matches('\u{c}').count(), 4, "{text}");
+        for needle in [
+            "Số chứng thực: 1",
+            "Quyển số: 01/2026-SCT/BS",
+            "Đỗ Minh Tuấn",
+        ] {
+            assert!(flat.contains(needle), "{needle} in {flat}");
+        }
+    }
+
+    // One byte of the signed range changed (the header's binary marker, in the
+    // first range): the digest no longer matches.
+    let mut tampered = pdf.clone();
+    let at = tampered
+        .iter()
+        .position(|b| *b >= 0x80)
+        .expect("the header's binary comment");
+    tampered[at] ^= 0x01;
+    let report = pdfsig(&tampered);
+    assert!(!report.contains("Signature is Valid."), "{report}");
+    assert!(report.contains("Digest Mismatch"), "{report}");
+
+    // The verification page shows the copy, its number and hash.
+    let url = c["verification_url"].as_str().expect("verification URL");
+    let path = url
+        .strip_prefix(&app.base)
+        .expect("on this server")
+        .to_owned();
+    let (status, html) = page(&app, &path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("chưa bị thu hồi"), "{html}");
+    assert!(html.contains(&sha256_hex(&pdf)), "{html}");
+    assert!(html.contains("01/2026-SCT/BS"));
+    assert!(html.contains("Chứng thực bản sao điện tử từ bản chính"));
+
+    // Revoked: the page says so.
+    let leader = app.token("lanhdao").await;
+    let token_part = path.trim_start_matches("/xac-minh/");
+    let r = app
+        .send_json(
+            &app.client(),
+            Method::POST,
+            &format!("/api/v1/issued/{token_part}/revoke"),
+            &leader,
+            &json!({"reason": "Bản chụp không đúng bản chính"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let (_, html) = page(&app, &path).await;
+    assert!(html.contains("đã bị thu hồi"), "{html}");
+    assert!(html.contains("Bản chụp không đúng bản chính"));
+
+    // The next copy takes the next number of the same book.
+    let scan = motcua_docs::testing::sample_scan_pdf(&engine, 1).expect("scan");
+    let next = json(upload(&app, &token, form(scan, "b.pdf", "application/pdf")).await).await;
+    assert_eq!(next["certification"]["number"], 2);
+}
+
+async fn electronic_copy_of_an_image_is_pdf_a(app: TestApp) {
+    let token = app.token("tiepnhan").await;
+    let png = motcua_docs::testing::sample_png(400, 560);
+    let r = upload(&app, &token, form(png, "scan.png", "image/png")).await;
+    assert_eq!(r.status(), 201);
+    let copy = json(r).await;
+    assert_eq!(copy["pdf_a"], true);
+    let pdf = download(&app, &token, copy["file_url"].as_str().expect("url")).await;
+    let raw = String::from_utf8_lossy(&pdf);
+    // The XMP metadata declares PDF/A-2b, and signing (an incremental update)
+    // kept it.
+    assert!(
+        raw.contains("<pdfaid:part>2</pdfaid:part>") || raw.contains("pdfaid:part=\"2\""),
+        "PDF/A part in the XMP metadata"
+    );
+    assert!(
+        raw.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+            || raw.contains("pdfaid:conformance=\"B\""),
+        "PDF/A conformance in the XMP metadata"
+    );
+    let report = pdfsig(&pdf);
+    assert!(report.contains("Signature is Valid."), "{report}");
+    assert!(report.contains("Total document signed"), "{report}");
+}
+
+fn scan_error(problem: &Value) -> String {
+    problem["errors"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["field"] == "scan"))
+        .and_then(|e| e["message"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn bad_scans_are_refused_with_nothing_written(app: TestApp) {
+    let token = app.token("tiepnhan").await;
+    let refused = |r: reqwest::Response| async move {
+        assert_eq!(r.status(), 400);
+        assert_eq!(
+            r.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+        scan_error(&r.json::<Value>().await.expect("problem"))
+    };
+    let gif = b"GIF89a\x01\x00\x01\x00".to_vec();
+    let msg = refused(upload(&app, &token, form(gif, "a.gif", "image/gif")).await).await;
+    assert_eq!(msg, "Tệp bản chụp phải là PDF, JPEG hoặc PNG.");
+    // A PNG declared as a PDF.
+    let png = motcua_docs::testing::sample_png(4, 4);
+    let msg = refused(upload(&app, &token, form(png, "a.pdf", "application/pdf")).await).await;
+    assert_eq!(msg, "Tệp bản chụp phải là PDF, JPEG hoặc PNG.");
+    let msg =
+        refused(upload(&app, &token, form(Vec::new(), "a.pdf", "application/pdf")).await).await;
+    assert_eq!(msg, "Tệp bản chụp trống hoặc không có trang nào.");
+    // A PDF without a page.
+    let empty = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\nxref\n0 3\n0000000000 65535 f\r\n0000000009 00000 n\r\n0000000058 00000 n\r\ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n109\n%%EOF\n".to_vec();
+    let msg = refused(upload(&app, &token, form(empty, "a.pdf", "application/pdf")).await).await;
+    assert!(
+        msg == "Tệp bản chụp trống hoặc không có trang nào."
+            || msg == "Không đọc được tệp PDF của bản chụp.",
+        "{msg}"
+    );
+    // Over the size limit.
+    let mut huge = b"%PDF-1.7\n".to_vec();
+    huge.resize(motcua_domain::limits::SCAN_BYTES + 1, b' ');
+    let msg = refused(upload(&app, &token, form(huge, "a.pdf", "application/pdf")).await).await;
+    assert_eq!(msg, "Tệp bản chụp vượt quá 50 MB.");
+    // No scan at all, and not a multipart body.
+    let no_scan = Form::new().text("requester_name", "Nguyễn Văn An");
+    let msg = refused(upload(&app, &token, no_scan).await).await;
+    assert!(msg.contains("Chọn tệp bản chụp"), "{msg}");
+    let r = app
+        .send_json(
+            &app.client(),
+            Method::POST,
+            "/api/v1/certifications/electronic",
+            &token,
+            &json!({"scan": "x"}),
+        )
+        .await;
+    assert!(refused(r).await.contains("multipart/form-data"));
+    // Good scan, bad metadata: every error at once, no number taken.
+    let engine = motcua_docs::PdfEngine::new();
+    let scan = motcua_docs::testing::sample_scan_pdf(&engine, 1).expect("scan");
+    let bad = Form::new()
+        .text("requester_name", "")
+        .text("requester_id", "123")
+        .text("document_name", "Giấy khai sinh")
+        .part(
+            "scan",
+            Part::bytes(scan.clone())
+                .file_name("a.pdf")
+                .mime_str("application/pdf")
+                .expect("mime"),
+        );
+    let r = upload(&app, &token, bad).await;
+    assert_eq!(r.status(), 400);
+    let fields: Vec<String> = json(r).await["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(fields.contains(&"requester_name".to_owned()), "{fields:?}");
+    assert!(fields.contains(&"requester_id".to_owned()), "{fields:?}");
+
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM certification_entries")
+            .await,
+        0
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM issued_documents").await, 0);
+    // Nothing numbered: the first good copy is number 1.
+    let ok = json(upload(&app, &token, form(scan, "a.pdf", "application/pdf")).await).await;
+    assert_eq!(ok["certification"]["number"], 1);
+}
+
+async fn the_counter_page_uploads_a_scan_and_shows_the_signed_copy(app: TestApp) {
+    let browser = app.browser();
+    let csrf = app.signed_in(&browser, "tiepnhan").await;
+    let html = browser
+        .get(app.url("/chung-thuc"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("href=\"/chung-thuc/ban-sao-dien-tu\""));
+    let r = browser
+        .get(app.url("/chung-thuc/ban-sao-dien-tu"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(r.status(), 200);
+    assert!(r
+        .text()
+        .await
+        .expect("html")
+        .contains("enctype=\"multipart/form-data\""));
+
+    // A GIF: refused on the page, in Vietnamese, the typed values kept.
+    let gif = form(b"GIF89a\x01\x00".to_vec(), "a.gif", "image/gif")
+        .text("_csrf", csrf.clone())
+        .text("_idem", unique());
+    let r = browser
+        .post(app.url("/chung-thuc/ban-sao-dien-tu"))
+        .multipart(gif)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Tệp bản chụp phải là PDF, JPEG hoặc PNG."),
+        "{html}"
+    );
+    assert!(html.contains("value=\"Nguyễn Văn An\""));
+
+    let png = motcua_docs::testing::sample_png(300, 400);
+    let good = form(png, "scan.png", "image/png")
+        .text("_csrf", csrf.clone())
+        .text("_idem", unique());
+    let r = browser
+        .post(app.url("/chung-thuc/ban-sao-dien-tu"))
+        .multipart(good)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("Đã chứng thực và ký số: số 1, quyển số 01/2026-SCT/BS"),
+        "{html}"
+    );
+    let link = {
+        let marker = "id=\"tai-ban-sao\" href=\"";
+        let i = html.find(marker).expect("the copy's link") + marker.len();
+        html[i..].split('"').next().unwrap_or_default().to_owned()
+    };
+    let pdf = browser.get(app.url(&link)).send().await.expect("pdf");
+    assert_eq!(pdf.status(), 200);
+    let pdf = pdf.bytes().await.expect("bytes");
+    let report = pdfsig(&pdf);
+    assert!(report.contains("Signature is Valid."), "{report}");
+}

@@ -1,0 +1,149 @@
+//! Dossier results signed on approval: a PDF result attached to an approved
+//! dossier is signed with the approving leader's certificate (pdfsig accepts
+//! it), the dossier shows who signed and when, and the signing rate counts
+//! signed results among all results. Both engines.
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::on_both_engines;
+
+on_both_engines!(pdf_results_are_signed_by_the_approving_leader);
+
+async fn act(app: &TestApp, token: &str, code: &str, action: &str, body: Value) -> Value {
+    let r = app
+        .send_json(
+            &app.client(),
+            reqwest::Method::POST,
+            &format!("/api/v1/dossiers/{code}/actions/{action}"),
+            token,
+            &body,
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{action}");
+    json(r).await
+}
+
+async fn pdf_results_are_signed_by_the_approving_leader(app: TestApp) {
+    let counter = app.token("tiepnhan").await;
+    let specialist = app.token("chuyenvien").await;
+    let leader = app.token("lanhdao").await;
+    let r = app
+        .send_json(
+            &app.client(),
+            reqwest::Method::POST,
+            "/api/v1/dossiers",
+            &counter,
+            &json!({
+                "procedure": "1.000689",
+                "channel": "counter",
+                "applicant": {
+                    "full_name": "Nguyễn Văn An",
+                    "personal_id": "001087012345",
+                    "address": "Số 5, đường Điện Biên, phường Phố Hiến"
+                },
+                "return_method": "counter",
+                "fee_paid": true
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let code = json(r).await["code"].as_str().expect("code").to_owned();
+    act(
+        &app,
+        &counter,
+        &code,
+        "assign",
+        json!({"assignee": "chuyenvien"}),
+    )
+    .await;
+    act(&app, &specialist, &code, "start", json!({})).await;
+    act(&app, &specialist, &code, "submit_for_approval", json!({})).await;
+    act(&app, &leader, &code, "approve", json!({})).await;
+
+    let engine = motcua_docs::PdfEngine::new();
+    let result = motcua_docs::testing::sample_scan_pdf(&engine, 1).expect("pdf");
+    let data = base64::engine::general_purpose::STANDARD.encode(&result);
+    act(
+        &app,
+        &specialist,
+        &code,
+        "attach_result",
+        json!({"result": {"name": "Trích lục khai sinh", "content_type": "application/pdf", "data_base64": data}}),
+    )
+    .await;
+    // A paper result: counted, not signed.
+    act(
+        &app,
+        &specialist,
+        &code,
+        "attach_result",
+        json!({"result": {"name": "Giấy khai sinh bản chính"}}),
+    )
+    .await;
+
+    let rows = app.count("SELECT COUNT(*) FROM result_signatures").await;
+    assert_eq!(rows, 1);
+
+    // The dossier page shows the signature on the PDF result.
+    let browser = app.browser();
+    app.signed_in(&browser, "chuyenvien").await;
+    let html = browser
+        .get(app.url(&format!("/ho-so/{code}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Đã ký số: Đỗ Minh Tuấn"), "{html}");
+    assert_eq!(html.matches("Đã ký số:").count(), 1);
+
+    // The stored result is the signed PDF.
+    let link = {
+        let marker = format!("href=\"/ho-so/{code}/tep/");
+        let i = html.find(&marker).expect("the result's link") + "href=\"".len();
+        html[i..].split('"').next().unwrap_or_default().to_owned()
+    };
+    let signed = browser
+        .get(app.url(&link))
+        .send()
+        .await
+        .expect("file")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(signed.starts_with(&result), "an incremental update");
+    let path = std::env::temp_dir().join(format!("motcua-result-{}.pdf", unique()));
+    std::fs::write(&path, &signed).expect("write");
+    let out = std::process::Command::new("pdfsig")
+        .arg(&path)
+        .output()
+        .expect("pdfsig (poppler-utils)");
+    let _ = std::fs::remove_file(&path);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("Signature is Valid."), "{report}");
+    assert!(report.contains("Total document signed"), "{report}");
+    assert!(report.contains("Đỗ Minh Tuấn"), "{report}");
+
+    // The signing rate, as reports and the dashboard read it.
+    let agency: Vec<String> = {
+        let actor = app
+            .app
+            .token_actor(&leader, None)
+            .await
+            .expect("actor")
+            .expect("known token");
+        vec![actor.agency.id]
+    };
+    let rate = app
+        .app
+        .signing_rate(&agency, 0, i64::MAX)
+        .await
+        .expect("rate");
+    assert_eq!(rate.results_total, 2);
+    assert_eq!(rate.signed_results, 1);
+    let none = app.app.signing_rate(&[], 0, i64::MAX).await.expect("rate");
+    assert_eq!(none.results_total, 0);
+}
