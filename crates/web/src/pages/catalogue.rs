@@ -102,6 +102,8 @@ struct ProcedureView {
     steps: Vec<(String, &'static str, String)>,
     results: Vec<String>,
     online: &'static str,
+    /// Offered online somewhere: the page links to the online form.
+    online_form: bool,
     return_methods: String,
     linked: Vec<String>,
     legal_basis: String,
@@ -152,6 +154,7 @@ fn view(entry: CatalogueEntry, sectors: &[(String, String)]) -> ProcedureView {
             .collect(),
         results: p.results.iter().map(|r| r.name.clone()).collect(),
         online: p.online.label_vi(),
+        online_form: false,
         return_methods: p
             .return_methods
             .iter()
@@ -193,11 +196,19 @@ pub async fn show(
     let entry = state.app.procedure(&code).await?;
     let sectors = state.app.catalogue_sectors().await?;
     let qr_svg = state.app.qr_svg(&page_url(&state, &entry.procedure.code))?;
+    let online_form = entry.procedure.online != motcua_domain::procedure::OnlineAvailability::None
+        && !state
+            .app
+            .public_agencies(Some(&entry.procedure.code))
+            .await?
+            .is_empty();
+    let mut p = view(entry, &sectors);
+    p.online_form = online_form;
     Ok(render(
         StatusCode::OK,
         &DetailPage {
             chrome: Chrome::for_maybe(&signed_in, "/thu-tuc"),
-            p: view(entry, &sectors),
+            p,
             qr_svg,
         },
     ))
