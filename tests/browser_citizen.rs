@@ -13,6 +13,8 @@ use crate::on_both_engines;
 on_both_engines!(
     no_public_page_scrolls_sideways_on_a_phone,
     a_citizen_files_online_on_a_phone_and_tracks_with_the_short_code,
+    an_administrator_edits_a_procedure_in_the_form_field_by_field,
+    the_calendar_form_takes_dd_mm_yyyy_and_names_an_impossible_day,
 );
 
 const BIRTH: &str = "1.001193";
@@ -204,5 +206,116 @@ async fn a_citizen_files_online_on_a_phone_and_tracks_with_the_short_code(app: T
     assert_eq!(text, status, "the status is the largest text ({size}px)");
     let (page, window) = b.widths().await;
     assert!(page <= window, "tracking is {page} px wide in {window}");
+    b.close().await;
+}
+
+/// The procedure editor is a form: wrong fields are each marked with their own
+/// Vietnamese message and keep what was typed; once fixed, a new version is
+/// saved and listed with the saver's name.
+async fn an_administrator_edits_a_procedure_in_the_form_field_by_field(app: TestApp) {
+    let Some(b) = browser().await else { return };
+    b.resize(DESKTOP).await;
+    b.switch_to(&app, "quantri").await;
+    b.client
+        .goto(&app.url(&format!("/quan-tri/thu-tuc/{BIRTH}")))
+        .await
+        .unwrap();
+    assert_eq!(b.text_of("label[for=f-name]").await, "Tên thủ tục");
+    // The JSON is there, folded away as the advanced view.
+    let details = b.client.find(Locator::Id("nang-cao")).await.unwrap();
+    assert_eq!(details.attr("open").await.unwrap(), None);
+    b.fill("documents-0-count", "0").await;
+    b.fill("fees-0-amount", "tám nghìn").await;
+    b.fill("steps-0-share", "150%").await;
+    b.fill("f-effective", "31/02/2026").await;
+    b.click("#luu-bieu-mau").await;
+    let summary = b.text_of("#loi-thu-tuc").await;
+    assert!(summary.contains("Có 4 mục cần sửa"), "{summary}");
+    assert_eq!(
+        b.text_of("#documents-0-count-loi").await,
+        "Số lượng giấy tờ phải lớn hơn 0."
+    );
+    assert_eq!(
+        b.text_of("#fees-0-amount-loi").await,
+        "Mức thu ghi bằng số đồng, ví dụ 8000 hoặc 8.000."
+    );
+    assert!(b
+        .text_of("#steps-0-share-loi")
+        .await
+        .starts_with("Tỷ lệ thời gian «150%» không hợp lệ."));
+    assert_eq!(
+        b.text_of("#f-effective-loi").await,
+        "Ngày «31/02/2026» không tồn tại: tháng 2/2026 chỉ có 28 ngày, không có ngày 31."
+    );
+    let kept = b
+        .client
+        .find(Locator::Id("fees-0-amount"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("tám nghìn"));
+    // Fixed, it saves a new version under the administrator's name.
+    b.fill("documents-0-count", "1").await;
+    b.fill("fees-0-amount", "10.000").await;
+    b.fill("steps-0-share", "10%").await;
+    b.fill("f-effective", "01/01/2026").await;
+    b.click("#luu-bieu-mau").await;
+    b.wait_for_url("ok=luu").await;
+    let versions = b.text_of("main table").await;
+    assert!(versions.contains("Trần Văn Quản"), "{versions}");
+    assert!(versions.contains("01/01/2026"), "{versions}");
+    let p = app.app.procedure_latest(BIRTH).await.unwrap();
+    assert_eq!(p.version, 2);
+    assert_eq!(
+        p.procedure.fees[0].rule,
+        motcua_domain::procedure::FeeRule::Fixed { amount: 10_000 }
+    );
+    // What the form does not show is kept.
+    assert!(!p.procedure.fees[0].exemptions.is_empty());
+    b.close().await;
+}
+
+/// The calendar form takes dd/mm/yyyy; an impossible day is named, and what was
+/// typed stays in the form.
+async fn the_calendar_form_takes_dd_mm_yyyy_and_names_an_impossible_day(app: TestApp) {
+    let Some(b) = browser().await else { return };
+    for size in [PHONE_SCREEN, DESKTOP] {
+        b.resize(size).await;
+        b.switch_to(&app, "quantri.phohien").await;
+        b.client
+            .goto(&app.url(&format!("/quan-tri/lich?co-quan={WARD_A}")))
+            .await
+            .unwrap();
+        b.fill("ngay", "31/02/2020").await;
+        b.fill("ten", "Nghỉ thêm").await;
+        b.click("form.stack button[type=submit]").await;
+        assert_eq!(
+            b.text_of("#loi-lich").await,
+            "Ngày «31/02/2020» không tồn tại: tháng 2/2020 chỉ có 29 ngày, không có ngày 31."
+        );
+        let typed = |id: &'static str| {
+            let c = b.client.clone();
+            async move {
+                c.find(Locator::Id(id))
+                    .await
+                    .unwrap()
+                    .prop("value")
+                    .await
+                    .unwrap()
+                    .unwrap_or_default()
+            }
+        };
+        assert_eq!(typed("ngay").await, "31/02/2020");
+        assert_eq!(typed("ten").await, "Nghỉ thêm");
+        let (page, window) = b.widths().await;
+        assert!(page <= window, "the calendar is {page} px wide in {window}");
+        b.fill("ngay", "13/03/2026").await;
+        b.click("form.stack button[type=submit]").await;
+        b.wait_for_url("ok=1").await;
+        let table = b.text_of("main").await;
+        assert!(table.contains("13/03/2026"), "{table}");
+    }
     b.close().await;
 }

@@ -128,6 +128,9 @@ pub struct VersionInfo {
     pub effective_from: String,
     pub created_at: jiff::Timestamp,
     pub created_by: String,
+    /// The saver's full name, for people to read ("Hệ thống" for the command line
+    /// and the seed; the username when the account is gone).
+    pub created_by_name: String,
 }
 
 fn parse_body(body: &str) -> Result<Procedure> {
@@ -274,17 +277,37 @@ impl App {
         };
         let sector = sector.map(str::trim).filter(|s| !s.is_empty());
         let snap = self.snapshot().await?;
-        Ok(snap
-            .entries
-            .iter()
-            .filter(|(key, e)| {
-                words.iter().all(|w| key.contains(w))
-                    && sector.is_none_or(|s| e.procedure.sector == s)
-                    && enabled
-                        .as_ref()
-                        .is_none_or(|codes| codes.contains(&e.procedure.code))
+        let found = snap.entries.iter().filter(|(key, e)| {
+            words.iter().all(|w| key.contains(w))
+                && sector.is_none_or(|s| e.procedure.sector == s)
+                && enabled
+                    .as_ref()
+                    .is_none_or(|codes| codes.contains(&e.procedure.code))
+        });
+        let limit = limit.clamp(1, 100_000) as usize;
+        if words.is_empty() {
+            return Ok(found.take(limit).map(|(_, e)| e.clone()).collect());
+        }
+        // The closest name first: the words as a phrase in the name before
+        // scattered (or only in the code or elsewhere), then the name with the
+        // fewest other words; ties in catalogue order.
+        let phrase = words.join(" ");
+        let mut ranked: Vec<((bool, usize, usize), &CatalogueEntry)> = found
+            .enumerate()
+            .map(|(i, (_, e))| {
+                let name = text::fold(&e.procedure.name);
+                let rank = (
+                    !name.contains(&phrase),
+                    name.split(' ').filter(|w| !w.is_empty()).count(),
+                    i,
+                );
+                (rank, e)
             })
-            .take(limit.clamp(1, 100_000) as usize)
+            .collect();
+        ranked.sort_by_key(|(rank, _)| *rank);
+        Ok(ranked
+            .into_iter()
+            .take(limit)
             .map(|(_, e)| e.clone())
             .collect())
     }
@@ -379,16 +402,27 @@ impl App {
 
     pub async fn procedure_versions(&self, code: &str) -> Result<Vec<VersionInfo>> {
         let mut conn = self.db.read().await?;
-        Ok(store::versions(&mut conn, code.trim())
-            .await?
-            .into_iter()
-            .map(|v| VersionInfo {
+        let rows = store::versions(&mut conn, code.trim()).await?;
+        let mut names: HashMap<String, String> = HashMap::new();
+        let mut out = Vec::with_capacity(rows.len());
+        for v in rows {
+            if !names.contains_key(&v.created_by) {
+                let name = match motcua_store::users::by_username(&mut conn, &v.created_by).await? {
+                    Some(u) => u.full_name,
+                    None if v.created_by.starts_with("system") => "Hệ thống".to_owned(),
+                    None => v.created_by.clone(),
+                };
+                names.insert(v.created_by.clone(), name);
+            }
+            out.push(VersionInfo {
                 version: v.version,
                 effective_from: v.effective_from,
                 created_at: motcua_store::from_millis(v.created_at),
+                created_by_name: names.get(&v.created_by).cloned().unwrap_or_default(),
                 created_by: v.created_by,
-            })
-            .collect())
+            });
+        }
+        Ok(out)
     }
 
     /// Saves an edited procedure as a new version (nothing when unchanged).
@@ -510,6 +544,24 @@ impl App {
         Ok(store::enabled_codes(&mut conn, &a.id).await?)
     }
 
+    /// For an administrator over other agencies (a province): for each procedure
+    /// code, the names of the agencies below theirs that perform it.
+    pub async fn performers_below(&self, actor: &Actor) -> Result<HashMap<String, Vec<String>>> {
+        let mut conn = self.db.read().await?;
+        let a = crate::agencies::load_for(
+            &mut conn,
+            &actor.into(),
+            &actor.agency.code,
+            Action::ReadAgency,
+        )
+        .await?;
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for (code, name) in store::performers_below(&mut conn, &a.path).await? {
+            out.entry(code).or_default().push(name);
+        }
+        Ok(out)
+    }
+
     pub async fn set_procedure_enabled(
         &self,
         by: &Principal,
@@ -552,8 +604,24 @@ async fn enable_everywhere(conn: &mut Conn, code: &str) -> Result<()> {
 }
 
 impl App {
-    /// The printable A4 poster of a procedure, with a QR code of its public page.
-    pub async fn procedure_poster(&self, code: &str, page_url: &str) -> Result<Vec<u8>> {
+    /// The printable A4 poster of a procedure, with a QR code of its public page,
+    /// naming the agency (by code) where it is filed when one is given.
+    pub async fn procedure_poster(
+        &self,
+        code: &str,
+        page_url: &str,
+        agency_code: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let agency_name = match agency_code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => {
+                let mut conn = self.db.read().await?;
+                motcua_store::agencies::by_code(&mut conn, &c.to_ascii_uppercase())
+                    .await?
+                    .filter(|a| a.active)
+                    .map(|a| a.name)
+            }
+            None => None,
+        };
         let entry = self.procedure(code).await?;
         let sector_name = self
             .sectors()
@@ -574,7 +642,7 @@ impl App {
                 &entry.procedure,
                 &sector_name,
                 &page_url,
-                None,
+                agency_name.as_deref(),
                 today,
             )
             .map_err(|e| Error::Internal(format!("poster rendering failed: {e}")))

@@ -98,7 +98,7 @@ fn poster_renders_for_every_seed_procedure() {
     }
     eprintln!("poster pages: {page_counts:?}");
     for (code, n) in &page_counts {
-        assert!(*n <= 2, "the poster of {code} runs to {n} pages");
+        assert_eq!(*n, 1, "the poster of {code} runs to {n} pages");
     }
 }
 
