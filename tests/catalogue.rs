@@ -546,6 +546,13 @@ async fn the_catalogue_page_searches_and_shows_which_communes_perform_each(app: 
             .await,
         2
     );
+    // The audit log names who did it by full name.
+    let html = get(&admin, "/quan-tri/nhat-ky").await;
+    assert!(
+        html.contains("<td>Trần Văn Quản<br><small>quantri</small></td>"),
+        "{html}"
+    );
+    assert!(html.contains("Thêm, đổi tên lĩnh vực"), "{html}");
 
     let ward = app.browser();
     let ward_csrf = app.signed_in(&ward, "quantri.phohien").await;

@@ -403,26 +403,20 @@ impl App {
     pub async fn procedure_versions(&self, code: &str) -> Result<Vec<VersionInfo>> {
         let mut conn = self.db.read().await?;
         let rows = store::versions(&mut conn, code.trim()).await?;
-        let mut names: HashMap<String, String> = HashMap::new();
-        let mut out = Vec::with_capacity(rows.len());
-        for v in rows {
-            if !names.contains_key(&v.created_by) {
-                let name = match motcua_store::users::by_username(&mut conn, &v.created_by).await? {
-                    Some(u) => u.full_name,
-                    None if v.created_by.starts_with("system") => "Hệ thống".to_owned(),
-                    None => v.created_by.clone(),
-                };
-                names.insert(v.created_by.clone(), name);
-            }
-            out.push(VersionInfo {
+        drop(conn);
+        let names = self
+            .full_names(rows.iter().map(|v| v.created_by.clone()).collect())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|v| VersionInfo {
                 version: v.version,
                 effective_from: v.effective_from,
                 created_at: motcua_store::from_millis(v.created_at),
                 created_by_name: names.get(&v.created_by).cloned().unwrap_or_default(),
                 created_by: v.created_by,
-            });
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     /// Saves an edited procedure as a new version (nothing when unchanged).
