@@ -121,10 +121,13 @@ impl App {
         let mut tx = self.begin_write_by(by).await?;
         by.require_top()?;
         let created = motcua_store::sectors::upsert(&mut tx, code.as_str(), &name).await?;
+        // Filed under the administrator's own agency, so that it shows in the
+        // audit log they read.
+        let agency_id = by.agency_id().map(str::to_owned);
         self.record_audit(
             &mut tx,
             by,
-            None,
+            agency_id.as_deref(),
             "sector.save",
             code.as_str(),
             serde_json::json!({"name": name, "created": created}),
