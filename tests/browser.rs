@@ -18,12 +18,12 @@ on_both_engines!(
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-struct Browser {
-    client: fantoccini::Client,
+pub(crate) struct Browser {
+    pub(crate) client: fantoccini::Client,
     driver: tokio::process::Child,
 }
 
-async fn browser() -> Option<Browser> {
+pub(crate) async fn browser() -> Option<Browser> {
     if !std::path::Path::new(CHROMEDRIVER).exists() {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -72,12 +72,12 @@ async fn browser() -> Option<Browser> {
 }
 
 impl Browser {
-    async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         let _ = self.client.close().await;
         let _ = self.driver.kill().await;
     }
 
-    async fn sign_in(&self, app: &TestApp, username: &str, password: &str) {
+    pub(crate) async fn sign_in(&self, app: &TestApp, username: &str, password: &str) {
         self.client.goto(&app.url("/dang-nhap")).await.unwrap();
         self.client
             .find(Locator::Id("username"))
@@ -105,7 +105,7 @@ impl Browser {
 
 impl Browser {
     /// Waits until the address holds `part` (after a form's redirect).
-    async fn wait_for_url(&self, part: &str) {
+    pub(crate) async fn wait_for_url(&self, part: &str) {
         for _ in 0..150 {
             if let Ok(url) = self.client.current_url().await {
                 if url.as_str().contains(part) {
@@ -120,7 +120,7 @@ impl Browser {
 
     /// The text of the first element matching `css`. An element found while a
     /// new page replaces the old one can go stale before it is read: read again.
-    async fn text_of(&self, css: &str) -> String {
+    pub(crate) async fn text_of(&self, css: &str) -> String {
         for _ in 0..50 {
             let element = self
                 .client
@@ -141,14 +141,14 @@ impl Browser {
         panic!("{css} kept going stale");
     }
 
-    async fn fill(&self, id: &str, value: &str) {
+    pub(crate) async fn fill(&self, id: &str, value: &str) {
         let field = self.client.find(Locator::Id(id)).await.unwrap();
         field.clear().await.unwrap();
         field.send_keys(value).await.unwrap();
     }
 
     /// Signs in as someone else: a fresh session.
-    async fn switch_to(&self, app: &TestApp, username: &str) {
+    pub(crate) async fn switch_to(&self, app: &TestApp, username: &str) {
         self.client.delete_all_cookies().await.unwrap();
         self.sign_in(app, username, PASSWORD).await;
         self.wait_for_url(&format!("{}/", app.base)).await;

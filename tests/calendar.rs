@@ -235,18 +235,51 @@ async fn agencies_inherit_and_extend_the_calendar(app: TestApp) {
             &[
                 ("_csrf", csrf.as_str()),
                 ("co-quan", WARD_A),
-                ("ngay", "2026-02-30"),
-                ("loai", "day_off"),
-                ("ten", ""),
+                ("ngay", "31/02/2020"),
+                ("loai", "makeup_working"),
+                ("ten", "Làm bù"),
             ],
         )
         .await;
     assert_eq!(r.status(), 400);
-    assert!(r
-        .text()
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains(
+            "Ngày «31/02/2020» không tồn tại: tháng 2/2020 chỉ có 29 ngày, không có ngày 31."
+        ),
+        "{html}"
+    );
+    // What was typed is kept.
+    assert!(html.contains("value=\"31/02/2020\""), "{html}");
+    assert!(html.contains("value=\"Làm bù\""), "{html}");
+    assert!(
+        html.contains("<option value=\"makeup_working\" selected>"),
+        "{html}"
+    );
+    // dd/mm/yyyy like every other form.
+    let r = app
+        .post_form(
+            &ward_admin,
+            "/quan-tri/lich",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("co-quan", WARD_A),
+                ("ngay", "10/03/2026"),
+                ("loai", "day_off"),
+                ("ten", "Nghỉ thêm"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = ward_admin
+        .get(app.url(&format!("/quan-tri/lich?co-quan={WARD_A}&nam=2026")))
+        .send()
         .await
         .unwrap()
-        .contains("không phải là ngày hợp lệ"));
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<td>10/03/2026</td>"), "{html}");
 
     // The province administrator opens Saturday 7/3 nationally as a make-up day:
     // every ward inherits it.
@@ -277,6 +310,34 @@ async fn agencies_inherit_and_extend_the_calendar(app: TestApp) {
         .await
         .unwrap();
     assert!(html.contains("07/03/2026") && html.contains("Làm bù"));
+    // The national page lists every day off of a year, the fixed-date holidays
+    // and the day given back when one falls on a weekend (1/5/2027 is a Saturday).
+    let html = admin
+        .get(app.url("/quan-tri/lich?nam=2027"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let table = html
+        .split("id=\"lich-nam\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("the year's table");
+    for day in [
+        "01/01/2027",
+        "30/04/2027",
+        "01/05/2027",
+        "03/05/2027",
+        "02/09/2027",
+    ] {
+        assert!(
+            table.contains(&format!("<td>{day}</td>")),
+            "{day} in {table}"
+        );
+    }
+    assert!(table.contains("Ngày lễ, Tết"), "{table}");
     // Removing it restores the rule; every change is in the audit log.
     let r = app
         .post_form(
@@ -296,7 +357,7 @@ async fn agencies_inherit_and_extend_the_calendar(app: TestApp) {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'calendar.set_day'")
             .await,
-        3
+        4
     );
 }
 

@@ -6,6 +6,7 @@ use crate::on_both_engines;
 on_both_engines!(
     search_finds_procedures_with_or_without_diacritics,
     procedure_page_has_everything_to_prepare_and_a_qr,
+    procedure_pages_speak_plainly_and_the_closest_name_comes_first,
     catalogue_api_and_versions,
 );
 
@@ -91,6 +92,85 @@ async fn search_finds_procedures_with_or_without_diacritics(app: TestApp) {
     )
     .await;
     assert!(!ward["items"].as_array().unwrap().is_empty());
+}
+
+/// Search ranks the closest name first; the page says who does each step and in
+/// about how long, the fees in sentences, and no note meant for administrators.
+async fn procedure_pages_speak_plainly_and_the_closest_name_comes_first(app: TestApp) {
+    let c = app.client();
+    let names = |html: &str| -> Vec<String> {
+        html.split("<td><a href=\"/thu-tuc/")
+            .skip(1)
+            .filter_map(|s| s.split_once("\">")?.1.split("</a>").next())
+            .map(str::to_owned)
+            .collect()
+    };
+    for q in ["khai sinh", "Khai Sinh"] {
+        let html = c
+            .get(app.url("/thu-tuc"))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let found = names(&html);
+        assert_eq!(
+            found.first().map(String::as_str),
+            Some("Đăng ký khai sinh"),
+            "{found:?}"
+        );
+        let copy = found
+            .iter()
+            .position(|n| n.starts_with("Cấp bản sao Trích lục"))
+            .expect("the extract copy is found too");
+        assert!(copy > 0);
+        let api = json(
+            c.get(app.url("/api/v1/procedures"))
+                .query(&[("q", q)])
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(api["items"][0]["name"], "Đăng ký khai sinh", "{api}");
+    }
+    let html = c
+        .get(app.url("/thu-tuc/1.001193"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Miễn lệ phí nếu đăng ký trong 60 ngày kể từ ngày sinh; quá hạn: 8.000 đ."),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>Bộ phận một cửa</strong>: Tiếp nhận, kiểm tra hồ sơ"),
+        "{html}"
+    );
+    assert!(html.contains("giờ làm việc)"), "{html}");
+    for internal in ["Mức thu mẫu", "mức thu mẫu", "quản trị viên", "10%", "60%"] {
+        assert!(!html.contains(internal), "{internal} shown to citizens");
+    }
+    // No seed procedure shows an administrator's note.
+    let all = json(c.get(app.url("/api/v1/procedures")).send().await.unwrap()).await;
+    for p in all["items"].as_array().unwrap() {
+        let code = p["code"].as_str().unwrap();
+        let html = c
+            .get(app.url(&format!("/thu-tuc/{code}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("ức thu mẫu"), "{code}");
+        assert!(!html.contains("quản trị viên"), "{code}");
+    }
 }
 
 async fn procedure_page_has_everything_to_prepare_and_a_qr(app: TestApp) {
@@ -277,6 +357,20 @@ async fn poster_pdf_prints_the_procedure_with_a_working_qr(app: TestApp) {
         ),
         None => eprintln!("skipped the QR check: pdftoppm not installed"),
     }
+    // Printed for a commune, it names the commune.
+    let pdf = app
+        .client()
+        .get(app.url(&format!("/thu-tuc/{code}/poster.pdf?co-quan={WARD_A}")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    if let Some(text) = motcua_docs::testing::pdf_text(&pdf).unwrap() {
+        let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains("UBND phường Phố Hiến"), "{text}");
+    }
     assert_eq!(
         app.client()
             .get(app.url("/thu-tuc/9.999999/poster.pdf"))
@@ -379,7 +473,105 @@ async fn catalogue_round_trips_through_the_command_line(app: TestApp) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-on_both_engines!(administrators_manage_the_catalogue_in_pages);
+on_both_engines!(
+    administrators_manage_the_catalogue_in_pages,
+    the_catalogue_page_searches_and_shows_which_communes_perform_each,
+);
+
+/// The administrators' catalogue has a search and a sector filter; a province
+/// administrator sees which communes perform each procedure, a ward's does not.
+async fn the_catalogue_page_searches_and_shows_which_communes_perform_each(app: TestApp) {
+    let admin = app.browser();
+    let csrf = app.signed_in(&admin, "quantri").await;
+    let get = |c: &reqwest::Client, path: &str| {
+        let (c, url) = (c.clone(), app.url(path));
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = get(&admin, "/quan-tri/thu-tuc?q=khai+sinh").await;
+    let table = html.split("id=\"danh-muc\"").nth(1).expect("the table");
+    assert!(table.contains(">Đăng ký khai sinh</a>"), "{table}");
+    assert!(!table.contains(">Đăng ký kết hôn</a>"), "{table}");
+    assert!(html.contains("Xã, phường thực hiện"));
+    let birth_row = table
+        .split("<tr>")
+        .find(|r| r.contains(">Đăng ký khai sinh</a>"))
+        .expect("the birth row");
+    assert!(birth_row.contains("UBND phường Phố Hiến"), "{birth_row}");
+    assert!(birth_row.contains("<td>Hộ tịch</td>"), "{birth_row}");
+    let html = get(&admin, "/quan-tri/thu-tuc?linh-vuc=chung-thuc").await;
+    let table = html.split("id=\"danh-muc\"").nth(1).expect("the table");
+    assert!(!table.contains("Hộ tịch"), "{table}");
+    assert!(table.contains("Chứng thực"), "{table}");
+
+    // Sectors are shown by name, added and renamed on the page.
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/linh-vuc",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("code", "tu-phap"),
+                ("name", "Tư pháp"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/linh-vuc",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("code", "tu-phap"),
+                ("name", "Tư pháp – hộ tịch"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let html = get(&admin, "/quan-tri/thu-tuc").await;
+    assert!(html.contains("value=\"Tư pháp – hộ tịch\""), "{html}");
+    let r = app
+        .post_form(
+            &admin,
+            "/quan-tri/linh-vuc",
+            &[("_csrf", csrf.as_str()), ("code", "Tư pháp"), ("name", "X")],
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Chưa lưu lĩnh vực"), "{html}");
+    assert!(html.contains("chỉ gồm chữ thường không dấu"), "{html}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'sector.save'")
+            .await,
+        2
+    );
+    // The audit log names who did it by full name.
+    let html = get(&admin, "/quan-tri/nhat-ky").await;
+    assert!(
+        html.contains("<td>Trần Văn Quản<br><small>quantri</small></td>"),
+        "{html}"
+    );
+    assert!(html.contains("Thêm, đổi tên lĩnh vực"), "{html}");
+
+    let ward = app.browser();
+    let ward_csrf = app.signed_in(&ward, "quantri.phohien").await;
+    let html = get(&ward, "/quan-tri/thu-tuc?q=khai+sinh").await;
+    assert!(html.contains(">Đăng ký khai sinh</a>"));
+    assert!(!html.contains("Xã, phường thực hiện"));
+    let r = app
+        .post_form(
+            &ward,
+            "/quan-tri/linh-vuc",
+            &[
+                ("_csrf", ward_csrf.as_str()),
+                ("code", "tu-phap"),
+                ("name", "Khác"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 403);
+}
 
 async fn administrators_manage_the_catalogue_in_pages(app: TestApp) {
     let admin = app.browser();

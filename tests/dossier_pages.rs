@@ -10,7 +10,7 @@ use crate::on_both_engines;
 on_both_engines!(
     intake_with_a_bad_personal_id_keeps_what_was_typed,
     successful_intake_shows_the_dossier_with_its_due_date,
-    tracking_by_code_alone_hides_the_name_and_wrong_digits_look_like_a_wrong_code,
+    tracking_by_code_alone_hides_the_name_and_wrong_digits_say_so,
     an_action_on_a_stale_page_shows_the_conflict_and_the_state_now,
     the_whole_path_through_the_pages_to_return,
     online_filing_gives_a_code_to_track,
@@ -246,9 +246,7 @@ async fn successful_intake_shows_the_dossier_with_its_due_date(app: TestApp) {
     assert!(html.contains("Không có hồ sơ nào trong danh sách này."));
 }
 
-async fn tracking_by_code_alone_hides_the_name_and_wrong_digits_look_like_a_wrong_code(
-    app: TestApp,
-) {
+async fn tracking_by_code_alone_hides_the_name_and_wrong_digits_say_so(app: TestApp) {
     let (c, csrf) = counter(&app).await;
     let code = receive(&app, &c, &csrf).await;
     let public = app.browser();
@@ -279,14 +277,19 @@ async fn tracking_by_code_alone_hides_the_name_and_wrong_digits_look_like_a_wron
     )
     .await;
     assert_eq!(status, 404);
-    assert_eq!(alert(&wrong_digits), alert(&wrong_code));
+    assert_eq!(
+        alert(&wrong_digits),
+        "Các chữ số vừa nhập không khớp với số điện thoại hoặc số định danh của người nộp hồ sơ này."
+    );
     assert!(alert(&wrong_code).starts_with("Không tìm thấy hồ sơ"));
+    // The status is set apart, in large type.
+    assert!(html.contains("class=\"status-big status-received\" id=\"trang-thai-ho-so\""));
 
     // Guessing is slowed down: after a few failures, a friendly 429.
     let mut last = 0;
-    for _ in 0..12 {
+    for i in 0..12 {
         let r = public
-            .get(app.url("/tra-cuu?ma=KHONG-CO"))
+            .get(app.url(&format!("/tra-cuu?ma=KHONG-CO-{i}")))
             .send()
             .await
             .unwrap();
@@ -477,6 +480,22 @@ async fn online_filing_gives_a_code_to_track(app: TestApp) {
     let (status, html) = page(&c, app.url("/nop-truc-tuyen")).await;
     assert_eq!(status, 200);
     assert!(html.contains("UBND phường Phố Hiến"));
+    // Only agencies that receive dossiers online: the province performs none.
+    assert!(!html.contains(&format!("value=\"{PROVINCE}\"")), "{html}");
+    // A procedure offered online links to the form with it chosen; one that is
+    // not, does not.
+    let (_, proc_page) = page(&c, app.url(&format!("/thu-tuc/{BIRTH}"))).await;
+    assert!(proc_page.contains(&format!(
+        "href=\"/nop-truc-tuyen?thu-tuc={BIRTH}\">Nộp trực tuyến</a>"
+    )));
+    let (_, mobile) = page(&c, app.url("/thu-tuc/1.003583")).await;
+    assert!(mobile.contains("Đăng ký khai sinh lưu động"));
+    assert!(!mobile.contains("Nộp trực tuyến</a>"));
+    let (_, form_page) = page(&c, app.url(&format!("/nop-truc-tuyen?thu-tuc={BIRTH}"))).await;
+    assert!(
+        form_page.contains(&format!("value=\"{BIRTH}\"")),
+        "{form_page}"
+    );
     let (_, html) = page(
         &c,
         app.url(&format!("/nop-truc-tuyen?co-quan={WARD_A}&thu-tuc={BIRTH}")),
@@ -535,11 +554,31 @@ async fn online_filing_gives_a_code_to_track(app: TestApp) {
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     let i = html.find("id=\"ma-ho-so\">").expect("the code") + 14;
-    let code = html[i..].split('<').next().unwrap().to_owned();
+    let code = html[i..]
+        .replacen("<wbr>", "", 1)
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
     assert!(code.starts_with(WARD_A), "{code} in {html}");
     assert!(html.contains(&format!("href=\"/tra-cuu?ma={code}\"")));
     let (_, html) = page(&c, app.url(&format!("/tra-cuu?ma={code}"))).await;
     assert!(html.contains("Đã nộp trực tuyến, chờ tiếp nhận"));
+    // The code also went out by SMS (no e-mail was given), with its short form.
+    let short = &code[WARD_A.len() + 1..];
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'submitted' AND channel = 'sms' \
+             AND recipient = '{PHONE}' AND body LIKE '%{code} (mã ngắn {short})%'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'submitted'")
+            .await,
+        1
+    );
 
     // Without the form's cookie (another site), nothing is filed.
     let other = app.browser();

@@ -1177,7 +1177,7 @@ async fn public_tracking_hides_details_and_resists_guessing(app: TestApp) {
             .expect("json");
         assert_eq!(t["details"]["applicant_name"], "Nguyễn Văn An", "{t}");
     }
-    // A wrong code and wrong digits answer alike.
+    // Wrong digits say so, and nothing more; a wrong code says it is unknown.
     let wrong_digits = get(format!("/api/v1/public/dossiers/{code}?digits=0000"))
         .await
         .expect("track");
@@ -1190,7 +1190,26 @@ async fn public_tracking_hides_details_and_resists_guessing(app: TestApp) {
     assert_eq!(wrong_code.status(), 404);
     let a: Value = wrong_digits.json().await.expect("json");
     let b: Value = wrong_code.json().await.expect("json");
-    assert_eq!(a["detail"], b["detail"]);
+    assert_eq!(
+        a["detail"],
+        "Các chữ số vừa nhập không khớp với số điện thoại hoặc số định danh của người nộp hồ sơ này."
+    );
+    assert!(!a.to_string().contains("Nguyễn Văn An"), "{a}");
+    assert!(b["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("Không tìm thấy hồ sơ có mã này"));
+    // The short code, without the agency, finds the same dossier.
+    let short = code.rsplitn(3, '-').take(2).collect::<Vec<_>>();
+    let short = format!("{}-{}", short[1], short[0]);
+    let t: Value = get(format!("/api/v1/public/dossiers/{short}?digits=5678"))
+        .await
+        .expect("track")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(t["code"], code, "{t}");
+    assert_eq!(t["details"]["applicant_name"], "Nguyễn Văn An");
     // Guessing is limited per address.
     let mut last = 0;
     for i in 0..12 {

@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod bounds;
 mod browser;
+mod browser_citizen;
 mod calendar;
 mod catalogue;
 mod certification;

@@ -20,6 +20,7 @@ on_both_engines!(
     the_attackers_address_is_slowed_before_the_account,
     the_account_bound_is_lifted_by_an_administrators_reset,
     every_tracking_look_up_counts_even_at_once_and_across_restarts,
+    a_citizen_who_mistyped_is_not_locked_out_of_their_own_dossier,
     anonymous_submissions_are_limited_per_applicant_and_per_address,
     a_throttled_online_form_comes_back_filled_in_with_the_wait,
 );
@@ -230,8 +231,8 @@ fn applicant(personal_id: &str, phone: &str) -> Value {
 
 async fn every_tracking_look_up_counts_even_at_once_and_across_restarts(app: TestApp) {
     let code = received(&app).await;
-    let limit = motcua_app::throttle::TRACKING_PER_ADDRESS.hits;
-    // Answered look-ups count: reading existing codes one after another stops.
+    let limit = motcua_app::throttle::TRACKING_PER_CODE_AND_ADDRESS.hits;
+    // Answered look-ups count: reading one code again and again stops.
     let c = from("198.51.100.7");
     for i in 0..limit {
         let r = c
@@ -287,14 +288,53 @@ async fn every_tracking_look_up_counts_even_at_once_and_across_restarts(app: Tes
     // The count lives in the database: another server (or this one restarted)
     // on the same database refuses too.
     let other = motcua_app::App::new(app.db.clone());
-    let r = other.dossiers().track(&code, None, "198.51.100.8").await;
+    let r = other
+        .dossiers()
+        .track(&code, None, None, "198.51.100.8")
+        .await;
     assert!(matches!(r, Err(Error::Throttled { .. })), "{:?}", r.err());
     // Other addresses are not affected.
     assert!(other
         .dossiers()
-        .track(&code, None, "198.51.100.9")
+        .track(&code, None, None, "198.51.100.9")
         .await
         .is_ok());
+}
+
+/// Every new code counts against the address; the citizen's own code, once
+/// looked up, is counted apart: wrong digits a few times, and codes mistyped, do
+/// not lock them out, while a guesser walking through codes is stopped.
+async fn a_citizen_who_mistyped_is_not_locked_out_of_their_own_dossier(app: TestApp) {
+    let code = received(&app).await;
+    let distinct = motcua_app::throttle::TRACKING_PER_ADDRESS.hits;
+    let c = from("198.51.100.20");
+    let get = |path: String| c.get(app.url(&path)).send();
+    // Their own code first, with wrong digits three times.
+    for digits in ["0000", "5687", "6578"] {
+        let r = get(format!("/tra-cuu?ma={code}&so={digits}"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("không khớp"), "{html}");
+    }
+    // Then mistyped codes, up to the address's bound of different codes.
+    for i in 1..distinct {
+        let r = get(format!("/tra-cuu?ma={WARD_A}-991231-{i:04}"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "mistyped code {i}");
+    }
+    // A new code is refused now…
+    let r = get(format!("/tra-cuu?ma={WARD_A}-991231-9999"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    // …but their own dossier still opens, with the right digits.
+    let r = get(format!("/tra-cuu?ma={code}&so=5678")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"nguoi-nop\""), "{html}");
 }
 
 async fn submit(

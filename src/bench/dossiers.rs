@@ -1928,9 +1928,13 @@ async fn run_on(args: &Args, exe: &std::path::Path, url: &str) -> Result<(), Str
         db.close().await;
     } else {
         db.migrate().await.map_err(err)?;
+        let (agencies,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM agencies")
+            .fetch_one(db.pool())
+            .await
+            .map_err(err)?;
         let app = App::new(db);
         app.seed_reference_data().await.map_err(err)?;
-        if !app.public_agencies().await.map_err(err)?.is_empty() {
+        if agencies > 0 {
             return Err("the database already has agencies: give an empty one, or --reuse".into());
         }
         let g = generate(&app, url, args).await?;

@@ -297,15 +297,37 @@ fn tree_order(rows: Vec<AgencyRow>) -> Vec<Agency> {
 }
 
 impl App {
-    /// The active agencies, (code, name) in tree order: where a citizen may file
-    /// online. Public.
-    pub async fn public_agencies(&self) -> Result<Vec<(String, String)>> {
+    /// Where a citizen may file online: the active agencies that perform at least
+    /// one procedure offered online (`procedure`, when named, that one), as
+    /// (code, name). Communes and wards come first (the lowest level: where people
+    /// file), each level in tree order.
+    pub async fn public_agencies(&self, procedure: Option<&str>) -> Result<Vec<(String, String)>> {
+        use motcua_domain::procedure::OnlineAvailability;
+        let online: std::collections::HashSet<String> = self
+            .search_procedures("", None, None, 100_000)
+            .await?
+            .into_iter()
+            .filter(|e| e.procedure.online != OnlineAvailability::None)
+            .filter(|e| procedure.is_none_or(|c| e.procedure.code == c.trim()))
+            .map(|e| e.procedure.code)
+            .collect();
         let mut conn = self.db.read().await?;
         let rows = store::subtree(&mut conn, "/").await?;
-        Ok(tree_order(rows)
-            .into_iter()
-            .filter(|a| a.active)
-            .map(|a| (a.code, a.name))
-            .collect())
+        drop(conn);
+        let ranks: HashMap<String, i64> =
+            rows.iter().map(|r| (r.id.clone(), r.level_rank)).collect();
+        let mut found = Vec::new();
+        for (i, a) in tree_order(rows).into_iter().enumerate() {
+            if !a.active {
+                continue;
+            }
+            let codes = self.enabled_codes(&a.id).await?;
+            if codes.iter().any(|c| online.contains(c)) {
+                let rank = ranks.get(&a.id).copied().unwrap_or_default();
+                found.push((std::cmp::Reverse(rank), i, a.code, a.name));
+            }
+        }
+        found.sort();
+        Ok(found.into_iter().map(|(_, _, c, n)| (c, n)).collect())
     }
 }

@@ -292,12 +292,9 @@ impl App {
         kind: Option<&str>,
         name: Option<&str>,
     ) -> Result<()> {
-        let date: Date = date.trim().parse().map_err(|_| {
-            Error::field(
-                "date",
-                format!("«{}» không phải là ngày hợp lệ (YYYY-MM-DD).", date.trim()),
-            )
-        })?;
+        // dd/mm/yyyy like every other form (YYYY-MM-DD too, as the API sends it).
+        let date: Date = motcua_domain::calendar::typed_date::parse_typed_date(date)
+            .map_err(|e| Error::field("date", e.message_vi()))?;
         if !(YEARS.contains(&date.year())) {
             return Err(Error::field(
                 "date",

@@ -128,6 +128,9 @@ pub struct VersionInfo {
     pub effective_from: String,
     pub created_at: jiff::Timestamp,
     pub created_by: String,
+    /// The saver's full name, for people to read ("Hệ thống" for the command line
+    /// and the seed; the username when the account is gone).
+    pub created_by_name: String,
 }
 
 fn parse_body(body: &str) -> Result<Procedure> {
@@ -274,17 +277,37 @@ impl App {
         };
         let sector = sector.map(str::trim).filter(|s| !s.is_empty());
         let snap = self.snapshot().await?;
-        Ok(snap
-            .entries
-            .iter()
-            .filter(|(key, e)| {
-                words.iter().all(|w| key.contains(w))
-                    && sector.is_none_or(|s| e.procedure.sector == s)
-                    && enabled
-                        .as_ref()
-                        .is_none_or(|codes| codes.contains(&e.procedure.code))
+        let found = snap.entries.iter().filter(|(key, e)| {
+            words.iter().all(|w| key.contains(w))
+                && sector.is_none_or(|s| e.procedure.sector == s)
+                && enabled
+                    .as_ref()
+                    .is_none_or(|codes| codes.contains(&e.procedure.code))
+        });
+        let limit = limit.clamp(1, 100_000) as usize;
+        if words.is_empty() {
+            return Ok(found.take(limit).map(|(_, e)| e.clone()).collect());
+        }
+        // The closest name first: the words as a phrase in the name before
+        // scattered (or only in the code or elsewhere), then the name with the
+        // fewest other words; ties in catalogue order.
+        let phrase = words.join(" ");
+        let mut ranked: Vec<((bool, usize, usize), &CatalogueEntry)> = found
+            .enumerate()
+            .map(|(i, (_, e))| {
+                let name = text::fold(&e.procedure.name);
+                let rank = (
+                    !name.contains(&phrase),
+                    name.split(' ').filter(|w| !w.is_empty()).count(),
+                    i,
+                );
+                (rank, e)
             })
-            .take(limit.clamp(1, 100_000) as usize)
+            .collect();
+        ranked.sort_by_key(|(rank, _)| *rank);
+        Ok(ranked
+            .into_iter()
+            .take(limit)
             .map(|(_, e)| e.clone())
             .collect())
     }
@@ -379,13 +402,18 @@ impl App {
 
     pub async fn procedure_versions(&self, code: &str) -> Result<Vec<VersionInfo>> {
         let mut conn = self.db.read().await?;
-        Ok(store::versions(&mut conn, code.trim())
-            .await?
+        let rows = store::versions(&mut conn, code.trim()).await?;
+        drop(conn);
+        let names = self
+            .full_names(rows.iter().map(|v| v.created_by.clone()).collect())
+            .await?;
+        Ok(rows
             .into_iter()
             .map(|v| VersionInfo {
                 version: v.version,
                 effective_from: v.effective_from,
                 created_at: motcua_store::from_millis(v.created_at),
+                created_by_name: names.get(&v.created_by).cloned().unwrap_or_default(),
                 created_by: v.created_by,
             })
             .collect())
@@ -510,6 +538,24 @@ impl App {
         Ok(store::enabled_codes(&mut conn, &a.id).await?)
     }
 
+    /// For an administrator over other agencies (a province): for each procedure
+    /// code, the names of the agencies below theirs that perform it.
+    pub async fn performers_below(&self, actor: &Actor) -> Result<HashMap<String, Vec<String>>> {
+        let mut conn = self.db.read().await?;
+        let a = crate::agencies::load_for(
+            &mut conn,
+            &actor.into(),
+            &actor.agency.code,
+            Action::ReadAgency,
+        )
+        .await?;
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for (code, name) in store::performers_below(&mut conn, &a.path).await? {
+            out.entry(code).or_default().push(name);
+        }
+        Ok(out)
+    }
+
     pub async fn set_procedure_enabled(
         &self,
         by: &Principal,
@@ -552,8 +598,24 @@ async fn enable_everywhere(conn: &mut Conn, code: &str) -> Result<()> {
 }
 
 impl App {
-    /// The printable A4 poster of a procedure, with a QR code of its public page.
-    pub async fn procedure_poster(&self, code: &str, page_url: &str) -> Result<Vec<u8>> {
+    /// The printable A4 poster of a procedure, with a QR code of its public page,
+    /// naming the agency (by code) where it is filed when one is given.
+    pub async fn procedure_poster(
+        &self,
+        code: &str,
+        page_url: &str,
+        agency_code: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let agency_name = match agency_code.map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) => {
+                let mut conn = self.db.read().await?;
+                motcua_store::agencies::by_code(&mut conn, &c.to_ascii_uppercase())
+                    .await?
+                    .filter(|a| a.active)
+                    .map(|a| a.name)
+            }
+            None => None,
+        };
         let entry = self.procedure(code).await?;
         let sector_name = self
             .sectors()
@@ -574,7 +636,7 @@ impl App {
                 &entry.procedure,
                 &sector_name,
                 &page_url,
-                None,
+                agency_name.as_deref(),
                 today,
             )
             .map_err(|e| Error::Internal(format!("poster rendering failed: {e}")))

@@ -106,6 +106,45 @@ impl App {
         Ok(())
     }
 
+    /// Adds a sector, or renames one (by code): for the administrators at the
+    /// top of the tree, audited. A code is lower-case letters, digits and dashes.
+    pub async fn save_sector(&self, by: &Principal, code: &str, name: &str) -> Result<bool> {
+        let code = motcua_domain::user::SectorCode::parse(code).map_err(|_| {
+            Error::field(
+                "code",
+                format!(
+                    "Mã lĩnh vực «{}» chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ tu-phap.",
+                    code.trim()
+                ),
+            )
+        })?;
+        let name = motcua_domain::text::clean(name);
+        if name.is_empty() {
+            return Err(Error::field("name", "Vui lòng nhập tên lĩnh vực."));
+        }
+        if name.chars().count() > 200 {
+            return Err(Error::field("name", "Tên lĩnh vực dài quá 200 ký tự."));
+        }
+        let mut tx = self.begin_write_by(by).await?;
+        by.require_top()?;
+        let created = motcua_store::sectors::upsert(&mut tx, code.as_str(), &name).await?;
+        // Filed under the administrator's own agency, so that it shows in the
+        // audit log they read.
+        let agency_id = by.agency_id().map(str::to_owned);
+        self.record_audit(
+            &mut tx,
+            by,
+            agency_id.as_deref(),
+            "sector.save",
+            code.as_str(),
+            serde_json::json!({"name": name, "created": created}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.catalogue.clear();
+        Ok(created)
+    }
+
     pub async fn sectors(&self) -> Result<Vec<(String, String)>> {
         let mut conn = self.db.read().await?;
         Ok(motcua_store::sectors::all(&mut conn)

@@ -46,9 +46,14 @@ pub const SIGN_IN_PER_ACCOUNT: Limit = Limit::new(50, Duration::from_secs(60 * 6
 pub const SUBMISSIONS_PER_ADDRESS: Limit = Limit::new(30, Duration::from_secs(60 * 60));
 /// Anonymous online submissions naming one applicant phone or personal ID number.
 pub const SUBMISSIONS_PER_APPLICANT: Limit = Limit::new(10, Duration::from_secs(60 * 60));
-/// Public tracking look-ups from one address, answered or not: enough to follow
-/// a household's dossiers, too few to walk through sequential codes.
+/// Public tracking: the different codes looked up from one address, answered or
+/// not: enough to follow a household's dossiers and to mistype a code a few times,
+/// too few to walk through sequential codes.
 pub const TRACKING_PER_ADDRESS: Limit = Limit::new(10, Duration::from_secs(15 * 60));
+/// Public tracking: look-ups of one code from one address (a citizen reloading
+/// their dossier, or mistyping the last digits a few times): room to spare, while
+/// guessing the four digits stays hopeless (10,000 values, 30 tries a quarter hour).
+pub const TRACKING_PER_CODE_AND_ADDRESS: Limit = Limit::new(30, Duration::from_secs(15 * 60));
 
 /// The limits in force; tests and special deployments may change them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +64,7 @@ pub struct Limits {
     pub submissions_per_address: Limit,
     pub submissions_per_applicant: Limit,
     pub tracking_per_address: Limit,
+    pub tracking_per_code_and_address: Limit,
 }
 
 impl Default for Limits {
@@ -70,6 +76,7 @@ impl Default for Limits {
             submissions_per_address: SUBMISSIONS_PER_ADDRESS,
             submissions_per_applicant: SUBMISSIONS_PER_APPLICANT,
             tracking_per_address: TRACKING_PER_ADDRESS,
+            tracking_per_code_and_address: TRACKING_PER_CODE_AND_ADDRESS,
         }
     }
 }
@@ -145,6 +152,56 @@ impl App {
             }
         }
         if wait_ms > 0 {
+            tx.rollback().await?;
+            let secs = (wait_ms + 999) / 1000;
+            return Err(Error::Throttled {
+                retry_after_secs: secs,
+                message: message(&wait_vi(secs)),
+            });
+        }
+        tx.commit().await?;
+        self.maybe_prune(now).await;
+        Ok(())
+    }
+
+    /// One public tracking look-up of `code` from `who`: counted against the code
+    /// from that address, and against the address only the first time that code
+    /// is looked up from it in the window; so that a citizen reloading or mistyping
+    /// the digits of their own dossier spends the per-code allowance, not the
+    /// address's, while every new code (a guess) still counts. All or none.
+    pub(crate) async fn hit_tracking(
+        &self,
+        code: &str,
+        who: &str,
+        message: impl Fn(&str) -> String,
+    ) -> Result<()> {
+        let now = self.now_ms();
+        let per_code = self.limits.tracking_per_code_and_address;
+        let per_address = self.limits.tracking_per_address;
+        let mut tx = self.db.begin_write().await?;
+        let hit = store::hit(
+            &mut tx,
+            &bucket("track:code", &[code, who]),
+            per_code.hits,
+            per_code.window_ms(),
+            now,
+        )
+        .await?;
+        let mut wait_ms = (!hit.allowed).then_some(hit.expires_at - now);
+        if hit.allowed && hit.hits == 1 {
+            let hit = store::hit(
+                &mut tx,
+                &bucket("track:ip", &[who]),
+                per_address.hits,
+                per_address.window_ms(),
+                now,
+            )
+            .await?;
+            if !hit.allowed {
+                wait_ms = Some(hit.expires_at - now);
+            }
+        }
+        if let Some(wait_ms) = wait_ms {
             tx.rollback().await?;
             let secs = (wait_ms + 999) / 1000;
             return Err(Error::Throttled {

@@ -406,3 +406,25 @@ impl App {
         Ok(out)
     }
 }
+
+impl App {
+    /// People's full names by username, for pages that show who did something
+    /// ("Hệ thống" for the command line and the seed; the username itself when
+    /// the account is gone).
+    pub async fn full_names(&self, usernames: Vec<String>) -> Result<HashMap<String, String>> {
+        let mut conn = self.db.read().await?;
+        let mut names = HashMap::new();
+        for username in usernames {
+            if names.contains_key(&username) {
+                continue;
+            }
+            let name = match store::by_username(&mut conn, &username).await? {
+                Some(u) => u.full_name,
+                None if username.starts_with("system") => "Hệ thống".to_owned(),
+                None => username.clone(),
+            };
+            names.insert(username, name);
+        }
+        Ok(names)
+    }
+}

@@ -20,8 +20,8 @@ use crate::{qr_svg, DocsError, Document, PdfEngine};
 /// builds them and the QR code at `/qr.svg`.
 pub const POSTER_TYP: &str = include_str!("../templates/poster.typ");
 
-/// Renders the poster of a procedure as PDF: one A4 page for most
-/// procedures, flowing onto a second when the list of documents is long.
+/// Renders the poster of a procedure as PDF on one A4 page: the template
+/// picks the largest type (from the full size down) at which it fits.
 ///
 /// - `sector_name`: the sector as people know it ("Hộ tịch"), not its code.
 /// - `page_url`: the public page of the procedure, encoded in the QR code.

@@ -190,6 +190,20 @@ pub async fn enabled_codes(conn: &mut Conn, agency_id: &str) -> Result<Vec<Strin
         .await
 }
 
+/// (procedure code, agency name) for every active agency strictly below `path`
+/// that performs a procedure: which communes of a province perform what.
+pub async fn performers_below(conn: &mut Conn, path: &str) -> Result<Vec<(String, String)>> {
+    let (from, to) = crate::agencies::subtree_range(path);
+    sqlx::query_as(
+        "SELECT ap.code, a.name FROM agency_procedures ap JOIN agencies a ON a.id = ap.agency_id \
+         WHERE a.path > $1 AND a.path < $2 AND a.active = 1 ORDER BY a.path",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await
+}
+
 /// Enables, for one agency, every procedure performed at its level.
 pub async fn enable_all_of_level(conn: &mut Conn, agency_id: &str, level: &str) -> Result<u64> {
     Ok(sqlx::query(

@@ -10,6 +10,8 @@ use crate::App;
 /// Why a message goes out; the outbox's `kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Notice {
+    /// Filed online: the code, to keep.
+    Submitted,
     Received,
     SupplementRequested,
     Extended,
@@ -20,6 +22,7 @@ pub(crate) enum Notice {
 impl Notice {
     pub(crate) fn kind(self) -> &'static str {
         match self {
+            Notice::Submitted => "submitted",
             Notice::Received => "received",
             Notice::SupplementRequested => "supplement_requested",
             Notice::Extended => "extended",
@@ -52,7 +55,14 @@ fn compose(notice: Notice, f: &Facts<'_>, url: &str) -> (String, String) {
         due,
         ..
     } = f;
+    let short = motcua_domain::dossier::DossierCode::parse(code)
+        .map(|c| c.short().to_owned())
+        .unwrap_or_default();
     match notice {
+        Notice::Submitted => (
+            format!("Đã nộp hồ sơ trực tuyến, mã {code}"),
+            format!("{agency} đã nhận hồ sơ trực tuyến «{procedure}» của Ông/Bà {applicant}. Mã hồ sơ: {code} (mã ngắn {short}). Bộ phận một cửa sẽ kiểm tra và báo ngày hẹn trả kết quả. Tra cứu: {url}"),
+        ),
         Notice::Received => (
             format!("Đã tiếp nhận hồ sơ {code}"),
             format!("{agency} đã tiếp nhận hồ sơ «{procedure}» của Ông/Bà {applicant}, mã hồ sơ {code}. Hẹn trả kết quả: {due}. Tra cứu: {url}"),

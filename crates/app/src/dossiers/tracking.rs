@@ -1,9 +1,12 @@
 //! Public tracking by dossier code: the state and appointment for anyone holding
 //! the code; names and details only with the last four digits of the applicant's
-//! phone or ID number. A wrong code and wrong digits answer alike, and every
-//! look-up from one address counts against a small limit kept in the database
-//! (answered ones too: codes are sequential, so counting only failures would let
-//! a stranger read every existing dossier's state), so codes cannot be enumerated.
+//! phone or ID number. The code may be typed without its agency (`yyMMdd-NNNN`)
+//! when only one agency (or the one named) has a dossier of that short code.
+//! Right code with wrong digits says just that: the code alone already shows the
+//! state, and a citizen who mistyped must know which half to fix. Every look-up
+//! counts (see `App::hit_tracking`): each new code against the address, each
+//! repeat against that code from that address, so codes cannot be enumerated
+//! and a citizen is not locked out of their own dossier by a few mistakes.
 
 use motcua_domain::dossier::DossierCode;
 use motcua_store::agencies;
@@ -13,7 +16,6 @@ use serde::Serialize;
 use super::Dossiers;
 use super::{event_from_row, Event};
 use crate::error::{Error, Result};
-use crate::throttle::bucket;
 
 /// What the tracking page shows.
 #[derive(Debug, Clone, Serialize)]
@@ -45,33 +47,69 @@ pub struct TrackedDetails {
 }
 
 fn no_match() -> Error {
-    Error::NotFound("Không tìm thấy hồ sơ khớp với mã và các chữ số đã nhập. Kiểm tra lại mã trên giấy tiếp nhận.".into())
+    Error::NotFound("Không tìm thấy hồ sơ có mã này. Kiểm tra lại mã trên giấy tiếp nhận hoặc trong tin nhắn đã nhận.".into())
+}
+
+fn digits_do_not_match() -> Error {
+    Error::NotFound(
+        "Các chữ số vừa nhập không khớp với số điện thoại hoặc số định danh của người nộp hồ sơ này."
+            .into(),
+    )
 }
 
 impl Dossiers<'_> {
-    /// Looks a dossier up by code for the public; `who` is the caller's address.
+    /// Looks a dossier up by code (full, or short within `agency` or within the
+    /// only agency that has it) for the public; `who` is the caller's address.
     pub async fn track(
         &self,
         code: &str,
         last_digits: Option<&str>,
+        agency: Option<&str>,
         who: &str,
     ) -> Result<TrackedDossier> {
+        let typed = code.trim().to_ascii_uppercase();
+        let full = DossierCode::parse(&typed).ok();
+        let short = full
+            .is_none()
+            .then(|| DossierCode::parse_short(&typed))
+            .flatten();
+        let agency = agency
+            .map(|a| a.trim().to_ascii_uppercase())
+            .filter(|a| !a.is_empty() && short.is_some());
         // The slot is taken before the look-up, so that concurrent look-ups
         // cannot all pass a check made before any of them is counted.
-        self.hit(
-            &bucket("track:ip", &[who]),
-            self.limits.tracking_per_address,
-            |wait| format!("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau {wait}."),
-        )
+        let key = match (&short, &agency) {
+            (Some(s), Some(a)) => format!("{a}-{s}"),
+            _ => typed.clone(),
+        };
+        self.hit_tracking(&key, who, |wait| {
+            format!("Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau {wait}.")
+        })
         .await?;
         let digits = last_digits.map(str::trim).filter(|s| !s.is_empty());
-        let found = match DossierCode::parse(code) {
-            Ok(c) => {
-                let mut conn = self.db.read().await?;
-                store::load(&mut conn, c.as_str()).await?.map(|s| s.dossier)
-            }
-            Err(_) => None,
+        let mut conn = self.db.read().await?;
+        let code = match (full, short) {
+            (Some(c), _) => Some(c.as_str().to_owned()),
+            (None, Some(s)) => match &agency {
+                Some(a) => Some(format!("{a}-{s}")),
+                None => {
+                    let mut codes = store::codes_with_suffix(&mut conn, &s, 2).await?;
+                    if codes.len() > 1 {
+                        return Err(Error::field(
+                            "code",
+                            format!("Mã ngắn «{s}» trùng với hồ sơ của nhiều cơ quan. Vui lòng nhập mã đầy đủ, có mã cơ quan ở đầu (in trên giấy tiếp nhận)."),
+                        ));
+                    }
+                    codes.pop()
+                }
+            },
+            (None, None) => None,
         };
+        let found = match code {
+            Some(c) => store::load(&mut conn, &c).await?.map(|s| s.dossier),
+            None => None,
+        };
+        drop(conn);
         let Some(d) = found else {
             return Err(no_match());
         };
@@ -84,7 +122,7 @@ impl Dossiers<'_> {
                         .iter()
                         .any(|v| v.as_deref().is_some_and(|v| v.ends_with(last)));
                 if !ok {
-                    return Err(no_match());
+                    return Err(digits_do_not_match());
                 }
                 true
             }

@@ -60,6 +60,7 @@ impl NewFile {
 /// What the citizen is told about an event, if anything.
 fn notice(change: &Change) -> Option<Notice> {
     match change {
+        Change::Submit(_) => Some(Notice::Submitted),
         Change::Receive(_) | Change::Accept { .. } => Some(Notice::Received),
         Change::RequestSupplement { .. } => Some(Notice::SupplementRequested),
         Change::Extend { .. } => Some(Notice::Extended),

@@ -98,7 +98,7 @@ fn poster_renders_for_every_seed_procedure() {
     }
     eprintln!("poster pages: {page_counts:?}");
     for (code, n) in &page_counts {
-        assert!(*n <= 2, "the poster of {code} runs to {n} pages");
+        assert_eq!(*n, 1, "the poster of {code} runs to {n} pages");
     }
 }
 
@@ -113,7 +113,8 @@ fn poster_words_the_fee_and_documents_for_citizens() {
     let Some(text) = testing::pdf_text(&pdf).expect("pdftotext runs") else {
         return skip("poster_words_the_fee_and_documents_for_citizens");
     };
-    let flat = words(&text);
+    // A line may break after a slash ("đ/ trang"): that is layout, not wording.
+    let flat = words(&text).replace("/ ", "/");
     for expected in [
         "Trang 1–2: 2.000 đ/trang; từ trang 3: 1.000 đ/trang; tối đa 200.000 đ mỗi bản",
         "01 bản chính",

@@ -10,6 +10,7 @@
 mod due;
 pub mod holidays;
 pub mod lunar;
+pub mod typed_date;
 mod working;
 
 use std::fmt;

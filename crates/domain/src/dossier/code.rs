@@ -54,6 +54,26 @@ impl DossierCode {
         &self.0
     }
 
+    /// `yyMMdd-NNNN`: the code without its agency, unique within the agency; what
+    /// a citizen copies and types.
+    pub fn short(&self) -> &str {
+        let agency = self.agency().len();
+        self.0.get(agency + 1..).unwrap_or_default()
+    }
+
+    /// A short code as typed (`251201-0001`, also with a space or a dot, or none,
+    /// between the day and the number), as `yyMMdd-NNNN`; `None` when it is not one.
+    pub fn parse_short(input: &str) -> Option<String> {
+        let digits: String = input
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' ' | '.'))
+            .collect();
+        let ok = (10..=12).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+        let (day, seq) = (digits.get(..6)?, digits.get(6..)?);
+        (ok && parse_day(day).is_some()).then(|| format!("{day}-{seq}"))
+    }
+
     pub fn agency(&self) -> &str {
         self.0.rsplitn(3, '-').nth(2).unwrap_or_default()
     }
@@ -96,6 +116,27 @@ fn parse_day(s: &str) -> Option<Date> {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn the_short_code_is_the_code_without_its_agency() {
+        let c = DossierCode::new("000.00.06.H56", date(2023, 10, 27), 361);
+        assert_eq!(c.short(), "231027-0361");
+        assert_eq!(
+            DossierCode::parse_short(" 231027-0361 ").as_deref(),
+            Some("231027-0361")
+        );
+        assert_eq!(
+            DossierCode::parse_short("231027 0361").as_deref(),
+            Some("231027-0361")
+        );
+        assert_eq!(
+            DossierCode::parse_short("2310270361").as_deref(),
+            Some("231027-0361")
+        );
+        assert_eq!(DossierCode::parse_short("231327-0361"), None);
+        assert_eq!(DossierCode::parse_short("231027-03"), None);
+        assert_eq!(DossierCode::parse_short("000.00.06.H56-231027-0361"), None);
+    }
 
     #[test]
     fn formats_as_the_decree_prints_it() {

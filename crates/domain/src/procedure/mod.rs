@@ -9,6 +9,7 @@
 //! field at once, in Vietnamese, instead of failing on the first one.
 
 mod fee;
+pub mod plain;
 #[cfg(test)]
 mod seed_tests;
 

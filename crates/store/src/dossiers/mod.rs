@@ -157,6 +157,20 @@ pub async fn load(conn: &mut Conn, code: &str) -> Result<Option<StoredDossier>> 
         .transpose()
 }
 
+/// The codes of at most `limit` dossiers whose code is some agency's code
+/// followed by `-{suffix}` (`yyMMdd-NNNN`): one exact look-up per agency on the
+/// code's unique index, never a scan of the dossiers.
+pub async fn codes_with_suffix(conn: &mut Conn, suffix: &str, limit: i64) -> Result<Vec<String>> {
+    sqlx::query_scalar(
+        "SELECT d.code FROM agencies a JOIN dossiers d ON d.code = a.code || '-' || $1 \
+         ORDER BY d.code LIMIT $2",
+    )
+    .bind(suffix)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<DossierRow>> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM dossiers WHERE id = $1"))
         .bind(id)

@@ -238,15 +238,19 @@ pub async fn form(
 pub struct TrackQuery {
     /// The last four digits of the applicant's phone or personal ID number.
     pub digits: Option<String>,
+    /// The agency's code, when `code` is the short form `yyMMdd-NNNN`.
+    pub agency: Option<String>,
 }
 
-/// Public tracking: state and appointment by code; the applicant's details only
-/// with the last four digits of their phone or ID number.
+/// Public tracking: state and appointment by code (full, or short `yyMMdd-NNNN`
+/// when unambiguous, or within `agency`); the applicant's details only with the
+/// last four digits of their phone or ID number.
 #[utoipa::path(get, path = "/api/v1/public/dossiers/{code}", tag = "public",
     params(("code" = String, Path, description = "Mã hồ sơ"), TrackQuery),
     security(()),
     responses(
         (status = 200, body = TrackedDossier),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -259,7 +263,7 @@ pub async fn track(
     Ok(Json(
         s.app
             .dossiers()
-            .track(&code, q.digits.as_deref(), &ip)
+            .track(&code, q.digits.as_deref(), q.agency.as_deref(), &ip)
             .await?,
     ))
 }

@@ -19,7 +19,8 @@ const PAGE: i64 = 50;
 #[template(path = "audit.html")]
 struct AuditPage {
     chrome: Chrome,
-    entries: Vec<(String, AuditEntry, &'static str)>,
+    /// (when, the entry, what, who by full name).
+    entries: Vec<(String, AuditEntry, &'static str, String)>,
     next: Option<String>,
 }
 
@@ -36,6 +37,9 @@ fn action_label(action: &str) -> &'static str {
         "user.update" => "Sửa người dùng",
         "token.create" => "Cấp mã truy cập API",
         "token.revoke" => "Thu hồi mã truy cập API",
+        "sector.save" => "Thêm, đổi tên lĩnh vực",
+        "calendar.set_day" => "Sửa lịch làm việc",
+        "procedure.enable" => "Thực hiện, ngừng thủ tục",
         _ => "Thao tác khác",
     }
 }
@@ -56,10 +60,21 @@ pub async fn show(
     let next = (entries.len() as i64 == PAGE)
         .then(|| entries.last().map(|e| e.id.clone()))
         .flatten();
+    let names = state
+        .app
+        .full_names(entries.iter().map(|e| e.actor.clone()).collect())
+        .await
+        .map_err(|error| PageError {
+            error,
+            chrome: Box::new(Chrome::for_user(&s, "/quan-tri/nhat-ky")),
+        })?;
     let entries = entries
         .into_iter()
-        .map(|e| (datetime_vn(e.at), action_label(&e.action), e))
-        .map(|(t, label, e)| (t, e, label))
+        .map(|e| {
+            let who = names.get(&e.actor).cloned().unwrap_or_default();
+            (datetime_vn(e.at), action_label(&e.action), e, who)
+        })
+        .map(|(t, label, e, who)| (t, e, label, who))
         .collect();
     Ok(render(
         StatusCode::OK,

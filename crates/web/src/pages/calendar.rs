@@ -27,6 +27,13 @@ struct CalendarPage {
     sessions: Option<(String, String, String, String, bool)>,
     notice: Option<String>,
     error: Option<String>,
+    /// The year shown, the years one may pick, and that year's days off and
+    /// make-up working days (dd/mm/yyyy, weekday, kind, name).
+    year: i16,
+    years: Vec<i16>,
+    year_days: Vec<(String, &'static str, &'static str, String)>,
+    /// What was typed in the day form: kept when it is refused.
+    typed: DayForm,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +42,21 @@ pub struct LayerQuery {
     agency: String,
     #[serde(default)]
     ok: Option<String>,
+    #[serde(default)]
+    nam: Option<i16>,
+}
+
+fn weekday_vi(d: jiff::civil::Date) -> &'static str {
+    use jiff::civil::Weekday::*;
+    match d.weekday() {
+        Monday => "Thứ Hai",
+        Tuesday => "Thứ Ba",
+        Wednesday => "Thứ Tư",
+        Thursday => "Thứ Năm",
+        Friday => "Thứ Sáu",
+        Saturday => "Thứ Bảy",
+        Sunday => "Chủ nhật",
+    }
 }
 
 fn kind_label(kind: &str) -> &'static str {
@@ -47,10 +69,13 @@ fn kind_label(kind: &str) -> &'static str {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn page(
     state: &AppState,
     s: &SignedIn,
     agency: &str,
+    year: Option<i16>,
+    typed: DayForm,
     notice: Option<String>,
     error: Option<String>,
     status: StatusCode,
@@ -106,6 +131,44 @@ async fn page(
             _ => None,
         }
     };
+    let this_year = state
+        .app
+        .now()
+        .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+        .year();
+    let year = year
+        .filter(|y| (2000..=2060).contains(y))
+        .unwrap_or(this_year);
+    let years: Vec<i16> = (this_year - 1..=this_year + 1)
+        .chain(std::iter::once(year))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Every day off of the year from the calendar in force (the statutory
+    // holidays computed from the rules, the government's days off and make-up
+    // days, the agency's own), not only the days someone stored.
+    let year_days = match (
+        jiff::civil::Date::new(year, 1, 1),
+        jiff::civil::Date::new(year, 12, 31),
+    ) {
+        (Ok(from), Ok(to)) => state
+            .app
+            .calendar_days(Some(agency).filter(|a| !a.is_empty()), from, to)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .filter(|d| !matches!(d.kind.as_str(), "working" | "weekend") || d.name.is_some())
+            .map(|d| {
+                (
+                    d.date.strftime("%d/%m/%Y").to_string(),
+                    weekday_vi(d.date),
+                    kind_label(&d.kind),
+                    d.name.unwrap_or_default(),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let layers = vec![
         (None, "Toàn quốc".to_owned()),
         (
@@ -125,6 +188,10 @@ async fn page(
             sessions,
             notice,
             error,
+            year,
+            years,
+            year_days,
+            typed,
         },
     ))
 }
@@ -135,10 +202,24 @@ pub async fn show(
     Query(q): Query<LayerQuery>,
 ) -> Result<Response, PageError> {
     let notice = q.ok.map(|_| "Đã lưu lịch làm việc.".to_owned());
-    page(&state, &s, &q.agency, notice, None, StatusCode::OK).await
+    let typed = DayForm {
+        loai: "day_off".into(),
+        ..DayForm::default()
+    };
+    page(
+        &state,
+        &s,
+        &q.agency,
+        q.nam,
+        typed,
+        notice,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct DayForm {
     #[serde(default, rename = "_csrf")]
     csrf: String,
@@ -179,10 +260,13 @@ pub async fn save(
             Ok(Redirect::to(&back).into_response())
         }
         Err(e @ Error::Invalid(_)) => {
+            let agency = f.agency.clone();
             page(
                 &state,
                 &s,
-                &f.agency,
+                &agency,
+                None,
+                f,
                 None,
                 Some(e.message_vi()),
                 StatusCode::BAD_REQUEST,
@@ -272,6 +356,8 @@ pub async fn save_sessions(
                 &state,
                 &s,
                 &f.agency,
+                None,
+                DayForm::default(),
                 None,
                 Some(e.message_vi()),
                 StatusCode::BAD_REQUEST,

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::catalogue::CatalogueEntry;
-use motcua_domain::procedure::{time_limit_label_vi, Procedure};
+use motcua_domain::procedure::{plain, time_limit_label_vi, Procedure};
 use serde::Deserialize;
 
 use crate::error::PageError;
@@ -98,10 +98,14 @@ struct ProcedureView {
     verification: Option<String>,
     time_note: Option<String>,
     documents: Vec<DocumentView>,
-    fees: Vec<(String, String, String)>,
-    steps: Vec<(String, &'static str, String)>,
+    /// (name, in plain sentences).
+    fees: Vec<(String, String)>,
+    /// (who, what, about how long).
+    steps: Vec<(&'static str, String, String)>,
     results: Vec<String>,
     online: &'static str,
+    /// Offered online somewhere: the page links to the online form.
+    online_form: bool,
     return_methods: String,
     linked: Vec<String>,
     legal_basis: String,
@@ -117,7 +121,7 @@ fn view(entry: CatalogueEntry, sectors: &[(String, String)]) -> ProcedureView {
         statutory: (p.statutory_limit != p.committed_limit)
             .then(|| time_limit_label_vi(p.statutory_limit)),
         verification: p.verification_limit.map(time_limit_label_vi),
-        time_note: p.time_limit_note.clone(),
+        time_note: p.time_limit_note.as_deref().and_then(plain::public_note),
         documents: p
             .documents
             .iter()
@@ -128,30 +132,28 @@ fn view(entry: CatalogueEntry, sectors: &[(String, String)]) -> ProcedureView {
                 form_url: d.form_url.clone().filter(|u| {
                     u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/')
                 }),
-                note: d.note.clone(),
+                note: d.note.as_deref().and_then(plain::public_note),
             })
             .collect(),
         fees: p
             .fees
             .iter()
-            .map(|f| {
-                let exemptions: Vec<&str> = f.exemptions.iter().map(|e| e.label_vi()).collect();
-                (f.name.clone(), f.rule.describe_vi(), exemptions.join("; "))
-            })
+            .map(|f| (f.name.clone(), plain::fee_sentence_vi(f)))
             .collect(),
         steps: p
             .steps
             .iter()
             .map(|s| {
                 (
+                    plain::step_who_vi(s.role),
                     s.name.clone(),
-                    s.role.label_vi(),
-                    s.share.to_string().replace("wh", " giờ làm việc"),
+                    plain::step_time_vi(p.committed_limit, s.share),
                 )
             })
             .collect(),
         results: p.results.iter().map(|r| r.name.clone()).collect(),
         online: p.online.label_vi(),
+        online_form: false,
         return_methods: p
             .return_methods
             .iter()
@@ -193,27 +195,49 @@ pub async fn show(
     let entry = state.app.procedure(&code).await?;
     let sectors = state.app.catalogue_sectors().await?;
     let qr_svg = state.app.qr_svg(&page_url(&state, &entry.procedure.code))?;
+    let online_form = entry.procedure.online != motcua_domain::procedure::OnlineAvailability::None
+        && !state
+            .app
+            .public_agencies(Some(&entry.procedure.code))
+            .await?
+            .is_empty();
+    let mut p = view(entry, &sectors);
+    p.online_form = online_form;
     Ok(render(
         StatusCode::OK,
         &DetailPage {
             chrome: Chrome::for_maybe(&signed_in, "/thu-tuc"),
-            p: view(entry, &sectors),
+            p,
             qr_svg,
         },
     ))
 }
 
+#[derive(Deserialize)]
+pub struct PosterQuery {
+    #[serde(default, rename = "co-quan")]
+    agency: String,
+}
+
+/// The poster names the commune given as `co-quan`, or else the signed-in
+/// officer's own.
 pub async fn poster(
     State(state): State<AppState>,
+    signed_in: MaybeSignedIn,
     Path(code): Path<String>,
+    Query(q): Query<PosterQuery>,
 ) -> Result<Response, PageError> {
     use axum::response::IntoResponse;
     let entry = state.app.procedure(&code).await?;
+    let agency = Some(q.agency.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .or_else(|| signed_in.0.as_ref().map(|s| s.actor.agency.code.clone()));
     let pdf = state
         .app
         .procedure_poster(
             &entry.procedure.code,
             &page_url(&state, &entry.procedure.code),
+            agency.as_deref(),
         )
         .await?;
     Ok((

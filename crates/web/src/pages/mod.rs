@@ -13,6 +13,7 @@ mod form_data;
 mod home;
 mod intake_form;
 mod online;
+mod procedure_form;
 mod procedures_admin;
 mod registers;
 mod reports;
@@ -141,6 +142,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quan-tri/lich/gio-lam-viec", post(calendar::save_sessions))
         .route("/quan-tri/thu-tuc", get(procedures_admin::list))
         .route("/quan-tri/thu-tuc/nhap", post(procedures_admin::upload))
+        .route("/quan-tri/linh-vuc", post(procedures_admin::save_sector))
         .route("/quan-tri/danh-muc/{file}", get(procedures_admin::download))
         .route(
             "/quan-tri/thu-tuc/{code}",

@@ -48,6 +48,13 @@ struct OnlinePage {
 struct DonePage {
     chrome: Chrome,
     code: String,
+    /// The code's agency part, with its dash: where a phone may break the line.
+    code_agency: String,
+    /// `yyMMdd-NNNN`: what the citizen copies.
+    short: String,
+    /// Where the code was also sent.
+    phone: String,
+    email: String,
     procedure_name: String,
     agency_name: String,
     tracking_url: String,
@@ -101,8 +108,25 @@ async fn page(
         error,
         chrome: Box::new(Chrome::for_maybe(signed_in, PATH)),
     };
-    let agencies = state.app.public_agencies().await.map_err(fail)?;
-    let agency = form.get("agency").trim().to_ascii_uppercase();
+    let mut agency = form.get("agency").trim().to_ascii_uppercase();
+    let chosen = form.get("procedure").trim().to_owned();
+    // Arriving from a procedure's page: the agencies that offer that one online,
+    // and the only one chosen at once.
+    let mut agencies = Vec::new();
+    if agency.is_empty() && !chosen.is_empty() {
+        agencies = state
+            .app
+            .public_agencies(Some(&chosen))
+            .await
+            .map_err(fail)?;
+        if let [(only, _)] = agencies.as_slice() {
+            agency = only.clone();
+            form.set("agency", only.clone());
+        }
+    }
+    if agencies.len() <= 1 {
+        agencies = state.app.public_agencies(None).await.map_err(fail)?;
+    }
     let known = agencies.iter().any(|a| a.0 == agency);
     let selected = form.get("procedure").trim().to_owned();
     let groups = if known {
@@ -249,11 +273,18 @@ pub async fn submit(
         .await
     {
         Ok(d) => {
+            let short = motcua_domain::dossier::DossierCode::parse(&d.code)
+                .map(|c| c.short().to_owned())
+                .unwrap_or_default();
             let body = render(
                 StatusCode::OK,
                 &DonePage {
                     chrome: Chrome::for_maybe(&signed_in, PATH),
                     tracking_url: format!("/tra-cuu?ma={}", d.code),
+                    code_agency: d.code.strip_suffix(&short).unwrap_or_default().to_owned(),
+                    short,
+                    phone: form.get("applicant.phone").trim().to_owned(),
+                    email: form.get("applicant.email").trim().to_owned(),
                     code: d.code,
                     procedure_name: d.procedure_name,
                     agency_name: d.agency_name,

@@ -50,6 +50,8 @@ struct TrackingPage {
     chrome: Chrome,
     ma: String,
     so: String,
+    /// The agency of a short code, carried from the submission page.
+    co_quan: String,
     found: Option<Found>,
     error: Option<String>,
 }
@@ -60,6 +62,8 @@ pub struct TrackQuery {
     ma: String,
     #[serde(default)]
     so: String,
+    #[serde(default, rename = "co-quan")]
+    co_quan: String,
 }
 
 fn status_label(s: &str) -> String {
@@ -74,6 +78,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let ma = q.ma.trim().to_owned();
     let so = q.so.trim().to_owned();
+    let co_quan = q.co_quan.trim().to_owned();
     let chrome = Chrome::for_maybe(&signed_in, "/tra-cuu");
     if ma.is_empty() {
         let error = (!so.is_empty()).then(|| "Vui lòng nhập mã hồ sơ.".to_owned());
@@ -88,13 +93,15 @@ pub async fn show(
                 chrome,
                 ma,
                 so,
+                co_quan,
                 found: None,
                 error,
             },
         ));
     }
     let digits = Some(so.as_str()).filter(|s| !s.is_empty());
-    match state.app.dossiers().track(&ma, digits, &who).await {
+    let agency = Some(co_quan.as_str()).filter(|s| !s.is_empty());
+    match state.app.dossiers().track(&ma, digits, agency, &who).await {
         Ok(t) => {
             let details = t.details.map(|d| Details {
                 applicant: d.applicant_name,
@@ -133,6 +140,7 @@ pub async fn show(
                     chrome,
                     ma,
                     so,
+                    co_quan,
                     found: Some(found),
                     error: None,
                 },
@@ -152,6 +160,7 @@ pub async fn show(
                     chrome,
                     ma,
                     so,
+                    co_quan,
                     found: None,
                     error: Some(e.message_vi()),
                 },
