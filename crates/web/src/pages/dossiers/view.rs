@@ -617,6 +617,16 @@ pub(super) async fn dossier_page(
             actions.push(form);
         }
     }
+    // Once the review is recorded (since the dossier last came into review), the
+    // submission leads; the review stays offered, to be corrected.
+    let reviewed = events
+        .iter()
+        .rev()
+        .take_while(|e| e.to_status == "in_review" && e.from_status.as_deref() == Some("in_review"))
+        .any(|e| e.action == "record_review");
+    if reviewed {
+        primary.sort_by_key(|a| a.verb != Verb::SubmitForApproval.as_str());
+    }
     let can_assign = d.allowed_actions.iter().any(|a| a == "assign");
     let next_hint = match ok {
         Some("tiep-nhan") if d.status == "received" => Some(intake_hint(can_assign)),
