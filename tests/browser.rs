@@ -140,6 +140,17 @@ impl Browser {
         panic!("{css} kept going stale");
     }
 
+    async fn click(&self, id: &str) {
+        self.client
+            .wait()
+            .for_element(Locator::Id(id))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
     async fn fill(&self, id: &str, value: &str) {
         let field = self.client.find(Locator::Id(id)).await.unwrap();
         field.clear().await.unwrap();
@@ -215,6 +226,9 @@ async fn a_birth_registration_from_the_counter_to_its_return(app: TestApp) {
     b.fill("applicant-full_name", "Lê Văn Hùng").await;
     b.fill("applicant-personal_id", "001087012345").await;
     b.fill("applicant-phone", "0912345678").await;
+    // Each paper is ticked as it is checked.
+    b.click("doc-0").await;
+    b.click("doc-1").await;
     b.client
         .find(Locator::Id("nut-tiep-nhan"))
         .await
@@ -434,15 +448,36 @@ async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
     b.fill("applicant-full_name", "Lê Văn Hùng").await;
     b.fill("applicant-personal_id", "001087012345").await;
     b.fill("applicant-phone", "0912345678").await;
+    // Nothing is ticked in advance: confirming with a paper missing asks first.
+    assert!(!b
+        .client
+        .find(Locator::Id("doc-0"))
+        .await
+        .unwrap()
+        .is_selected()
+        .await
+        .unwrap());
+    b.click("doc-0").await;
+    b.click("nut-tiep-nhan").await;
+    let missing = b.text_of("#documents-loi").await;
+    assert!(
+        missing.contains("Chưa đánh dấu đã nhận: «Giấy chứng sinh»."),
+        "{missing}"
+    );
+    assert!(!missing.contains("Văn bản ủy quyền"), "only when someone acts for another");
     b.client
-        .find(Locator::Id("nut-tiep-nhan"))
+        .find(Locator::Css("#thieu-giay-to input"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
+    b.click("nut-tiep-nhan").await;
     b.wait_for_url("ok=tiep-nhan").await;
     let code = b.text_of("#ma-ho-so").await;
+    let papers = b.text_of("#giay-to-da-nhan").await;
+    assert!(papers.contains("Tờ khai đăng ký khai sinh"), "{papers}");
+    assert!(!papers.contains("Giấy chứng sinh"), "{papers}");
     let hint = b.text_of("#buoc-tiep-theo").await;
     assert!(hint.contains("phân công chuyên viên xử lý"), "{hint}");
     assert!(b.text_of("#thong-bao").await.contains("In giấy tiếp nhận"));

@@ -16,6 +16,7 @@ on_both_engines!(
     online_filing_gives_a_code_to_track,
     the_page_leads_with_the_next_action_and_the_leader_reads_the_review,
     rare_actions_ask_to_confirm_and_mark_ready_names_the_card,
+    a_missing_paper_and_an_impossible_date_are_caught_at_intake,
 );
 
 const BIRTH: &str = "1.001193";
@@ -719,4 +720,72 @@ async fn rare_actions_ask_to_confirm_and_mark_ready_names_the_card(app: TestApp)
         html.contains("ghi tên kết quả (hoặc chọn tệp) ở thẻ «Đính kèm kết quả»"),
         "{html}"
     );
+}
+
+async fn a_missing_paper_and_an_impossible_date_are_caught_at_intake(app: TestApp) {
+    let (c, csrf) = counter(&app).await;
+    // A fresh form presumes nothing received.
+    let (_, html) = page(&c, app.url(&format!("/ho-so/tiep-nhan?procedure={BIRTH}"))).await;
+    if html.contains("id=\"doc-0\"") {
+        assert!(!html.contains("value=\"1\" checked"), "nothing ticked in advance");
+    }
+    let without = |fields: Vec<(&'static str, String)>, drop: &str| -> Vec<(&'static str, String)> {
+        fields.into_iter().filter(|(k, _)| *k != drop).collect()
+    };
+    // The birth certificate not ticked: refused until the officer confirms.
+    let fields = without(intake_fields(&csrf, "001087012345"), "documents[1].received");
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&fields))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Chưa đánh dấu đã nhận: «Giấy chứng sinh»."), "{html}");
+    assert!(html.contains("id=\"thieu-giay-to\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+    // Acting for someone else, the authorisation is expected too.
+    let mut proxy = fields.clone();
+    proxy.push(("on_behalf_of.full_name", "Lê Văn Hùng".into()));
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&proxy))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("«Giấy chứng sinh», «Văn bản ủy quyền»"));
+    // An impossible birth date says why.
+    let mut bad_date = fields.clone();
+    bad_date.retain(|(k, _)| *k != "applicant.date_of_birth");
+    bad_date.push(("applicant.date_of_birth", "31/02/2020".into()));
+    bad_date.push(("missing_confirmed", "1".into()));
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&bad_date))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Ngày 31 không có trong tháng 2/2020 (tháng này có 29 ngày)."),
+        "{html}"
+    );
+    // Confirmed: received, and the dossier lists only what was received.
+    let mut confirmed = fields;
+    confirmed.push(("missing_confirmed", "1".into()));
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&confirmed))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let (_, html) = page(&c, app.url(&location)).await;
+    let papers = &html[html.find("id=\"giay-to-da-nhan\"").unwrap()..];
+    let papers = &papers[..papers.find("</table>").unwrap()];
+    assert!(papers.contains("Tờ khai đăng ký khai sinh"));
+    assert!(!papers.contains("Giấy chứng sinh"));
 }

@@ -10,7 +10,7 @@ use motcua_store::dossiers as store;
 use motcua_store::{users, Conn};
 use serde::Serialize;
 
-use super::input::{opt_clean, parse_date, Upload};
+use super::input::{opt_clean, read_date, Upload};
 use super::write::NewFile;
 use super::Dossier;
 use super::Dossiers;
@@ -341,8 +341,11 @@ impl Dossiers<'_> {
 fn new_due_day(input: Option<&str>) -> Result<Option<Date>> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => parse_date(s).map(Some).ok_or_else(|| {
-            Error::field("new_due_date", "Ngày hẹn mới ghi theo dạng ngày/tháng/năm.")
+        Some(s) => read_date(s).map(Some).map_err(|problem| {
+            Error::field(
+                "new_due_date",
+                problem.unwrap_or_else(|| "Ngày hẹn mới ghi theo dạng ngày/tháng/năm.".into()),
+            )
         }),
     }
 }

@@ -137,7 +137,8 @@ pub fn doc_rows(values: &Values, procedure: Option<&Procedure>) -> Vec<DocRow> {
                 name: d.name.clone(),
                 kind_label: d.kind.label_vi(),
                 note: d.note.clone(),
-                received: true,
+                // Ticked by the officer as each paper is checked, never presumed.
+                received: false,
                 originals: count(o),
                 certified_copies: count(c),
                 photocopies: count(ph),
@@ -259,10 +260,21 @@ pub fn intake_input(
                 };
                 list.push(item);
             }
-            if list.is_empty() {
+            // A required paper not ticked: received anyway only when the officer
+            // says so.
+            let missing: Vec<String> = rows
+                .iter()
+                .zip(&p.documents)
+                .filter(|(r, d)| !r.received && d.expected(on_behalf_of.is_some()))
+                .map(|(r, _)| format!("«{}»", r.name))
+                .collect();
+            if !missing.is_empty() && v.get("missing_confirmed") != "1" {
                 errors.push(FieldError::new(
                     "documents",
-                    "Đánh dấu các giấy tờ đã nhận trong danh sách thành phần hồ sơ.",
+                    format!(
+                        "Chưa đánh dấu đã nhận: {}. Đánh dấu từng giấy tờ đã nhận; nếu vẫn tiếp nhận khi thiếu, đánh dấu ô «Vẫn tiếp nhận dù thiếu giấy tờ».",
+                        missing.join(", ")
+                    ),
                 ));
             }
             Some(list)
