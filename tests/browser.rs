@@ -464,7 +464,10 @@ async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
         missing.contains("Chưa đánh dấu đã nhận: «Giấy chứng sinh»."),
         "{missing}"
     );
-    assert!(!missing.contains("Văn bản ủy quyền"), "only when someone acts for another");
+    assert!(
+        !missing.contains("Văn bản ủy quyền"),
+        "only when someone acts for another"
+    );
     b.client
         .find(Locator::Css("#thieu-giay-to input"))
         .await
@@ -482,11 +485,7 @@ async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
     assert!(hint.contains("phân công chuyên viên xử lý"), "{hint}");
     assert!(b.text_of("#thong-bao").await.contains("In giấy tiếp nhận"));
     // Withdrawing is folded away below, not next to the expected step.
-    let rare = b
-        .client
-        .find(Locator::Css("#thao-tac-hiem"))
-        .await
-        .unwrap();
+    let rare = b.client.find(Locator::Css("#thao-tac-hiem")).await.unwrap();
     assert_eq!(rare.attr("open").await.unwrap(), None);
     assert!(!b
         .client
@@ -497,7 +496,10 @@ async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
         .await
         .unwrap());
     b.press_next("assign").await;
-    assert!(b.text_of("#thong-bao").await.contains("Hồ sơ đã giao cho Phạm Văn Đức"));
+    assert!(b
+        .text_of("#thong-bao")
+        .await
+        .contains("Hồ sơ đã giao cho Phạm Văn Đức"));
 
     b.switch_to(&app, "chuyenvien").await;
     b.client
@@ -507,12 +509,18 @@ async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
     b.press_next("start").await;
     b.fill("record_review-opinion", "Đủ điều kiện đăng ký khai sinh.")
         .await;
-    b.fill("record_review-draft_result", "Giấy khai sinh của cháu Lê Minh An")
-        .await;
+    b.fill(
+        "record_review-draft_result",
+        "Giấy khai sinh của cháu Lê Minh An",
+    )
+    .await;
     b.press_next("record_review").await;
     // Recorded; submitting is now what the page leads with.
     b.press_next("submit_for_approval").await;
-    assert_eq!(b.text_of("#dang-cho").await, "Hồ sơ chờ lãnh đạo phê duyệt.");
+    assert_eq!(
+        b.text_of("#dang-cho").await,
+        "Hồ sơ chờ lãnh đạo phê duyệt."
+    );
 
     b.switch_to(&app, "lanhdao").await;
     b.client

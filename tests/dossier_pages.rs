@@ -346,7 +346,10 @@ async fn an_action_on_a_stale_page_shows_the_conflict_and_the_state_now(app: Tes
         )
         .await;
     let (location, html) = follow(&app, &c, r).await;
-    assert!(location.starts_with(&format!("/ho-so/{code}?loi=")), "{location}");
+    assert!(
+        location.starts_with(&format!("/ho-so/{code}?loi=")),
+        "{location}"
+    );
     assert!(html.contains("id=\"xung-dot\""));
     assert!(
         html.contains(&format!(
@@ -573,7 +576,9 @@ async fn online_filing_gives_a_code_to_track(app: TestApp) {
 
 /// The HTML of the "what to do now" card of a page.
 fn next_card(html: &str) -> &str {
-    let start = html.find("id=\"viec-can-lam\"").expect("the next-step card");
+    let start = html
+        .find("id=\"viec-can-lam\"")
+        .expect("the next-step card");
     let rest = &html[start..];
     let end = rest.find("</section>\n\n").unwrap_or(rest.len());
     &rest[..end]
@@ -603,7 +608,15 @@ async fn the_page_leads_with_the_next_action_and_the_leader_reads_the_review(app
     }
     assert!(next_card(&html).contains("Hồ sơ chờ phân công chuyên viên xử lý"));
 
-    let r = act(&app, &c, &csrf, &code, "assign", &[("assignee", "chuyenvien")]).await;
+    let r = act(
+        &app,
+        &c,
+        &csrf,
+        &code,
+        "assign",
+        &[("assignee", "chuyenvien")],
+    )
+    .await;
     let location = r.headers()["location"].to_str().unwrap().to_owned();
     let (_, html) = page(&c, app.url(&location)).await;
     assert!(html.contains("Hồ sơ đã giao cho Phạm Văn Đức"), "{html}");
@@ -611,14 +624,25 @@ async fn the_page_leads_with_the_next_action_and_the_leader_reads_the_review(app
 
     let (_, html) = page(&s, app.url(&format!("/ho-so/{code}"))).await;
     assert!(next_card(&html).contains("thao-tac/start\""));
-    assert_eq!(act(&app, &s, &s_csrf, &code, "start", &[]).await.status(), 303);
+    assert_eq!(
+        act(&app, &s, &s_csrf, &code, "start", &[]).await.status(),
+        303
+    );
     let (_, html) = page(&s, app.url(&format!("/ho-so/{code}"))).await;
     let card = next_card(&html);
     assert!(card.contains("thao-tac/record_review\""), "{card}");
     assert!(card.contains("thao-tac/submit_for_approval\""));
 
     // The review: an opinion is required, kept with what was typed.
-    let r = act(&app, &s, &s_csrf, &code, "record_review", &[("draft_result", "Dự thảo")]).await;
+    let r = act(
+        &app,
+        &s,
+        &s_csrf,
+        &code,
+        "record_review",
+        &[("draft_result", "Dự thảo")],
+    )
+    .await;
     let (location, html) = follow(&app, &s, r).await;
     assert!(location.ends_with("#thao-tac-record_review"), "{location}");
     assert!(html.contains("id=\"record_review-opinion-loi\""));
@@ -643,7 +667,9 @@ async fn the_page_leads_with_the_next_action_and_the_leader_reads_the_review(app
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(
-        act(&app, &s, &s_csrf, &code, "submit_for_approval", &[]).await.status(),
+        act(&app, &s, &s_csrf, &code, "submit_for_approval", &[])
+            .await
+            .status(),
         303
     );
 
@@ -670,9 +696,16 @@ async fn the_page_leads_with_the_next_action_and_the_leader_reads_the_review(app
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4 du thao");
     assert_eq!(
-        act(&app, &l, &l_csrf, &code, "send_back", &[("reason", "Ghi rõ quê quán")])
-            .await
-            .status(),
+        act(
+            &app,
+            &l,
+            &l_csrf,
+            &code,
+            "send_back",
+            &[("reason", "Ghi rõ quê quán")]
+        )
+        .await
+        .status(),
         303
     );
     // The history names people with their titles, never by username.
@@ -688,7 +721,15 @@ async fn rare_actions_ask_to_confirm_and_mark_ready_names_the_card(app: TestApp)
     let (c, csrf) = counter(&app).await;
     let code = receive(&app, &c, &csrf).await;
     // Withdrawing without ticking the confirmation changes nothing.
-    let r = act(&app, &c, &csrf, &code, "withdraw", &[("reason", "Công dân xin rút")]).await;
+    let r = act(
+        &app,
+        &c,
+        &csrf,
+        &code,
+        "withdraw",
+        &[("reason", "Công dân xin rút")],
+    )
+    .await;
     let (location, html) = follow(&app, &c, r).await;
     assert!(location.ends_with("#thao-tac-withdraw"), "{location}");
     assert!(html.contains("Đánh dấu ô xác nhận để «Rút hồ sơ theo yêu cầu»"));
@@ -707,11 +748,22 @@ async fn rare_actions_ask_to_confirm_and_mark_ready_names_the_card(app: TestApp)
     // ready says which card to use.
     let s = app.browser();
     let s_csrf = app.signed_in(&s, "chuyenvien").await;
-    act(&app, &c, &csrf, &code, "assign", &[("assignee", "chuyenvien")]).await;
+    act(
+        &app,
+        &c,
+        &csrf,
+        &code,
+        "assign",
+        &[("assignee", "chuyenvien")],
+    )
+    .await;
     for verb in ["start", "submit_for_approval"] {
         assert_eq!(act(&app, &s, &s_csrf, &code, verb, &[]).await.status(), 303);
     }
-    assert_eq!(act(&app, &l, &l_csrf, &code, "approve", &[]).await.status(), 303);
+    assert_eq!(
+        act(&app, &l, &l_csrf, &code, "approve", &[]).await.status(),
+        303
+    );
     let (_, html) = page(&c, app.url(&format!("/ho-so/{code}"))).await;
     assert!(next_card(&html).contains("thao-tac/attach_result\""));
     let r = act(&app, &c, &csrf, &code, "mark_ready", &[]).await;
@@ -727,13 +779,20 @@ async fn a_missing_paper_and_an_impossible_date_are_caught_at_intake(app: TestAp
     // A fresh form presumes nothing received.
     let (_, html) = page(&c, app.url(&format!("/ho-so/tiep-nhan?procedure={BIRTH}"))).await;
     if html.contains("id=\"doc-0\"") {
-        assert!(!html.contains("value=\"1\" checked"), "nothing ticked in advance");
+        assert!(
+            !html.contains("value=\"1\" checked"),
+            "nothing ticked in advance"
+        );
     }
-    let without = |fields: Vec<(&'static str, String)>, drop: &str| -> Vec<(&'static str, String)> {
-        fields.into_iter().filter(|(k, _)| *k != drop).collect()
-    };
+    let without =
+        |fields: Vec<(&'static str, String)>, drop: &str| -> Vec<(&'static str, String)> {
+            fields.into_iter().filter(|(k, _)| *k != drop).collect()
+        };
     // The birth certificate not ticked: refused until the officer confirms.
-    let fields = without(intake_fields(&csrf, "001087012345"), "documents[1].received");
+    let fields = without(
+        intake_fields(&csrf, "001087012345"),
+        "documents[1].received",
+    );
     let r = c
         .post(app.url("/ho-so/tiep-nhan"))
         .multipart(multipart(&fields))
@@ -742,7 +801,10 @@ async fn a_missing_paper_and_an_impossible_date_are_caught_at_intake(app: TestAp
         .unwrap();
     assert_eq!(r.status(), 400);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Chưa đánh dấu đã nhận: «Giấy chứng sinh»."), "{html}");
+    assert!(
+        html.contains("Chưa đánh dấu đã nhận: «Giấy chứng sinh»."),
+        "{html}"
+    );
     assert!(html.contains("id=\"thieu-giay-to\""));
     assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
     // Acting for someone else, the authorisation is expected too.
@@ -754,7 +816,11 @@ async fn a_missing_paper_and_an_impossible_date_are_caught_at_intake(app: TestAp
         .send()
         .await
         .unwrap();
-    assert!(r.text().await.unwrap().contains("«Giấy chứng sinh», «Văn bản ủy quyền»"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("«Giấy chứng sinh», «Văn bản ủy quyền»"));
     // An impossible birth date says why.
     let mut bad_date = fields.clone();
     bad_date.retain(|(k, _)| *k != "applicant.date_of_birth");

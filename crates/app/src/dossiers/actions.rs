@@ -96,7 +96,13 @@ fn check_bounds(code: &str, input: &ActionInput) -> Result<()> {
         ("opinion", "Ý kiến thẩm định", &input.opinion),
         ("draft_result", "Dự thảo kết quả", &input.draft_result),
     ] {
-        errors.check_opt_text(field, label, value.as_deref(), limits::FREE_TEXT_CHARS, true);
+        errors.check_opt_text(
+            field,
+            label,
+            value.as_deref(),
+            limits::FREE_TEXT_CHARS,
+            true,
+        );
     }
     if errors.check_count(
         "working_files",

@@ -550,7 +550,12 @@ mod tests {
         let t = decide(InReview, Verb::RecordReview, &[Specialist], &facts()).unwrap();
         assert_eq!(t.to, InReview, "the review does not move the dossier");
         assert_eq!(
-            decide(AwaitingApproval, Verb::RecordReview, &[Specialist], &facts()),
+            decide(
+                AwaitingApproval,
+                Verb::RecordReview,
+                &[Specialist],
+                &facts()
+            ),
             Err(Refusal::WrongState {
                 verb: Verb::RecordReview,
                 status: AwaitingApproval

@@ -129,9 +129,13 @@ mod required_document_tests {
 
     #[test]
     fn conditional_documents_are_expected_only_in_their_case() {
-        let always = doc(Some("Không có Giấy chứng sinh thì nộp văn bản của người làm chứng"));
+        let always = doc(Some(
+            "Không có Giấy chứng sinh thì nộp văn bản của người làm chứng",
+        ));
         let proxy = doc(Some("Chỉ nộp khi ủy quyền cho người khác nộp hồ sơ"));
-        let other = doc(Some("Chỉ nộp khi thông tin này chưa có trong cơ sở dữ liệu"));
+        let other = doc(Some(
+            "Chỉ nộp khi thông tin này chưa có trong cơ sở dữ liệu",
+        ));
         assert!(always.expected(false) && always.expected(true));
         assert!(!proxy.expected(false) && proxy.expected(true));
         assert!(!other.expected(false) && !other.expected(true));

@@ -434,9 +434,7 @@ fn waiting_for(status: Option<Status>, assignee: &str) -> String {
 
 fn reason_hint(verb: Verb) -> &'static str {
     match verb {
-        Verb::SendBack => {
-            "bắt buộc; gửi cho chuyên viên xử lý, người nộp hồ sơ không nhìn thấy"
-        }
+        Verb::SendBack => "bắt buộc; gửi cho chuyên viên xử lý, người nộp hồ sơ không nhìn thấy",
         Verb::Withdraw => "bắt buộc; ghi theo đề nghị rút hồ sơ của người nộp",
         _ => "bắt buộc; ghi vào văn bản gửi người nộp",
     }
@@ -527,7 +525,10 @@ pub(super) async fn dossier_page(
             }
             None => (
                 None,
-                Some("Thao tác vừa rồi chưa được thực hiện; vui lòng xem lại hồ sơ và làm lại.".to_owned()),
+                Some(
+                    "Thao tác vừa rồi chưa được thực hiện; vui lòng xem lại hồ sơ và làm lại."
+                        .to_owned(),
+                ),
                 StatusCode::OK,
             ),
         },
@@ -587,11 +588,11 @@ pub(super) async fn dossier_page(
     let mut actions = Vec::new();
     let mut rare = Vec::new();
     // The expected actions in the order the domain expects them, then the rest.
-    let order = d
-        .next_actions
-        .iter()
-        .filter_map(|a| Verb::parse(a))
-        .chain(Verb::ALL.into_iter().filter(|v| !d.next_actions.iter().any(|a| a == v.as_str())));
+    let order = d.next_actions.iter().filter_map(|a| Verb::parse(a)).chain(
+        Verb::ALL
+            .into_iter()
+            .filter(|v| !d.next_actions.iter().any(|a| a == v.as_str())),
+    );
     for verb in order.filter(|verb| d.allowed_actions.iter().any(|a| a == verb.as_str())) {
         let (values, errors) = match failure.take_if(|f| f.verb == verb.as_str()) {
             Some(f) => (f.values, f.errors),
