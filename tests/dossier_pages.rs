@@ -8,6 +8,11 @@ use crate::common::*;
 use crate::on_both_engines;
 
 on_both_engines!(
+    clock = "2026-11-16T09:00:00+07:00".parse::<jiff::Timestamp>().unwrap();
+    the_fee_follows_the_day_of_birth,
+);
+
+on_both_engines!(
     intake_with_a_bad_personal_id_keeps_what_was_typed,
     successful_intake_shows_the_dossier_with_its_due_date,
     tracking_by_code_alone_hides_the_name_and_wrong_digits_look_like_a_wrong_code,
@@ -854,4 +859,43 @@ async fn a_missing_paper_and_an_impossible_date_are_caught_at_intake(app: TestAp
     let papers = &papers[..papers.find("</table>").unwrap()];
     assert!(papers.contains("Tờ khai đăng ký khai sinh"));
     assert!(!papers.contains("Giấy chứng sinh"));
+}
+
+/// The day of birth entered, the exemption the law grants is proposed and the fee
+/// follows; what was ticked stays.
+async fn the_fee_follows_the_day_of_birth(app: TestApp) {
+    let (c, _) = counter(&app).await;
+    let fragment = |day: &str, exemption: &str| {
+        app.url(&format!(
+            "/ho-so/tiep-nhan/giay-to?procedure={BIRTH}&documents_for={BIRTH}\
+             &documents%5B0%5D.received=1&event_date={day}&exemption={exemption}"
+        ))
+    };
+    let get = |url: String, trigger: &'static str| {
+        let c = c.clone();
+        async move {
+            let r = c.get(url).header("HX-Trigger-Name", trigger).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    // Fresh: the fee before any fact.
+    let (_, html) = page(&c, app.url(&format!("/ho-so/tiep-nhan/giay-to?procedure={BIRTH}"))).await;
+    assert!(html.contains("Ngày sinh của người được đăng ký khai sinh"));
+    assert!(html.contains("Số tiền phải nộp (dự tính): <strong>8.000 đ</strong>"), "{html}");
+    // Born 15 days ago: exempt, proposed, nothing to pay; the ticked paper stays.
+    let html = get(fragment("01%2F11%2F2026", ""), "event_date").await;
+    assert!(html.contains("<option value=\"on_time_birth_registration\" selected>"), "{html}");
+    assert!(html.contains("Đề xuất miễn lệ phí: Đăng ký khai sinh đúng hạn"));
+    assert!(html.contains("<strong>Không thu (0 đ)</strong>"));
+    assert!(html.contains("id=\"doc-0\" name=\"documents[0].received\" value=\"1\" checked"));
+    // Born in August: late, the proposal is withdrawn and the fee is due.
+    let html = get(fragment("01%2F08%2F2026", "on_time_birth_registration"), "event_date").await;
+    assert!(!html.contains("value=\"on_time_birth_registration\" selected"));
+    assert!(html.contains("Quá thời hạn được miễn lệ phí theo luật"));
+    assert!(html.contains("<strong>8.000 đ</strong>"));
+    // The officer's own choice of exemption is kept; only the fee follows it.
+    let html = get(fragment("01%2F08%2F2026", "poor_household"), "exemption").await;
+    assert!(html.contains("<option value=\"poor_household\" selected>"));
+    assert!(html.contains("<strong>Không thu (0 đ)</strong>"));
 }
