@@ -445,6 +445,23 @@ async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
         .await
         .unwrap();
     b.text_of("label[for=doc-0]").await;
+    // The fee follows the facts: a child born 15 days ago is registered free.
+    assert!(b.text_of("#phi-phai-nop").await.contains("8.000 đ"));
+    b.fill("event_date", "01/11/2026").await;
+    b.click("applicant-full_name").await;
+    let mut free = String::new();
+    for _ in 0..100 {
+        free = b.text_of("#phi-phai-nop").await;
+        if free.contains("Không thu") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(free.contains("Không thu (0 đ)"), "{free}");
+    assert!(b
+        .text_of("#de-xuat-mien")
+        .await
+        .contains("Đăng ký khai sinh đúng hạn"));
     b.fill("applicant-full_name", "Lê Văn Hùng").await;
     b.fill("applicant-personal_id", "001087012345").await;
     b.fill("applicant-phone", "0912345678").await;
