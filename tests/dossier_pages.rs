@@ -874,23 +874,42 @@ async fn the_fee_follows_the_day_of_birth(app: TestApp) {
     let get = |url: String, trigger: &'static str| {
         let c = c.clone();
         async move {
-            let r = c.get(url).header("HX-Trigger-Name", trigger).send().await.unwrap();
+            let r = c
+                .get(url)
+                .header("HX-Trigger-Name", trigger)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(r.status(), 200);
             r.text().await.unwrap()
         }
     };
     // Fresh: the fee before any fact.
-    let (_, html) = page(&c, app.url(&format!("/ho-so/tiep-nhan/giay-to?procedure={BIRTH}"))).await;
+    let (_, html) = page(
+        &c,
+        app.url(&format!("/ho-so/tiep-nhan/giay-to?procedure={BIRTH}")),
+    )
+    .await;
     assert!(html.contains("Ngày sinh của người được đăng ký khai sinh"));
-    assert!(html.contains("Số tiền phải nộp (dự tính): <strong>8.000 đ</strong>"), "{html}");
+    assert!(
+        html.contains("Số tiền phải nộp (dự tính): <strong>8.000 đ</strong>"),
+        "{html}"
+    );
     // Born 15 days ago: exempt, proposed, nothing to pay; the ticked paper stays.
     let html = get(fragment("01%2F11%2F2026", ""), "event_date").await;
-    assert!(html.contains("<option value=\"on_time_birth_registration\" selected>"), "{html}");
+    assert!(
+        html.contains("<option value=\"on_time_birth_registration\" selected>"),
+        "{html}"
+    );
     assert!(html.contains("Đề xuất miễn lệ phí: Đăng ký khai sinh đúng hạn"));
     assert!(html.contains("<strong>Không thu (0 đ)</strong>"));
     assert!(html.contains("id=\"doc-0\" name=\"documents[0].received\" value=\"1\" checked"));
     // Born in August: late, the proposal is withdrawn and the fee is due.
-    let html = get(fragment("01%2F08%2F2026", "on_time_birth_registration"), "event_date").await;
+    let html = get(
+        fragment("01%2F08%2F2026", "on_time_birth_registration"),
+        "event_date",
+    )
+    .await;
     assert!(!html.contains("value=\"on_time_birth_registration\" selected"));
     assert!(html.contains("Quá thời hạn được miễn lệ phí theo luật"));
     assert!(html.contains("<strong>8.000 đ</strong>"));

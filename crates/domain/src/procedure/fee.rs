@@ -177,7 +177,9 @@ pub fn proposed_exemption(
 ) -> Option<Exemption> {
     let within = |days: i32| {
         event_day.is_some_and(|d| {
-            d <= today && d.checked_add(jiff::Span::new().days(days)).is_ok_and(|end| today <= end)
+            d <= today
+                && d.checked_add(jiff::Span::new().days(days))
+                    .is_ok_and(|end| today <= end)
         })
     };
     [
@@ -289,21 +291,33 @@ mod proposal_tests {
             proposed_exemption(&offered, Some(date(2026, 9, 24)), today),
             Some(Exemption::OnTimeBirthRegistration)
         );
-        assert_eq!(proposed_exemption(&offered, Some(date(2026, 9, 23)), today), None);
+        assert_eq!(
+            proposed_exemption(&offered, Some(date(2026, 9, 23)), today),
+            None
+        );
         assert_eq!(proposed_exemption(&offered, None, today), None);
         // A birth after today is no fact to go on.
-        assert_eq!(proposed_exemption(&offered, Some(date(2026, 12, 1)), today), None);
+        assert_eq!(
+            proposed_exemption(&offered, Some(date(2026, 12, 1)), today),
+            None
+        );
         let death = [Exemption::OnTimeDeathRegistration];
         assert_eq!(
             proposed_exemption(&death, Some(date(2026, 11, 8)), today),
             Some(Exemption::OnTimeDeathRegistration)
         );
-        assert_eq!(proposed_exemption(&death, Some(date(2026, 11, 7)), today), None);
+        assert_eq!(
+            proposed_exemption(&death, Some(date(2026, 11, 7)), today),
+            None
+        );
         assert_eq!(
             proposed_exemption(&[Exemption::DomesticMarriage], None, today),
             Some(Exemption::DomesticMarriage)
         );
-        assert_eq!(event_day_label(&offered), Some("Ngày sinh của người được đăng ký khai sinh"));
+        assert_eq!(
+            event_day_label(&offered),
+            Some("Ngày sinh của người được đăng ký khai sinh")
+        );
         assert_eq!(event_day_label(&[Exemption::PoorHousehold]), None);
     }
 }

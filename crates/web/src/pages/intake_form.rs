@@ -3,8 +3,8 @@
 //! typed into an `IntakeInput` (and its errors back onto the fields).
 
 use askama::Template;
-use motcua_app::dossiers::{ApplicantInput, DocumentInput, IntakeInput, Upload};
 use jiff::civil::Date;
+use motcua_app::dossiers::{ApplicantInput, DocumentInput, IntakeInput, Upload};
 use motcua_domain::procedure::{
     event_day_label, proposed_exemption, time_limit_label_vi, DocumentKind, Exemption, FeeInput,
     FeeRule, Procedure, ReturnMethod,
@@ -86,7 +86,13 @@ fn fee_due(p: &Procedure, form: &Values) -> String {
 /// The counter's fee facts: when the day of the birth or death was just entered
 /// (`refresh`), the exemption the law grants by default is proposed (or a
 /// proposal that no longer fits withdrawn); the fee follows.
-pub fn fee_facts(info: &mut ProcInfo, p: &Procedure, form: &mut Values, today: Date, refresh: bool) {
+pub fn fee_facts(
+    info: &mut ProcInfo,
+    p: &Procedure,
+    form: &mut Values,
+    today: Date,
+    refresh: bool,
+) {
     let offered = offered(p);
     info.event_label = event_day_label(&offered);
     if refresh && info.event_label.is_some() {

@@ -16,8 +16,8 @@ use crate::error::PageError;
 use crate::layout::{render, Chrome};
 use crate::pages::form_data::{idempotency_key, FormData, Values};
 use crate::pages::intake_form::{
-    attach_doc_errors, doc_rows, fee_facts, intake_input, proc_info, DocRow, ProcInfo, ProcedureFragment,
-    SEXES,
+    attach_doc_errors, doc_rows, fee_facts, intake_input, proc_info, DocRow, ProcInfo,
+    ProcedureFragment, SEXES,
 };
 use crate::pages::FormErrors;
 use crate::session::SignedIn;
