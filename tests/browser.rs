@@ -141,6 +141,17 @@ impl Browser {
         panic!("{css} kept going stale");
     }
 
+    async fn click(&self, id: &str) {
+        self.client
+            .wait()
+            .for_element(Locator::Id(id))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
     pub(crate) async fn fill(&self, id: &str, value: &str) {
         let field = self.client.find(Locator::Id(id)).await.unwrap();
         field.clear().await.unwrap();
@@ -216,6 +227,9 @@ async fn a_birth_registration_from_the_counter_to_its_return(app: TestApp) {
     b.fill("applicant-full_name", "Lê Văn Hùng").await;
     b.fill("applicant-personal_id", "001087012345").await;
     b.fill("applicant-phone", "0912345678").await;
+    // Each paper is ticked as it is checked.
+    b.click("doc-0").await;
+    b.click("doc-1").await;
     b.client
         .find(Locator::Id("nut-tiep-nhan"))
         .await
@@ -438,4 +452,215 @@ async fn register_workbook_upload_shows_progress_then_the_report(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 0);
     b.close().await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+on_both_engines!(
+    clock = vn_morning();
+    each_person_is_guided_by_the_next_action_alone,
+);
+
+impl Browser {
+    /// The first action of the "what to do now" card: the verb it is for.
+    async fn next_verb(&self) -> String {
+        let id = self
+            .client
+            .wait()
+            .for_element(Locator::Css("#viec-can-lam section.card.action"))
+            .await
+            .unwrap()
+            .attr("id")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        id.strip_prefix("thao-tac-").unwrap_or_default().to_owned()
+    }
+
+    /// Presses the button of the card's first action, after checking it is `verb`.
+    async fn press_next(&self, verb: &str) {
+        assert_eq!(self.next_verb().await, verb, "the page leads with {verb}");
+        self.client
+            .find(Locator::Css(
+                "#viec-can-lam section.card.action button[type=submit]",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.wait_for_url(&format!("ok={verb}")).await;
+    }
+}
+
+/// Counter → specialist → leader → counter, each pressing only the button the page
+/// leads with (at 1366×900), and the card usable on a 390 px phone.
+async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
+    let Some(b) = browser().await else { return };
+    b.client.set_window_size(1366, 900).await.unwrap();
+    b.switch_to(&app, "tiepnhan").await;
+    b.client.goto(&app.url("/ho-so/tiep-nhan")).await.unwrap();
+    b.client
+        .find(Locator::Id("procedure"))
+        .await
+        .unwrap()
+        .select_by_value("1.001193")
+        .await
+        .unwrap();
+    b.text_of("label[for=doc-0]").await;
+    // The fee follows the facts: a child born 15 days ago is registered free.
+    assert!(b.text_of("#phi-phai-nop").await.contains("8.000 đ"));
+    b.fill("event_date", "01/11/2026").await;
+    b.click("applicant-full_name").await;
+    let mut free = String::new();
+    for _ in 0..100 {
+        free = b.text_of("#phi-phai-nop").await;
+        if free.contains("Không thu") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(free.contains("Không thu (0 đ)"), "{free}");
+    assert!(b
+        .text_of("#de-xuat-mien")
+        .await
+        .contains("Đăng ký khai sinh đúng hạn"));
+    b.fill("applicant-full_name", "Lê Văn Hùng").await;
+    b.fill("applicant-personal_id", "001087012345").await;
+    b.fill("applicant-phone", "0912345678").await;
+    // Nothing is ticked in advance: confirming with a paper missing asks first.
+    assert!(!b
+        .client
+        .find(Locator::Id("doc-0"))
+        .await
+        .unwrap()
+        .is_selected()
+        .await
+        .unwrap());
+    b.click("doc-0").await;
+    b.click("nut-tiep-nhan").await;
+    let missing = b.text_of("#documents-loi").await;
+    assert!(
+        missing.contains("Chưa đánh dấu đã nhận: «Giấy chứng sinh»."),
+        "{missing}"
+    );
+    assert!(
+        !missing.contains("Văn bản ủy quyền"),
+        "only when someone acts for another"
+    );
+    b.client
+        .find(Locator::Css("#thieu-giay-to input"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.click("nut-tiep-nhan").await;
+    b.wait_for_url("ok=tiep-nhan").await;
+    let code = b.text_of("#ma-ho-so").await;
+    let papers = b.text_of("#giay-to-da-nhan").await;
+    assert!(papers.contains("Tờ khai đăng ký khai sinh"), "{papers}");
+    assert!(!papers.contains("Giấy chứng sinh"), "{papers}");
+    let hint = b.text_of("#buoc-tiep-theo").await;
+    assert!(hint.contains("phân công chuyên viên xử lý"), "{hint}");
+    assert!(b.text_of("#thong-bao").await.contains("In giấy tiếp nhận"));
+    // Withdrawing is folded away below, not next to the expected step.
+    let rare = b.client.find(Locator::Css("#thao-tac-hiem")).await.unwrap();
+    assert_eq!(rare.attr("open").await.unwrap(), None);
+    assert!(!b
+        .client
+        .find(Locator::Css("#thao-tac-withdraw"))
+        .await
+        .unwrap()
+        .is_displayed()
+        .await
+        .unwrap());
+    b.press_next("assign").await;
+    assert!(b
+        .text_of("#thong-bao")
+        .await
+        .contains("Hồ sơ đã giao cho Phạm Văn Đức"));
+
+    b.switch_to(&app, "chuyenvien").await;
+    b.client
+        .goto(&app.url(&format!("/ho-so/{code}")))
+        .await
+        .unwrap();
+    b.press_next("start").await;
+    b.fill("record_review-opinion", "Đủ điều kiện đăng ký khai sinh.")
+        .await;
+    b.fill(
+        "record_review-draft_result",
+        "Giấy khai sinh của cháu Lê Minh An",
+    )
+    .await;
+    b.press_next("record_review").await;
+    // Recorded; submitting is now what the page leads with.
+    b.press_next("submit_for_approval").await;
+    assert_eq!(
+        b.text_of("#dang-cho").await,
+        "Hồ sơ chờ lãnh đạo phê duyệt."
+    );
+
+    b.switch_to(&app, "lanhdao").await;
+    b.client
+        .goto(&app.url(&format!("/ho-so/{code}")))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.text_of("#y-kien-tham-dinh").await,
+        "Đủ điều kiện đăng ký khai sinh."
+    );
+    let send_back = b.text_of("#thao-tac-send_back").await;
+    assert!(
+        send_back.contains("người nộp hồ sơ không nhìn thấy"),
+        "{send_back}"
+    );
+    b.press_next("approve").await;
+
+    b.switch_to(&app, "tiepnhan").await;
+    b.client
+        .goto(&app.url(&format!("/ho-so/{code}")))
+        .await
+        .unwrap();
+    b.fill("attach_result-result_name", "Giấy khai sinh bản chính")
+        .await;
+    b.press_next("attach_result").await;
+    b.press_next("mark_ready").await;
+    // On a phone the card that hands the result over fits the screen.
+    b.client.set_window_size(390, 844).await.unwrap();
+    let right: f64 = b
+        .client
+        .execute(
+            "return document.querySelector('#viec-can-lam button[type=submit]').getBoundingClientRect().right;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    let inner: f64 = b
+        .client
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(right <= inner, "the button ends at {right} px of {inner}");
+    b.client.set_window_size(1366, 900).await.unwrap();
+    b.fill("return-collector_name", "Lê Văn Hùng").await;
+    b.press_next("return").await;
+    assert_eq!(b.text_of("#trang-thai-ho-so").await, "Đã trả kết quả");
+    assert_eq!(
+        b.text_of("#dang-cho").await,
+        "Hồ sơ đã kết thúc; không còn việc cần làm."
+    );
+    let history = b.text_of("#lich-su").await;
+    for who in [
+        "Nguyễn Thị Hồng Nhung — Cán bộ tiếp nhận (một cửa)",
+        "Phạm Văn Đức — Chuyên viên xử lý",
+        "Đỗ Minh Tuấn — Lãnh đạo",
+        "Người xử lý: Phạm Văn Đức (chuyên viên xử lý)",
+    ] {
+        assert!(history.contains(who), "{who} in {history}");
+    }
+    b.close().await;
 }

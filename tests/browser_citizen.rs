@@ -68,7 +68,7 @@ impl Browser {
         )
     }
 
-    async fn click(&self, css: &str) {
+    async fn click_css(&self, css: &str) {
         self.client
             .wait()
             .for_element(Locator::Css(css))
@@ -127,7 +127,7 @@ async fn a_citizen_files_online_on_a_phone_and_tracks_with_the_short_code(app: T
         .goto(&app.url(&format!("/thu-tuc/{BIRTH}")))
         .await
         .unwrap();
-    b.click("#nop-truc-tuyen").await;
+    b.click_css("#nop-truc-tuyen").await;
     b.wait_for_url("/nop-truc-tuyen").await;
     // The commune comes first; the procedure stays chosen once it is picked.
     let label = b.text_of("label[for=co-quan]").await;
@@ -161,7 +161,7 @@ async fn a_citizen_files_online_on_a_phone_and_tracks_with_the_short_code(app: T
     b.fill("applicant-personal_id", "001087012345").await;
     b.fill("applicant-phone", PHONE).await;
     b.fill("applicant-email", "ngoc@example.vn").await;
-    b.click("#nut-nop").await;
+    b.click_css("#nut-nop").await;
     let code = b.text_of("#ma-ho-so").await;
     assert!(code.starts_with(WARD_A), "{code}");
     let short = b.text_of("#ma-ngan").await;
@@ -183,7 +183,7 @@ async fn a_citizen_files_online_on_a_phone_and_tracks_with_the_short_code(app: T
     b.client.goto(&app.url("/tra-cuu")).await.unwrap();
     b.fill("ma", &short).await;
     b.fill("so", "0000").await;
-    b.click("form[role=search] button[type=submit]").await;
+    b.click_css("form[role=search] button[type=submit]").await;
     let alert = b.text_of("#loi-tra-cuu").await;
     assert_eq!(
         alert,
@@ -192,7 +192,7 @@ async fn a_citizen_files_online_on_a_phone_and_tracks_with_the_short_code(app: T
     assert!(!b.text_of("main").await.contains(NAME));
     // Then the right ones: not locked out, and the status stands out.
     b.fill("so", "5678").await;
-    b.click("form[role=search] button[type=submit]").await;
+    b.click_css("form[role=search] button[type=submit]").await;
     for _ in 0..50 {
         if b.client.find(Locator::Id("nguoi-nop")).await.is_ok() {
             break;
@@ -228,7 +228,7 @@ async fn an_administrator_edits_a_procedure_in_the_form_field_by_field(app: Test
     b.fill("fees-0-amount", "tám nghìn").await;
     b.fill("steps-0-share", "150%").await;
     b.fill("f-effective", "31/02/2026").await;
-    b.click("#luu-bieu-mau").await;
+    b.click_css("#luu-bieu-mau").await;
     let summary = b.text_of("#loi-thu-tuc").await;
     assert!(summary.contains("Có 4 mục cần sửa"), "{summary}");
     assert_eq!(
@@ -261,7 +261,7 @@ async fn an_administrator_edits_a_procedure_in_the_form_field_by_field(app: Test
     b.fill("fees-0-amount", "10.000").await;
     b.fill("steps-0-share", "10%").await;
     b.fill("f-effective", "01/01/2026").await;
-    b.click("#luu-bieu-mau").await;
+    b.click_css("#luu-bieu-mau").await;
     b.wait_for_url("ok=luu").await;
     let versions = b.text_of("main table").await;
     assert!(versions.contains("Trần Văn Quản"), "{versions}");
@@ -290,7 +290,7 @@ async fn the_calendar_form_takes_dd_mm_yyyy_and_names_an_impossible_day(app: Tes
             .unwrap();
         b.fill("ngay", "31/02/2020").await;
         b.fill("ten", "Nghỉ thêm").await;
-        b.click("form.stack button[type=submit]").await;
+        b.click_css("form.stack button[type=submit]").await;
         assert_eq!(
             b.text_of("#loi-lich").await,
             "Ngày «31/02/2020» không tồn tại: tháng 2/2020 chỉ có 29 ngày, không có ngày 31."
@@ -312,7 +312,7 @@ async fn the_calendar_form_takes_dd_mm_yyyy_and_names_an_impossible_day(app: Tes
         let (page, window) = b.widths().await;
         assert!(page <= window, "the calendar is {page} px wide in {window}");
         b.fill("ngay", "13/03/2026").await;
-        b.click("form.stack button[type=submit]").await;
+        b.click_css("form.stack button[type=submit]").await;
         b.wait_for_url("ok=1").await;
         let table = b.text_of("main").await;
         assert!(table.contains("13/03/2026"), "{table}");

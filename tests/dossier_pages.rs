@@ -8,12 +8,20 @@ use crate::common::*;
 use crate::on_both_engines;
 
 on_both_engines!(
+    clock = "2026-11-16T09:00:00+07:00".parse::<jiff::Timestamp>().unwrap();
+    the_fee_follows_the_day_of_birth,
+);
+
+on_both_engines!(
     intake_with_a_bad_personal_id_keeps_what_was_typed,
     successful_intake_shows_the_dossier_with_its_due_date,
     tracking_by_code_alone_hides_the_name_and_wrong_digits_say_so,
     an_action_on_a_stale_page_shows_the_conflict_and_the_state_now,
     the_whole_path_through_the_pages_to_return,
     online_filing_gives_a_code_to_track,
+    the_page_leads_with_the_next_action_and_the_leader_reads_the_review,
+    rare_actions_ask_to_confirm_and_mark_ready_names_the_card,
+    a_missing_paper_and_an_impossible_date_are_caught_at_intake,
 );
 
 const BIRTH: &str = "1.001193";
@@ -97,6 +105,17 @@ fn hidden_in_form(html: &str, action: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let i = rest.find(&marker).expect("hidden field") + marker.len();
     rest[i..].split('"').next().unwrap().to_owned()
+}
+
+/// A failed action redirects back to the dossier page (never staying on the
+/// action's address); the page it leads to, with its address.
+async fn follow(app: &TestApp, c: &reqwest::Client, r: reqwest::Response) -> (String, String) {
+    assert_eq!(r.status(), 303, "an action always redirects");
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(!location.contains("/thao-tac/"), "{location}");
+    let (status, html) = page(c, app.url(&location)).await;
+    assert_eq!(status, 200);
+    (location, html)
 }
 
 async fn act(
@@ -334,8 +353,11 @@ async fn an_action_on_a_stale_page_shows_the_conflict_and_the_state_now(app: Tes
             ],
         )
         .await;
-    assert_eq!(r.status(), 409);
-    let html = r.text().await.unwrap();
+    let (location, html) = follow(&app, &c, r).await;
+    assert!(
+        location.starts_with(&format!("/ho-so/{code}?loi=")),
+        "{location}"
+    );
     assert!(html.contains("id=\"xung-dot\""));
     assert!(
         html.contains(&format!(
@@ -365,8 +387,7 @@ async fn an_action_on_a_stale_page_shows_the_conflict_and_the_state_now(app: Tes
         &[("reason", "Thiếu giấy tờ")],
     )
     .await;
-    assert_eq!(r.status(), 400);
-    let html = r.text().await.unwrap();
+    let (_, html) = follow(&app, &c, r).await;
     assert!(html.contains("id=\"request_supplement-missing-loi\""));
     assert!(html.contains("Thiếu giấy tờ</textarea>"));
 
@@ -442,12 +463,11 @@ async fn the_whole_path_through_the_pages_to_return(app: TestApp) {
         303
     );
     let r = act(&app, &c, &csrf, &code, "return", &[]).await;
-    assert_eq!(r.status(), 400, "the collector's name is needed");
-    assert!(r
-        .text()
-        .await
-        .unwrap()
-        .contains("Ghi họ tên người nhận kết quả."));
+    let (_, html) = follow(&app, &c, r).await;
+    assert!(
+        html.contains("Ghi họ tên người nhận kết quả."),
+        "the collector's name is needed"
+    );
     let r = act(
         &app,
         &c,
@@ -596,4 +616,344 @@ async fn online_filing_gives_a_code_to_track(app: TestApp) {
     let (_, home) = page(&c2, app.url("/")).await;
     assert!(home.contains(&format!("/ho-so/{code}")));
     assert!(home.contains("Trực tuyến</span>"));
+}
+
+/// The HTML of the "what to do now" card of a page.
+fn next_card(html: &str) -> &str {
+    let start = html
+        .find("id=\"viec-can-lam\"")
+        .expect("the next-step card");
+    let rest = &html[start..];
+    let end = rest.find("</section>\n\n").unwrap_or(rest.len());
+    &rest[..end]
+}
+
+async fn the_page_leads_with_the_next_action_and_the_leader_reads_the_review(app: TestApp) {
+    let (c, csrf) = counter(&app).await;
+    let code = receive(&app, &c, &csrf).await;
+    // After the intake: what happens now, and the assignment is the next step.
+    let (_, html) = page(&c, app.url(&format!("/ho-so/{code}?ok=tiep-nhan"))).await;
+    assert!(
+        html.contains("Việc tiếp theo: phân công chuyên viên xử lý"),
+        "{html}"
+    );
+    assert!(next_card(&html).contains("thao-tac/assign\""));
+    assert!(!next_card(&html).contains("thao-tac/withdraw\""));
+    // Withdrawing sits below, folded, behind a confirmation.
+    assert!(html.contains("id=\"thao-tac-hiem\""));
+    assert!(html.contains("name=\"confirm\" value=\"1\" required id=\"withdraw-confirm\""));
+
+    // A specialist is offered nothing on a dossier nobody assigned yet.
+    let s = app.browser();
+    let s_csrf = app.signed_in(&s, "chuyenvien").await;
+    let (_, html) = page(&s, app.url(&format!("/ho-so/{code}"))).await;
+    for verb in ["reject", "extend", "request_supplement", "start"] {
+        assert!(!html.contains(&format!("thao-tac/{verb}\"")), "{verb}");
+    }
+    assert!(next_card(&html).contains("Hồ sơ chờ phân công chuyên viên xử lý"));
+
+    let r = act(
+        &app,
+        &c,
+        &csrf,
+        &code,
+        "assign",
+        &[("assignee", "chuyenvien")],
+    )
+    .await;
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let (_, html) = page(&c, app.url(&location)).await;
+    assert!(html.contains("Hồ sơ đã giao cho Phạm Văn Đức"), "{html}");
+    assert!(next_card(&html).contains("Hồ sơ đang chờ chuyên viên Phạm Văn Đức"));
+
+    let (_, html) = page(&s, app.url(&format!("/ho-so/{code}"))).await;
+    assert!(next_card(&html).contains("thao-tac/start\""));
+    assert_eq!(
+        act(&app, &s, &s_csrf, &code, "start", &[]).await.status(),
+        303
+    );
+    let (_, html) = page(&s, app.url(&format!("/ho-so/{code}"))).await;
+    let card = next_card(&html);
+    assert!(card.contains("thao-tac/record_review\""), "{card}");
+    assert!(card.contains("thao-tac/submit_for_approval\""));
+
+    // The review: an opinion is required, kept with what was typed.
+    let r = act(
+        &app,
+        &s,
+        &s_csrf,
+        &code,
+        "record_review",
+        &[("draft_result", "Dự thảo")],
+    )
+    .await;
+    let (location, html) = follow(&app, &s, r).await;
+    assert!(location.ends_with("#thao-tac-record_review"), "{location}");
+    assert!(html.contains("id=\"record_review-opinion-loi\""));
+    assert!(html.contains(">Dự thảo</textarea>"));
+    // With a working file.
+    let (_, html) = page(&s, app.url(&format!("/ho-so/{code}"))).await;
+    let version = hidden_in_form(&html, "record_review", "version");
+    let form = Form::new()
+        .text("_csrf", s_csrf.clone())
+        .text("version", version)
+        .text("opinion", "Hồ sơ đầy đủ, đủ điều kiện đăng ký khai sinh.")
+        .text("draft_result", "Giấy khai sinh của cháu Lê Minh An")
+        .part(
+            "working_files",
+            Part::bytes(b"%PDF-1.4 du thao".to_vec()).file_name("du-thao.pdf"),
+        );
+    let r = s
+        .post(app.url(&format!("/ho-so/{code}/thao-tac/record_review")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        act(&app, &s, &s_csrf, &code, "submit_for_approval", &[])
+            .await
+            .status(),
+        303
+    );
+
+    // The leader reads the review where they approve or send back.
+    let l = app.browser();
+    let l_csrf = app.signed_in(&l, "lanhdao").await;
+    let (_, html) = page(&l, app.url(&format!("/ho-so/{code}"))).await;
+    let card = next_card(&html);
+    assert!(card.contains("thao-tac/approve\""));
+    assert!(card.contains("thao-tac/send_back\""));
+    assert!(card.contains("người nộp hồ sơ không nhìn thấy"), "{card}");
+    assert!(html.contains("Hồ sơ đầy đủ, đủ điều kiện đăng ký khai sinh."));
+    assert!(html.contains("Giấy khai sinh của cháu Lê Minh An"));
+    assert!(html.contains(">du-thao.pdf</a>"));
+    assert!(html.contains("Phạm Văn Đức — Chuyên viên xử lý"));
+    // The working file downloads for the leader.
+    let file_link = html
+        .split("href=\"")
+        .find(|p| p.starts_with(&format!("/ho-so/{code}/tep/")) && p.contains("\">du-thao.pdf"))
+        .and_then(|p| p.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = l.get(app.url(&file_link)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"%PDF-1.4 du thao");
+    assert_eq!(
+        act(
+            &app,
+            &l,
+            &l_csrf,
+            &code,
+            "send_back",
+            &[("reason", "Ghi rõ quê quán")]
+        )
+        .await
+        .status(),
+        303
+    );
+    // The history names people with their titles, never by username.
+    let (_, html) = page(&l, app.url(&format!("/ho-so/{code}"))).await;
+    let history = &html[html.find("id=\"lich-su\"").unwrap()..];
+    assert!(history.contains("Nguyễn Thị Hồng Nhung — Cán bộ tiếp nhận (một cửa)"));
+    assert!(history.contains("Người xử lý: Phạm Văn Đức (chuyên viên xử lý)"));
+    assert!(history.contains("Đỗ Minh Tuấn — Lãnh đạo"));
+    assert!(!history.contains("chuyenvien"), "{history}");
+}
+
+async fn rare_actions_ask_to_confirm_and_mark_ready_names_the_card(app: TestApp) {
+    let (c, csrf) = counter(&app).await;
+    let code = receive(&app, &c, &csrf).await;
+    // Withdrawing without ticking the confirmation changes nothing.
+    let r = act(
+        &app,
+        &c,
+        &csrf,
+        &code,
+        "withdraw",
+        &[("reason", "Công dân xin rút")],
+    )
+    .await;
+    let (location, html) = follow(&app, &c, r).await;
+    assert!(location.ends_with("#thao-tac-withdraw"), "{location}");
+    assert!(html.contains("Đánh dấu ô xác nhận để «Rút hồ sơ theo yêu cầu»"));
+    assert!(html.contains("id=\"thao-tac-hiem\" open"));
+    assert!(html.contains("Công dân xin rút</textarea>"));
+    assert!(html.contains("id=\"trang-thai-ho-so\">Đã tiếp nhận</span>"));
+    // A token of someone else's (or an expired one) says nothing was done.
+    let l = app.browser();
+    let l_csrf = app.signed_in(&l, "lanhdao").await;
+    let (status, html) = page(&l, app.url(&location)).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Thao tác vừa rồi chưa được thực hiện"));
+    assert!(!html.contains("Công dân xin rút"));
+
+    // Approved, no result yet: attaching one is what comes next, and marking it
+    // ready says which card to use.
+    let s = app.browser();
+    let s_csrf = app.signed_in(&s, "chuyenvien").await;
+    act(
+        &app,
+        &c,
+        &csrf,
+        &code,
+        "assign",
+        &[("assignee", "chuyenvien")],
+    )
+    .await;
+    for verb in ["start", "submit_for_approval"] {
+        assert_eq!(act(&app, &s, &s_csrf, &code, verb, &[]).await.status(), 303);
+    }
+    assert_eq!(
+        act(&app, &l, &l_csrf, &code, "approve", &[]).await.status(),
+        303
+    );
+    let (_, html) = page(&c, app.url(&format!("/ho-so/{code}"))).await;
+    assert!(next_card(&html).contains("thao-tac/attach_result\""));
+    let r = act(&app, &c, &csrf, &code, "mark_ready", &[]).await;
+    let (_, html) = follow(&app, &c, r).await;
+    assert!(
+        html.contains("ghi tên kết quả (hoặc chọn tệp) ở thẻ «Đính kèm kết quả»"),
+        "{html}"
+    );
+}
+
+async fn a_missing_paper_and_an_impossible_date_are_caught_at_intake(app: TestApp) {
+    let (c, csrf) = counter(&app).await;
+    // A fresh form presumes nothing received.
+    let (_, html) = page(&c, app.url(&format!("/ho-so/tiep-nhan?procedure={BIRTH}"))).await;
+    if html.contains("id=\"doc-0\"") {
+        assert!(
+            !html.contains("value=\"1\" checked"),
+            "nothing ticked in advance"
+        );
+    }
+    let without =
+        |fields: Vec<(&'static str, String)>, drop: &str| -> Vec<(&'static str, String)> {
+            fields.into_iter().filter(|(k, _)| *k != drop).collect()
+        };
+    // The birth certificate not ticked: refused until the officer confirms.
+    let fields = without(
+        intake_fields(&csrf, "001087012345"),
+        "documents[1].received",
+    );
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&fields))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Chưa đánh dấu đã nhận: «Giấy chứng sinh»."),
+        "{html}"
+    );
+    assert!(html.contains("id=\"thieu-giay-to\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+    // Acting for someone else, the authorisation is expected too.
+    let mut proxy = fields.clone();
+    proxy.push(("on_behalf_of.full_name", "Lê Văn Hùng".into()));
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&proxy))
+        .send()
+        .await
+        .unwrap();
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("«Giấy chứng sinh», «Văn bản ủy quyền»"));
+    // An impossible birth date says why.
+    let mut bad_date = fields.clone();
+    bad_date.retain(|(k, _)| *k != "applicant.date_of_birth");
+    bad_date.push(("applicant.date_of_birth", "31/02/2020".into()));
+    bad_date.push(("missing_confirmed", "1".into()));
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&bad_date))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Ngày 31 không có trong tháng 2/2020 (tháng này có 29 ngày)."),
+        "{html}"
+    );
+    // Confirmed: received, and the dossier lists only what was received.
+    let mut confirmed = fields;
+    confirmed.push(("missing_confirmed", "1".into()));
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(multipart(&confirmed))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let (_, html) = page(&c, app.url(&location)).await;
+    let papers = &html[html.find("id=\"giay-to-da-nhan\"").unwrap()..];
+    let papers = &papers[..papers.find("</table>").unwrap()];
+    assert!(papers.contains("Tờ khai đăng ký khai sinh"));
+    assert!(!papers.contains("Giấy chứng sinh"));
+}
+
+/// The day of birth entered, the exemption the law grants is proposed and the fee
+/// follows; what was ticked stays.
+async fn the_fee_follows_the_day_of_birth(app: TestApp) {
+    let (c, _) = counter(&app).await;
+    let fragment = |day: &str, exemption: &str| {
+        app.url(&format!(
+            "/ho-so/tiep-nhan/giay-to?procedure={BIRTH}&documents_for={BIRTH}\
+             &documents%5B0%5D.received=1&event_date={day}&exemption={exemption}"
+        ))
+    };
+    let get = |url: String, trigger: &'static str| {
+        let c = c.clone();
+        async move {
+            let r = c
+                .get(url)
+                .header("HX-Trigger-Name", trigger)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    // Fresh: the fee before any fact.
+    let (_, html) = page(
+        &c,
+        app.url(&format!("/ho-so/tiep-nhan/giay-to?procedure={BIRTH}")),
+    )
+    .await;
+    assert!(html.contains("Ngày sinh của người được đăng ký khai sinh"));
+    assert!(
+        html.contains("Số tiền phải nộp (dự tính): <strong>8.000 đ</strong>"),
+        "{html}"
+    );
+    // Born 15 days ago: exempt, proposed, nothing to pay; the ticked paper stays.
+    let html = get(fragment("01%2F11%2F2026", ""), "event_date").await;
+    assert!(
+        html.contains("<option value=\"on_time_birth_registration\" selected>"),
+        "{html}"
+    );
+    assert!(html.contains("Đề xuất miễn lệ phí: Đăng ký khai sinh đúng hạn"));
+    assert!(html.contains("<strong>Không thu (0 đ)</strong>"));
+    assert!(html.contains("id=\"doc-0\" name=\"documents[0].received\" value=\"1\" checked"));
+    // Born in August: late, the proposal is withdrawn and the fee is due.
+    let html = get(
+        fragment("01%2F08%2F2026", "on_time_birth_registration"),
+        "event_date",
+    )
+    .await;
+    assert!(!html.contains("value=\"on_time_birth_registration\" selected"));
+    assert!(html.contains("Quá thời hạn được miễn lệ phí theo luật"));
+    assert!(html.contains("<strong>8.000 đ</strong>"));
+    // The officer's own choice of exemption is kept; only the fee follows it.
+    let html = get(fragment("01%2F08%2F2026", "poor_household"), "exemption").await;
+    assert!(html.contains("<option value=\"poor_household\" selected>"));
+    assert!(html.contains("<strong>Không thu (0 đ)</strong>"));
 }

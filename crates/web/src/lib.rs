@@ -6,6 +6,7 @@ mod assets;
 mod client_ip;
 mod deadline;
 mod error;
+mod flash;
 mod input_guard;
 mod layout;
 mod metrics;
@@ -46,11 +47,14 @@ pub struct AppState {
     pub app: App,
     pub config: WebConfig,
     pub metrics: Arc<Metrics>,
+    /// Failed forms waiting for the page they redirect to.
+    pub flash: Arc<flash::Flash>,
 }
 
 pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState {
         metrics: Arc::new(Metrics::new(app.db.clone())),
+        flash: Arc::default(),
         app,
         config,
     };

@@ -10,7 +10,7 @@ use motcua_store::dossiers as store;
 use motcua_store::{users, Conn};
 use serde::Serialize;
 
-use super::input::{opt_clean, parse_date, Upload};
+use super::input::{opt_clean, read_date, Upload};
 use super::write::NewFile;
 use super::Dossier;
 use super::Dossiers;
@@ -38,6 +38,12 @@ pub struct ActionInput {
     pub collector_id: Option<String>,
     /// return by post
     pub tracking_number: Option<String>,
+    /// record_review: the specialist's opinion (ý kiến thẩm định), required.
+    pub opinion: Option<String>,
+    /// record_review: the draft result, in words.
+    pub draft_result: Option<String>,
+    /// record_review: working files, kept with the dossier for officers only.
+    pub working_files: Vec<Upload>,
 }
 
 /// Every bound of an action's input (`motcua_domain::limits`), checked before the
@@ -85,6 +91,44 @@ fn check_bounds(code: &str, input: &ActionInput) -> Result<()> {
         ),
     ] {
         errors.check_opt_text(field, label, value.as_deref(), max, false);
+    }
+    for (field, label, value) in [
+        ("opinion", "Ý kiến thẩm định", &input.opinion),
+        ("draft_result", "Dự thảo kết quả", &input.draft_result),
+    ] {
+        errors.check_opt_text(
+            field,
+            label,
+            value.as_deref(),
+            limits::FREE_TEXT_CHARS,
+            true,
+        );
+    }
+    if errors.check_count(
+        "working_files",
+        "Tài liệu thẩm định",
+        input.working_files.len(),
+        limits::FILES,
+    ) {
+        for (i, f) in input.working_files.iter().enumerate() {
+            errors.check_text(
+                &format!("working_files[{i}].name"),
+                "Tên tệp",
+                &f.name,
+                limits::FILE_NAME_CHARS,
+                false,
+            );
+            if f.bytes.len() > limits::FILE_BYTES {
+                errors.push(
+                    "working_files",
+                    format!(
+                        "Tệp «{}» lớn hơn {} MB.",
+                        f.name,
+                        limits::megabytes(limits::FILE_BYTES)
+                    ),
+                );
+            }
+        }
     }
     if let Some(missing) = &input.missing {
         if errors.check_count(
@@ -159,6 +203,18 @@ impl Dossiers<'_> {
             }
             _ => None,
         };
+        // Working files likewise, before the transaction.
+        let working = match verb {
+            Verb::RecordReview => self.store_blobs(
+                input
+                    .working_files
+                    .iter()
+                    .filter(|f| !f.bytes.is_empty())
+                    .map(working_file)
+                    .collect(),
+            )?,
+            _ => Vec::new(),
+        };
         self.change_dossier(
             &request,
             actor,
@@ -200,6 +256,16 @@ impl Dossiers<'_> {
                         new_due_day: new_due_day(input.new_due_date.as_deref())?,
                     },
                     Verb::Reject => Command::Reject,
+                    Verb::RecordReview => {
+                        return Ok((
+                            Command::RecordReview {
+                                opinion: opt_clean(&input.opinion).unwrap_or_default(),
+                                draft_result: opt_clean(&input.draft_result),
+                                file_ids: working.iter().map(|f| f.id.clone()).collect(),
+                            },
+                            working,
+                        ));
+                    }
                     Verb::SubmitForApproval => Command::SubmitForApproval,
                     Verb::Approve => Command::Approve,
                     Verb::SendBack => Command::SendBack,
@@ -283,8 +349,11 @@ impl Dossiers<'_> {
 fn new_due_day(input: Option<&str>) -> Result<Option<Date>> {
     match input.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => parse_date(s).map(Some).ok_or_else(|| {
-            Error::field("new_due_date", "Ngày hẹn mới ghi theo dạng ngày/tháng/năm.")
+        Some(s) => read_date(s).map(Some).map_err(|problem| {
+            Error::field(
+                "new_due_date",
+                problem.unwrap_or_else(|| "Ngày hẹn mới ghi theo dạng ngày/tháng/năm.".into()),
+            )
         }),
     }
 }
@@ -308,4 +377,17 @@ fn result_file(r: Option<&Upload>) -> Result<NewFile> {
         }
     });
     Ok(NewFile::new("result", name, content_type, r.bytes.clone()))
+}
+
+/// A working file of the review (officers only; never shown to the citizen).
+fn working_file(u: &Upload) -> NewFile {
+    let name = text::clean(&u.name);
+    let name = if name.is_empty() {
+        "tai-lieu-tham-dinh".to_owned()
+    } else {
+        name
+    };
+    let content_type =
+        opt_clean(&u.content_type).unwrap_or_else(|| "application/octet-stream".into());
+    NewFile::new("working", name, content_type, u.bytes.clone())
 }

@@ -12,7 +12,7 @@ use motcua_domain::{limits, text};
 use motcua_store::agencies::{self, AgencyRow};
 use serde::Serialize;
 
-use super::input::{opt_clean, parse_date, Upload};
+use super::input::{opt_clean, read_date, Upload};
 use super::write::{actor_of, refusal, NewFile};
 use super::Dossiers;
 use super::{Applicant, Details, Dossier, ReceivedDocument};
@@ -269,12 +269,14 @@ pub(crate) fn check_applicant(
     }
     let date_of_birth = match opt_clean(&input.date_of_birth) {
         None => None,
-        Some(s) => match parse_date(&s) {
-            Some(d) => Some(d),
-            None => {
+        Some(s) => match read_date(&s) {
+            Ok(d) => Some(d),
+            Err(problem) => {
                 errors.push(
                     &f("date_of_birth"),
-                    "Ngày sinh cần ghi theo dạng ngày/tháng/năm, ví dụ 05/09/1987.",
+                    problem.unwrap_or_else(|| {
+                        "Ngày sinh cần ghi theo dạng ngày/tháng/năm, ví dụ 05/09/1987.".into()
+                    }),
                 );
                 None
             }

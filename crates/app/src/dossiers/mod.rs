@@ -104,6 +104,10 @@ pub struct Dossier {
     /// The actions the person asking may take now.
     #[serde(default)]
     pub allowed_actions: Vec<String>,
+    /// Of those, the ones the dossier is waiting for from this person (what the
+    /// page leads with); the others are rarer.
+    #[serde(default)]
+    pub next_actions: Vec<String>,
 }
 
 /// One entry of a dossier's history.
@@ -114,6 +118,13 @@ pub struct Event {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: jiff::Timestamp,
     pub actor: String,
+    /// The actor's title in the unit (from their roles), for people reading the
+    /// history; none for a citizen or another system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_title: Option<String>,
+    /// assign: the specialist's full name and title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee_name: Option<String>,
     pub action: String,
     pub action_label: String,
     pub from_status: Option<String>,
@@ -172,6 +183,8 @@ pub(crate) fn event_from_row(e: EventRow) -> Event {
         seq: e.seq,
         at: motcua_store::from_millis(e.at),
         actor: e.actor_name,
+        actor_title: None,
+        assignee_name: None,
         action: e.action,
         action_label: label,
         from_status: e.from_status,

@@ -3,7 +3,7 @@
 use jiff::{SignedDuration, Timestamp};
 use motcua_domain::access::Action;
 use motcua_domain::calendar::TimeLimit;
-use motcua_domain::dossier::{decide, Dossier as Record, Situation, Status, Verb};
+use motcua_domain::dossier::{decide, expected, Dossier as Record, Situation, Status, Verb};
 use motcua_store::agencies::{self, AgencyRow};
 use motcua_store::dossiers::{self as store, ListKind, ListQuery, ListRow};
 use motcua_store::{users, Conn};
@@ -243,12 +243,60 @@ impl Dossiers<'_> {
         let dossier = self
             .to_dossier_of(&mut conn, &d, &agency, Some(actor))
             .await?;
+        let actor_ids: Vec<Option<String>> = events.iter().map(|e| e.actor_id.clone()).collect();
+        let mut events: Vec<Event> = events.into_iter().map(event_from_row).collect();
+        self.name_people(&mut conn, &mut events, &actor_ids).await?;
         Ok(DossierDetail {
             dossier,
-            events: events.into_iter().map(event_from_row).collect(),
+            events,
             files,
             steps,
         })
+    }
+
+    /// Gives the history's people their titles, and an assignment the full name
+    /// of whom it went to: officers read names, not usernames.
+    async fn name_people(
+        &self,
+        conn: &mut Conn,
+        events: &mut [Event],
+        actor_ids: &[Option<String>],
+    ) -> Result<()> {
+        let mut known: std::collections::HashMap<String, Option<(String, String)>> =
+            std::collections::HashMap::new();
+        for (e, actor_id) in events.iter_mut().zip(actor_ids) {
+            let assignee_id = e
+                .data
+                .get("assignee_id")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            for (id, is_actor) in [(actor_id.clone(), true), (assignee_id, false)] {
+                let Some(id) = id else { continue };
+                if !known.contains_key(&id) {
+                    let person = match users::by_id(conn, &id).await? {
+                        Some(u) => {
+                            let roles = users::roles(conn, &u.id).await?;
+                            Some((u.full_name, title(&roles)))
+                        }
+                        None => None,
+                    };
+                    known.insert(id.clone(), person);
+                }
+                let Some(Some((name, title))) = known.get(&id) else {
+                    continue;
+                };
+                if is_actor {
+                    e.actor_title = (!title.is_empty()).then(|| title.clone());
+                } else {
+                    e.assignee_name = Some(if title.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{name} ({})", title.to_lowercase())
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A dossier, for an officer of its agency or a supervisor above it.
@@ -383,6 +431,11 @@ impl Dossiers<'_> {
             }
             _ => Vec::new(),
         };
+        let next_actions = expected(d.status, d.results)
+            .iter()
+            .map(|v| v.as_str().to_string())
+            .filter(|v| allowed_actions.contains(v))
+            .collect();
         Ok(Dossier {
             id: d.id.clone(),
             code: d.code.clone(),
@@ -412,6 +465,7 @@ impl Dossiers<'_> {
             timeliness: d.timeliness.map(|t| t.as_str().into()),
             version: d.version,
             allowed_actions,
+            next_actions,
         })
     }
 
@@ -519,4 +573,20 @@ pub(crate) fn agency_ref(a: AgencyRow) -> AgencyRef {
         level: a.level,
         path: a.path,
     }
+}
+
+/// The title a person holds in the unit: their most senior role.
+fn title(roles: &[String]) -> String {
+    use motcua_domain::user::Role;
+    [
+        Role::Leader,
+        Role::Specialist,
+        Role::CounterOfficer,
+        Role::Supervisor,
+        Role::Admin,
+    ]
+    .into_iter()
+    .find(|r| roles.iter().any(|x| x == r.as_str()))
+    .map(|r| r.label_vi().to_owned())
+    .unwrap_or_default()
 }

@@ -83,6 +83,16 @@ pub enum Change {
         due_at: Timestamp,
     },
     Reject {},
+    /// The specialist's review, read by the leader before approving. A later
+    /// review replaces an earlier one on the page; both stay in the history.
+    RecordReview {
+        opinion: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draft_result: Option<String>,
+        /// The working files stored with the event (kind `working`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        file_ids: Vec<String>,
+    },
     SubmitForApproval {},
     Approve {},
     SendBack {},
@@ -187,6 +197,7 @@ impl Change {
             Change::Resume { .. } => Verb::Resume,
             Change::Extend { .. } => Verb::Extend,
             Change::Reject {} => Verb::Reject,
+            Change::RecordReview { .. } => Verb::RecordReview,
             Change::SubmitForApproval {} => Verb::SubmitForApproval,
             Change::Approve {} => Verb::Approve,
             Change::SendBack {} => Verb::SendBack,
@@ -318,6 +329,7 @@ pub fn apply(d: &mut Dossier, e: &Event) {
             d.details.handover = Some(handover.clone());
         }
         Change::NotAccept {}
+        | Change::RecordReview { .. }
         | Change::Start {}
         | Change::Reject {}
         | Change::SubmitForApproval {}

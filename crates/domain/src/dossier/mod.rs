@@ -21,4 +21,4 @@ pub use transition::{import, permitted, priority, receive, submit, transition, C
 pub use clock::{extension_allowed, plan_steps, resume_due_at, timeliness, StepPlan, Timeliness};
 pub use code::{day_part, DossierCode, DossierCodeError};
 pub use status::{Channel, Status};
-pub use workflow::{decide, Refusal, Situation, Transition, Verb, RULES};
+pub use workflow::{decide, expected, Refusal, Situation, Transition, Verb, RULES};

@@ -37,6 +37,12 @@ pub enum Command {
         new_due_day: Option<Date>,
     },
     Reject,
+    /// The review: its opinion is required; the draft and the files are not.
+    RecordReview {
+        opinion: String,
+        draft_result: Option<String>,
+        file_ids: Vec<String>,
+    },
     SubmitForApproval,
     Approve,
     SendBack,
@@ -66,6 +72,7 @@ impl Command {
             Command::Resume => Verb::Resume,
             Command::Extend { .. } => Verb::Extend,
             Command::Reject => Verb::Reject,
+            Command::RecordReview { .. } => Verb::RecordReview,
             Command::SubmitForApproval => Verb::SubmitForApproval,
             Command::Approve => Verb::Approve,
             Command::SendBack => Verb::SendBack,
@@ -171,6 +178,26 @@ pub fn transition(
             }
         }
         Command::Reject => Change::Reject {},
+        Command::RecordReview {
+            opinion,
+            draft_result,
+            file_ids,
+        } => {
+            let opinion = opinion.trim().to_owned();
+            if opinion.is_empty() {
+                return Err(Refusal::invalid(
+                    "opinion",
+                    "Ghi ý kiến thẩm định: hồ sơ đủ điều kiện giải quyết hay không, vì sao.",
+                ));
+            }
+            Change::RecordReview {
+                opinion,
+                draft_result: draft_result
+                    .map(|d| d.trim().to_owned())
+                    .filter(|d| !d.is_empty()),
+                file_ids,
+            }
+        }
         Command::SubmitForApproval => Change::SubmitForApproval {},
         Command::Approve => Change::Approve {},
         Command::SendBack => Change::SendBack {},

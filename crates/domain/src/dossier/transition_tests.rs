@@ -487,8 +487,18 @@ fn timeliness_at_return_follows_the_due_instant() {
 #[test]
 fn refusals_come_from_the_table_before_any_input_is_read() {
     let (_, d) = received(ReturnMethod::Counter);
-    // A specialist may not refuse or extend a dossier nobody assigned yet? The
-    // table allows it; a supervisor never acts.
+    // A specialist may not refuse or extend a dossier nobody assigned yet.
+    for command in [Command::Reject, Command::Extend { new_due_day: None }] {
+        assert_eq!(
+            permitted(
+                &d,
+                command.verb(),
+                &person(SPECIALIST, &[Specialist], Some("x"))
+            ),
+            Err(Refusal::NotAssignee)
+        );
+    }
+    // A supervisor never acts.
     let sup = person("u-sup", &[Supervisor], Some("x"));
     assert_eq!(
         transition(&d, Command::Reject, &sup, at(2026, 11, 23, 9, 0), &cal()),
@@ -618,4 +628,64 @@ fn a_pause_under_a_calendar_day_limit_gives_back_whole_days() {
                 .expect("in calendar")
         )
     );
+}
+
+#[test]
+fn the_review_is_recorded_without_moving_the_dossier_and_needs_an_opinion() {
+    let (mut events, mut d) = to_review(ReturnMethod::Counter);
+    let me = person(SPECIALIST, &[Specialist], None);
+    assert_eq!(
+        transition(
+            &d,
+            Command::RecordReview {
+                opinion: "  ".into(),
+                draft_result: None,
+                file_ids: vec![]
+            },
+            &me,
+            at(2026, 11, 23, 10, 0),
+            &cal()
+        ),
+        Err(Refusal::invalid(
+            "opinion",
+            "Ghi ý kiến thẩm định: hồ sơ đủ điều kiện giải quyết hay không, vì sao."
+        ))
+    );
+    let before = d.clone();
+    walk(
+        &mut events,
+        &mut d,
+        vec![(
+            Command::RecordReview {
+                opinion: " Đủ điều kiện đăng ký khai sinh. ".into(),
+                draft_result: Some("Dự thảo giấy khai sinh".into()),
+                file_ids: vec!["f-1".into()],
+            },
+            me.clone(),
+            at(2026, 11, 23, 10, 0),
+        )],
+    )
+    .expect("recorded");
+    let last = events.last().unwrap();
+    assert_eq!(
+        last.change,
+        Change::RecordReview {
+            opinion: "Đủ điều kiện đăng ký khai sinh.".into(),
+            draft_result: Some("Dự thảo giấy khai sinh".into()),
+            file_ids: vec!["f-1".into()],
+        }
+    );
+    assert_eq!(d.status, Status::InReview);
+    assert_eq!(d.version, before.version + 1);
+    let (action, data) = last.change.stored();
+    assert_eq!(action, "record_review");
+    assert_eq!(Change::from_stored(&action, &data), last.change);
+    // The review is submitted for approval as before.
+    walk(
+        &mut events,
+        &mut d,
+        vec![(Command::SubmitForApproval, me, at(2026, 11, 23, 10, 5))],
+    )
+    .expect("submitted");
+    assert_eq!(d.status, Status::AwaitingApproval);
 }

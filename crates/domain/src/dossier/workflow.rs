@@ -28,6 +28,9 @@ pub enum Verb {
     Extend,
     /// Form 03: refused, with the reason in writing.
     Reject,
+    /// The specialist's review: an opinion (ý kiến thẩm định), a draft result and
+    /// working files, for the leader to read before approving.
+    RecordReview,
     SubmitForApproval,
     Approve,
     SendBack,
@@ -38,7 +41,7 @@ pub enum Verb {
 }
 
 impl Verb {
-    pub const ALL: [Verb; 17] = [
+    pub const ALL: [Verb; 18] = [
         Verb::Accept,
         Verb::NotAccept,
         Verb::Assign,
@@ -49,6 +52,7 @@ impl Verb {
         Verb::Resume,
         Verb::Extend,
         Verb::Reject,
+        Verb::RecordReview,
         Verb::SubmitForApproval,
         Verb::Approve,
         Verb::SendBack,
@@ -70,6 +74,7 @@ impl Verb {
             Verb::Resume => "resume",
             Verb::Extend => "extend",
             Verb::Reject => "reject",
+            Verb::RecordReview => "record_review",
             Verb::SubmitForApproval => "submit_for_approval",
             Verb::Approve => "approve",
             Verb::SendBack => "send_back",
@@ -96,6 +101,7 @@ impl Verb {
             Verb::Resume => "Tiếp tục giải quyết",
             Verb::Extend => "Gia hạn, xin lỗi",
             Verb::Reject => "Từ chối giải quyết",
+            Verb::RecordReview => "Ghi ý kiến thẩm định",
             Verb::SubmitForApproval => "Trình lãnh đạo phê duyệt",
             Verb::Approve => "Phê duyệt",
             Verb::SendBack => "Trả lại để xử lý lại",
@@ -104,6 +110,15 @@ impl Verb {
             Verb::Return => "Trả kết quả",
             Verb::Withdraw => "Rút hồ sơ theo yêu cầu",
         }
+    }
+
+    /// Rare or irreversible: offered below the expected actions, and taken only
+    /// once the person confirms.
+    pub fn needs_confirmation(self) -> bool {
+        matches!(
+            self,
+            Verb::NotAccept | Verb::Reject | Verb::Withdraw | Verb::Extend
+        )
     }
 
     /// The reason is part of the written act (forms 02–05) or of the record.
@@ -159,6 +174,7 @@ pub const RULES: &[Rule] = &[
     Rule { verb: Verb::Resume, from: &[Paused], roles: &[Specialist, Leader], to: Some(InReview) },
     Rule { verb: Verb::Extend, from: &[Received, Assigned, InReview, AwaitingApproval, Approved], roles: &[Specialist, Leader], to: None },
     Rule { verb: Verb::Reject, from: &[Received, Assigned, InReview, AwaitingApproval], roles: &[Specialist, Leader], to: Some(Rejected) },
+    Rule { verb: Verb::RecordReview, from: &[InReview], roles: &[Specialist], to: None },
     Rule { verb: Verb::SubmitForApproval, from: &[InReview], roles: &[Specialist], to: Some(AwaitingApproval) },
     Rule { verb: Verb::Approve, from: &[AwaitingApproval], roles: &[Leader], to: Some(Approved) },
     Rule { verb: Verb::SendBack, from: &[AwaitingApproval], roles: &[Leader], to: Some(InReview) },
@@ -167,6 +183,25 @@ pub const RULES: &[Rule] = &[
     Rule { verb: Verb::Return, from: &[ResultReady], roles: &[CounterOfficer], to: Some(Returned) },
     Rule { verb: Verb::Withdraw, from: OPEN, roles: &[CounterOfficer], to: Some(Withdrawn) },
 ];
+
+/// The actions a dossier in `status` waits for, the most expected first: what its
+/// page leads with, for whoever may take them (`decide` says who). Approved with no
+/// result yet, the result is attached before it goes to the counter.
+pub fn expected(status: Status, results_attached: u32) -> &'static [Verb] {
+    match status {
+        Submitted => &[Verb::Accept],
+        Received => &[Verb::Assign],
+        Assigned => &[Verb::Start],
+        InReview => &[Verb::RecordReview, Verb::SubmitForApproval],
+        SupplementRequested => &[Verb::SupplementReceived],
+        Paused => &[Verb::Resume],
+        AwaitingApproval => &[Verb::Approve, Verb::SendBack],
+        Approved if results_attached == 0 => &[Verb::AttachResult],
+        Approved => &[Verb::MarkReady],
+        ResultReady => &[Verb::Return],
+        NotAccepted | Returned | Rejected | Withdrawn => &[],
+    }
+}
 
 /// The facts beyond state and role that some rules depend on.
 #[derive(Debug, Clone, Copy, Default)]
@@ -229,14 +264,20 @@ impl Refusal {
             Refusal::Role { verb } => {
                 format!("Vai trò của bạn không được «{}».", verb.label_vi())
             }
-            Refusal::NotAssignee => "Hồ sơ này được phân công cho chuyên viên khác.".into(),
+            Refusal::NotAssignee => {
+                "Hồ sơ này không được phân công cho bạn (chưa phân công, hoặc giao cho chuyên viên khác).".into()
+            }
             Refusal::SupplementUsed => {
                 "Hồ sơ chỉ được yêu cầu bổ sung một lần; lần yêu cầu đó đã dùng.".into()
             }
             Refusal::ExtensionUsed => {
                 "Hồ sơ chỉ được gia hạn một lần; lần gia hạn đó đã dùng.".into()
             }
-            Refusal::NoResult => "Chưa có kết quả nào được đính kèm.".into(),
+            Refusal::NoResult => format!(
+                "Chưa có kết quả nào được đính kèm: ghi tên kết quả (hoặc chọn tệp) ở thẻ «{}», rồi mới «{}».",
+                Verb::AttachResult.label_vi(),
+                Verb::MarkReady.label_vi()
+            ),
             Refusal::ReasonMissing { verb } => {
                 format!("Cần ghi rõ lý do để «{}».", verb.label_vi())
             }
@@ -276,12 +317,13 @@ pub fn decide(
         .iter()
         .find(|r| r.from.contains(&status) && r.roles.iter().any(|x| roles.contains(x)))
         .ok_or(Refusal::WrongState { verb, status })?;
-    // A specialist acts only on their own dossiers; leaders and counter officers act
-    // for the whole unit.
+    // A specialist acts only on their own dossiers (an unassigned one is nobody's
+    // yet: it waits for the assignment); leaders and counter officers act for the
+    // whole unit.
     let only_specialist = !roles
         .iter()
         .any(|r| *r != Specialist && rule.roles.contains(r));
-    if only_specialist && facts.has_assignee && !facts.is_assignee {
+    if only_specialist && !facts.is_assignee {
         return Err(Refusal::NotAssignee);
     }
     if verb.needs_reason() && !facts.reason_given {
@@ -456,6 +498,81 @@ mod tests {
             &facts(),
         );
         assert_eq!(t.map(|t| t.to), Ok(InReview));
+    }
+
+    #[test]
+    fn an_unassigned_dossier_offers_the_specialist_nothing() {
+        let unassigned = Situation {
+            has_assignee: false,
+            is_assignee: false,
+            ..facts()
+        };
+        for verb in [Verb::Reject, Verb::Extend, Verb::RequestSupplement] {
+            assert_eq!(
+                decide(Received, verb, &[Specialist], &unassigned),
+                Err(Refusal::NotAssignee),
+                "{verb:?}"
+            );
+        }
+        // The leader still may: they act for the whole unit.
+        assert!(decide(Received, Verb::Reject, &[Leader], &unassigned).is_ok());
+    }
+
+    #[test]
+    fn every_open_state_expects_an_action_someone_may_take() {
+        for status in Status::ALL {
+            for results in [0, 1] {
+                let verbs = expected(status, results);
+                assert_eq!(verbs.is_empty(), !status.is_open(), "{status:?}");
+                let facts = Situation {
+                    results_attached: results,
+                    ..facts()
+                };
+                for verb in verbs {
+                    assert!(
+                        Role::ALL
+                            .iter()
+                            .any(|r| decide(status, *verb, &[*r], &facts).is_ok()),
+                        "{status:?} expects {verb:?}, which nobody may take"
+                    );
+                    assert!(!verb.needs_confirmation(), "{verb:?}");
+                }
+            }
+        }
+        assert_eq!(expected(Approved, 0), &[Verb::AttachResult]);
+        assert_eq!(expected(Approved, 1), &[Verb::MarkReady]);
+        assert_eq!(expected(Received, 0), &[Verb::Assign]);
+    }
+
+    #[test]
+    fn only_the_assigned_specialist_records_the_review_while_in_review() {
+        assert!(decide(InReview, Verb::RecordReview, &[Specialist], &facts()).is_ok());
+        let t = decide(InReview, Verb::RecordReview, &[Specialist], &facts()).unwrap();
+        assert_eq!(t.to, InReview, "the review does not move the dossier");
+        assert_eq!(
+            decide(
+                AwaitingApproval,
+                Verb::RecordReview,
+                &[Specialist],
+                &facts()
+            ),
+            Err(Refusal::WrongState {
+                verb: Verb::RecordReview,
+                status: AwaitingApproval
+            })
+        );
+        assert_eq!(
+            decide(InReview, Verb::RecordReview, &[Leader], &facts()),
+            Err(Refusal::Role {
+                verb: Verb::RecordReview
+            })
+        );
+    }
+
+    #[test]
+    fn mark_ready_without_a_result_names_the_card_to_use() {
+        let m = Refusal::NoResult.message_vi();
+        assert!(m.contains("«Đính kèm kết quả»"), "{m}");
     }
 
     #[test]

@@ -164,6 +164,47 @@ pub struct FeeInput {
     pub exemption: Option<Exemption>,
 }
 
+/// The exemption the law grants by default, from the facts entered, among those
+/// the procedure's fees know (`offered`): a birth registered within 60 days of the
+/// birth, a death within 15 days (Luật Hộ tịch 2014 art. 11, 15, 33), guardianship
+/// and the marriage of citizens residing in Vietnam always. `event_day` is the day
+/// of the birth or death; `today` the day of intake. The officer may still change
+/// it (a late registration, another category).
+pub fn proposed_exemption(
+    offered: &[Exemption],
+    event_day: Option<jiff::civil::Date>,
+    today: jiff::civil::Date,
+) -> Option<Exemption> {
+    let within = |days: i32| {
+        event_day.is_some_and(|d| {
+            d <= today
+                && d.checked_add(jiff::Span::new().days(days))
+                    .is_ok_and(|end| today <= end)
+        })
+    };
+    [
+        (Exemption::OnTimeBirthRegistration, within(60)),
+        (Exemption::OnTimeDeathRegistration, within(15)),
+        (Exemption::Guardianship, true),
+        (Exemption::DomesticMarriage, true),
+    ]
+    .into_iter()
+    .find(|(e, applies)| *applies && offered.contains(e))
+    .map(|(e, _)| e)
+}
+
+/// What the intake form asks for the proposal: the day of the event, named for
+/// the procedure (none when no exemption depends on it).
+pub fn event_day_label(offered: &[Exemption]) -> Option<&'static str> {
+    if offered.contains(&Exemption::OnTimeBirthRegistration) {
+        Some("Ngày sinh của người được đăng ký khai sinh")
+    } else if offered.contains(&Exemption::OnTimeDeathRegistration) {
+        Some("Ngày chết của người được đăng ký khai tử")
+    } else {
+        None
+    }
+}
+
 impl Default for FeeInput {
     /// One page, one copy, one case: the smallest real request, so that a caller
     /// who forgets a count is charged for one rather than for nothing.
@@ -234,6 +275,51 @@ fn pages_amount(tiers: &[PageTier], pages: u32) -> i64 {
         total = total.saturating_add(tier.amount_per_page.saturating_mul(count));
     }
     total
+}
+
+#[cfg(test)]
+mod proposal_tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn an_on_time_birth_is_proposed_free_a_late_one_is_not() {
+        let offered = [Exemption::OnTimeBirthRegistration, Exemption::PoorHousehold];
+        let today = date(2026, 11, 23);
+        // 60 days after 24/09 is 23/11: still on time; a day earlier is late.
+        assert_eq!(
+            proposed_exemption(&offered, Some(date(2026, 9, 24)), today),
+            Some(Exemption::OnTimeBirthRegistration)
+        );
+        assert_eq!(
+            proposed_exemption(&offered, Some(date(2026, 9, 23)), today),
+            None
+        );
+        assert_eq!(proposed_exemption(&offered, None, today), None);
+        // A birth after today is no fact to go on.
+        assert_eq!(
+            proposed_exemption(&offered, Some(date(2026, 12, 1)), today),
+            None
+        );
+        let death = [Exemption::OnTimeDeathRegistration];
+        assert_eq!(
+            proposed_exemption(&death, Some(date(2026, 11, 8)), today),
+            Some(Exemption::OnTimeDeathRegistration)
+        );
+        assert_eq!(
+            proposed_exemption(&death, Some(date(2026, 11, 7)), today),
+            None
+        );
+        assert_eq!(
+            proposed_exemption(&[Exemption::DomesticMarriage], None, today),
+            Some(Exemption::DomesticMarriage)
+        );
+        assert_eq!(
+            event_day_label(&offered),
+            Some("Ngày sinh của người được đăng ký khai sinh")
+        );
+        assert_eq!(event_day_label(&[Exemption::PoorHousehold]), None);
+    }
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use crate::text;
 use crate::user::{Role, SectorCode};
 use crate::validation::FieldError;
 
-pub use fee::{Exemption, Fee, FeeInput, FeeRule, PageTier};
+pub use fee::{event_day_label, proposed_exemption, Exemption, Fee, FeeInput, FeeRule, PageTier};
 
 /// Length limits, generous for the longest names in the national database
 /// (some certification procedures run to 250 characters) but short enough to
@@ -155,6 +155,58 @@ pub struct RequiredDocument {
     /// When it is needed, what may replace it.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+impl RequiredDocument {
+    /// Needed only in a case its note states ("Chỉ nộp khi …"): not part of every
+    /// dossier, so never presumed missing.
+    pub fn is_conditional(&self) -> bool {
+        self.note
+            .as_deref()
+            .is_some_and(|n| n.trim_start().starts_with("Chỉ nộp khi"))
+    }
+
+    /// An authorisation: needed when someone files for the applicant.
+    pub fn is_for_representative(&self) -> bool {
+        self.is_conditional() && self.note.as_deref().is_some_and(|n| n.contains("ủy quyền"))
+    }
+
+    /// Expected in this dossier: always, or, for an authorisation, when a
+    /// representative is named.
+    pub fn expected(&self, representative: bool) -> bool {
+        !self.is_conditional() || (representative && self.is_for_representative())
+    }
+}
+
+#[cfg(test)]
+mod required_document_tests {
+    use super::*;
+
+    fn doc(note: Option<&str>) -> RequiredDocument {
+        RequiredDocument {
+            name: "x".into(),
+            kind: DocumentKind::Original,
+            count: 1,
+            form_name: None,
+            form_url: None,
+            note: note.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn conditional_documents_are_expected_only_in_their_case() {
+        let always = doc(Some(
+            "Không có Giấy chứng sinh thì nộp văn bản của người làm chứng",
+        ));
+        let proxy = doc(Some("Chỉ nộp khi ủy quyền cho người khác nộp hồ sơ"));
+        let other = doc(Some(
+            "Chỉ nộp khi thông tin này chưa có trong cơ sở dữ liệu",
+        ));
+        assert!(always.expected(false) && always.expected(true));
+        assert!(!proxy.expected(false) && proxy.expected(true));
+        assert!(!other.expected(false) && !other.expected(true));
+        assert!(doc(None).expected(false));
+    }
 }
 
 /// In what form a document is submitted; the receipt counts each form.

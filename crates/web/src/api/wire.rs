@@ -183,6 +183,18 @@ pub struct ActionJson {
     #[schema(max_length = 64)]
     #[serde(default)]
     pub tracking_number: Option<String>,
+    /// record_review: the specialist's opinion (ý kiến thẩm định).
+    #[schema(max_length = 2000)]
+    #[serde(default)]
+    pub opinion: Option<String>,
+    /// record_review: the draft of the result, in words.
+    #[schema(max_length = 2000)]
+    #[serde(default)]
+    pub draft_result: Option<String>,
+    /// record_review: working files (drafts, checks), seen by officers only.
+    #[schema(max_items = 20)]
+    #[serde(default)]
+    pub working_files: Vec<FileJson>,
 }
 
 impl From<ApplicantJson> for ApplicantInput {
@@ -277,6 +289,12 @@ impl ActionJson {
         let result = self
             .result
             .map(|r| r.upload("result.data_base64", &mut errors));
+        let working_files = self
+            .working_files
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| f.upload(&format!("working_files[{i}].data_base64"), &mut errors))
+            .collect();
         errors.into_result()?;
         Ok(ActionInput {
             version: self.version,
@@ -288,6 +306,9 @@ impl ActionJson {
             collector_name: self.collector_name,
             collector_id: self.collector_id,
             tracking_number: self.tracking_number,
+            opinion: self.opinion,
+            draft_result: self.draft_result,
+            working_files,
         })
     }
 }

@@ -3,10 +3,13 @@
 //! typed into an `IntakeInput` (and its errors back onto the fields).
 
 use askama::Template;
+use jiff::civil::Date;
 use motcua_app::dossiers::{ApplicantInput, DocumentInput, IntakeInput, Upload};
 use motcua_domain::procedure::{
-    time_limit_label_vi, DocumentKind, Exemption, FeeRule, Procedure, ReturnMethod,
+    event_day_label, proposed_exemption, time_limit_label_vi, DocumentKind, Exemption, FeeInput,
+    FeeRule, Procedure, ReturnMethod,
 };
+use motcua_domain::text::money;
 use motcua_domain::validation::FieldError;
 
 use super::form_data::{FormData, Values};
@@ -30,6 +33,12 @@ pub struct ProcInfo {
     pub civil_fields: Vec<(&'static str, &'static str, bool)>,
     /// A change, correction or supplement of an existing entry.
     pub civil_note: bool,
+    /// The day of the birth or death, asked when an exemption depends on it.
+    pub event_label: Option<&'static str>,
+    /// The fee as the form stands (counter intake), e.g. "8.000 đ".
+    pub fee_due: Option<String>,
+    /// Why an exemption was proposed from the facts.
+    pub proposal: Option<String>,
 }
 
 fn civil_fields(p: &Procedure) -> (Vec<(&'static str, &'static str, bool)>, bool) {
@@ -73,6 +82,70 @@ pub fn return_method_label(value: &str) -> &'static str {
         .map_or("", ReturnMethod::label_vi)
 }
 
+/// The exemptions a procedure's fees know.
+fn offered(p: &Procedure) -> Vec<Exemption> {
+    Exemption::ALL
+        .into_iter()
+        .filter(|e| p.fees.iter().any(|f| f.exemptions.contains(e)))
+        .collect()
+}
+
+/// The fee as the form stands: one page, one copy, the exemption chosen.
+fn fee_due(p: &Procedure, form: &Values) -> String {
+    let input = FeeInput {
+        exemption: Exemption::parse(form.get("exemption")),
+        pages: form.get("pages").trim().parse().unwrap_or(1),
+        copies: form.get("copies").trim().parse().unwrap_or(1),
+        ..FeeInput::default()
+    };
+    let total: i64 = p.fees.iter().map(|f| f.compute(&input)).sum();
+    if total == 0 {
+        "Không thu (0 đ)".into()
+    } else {
+        money(total)
+    }
+}
+
+/// The counter's fee facts: when the day of the birth or death was just entered
+/// (`refresh`), the exemption the law grants by default is proposed (or a
+/// proposal that no longer fits withdrawn); the fee follows.
+pub fn fee_facts(
+    info: &mut ProcInfo,
+    p: &Procedure,
+    form: &mut Values,
+    today: Date,
+    refresh: bool,
+) {
+    let offered = offered(p);
+    info.event_label = event_day_label(&offered);
+    if refresh && info.event_label.is_some() {
+        let day = Date::strptime("%d/%m/%Y", form.get("event_date").trim()).ok();
+        match proposed_exemption(&offered, day, today) {
+            Some(e) => {
+                form.set("exemption", e.as_str());
+                info.proposal = Some(format!(
+                    "Đề xuất miễn lệ phí: {} (theo ngày đã nhập). Cán bộ có thể chọn lại.",
+                    e.label_vi()
+                ));
+            }
+            None => {
+                let was = Exemption::parse(form.get("exemption"));
+                if matches!(
+                    was,
+                    Some(Exemption::OnTimeBirthRegistration | Exemption::OnTimeDeathRegistration)
+                ) {
+                    form.set("exemption", "");
+                }
+                if day.is_some() {
+                    info.proposal =
+                        Some("Quá thời hạn được miễn lệ phí theo luật: thu lệ phí.".into());
+                }
+            }
+        }
+    }
+    info.fee_due = Some(fee_due(p, form));
+}
+
 pub fn proc_info(p: &Procedure, online: bool) -> ProcInfo {
     let exemptions = Exemption::ALL
         .into_iter()
@@ -114,6 +187,9 @@ pub fn proc_info(p: &Procedure, online: bool) -> ProcInfo {
             .any(|f| matches!(f.rule, FeeRule::PerPage { .. } | FeeRule::PerCopy { .. })),
         civil_fields: civil_fields(p).0,
         civil_note: civil_fields(p).1,
+        event_label: None,
+        fee_due: None,
+        proposal: None,
     }
 }
 
@@ -162,7 +238,8 @@ pub fn doc_rows(values: &Values, procedure: Option<&Procedure>) -> Vec<DocRow> {
                 name: d.name.clone(),
                 kind_label: d.kind.label_vi(),
                 note: d.note.clone(),
-                received: true,
+                // Ticked by the officer as each paper is checked, never presumed.
+                received: false,
                 originals: count(o),
                 certified_copies: count(c),
                 photocopies: count(ph),
@@ -284,10 +361,21 @@ pub fn intake_input(
                 };
                 list.push(item);
             }
-            if list.is_empty() {
+            // A required paper not ticked: received anyway only when the officer
+            // says so.
+            let missing: Vec<String> = rows
+                .iter()
+                .zip(&p.documents)
+                .filter(|(r, d)| !r.received && d.expected(on_behalf_of.is_some()))
+                .map(|(r, _)| format!("«{}»", r.name))
+                .collect();
+            if !missing.is_empty() && v.get("missing_confirmed") != "1" {
                 errors.push(FieldError::new(
                     "documents",
-                    "Đánh dấu các giấy tờ đã nhận trong danh sách thành phần hồ sơ.",
+                    format!(
+                        "Chưa đánh dấu đã nhận: {}. Đánh dấu từng giấy tờ đã nhận; nếu vẫn tiếp nhận khi thiếu, đánh dấu ô «Vẫn tiếp nhận dù thiếu giấy tờ».",
+                        missing.join(", ")
+                    ),
                 ));
             }
             Some(list)

@@ -162,7 +162,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Field messages for re-showing a form next to what the person typed.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct FormErrors {
     fields: Vec<FieldError>,
     general: Option<String>,

@@ -2,7 +2,7 @@
 //! the dossier.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use motcua_app::Error;
@@ -16,8 +16,8 @@ use crate::error::PageError;
 use crate::layout::{render, Chrome};
 use crate::pages::form_data::{idempotency_key, FormData, Values};
 use crate::pages::intake_form::{
-    attach_doc_errors, doc_rows, intake_input, proc_info, DocRow, ProcInfo, ProcedureFragment,
-    SEXES,
+    attach_doc_errors, doc_rows, fee_facts, intake_input, proc_info, DocRow, ProcInfo,
+    ProcedureFragment, SEXES,
 };
 use crate::pages::FormErrors;
 use crate::session::SignedIn;
@@ -155,7 +155,16 @@ async fn intake_page(
                 .map(|c| (c.as_str(), c.label_vi()))
                 .collect(),
             sexes: SEXES,
-            proc_info: procedure.as_ref().map(|p| proc_info(p, false)),
+            proc_info: procedure.as_ref().map(|p| {
+                let mut info = proc_info(p, false);
+                let today = state
+                    .app
+                    .now()
+                    .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+                    .date();
+                fee_facts(&mut info, p, &mut form.clone(), today, false);
+                info
+            }),
             docs,
             form,
             errors,
@@ -218,20 +227,45 @@ pub async fn intake_procedure_options(
 pub async fn intake_documents(
     State(state): State<AppState>,
     _signed_in: SignedIn,
-    Query(q): Query<IntakeQuery>,
+    headers: axum::http::HeaderMap,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let code = if q.thu_tuc.is_empty() {
-        q.procedure
-    } else {
-        q.thu_tuc
+    // htmx names the field that changed: a new day proposes an exemption, a new
+    // choice of exemption only recomputes the fee.
+    let propose = headers
+        .get("hx-trigger-name")
+        .is_some_and(|v| v.as_bytes() == b"event_date");
+    // The whole fragment comes back when a fact changes (the day of birth), so
+    // that what was ticked and typed stays; a new procedure starts afresh.
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let mut form = Values(pairs);
+    let code = match form.opt("thu-tuc") {
+        Some(c) => c,
+        None => form.get("procedure").to_owned(),
     };
     let procedure = chosen_procedure(&state, &code).await;
-    let mut form = Values::default();
-    form.set("return_method", "counter");
+    let refresh = procedure
+        .as_ref()
+        .is_some_and(|p| form.get("documents_for") == p.code);
+    if !refresh {
+        form = Values::default();
+        form.set("return_method", "counter");
+    }
+    let today = state
+        .app
+        .now()
+        .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+        .date();
+    let proc_info = procedure.as_ref().map(|p| {
+        let mut info = proc_info(p, false);
+        fee_facts(&mut info, p, &mut form, today, refresh && propose);
+        info
+    });
     Ok(render(
         StatusCode::OK,
         &ProcedureFragment {
-            proc_info: procedure.as_ref().map(|p| proc_info(p, false)),
+            proc_info,
             docs: doc_rows(&form, procedure.as_ref()),
             form,
             errors: FormErrors::default(),

@@ -103,6 +103,10 @@ pub struct ActionForm {
     pub verb: &'static str,
     pub label: &'static str,
     pub needs_reason: bool,
+    /// Who reads the reason (the citizen, or only the specialist).
+    pub reason_hint: &'static str,
+    /// Rare or irreversible: below the expected actions, behind a confirmation.
+    pub confirm: bool,
     pub danger: bool,
     pub multipart: bool,
     pub values: Values,
@@ -117,8 +121,11 @@ impl ActionForm {
 
     /// Messages of fields the form has no place for.
     pub fn other_errors(&self) -> Vec<&str> {
-        const SHOWN: [&str; 8] = [
+        const SHOWN: [&str; 11] = [
             "reason",
+            "confirm",
+            "opinion",
+            "draft_result",
             "assignee",
             "missing",
             "new_due_date",
@@ -279,8 +286,14 @@ fn event_detail(e: &motcua_app::dossiers::Event) -> String {
             .map(datetime_vn)
     };
     let mut parts = Vec::new();
-    if let Some(u) = get("assignee") {
+    if let Some(u) = e.assignee_name.as_deref().or(get("assignee")) {
         parts.push(format!("Người xử lý: {u}"));
+    }
+    if let Some(o) = get("opinion") {
+        parts.push(format!("Ý kiến thẩm định: {o}"));
+    }
+    if let Some(r) = get("draft_result") {
+        parts.push(format!("Dự thảo kết quả: {r}"));
     }
     if let Some(missing) = e.data.get("missing").and_then(|v| v.as_array()) {
         let items: Vec<&str> = missing.iter().filter_map(|m| m.as_str()).collect();
@@ -341,11 +354,92 @@ fn message_status(s: &str) -> &'static str {
     }
 }
 
-/// The action that failed, shown again with what was typed and why.
+/// The action that failed, shown again with what was typed and why (or, when
+/// the dossier changed under the person, what it is now).
+#[derive(Clone)]
 pub struct Failure {
     pub(super) verb: String,
     pub(super) values: Values,
     pub(super) errors: FormErrors,
+    pub(super) conflict: Option<String>,
+}
+
+/// The specialist's latest review, as the leader reads it before approving.
+pub struct ReviewView {
+    pub by: String,
+    pub at: String,
+    pub opinion: String,
+    pub draft_result: Option<String>,
+    /// (file id, name)
+    pub files: Vec<(String, String)>,
+}
+
+fn latest_review(
+    events: &[motcua_app::dossiers::Event],
+    files: &[motcua_app::dossiers::DossierFile],
+) -> Option<ReviewView> {
+    let e = events.iter().rev().find(|e| e.action == "record_review")?;
+    let get = |k: &str| e.data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let ids: Vec<&str> = e
+        .data
+        .get("file_ids")
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    Some(ReviewView {
+        by: person_with_title(&e.actor, e.actor_title.as_deref()),
+        at: datetime_vn(e.at),
+        opinion: get("opinion").unwrap_or_default(),
+        draft_result: get("draft_result"),
+        files: files
+            .iter()
+            .filter(|f| ids.contains(&f.id.as_str()))
+            .map(|f| (f.id.clone(), f.name.clone()))
+            .collect(),
+    })
+}
+
+fn person_with_title(name: &str, title: Option<&str>) -> String {
+    match title {
+        Some(t) => format!("{name} — {t}"),
+        None => name.to_owned(),
+    }
+}
+
+/// Who the dossier waits for, when it is not this person.
+fn waiting_for(status: Option<Status>, assignee: &str) -> String {
+    let who = if assignee.is_empty() {
+        "chuyên viên được phân công".to_owned()
+    } else {
+        format!("chuyên viên {assignee}")
+    };
+    match status {
+        Some(Status::Submitted) => "Hồ sơ chờ bộ phận một cửa tiếp nhận.".into(),
+        Some(Status::Received) => {
+            "Hồ sơ chờ phân công chuyên viên xử lý (bộ phận một cửa hoặc lãnh đạo).".into()
+        }
+        Some(Status::Assigned | Status::InReview) => {
+            format!("Hồ sơ đang chờ {who} thẩm định và trình lãnh đạo.")
+        }
+        Some(Status::SupplementRequested) => {
+            "Hồ sơ chờ người nộp bổ sung giấy tờ (thời hạn tạm dừng).".into()
+        }
+        Some(Status::Paused) => format!("Hồ sơ đang tạm dừng; {who} hoặc lãnh đạo cho tiếp tục."),
+        Some(Status::AwaitingApproval) => "Hồ sơ chờ lãnh đạo phê duyệt.".into(),
+        Some(Status::Approved) => {
+            "Hồ sơ đã phê duyệt, chờ đính kèm kết quả và chuyển sang bộ phận một cửa.".into()
+        }
+        Some(Status::ResultReady) => "Kết quả chờ bộ phận một cửa trả cho người nộp.".into(),
+        _ => "Hồ sơ đã kết thúc; không còn việc cần làm.".into(),
+    }
+}
+
+fn reason_hint(verb: Verb) -> &'static str {
+    match verb {
+        Verb::SendBack => "bắt buộc; gửi cho chuyên viên xử lý, người nộp hồ sơ không nhìn thấy",
+        Verb::Withdraw => "bắt buộc; ghi theo đề nghị rút hồ sơ của người nộp",
+        _ => "bắt buộc; ghi vào văn bản gửi người nộp",
+    }
 }
 
 #[derive(Template)]
@@ -354,6 +448,15 @@ struct DossierPage {
     chrome: Chrome,
     d: DossierView,
     notice: Option<String>,
+    /// The next step, said after an intake or an action.
+    next_hint: Option<String>,
+    waiting: String,
+    review: Option<ReviewView>,
+    /// The actions the dossier waits for from this person, then the ordinary
+    /// ones, then the rare ones behind a confirmation.
+    primary: Vec<ActionForm>,
+    rare: Vec<ActionForm>,
+    rare_open: bool,
     just_received: bool,
     receipt_printable: bool,
     conflict: Option<String>,
@@ -373,6 +476,9 @@ struct DossierPage {
 pub struct Notice {
     #[serde(default)]
     ok: Option<String>,
+    /// A failed action's token (`Flash`).
+    #[serde(default)]
+    loi: Option<String>,
 }
 
 fn notice_text(ok: Option<&str>, d: &DossierView) -> Option<String> {
@@ -383,7 +489,24 @@ fn notice_text(ok: Option<&str>, d: &DossierView) -> Option<String> {
             d.code, d.due
         ));
     }
-    Verb::parse(ok).map(|v| format!("Đã thực hiện: «{}».", v.label_vi()))
+    Verb::parse(ok).map(|v| {
+        let done = format!("Đã thực hiện: «{}».", v.label_vi());
+        match v {
+            Verb::Assign if !d.assignee.is_empty() => {
+                format!("{done} Hồ sơ đã giao cho {}.", d.assignee)
+            }
+            _ => done,
+        }
+    })
+}
+
+/// What happens now, after an intake: who assigns, or what to press.
+fn intake_hint(can_assign: bool) -> String {
+    if can_assign {
+        "Việc tiếp theo: phân công chuyên viên xử lý ở thẻ «Phân công xử lý» ngay dưới đây; chọn «Tự động» để giao cho chuyên viên phụ trách lĩnh vực đang có ít hồ sơ nhất.".into()
+    } else {
+        "Việc tiếp theo: lãnh đạo hoặc bộ phận một cửa phân công chuyên viên xử lý hồ sơ.".into()
+    }
 }
 
 pub(super) async fn dossier_page(
@@ -391,11 +514,29 @@ pub(super) async fn dossier_page(
     s: &SignedIn,
     code: &str,
     ok: Option<&str>,
-    failure: Option<Failure>,
-    conflict: Option<String>,
-    status: StatusCode,
+    failure_token: Option<&str>,
 ) -> Result<Response, PageError> {
     let err = page_err(s);
+    // A failed action comes back through the redirect; an unknown token (expired,
+    // or kept by another process) still says that nothing was done.
+    let (failure, conflict, status) = match failure_token {
+        None => (None, None, StatusCode::OK),
+        Some(token) => match state.flash.get::<Failure>(&s.actor.user_id, token) {
+            Some(mut f) => {
+                let conflict = f.conflict.take();
+                let failure = conflict.is_none().then_some(f);
+                (failure, conflict, StatusCode::OK)
+            }
+            None => (
+                None,
+                Some(
+                    "Thao tác vừa rồi chưa được thực hiện; vui lòng xem lại hồ sơ và làm lại."
+                        .to_owned(),
+                ),
+                StatusCode::OK,
+            ),
+        },
+    };
     let app = &state.app;
     let detail = app.dossiers().detail(&s.actor, code).await.map_err(&err)?;
     let (d, events, files, steps) = (detail.dossier, detail.events, detail.files, detail.steps);
@@ -443,26 +584,60 @@ pub(super) async fn dossier_page(
         prints.push(("06", "Phiếu kiểm soát quá trình giải quyết hồ sơ"));
     }
     let mut failure = failure;
-    let actions = Verb::ALL
-        .into_iter()
-        .filter(|verb| d.allowed_actions.iter().any(|a| a == verb.as_str()))
-        .map(|verb| {
-            let (values, errors) = match failure.take_if(|f| f.verb == verb.as_str()) {
-                Some(f) => (f.values, f.errors),
-                None => (Values::default(), FormErrors::default()),
-            };
-            ActionForm {
-                verb: verb.as_str(),
-                label: verb.label_vi(),
-                needs_reason: verb.needs_reason(),
-                danger: matches!(verb, Verb::Reject | Verb::NotAccept | Verb::Withdraw),
-                multipart: verb == Verb::AttachResult,
-                values,
-                errors,
-                idem: idempotency_key(),
-            }
-        })
-        .collect();
+    let rare_open = failure
+        .as_ref()
+        .and_then(|f| Verb::parse(&f.verb))
+        .is_some_and(Verb::needs_confirmation);
+    let mut primary = Vec::new();
+    let mut actions = Vec::new();
+    let mut rare = Vec::new();
+    // The expected actions in the order the domain expects them, then the rest.
+    let order = d.next_actions.iter().filter_map(|a| Verb::parse(a)).chain(
+        Verb::ALL
+            .into_iter()
+            .filter(|v| !d.next_actions.iter().any(|a| a == v.as_str())),
+    );
+    for verb in order.filter(|verb| d.allowed_actions.iter().any(|a| a == verb.as_str())) {
+        let (values, errors) = match failure.take_if(|f| f.verb == verb.as_str()) {
+            Some(f) => (f.values, f.errors),
+            None => (Values::default(), FormErrors::default()),
+        };
+        let form = ActionForm {
+            verb: verb.as_str(),
+            label: verb.label_vi(),
+            needs_reason: verb.needs_reason(),
+            reason_hint: reason_hint(verb),
+            confirm: verb.needs_confirmation(),
+            danger: matches!(verb, Verb::Reject | Verb::NotAccept | Verb::Withdraw),
+            multipart: matches!(verb, Verb::AttachResult | Verb::RecordReview),
+            values,
+            errors,
+            idem: idempotency_key(),
+        };
+        if d.next_actions.iter().any(|a| a == verb.as_str()) {
+            primary.push(form);
+        } else if form.confirm {
+            rare.push(form);
+        } else {
+            actions.push(form);
+        }
+    }
+    // Once the review is recorded (since the dossier last came into review), the
+    // submission leads; the review stays offered, to be corrected.
+    let reviewed = events
+        .iter()
+        .rev()
+        .take_while(|e| e.to_status == "in_review" && e.from_status.as_deref() == Some("in_review"))
+        .any(|e| e.action == "record_review");
+    if reviewed {
+        primary.sort_by_key(|a| a.verb != Verb::SubmitForApproval.as_str());
+    }
+    let can_assign = d.allowed_actions.iter().any(|a| a == "assign");
+    let next_hint = match ok {
+        Some("tiep-nhan") if d.status == "received" => Some(intake_hint(can_assign)),
+        _ => None,
+    };
+    let review = latest_review(&events, &files);
     // An action that is no longer possible still says why it failed.
     let conflict = conflict.or_else(|| {
         failure.map(|f| {
@@ -484,6 +659,12 @@ pub(super) async fn dossier_page(
         civil,
         chrome: Chrome::for_user(s, ""),
         notice: notice_text(ok, &v),
+        next_hint,
+        waiting: waiting_for(Status::parse(&d.status), &v.assignee),
+        review,
+        primary,
+        rare,
+        rare_open,
         just_received: ok == Some("tiep-nhan"),
         receipt_printable,
         conflict,
@@ -505,7 +686,7 @@ pub(super) async fn dossier_page(
             .iter()
             .map(|e| EventView {
                 at: datetime_vn(e.at),
-                actor: e.actor.clone(),
+                actor: person_with_title(&e.actor, e.actor_title.as_deref()),
                 action: e.action_label.clone(),
                 from: e
                     .from_status
@@ -520,10 +701,10 @@ pub(super) async fn dossier_page(
         files: files
             .into_iter()
             .map(|f| FileView {
-                kind: if f.kind == "result" {
-                    "Kết quả"
-                } else {
-                    "Thành phần hồ sơ"
+                kind: match f.kind.as_str() {
+                    "result" => "Kết quả",
+                    "working" => "Tài liệu thẩm định",
+                    _ => "Thành phần hồ sơ",
                 },
                 stored: !f.sha256.is_empty(),
                 size: if f.sha256.is_empty() {
@@ -570,14 +751,5 @@ pub async fn show(
     Path(code): Path<String>,
     Query(n): Query<Notice>,
 ) -> Result<Response, PageError> {
-    dossier_page(
-        &state,
-        &s,
-        &code,
-        n.ok.as_deref(),
-        None,
-        None,
-        StatusCode::OK,
-    )
-    .await
+    dossier_page(&state, &s, &code, n.ok.as_deref(), n.loi.as_deref()).await
 }
