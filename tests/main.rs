@@ -14,6 +14,7 @@ mod catalogue;
 mod certification;
 mod cli;
 mod clock;
+mod dashboard;
 mod dossier_pages;
 mod dossiers;
 mod notify;
