@@ -18,6 +18,7 @@ mod civil_dossiers;
 mod civil_extracts;
 mod cli;
 mod clock;
+mod dashboard;
 mod dossier_pages;
 mod dossiers;
 mod electronic_copy;

@@ -91,6 +91,23 @@ async fn reports_read_from_a_streaming_replica_and_writes_stay_on_the_primary() 
     })
     .await;
 
+    // Once the replica is more than a few seconds behind, the dashboard says so.
+    wait_for("the lag to pass five seconds", || async {
+        reading
+            .reports()
+            .replica_lag_shown()
+            .await
+            .expect("lag")
+            .is_some()
+    })
+    .await;
+    let dashboard = reading
+        .reports()
+        .dashboard(&officer, &query)
+        .await
+        .expect("dashboard");
+    assert!(dashboard.replica_lag_seconds.is_some_and(|s| s >= 5));
+
     // Replay resumes: the replica's report counts it, and the lag is gone.
     replica.sql("SELECT pg_wal_replay_resume()");
     wait_for("the replica to replay the dossier", || async {

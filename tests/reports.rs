@@ -20,15 +20,15 @@ on_both_engines!(
 );
 
 /// One dossier of a scenario, as the historical import takes it.
-struct Case {
-    agency: &'static str,
-    procedure: &'static str,
-    sector: &'static str,
-    channel: Channel,
-    status: Status,
-    received: Timestamp,
-    due: Timestamp,
-    closed: Option<Timestamp>,
+pub(crate) struct Case {
+    pub(crate) agency: &'static str,
+    pub(crate) procedure: &'static str,
+    pub(crate) sector: &'static str,
+    pub(crate) channel: Channel,
+    pub(crate) status: Status,
+    pub(crate) received: Timestamp,
+    pub(crate) due: Timestamp,
+    pub(crate) closed: Option<Timestamp>,
 }
 
 impl Case {
@@ -66,14 +66,14 @@ impl Case {
     }
 }
 
-fn vn(text: &str) -> Timestamp {
+pub(crate) fn vn(text: &str) -> Timestamp {
     format!("{text}+07:00[Asia/Ho_Chi_Minh]")
         .parse::<jiff::Zoned>()
         .expect("instant")
         .timestamp()
 }
 
-async fn import(app: &TestApp, cases: &[Case]) {
+pub(crate) async fn import(app: &TestApp, cases: &[Case]) {
     let text: String = cases
         .iter()
         .enumerate()
@@ -89,7 +89,7 @@ async fn import(app: &TestApp, cases: &[Case]) {
     assert_eq!(report.imported, cases.len());
 }
 
-fn counts_of(v: &Value) -> Counts {
+pub(crate) fn counts_of(v: &Value) -> Counts {
     let mut c = Counts::default();
     for f in Figure::ALL {
         c.set(
@@ -102,7 +102,7 @@ fn counts_of(v: &Value) -> Counts {
     c
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     let r = app
         .client()
         .get(app.url(path))
@@ -116,7 +116,7 @@ async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
 
 /// A deterministic mix over 2024–2025: every channel and closing status, due
 /// instants before, on and after the day of return, dossiers open across years.
-fn mixed() -> Vec<Case> {
+pub(crate) fn mixed() -> Vec<Case> {
     let procedures = [
         ("1.001193", "ho-tich"),
         ("2.000815", "chung-thuc"),
@@ -527,7 +527,7 @@ fn links(html: &str, class: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
+pub(crate) async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
     let r = client.get(app.url(path)).send().await.expect("page");
     let status = r.status().as_u16();
     (status, r.text().await.expect("html"))

@@ -32,6 +32,7 @@
 pub mod catalogue;
 pub mod certification;
 pub mod certified_copy;
+pub mod charts;
 pub mod civil_extract;
 pub mod format;
 pub mod forms;

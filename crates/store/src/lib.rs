@@ -8,6 +8,7 @@ pub mod agencies;
 pub mod audit;
 pub mod calendar;
 pub mod certifications;
+pub mod dashboard;
 pub mod dossiers;
 pub mod outbox;
 pub mod procedures;

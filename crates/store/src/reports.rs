@@ -41,7 +41,7 @@ const SEEN_COLUMNS: &str =
 
 /// Early, on time or late as decided at return; for a returned dossier that came
 /// without it, decided as the domain decides it (local days, UTC+7 all year).
-const TIMELINESS: &str = "(CASE WHEN timeliness IS NOT NULL THEN timeliness \
+pub(crate) const TIMELINESS: &str = "(CASE WHEN timeliness IS NOT NULL THEN timeliness \
      WHEN due_at IS NULL THEN 'on_time' \
      WHEN closed_at > due_at THEN 'late' \
      WHEN (closed_at + 25200000) / 86400000 < (due_at + 25200000) / 86400000 THEN 'early' \

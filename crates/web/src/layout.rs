@@ -74,6 +74,7 @@ impl Chrome {
             nav.push(("/chung-thuc".into(), "Chứng thực"));
         }
         if a.may(Action::ReadDossier, path) {
+            nav.push(("/bang-dieu-khien".into(), "Bảng điều khiển"));
             nav.push(("/bao-cao".into(), "Báo cáo"));
         }
         if a.may(Action::ManageAgency, path) || a.has(Role::Supervisor) {

@@ -173,12 +173,12 @@ pub struct CountedDossier {
 }
 
 /// What a query resolves to: the agency, the units it covers, the period.
-struct Resolved {
-    agency: AgencyRow,
-    units: Vec<AgencyRow>,
-    period: Period,
-    scope: ReportScope,
-    by: Grouping,
+pub(super) struct Resolved {
+    pub agency: AgencyRow,
+    pub units: Vec<AgencyRow>,
+    pub period: Period,
+    pub scope: ReportScope,
+    pub by: Grouping,
 }
 
 fn date_param(field: &str, value: Option<&str>) -> Result<Date> {
@@ -258,7 +258,7 @@ impl Reports<'_> {
             .collect())
     }
 
-    async fn resolve(&self, actor: &Actor, q: &Ii06aQuery) -> Result<Resolved> {
+    pub(super) async fn resolve(&self, actor: &Actor, q: &Ii06aQuery) -> Result<Resolved> {
         let from = date_param("from", q.from.as_deref())?;
         let to = date_param("to", q.to.as_deref())?;
         let period = Period::new(from, to).map_err(|e| Error::field(&e.field, e.message))?;

@@ -1,7 +1,12 @@
 //! Reports: the official II.06a form for an agency or a supervisor's subtree, with
 //! the list of dossiers behind every figure.
 
+mod dashboard;
 mod ii06a;
+
+pub use dashboard::{
+    Dashboard, DueDossier, MonthFigures, OfficerLoad, ProcedureTime, RankedUnit, UnitRanking,
+};
 
 pub use ii06a::{
     CountedDossier, Grouping, Ii06a, Ii06aQuery, Ii06aRow, ReportAgency, ReportScope, MAX_PAGE,

@@ -4,6 +4,8 @@
 
 mod ii06a;
 mod period;
+mod ranking;
 
 pub use ii06a::{classify, Counts, Facts, Figure};
 pub use period::{presets, Period};
+pub use ranking::{rank, RankBy, Rates};

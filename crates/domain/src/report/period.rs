@@ -50,6 +50,23 @@ impl Period {
         }
     }
 
+    /// The calendar months the period touches, each cut to the period: the bars
+    /// of a monthly trend.
+    pub fn months(&self) -> Vec<Period> {
+        let mut out = Vec::new();
+        let mut first = self.from.first_of_month();
+        while first <= self.to {
+            let from = first.max(self.from);
+            let to = first.last_of_month().min(self.to);
+            out.push(Period { from, to });
+            match first.last_of_month().tomorrow() {
+                Ok(next) => first = next,
+                Err(_) => break,
+            }
+        }
+        out
+    }
+
     /// The period as the report's heading writes it.
     pub fn label_vi(&self) -> String {
         format!(
@@ -90,6 +107,28 @@ fn local_midnight(day: Date) -> Timestamp {
 mod tests {
     use super::*;
     use jiff::civil::date;
+
+    #[test]
+    fn months_are_cut_to_the_period() {
+        let p = Period::new(date(2025, 11, 15), date(2026, 2, 3)).expect("valid");
+        let months: Vec<(Date, Date)> = p.months().iter().map(|m| (m.from, m.to)).collect();
+        assert_eq!(
+            months,
+            vec![
+                (date(2025, 11, 15), date(2025, 11, 30)),
+                (date(2025, 12, 1), date(2025, 12, 31)),
+                (date(2026, 1, 1), date(2026, 1, 31)),
+                (date(2026, 2, 1), date(2026, 2, 3)),
+            ]
+        );
+        assert_eq!(
+            Period::new(date(2026, 5, 4), date(2026, 5, 4))
+                .expect("day")
+                .months()
+                .len(),
+            1
+        );
+    }
 
     #[test]
     fn whole_local_days() {

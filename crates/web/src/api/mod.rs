@@ -61,6 +61,7 @@ pub use json::ApiJson;
         dossiers::track,
         reports::ii06a,
         reports::ii06a_dossiers,
+        reports::units,
         certifications::fee,
         certifications::record,
         certifications::list,
@@ -228,6 +229,7 @@ pub fn routes() -> Router<AppState> {
         .route("/procedures/{code}", get(public::procedure))
         .route("/reports/ii06a", get(reports::ii06a))
         .route("/reports/ii06a/dossiers", get(reports::ii06a_dossiers))
+        .route("/reports/units", get(reports::units))
         .route(
             "/certification/fee",
             get(certifications::fee).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),

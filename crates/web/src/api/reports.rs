@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use motcua_app::reports::{CountedDossier, Ii06a, Ii06aQuery};
+use motcua_app::reports::{CountedDossier, Ii06a, Ii06aQuery, UnitRanking};
 use motcua_app::Error;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -136,4 +136,49 @@ pub async fn ii06a_dossiers(
         )
         .await?;
     Ok(Json(List { items }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitsQuery {
+    /// Agency identifier code; the person's own when absent.
+    pub agency: Option<String>,
+    /// First day of the period, YYYY-MM-DD (or dd/mm/yyyy).
+    #[param(required = true)]
+    pub from: Option<String>,
+    /// Last day of the period, inclusive.
+    #[param(required = true)]
+    pub to: Option<String>,
+    /// `on_time` (default: resolved early or on time / resolved, highest first),
+    /// `overdue` (pending overdue, fewest first) or `online` (online share, highest
+    /// first); the other two criteria break ties.
+    pub sort: Option<String>,
+}
+
+/// The units directly below an agency (and the agency's own dossiers as a row of
+/// their own when it has any), each with its II.06a figures and rates, ranked.
+#[utoipa::path(get, path = "/api/v1/reports/units", tag = "reports", params(UnitsQuery),
+    responses(
+        (status = 200, body = UnitRanking),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn units(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<UnitsQuery>,
+) -> ApiResult<Json<UnitRanking>> {
+    let report = Ii06aQuery {
+        agency: q.agency,
+        from: q.from,
+        to: q.to,
+        ..Ii06aQuery::default()
+    };
+    Ok(Json(
+        s.app
+            .reports()
+            .units(&actor, &report, q.sort.as_deref())
+            .await?,
+    ))
 }

@@ -34,10 +34,19 @@ pub struct ReportForm {
 
 impl ReportForm {
     /// A page opened without a period shows this month.
-    fn with_defaults(mut self, today: jiff::civil::Date) -> ReportForm {
+    fn with_defaults(self, today: jiff::civil::Date) -> ReportForm {
+        self.with_period_default(today, 0)
+    }
+
+    /// A page opened without a period shows the `preset`-th of `presets`.
+    pub(super) fn with_period_default(
+        mut self,
+        today: jiff::civil::Date,
+        preset: usize,
+    ) -> ReportForm {
         let blank = |v: &Option<String>| v.as_deref().is_none_or(|s| s.trim().is_empty());
         if blank(&self.from) && blank(&self.to) {
-            if let Some((_, p)) = presets(today).into_iter().next() {
+            if let Some((_, p)) = presets(today).into_iter().nth(preset) {
                 self.from = Some(p.from.to_string());
                 self.to = Some(p.to.to_string());
             }
@@ -117,6 +126,8 @@ struct ReportPage {
     rows: Vec<TableRow>,
     total: Option<TableRow>,
     link: String,
+    /// Seconds the replica the report read is behind, when more than a few.
+    lag: Option<u64>,
 }
 
 fn figure_href(link: &str, figure: Figure, row: Option<&str>) -> String {
@@ -148,7 +159,7 @@ fn table_row(
 
 /// Mistakes a person can correct stay on the page as a message; only a fault of
 /// ours becomes an error page.
-fn page_message(e: Error) -> Result<(StatusCode, FormErrors), Error> {
+pub(super) fn page_message(e: Error) -> Result<(StatusCode, FormErrors), Error> {
     let status = crate::error::status_of(&e);
     match e {
         Error::Forbidden(_) | Error::NotFound(_) => {
@@ -199,6 +210,7 @@ pub async fn show(
             (status, errors, None)
         }
     };
+    let lag = reports.replica_lag_shown().await.map_err(err)?;
     let rows = report
         .iter()
         .flat_map(|r| r.rows.iter())
@@ -224,6 +236,7 @@ pub async fn show(
             rows,
             total,
             link,
+            lag,
         },
     ))
 }

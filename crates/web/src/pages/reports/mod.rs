@@ -1,6 +1,7 @@
 //! The report pages: form II.06a for an agency and period with every figure linked
 //! to the dossiers it counts, and its downloads.
 
+mod dashboard;
 mod ii06a;
 
 use axum::routing::get;
@@ -11,6 +12,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/bao-cao", get(ii06a::show))
+        .route("/bang-dieu-khien", get(dashboard::show))
         .route("/bao-cao/ho-so", get(ii06a::dossiers))
         .route("/bao-cao/ii06a.xlsx", get(ii06a::xlsx))
         .route("/bao-cao/ii06a.pdf", get(ii06a::pdf))
