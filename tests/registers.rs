@@ -821,22 +821,33 @@ async fn upload(
     bytes: Vec<u8>,
     dry_run: bool,
 ) -> (u16, String) {
-    let mut form = reqwest::multipart::Form::new()
-        .text("_csrf", csrf.to_owned())
-        .text("kind", "birth")
-        .part(
-            "tep",
-            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
-        );
-    if dry_run {
-        form = form.text("dry_run", "1");
-    }
-    let r = client
-        .post(app.url("/ho-tich/nhap"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
+    // The server answers an oversized upload before reading all of it and closes
+    // that connection; a request sent on it meanwhile meets a broken pipe. That is
+    // HTTP, not a fault: send again, a few times.
+    let mut attempt = 0;
+    let r = loop {
+        attempt += 1;
+        let mut form = reqwest::multipart::Form::new()
+            .text("_csrf", csrf.to_owned())
+            .text("kind", "birth")
+            .part(
+                "tep",
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_owned()),
+            );
+        if dry_run {
+            form = form.text("dry_run", "1");
+        }
+        match client
+            .post(app.url("/ho-tich/nhap"))
+            .multipart(form)
+            .send()
+            .await
+        {
+            Ok(r) => break r,
+            Err(e) if e.is_request() && attempt < 5 => continue,
+            Err(e) => panic!("upload: {e:?}"),
+        }
+    };
     (r.status().as_u16(), r.text().await.expect("html"))
 }
 
