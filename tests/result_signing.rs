@@ -127,23 +127,59 @@ async fn pdf_results_are_signed_by_the_approving_leader(app: TestApp) {
     assert!(report.contains("Total document signed"), "{report}");
     assert!(report.contains("Đỗ Minh Tuấn"), "{report}");
 
-    // The signing rate, as reports and the dashboard read it.
-    let agency: Vec<String> = {
-        let actor = app
-            .app
-            .token_actor(&leader, None)
-            .await
-            .expect("actor")
-            .expect("known token");
-        vec![actor.agency.id]
-    };
-    let rate = app
+    // The signing rate, as the dashboard reads it: the results of the dossiers
+    // returned in the period; none before the dossier is returned.
+    let actor = app
         .app
-        .signing_rate(&agency, 0, i64::MAX)
+        .token_actor(&leader, None)
         .await
-        .expect("rate");
-    assert_eq!(rate.results_total, 2);
-    assert_eq!(rate.signed_results, 1);
-    let none = app.app.signing_rate(&[], 0, i64::MAX).await.expect("rate");
-    assert_eq!(none.results_total, 0);
+        .expect("actor")
+        .expect("known token");
+    let today = app
+        .app
+        .now()
+        .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+        .date()
+        .to_string();
+    let query = motcua_app::reports::Ii06aQuery {
+        from: Some(today.clone()),
+        to: Some(today),
+        ..Default::default()
+    };
+    let rate = |app: motcua_app::App| {
+        let (actor, query) = (actor.clone(), query.clone());
+        async move {
+            let d = app
+                .reports()
+                .dashboard(&actor, &query)
+                .await
+                .expect("dashboard");
+            (d.results_total, d.signed_results)
+        }
+    };
+    assert_eq!(rate(app.app.clone()).await, (0, 0));
+    act(&app, &specialist, &code, "mark_ready", json!({})).await;
+    act(
+        &app,
+        &counter,
+        &code,
+        "return",
+        json!({"collector_name": "Nguyễn Văn An", "collector_id": "001087012345"}),
+    )
+    .await;
+    assert_eq!(rate(app.app.clone()).await, (2, 1));
+    let html = browser
+        .get(app.url(&format!(
+            "/bang-dieu-khien?from={}&to={}",
+            query.from.as_deref().unwrap_or_default(),
+            query.to.as_deref().unwrap_or_default()
+        )))
+        .send()
+        .await
+        .expect("dashboard")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Kết quả được ký số"), "{html}");
+    assert!(html.contains("1 / 2 kết quả của hồ sơ đã trả"), "{html}");
 }

@@ -57,8 +57,8 @@ pub async fn approver(conn: &mut Conn, dossier_id: &str) -> Result<Option<String
     Ok(row.and_then(|(id,)| id))
 }
 
-/// Results attached in [start, end) to dossiers of the given agencies: how
-/// many, and how many of them were signed.
+/// The results of the dossiers of the given agencies returned in [start, end):
+/// how many, and how many of them were signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
 pub struct SigningRate {
     pub results_total: i64,
@@ -79,12 +79,14 @@ pub async fn signing_rate(
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // From the returned dossiers (an index range by agency and closing instant) to
+    // their results, never through every file of the province.
     let sql = format!(
         "SELECT COUNT(f.id) AS results_total, COUNT(s.file_id) AS signed_results \
-         FROM dossier_files f JOIN dossiers d ON d.id = f.dossier_id \
+         FROM dossiers d JOIN dossier_files f ON f.dossier_id = d.id AND f.kind = 'result' \
          LEFT JOIN result_signatures s ON s.file_id = f.id \
-         WHERE f.kind = 'result' AND f.created_at >= $1 AND f.created_at < $2 \
-         AND d.agency_id IN ({marks})"
+         WHERE d.agency_id IN ({marks}) AND d.closed_at >= $1 AND d.closed_at < $2 \
+         AND d.status = 'returned'"
     );
     let mut q = sqlx::query_as::<_, SigningRate>(&sql).bind(start).bind(end);
     for id in agency_ids {

@@ -21,7 +21,6 @@ pub use chain::{event_hash, ChainReport, GENESIS};
 pub(crate) use input::parse_date;
 pub use input::Upload;
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput};
-pub use motcua_store::result_signatures::SigningRate;
 pub(crate) use printing::place_of;
 pub use printing::Form;
 pub use queries::{DossierDetail, DossierPage, Worklist, WorklistQuery};

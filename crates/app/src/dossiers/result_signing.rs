@@ -7,7 +7,7 @@
 use motcua_domain::dossier::Dossier as Record;
 use motcua_sign::{sign_pdf, SignOptions};
 use motcua_store::agencies::AgencyRow;
-use motcua_store::result_signatures::{self as store, NewSignature, SigningRate};
+use motcua_store::result_signatures::{self as store, NewSignature};
 use motcua_store::{users, Conn};
 
 use super::write::NewFile;
@@ -75,20 +75,5 @@ impl Dossiers<'_> {
         )
         .await?;
         Ok(file)
-    }
-}
-
-impl crate::App {
-    /// Results attached in `[start_ms, end_ms)` to dossiers of `agency_ids` and
-    /// how many were signed: what the reports and dashboard show as the
-    /// signing rate. The caller has checked that the person may read them.
-    pub async fn signing_rate(
-        &self,
-        agency_ids: &[String],
-        start_ms: i64,
-        end_ms: i64,
-    ) -> Result<SigningRate> {
-        let mut conn = self.db.read().await?;
-        Ok(store::signing_rate(&mut conn, agency_ids, start_ms, end_ms).await?)
     }
 }

@@ -111,6 +111,10 @@ pub struct Dashboard {
     pub due_soon_total: i64,
     pub workload: Vec<OfficerLoad>,
     pub procedures: Vec<ProcedureTime>,
+    /// The results of the dossiers returned in the period, and how many of them
+    /// were signed digitally.
+    pub results_total: i64,
+    pub signed_results: i64,
     /// For a subtree: the units directly below, ranked by on-time rate.
     pub units: Vec<RankedUnit>,
     /// Seconds the read replica is behind, when that is more than a few.
@@ -239,6 +243,13 @@ impl Reports<'_> {
             30,
         )
         .await?;
+        let signing = motcua_store::result_signatures::signing_rate(
+            &mut conn,
+            &ids,
+            to_millis(r.period.start()),
+            to_millis(r.period.end()),
+        )
+        .await?;
         drop(conn);
         let lag = self.replica_lag_shown().await?;
         Ok(Dashboard {
@@ -285,6 +296,8 @@ impl Reports<'_> {
                     mean_share_of_limit: p.mean_share_of_limit,
                 })
                 .collect(),
+            results_total: signing.results_total,
+            signed_results: signing.signed_results,
             replica_lag_seconds: lag,
             report,
         })

@@ -164,6 +164,18 @@ fn tiles(d: &Dashboard, report_link: &str) -> Vec<Tile> {
             href: None,
         },
         Tile {
+            label: "Kết quả được ký số",
+            value: percent(
+                (d.results_total > 0).then(|| d.signed_results as f64 / d.results_total as f64),
+            ),
+            detail: format!(
+                "{} / {} kết quả của hồ sơ đã trả",
+                count(d.signed_results),
+                count(d.results_total)
+            ),
+            href: None,
+        },
+        Tile {
             label: "Quá hạn cuối kỳ",
             value: count(t.pending_overdue as i64),
             detail: format!(
