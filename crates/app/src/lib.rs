@@ -166,6 +166,13 @@ impl App {
         self.clock.now()
     }
 
+    /// The day [`App::now`] falls on in Vietnam: the default of every period.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.now()
+            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+            .date()
+    }
+
     /// [`App::now`] in the store's milliseconds since the epoch.
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()

@@ -105,12 +105,6 @@ fn day_param(field: &str, value: Option<&str>, errors: &mut Errors) -> Option<Da
 }
 
 impl Certifications<'_> {
-    fn today(&self) -> Date {
-        self.now()
-            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
-            .date()
-    }
-
     /// The agency asked for (the actor's own by default), readable by the actor,
     /// and the period.
     async fn scope(

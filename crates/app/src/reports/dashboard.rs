@@ -203,8 +203,8 @@ impl Reports<'_> {
             by: Some(by.as_str().into()),
             ..q.clone()
         };
-        let report = self.ii06a(actor, &q).await?;
         let r = self.resolve(actor, &q).await?;
+        let report = self.ii06a_of(&r).await?;
         let ids: Vec<String> = r.units.iter().map(|a| a.id.clone()).collect();
         let code_of = |id: &str| {
             r.units

@@ -319,6 +319,12 @@ impl Reports<'_> {
     /// a period of whole days.
     pub async fn ii06a(&self, actor: &Actor, q: &Ii06aQuery) -> Result<Ii06a> {
         let r = self.resolve(actor, q).await?;
+        self.ii06a_of(&r).await
+    }
+
+    /// The report of a query already resolved (the dashboard resolves once for
+    /// the report and its own figures).
+    pub(super) async fn ii06a_of(&self, r: &Resolved) -> Result<Ii06a> {
         let ids: Vec<String> = r.units.iter().map(|a| a.id.clone()).collect();
         let scope = Scope {
             agency_ids: &ids,
@@ -416,8 +422,8 @@ impl Reports<'_> {
             }
         };
         Ok(Ii06a {
-            agency_code: r.agency.code,
-            agency_name: r.agency.name,
+            agency_code: r.agency.code.clone(),
+            agency_name: r.agency.name.clone(),
             from: r.period.from,
             to: r.period.to,
             scope: r.scope,

@@ -71,11 +71,7 @@ fn opt(s: &str) -> Option<String> {
 
 /// The first and last day of the current month when none is given.
 fn default_period(state: &AppState) -> (String, String) {
-    let today = state
-        .app
-        .now()
-        .to_zoned(motcua_domain::calendar::vietnam_time_zone())
-        .date();
+    let today = state.app.today();
     let first = today.first_of_month();
     (first.to_string(), today.to_string())
 }

@@ -198,11 +198,7 @@ pub async fn show(
     };
     let reports = state.app.reports();
     let agencies = reports.agencies(&s.actor).await.map_err(err)?;
-    let today = state
-        .app
-        .now()
-        .to_zoned(motcua_domain::calendar::vietnam_time_zone())
-        .date();
+    let today = state.app.today();
     // A dashboard opened without a period shows this year so far.
     let form = form.with_period_default(today, 2);
     let mut page = DashboardPage {

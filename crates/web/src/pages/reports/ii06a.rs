@@ -180,11 +180,7 @@ pub async fn show(
     };
     let reports = state.app.reports();
     let agencies = reports.agencies(&s.actor).await.map_err(err)?;
-    let today = state
-        .app
-        .now()
-        .to_zoned(motcua_domain::calendar::vietnam_time_zone())
-        .date();
+    let today = state.app.today();
     let form = form.with_defaults(today);
     let presets = presets(today)
         .into_iter()
