@@ -302,6 +302,16 @@ async fn a_revocation_after_authentication_stops_the_write(app: TestApp) {
 
     let before = tokens().await;
     for by in [by_token, by_session] {
+        // The certification module's writes check the credential too.
+        let revoked = app
+            .app
+            .certifications()
+            .revoke(&by, "khong-co-ma-nay", "Cấp nhầm")
+            .await;
+        assert!(
+            matches!(revoked, Err(motcua_app::Error::Unauthenticated(_))),
+            "{revoked:?}"
+        );
         let r = app
             .app
             .create_token(&Principal::User(by), "tiepnhan", "sau khi thu hồi")

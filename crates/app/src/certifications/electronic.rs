@@ -115,7 +115,7 @@ impl Certifications<'_> {
         let now_ms = self.now_ms();
         let today = now.to_zoned(vietnam_time_zone()).date();
         let year = today.year();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_as(actor).await?;
         if let Some(answer) = request.replay(&mut tx, now_ms).await? {
             return Ok(answer);
         }

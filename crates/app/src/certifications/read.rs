@@ -328,7 +328,7 @@ impl Certifications<'_> {
         }
         errors.into_result()?;
         let token = token.trim();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_as(actor).await?;
         let doc = if token.len() > 100 {
             None
         } else {

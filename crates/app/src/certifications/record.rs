@@ -270,7 +270,7 @@ impl Certifications<'_> {
         let now_ms = self.now_ms();
         let year = now.to_zoned(vietnam_time_zone()).year();
         let book_code = c.kind.book_code();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_as(actor).await?;
         if let Some(answer) = request.replay(&mut tx, now_ms).await? {
             return Ok(answer);
         }
@@ -372,7 +372,7 @@ impl Certifications<'_> {
         let fee_lines =
             serde_json::to_string(&quote.lines).map_err(|e| Error::internal("fee lines", e))?;
         let id = motcua_store::new_id();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_as(actor).await?;
         // A repeat of the request (the dossier replayed) finds the entry written
         // the first time.
         let existing = store::entry_of_dossier(&mut tx, &dossier.id).await?;
@@ -459,7 +459,7 @@ impl Certifications<'_> {
         let token = crate::secrets::random_token();
         let now_ms = self.now_ms();
         let year = self.now().to_zoned(vietnam_time_zone()).year();
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_as(actor).await?;
         let numbered =
             store::next_number(&mut tx, &actor.agency.id, kind.book_code(), year, now_ms).await?;
         if !store::number_entry(&mut tx, id, &numbered, &signer_id, &title, &token).await? {
