@@ -24,6 +24,7 @@ mod dossiers;
 mod electronic_copy;
 mod notify;
 mod ops;
+mod ratings;
 mod registers;
 mod replica;
 mod reports;

@@ -16,6 +16,7 @@ pub mod error;
 pub mod idempotency;
 pub mod notify;
 pub mod principal;
+pub mod ratings;
 pub mod registers;
 pub mod reports;
 pub mod secrets;

@@ -10,6 +10,7 @@ pub mod dossier;
 pub mod limits;
 pub mod personal_id;
 pub mod procedure;
+pub mod rating;
 pub mod report;
 pub mod text;
 pub mod user;

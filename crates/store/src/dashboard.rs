@@ -238,3 +238,76 @@ pub async fn procedure_times(
         .fetch_all(conn)
         .await
 }
+
+/// The ratings given in `[start, end)`, counted by verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromRow)]
+pub struct RatingCounts {
+    pub very_satisfied: i64,
+    pub satisfied: i64,
+    pub dissatisfied: i64,
+    pub poor_attitude: i64,
+}
+
+pub async fn rating_counts(
+    conn: &mut Conn,
+    agency_ids: &[String],
+    start: i64,
+    end: i64,
+) -> Result<RatingCounts> {
+    let ids = agencies_in(agency_ids.len());
+    let n = agency_ids.len();
+    // COALESCE: SUM over no row is NULL on both engines.
+    let sql = format!(
+        "SELECT COALESCE(SUM(CASE WHEN verdict = 2 THEN 1 ELSE 0 END), 0) AS very_satisfied, \
+                COALESCE(SUM(CASE WHEN verdict = 1 THEN 1 ELSE 0 END), 0) AS satisfied, \
+                COALESCE(SUM(CASE WHEN verdict = 0 THEN 1 ELSE 0 END), 0) AS dissatisfied, \
+                COALESCE(SUM(CASE WHEN attitude = 0 THEN 1 ELSE 0 END), 0) AS poor_attitude \
+         FROM ratings WHERE agency_id IN ({ids}) AND rated_at >= ${} AND rated_at < ${}",
+        n + 1,
+        n + 2
+    );
+    bind_agencies!(sqlx::query_as::<_, RatingCounts>(&sql), agency_ids)
+        .bind(start)
+        .bind(end)
+        .fetch_one(conn)
+        .await
+}
+
+/// A "not satisfied" rating, for the list a leader reads.
+#[derive(Debug, Clone, FromRow)]
+pub struct Complaint {
+    pub code: String,
+    pub procedure_name: String,
+    pub rated_at: i64,
+    pub attitude: i64,
+    pub return_visits: i64,
+    pub comment: Option<String>,
+}
+
+/// The latest "not satisfied" ratings given in `[start, end)`.
+pub async fn complaints(
+    conn: &mut Conn,
+    agency_ids: &[String],
+    start: i64,
+    end: i64,
+    limit: i64,
+) -> Result<Vec<Complaint>> {
+    let ids = agencies_in(agency_ids.len());
+    let n = agency_ids.len();
+    let sql = format!(
+        "SELECT d.code, d.procedure_name, r.rated_at, r.attitude, r.return_visits, r.comment \
+         FROM ratings r JOIN dossiers d ON d.id = r.dossier_id \
+         WHERE r.agency_id IN ({ids}) AND r.rated_at >= ${} AND r.rated_at < ${} \
+           AND r.verdict = 0 \
+         ORDER BY r.rated_at DESC, r.dossier_id LIMIT ${}",
+        n + 1,
+        n + 2,
+        n + 3
+    );
+    bind_agencies!(sqlx::query_as::<_, Complaint>(&sql), agency_ids)
+        .bind(start)
+        .bind(end)
+        .bind(limit)
+        .fetch_all(conn)
+        .await
+}

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod dossiers;
 pub mod outbox;
 pub mod procedures;
+pub mod ratings;
 pub mod registers;
 pub mod reports;
 pub mod result_signatures;

@@ -29,6 +29,9 @@ pub mod body_limit {
     /// Anonymous requests that carry a few words at most: signing in, tracking,
     /// the calendar. Far below everything else, since anyone may send them.
     pub const ANONYMOUS: usize = 16 * 1024;
+    /// A citizen's rating: its comment of up to `FREE_TEXT_CHARS` characters, up
+    /// to 3 bytes each in UTF-8 and 3 characters a byte once URL-encoded.
+    pub const RATING: usize = limits::FREE_TEXT_CHARS * 9 + 4 * 1024;
     /// An online submission as JSON: its files in base64 (4 bytes per 3) and its text.
     pub const ONLINE_JSON: usize = limits::ONLINE_FILES_TOTAL_BYTES / 3 * 4 + MIB;
     /// An online submission from the page (multipart: files as they are).

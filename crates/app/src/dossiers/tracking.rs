@@ -9,8 +9,9 @@
 //! and a citizen is not locked out of their own dossier by a few mistakes.
 
 use motcua_domain::dossier::DossierCode;
-use motcua_store::agencies;
+use motcua_domain::rating::{can_rate, GivenRating};
 use motcua_store::dossiers as store;
+use motcua_store::{agencies, ratings};
 use serde::Serialize;
 
 use super::Dossiers;
@@ -44,6 +45,11 @@ pub struct TrackedDetails {
     pub return_method: String,
     pub timeliness: Option<String>,
     pub events: Vec<Event>,
+    /// The citizen's rating, once given.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub rating: Option<GivenRating>,
+    /// The dossier has its answer and no rating yet.
+    pub can_rate: bool,
 }
 
 fn no_match() -> Error {
@@ -67,6 +73,20 @@ impl Dossiers<'_> {
         agency: Option<&str>,
         who: &str,
     ) -> Result<TrackedDossier> {
+        let (d, verified) = self.locate(code, last_digits, agency, who).await?;
+        self.tracked(d, verified).await
+    }
+
+    /// Finds the dossier a member of the public names, counting the look-up
+    /// against the tracking limits; says whether the last digits were given and
+    /// matched (wrong digits are an error of their own).
+    pub(crate) async fn locate(
+        &self,
+        code: &str,
+        last_digits: Option<&str>,
+        agency: Option<&str>,
+        who: &str,
+    ) -> Result<(motcua_domain::dossier::Dossier, bool)> {
         let typed = code.trim().to_ascii_uppercase();
         let full = DossierCode::parse(&typed).ok();
         let short = full
@@ -127,6 +147,14 @@ impl Dossiers<'_> {
                 true
             }
         };
+        Ok((d, verified))
+    }
+
+    async fn tracked(
+        &self,
+        d: motcua_domain::dossier::Dossier,
+        verified: bool,
+    ) -> Result<TrackedDossier> {
         let mut conn = self.db.read().await?;
         let agency = agencies::by_id(&mut conn, &d.agency_id)
             .await?
@@ -145,7 +173,10 @@ impl Dossiers<'_> {
                     e
                 })
                 .collect();
+            let rating = ratings::of_dossier(&mut conn, &d.id).await?;
             Some(TrackedDetails {
+                can_rate: rating.is_none() && can_rate(d.status),
+                rating,
                 applicant_name: d.details.applicant.full_name.clone(),
                 missing: d.details.missing.clone(),
                 return_method: d.return_method.as_str().into(),

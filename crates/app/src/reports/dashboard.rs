@@ -4,6 +4,7 @@
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
+use motcua_domain::rating::Tally;
 use motcua_domain::report::{rank, Counts, RankBy, Rates};
 use motcua_store::dashboard as store;
 use motcua_store::{from_millis, to_millis};
@@ -117,8 +118,23 @@ pub struct Dashboard {
     pub signed_results: i64,
     /// For a subtree: the units directly below, ranked by on-time rate.
     pub units: Vec<RankedUnit>,
+    /// The citizens' ratings given in the period.
+    pub ratings: Tally,
+    /// The latest "not satisfied" ratings of the period.
+    pub complaints: Vec<Complaint>,
     /// Seconds the read replica is behind, when that is more than a few.
     pub replica_lag_seconds: Option<u64>,
+}
+
+/// A "not satisfied" rating, for the leader to follow up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Complaint {
+    pub code: String,
+    pub procedure_name: String,
+    pub rated_at: Timestamp,
+    pub poor_attitude: bool,
+    pub return_visits: i64,
+    pub comment: Option<String>,
 }
 
 fn ranked(report: &Ii06a, by: RankBy) -> Vec<RankedUnit> {
@@ -235,21 +251,13 @@ impl Reports<'_> {
         let due_soon = store::due(&mut conn, &ids, now_ms, soon_ms, LIST_ROWS).await?;
         let due_soon_total = store::due_count(&mut conn, &ids, now_ms, soon_ms).await?;
         let workload = store::workload(&mut conn, &ids, now_ms, 50).await?;
-        let procedures = store::procedure_times(
-            &mut conn,
-            &ids,
-            to_millis(r.period.start()),
-            to_millis(r.period.end()),
-            30,
-        )
-        .await?;
-        let signing = motcua_store::result_signatures::signing_rate(
-            &mut conn,
-            &ids,
-            to_millis(r.period.start()),
-            to_millis(r.period.end()),
-        )
-        .await?;
+        let (start_ms, end_ms) = (to_millis(r.period.start()), to_millis(r.period.end()));
+        let procedures = store::procedure_times(&mut conn, &ids, start_ms, end_ms, 30).await?;
+        let signing =
+            motcua_store::result_signatures::signing_rate(&mut conn, &ids, start_ms, end_ms)
+                .await?;
+        let rated = store::rating_counts(&mut conn, &ids, start_ms, end_ms).await?;
+        let complaints = store::complaints(&mut conn, &ids, start_ms, end_ms, LIST_ROWS).await?;
         drop(conn);
         let lag = self.replica_lag_shown().await?;
         Ok(Dashboard {
@@ -298,6 +306,23 @@ impl Reports<'_> {
                 .collect(),
             results_total: signing.results_total,
             signed_results: signing.signed_results,
+            ratings: Tally {
+                very_satisfied: rated.very_satisfied,
+                satisfied: rated.satisfied,
+                dissatisfied: rated.dissatisfied,
+                poor_attitude: rated.poor_attitude,
+            },
+            complaints: complaints
+                .into_iter()
+                .map(|c| Complaint {
+                    code: c.code,
+                    procedure_name: c.procedure_name,
+                    rated_at: from_millis(c.rated_at),
+                    poor_attitude: c.attitude == 0,
+                    return_visits: c.return_visits,
+                    comment: c.comment,
+                })
+                .collect(),
             replica_lag_seconds: lag,
             report,
         })

@@ -8,8 +8,9 @@ use axum::Json;
 use motcua_app::dossiers::{Dossier, DossierPage, Event, Form, TrackedDossier, WorklistQuery};
 use motcua_app::Error;
 use motcua_domain::dossier::Verb;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use motcua_domain::rating::{Attitude, RatingInput, Verdict};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::admin::created;
 use super::wire::{ActionJson, IntakeJson};
@@ -266,4 +267,84 @@ pub async fn track(
             .track(&code, q.digits.as_deref(), q.agency.as_deref(), &ip)
             .await?,
     ))
+}
+
+/// The citizen's rating of a dossier, as sent.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RatingJson {
+    /// The last four digits of the applicant's phone or personal ID number.
+    #[schema(max_length = 4)]
+    pub digits: Option<String>,
+    /// The agency's code, when the path's code is the short form `yyMMdd-NNNN`.
+    pub agency: Option<String>,
+    /// `very_satisfied`, `satisfied` or `dissatisfied`.
+    #[schema(value_type = Option<String>)]
+    pub verdict: Option<Verdict>,
+    /// The staff's attitude: `courteous`, `ordinary` or `poor`.
+    #[schema(value_type = Option<String>)]
+    pub attitude: Option<Attitude>,
+    /// How many times the applicant had to come back (0 when none).
+    #[schema(maximum = 20)]
+    pub return_visits: Option<u8>,
+    #[schema(max_length = 2000)]
+    pub comment: Option<String>,
+}
+
+/// A rating as recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RatingAnswer {
+    pub verdict: String,
+    pub attitude: String,
+    pub return_visits: u8,
+    pub comment: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub rated_at: jiff::Timestamp,
+}
+
+/// The citizen rates the handling of a dossier that has its answer (returned or
+/// refused), once, with its code and the applicant's last four digits.
+#[utoipa::path(post, path = "/api/v1/public/dossiers/{code}/rating", tag = "public",
+    params(("code" = String, Path, description = "Mã hồ sơ")),
+    request_body = RatingJson,
+    security(()),
+    responses(
+        (status = 201, body = RatingAnswer),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn rate(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<RatingJson>,
+) -> ApiResult<Response> {
+    let given = s
+        .app
+        .ratings()
+        .rate(
+            &code,
+            body.digits.as_deref(),
+            body.agency.as_deref(),
+            &ip,
+            RatingInput {
+                verdict: body.verdict,
+                attitude: body.attitude,
+                return_visits: body.return_visits,
+                comment: body.comment,
+            },
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RatingAnswer {
+            verdict: given.rating.verdict.as_str().into(),
+            attitude: given.rating.attitude.as_str().into(),
+            return_visits: given.rating.return_visits,
+            comment: given.rating.comment,
+            rated_at: given.rated_at,
+        }),
+    )
+        .into_response())
 }

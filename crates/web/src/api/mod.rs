@@ -59,6 +59,7 @@ pub use json::ApiJson;
         dossiers::receipt,
         dossiers::form,
         dossiers::track,
+        dossiers::rate,
         reports::ii06a,
         reports::ii06a_dossiers,
         reports::units,
@@ -193,6 +194,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/public/dossiers/{code}",
             get(dossiers::track).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
+        .route(
+            "/public/dossiers/{code}/rating",
+            post(dossiers::rate).layer(DefaultBodyLimit::max(body_limit::RATING)),
         )
         .route(
             "/agencies",

@@ -48,6 +48,10 @@ pub fn routes() -> Router<AppState> {
             get(tracking::show).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
         )
         .route(
+            "/tra-cuu/danh-gia",
+            post(tracking::rate).layer(DefaultBodyLimit::max(body_limit::RATING)),
+        )
+        .route(
             "/nop-truc-tuyen",
             get(online::form).post(
                 online::submit

@@ -5,13 +5,16 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use motcua_app::Error;
 use motcua_domain::dossier::{Status, Timeliness};
-use serde::Deserialize;
+use motcua_domain::rating::{Attitude, RatingInput, Verdict};
+use serde::{Deserialize, Serialize};
 
-use super::datetime_vn;
+use super::form_data::{FormData, Values};
 use super::intake_form::return_method_label;
+use super::{datetime_vn, FormErrors};
 use crate::error::PageError;
 use crate::layout::{render, Chrome};
 use crate::session::{ClientIp, MaybeSignedIn};
@@ -30,6 +33,8 @@ struct Details {
     return_method: &'static str,
     timeliness: Option<&'static str>,
     events: Vec<EventLine>,
+    rating: Option<GivenLine>,
+    can_rate: bool,
 }
 
 struct Found {
@@ -54,9 +59,20 @@ struct TrackingPage {
     co_quan: String,
     found: Option<Found>,
     error: Option<String>,
+    rating: RatingForm,
 }
 
-#[derive(Deserialize)]
+/// The rating card under a dossier's details: the rating given, or the form.
+#[derive(Default)]
+struct RatingForm {
+    /// What the person typed, shown again with the errors.
+    values: Values,
+    errors: FormErrors,
+    /// Just recorded: say thank you.
+    thanks: bool,
+}
+
+#[derive(Deserialize, Serialize)]
 pub struct TrackQuery {
     #[serde(default)]
     ma: String,
@@ -64,6 +80,22 @@ pub struct TrackQuery {
     so: String,
     #[serde(default, rename = "co-quan")]
     co_quan: String,
+    /// Set by the redirect after a rating was recorded.
+    #[serde(
+        default,
+        rename = "da-danh-gia",
+        skip_serializing_if = "String::is_empty"
+    )]
+    da_danh_gia: String,
+}
+
+/// The rating as the page shows it.
+struct GivenLine {
+    verdict: &'static str,
+    attitude: &'static str,
+    return_visits: u8,
+    comment: Option<String>,
+    at: String,
 }
 
 fn status_label(s: &str) -> String {
@@ -76,10 +108,25 @@ pub async fn show(
     ClientIp(who): ClientIp,
     Query(q): Query<TrackQuery>,
 ) -> Result<Response, PageError> {
+    let rating = RatingForm {
+        thanks: !q.da_danh_gia.is_empty(),
+        ..RatingForm::default()
+    };
+    page(&state, &signed_in, &who, q, rating, StatusCode::OK).await
+}
+
+async fn page(
+    state: &AppState,
+    signed_in: &MaybeSignedIn,
+    who: &str,
+    q: TrackQuery,
+    rating: RatingForm,
+    found_status: StatusCode,
+) -> Result<Response, PageError> {
     let ma = q.ma.trim().to_owned();
     let so = q.so.trim().to_owned();
     let co_quan = q.co_quan.trim().to_owned();
-    let chrome = Chrome::for_maybe(&signed_in, "/tra-cuu");
+    let chrome = Chrome::for_maybe(signed_in, "/tra-cuu");
     if ma.is_empty() {
         let error = (!so.is_empty()).then(|| "Vui lòng nhập mã hồ sơ.".to_owned());
         let status = if error.is_some() {
@@ -96,12 +143,13 @@ pub async fn show(
                 co_quan,
                 found: None,
                 error,
+                rating,
             },
         ));
     }
     let digits = Some(so.as_str()).filter(|s| !s.is_empty());
     let agency = Some(co_quan.as_str()).filter(|s| !s.is_empty());
-    match state.app.dossiers().track(&ma, digits, agency, &who).await {
+    match state.app.dossiers().track(&ma, digits, agency, who).await {
         Ok(t) => {
             let details = t.details.map(|d| Details {
                 applicant: d.applicant_name,
@@ -122,6 +170,14 @@ pub async fn show(
                         reason: e.reason,
                     })
                     .collect(),
+                rating: d.rating.map(|g| GivenLine {
+                    verdict: g.rating.verdict.label_vi(),
+                    attitude: g.rating.attitude.label_vi(),
+                    return_visits: g.rating.return_visits,
+                    comment: g.rating.comment,
+                    at: datetime_vn(g.rated_at),
+                }),
+                can_rate: d.can_rate,
             });
             let found = Found {
                 code: t.code,
@@ -135,7 +191,7 @@ pub async fn show(
                 details,
             };
             Ok(render(
-                StatusCode::OK,
+                found_status,
                 &TrackingPage {
                     chrome,
                     ma,
@@ -143,6 +199,7 @@ pub async fn show(
                     co_quan,
                     found: Some(found),
                     error: None,
+                    rating,
                 },
             ))
         }
@@ -163,6 +220,7 @@ pub async fn show(
                     co_quan,
                     found: None,
                     error: Some(e.message_vi()),
+                    rating,
                 },
             );
             if let Some(secs) = retry {
@@ -176,5 +234,76 @@ pub async fn show(
             error,
             chrome: Box::new(chrome),
         }),
+    }
+}
+
+/// The rating form's answer: recorded, back to the tracking page (the address
+/// bar holds no action URL); otherwise the page again with every message and
+/// what was chosen.
+pub async fn rate(
+    State(state): State<AppState>,
+    signed_in: MaybeSignedIn,
+    ClientIp(who): ClientIp,
+    form: FormData,
+) -> Result<Response, PageError> {
+    let v = form.values;
+    let q = TrackQuery {
+        ma: v.get("ma").trim().to_owned(),
+        so: v.get("so").trim().to_owned(),
+        co_quan: v.get("co-quan").trim().to_owned(),
+        da_danh_gia: String::new(),
+    };
+    let input = RatingInput {
+        verdict: Verdict::parse(v.get("muc-do")),
+        attitude: Attitude::parse(v.get("thai-do")),
+        return_visits: v.get("so-lan").trim().parse().ok(),
+        comment: v.opt("gop-y"),
+    };
+    let agency = Some(q.co_quan.as_str()).filter(|s| !s.is_empty());
+    let result = state
+        .app
+        .ratings()
+        .rate(&q.ma, Some(q.so.as_str()), agency, &who, input)
+        .await;
+    match result {
+        Ok(_) => {
+            let done = TrackQuery {
+                da_danh_gia: "1".into(),
+                ..q
+            };
+            let query = serde_urlencoded::to_string(&done).unwrap_or_default();
+            Ok(Redirect::to(&format!("/tra-cuu?{query}#danh-gia")).into_response())
+        }
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
+            let rating = RatingForm {
+                values: v,
+                errors: FormErrors::from_error(e).unwrap_or_default(),
+                thanks: false,
+            };
+            page(&state, &signed_in, &who, q, rating, StatusCode::BAD_REQUEST).await
+        }
+        // Not found, wrong digits, too many attempts: the tracking page's own
+        // answers, with the code as typed.
+        Err(e) => {
+            let chrome = Chrome::for_maybe(&signed_in, "/tra-cuu");
+            match e {
+                Error::NotFound(_) | Error::Throttled { .. } => Ok(render(
+                    crate::error::status_of(&e),
+                    &TrackingPage {
+                        chrome,
+                        ma: q.ma,
+                        so: q.so,
+                        co_quan: q.co_quan,
+                        found: None,
+                        error: Some(e.message_vi()),
+                        rating: RatingForm::default(),
+                    },
+                )),
+                error => Err(PageError {
+                    error,
+                    chrome: Box::new(chrome),
+                }),
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use motcua_app::reports::{Dashboard, ReportAgency};
+use motcua_domain::rating::Verdict;
 use motcua_domain::report::Figure;
 
 use super::ii06a::ReportForm;
@@ -61,6 +62,14 @@ pub struct ProcedureRow {
     pub share_of_limit: String,
 }
 
+pub struct ComplaintRow {
+    pub code: String,
+    pub procedure_name: String,
+    pub at: String,
+    pub detail: String,
+    pub comment: String,
+}
+
 pub struct UnitRow {
     pub place: usize,
     pub name: String,
@@ -93,6 +102,11 @@ struct DashboardPage {
     procedures: Vec<ProcedureRow>,
     units: Vec<UnitRow>,
     report_link: String,
+    /// (verdict, count) of the citizens' ratings of the period.
+    ratings: Vec<(&'static str, String)>,
+    ratings_total: i64,
+    poor_attitude: String,
+    complaints: Vec<ComplaintRow>,
 }
 
 fn due_rows(list: &[motcua_app::reports::DueDossier]) -> Vec<DueRow> {
@@ -176,6 +190,16 @@ fn tiles(d: &Dashboard, report_link: &str) -> Vec<Tile> {
             href: None,
         },
         Tile {
+            label: "Người dân hài lòng",
+            value: percent(d.ratings.satisfied_share()),
+            detail: format!(
+                "{} / {} lượt đánh giá hài lòng trở lên",
+                count(d.ratings.very_satisfied + d.ratings.satisfied),
+                count(d.ratings.total())
+            ),
+            href: Some("#danh-gia".into()),
+        },
+        Tile {
             label: "Quá hạn cuối kỳ",
             value: count(t.pending_overdue as i64),
             detail: format!(
@@ -221,6 +245,10 @@ pub async fn show(
         procedures: Vec::new(),
         units: Vec::new(),
         report_link: String::new(),
+        ratings: Vec::new(),
+        ratings_total: 0,
+        poor_attitude: String::new(),
+        complaints: Vec::new(),
         form,
     };
     let status = match reports.dashboard(&s.actor, &page.form.query()).await {
@@ -257,6 +285,39 @@ pub async fn show(
                     online: count(m.online),
                     resolved: count(m.resolved),
                     in_time: count(m.resolved_in_time),
+                })
+                .collect();
+            page.ratings = Verdict::ALL
+                .iter()
+                .map(|v| {
+                    let n = match v {
+                        Verdict::VerySatisfied => d.ratings.very_satisfied,
+                        Verdict::Satisfied => d.ratings.satisfied,
+                        Verdict::Dissatisfied => d.ratings.dissatisfied,
+                    };
+                    (v.label_vi(), count(n))
+                })
+                .collect();
+            page.ratings_total = d.ratings.total();
+            page.poor_attitude = count(d.ratings.poor_attitude);
+            page.complaints = d
+                .complaints
+                .iter()
+                .map(|c| ComplaintRow {
+                    code: c.code.clone(),
+                    procedure_name: c.procedure_name.clone(),
+                    at: datetime_vn(c.rated_at),
+                    detail: [
+                        c.poor_attitude
+                            .then(|| "thái độ cán bộ chưa tốt".to_owned()),
+                        (c.return_visits > 0)
+                            .then(|| format!("phải đi lại {} lần", c.return_visits)),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                    comment: c.comment.clone().unwrap_or_default(),
                 })
                 .collect();
             page.overdue = due_rows(&d.overdue);
