@@ -23,6 +23,7 @@ on_both_engines!(
     tampered_history_is_found_by_audit_verify,
     a_row_changed_behind_the_app_is_found_by_audit_verify,
     a_report_column_changed_behind_the_app_is_found_too,
+    the_intake_is_stored_once_and_deflated,
     files_travel_as_base64_in_json_only,
     receipt_pdf_holds_the_code_and_tracking_qr,
     public_tracking_hides_details_and_resists_guessing,
@@ -1042,6 +1043,78 @@ async fn audit_clean(app: &TestApp) {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(
         out.stdout.contains("every row the fold of its events"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The intake lives in the first event only (deflated); the row keeps the
+/// applicant's columns for the lists, and they are checked against the events.
+async fn the_intake_is_stored_once_and_deflated(app: TestApp) {
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    let d = api.receive(&counter, intake("1.000689")).await;
+    let code = d["code"].as_str().expect("code").to_owned();
+    let columns: Vec<String> = match app.db.engine() {
+        motcua_store::Engine::Sqlite => {
+            sqlx::query_scalar("SELECT name FROM pragma_table_info('dossiers')")
+                .fetch_all(app.db.pool())
+                .await
+        }
+        motcua_store::Engine::Postgres => {
+            sqlx::query_scalar(
+                "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_name = 'dossiers' AND table_schema = current_schema()",
+            )
+            .fetch_all(app.db.pool())
+            .await
+        }
+    }
+    .expect("columns");
+    assert!(
+        columns.contains(&"applicant_name".to_string()),
+        "{columns:?}"
+    );
+    assert!(!columns.contains(&"details".to_string()), "{columns:?}");
+    let stored: Vec<u8> = sqlx::query_scalar(&format!(
+        "SELECT e.data FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id \
+         WHERE d.code = '{code}' AND e.seq = 1"
+    ))
+    .fetch_one(app.db.pool())
+    .await
+    .expect("the first event");
+    let text = motcua_store::dossiers::data::decode(&stored).expect("readable");
+    assert!(
+        text.contains("Nguyễn Văn An") && text.contains("0001234"),
+        "{text}"
+    );
+    assert_eq!(stored[0], 0x01, "deflated");
+    assert!(
+        stored.len() < text.len(),
+        "{} of {}",
+        stored.len(),
+        text.len()
+    );
+    // The details still come out whole, read from the events.
+    let (status, got) = api.get(&counter, &format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["applicant"]["full_name"], "Nguyễn Văn An", "{got}");
+    assert_eq!(got["applicant"], d["applicant"]);
+    api.ok(&counter, &code, "assign", json!({})).await;
+    audit_clean(&app).await;
+    // The lists' copy of the applicant's name changed behind the app is drift.
+    sqlx::query(&format!(
+        "UPDATE dossiers SET applicant_name = 'Trần Thị Bình' WHERE code = '{code}'"
+    ))
+    .execute(app.db.pool())
+    .await
+    .expect("tamper with the row");
+    let out = motcua(&app, &["audit", "verify"], &[], None).await;
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("DRIFT {code}:")) && l.contains("applicant_name")),
         "{}",
         out.stdout
     );

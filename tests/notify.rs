@@ -508,11 +508,11 @@ async fn insert_dossier(
     sqlx::query(
         "INSERT INTO dossiers (id, code, agency_id, procedure_code, procedure_version, \
          procedure_name, sector, channel, status, is_open, applicant_name, applicant_folded, \
-         applicant_phone, applicant_email, return_method, fee_amount, fee_paid, details, \
+         applicant_phone, applicant_email, return_method, fee_amount, fee_paid, \
          supplements, extensions, priority, version, last_seq, last_hash, result_ready_at, \
          created_at, updated_at) \
          VALUES ($1, $2, $3, '1.000894', 1, 'Đăng ký khai sinh', 'ho-tich', 'counter', $4, \
-         $5, 'Trần Văn Bình', 'tran van binh', $6, $7, 'counter', 0, 0, '{}', 0, 0, 1, 1, 0, \
+         $5, 'Trần Văn Bình', 'tran van binh', $6, $7, 'counter', 0, 0, 0, 0, 1, 1, 0, \
          '', $8, $8, $8)",
     )
     .bind(&id)

@@ -2872,7 +2872,7 @@ mod tests {
                     .map(|e| e.event().expect("stored event"))
                     .collect();
                 let folded = fold(&g.row.id, &events).expect("fold");
-                let stored = StoredDossier::try_from(&g.row).expect("row");
+                let stored = StoredDossier::from_row(&g.row, folded.details.clone()).expect("row");
                 assert_eq!(
                     folded.differences(&stored.dossier),
                     Vec::<&str>::new(),

@@ -507,9 +507,9 @@ impl Dossiers<'_> {
         loop {
             let rows =
                 store::page_for_export(&mut conn, agency_id.as_deref(), &after, 1_000).await?;
-            let Some(last) = rows.last() else { break };
+            let Some((last, _)) = rows.last() else { break };
             after = last.dossier.id.clone();
-            for stored in rows {
+            for (stored, events) in rows {
                 let row = &stored.dossier;
                 if !agency_codes.contains_key(&row.agency_id) {
                     let code = agencies::by_id(&mut conn, &row.agency_id)
@@ -528,7 +528,6 @@ impl Dossiers<'_> {
                         usernames.get(id).cloned().flatten()
                     }
                 };
-                let events = store::events(&mut conn, &row.id).await?;
                 let line = exported(stored, &agency_codes, assignee, events);
                 serde_json::to_writer(&mut *out, &line)
                     .map_err(|e| Error::Internal(e.to_string()))?;

@@ -1,6 +1,7 @@
 //! Dossiers (the current state, a projection of their events), their hash-chained
 //! events, files, the daily code sequence and idempotency keys.
 
+pub mod data;
 mod tables;
 mod typed;
 
@@ -15,7 +16,7 @@ use sqlx::FromRow;
 pub(crate) const COLUMNS: &str =
     "id, code, agency_id, procedure_code, procedure_version, procedure_name, \
     sector, channel, status, is_open, applicant_name, applicant_folded, applicant_id, \
-    applicant_phone, applicant_email, return_method, fee_amount, fee_paid, details, \
+    applicant_phone, applicant_email, return_method, fee_amount, fee_paid, \
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
     assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
     last_seq, last_hash, reminded_at, created_at, updated_at, results, closed_at";
@@ -40,7 +41,6 @@ pub struct DossierRow {
     pub return_method: String,
     pub fee_amount: i64,
     pub fee_paid: i64,
-    pub details: String,
     pub submitted_at: Option<i64>,
     pub received_at: Option<i64>,
     pub due_at: Option<i64>,
@@ -105,16 +105,15 @@ pub async fn insert(conn: &mut Conn, d: &DossierRow) -> Result<()> {
 /// less per event). False when someone else changed it first.
 pub async fn update(conn: &mut Conn, d: &DossierRow, previous: i64) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE dossiers SET status = $1, is_open = $2, details = $3, received_at = $4, \
-         due_at = $5, original_due_at = $6, paused_at = $7, supplements = $8, extensions = $9, \
-         assignee_id = $10, approved_at = $11, result_ready_at = $12, returned_at = $13, \
-         timeliness = $14, version = $15, last_seq = $16, last_hash = $17, updated_at = $18, \
-         fee_paid = $19, priority = $20, results = $21, closed_at = $22 \
-         WHERE id = $23 AND version = $24",
+        "UPDATE dossiers SET status = $1, is_open = $2, received_at = $3, \
+         due_at = $4, original_due_at = $5, paused_at = $6, supplements = $7, extensions = $8, \
+         assignee_id = $9, approved_at = $10, result_ready_at = $11, returned_at = $12, \
+         timeliness = $13, version = $14, last_seq = $15, last_hash = $16, updated_at = $17, \
+         fee_paid = $18, priority = $19, results = $20, closed_at = $21 \
+         WHERE id = $22 AND version = $23",
     )
     .bind(&d.status)
     .bind(d.is_open)
-    .bind(&d.details)
     .bind(d.received_at)
     .bind(d.due_at)
     .bind(d.original_due_at)
@@ -148,13 +147,14 @@ pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Option<DossierRow>> 
         .await
 }
 
-/// The dossier `code` as the domain knows it, with its chain head.
+/// The dossier `code` as the domain knows it, with its chain head (its details
+/// are the fold of its events).
 pub async fn load(conn: &mut Conn, code: &str) -> Result<Option<StoredDossier>> {
-    by_code(conn, code)
-        .await?
-        .as_ref()
-        .map(StoredDossier::try_from)
-        .transpose()
+    let Some(row) = by_code(conn, code).await? else {
+        return Ok(None);
+    };
+    let events = events(conn, &row.id).await?;
+    StoredDossier::from_row_and_events(&row, &events).map(Some)
 }
 
 /// The codes of at most `limit` dossiers whose code is some agency's code
@@ -356,7 +356,7 @@ pub async fn specialist_load(
     .await
 }
 
-#[derive(Debug, Clone, FromRow, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
     pub dossier_id: String,
     pub seq: i64,
@@ -368,9 +368,32 @@ pub struct EventRow {
     pub from_status: Option<String>,
     pub to_status: String,
     pub reason: Option<String>,
+    /// The change as JSON text: what the hash covers. Stored by `data::encode`.
     pub data: String,
     /// SHA-256, 32 bytes.
     pub hash: Vec<u8>,
+}
+
+impl<'r> FromRow<'r, sqlx::any::AnyRow> for EventRow {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self> {
+        use sqlx::Row;
+        let stored: Vec<u8> = row.try_get("data")?;
+        Ok(EventRow {
+            dossier_id: row.try_get("dossier_id")?,
+            seq: row.try_get("seq")?,
+            at: row.try_get("at")?,
+            actor_id: row.try_get("actor_id")?,
+            actor_name: row.try_get("actor_name")?,
+            agency_id: row.try_get("agency_id")?,
+            action: row.try_get("action")?,
+            from_status: row.try_get("from_status")?,
+            to_status: row.try_get("to_status")?,
+            reason: row.try_get("reason")?,
+            data: data::decode(&stored)
+                .map_err(|e| sqlx::Error::Decode(format!("event data: {e}").into()))?,
+            hash: row.try_get("hash")?,
+        })
+    }
 }
 
 pub(crate) const EVENT_COLUMNS: &str =
@@ -539,13 +562,14 @@ pub async fn existing_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<Str
     Ok(q.fetch_all(conn).await?.into_iter().map(|(c,)| c).collect())
 }
 
-/// Every dossier of one agency (or all when `None`), in id order after `after`.
+/// Every dossier of one agency (or all when `None`), in id order after `after`,
+/// each with its events (which hold its details).
 pub async fn page_for_export(
     conn: &mut Conn,
     agency_id: Option<&str>,
     after: &str,
     limit: i64,
-) -> Result<Vec<StoredDossier>> {
+) -> Result<Vec<(StoredDossier, Vec<EventRow>)>> {
     let rows: Vec<DossierRow> = match agency_id {
         Some(a) => {
             sqlx::query_as(&format!(
@@ -554,7 +578,7 @@ pub async fn page_for_export(
             .bind(a)
             .bind(after)
             .bind(limit)
-            .fetch_all(conn)
+            .fetch_all(&mut *conn)
             .await?
         }
         None => {
@@ -563,9 +587,14 @@ pub async fn page_for_export(
             ))
             .bind(after)
             .bind(limit)
-            .fetch_all(conn)
+            .fetch_all(&mut *conn)
             .await?
         }
     };
-    rows.iter().map(StoredDossier::try_from).collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let events = events(conn, &row.id).await?;
+        out.push((StoredDossier::from_row_and_events(row, &events)?, events));
+    }
+    Ok(out)
 }

@@ -71,7 +71,6 @@ fn bind_dossier<'q>(q: Query<'q>, d: &'q DossierRow) -> Query<'q> {
         .bind(d.return_method.as_str())
         .bind(d.fee_amount)
         .bind(d.fee_paid)
-        .bind(d.details.as_str())
         .bind(d.submitted_at)
         .bind(d.received_at)
         .bind(d.due_at)
@@ -106,7 +105,7 @@ fn bind_event<'q>(q: Query<'q>, e: &'q EventRow) -> Query<'q> {
         .bind(e.from_status.as_deref())
         .bind(e.to_status.as_str())
         .bind(e.reason.as_deref())
-        .bind(e.data.as_str())
+        .bind(super::data::encode(&e.data))
         .bind(e.hash.as_slice())
 }
 

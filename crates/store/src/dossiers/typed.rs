@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use motcua_domain::dossier::{
-    Actor, Change, Channel, Details, Dossier, Event, ProcedureRef, Status, Timeliness,
+    fold, Actor, Change, Channel, Details, Dossier, Event, ProcedureRef, Status, Timeliness,
 };
 use motcua_domain::procedure::ReturnMethod;
 use motcua_domain::text;
@@ -67,8 +67,6 @@ impl StoredDossier {
             return_method: d.return_method.as_str().into(),
             fee_amount: d.fee_amount,
             fee_paid: i64::from(d.fee_paid),
-            // A struct of strings, numbers and maps always serialises.
-            details: serde_json::to_string(&d.details).unwrap_or_default(),
             submitted_at: ms(d.submitted_at),
             received_at: ms(d.received_at),
             due_at: ms(d.due_at),
@@ -94,13 +92,24 @@ impl StoredDossier {
     }
 }
 
-impl TryFrom<&DossierRow> for StoredDossier {
-    type Error = sqlx::Error;
+impl StoredDossier {
+    /// The dossier of a row and its events (in seq order). The row holds every
+    /// column lists and reports use; the details (applicant, documents, what is
+    /// missing, the handover) are kept once, in the events, and read from their fold.
+    pub fn from_row_and_events(r: &DossierRow, events: &[EventRow]) -> Result<Self, sqlx::Error> {
+        let events = events
+            .iter()
+            .map(EventRow::event)
+            .collect::<Result<Vec<_>, _>>()?;
+        let details = fold(&r.id, &events)
+            .map_err(|e| decode("the dossier's events", e))?
+            .details;
+        Self::from_row(r, details)
+    }
 
-    fn try_from(r: &DossierRow) -> Result<Self, sqlx::Error> {
+    /// The dossier of a row, given its details (the fold of its events).
+    pub fn from_row(r: &DossierRow, details: Details) -> Result<Self, sqlx::Error> {
         let count = |what: &str, v: i64| u32::try_from(v).map_err(|e| decode(what, e));
-        let details: Details =
-            serde_json::from_str(&r.details).map_err(|e| decode("details", e))?;
         Ok(StoredDossier {
             dossier: Dossier {
                 id: r.id.clone(),
