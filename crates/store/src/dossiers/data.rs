@@ -66,7 +66,7 @@ mod tests {
     fn large_data_is_deflated_and_reads_back_as_the_same_text() {
         let text = format!(
             "{{\"applicant\":{{\"full_name\":\"Nguyễn Văn An\"}},\"documents\":[{}]}}",
-            vec!["{\"name\":\"Tờ khai đăng ký khai sinh\",\"copies\":1}"; 8].join(",")
+            ["{\"name\":\"Tờ khai đăng ký khai sinh\",\"copies\":1}"; 8].join(",")
         );
         let stored = encode(&text);
         assert_eq!(stored[0], DEFLATED);
