@@ -441,10 +441,7 @@ async fn a_correction_dossier_finds_its_entry_by_book_and_number(app: TestApp) {
     assert_eq!(status, 409, "{p}");
     let detail = p["detail"].as_str().expect("detail");
     assert!(detail.contains("không có mục số 13"), "{detail}");
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM civil_entry_notes").await,
-        0
-    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entry_notes").await, 0);
     // The book and number of the paper the applicant brings find the entry.
     let code = to_approval(&app, correction_by_number("01/2014", 12)).await;
     let (status, d) = approve(&app, &code).await;

@@ -1068,7 +1068,11 @@ async fn all_pages(
     loop {
         let page = regs.search(by, &query).await.expect("page");
         assert!(page.items.len() as i64 <= limit);
-        out.extend(page.items.iter().map(|i| (i.id.clone(), i.full_name.clone())));
+        out.extend(
+            page.items
+                .iter()
+                .map(|i| (i.id.clone(), i.full_name.clone())),
+        );
         match page.next {
             Some(next) => query.after = Some(next),
             None => break,
@@ -1108,7 +1112,15 @@ async fn search_pages_in_vietnamese_order_across_equal_prefixes(app: TestApp) {
         .expect("entry");
     }
     let fold = motcua_domain::text::fold;
-    for query in ["nguyen van", "nguyen van an", "nguyen van a", "nguyen", "ng", "n", ""] {
+    for query in [
+        "nguyen van",
+        "nguyen van an",
+        "nguyen van a",
+        "nguyen",
+        "ng",
+        "n",
+        "",
+    ] {
         // What the search must answer: every name one of whose terms (the whole
         // name, the given name) starts with the query, in Vietnamese order.
         let mut expected: Vec<&str> = names
@@ -1186,9 +1198,15 @@ async fn migration_0015_fills_the_name_prefixes_of_existing_entries(app: TestApp
         .iter()
         .enumerate()
     {
-        regs.create(&officer, WARD_A, "birth", false, &birth(name, Some(i as i64 + 1)))
-            .await
-            .expect("entry");
+        regs.create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth(name, Some(i as i64 + 1)),
+        )
+        .await
+        .expect("entry");
     }
     // A marriage has the other person's name; a note changes a name.
     let mut m = cells(&[
@@ -1201,7 +1219,10 @@ async fn migration_0015_fills_the_name_prefixes_of_existing_entries(app: TestApp
     regs.create(&officer, WARD_A, "marriage", false, &m)
         .await
         .expect("marriage");
-    let duc = regs.search(&officer, &q("nguyen van duc")).await.expect("s");
+    let duc = regs
+        .search(&officer, &q("nguyen van duc"))
+        .await
+        .expect("s");
     assert_eq!(names(&duc), ["Nguyễn Văn Đúc"]);
     // The note's new name replaces the old one's prefixes.
     regs.add_note(

@@ -50,10 +50,7 @@ pub fn search_prefixes(term: &str, out: &mut Vec<String>) {
     for word in term.split(' ') {
         if !word.is_empty() {
             for n in [1, 3] {
-                let end = word
-                    .char_indices()
-                    .nth(n)
-                    .map_or(word.len(), |(i, _)| i);
+                let end = word.char_indices().nth(n).map_or(word.len(), |(i, _)| i);
                 out.push(term[..start + end].to_owned());
             }
         }
@@ -74,10 +71,7 @@ pub fn prefix_bucket(query: &str) -> (String, bool) {
         2 => 1,
         _ => 3,
     };
-    let end = word
-        .char_indices()
-        .nth(take)
-        .map_or(word.len(), |(i, _)| i);
+    let end = word.char_indices().nth(take).map_or(word.len(), |(i, _)| i);
     (query[..start + end].to_owned(), chars == take)
 }
 
@@ -221,8 +215,14 @@ mod tests {
         keys.clear();
         search_prefixes("an", &mut keys);
         assert_eq!(keys, ["a", "an"]);
-        assert_eq!(prefix_bucket("nguyen van duc"), ("nguyen van duc".into(), true));
-        assert_eq!(prefix_bucket("nguyen van dung"), ("nguyen van dun".into(), false));
+        assert_eq!(
+            prefix_bucket("nguyen van duc"),
+            ("nguyen van duc".into(), true)
+        );
+        assert_eq!(
+            prefix_bucket("nguyen van dung"),
+            ("nguyen van dun".into(), false)
+        );
         assert_eq!(prefix_bucket("nguyen v"), ("nguyen v".into(), true));
         assert_eq!(prefix_bucket("ng"), ("n".into(), false));
         assert_eq!(prefix_bucket("d"), ("d".into(), true));

@@ -234,7 +234,12 @@ fn insert_sql(head: &str, rows: usize, width: usize, sqlite: bool) -> String {
 pub async fn insert_entries(conn: &mut Conn, rows: &[EntryRow]) -> Result<()> {
     let sqlite = is_sqlite(conn);
     let head = format!("civil_entries ({ENTRY_COLUMNS})");
-    let full = insert_sql(&head, INSERT_BATCH.min(rows.len().max(1)), ENTRY_WIDTH, sqlite);
+    let full = insert_sql(
+        &head,
+        INSERT_BATCH.min(rows.len().max(1)),
+        ENTRY_WIDTH,
+        sqlite,
+    );
     for chunk in rows.chunks(INSERT_BATCH) {
         let sql = if chunk.len() == INSERT_BATCH || chunk.len() == rows.len() {
             full.clone()

@@ -562,7 +562,11 @@ impl Searchable {
     /// of the whole name, the given name and the other person's name), once each,
     /// and the empty prefix under which every entry is listed.
     pub fn name_keys(&self) -> Vec<String> {
-        name_keys(&self.name_fold, &self.given_fold, self.other_fold.as_deref())
+        name_keys(
+            &self.name_fold,
+            &self.given_fold,
+            self.other_fold.as_deref(),
+        )
     }
 }
 

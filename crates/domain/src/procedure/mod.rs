@@ -620,7 +620,8 @@ impl Procedure {
             if reg.writes == CivilWrite::Entry && reg.kind.is_none() {
                 push(
                     "civil_register".into(),
-                    "Thủ tục đăng ký hộ tịch phải ghi rõ loại sổ (khai sinh, khai tử, kết hôn…).".into(),
+                    "Thủ tục đăng ký hộ tịch phải ghi rõ loại sổ (khai sinh, khai tử, kết hôn…)."
+                        .into(),
                 );
             }
         }
@@ -1109,7 +1110,11 @@ mod tests {
         });
         let errors = p.validate();
         assert_eq!(fields(&p), ["civil_register"]);
-        assert!(errors[0].message.contains("loại sổ"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("loại sổ"),
+            "{}",
+            errors[0].message
+        );
         // A note may leave the kind open; an entry with its kind is valid.
         p.civil_register = Some(CivilRegistration {
             kind: None,
