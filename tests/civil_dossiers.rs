@@ -15,6 +15,7 @@ on_both_engines!(
     approving_a_birth_dossier_writes_the_next_entry_and_its_extract,
     approval_is_refused_when_the_book_is_closed_and_writes_nothing,
     a_correction_dossier_adds_a_dated_note,
+    a_correction_dossier_finds_its_entry_by_book_and_number,
     declared_facts_are_checked_at_intake,
     pages_ask_for_the_facts_and_show_duplicates_and_the_entry,
 );
@@ -398,4 +399,67 @@ async fn pages_ask_for_the_facts_and_show_duplicates_and_the_entry(app: TestApp)
     let html = get(format!("/ho-so/{code}")).await;
     assert!(html.contains("xem trong sổ hộ tịch"), "{html}");
     assert!(!html.contains("Có thể đã đăng ký"));
+}
+
+fn correction_by_number(book: &str, number: i64) -> Value {
+    json!({
+        "procedure": "1.004859",
+        "channel": "counter",
+        "applicant": {"full_name": "Nguyễn Văn Đức", "personal_id": "001214012345", "phone": "0912345678"},
+        "return_method": "counter",
+        "fee_paid": true,
+        "civil": {
+            "entry_book": book,
+            "entry_number": number,
+            "note_kind": "correction",
+            "reason": "Sai dấu trong tên",
+            "fields": {"full_name": "Nguyễn Văn Đức"}
+        }
+    })
+}
+
+async fn a_correction_dossier_finds_its_entry_by_book_and_number(app: TestApp) {
+    let officer = principal(&app, "chuyenvien").await;
+    let mut c = cells(&[
+        ("registered_on", "10/03/2014"),
+        ("full_name", "Nguyễn Văn Đúc"),
+        ("sex", "Nam"),
+        ("date_of_birth", "05/03/2014"),
+        ("book", "01/2014"),
+    ]);
+    c.insert("number".into(), motcua_domain::civil::Cell::Integer(12));
+    let e = app
+        .app
+        .registers()
+        .create(&officer, WARD_A, "birth", false, &c)
+        .await
+        .expect("entry");
+    // An entry number the book does not hold: the approval is refused, nothing
+    // written.
+    let code = to_approval(&app, correction_by_number("01/2014", 13)).await;
+    let (status, p) = approve(&app, &code).await;
+    assert_eq!(status, 409, "{p}");
+    let detail = p["detail"].as_str().expect("detail");
+    assert!(detail.contains("không có mục số 13"), "{detail}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entry_notes").await, 0);
+    // The book and number of the paper the applicant brings find the entry.
+    let code = to_approval(&app, correction_by_number("01/2014", 12)).await;
+    let (status, d) = approve(&app, &code).await;
+    assert_eq!(status, 200, "{d}");
+    let after = app
+        .app
+        .registers()
+        .entry_as(&officer, &e.id)
+        .await
+        .expect("entry");
+    assert_eq!(after.full_name, "Nguyễn Văn Đức");
+    assert_eq!(after.history.len(), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 1);
+    // Neither an id nor a book and number: refused at intake.
+    let counter = app.token("tiepnhan").await;
+    let mut body = correction_by_number("01/2014", 12);
+    body["civil"]["entry_book"] = Value::Null;
+    let (status, p) = post(&app, &counter, "/api/v1/dossiers", body).await;
+    assert_eq!(status, 400, "{p}");
+    assert!(p.to_string().contains("civil.entry_id"), "{p}");
 }

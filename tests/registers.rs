@@ -20,6 +20,8 @@ on_both_engines!(
     export_imports_back_into_an_empty_database,
     upload_page_imports_a_workbook_and_refuses_bad_files,
     an_old_binary_xls_register_imports,
+    search_pages_in_vietnamese_order_across_equal_prefixes,
+    migration_0015_fills_the_name_prefixes_of_existing_entries,
 );
 
 async fn actor(app: &TestApp, username: &str) -> Principal {
@@ -1052,4 +1054,223 @@ async fn an_old_binary_xls_register_imports(app: TestApp) {
     assert_eq!(field("date_of_birth").as_deref(), Some("05/03/2014"));
     assert_eq!(field("personal_id").as_deref(), Some("001214000001"));
     assert_eq!(e.registered_on.to_string(), "2014-03-10");
+}
+
+/// Every page of `query`, `limit` a page, followed by its `next`.
+async fn all_pages(
+    regs: &motcua_app::registers::Registers<'_>,
+    by: &Principal,
+    mut query: SearchQuery,
+    limit: i64,
+) -> Vec<(String, String)> {
+    query.limit = Some(limit);
+    let mut out = Vec::new();
+    loop {
+        let page = regs.search(by, &query).await.expect("page");
+        assert!(page.items.len() as i64 <= limit);
+        out.extend(
+            page.items
+                .iter()
+                .map(|i| (i.id.clone(), i.full_name.clone())),
+        );
+        match page.next {
+            Some(next) => query.after = Some(next),
+            None => break,
+        }
+    }
+    out
+}
+
+async fn search_pages_in_vietnamese_order_across_equal_prefixes(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    // Many names under the same prefixes, differing by vowel marks, tones and
+    // case only (folded order and Vietnamese order disagree), two of them equal.
+    let names = [
+        "Nguyễn Văn Ân",
+        "Nguyễn Văn An",
+        "Nguyễn Văn Ăn",
+        "Nguyễn Văn Ánh",
+        "Nguyễn Văn An",
+        "Nguyễn Văn Anh",
+        "NGUYỄN VĂN AN",
+        "Nguyen Van Am",
+        "Nguyễn Vân Anh",
+        "Nguyễn Văn Bé",
+        "Trần Văn Nguyễn",
+        "Ngô Thị Nga",
+    ];
+    for (i, name) in names.iter().enumerate() {
+        regs.create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth(name, Some(i as i64 + 1)),
+        )
+        .await
+        .expect("entry");
+    }
+    let fold = motcua_domain::text::fold;
+    for query in [
+        "nguyen van",
+        "nguyen van an",
+        "nguyen van a",
+        "nguyen",
+        "ng",
+        "n",
+        "",
+    ] {
+        // What the search must answer: every name one of whose terms (the whole
+        // name, the given name) starts with the query, in Vietnamese order.
+        let mut expected: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| {
+                let f = fold(n);
+                let given = f.rsplit(' ').next().unwrap_or_default().to_owned();
+                f.starts_with(query) || given.starts_with(query)
+            })
+            .collect();
+        expected.sort_by_key(|n| motcua_domain::text::collation_key(n));
+        for limit in [1, 2, 3, 200] {
+            let found = all_pages(
+                &regs,
+                &officer,
+                SearchQuery {
+                    q: Some(query.into()),
+                    ..Default::default()
+                },
+                limit,
+            )
+            .await;
+            let got: Vec<&str> = found.iter().map(|(_, n)| n.as_str()).collect();
+            assert_eq!(got, expected, "«{query}», {limit} a page");
+            let mut ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), found.len(), "«{query}»: an entry twice");
+        }
+    }
+    // With a narrowing filter (date of birth: read by its own index, every
+    // entry here born the same day) the order and the pages are the same.
+    for query in ["nguyen van a", "ng"] {
+        let everything = all_pages(
+            &regs,
+            &officer,
+            SearchQuery {
+                q: Some(query.into()),
+                ..Default::default()
+            },
+            200,
+        )
+        .await;
+        let narrowed = all_pages(
+            &regs,
+            &officer,
+            SearchQuery {
+                q: Some(query.into()),
+                born: Some("05/03/2014".into()),
+                ..Default::default()
+            },
+            2,
+        )
+        .await;
+        assert_eq!(narrowed, everything, "«{query}» born 05/03/2014");
+    }
+}
+
+/// The rows of `civil_entry_names`, in key order.
+async fn name_rows(app: &TestApp) -> Vec<(String, String, String, String)> {
+    sqlx::query_as(
+        "SELECT agency_id, prefix, name_key, entry_id FROM civil_entry_names \
+         ORDER BY agency_id, prefix, name_key, entry_id",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .expect("name rows")
+}
+
+async fn migration_0015_fills_the_name_prefixes_of_existing_entries(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    for (i, name) in ["Nguyễn Văn Đúc", "Lê A", "An Thị Bình", "Ông Ích Khiêm"]
+        .iter()
+        .enumerate()
+    {
+        regs.create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth(name, Some(i as i64 + 1)),
+        )
+        .await
+        .expect("entry");
+    }
+    // A marriage has the other person's name; a note changes a name.
+    let mut m = cells(&[
+        ("registered_on", t("10/03/2014")),
+        ("husband_name", t("Trần Văn Hùng")),
+        ("wife_name", t("Phạm Thị Lan")),
+    ]);
+    m.insert("book".into(), t("01/2014"));
+    m.insert("number".into(), Cell::Integer(1));
+    regs.create(&officer, WARD_A, "marriage", false, &m)
+        .await
+        .expect("marriage");
+    let duc = regs
+        .search(&officer, &q("nguyen van duc"))
+        .await
+        .expect("s");
+    assert_eq!(names(&duc), ["Nguyễn Văn Đúc"]);
+    // The note's new name replaces the old one's prefixes.
+    regs.add_note(
+        &officer,
+        &duc.items[0].id,
+        "correction",
+        "02/01/2015",
+        &cells(&[("full_name", t("Nguyễn Văn Phúc"))]),
+        "Viết sai dấu",
+        None,
+    )
+    .await
+    .expect("note");
+    assert!(regs
+        .search(&officer, &q("nguyen van duc"))
+        .await
+        .expect("s")
+        .items
+        .is_empty());
+    let written = name_rows(&app).await;
+    assert!(!written.is_empty());
+    // The entries as they stood before 0015 had no prefix rows: the migration's
+    // own statement recomputes them, the same as the application writes them.
+    let engine = match app.db.engine() {
+        motcua_store::Engine::Sqlite => "sqlite",
+        motcua_store::Engine::Postgres => "postgres",
+    };
+    let migration = std::fs::read_to_string(format!(
+        "{}/crates/store/migrations/{engine}/0015_register_search.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("migration file");
+    let backfill = migration
+        .split("-- backfill begins")
+        .nth(1)
+        .and_then(|rest| rest.split("-- backfill ends").next())
+        .expect("the backfill statement");
+    sqlx::query("DELETE FROM civil_entry_names")
+        .execute(app.db.pool())
+        .await
+        .expect("delete");
+    sqlx::query(backfill.trim().trim_end_matches(';'))
+        .execute(app.db.pool())
+        .await
+        .expect("backfill");
+    assert_eq!(name_rows(&app).await, written);
+    let found = regs.search(&officer, &q("phuc")).await.expect("s");
+    assert_eq!(names(&found), ["Nguyễn Văn Phúc"]);
+    let found = regs.search(&officer, &q("pham thi")).await.expect("s");
+    assert_eq!(names(&found), ["Trần Văn Hùng – Phạm Thị Lan"]);
 }

@@ -172,82 +172,114 @@ pub async fn run(args: Args) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let mut r = Lcg(7);
+    // The rows are made on a thread of their own (names, JSON, search columns)
+    // while this task writes the previous batch: generation at 10 M entries is
+    // then bound by the inserts alone.
     let per_book = 50_000usize;
-    let mut names = Vec::new();
-    let mut done = 0usize;
-    while done < args.entries {
-        let year = 1950 + (done / per_book) as i64;
-        let mut tx = app.db.begin_write().await.map_err(|e| e.to_string())?;
-        let (book, _) = store::next_number(
-            &mut tx,
-            &motcua_store::new_id(),
-            &agency_id.0,
-            "birth",
-            year,
-            "01",
-            0,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        let n = per_book.min(args.entries - done);
-        let mut batch = Vec::with_capacity(store::INSERT_BATCH);
-        for i in 0..n {
-            let full = name(&mut r);
-            let mother = name(&mut r);
-            let born = jiff::civil::date(
-                year as i16,
-                1 + (r.next() % 12) as i8,
-                1 + (r.next() % 28) as i8,
-            );
-            if names.len() < 10_000 && r.next().is_multiple_of(50) {
-                names.push(full.clone());
+    let entries = args.entries;
+    let search_agency = agency_id.0.clone();
+    let (tx_rows, mut rx_rows) = tokio::sync::mpsc::channel::<(i64, Vec<store::EntryRow>)>(4);
+    let maker = std::thread::spawn(move || {
+        let mut r = Lcg(7);
+        let mut names = Vec::new();
+        let mut done = 0usize;
+        while done < entries {
+            let year = 1950 + (done / per_book) as i64;
+            let n = per_book.min(entries - done);
+            let mut start = 0;
+            while start < n {
+                let end = (start + store::INSERT_BATCH).min(n);
+                let mut batch = Vec::with_capacity(end - start);
+                for i in start..end {
+                    let full = name(&mut r);
+                    let mother = name(&mut r);
+                    let born = jiff::civil::date(
+                        year as i16,
+                        1 + (r.next() % 12) as i8,
+                        1 + (r.next() % 28) as i8,
+                    );
+                    if names.len() < 10_000 && r.next().is_multiple_of(50) {
+                        names.push(full.clone());
+                    }
+                    let mut values = civil::Values::new();
+                    values.insert(civil::Field::FullName, civil::Value::Text(full));
+                    values.insert(civil::Field::Sex, civil::Value::Text("Nam".into()));
+                    values.insert(civil::Field::DateOfBirth, civil::Value::Date(born));
+                    values.insert(civil::Field::MotherName, civil::Value::Text(mother));
+                    let s = civil::searchable(Kind::Birth, &values);
+                    batch.push(store::EntryRow {
+                        id: motcua_store::new_id(),
+                        book_id: String::new(),
+                        agency_id: search_agency.clone(),
+                        kind: "birth".into(),
+                        re_registration: 0,
+                        number: i as i64 + 1,
+                        registered_on: born.to_string(),
+                        registration_year: year,
+                        fields: civil::values_to_json(&values),
+                        display_name: s.display_name,
+                        name_fold: s.name_fold,
+                        given_fold: s.given_fold,
+                        name_key: s.name_key,
+                        other_fold: s.other_fold,
+                        date_of_birth: s.date_of_birth.map(|d| d.to_string()),
+                        birth_year: s.birth_year.map(i64::from),
+                        personal_id: None,
+                        mother_fold: s.mother_fold,
+                        father_fold: None,
+                        notes: 0,
+                        source: "import".into(),
+                        dossier_id: None,
+                        created_at: 0,
+                        created_by: None,
+                    });
+                }
+                if tx_rows.blocking_send((year, batch)).is_err() {
+                    return names;
+                }
+                start = end;
             }
-            let mut values = civil::Values::new();
-            values.insert(civil::Field::FullName, civil::Value::Text(full));
-            values.insert(civil::Field::Sex, civil::Value::Text("Nam".into()));
-            values.insert(civil::Field::DateOfBirth, civil::Value::Date(born));
-            values.insert(civil::Field::MotherName, civil::Value::Text(mother));
-            let s = civil::searchable(Kind::Birth, &values);
-            batch.push(store::EntryRow {
-                id: motcua_store::new_id(),
-                book_id: book.id.clone(),
-                agency_id: agency_id.0.clone(),
-                kind: "birth".into(),
-                re_registration: 0,
-                number: i as i64 + 1,
-                registered_on: born.to_string(),
-                registration_year: year,
-                fields: civil::values_to_json(&values),
-                display_name: s.display_name,
-                name_fold: s.name_fold,
-                given_fold: s.given_fold,
-                name_key: s.name_key,
-                other_fold: s.other_fold,
-                date_of_birth: s.date_of_birth.map(|d| d.to_string()),
-                birth_year: s.birth_year.map(i64::from),
-                personal_id: None,
-                mother_fold: s.mother_fold,
-                father_fold: None,
-                notes: 0,
-                source: "import".into(),
-                dossier_id: None,
-                created_at: 0,
-                created_by: None,
-            });
-            if batch.len() == store::INSERT_BATCH {
-                store::insert_entries(&mut tx, &batch)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                batch.clear();
-            }
+            done += n;
         }
-        store::insert_entries(&mut tx, &batch)
+        names
+    });
+    // One transaction a book (50,000 entries), as an import of a year's sheet.
+    let mut current: Option<(i64, String, motcua_store::Tx)> = None;
+    while let Some((year, mut batch)) = rx_rows.recv().await {
+        if current.as_ref().is_none_or(|(y, _, _)| *y != year) {
+            if let Some((_, _, tx)) = current.take() {
+                tx.commit().await.map_err(|e| e.to_string())?;
+            }
+            let mut tx = app.db.begin_write().await.map_err(|e| e.to_string())?;
+            let (book, _) = store::next_number(
+                &mut tx,
+                &motcua_store::new_id(),
+                &agency_id.0,
+                "birth",
+                year,
+                "01",
+                0,
+            )
             .await
             .map_err(|e| e.to_string())?;
-        tx.commit().await.map_err(|e| e.to_string())?;
-        done += n;
+            current = Some((year, book.id, tx));
+        }
+        let Some((_, book_id, tx)) = current.as_mut() else {
+            continue;
+        };
+        for e in &mut batch {
+            e.book_id.clone_from(book_id);
+        }
+        store::insert_entries(tx, &batch)
+            .await
+            .map_err(|e| e.to_string())?;
     }
+    if let Some((_, _, tx)) = current.take() {
+        tx.commit().await.map_err(|e| e.to_string())?;
+    }
+    let names = maker
+        .join()
+        .map_err(|_| "the generating thread panicked".to_string())?;
     let took = started.elapsed().as_secs_f64();
     println!(
         "registers generate ({engine}): {} entries in {took:.1} s = {:.0} rows/s",

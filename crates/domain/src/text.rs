@@ -38,6 +38,43 @@ pub fn fold(input: &str) -> String {
     out
 }
 
+/// The prefixes of a folded term (a whole name, a given name…) under which a
+/// name search finds it: at the start of each word, its first character and its
+/// first three (the whole word when shorter), each with the words before it
+/// ("nguyen van duc" → n, ngu, nguyen v, nguyen van, nguyen van d, nguyen van duc).
+/// A query is then an equality on one prefix ([`prefix_bucket`]) read in
+/// Vietnamese order, rather than a range whose matches must all be sorted.
+/// Migration 0015 computes the same prefixes in SQL for the entries it finds.
+pub fn search_prefixes(term: &str, out: &mut Vec<String>) {
+    let mut start = 0;
+    for word in term.split(' ') {
+        if !word.is_empty() {
+            for n in [1, 3] {
+                let end = word.char_indices().nth(n).map_or(word.len(), |(i, _)| i);
+                out.push(term[..start + end].to_owned());
+            }
+        }
+        start += word.len() + 1;
+    }
+}
+
+/// The prefix a folded query is looked up under, and whether every term under it
+/// starts with the query (when not, the search checks each candidate's terms).
+/// The query's last word decides: 1 or 3 characters of it are a prefix of their
+/// own; 2 characters use the 1-character prefix, more the 3-character one.
+pub fn prefix_bucket(query: &str) -> (String, bool) {
+    let start = query.rfind(' ').map_or(0, |i| i + 1);
+    let word = &query[start..];
+    let chars = word.chars().count();
+    let take = match chars {
+        0 | 1 => return (query.to_owned(), true),
+        2 => 1,
+        _ => 3,
+    };
+    let end = word.char_indices().nth(take).map_or(word.len(), |(i, _)| i);
+    (query[..start + end].to_owned(), chars == take)
+}
+
 /// The Vietnamese alphabet in its order, after the word break and the digits.
 const ALPHABET: &[char] = &[
     'a', 'ă', 'â', 'b', 'c', 'd', 'đ', 'e', 'ê', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
@@ -159,6 +196,49 @@ pub fn grouped(amount: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn search_prefixes_and_buckets_agree() {
+        let mut keys = Vec::new();
+        search_prefixes("nguyen van duc", &mut keys);
+        assert_eq!(
+            keys,
+            [
+                "n",
+                "ngu",
+                "nguyen v",
+                "nguyen van",
+                "nguyen van d",
+                "nguyen van duc"
+            ]
+        );
+        keys.clear();
+        search_prefixes("an", &mut keys);
+        assert_eq!(keys, ["a", "an"]);
+        assert_eq!(
+            prefix_bucket("nguyen van duc"),
+            ("nguyen van duc".into(), true)
+        );
+        assert_eq!(
+            prefix_bucket("nguyen van dung"),
+            ("nguyen van dun".into(), false)
+        );
+        assert_eq!(prefix_bucket("nguyen v"), ("nguyen v".into(), true));
+        assert_eq!(prefix_bucket("ng"), ("n".into(), false));
+        assert_eq!(prefix_bucket("d"), ("d".into(), true));
+        // Every prefix of a term is found under a bucket the term has.
+        for term in ["nguyen van duc", "an thi binh", "le a", "tran thi ngoc anh"] {
+            let mut keys = Vec::new();
+            search_prefixes(term, &mut keys);
+            for end in 1..=term.len() {
+                let (bucket, _) = prefix_bucket(&term[..end]);
+                if term[..end].ends_with(' ') {
+                    continue;
+                }
+                assert!(keys.contains(&bucket), "{term} / {}", &term[..end]);
+            }
+        }
+    }
     use super::*;
 
     #[test]

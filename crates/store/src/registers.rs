@@ -2,6 +2,8 @@
 
 use sqlx::FromRow;
 
+use motcua_domain::{civil, text};
+
 use crate::{Conn, Result};
 
 /// A book of a register.
@@ -188,37 +190,61 @@ const ENTRY_WIDTH: usize = 24;
 /// (32,766 on SQLite, 65,535 on PostgreSQL) and large enough that a statement's
 /// fixed cost is spread thin.
 pub const INSERT_BATCH: usize = 500;
+/// Prefix rows per INSERT statement (4 values each).
+const NAMES_BATCH: usize = 4_000;
 
-fn insert_sql(rows: usize) -> String {
-    let mut sql = format!("INSERT INTO civil_entries ({ENTRY_COLUMNS}) VALUES ");
+/// Whether `conn` is SQLite, whose statements here take anonymous `?`
+/// placeholders: SQLite looks a numbered `$n` up by name, scanning the list of
+/// the statement's names at every bind, so binding a 12,000-value statement by
+/// `$n` costs time quadratic in its size (most of an import's time before).
+fn is_sqlite(conn: &Conn) -> bool {
+    conn.backend_name() == "SQLite"
+}
+
+/// `INSERT INTO {head} VALUES (…), (…)` for `rows` rows of `width` values.
+fn insert_sql(head: &str, rows: usize, width: usize, sqlite: bool) -> String {
+    let mut sql = format!("INSERT INTO {head} VALUES ");
+    sql.reserve(rows * width * 6);
     for r in 0..rows {
         if r > 0 {
             sql.push_str(", ");
         }
         sql.push('(');
-        for c in 0..ENTRY_WIDTH {
+        for c in 0..width {
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(r * ENTRY_WIDTH + c + 1).to_string());
+            if sqlite {
+                sql.push('?');
+            } else {
+                sql.push('$');
+                sql.push_str(&(r * width + c + 1).to_string());
+            }
         }
         sql.push(')');
     }
     sql
 }
 
-/// Inserts entries, `INSERT_BATCH` rows a statement. sqlx prepares each statement
-/// text once per connection and reuses it, so every full batch runs the same
-/// prepared statement. A clash on (book, number) fails the whole call: the caller
-/// checks for clashes first and the transaction rolls back.
+/// Inserts entries, `INSERT_BATCH` rows a statement, with the rows of their name
+/// prefixes. sqlx prepares each statement text once per connection and reuses
+/// it, so every full batch runs the same prepared statement. A clash on (book,
+/// number) fails the whole call: the caller checks for clashes first and the
+/// transaction rolls back.
 pub async fn insert_entries(conn: &mut Conn, rows: &[EntryRow]) -> Result<()> {
-    let full = insert_sql(INSERT_BATCH.min(rows.len().max(1)));
+    let sqlite = is_sqlite(conn);
+    let head = format!("civil_entries ({ENTRY_COLUMNS})");
+    let full = insert_sql(
+        &head,
+        INSERT_BATCH.min(rows.len().max(1)),
+        ENTRY_WIDTH,
+        sqlite,
+    );
     for chunk in rows.chunks(INSERT_BATCH) {
-        let sql = if chunk.len() == INSERT_BATCH {
+        let sql = if chunk.len() == INSERT_BATCH || chunk.len() == rows.len() {
             full.clone()
         } else {
-            insert_sql(chunk.len())
+            insert_sql(&head, chunk.len(), ENTRY_WIDTH, sqlite)
         };
         let mut q = sqlx::query(&sql);
         for e in chunk {
@@ -247,6 +273,51 @@ pub async fn insert_entries(conn: &mut Conn, rows: &[EntryRow]) -> Result<()> {
                 .bind(&e.dossier_id)
                 .bind(e.created_at)
                 .bind(&e.created_by);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let names: Vec<NameRow<'_>> = rows
+        .iter()
+        .flat_map(|e| {
+            civil::name_keys(&e.name_fold, &e.given_fold, e.other_fold.as_deref())
+                .into_iter()
+                .map(move |prefix| NameRow {
+                    agency_id: &e.agency_id,
+                    prefix,
+                    name_key: &e.name_key,
+                    entry_id: &e.id,
+                })
+        })
+        .collect();
+    insert_names(conn, &names).await
+}
+
+/// A row of `civil_entry_names`.
+struct NameRow<'a> {
+    agency_id: &'a str,
+    prefix: String,
+    name_key: &'a str,
+    entry_id: &'a str,
+}
+
+const NAMES_HEAD: &str = "civil_entry_names (agency_id, prefix, name_key, entry_id)";
+
+async fn insert_names(conn: &mut Conn, names: &[NameRow<'_>]) -> Result<()> {
+    let sqlite = is_sqlite(conn);
+    let full = insert_sql(NAMES_HEAD, NAMES_BATCH.min(names.len().max(1)), 4, sqlite);
+    for chunk in names.chunks(NAMES_BATCH) {
+        let sql = if chunk.len() == NAMES_BATCH || chunk.len() == names.len() {
+            full.clone()
+        } else {
+            insert_sql(NAMES_HEAD, chunk.len(), 4, sqlite)
+        };
+        let mut q = sqlx::query(&sql);
+        for n in chunk {
+            q = q
+                .bind(n.agency_id)
+                .bind(n.prefix.as_str())
+                .bind(n.name_key)
+                .bind(n.entry_id);
         }
         q.execute(&mut *conn).await?;
     }
@@ -309,13 +380,21 @@ pub struct Derived<'a> {
     pub father_fold: Option<&'a str>,
 }
 
-pub async fn update_derived(conn: &mut Conn, id: &str, d: &Derived<'_>, notes: i64) -> Result<()> {
+/// Rewrites the derived columns of `old` (the entry as it stands) and its name
+/// prefixes: the old prefixes' rows are deleted by their whole key, the new ones
+/// written.
+pub async fn update_derived(
+    conn: &mut Conn,
+    old: &EntryRow,
+    d: &Derived<'_>,
+    notes: i64,
+) -> Result<()> {
     sqlx::query(
         "UPDATE civil_entries SET display_name = $2, name_fold = $3, given_fold = $4, name_key = $5, \
          other_fold = $6, date_of_birth = $7, birth_year = $8, personal_id = $9, mother_fold = $10, \
          father_fold = $11, notes = $12 WHERE id = $1",
     )
-    .bind(id)
+    .bind(&old.id)
     .bind(d.display_name)
     .bind(d.name_fold)
     .bind(d.given_fold)
@@ -327,9 +406,30 @@ pub async fn update_derived(conn: &mut Conn, id: &str, d: &Derived<'_>, notes: i
     .bind(d.mother_fold)
     .bind(d.father_fold)
     .bind(notes)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    for prefix in civil::name_keys(&old.name_fold, &old.given_fold, old.other_fold.as_deref()) {
+        sqlx::query(
+            "DELETE FROM civil_entry_names WHERE agency_id = $1 AND prefix = $2 \
+             AND name_key = $3 AND entry_id = $4",
+        )
+        .bind(&old.agency_id)
+        .bind(prefix)
+        .bind(&old.name_key)
+        .bind(&old.id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let names: Vec<NameRow<'_>> = civil::name_keys(d.name_fold, d.given_fold, d.other_fold)
+        .into_iter()
+        .map(|prefix| NameRow {
+            agency_id: &old.agency_id,
+            prefix,
+            name_key: d.name_key,
+            entry_id: &old.id,
+        })
+        .collect();
+    insert_names(conn, &names).await
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -478,8 +578,14 @@ fn prefix_end(prefix: &str) -> String {
 
 /// Entries matching `f` in Vietnamese order of name (then id), after the keyset
 /// `after` = (name_key, id), at most `limit`. A name matches by prefix of the whole
-/// folded name, of the given name, or of the other person's name: each an index
-/// range of its own, united.
+/// folded name, of the given name, or of the other person's name.
+///
+/// The read starts from what narrows most: an identity number, a date of birth
+/// or a book's entry number is an index of its own, and its few entries are
+/// sorted. Otherwise the entries are read from `civil_entry_names` under one
+/// prefix (the name's [`text::prefix_bucket`], or the empty prefix that lists
+/// them all), already in Vietnamese order, and the read stops after `limit`
+/// entries that meet the other conditions.
 pub async fn search(
     conn: &mut Conn,
     f: &Filter,
@@ -530,39 +636,50 @@ pub async fn search(
         let p = push(&mut binds, Bind::Int(y));
         conds.push(format!("e.registration_year = {p}"));
     }
+    let name = f.name.as_deref().filter(|n| !n.is_empty());
+    let narrow = f.personal_id.is_some()
+        || f.date_of_birth.is_some()
+        || (f.book_id.is_some() && f.number.is_some());
+    let (bucket, exact) = match name {
+        Some(n) => text::prefix_bucket(n),
+        None => (String::new(), true),
+    };
+    if let Some(n) = name.filter(|_| narrow || !exact) {
+        let lo = push(&mut binds, Bind::Text(n.to_owned()));
+        let hi = push(&mut binds, Bind::Text(prefix_end(n)));
+        conds.push(format!(
+            "((e.name_fold >= {lo} AND e.name_fold < {hi}) OR (e.given_fold >= {lo} AND e.given_fold < {hi}) \
+             OR (e.other_fold >= {lo} AND e.other_fold < {hi}))"
+        ));
+    }
+    let (key_col, id_col) = if narrow {
+        ("e.name_key", "e.id")
+    } else {
+        ("n.name_key", "n.entry_id")
+    };
     if let Some((key, id)) = after {
         let pk = push(&mut binds, Bind::Text(key.to_owned()));
         let pi = push(&mut binds, Bind::Text(id.to_owned()));
-        conds.push(format!(
-            "(e.name_key > {pk} OR (e.name_key = {pk} AND e.id > {pi}))"
-        ));
+        conds.push(format!("({key_col}, {id_col}) > ({pk}, {pi})"));
     }
     let rest: String = conds.iter().map(|c| format!(" AND {c}")).collect();
     let columns = "e.id, e.kind, e.re_registration, e.display_name, e.name_key, e.date_of_birth, \
                    b.label AS book_label, b.year AS book_year, e.number, e.registered_on";
-    let from = "civil_entries e JOIN civil_books b ON b.id = e.book_id";
     let limit_p = push(&mut binds, Bind::Int(limit));
-    let sql = match &f.name {
-        Some(name) if !name.is_empty() => {
-            let lo = push(&mut binds, Bind::Text(name.clone()));
-            let hi = push(&mut binds, Bind::Text(prefix_end(name)));
-            // Each branch is an index range ordered by name_key; the outer sort
-            // merges at most three pages.
-            let branch = |col: &str| {
-                format!(
-                    "SELECT {columns} FROM {from} WHERE e.agency_id = $1 AND e.{col} >= {lo} AND e.{col} < {hi}{rest}"
-                )
-            };
-            format!(
-                "SELECT * FROM ({} UNION {} UNION {}) m ORDER BY name_key, id LIMIT {limit_p}",
-                branch("name_fold"),
-                branch("given_fold"),
-                branch("other_fold"),
-            )
-        }
-        _ => format!(
-            "SELECT {columns} FROM {from} WHERE e.agency_id = $1{rest} ORDER BY e.name_key, e.id LIMIT {limit_p}"
-        ),
+    let sql = if narrow {
+        format!(
+            "SELECT {columns} FROM civil_entries e JOIN civil_books b ON b.id = e.book_id \
+             WHERE e.agency_id = $1{rest} ORDER BY e.name_key, e.id LIMIT {limit_p}"
+        )
+    } else {
+        // CROSS JOIN keeps SQLite reading the prefix's rows first, in their order.
+        let pb = push(&mut binds, Bind::Text(bucket));
+        format!(
+            "SELECT {columns} FROM civil_entry_names n CROSS JOIN civil_entries e \
+             JOIN civil_books b ON b.id = e.book_id \
+             WHERE n.agency_id = $1 AND n.prefix = {pb} AND e.id = n.entry_id{rest} \
+             ORDER BY n.name_key, n.entry_id LIMIT {limit_p}"
+        )
     };
     let mut q = sqlx::query_as::<_, Found>(&sql);
     for b in binds {
@@ -645,6 +762,7 @@ pub async fn noted_entry_of_dossier(conn: &mut Conn, dossier_id: &str) -> Result
 
 /// Possible duplicates of a declared entry: same kind in the agency, the same
 /// folded name, and the same date of birth or the same mother's folded name.
+/// Read under the name's prefix, in Vietnamese order.
 pub async fn possible_duplicates(
     conn: &mut Conn,
     agency_id: &str,
@@ -653,17 +771,21 @@ pub async fn possible_duplicates(
     date_of_birth: Option<&str>,
     mother_fold: Option<&str>,
 ) -> Result<Vec<Found>> {
+    let (bucket, _) = text::prefix_bucket(name_fold);
     sqlx::query_as(
         "SELECT e.id, e.kind, e.re_registration, e.display_name, e.name_key, e.date_of_birth, \
          b.label AS book_label, b.year AS book_year, e.number, e.registered_on \
-         FROM civil_entries e JOIN civil_books b ON b.id = e.book_id WHERE e.agency_id = $1 AND e.kind = $2 AND e.name_fold = $3 \
-         AND (e.date_of_birth = $4 OR e.mother_fold = $5) ORDER BY e.name_key, e.id LIMIT 20",
+         FROM civil_entry_names n CROSS JOIN civil_entries e JOIN civil_books b ON b.id = e.book_id \
+         WHERE n.agency_id = $1 AND n.prefix = $6 AND e.id = n.entry_id AND e.kind = $2 \
+         AND e.name_fold = $3 AND (e.date_of_birth = $4 OR e.mother_fold = $5) \
+         ORDER BY n.name_key, n.entry_id LIMIT 20",
     )
     .bind(agency_id)
     .bind(kind)
     .bind(name_fold)
     .bind(date_of_birth)
     .bind(mother_fold)
+    .bind(bucket)
     .fetch_all(conn)
     .await
 }

@@ -113,11 +113,29 @@ pub(crate) fn check_civil(
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned);
-            if facts.entry_id.is_none() {
+            facts.entry_book = input
+                .entry_book
+                .as_deref()
+                .map(text::clean)
+                .filter(|s| !s.is_empty());
+            facts.entry_book_year = input.entry_book_year;
+            facts.entry_number = input.entry_number;
+            let by_number = facts.entry_book.is_some() && facts.entry_number.is_some();
+            if facts.entry_id.is_none() && !by_number {
                 errors.push(
                     "civil.entry_id",
-                    "Cần chọn mục đăng ký hộ tịch được thay đổi, cải chính hoặc bổ sung.",
+                    "Cần chọn mục đăng ký hộ tịch được thay đổi, cải chính hoặc bổ sung (mã mục, hoặc quyển số và số).",
                 );
+            }
+            if facts
+                .entry_book
+                .as_ref()
+                .is_some_and(|s| text::char_len(s) > limits::SHORT_CHARS)
+            {
+                errors.push("civil.entry_book", "Quyển số quá dài.");
+            }
+            if facts.entry_number.is_some_and(|n| n < 1) {
+                errors.push("civil.entry_number", "Số của mục đăng ký phải lớn hơn 0.");
             }
             if facts
                 .entry_id
@@ -192,6 +210,40 @@ fn writes_label(reg: CivilRegistration) -> String {
 }
 
 impl Registers<'_> {
+    /// The entry of `agency` at `number` in the book printed `label` (of `kind`
+    /// when the procedure names one; of the year `year`, or the label's "/yyyy").
+    /// Books of several kinds under the same label and year are ambiguous: refused.
+    async fn entry_by_book_number(
+        &self,
+        conn: &mut Conn,
+        agency: &AgencyRow,
+        kind: Option<Kind>,
+        label: &str,
+        year: Option<i64>,
+        number: i64,
+    ) -> Result<Option<String>> {
+        let year = year.or_else(|| label.rsplit('/').next().and_then(|y| y.parse().ok()));
+        let books = store::books_of(conn, &agency.id, kind.map(Kind::as_str)).await?;
+        let found: Vec<_> = books
+            .iter()
+            .filter(|b| b.label == label && year.is_none_or(|y| b.year == y))
+            .collect();
+        let book = match found.as_slice() {
+            [] => return Ok(None),
+            [b] => *b,
+            _ => {
+                return Err(Error::Conflict(
+                    "Có nhiều quyển cùng số hiệu: hãy ghi năm của sổ (entry_book_year) hoặc mã mục đăng ký (entry_id).".into(),
+                ))
+            }
+        };
+        Ok(store::entry_by_number(conn, &book.id, number)
+            .await?
+            .map(|e| e.id))
+    }
+}
+
+impl Registers<'_> {
     /// Writes what the approval of `dossier` puts in the registers, inside the
     /// approval's transaction: a new entry numbered next in the agency's open book
     /// of its kind and year, or the note on the entry a correction names; then the
@@ -249,10 +301,26 @@ impl Registers<'_> {
                 row.id
             }
             CivilWrite::Note => {
-                let id = facts
-                    .entry_id
-                    .clone()
-                    .ok_or_else(|| refuse("hồ sơ chưa chọn mục đăng ký cần thay đổi.".into()))?;
+                let id = match (&facts.entry_id, &facts.entry_book, facts.entry_number) {
+                    (Some(id), _, _) => id.clone(),
+                    (None, Some(book), Some(number)) => {
+                        self.entry_by_book_number(
+                            conn,
+                            agency,
+                            reg.kind,
+                            book,
+                            facts.entry_book_year,
+                            number,
+                        )
+                        .await?
+                        .ok_or_else(|| {
+                            refuse(format!(
+                                "không có mục số {number} của quyển {book} trong sổ hộ tịch của cơ quan."
+                            ))
+                        })?
+                    }
+                    _ => return Err(refuse("hồ sơ chưa chọn mục đăng ký cần thay đổi.".into())),
+                };
                 let note_kind = facts.note_kind.clone().unwrap_or_default();
                 let on = today.strftime("%d/%m/%Y").to_string();
                 self.note_in(

@@ -8,11 +8,11 @@ use motcua_domain::access::Action;
 use motcua_domain::civil::{
     self, Draft, Field, ImportRow, Kind, Note, NoteKind, NoteLine, Values, RE_REGISTRATION,
 };
-use motcua_store::registers::{self as store, BookRow};
+use motcua_store::registers::{self as store, BookRow, EntryRow};
 use motcua_store::{new_id, Conn};
 use serde::Serialize;
 
-use super::{entry_row, kind_param, note_of, refresh_derived, Registers, Source};
+use super::{kind_param, note_of, refresh_derived, Registers, Source};
 use crate::error::Error;
 use crate::error::Result;
 use crate::Principal;
@@ -82,6 +82,88 @@ fn split_flag(
     (Some(rest), flag)
 }
 
+/// A row read and checked, with what its entry stores: its values as JSON and
+/// its search columns.
+struct Checked<'a> {
+    row: &'a ImportRow,
+    draft: Draft,
+    fields: String,
+    search: civil::Searchable,
+}
+
+enum Outcome<'a> {
+    Blank,
+    Ready(Box<Checked<'a>>),
+    Problems(Vec<(String, String)>),
+}
+
+fn check_row(kind: Kind, row: &ImportRow) -> Outcome<'_> {
+    if row.blank {
+        return Outcome::Blank;
+    }
+    let (without_flag, flag) = split_flag(&row.values);
+    let read = civil::read_draft(
+        kind,
+        *flag.as_ref().unwrap_or(&false),
+        without_flag.as_ref().unwrap_or(&row.values),
+    );
+    let mut problems: Vec<(String, String)> = Vec::new();
+    if let Err(reason) = flag {
+        problems.push((RE_REGISTRATION.into(), reason));
+    }
+    match read {
+        Ok(d) if d.number.is_none() => {
+            problems.push((civil::NUMBER.into(), "Thiếu số thứ tự trong sổ.".into()))
+        }
+        Ok(draft) if problems.is_empty() => {
+            let fields = civil::values_to_json(&draft.values);
+            let search = civil::searchable(kind, &draft.values);
+            return Outcome::Ready(Box::new(Checked {
+                row,
+                draft,
+                fields,
+                search,
+            }));
+        }
+        Ok(_) => {}
+        Err(errors) => problems.extend(errors.0.into_iter().map(|e| (e.field, e.message))),
+    }
+    Outcome::Problems(problems)
+}
+
+/// Every row checked, in order, the rows split between the machine's cores: the
+/// checks are pure and a large import spends most of its time outside the
+/// database in them.
+fn check_rows(kind: Kind, rows: &[ImportRow]) -> Vec<(&ImportRow, Outcome<'_>)> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || rows.len() < 2_000 {
+        return rows.iter().map(|r| (r, check_row(kind, r))).collect();
+    }
+    let per = rows.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = rows
+            .chunks(per)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|r| (r, check_row(kind, r)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
 impl Registers<'_> {
     /// Imports already-parsed rows of `kind` into the registers of `agency_code`.
     /// Each row must carry its `number` and `registered_on` (its book defaults to
@@ -120,40 +202,22 @@ impl Registers<'_> {
             ..Default::default()
         };
         // Reading and checking every row needs no database: done before the write
-        // lock is taken.
-        let mut drafts: Vec<(&ImportRow, Draft)> = Vec::with_capacity(rows.len());
-        for row in rows {
-            if row.blank {
-                report.blank += 1;
-                continue;
-            }
-            let (without_flag, flag) = split_flag(&row.values);
-            let read = civil::read_draft(
-                kind,
-                *flag.as_ref().unwrap_or(&false),
-                without_flag.as_ref().unwrap_or(&row.values),
-            );
-            let mut problems: Vec<(String, String)> = Vec::new();
-            if let Err(reason) = flag {
-                problems.push((RE_REGISTRATION.into(), reason));
-            }
-            match read {
-                Ok(d) if d.number.is_none() => {
-                    problems.push((civil::NUMBER.into(), "Thiếu số thứ tự trong sổ.".into()))
-                }
-                Ok(d) if problems.is_empty() => drafts.push((row, d)),
-                Ok(_) => {}
-                Err(errors) => problems.extend(errors.0.into_iter().map(|e| (e.field, e.message))),
-            }
-            if !problems.is_empty() {
-                report.rejected_rows += 1;
-                for (column, reason) in problems {
-                    report.rejected.push(Rejected {
-                        sheet: row.sheet.clone(),
-                        row: row.excel_row,
-                        column,
-                        reason,
-                    });
+        // lock is taken, on every core, each row's JSON and search columns with it.
+        let mut drafts: Vec<Checked<'_>> = Vec::with_capacity(rows.len());
+        for (row, outcome) in check_rows(kind, rows) {
+            match outcome {
+                Outcome::Blank => report.blank += 1,
+                Outcome::Ready(c) => drafts.push(*c),
+                Outcome::Problems(problems) => {
+                    report.rejected_rows += 1;
+                    for (column, reason) in problems {
+                        report.rejected.push(Rejected {
+                            sheet: row.sheet.clone(),
+                            row: row.excel_row,
+                            column,
+                            reason,
+                        });
+                    }
                 }
             }
         }
@@ -163,7 +227,8 @@ impl Registers<'_> {
         // The books the rows name, with what they already hold.
         let mut books: HashMap<BookKey, Option<BookRow>> = HashMap::new();
         let mut known: HashMap<EntryKey, Known> = HashMap::new();
-        for (_, d) in &drafts {
+        for c in &drafts {
+            let d = &c.draft;
             let key = (i64::from(d.year()), d.book_label());
             if books.contains_key(&key) {
                 continue;
@@ -184,8 +249,9 @@ impl Registers<'_> {
             books.insert(key, book);
         }
         let now = self.now_ms();
-        let mut accepted: Vec<(BookKey, &Draft, String)> = Vec::new();
-        for (row, d) in &drafts {
+        let mut accepted: Vec<(BookKey, &Checked<'_>, String)> = Vec::new();
+        for c in &drafts {
+            let (row, d) = (c.row, &c.draft);
             let key = (i64::from(d.year()), d.book_label());
             let number = d.number.unwrap_or_default();
             let mut reject = |reason: String| {
@@ -203,16 +269,13 @@ impl Registers<'_> {
                     continue;
                 }
             }
-            let incoming = Known {
-                registered_on: d.registered_on.to_string(),
-                re_registration: i64::from(d.re_registration),
-                fields: civil::values_to_json(&d.values),
-            };
+            let registered_on = d.registered_on.to_string();
+            let re_registration = i64::from(d.re_registration);
             match known.get(&(key.clone(), number)) {
                 Some(k)
-                    if k.fields == incoming.fields
-                        && k.registered_on == incoming.registered_on
-                        && k.re_registration == incoming.re_registration =>
+                    if k.fields == c.fields
+                        && k.registered_on == registered_on
+                        && k.re_registration == re_registration =>
                 {
                     report.duplicates += 1;
                 }
@@ -221,18 +284,25 @@ impl Registers<'_> {
                     key.1, key.0
                 )),
                 None => {
-                    known.insert((key.clone(), number), incoming);
-                    accepted.push((key, d, new_id()));
+                    known.insert(
+                        (key.clone(), number),
+                        Known {
+                            registered_on,
+                            re_registration,
+                            fields: c.fields.clone(),
+                        },
+                    );
+                    accepted.push((key, c, new_id()));
                     report.imported += 1;
                 }
             }
         }
         let new_entries: HashMap<EntryKey, (&Draft, &str)> = accepted
             .iter()
-            .map(|(key, d, id)| {
+            .map(|(key, c, id)| {
                 (
-                    (key.clone(), d.number.unwrap_or_default()),
-                    (*d, id.as_str()),
+                    (key.clone(), c.draft.number.unwrap_or_default()),
+                    (&c.draft, id.as_str()),
                 )
             })
             .collect();
@@ -252,8 +322,8 @@ impl Registers<'_> {
         }
         // Each book once, its sequence raised to the highest number it now holds.
         let mut highest: HashMap<&BookKey, i64> = HashMap::new();
-        for (key, d, _) in &accepted {
-            let n = d.number.unwrap_or_default();
+        for (key, c, _) in &accepted {
+            let n = c.draft.number.unwrap_or_default();
             let h = highest.entry(key).or_insert(n);
             *h = (*h).max(n);
         }
@@ -274,19 +344,35 @@ impl Registers<'_> {
         }
         let by_id = by.user_id();
         let mut batch = Vec::with_capacity(store::INSERT_BATCH);
-        for (key, d, id) in &accepted {
+        for (key, c, id) in &accepted {
             let Some(book) = ready.get(key) else { continue };
-            let mut row = entry_row(
-                d,
-                book,
-                d.number.unwrap_or_default(),
-                Source::Import,
-                None,
-                now,
-                by_id,
-            );
-            row.id = id.clone();
-            batch.push(row);
+            let d = &c.draft;
+            batch.push(EntryRow {
+                id: id.clone(),
+                book_id: book.id.clone(),
+                agency_id: book.agency_id.clone(),
+                kind: d.kind.as_str().to_owned(),
+                re_registration: i64::from(d.re_registration),
+                number: d.number.unwrap_or_default(),
+                registered_on: d.registered_on.to_string(),
+                registration_year: i64::from(d.registered_on.year()),
+                fields: c.fields.clone(),
+                display_name: c.search.display_name.clone(),
+                name_fold: c.search.name_fold.clone(),
+                given_fold: c.search.given_fold.clone(),
+                name_key: c.search.name_key.clone(),
+                other_fold: c.search.other_fold.clone(),
+                date_of_birth: c.search.date_of_birth.map(|d| d.to_string()),
+                birth_year: c.search.birth_year.map(i64::from),
+                personal_id: c.search.personal_id.clone(),
+                mother_fold: c.search.mother_fold.clone(),
+                father_fold: c.search.father_fold.clone(),
+                notes: 0,
+                source: Source::Import.as_str().to_owned(),
+                dossier_id: None,
+                created_at: now,
+                created_by: by_id.map(str::to_owned),
+            });
             if batch.len() == store::INSERT_BATCH {
                 store::insert_entries(&mut tx, &batch).await?;
                 batch.clear();

@@ -263,9 +263,12 @@ pub(crate) async fn refresh_derived(
 ) -> Result<()> {
     let s = civil::searchable(kind, current);
     let dob = s.date_of_birth.map(|d| d.to_string());
+    let old = store::entry(&mut *conn, entry_id)
+        .await?
+        .ok_or_else(|| Error::Internal("noted entry vanished".into()))?;
     store::update_derived(
         conn,
-        entry_id,
+        &old,
         &store::Derived {
             display_name: &s.display_name,
             name_fold: &s.name_fold,

@@ -557,6 +557,33 @@ pub fn searchable(kind: Kind, values: &Values) -> Searchable {
     }
 }
 
+impl Searchable {
+    /// The prefixes a name search finds the entry under ([`text::search_prefixes`]
+    /// of the whole name, the given name and the other person's name), once each,
+    /// and the empty prefix under which every entry is listed.
+    pub fn name_keys(&self) -> Vec<String> {
+        name_keys(
+            &self.name_fold,
+            &self.given_fold,
+            self.other_fold.as_deref(),
+        )
+    }
+}
+
+/// [`Searchable::name_keys`] from the folded names as the store holds them.
+pub fn name_keys(name_fold: &str, given_fold: &str, other_fold: Option<&str>) -> Vec<String> {
+    let mut keys = vec![String::new()];
+    for term in [Some(name_fold), Some(given_fold), other_fold]
+        .into_iter()
+        .flatten()
+    {
+        text::search_prefixes(term, &mut keys);
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 /// What a note does to an entry: thay đổi, cải chính, bổ sung.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

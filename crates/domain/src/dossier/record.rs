@@ -116,6 +116,15 @@ pub struct CivilFacts {
     /// A note: the id of the entry it changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry_id: Option<String>,
+    /// A note: the entry it changes by its book and number instead, as written
+    /// on the paper the applicant brings (the book as printed, "01/2014"; its
+    /// year from the label's "/yyyy" unless `entry_book_year` gives it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_book: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_book_year: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_number: Option<i64>,
     /// A note: change | correction | supplement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note_kind: Option<String>,

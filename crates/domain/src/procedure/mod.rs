@@ -614,6 +614,17 @@ impl Procedure {
 
         self.validate_limits(&mut push);
         self.validate_counts(&mut push);
+        // An approval writes an entry into the register of its kind: without
+        // one it would have nowhere to write.
+        if let Some(reg) = self.civil_register {
+            if reg.writes == CivilWrite::Entry && reg.kind.is_none() {
+                push(
+                    "civil_register".into(),
+                    "Thủ tục đăng ký hộ tịch phải ghi rõ loại sổ (khai sinh, khai tử, kết hôn…)."
+                        .into(),
+                );
+            }
+        }
 
         if self.documents.is_empty() {
             push(
@@ -1087,6 +1098,36 @@ mod tests {
     #[test]
     fn a_valid_procedure_has_no_errors() {
         assert_eq!(sample().validate(), vec![]);
+    }
+
+    #[test]
+    fn a_civil_registration_names_its_register() {
+        let mut p = sample();
+        p.civil_register = Some(CivilRegistration {
+            kind: None,
+            re_registration: false,
+            writes: CivilWrite::Entry,
+        });
+        let errors = p.validate();
+        assert_eq!(fields(&p), ["civil_register"]);
+        assert!(
+            errors[0].message.contains("loại sổ"),
+            "{}",
+            errors[0].message
+        );
+        // A note may leave the kind open; an entry with its kind is valid.
+        p.civil_register = Some(CivilRegistration {
+            kind: None,
+            re_registration: false,
+            writes: CivilWrite::Note,
+        });
+        assert_eq!(p.validate(), vec![]);
+        p.civil_register = Some(CivilRegistration {
+            kind: Some(crate::civil::Kind::Birth),
+            re_registration: true,
+            writes: CivilWrite::Entry,
+        });
+        assert_eq!(p.validate(), vec![]);
     }
 
     #[test]

@@ -134,10 +134,23 @@ pub struct CivilJson {
     /// `date_of_birth`, `place_of_birth`, `mother_name`… (the fields of the kind).
     #[serde(default)]
     pub fields: std::collections::BTreeMap<String, String>,
-    /// Change, correction, supplement: the id of the entry changed.
+    /// Change, correction, supplement: the id of the entry changed. Or, instead,
+    /// `entry_book` and `entry_number`.
     #[schema(max_length = 64)]
     #[serde(default)]
     pub entry_id: Option<String>,
+    /// Change, correction, supplement: the book of the entry changed, as printed
+    /// ("01/2014"), when the entry is named by its book and number rather than by
+    /// `entry_id`. The book's year is the label's "/yyyy", or `entry_book_year`.
+    #[schema(max_length = 64)]
+    #[serde(default)]
+    pub entry_book: Option<String>,
+    /// The year of `entry_book`, when its label does not end in "/yyyy".
+    #[serde(default)]
+    pub entry_book_year: Option<i64>,
+    /// The number of the entry changed within `entry_book`.
+    #[serde(default)]
+    pub entry_number: Option<i64>,
     /// change | correction | supplement
     #[schema(max_length = 64)]
     #[serde(default)]
@@ -276,6 +289,9 @@ impl IntakeJson {
             civil: self.civil.map(|c| motcua_domain::dossier::CivilFacts {
                 fields: c.fields,
                 entry_id: c.entry_id,
+                entry_book: c.entry_book,
+                entry_book_year: c.entry_book_year,
+                entry_number: c.entry_number,
                 note_kind: c.note_kind,
                 reason: c.reason,
             }),

@@ -449,6 +449,7 @@ fn civil_facts(v: &Values) -> Option<motcua_domain::dossier::CivilFacts> {
         entry_id,
         note_kind: v.opt("civil_note_kind"),
         reason: v.opt("civil_reason"),
+        ..Default::default()
     })
 }
 
