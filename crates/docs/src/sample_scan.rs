@@ -13,8 +13,8 @@ pub fn page_jpeg(page: usize, dpi: u32) -> Vec<u8> {
     let w = (A4.0 / 72.0 * dpi as f32) as u32;
     let h = (A4.1 / 72.0 * dpi as f32) as u32;
     let img = image::GrayImage::from_fn(w, h, |x, y| {
-        let line = (y / (dpi / 6).max(1)) % 2 == 0 && x % 97 > 10 + (page as u32 * 7) % 40;
-        let speck = (x.wrapping_mul(31) ^ y.wrapping_mul(17) ^ page as u32) % 23 == 0;
+        let line = (y / (dpi / 6).max(1)).is_multiple_of(2) && x % 97 > 10 + (page as u32 * 7) % 40;
+        let speck = (x.wrapping_mul(31) ^ y.wrapping_mul(17) ^ page as u32).is_multiple_of(23);
         image::Luma([if line {
             40
         } else if speck {
