@@ -32,6 +32,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: motcua_web::TrustedProxies,
+    /// Whose key signs copies and results (docs/signing.md).
+    pub signer: motcua_app::signing::SignerConfig,
 }
 
 /// The file's keys are the variables' names without the prefix, in lower case.
@@ -55,6 +57,12 @@ struct FileConfig {
     sqlite_synchronous: Option<String>,
     metrics_token: Option<String>,
     trusted_proxies: Option<String>,
+    signer_p12: Option<String>,
+    signer_p12_password: Option<String>,
+    signer_pkcs11_module: Option<String>,
+    signer_pkcs11_token: Option<String>,
+    signer_pkcs11_pin: Option<String>,
+    signer_pkcs11_key: Option<String>,
 }
 
 impl Config {
@@ -161,7 +169,19 @@ impl Config {
                 remind_after_days: file.remind_after_days,
             },
         )?;
+        let signer = signer_config(
+            &env,
+            SignerFile {
+                p12: file.signer_p12,
+                p12_password: file.signer_p12_password,
+                pkcs11_module: file.signer_pkcs11_module,
+                pkcs11_token: file.signer_pkcs11_token,
+                pkcs11_pin: file.signer_pkcs11_pin,
+                pkcs11_key: file.signer_pkcs11_key,
+            },
+        )?;
         Ok(Config {
+            signer,
             notify,
             trusted_proxies,
             public_url,
@@ -175,6 +195,73 @@ impl Config {
             sqlite_synchronous,
             metrics_token,
         })
+    }
+}
+
+struct SignerFile {
+    p12: Option<String>,
+    p12_password: Option<String>,
+    pkcs11_module: Option<String>,
+    pkcs11_token: Option<String>,
+    pkcs11_pin: Option<String>,
+    pkcs11_key: Option<String>,
+}
+
+/// A real CA's identity: a PKCS#12 file (`MOTCUA_SIGNER_P12` and
+/// `MOTCUA_SIGNER_P12_PASSWORD`) or a PKCS#11 token (`MOTCUA_SIGNER_PKCS11_MODULE`,
+/// `MOTCUA_SIGNER_PKCS11_PIN`, optionally `…_TOKEN` and `…_KEY` labels); the
+/// demo CA when neither is set.
+fn signer_config(
+    env: &impl Fn(&str) -> Option<String>,
+    file: SignerFile,
+) -> Result<motcua_app::signing::SignerConfig, String> {
+    use motcua_app::signing::SignerConfig;
+    let pick = |var: &str, from_file: Option<String>| {
+        env(var)
+            .or(from_file)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    // Passwords and PINs are taken as written (spaces may be part of them).
+    let secret =
+        |var: &str, from_file: Option<String>| env(var).or(from_file).filter(|v| !v.is_empty());
+    let p12 = pick("MOTCUA_SIGNER_P12", file.p12);
+    let module = pick("MOTCUA_SIGNER_PKCS11_MODULE", file.pkcs11_module);
+    match (p12, module) {
+        (Some(_), Some(_)) => Err(
+            "MOTCUA_SIGNER_P12 and MOTCUA_SIGNER_PKCS11_MODULE: set one of them, not both"
+                .to_owned(),
+        ),
+        (Some(path), None) => {
+            let path = PathBuf::from(path);
+            if !path.is_file() {
+                return Err(format!(
+                    "MOTCUA_SIGNER_P12: '{}' is not a readable file",
+                    path.display()
+                ));
+            }
+            let password = secret("MOTCUA_SIGNER_P12_PASSWORD", file.p12_password)
+                .ok_or("MOTCUA_SIGNER_P12_PASSWORD: required with MOTCUA_SIGNER_P12")?;
+            Ok(SignerConfig::Pkcs12 { path, password })
+        }
+        (None, Some(module)) => {
+            let module = PathBuf::from(module);
+            if !module.is_file() {
+                return Err(format!(
+                    "MOTCUA_SIGNER_PKCS11_MODULE: '{}' is not a readable file",
+                    module.display()
+                ));
+            }
+            let pin = secret("MOTCUA_SIGNER_PKCS11_PIN", file.pkcs11_pin)
+                .ok_or("MOTCUA_SIGNER_PKCS11_PIN: required with MOTCUA_SIGNER_PKCS11_MODULE")?;
+            Ok(SignerConfig::Pkcs11 {
+                module,
+                token_label: pick("MOTCUA_SIGNER_PKCS11_TOKEN", file.pkcs11_token),
+                pin,
+                key_label: pick("MOTCUA_SIGNER_PKCS11_KEY", file.pkcs11_key),
+            })
+        }
+        (None, None) => Ok(SignerConfig::DemoCa),
     }
 }
 
@@ -290,6 +377,70 @@ mod tests {
             motcua_store::SqliteSynchronous::Normal
         );
         assert_eq!(c.metrics_token, None);
+    }
+
+    #[test]
+    fn a_real_signer_is_a_p12_file_or_a_token() {
+        use motcua_app::signing::SignerConfig;
+        assert!(matches!(load(&[]).unwrap().signer, SignerConfig::DemoCa));
+        let dir = std::env::temp_dir().join(format!("motcua-signer-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p12 = dir.join("ca.p12");
+        std::fs::write(&p12, b"not read at start-up").unwrap();
+        let p12_str = p12.display().to_string();
+        let c = load(&[
+            ("MOTCUA_SIGNER_P12", &p12_str),
+            ("MOTCUA_SIGNER_P12_PASSWORD", " secret "),
+        ])
+        .unwrap();
+        match c.signer {
+            SignerConfig::Pkcs12 { path, password } => {
+                assert_eq!(path, p12);
+                assert_eq!(password, " secret ");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(load(&[("MOTCUA_SIGNER_P12", &p12_str)])
+            .unwrap_err()
+            .starts_with("MOTCUA_SIGNER_P12_PASSWORD:"));
+        assert!(load(&[
+            ("MOTCUA_SIGNER_P12", "/nonexistent.p12"),
+            ("MOTCUA_SIGNER_P12_PASSWORD", "x")
+        ])
+        .unwrap_err()
+        .starts_with("MOTCUA_SIGNER_P12:"));
+        let c = load(&[
+            ("MOTCUA_SIGNER_PKCS11_MODULE", &p12_str),
+            ("MOTCUA_SIGNER_PKCS11_PIN", "123456"),
+            ("MOTCUA_SIGNER_PKCS11_TOKEN", "motcua"),
+        ])
+        .unwrap();
+        match &c.signer {
+            SignerConfig::Pkcs11 {
+                module,
+                token_label,
+                pin,
+                key_label,
+            } => {
+                assert_eq!(module, &p12);
+                assert_eq!(token_label.as_deref(), Some("motcua"));
+                assert_eq!(pin, "123456");
+                assert_eq!(key_label, &None);
+            }
+            other => panic!("{other:?}"),
+        }
+        // The PIN stays out of the logs.
+        assert!(!format!("{:?}", c.signer).contains("123456"));
+        assert!(load(&[("MOTCUA_SIGNER_PKCS11_MODULE", &p12_str)])
+            .unwrap_err()
+            .starts_with("MOTCUA_SIGNER_PKCS11_PIN:"));
+        assert!(load(&[
+            ("MOTCUA_SIGNER_P12", &p12_str),
+            ("MOTCUA_SIGNER_PKCS11_MODULE", &p12_str)
+        ])
+        .unwrap_err()
+        .contains("not both"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

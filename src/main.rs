@@ -256,6 +256,7 @@ async fn open(config: &Config) -> Result<App, String> {
             blob_dir: config.data_dir.join("blobs"),
             remind_after_days: config.notify.remind_after_days,
             signing_dir: config.data_dir.join("signing"),
+            signer: config.signer.clone(),
         },
     );
     app.seed_reference_data()
@@ -638,6 +639,14 @@ async fn serve(config: Config) -> Result<(), String> {
         )
     })?;
     let app = open(&config).await?;
+    // A wrong path, password or PIN stops the start, not the first signature.
+    {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || app.open_configured_signer())
+            .await
+            .map_err(|e| format!("signer: {e}"))?
+            .map_err(|e| format!("MOTCUA_SIGNER_*: {}", e.message_vi()))?;
+    }
     if config.demo {
         match app.load_demo_if_empty().await {
             Ok(true) => {

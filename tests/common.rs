@@ -143,6 +143,7 @@ impl TestApp {
                 blob_dir: blob_dir.clone(),
                 remind_after_days: 3,
                 signing_dir: blob_dir.with_extension("signing"),
+                signer: motcua_app::signing::SignerConfig::DemoCa,
             },
             clock
                 .as_ref()

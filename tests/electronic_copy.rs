@@ -21,6 +21,8 @@ on_both_engines!(
     electronic_copy_of_an_image_is_pdf_a,
     bad_scans_are_refused_with_nothing_written,
     the_counter_page_uploads_a_scan_and_shows_the_signed_copy,
+    electronic_and_counter_copies_in_parallel_share_one_gap_free_book,
+    a_real_identity_from_the_settings_signs_the_copy,
 );
 
 fn form(scan: Vec<u8>, file_name: &str, content_type: &str) -> Form {
@@ -376,4 +378,203 @@ async fn the_counter_page_uploads_a_scan_and_shows_the_signed_copy(app: TestApp)
     let pdf = pdf.bytes().await.expect("bytes");
     let report = pdfsig(&pdf);
     assert!(report.contains("Signature is Valid."), "{report}");
+}
+
+/// The electronic copy writes through the counter's record path: copies of
+/// both kinds sent at once share the book (SCT/BS) and number 1..n without a
+/// gap or a repeat; a refused scan in between takes no number.
+async fn electronic_and_counter_copies_in_parallel_share_one_gap_free_book(app: TestApp) {
+    let token = app.token("tiepnhan").await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (client, token) = (app.client(), token.clone());
+        let base = app.base.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = if i % 2 == 0 {
+                let scan = motcua_docs::testing::sample_png(120, 160);
+                client
+                    .post(format!("{base}/api/v1/certifications/electronic"))
+                    .bearer_auth(&token)
+                    .multipart(form(scan, "bang.png", "image/png"))
+                    .send()
+                    .await
+            } else if i == 3 {
+                // Refused: takes no number.
+                client
+                    .post(format!("{base}/api/v1/certifications/electronic"))
+                    .bearer_auth(&token)
+                    .multipart(form(b"GIF89a".to_vec(), "bang.gif", "image/gif"))
+                    .send()
+                    .await
+            } else {
+                client
+                    .post(format!("{base}/api/v1/certifications"))
+                    .bearer_auth(&token)
+                    .json(&json!({
+                        "kind": "copy",
+                        "requester_name": "Nguyễn Văn An",
+                        "requester_id": "001087012345",
+                        "document_name": "Giấy khai sinh",
+                        "pages": 1,
+                        "copies": 1,
+                    }))
+                    .send()
+                    .await
+            };
+            let r = r.expect("request");
+            (
+                i,
+                r.status().as_u16(),
+                r.json::<Value>().await.expect("json"),
+            )
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        let (i, status, body) = t.await.expect("task");
+        if i == 3 {
+            assert_eq!(status, 400, "{body}");
+            continue;
+        }
+        assert!(status == 200 || status == 201, "{i}: {status} {body}");
+        let c = if i % 2 == 0 {
+            &body["certification"]
+        } else {
+            &body
+        };
+        assert_eq!(c["book"], "01/2026-SCT/BS", "{body}");
+        numbers.push(c["number"].as_i64().expect("a number"));
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=7).collect::<Vec<i64>>());
+    // The book and the verification documents agree with the answers.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(DISTINCT number) FROM certification_entries WHERE number IS NOT NULL"
+        )
+        .await,
+        7
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM issued_documents WHERE number BETWEEN 1 AND 7")
+            .await,
+        7
+    );
+}
+
+/// The token set up once per test process: SoftHSM reads its configuration
+/// when the module is first initialised, and both engines' runs share it.
+fn softhsm_token() -> &'static (std::path::PathBuf, Vec<Vec<u8>>) {
+    static TOKEN: std::sync::OnceLock<(std::path::PathBuf, Vec<Vec<u8>>)> =
+        std::sync::OnceLock::new();
+    TOKEN.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("motcua-test-softhsm-{}", std::process::id()));
+        let ca = motcua_sign::DemoCa::open_or_create(&dir.join("ca"), "CA thử nghiệm")
+            .expect("a CA standing in for a real one");
+        let (key, chain) = ca
+            .issue("Lê Văn Token", "Chủ tịch UBND xã")
+            .expect("an identity");
+        motcua_sign::softhsm::token_with(&dir, "motcua-app-test", "246810", &key, &chain)
+            .expect("a SoftHSM2 token (apt-get install -y softhsm2)");
+        (dir, chain)
+    })
+}
+
+/// `Settings::signer` names a real CA's identity: the copy is signed by it
+/// (its certificate in the signature, pdfsig valid over the whole document),
+/// not by the leader's demo identity; first from a PKCS#12 file, then from a
+/// PKCS#11 token.
+async fn a_real_identity_from_the_settings_signs_the_copy(app: TestApp) {
+    use motcua_app::signing::SignerConfig;
+    let token = app.token("tiepnhan").await;
+    let actor = app
+        .app
+        .token_actor(&token, None)
+        .await
+        .expect("actor")
+        .expect("known token");
+    let dir = std::env::temp_dir().join(format!("motcua-test-real-signer-{}", unique()));
+    let ca = motcua_sign::DemoCa::open_or_create(&dir.join("ca"), "CA thật (thử)")
+        .expect("a CA standing in for a real one");
+    let p12 = dir.join("chu-tich.p12");
+    std::fs::write(
+        &p12,
+        ca.issue_pkcs12("Trần Thị Mười Hai", "Chủ tịch UBND xã", "mật khẩu")
+            .expect("PKCS#12"),
+    )
+    .expect("write the PKCS#12 file");
+    let module = std::path::PathBuf::from(motcua_sign::softhsm::MODULE);
+    softhsm_token();
+    let configs = [
+        (
+            SignerConfig::Pkcs12 {
+                path: p12.clone(),
+                password: "mật khẩu".into(),
+            },
+            "Trần Thị Mười Hai",
+        ),
+        (
+            SignerConfig::Pkcs11 {
+                module,
+                token_label: Some("motcua-app-test".into()),
+                pin: "246810".into(),
+                key_label: Some("signer".into()),
+            },
+            "Lê Văn Token",
+        ),
+    ];
+    let scan = motcua_docs::testing::sample_png(120, 160);
+    for (n, (signer, common_name)) in configs.into_iter().enumerate() {
+        let configured = motcua_app::App::with_clock(
+            app.db.clone(),
+            motcua_app::Settings {
+                public_url: app.base.clone(),
+                blob_dir: dir.join("blobs"),
+                remind_after_days: 3,
+                signing_dir: dir.join("signing"),
+                signer,
+            },
+            app.clock().clock(),
+        );
+        tokio::task::spawn_blocking({
+            let configured = configured.clone();
+            move || configured.open_configured_signer()
+        })
+        .await
+        .expect("task")
+        .expect("the configured identity opens");
+        let copy = configured
+            .certifications()
+            .record_electronic(
+                &actor,
+                &motcua_app::certifications::ElectronicInput {
+                    requester_name: "Nguyễn Văn An".into(),
+                    requester_id: "001087012345".into(),
+                    document_name: "Giấy khai sinh".into(),
+                    ..Default::default()
+                },
+                &motcua_app::dossiers::Upload {
+                    name: "giay.png".into(),
+                    content_type: Some("image/png".into()),
+                    bytes: scan.clone(),
+                },
+                None,
+            )
+            .await
+            .expect("a signed copy");
+        assert_eq!(copy.certification.number, Some(n as i64 + 1));
+        let (_, pdf) = configured
+            .certifications()
+            .copy_pdf(&actor, &copy.certification.id)
+            .await
+            .expect("the stored copy");
+        let report = pdfsig(&pdf);
+        assert!(report.contains("Signature is Valid."), "{report}");
+        assert!(report.contains("Total document signed"), "{report}");
+        assert!(
+            report.contains(&format!("Signer Certificate Common Name: {common_name}")),
+            "{report}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

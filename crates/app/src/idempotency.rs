@@ -89,12 +89,20 @@ impl Request {
         {
             return Ok(None);
         }
+        self.stored(conn, key).await.map(Some)
+    }
+
+    /// The answer stored under a key claimed earlier.
+    async fn stored<T: DeserializeOwned>(
+        &self,
+        conn: &mut Conn,
+        key: &IdempotencyKey,
+    ) -> Result<T> {
         match store::idempotent_answer(conn, &self.owner, key.as_str()).await? {
             Some(a) if a.fingerprint != self.fingerprint.0 => Err(Error::Conflict(
                 "Khóa Idempotency-Key này đã dùng cho một yêu cầu khác; mỗi yêu cầu mới cần một khóa mới.".into(),
             )),
             Some(a) if a.status != 0 => serde_json::from_str(&a.body)
-                .map(Some)
                 .map_err(|e| Error::internal("stored idempotent answer", e)),
             // Claimed and committed without an answer cannot happen (the answer is
             // written in the claiming transaction); a vanished row neither.
@@ -103,6 +111,33 @@ impl Request {
                 key.as_str()
             ))),
         }
+    }
+
+    /// [`Request::replay`] for a request whose stored answer is known before
+    /// its transaction's writes (e.g. a reference to the row it will write):
+    /// the key is claimed with `answer` in one statement. Returns the stored
+    /// answer of an earlier request with this key, if any.
+    pub async fn replay_or_claim_with<T: DeserializeOwned>(
+        &self,
+        conn: &mut Conn,
+        now_ms: i64,
+        answer: &impl Serialize,
+    ) -> Result<Option<T>> {
+        let Some(key) = &self.key else {
+            return Ok(None);
+        };
+        let body = serde_json::to_string(answer).map_err(|e| Error::internal("answer", e))?;
+        let answer = IdempotentAnswer {
+            fingerprint: self.fingerprint.0.clone(),
+            status: 200,
+            body,
+        };
+        if store::claim_idempotency_key_answered(conn, &self.owner, key.as_str(), &answer, now_ms)
+            .await?
+        {
+            return Ok(None);
+        }
+        self.stored(conn, key).await.map(Some)
     }
 
     /// Keeps `answer` for a repeat of this request (in the transaction that

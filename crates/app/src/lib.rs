@@ -43,6 +43,8 @@ pub struct Settings {
     /// The demo certificate authority and the leaders' signing identities
     /// (created on first use; see docs/signing.md).
     pub signing_dir: std::path::PathBuf,
+    /// Whose key signs: the demo CA (default) or a real CA's identity.
+    pub signer: signing::SignerConfig,
 }
 
 impl Default for Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
             blob_dir: std::path::PathBuf::from("data/blobs"),
             remind_after_days: 3,
             signing_dir: std::path::PathBuf::from("data/signing"),
+            signer: signing::SignerConfig::DemoCa,
         }
     }
 }

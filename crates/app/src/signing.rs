@@ -1,12 +1,13 @@
 //! The agency's signer: each leader's signing identity from the demo CA kept
 //! under `Settings::signing_dir` (created on first use, so that a fresh
-//! installation signs out of the box). docs/signing.md says how to use a real
-//! CA's certificate or a USB token instead.
+//! installation signs out of the box), or the real CA identity the settings
+//! name (`Settings::signer`: a PKCS#12 file or a PKCS#11 token). docs/signing.md
+//! says how to configure one.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use motcua_sign::{DemoCa, Pkcs12Signer, Signer};
+use motcua_sign::{DemoCa, Pkcs11Config, Pkcs11Signer, Pkcs12Signer, Signer};
 
 use crate::error::{Error, Result};
 use crate::App;
@@ -29,6 +30,57 @@ pub(crate) struct SignerCache {
 struct Inner {
     ca: Option<Arc<DemoCa>>,
     signers: HashMap<String, Arc<Pkcs12Signer>>,
+    /// The configured identity, opened once (reading a PKCS#12 file or
+    /// logging in to a token takes far longer than a signature).
+    configured: Option<Arc<dyn Signer>>,
+}
+
+/// Whose key signs copies and results.
+#[derive(Clone, Default)]
+pub enum SignerConfig {
+    /// Each leader's identity from the demo CA under `signing_dir`.
+    #[default]
+    DemoCa,
+    /// One identity from a real CA in a PKCS#12 (`.p12`/`.pfx`) file.
+    Pkcs12 {
+        path: std::path::PathBuf,
+        password: String,
+    },
+    /// One identity on a PKCS#11 token (a USB signing token).
+    Pkcs11 {
+        /// The vendor's module, e.g. `/usr/lib/softhsm/libsofthsm2.so`.
+        module: std::path::PathBuf,
+        /// The token's label; the first token present when `None`.
+        token_label: Option<String>,
+        /// The user PIN.
+        pin: String,
+        /// The private key's label; the first key with a certificate when `None`.
+        key_label: Option<String>,
+    },
+}
+
+impl std::fmt::Debug for SignerConfig {
+    // Passwords and PINs stay out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignerConfig::DemoCa => f.write_str("DemoCa"),
+            SignerConfig::Pkcs12 { path, .. } => f
+                .debug_struct("Pkcs12")
+                .field("path", path)
+                .finish_non_exhaustive(),
+            SignerConfig::Pkcs11 {
+                module,
+                token_label,
+                key_label,
+                ..
+            } => f
+                .debug_struct("Pkcs11")
+                .field("module", module)
+                .field("token_label", token_label)
+                .field("key_label", key_label)
+                .finish_non_exhaustive(),
+        }
+    }
 }
 
 /// Who signs, as the certificate names them.
@@ -37,6 +89,32 @@ pub struct SigningIdentity {
     pub user_id: String,
     pub full_name: String,
     pub title: String,
+}
+
+/// The identity a real-CA setting names, opened.
+fn open_configured(
+    config: &SignerConfig,
+) -> std::result::Result<Arc<dyn Signer>, motcua_sign::SignError> {
+    Ok(match config {
+        SignerConfig::DemoCa => {
+            return Err(motcua_sign::SignError::KeyStore(
+                "the demo CA signs per leader".into(),
+            ))
+        }
+        SignerConfig::Pkcs12 { path, password } => Arc::new(Pkcs12Signer::open(path, password)?),
+        SignerConfig::Pkcs11 {
+            module,
+            token_label,
+            pin,
+            key_label,
+        } => Arc::new(Pkcs11Signer::open(&Pkcs11Config {
+            module: module.clone(),
+            token_label: token_label.clone(),
+            pin: pin.clone(),
+            key_label: key_label.clone(),
+            extra_chain: Vec::new(),
+        })?),
+    })
 }
 
 impl App {
@@ -50,6 +128,14 @@ impl App {
             .inner
             .lock()
             .map_err(|_| Error::Internal("signer cache poisoned".into()))?;
+        if !matches!(self.settings.signer, SignerConfig::DemoCa) {
+            if let Some(s) = &inner.configured {
+                return Ok(s.clone());
+            }
+            let signer = open_configured(&self.settings.signer).map_err(internal)?;
+            inner.configured = Some(signer.clone());
+            return Ok(signer);
+        }
         if let Some(s) = inner.signers.get(&who.user_id) {
             return Ok(s.clone());
         }
@@ -70,6 +156,21 @@ impl App {
         );
         inner.signers.insert(who.user_id.clone(), signer.clone());
         Ok(signer)
+    }
+
+    /// Opens the configured real-CA identity now (at start-up), so that a wrong
+    /// path, password or PIN stops the server rather than the first signature.
+    /// Nothing to do for the demo CA. Blocking: call it from the blocking pool.
+    pub fn open_configured_signer(&self) -> Result<()> {
+        if matches!(self.settings.signer, SignerConfig::DemoCa) {
+            return Ok(());
+        }
+        self.signer_of(&SigningIdentity {
+            user_id: String::new(),
+            full_name: String::new(),
+            title: String::new(),
+        })
+        .map(|_| ())
     }
 
     /// The demo CA's certificate (PEM file), what a verifier imports to trust

@@ -134,26 +134,170 @@ pub fn scan_pages(scan: &[u8], content_type: &str) -> Result<usize, CopyError> {
     }
 }
 
-/// Each page of a PDF as an SVG document (white background: a scan's page
-/// is paper).
-fn pdf_pages_as_svg(scan: &[u8]) -> Result<Vec<String>, CopyError> {
+/// The JPEG of each page that is nothing but one full-page JPEG image (what
+/// a scanner writes), `None` for the others. Such a page is placed as its
+/// JPEG, byte for byte: no conversion, no re-encoding, and the copy keeps the
+/// scan's own image.
+fn jpeg_pages(doc: &lopdf::Document) -> Vec<Option<Vec<u8>>> {
+    doc.get_pages()
+        .values()
+        .map(|id| page_jpeg(doc, *id))
+        .collect()
+}
+
+fn page_jpeg(doc: &lopdf::Document, page_id: lopdf::ObjectId) -> Option<Vec<u8>> {
+    use lopdf::Object;
+    let inherited = |key: &[u8]| -> Option<&Object> {
+        let mut node = doc.get_dictionary(page_id).ok()?;
+        for _ in 0..32 {
+            if let Ok(value) = node.get(key) {
+                return doc.dereference(value).ok().map(|(_, v)| v);
+            }
+            node = doc
+                .get_dictionary(node.get(b"Parent").ok()?.as_reference().ok()?)
+                .ok()?;
+        }
+        None
+    };
+    let number = |o: &Object| {
+        o.as_float()
+            .ok()
+            .or_else(|| o.as_i64().ok().map(|i| i as f32))
+    };
+    if inherited(b"Rotate")
+        .and_then(number)
+        .is_some_and(|r| r != 0.0)
+    {
+        return None;
+    }
+    let media: Vec<f32> = inherited(b"MediaBox")?
+        .as_array()
+        .ok()?
+        .iter()
+        .map(|o| doc.dereference(o).ok().and_then(|(_, v)| number(v)))
+        .collect::<Option<_>>()?;
+    let (page_w, page_h) = match media.as_slice() {
+        [x0, y0, x1, y1] => ((x1 - x0).abs(), (y1 - y0).abs()),
+        _ => return None,
+    };
+    // Only `q`, `Q`, `cm` and one `Do`: anything else drawn (text, lines, a
+    // second image) would be lost by placing the image alone.
+    let content = doc.get_and_decode_page_content(page_id).ok()?;
+    let (mut scale, mut name) = ((1.0f32, 1.0f32), None);
+    let mut stack = Vec::new();
+    for op in &content.operations {
+        match op.operator.as_str() {
+            "q" => stack.push(scale),
+            "Q" => scale = stack.pop()?,
+            "cm" => {
+                let m: Vec<f32> = op.operands.iter().map(number).collect::<Option<_>>()?;
+                match m.as_slice() {
+                    [a, b, c, d, _, _] if *b == 0.0 && *c == 0.0 => {
+                        scale = (scale.0 * a, scale.1 * d);
+                    }
+                    _ => return None,
+                }
+            }
+            "Do" if name.is_none() => {
+                name = Some((op.operands.first()?.as_name().ok()?.to_vec(), scale));
+            }
+            _ => return None,
+        }
+    }
+    let (name, (w, h)) = name?;
+    if w.abs() < page_w * 0.9 || h.abs() < page_h * 0.9 {
+        return None;
+    }
+    let page = doc.get_dictionary(page_id).ok()?;
+    let resources = match page.get(b"Resources").ok()? {
+        Object::Reference(id) => doc.get_dictionary(*id).ok()?,
+        Object::Dictionary(d) => d,
+        _ => return None,
+    };
+    let xobjects = doc.get_dict_in_dict(resources, b"XObject").ok()?;
+    let (_, image) = doc.dereference(xobjects.get(&name).ok()?).ok()?;
+    let image = image.as_stream().ok()?;
+    let dict = &image.dict;
+    let name_of = |key: &[u8]| -> Option<Vec<u8>> {
+        let (_, v) = doc.dereference(dict.get(key).ok()?).ok()?;
+        match v {
+            Object::Name(n) => Some(n.clone()),
+            Object::Array(a) if a.len() == 1 => a[0].as_name().ok().map(<[u8]>::to_vec),
+            _ => None,
+        }
+    };
+    let plain = name_of(b"Subtype").as_deref() == Some(b"Image".as_slice())
+        && name_of(b"Filter").as_deref() == Some(b"DCTDecode".as_slice())
+        && matches!(
+            name_of(b"ColorSpace").as_deref(),
+            Some(b"DeviceRGB" | b"DeviceGray")
+        )
+        && dict
+            .get(b"BitsPerComponent")
+            .ok()
+            .and_then(|o| o.as_i64().ok())
+            == Some(8)
+        && ![
+            b"SMask".as_slice(),
+            b"Mask",
+            b"Decode",
+            b"ImageMask",
+            b"DecodeParms",
+        ]
+        .iter()
+        .any(|key| dict.has(key));
+    (plain && image.content.starts_with(&[0xFF, 0xD8, 0xFF])).then(|| image.content.clone())
+}
+
+/// The pages numbered `wanted` (0-based) of a PDF as SVG documents (white
+/// background: a scan's page is paper), converted on as many threads as
+/// there are cores: each thread parses the PDF for itself, as the converter's
+/// document and cache are not shared between threads.
+fn pdf_pages_as_svg(scan: &[u8], wanted: &[usize]) -> Result<Vec<String>, CopyError> {
     use hayro_svg::hayro_interpret::InterpreterSettings;
     use hayro_svg::hayro_syntax::Pdf;
-    let pdf = Pdf::new(scan.to_vec()).map_err(|_| CopyError::UnreadablePdf)?;
-    let cache = hayro_svg::RenderCache::new();
-    let settings = InterpreterSettings::default();
-    let render = hayro_svg::SvgRenderSettings {
-        bg_color: [255, 255, 255, 255],
-    };
-    let pages: Vec<String> = pdf
-        .pages()
-        .iter()
-        .map(|page| hayro_svg::convert(page, &cache, &settings, &render))
-        .collect();
-    if pages.is_empty() {
-        return Err(CopyError::NoPages);
+    if wanted.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(pages)
+    let data = std::sync::Arc::new(scan.to_vec());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(wanted.len())
+        .max(1);
+    let chunk = wanted.len().div_ceil(threads);
+    let convert = |indices: &[usize]| -> Result<Vec<String>, CopyError> {
+        let pdf = Pdf::new(data.clone()).map_err(|_| CopyError::UnreadablePdf)?;
+        let cache = hayro_svg::RenderCache::new();
+        let settings = InterpreterSettings::default();
+        let render = hayro_svg::SvgRenderSettings {
+            bg_color: [255, 255, 255, 255],
+        };
+        let pages = pdf.pages();
+        indices
+            .iter()
+            .map(|i| {
+                pages
+                    .get(*i)
+                    .map(|page| hayro_svg::convert(page, &cache, &settings, &render))
+                    .ok_or(CopyError::NoPages)
+            })
+            .collect()
+    };
+    let parts: Vec<Result<Vec<String>, CopyError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = wanted
+            .chunks(chunk)
+            .map(|indices| scope.spawn(|| convert(indices)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Err(CopyError::UnreadablePdf)))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(wanted.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
 }
 
 /// Renders the copy of one scan (a PDF of any number of pages, or one image).
@@ -166,12 +310,29 @@ pub fn electronic_copy_pdf(
     let kind = scan_kind(scan, content_type)?;
     let files: Vec<(String, Vec<u8>)> = match kind {
         ScanKind::Pdf => {
-            scan_pages(scan, content_type)?;
-            pdf_pages_as_svg(scan)?
-                .into_iter()
-                .enumerate()
-                .map(|(i, svg)| (format!("/scan-{}.svg", i + 1), svg.into_bytes()))
-                .collect()
+            let doc = lopdf::Document::load_mem(scan).map_err(|_| CopyError::UnreadablePdf)?;
+            let count = doc.get_pages().len();
+            if count == 0 {
+                return Err(CopyError::NoPages);
+            }
+            if count > SCAN_PAGES {
+                return Err(CopyError::TooManyPages);
+            }
+            let jpegs = jpeg_pages(&doc);
+            drop(doc);
+            let vector: Vec<usize> = (0..jpegs.len()).filter(|i| jpegs[*i].is_none()).collect();
+            let mut svgs = pdf_pages_as_svg(scan, &vector)?.into_iter();
+            let mut files = Vec::with_capacity(jpegs.len());
+            for (i, jpeg) in jpegs.into_iter().enumerate() {
+                files.push(match jpeg {
+                    Some(bytes) => (format!("/scan-{}.jpg", i + 1), bytes),
+                    None => (
+                        format!("/scan-{}.svg", i + 1),
+                        svgs.next().ok_or(CopyError::NoPages)?.into_bytes(),
+                    ),
+                });
+            }
+            files
         }
         ScanKind::Jpeg => vec![("/scan.jpg".to_owned(), scan.to_vec())],
         ScanKind::Png => vec![("/scan.png".to_owned(), scan.to_vec())],
@@ -286,6 +447,35 @@ mod tests {
                 "{codes:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_scanners_pdf_keeps_its_jpeg_pages_byte_for_byte() {
+        let engine = PdfEngine::new();
+        let scan = crate::sample_scan::scanned_pdf(3, 50);
+        let copy = electronic_copy_pdf(&engine, &scan, "application/pdf", &meta()).expect("copy");
+        assert_eq!(copy.scan_pages, 3);
+        assert!(String::from_utf8_lossy(&copy.pdf).contains("pdfaid:part"));
+        assert_eq!(
+            lopdf::Document::load_mem(&copy.pdf)
+                .expect("pdf")
+                .get_pages()
+                .len(),
+            4
+        );
+        // Each page's JPEG is in the copy as it was scanned (not converted,
+        // not re-encoded).
+        for page in 0..3 {
+            let jpeg = crate::sample_scan::page_jpeg(page, 50);
+            assert!(
+                copy.pdf.windows(jpeg.len()).any(|w| w == jpeg.as_slice()),
+                "page {page}'s JPEG re-encoded"
+            );
+        }
+        // A page with anything besides its image is converted, not cut down
+        // to the image.
+        let doc = lopdf::Document::load_mem(&scan_pdf(&engine, 1)).expect("pdf");
+        assert_eq!(jpeg_pages(&doc), vec![None]);
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub mod poster;
 mod qr;
 pub mod registers;
 pub mod reports;
+#[cfg(feature = "sample-scan")]
+pub mod sample_scan;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod world;

@@ -19,6 +19,8 @@ mod cms_build;
 mod pdf;
 mod pkcs11;
 mod signer;
+#[cfg(feature = "softhsm-testing")]
+pub mod softhsm;
 
 pub use ca::DemoCa;
 pub use pdf::{sign_pdf, SignOptions};

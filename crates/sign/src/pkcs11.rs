@@ -5,8 +5,9 @@
 //! session on the token and logging in with the user PIN. SoftHSM2 speaks the
 //! same interface, which is how the tests run it.
 
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use cryptoki::context::{CInitializeArgs, Pkcs11};
 use cryptoki::mechanism::Mechanism;
@@ -51,8 +52,37 @@ pub struct Pkcs11Signer {
     session: Mutex<Session>,
     key: ObjectHandle,
     chain: Vec<Vec<u8>>,
-    // Kept last so the session closes before the library is finalised.
-    _context: Pkcs11,
+}
+
+/// The module of `path`, loaded and initialised once for the whole process.
+///
+/// `C_Finalize` is process-wide: a signer owning its own handle would
+/// finalise the module when dropped and pull it from under every other
+/// signer (their next signature failing with "not initialised"). The
+/// handles here are kept until the process ends, so the module is never
+/// finalised while a signer may use it.
+pub(crate) fn module(path: &Path) -> Result<Pkcs11, SignError> {
+    static MODULES: OnceLock<Mutex<HashMap<PathBuf, Pkcs11>>> = OnceLock::new();
+    let mut modules = MODULES
+        .get_or_init(Default::default)
+        .lock()
+        .map_err(|_| SignError::Token("the module registry was poisoned".into()))?;
+    if let Some(context) = modules.get(path) {
+        return Ok(context.clone());
+    }
+    let context = Pkcs11::new(path)
+        .map_err(|err| SignError::Token(format!("cannot load {}: {err}", path.display())))?;
+    match context.initialize(CInitializeArgs::OsThreads) {
+        Ok(()) => {}
+        // Initialised by another library of this process (not through here).
+        Err(cryptoki::error::Error::Pkcs11(
+            cryptoki::error::RvError::CryptokiAlreadyInitialized,
+            _,
+        )) => {}
+        Err(err) => return Err(token_err(err)),
+    }
+    modules.insert(path.to_owned(), context.clone());
+    Ok(context)
 }
 
 fn token_err(err: impl std::fmt::Display) -> SignError {
@@ -63,18 +93,7 @@ impl Pkcs11Signer {
     /// Loads the module, finds the token, logs in and finds the key and its
     /// certificate.
     pub fn open(config: &Pkcs11Config) -> Result<Pkcs11Signer, SignError> {
-        let context = Pkcs11::new(&config.module).map_err(|err| {
-            SignError::Token(format!("cannot load {}: {err}", config.module.display()))
-        })?;
-        match context.initialize(CInitializeArgs::OsThreads) {
-            Ok(()) => {}
-            // Another signer of this process already initialised the module.
-            Err(cryptoki::error::Error::Pkcs11(
-                cryptoki::error::RvError::CryptokiAlreadyInitialized,
-                _,
-            )) => {}
-            Err(err) => return Err(token_err(err)),
-        }
+        let context = module(&config.module)?;
         let mut chosen = None;
         for slot in context.get_slots_with_token().map_err(token_err)? {
             let info = context.get_token_info(slot).map_err(token_err)?;
@@ -94,9 +113,16 @@ impl Pkcs11Signer {
             })
         })?;
         let session = context.open_ro_session(slot).map_err(token_err)?;
-        session
-            .login(UserType::User, Some(&AuthPin::from(config.pin.clone())))
-            .map_err(|err| SignError::Token(format!("login refused: {err}")))?;
+        match session.login(UserType::User, Some(&AuthPin::from(config.pin.clone()))) {
+            Ok(()) => {}
+            // Login is per token for the whole process: another signer's
+            // session on this token already logged in.
+            Err(cryptoki::error::Error::Pkcs11(
+                cryptoki::error::RvError::UserAlreadyLoggedIn,
+                _,
+            )) => {}
+            Err(err) => return Err(SignError::Token(format!("login refused: {err}"))),
+        }
 
         let mut template = vec![Attribute::Class(ObjectClass::PRIVATE_KEY)];
         if let Some(label) = &config.key_label {
@@ -161,7 +187,6 @@ impl Pkcs11Signer {
             session: Mutex::new(session),
             key,
             chain,
-            _context: context,
         })
     }
 }

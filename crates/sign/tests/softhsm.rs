@@ -170,4 +170,30 @@ fn a_key_on_a_softhsm2_token_signs_a_pdf_that_pdfsig_accepts() {
     assert!(report.contains("Signature is Valid."), "{report}");
     assert!(report.contains("Total document signed"), "{report}");
     assert!(report.contains("Certificate is Trusted."), "{report}");
+
+    // A second signer of the same module, dropped, leaves the module to the
+    // first: the module is finalised with the process, not with a signer.
+    let second = Pkcs11Signer::open(&Pkcs11Config {
+        module: MODULE.into(),
+        token_label: Some(TOKEN.into()),
+        pin: PIN.into(),
+        key_label: Some("signer".into()),
+        extra_chain: Vec::new(),
+    })
+    .expect("a second signer");
+    drop(second);
+    let again = sign_pdf(
+        &common::minimal_pdf(),
+        &signer,
+        &SignOptions {
+            name: "Phạm Thị Dung".into(),
+            reason: "Chứng thực bản sao từ bản chính".into(),
+            location: "UBND xã Tân Phú".into(),
+            time: jiff::Timestamp::now(),
+        },
+    )
+    .expect("still signs after another signer of the module was dropped");
+    std::fs::write(&path, &again).expect("write");
+    let report = common::pdfsig(&path, Some(&nss));
+    assert!(report.contains("Signature is Valid."), "{report}");
 }

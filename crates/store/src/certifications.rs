@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use motcua_domain::certification::{Kind, SignatureMode};
 use sqlx::FromRow;
 
-use crate::{flag, from_millis, Conn, Result};
+use crate::{flag, from_millis, Conn, Engine, Result};
 
 /// The number an entry takes in its book.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,21 +27,15 @@ pub async fn next_number(
     year: i16,
     now_ms: i64,
 ) -> Result<Numbered> {
-    let latest: Option<(i64, i64)> = sqlx::query_as(
-        "SELECT volume, closed FROM certification_books \
-         WHERE agency_id = $1 AND book_code = $2 AND book_year = $3 \
-         ORDER BY volume DESC LIMIT 1",
+    let mut volume = open_volume(
+        conn,
+        BookKey {
+            agency_id,
+            book_code,
+            year,
+        },
     )
-    .bind(agency_id)
-    .bind(book_code)
-    .bind(i64::from(year))
-    .fetch_optional(&mut *conn)
     .await?;
-    let mut volume = match latest {
-        None => 1,
-        Some((v, closed)) if flag(closed) => v + 1,
-        Some((v, _)) => v,
-    };
     // A book closed between the read above and this upsert takes no number
     // (the `WHERE` leaves it alone and nothing is returned): the next volume does.
     loop {
@@ -71,6 +65,172 @@ pub async fn next_number(
         }
         volume += 1;
     }
+}
+
+/// The book an entry is numbered in.
+#[derive(Debug, Clone, Copy)]
+pub struct BookKey<'a> {
+    pub agency_id: &'a str,
+    pub book_code: &'a str,
+    pub year: i16,
+}
+
+/// Writes a certification with its issued document, numbered in its book.
+///
+/// With `numbered` (a number taken earlier in this transaction with
+/// [`next_number`], because the document prints it) the two rows are simply
+/// written. Without, the number is taken here, as the last write of the
+/// transaction: the book row lock that makes numbering gap-free is held from
+/// this statement to the commit only, not across the transaction's other work.
+/// On PostgreSQL the upsert and both inserts are one statement (one round trip
+/// under the lock); SQLite holds its database write lock for the whole
+/// transaction anyway, and its statements cost no round trip.
+///
+/// `entry.numbered`, `issued.number` and `issued.book` are ignored: they come
+/// from the number; `book_label(volume)` names the book in the issued document.
+pub async fn record_numbered(
+    conn: &mut Conn,
+    engine: Engine,
+    book: BookKey<'_>,
+    entry: &NewEntry<'_>,
+    issued: &NewIssued<'_>,
+    numbered: Option<&Numbered>,
+    book_label: &(dyn Fn(i64) -> String + Sync),
+) -> Result<Numbered> {
+    if let Some(n) = numbered {
+        write_numbered(conn, entry, issued, n, &book_label(n.volume)).await?;
+        return Ok(n.clone());
+    }
+    match engine {
+        Engine::Sqlite => {
+            let n = next_number(
+                conn,
+                book.agency_id,
+                book.book_code,
+                book.year,
+                entry.created_at,
+            )
+            .await?;
+            write_numbered(conn, entry, issued, &n, &book_label(n.volume)).await?;
+            Ok(n)
+        }
+        Engine::Postgres => {
+            let mut volume = open_volume(conn, book).await?;
+            loop {
+                let label = book_label(volume);
+                // A data-modifying CTE: the entry and the document see the row
+                // the upsert returns; with no row (the volume was closed
+                // meanwhile) nothing is written and the next volume is tried.
+                let taken: Option<(String, i64)> = sqlx::query_as(
+                    "WITH b AS ( \
+                       INSERT INTO certification_books \
+                       (id, agency_id, book_code, book_year, volume, last_number, closed, created_at) \
+                       VALUES ($1, $2, $3, $4, $5, 1, 0, $6) \
+                       ON CONFLICT (agency_id, book_code, book_year, volume) \
+                       DO UPDATE SET last_number = certification_books.last_number + 1 \
+                       WHERE certification_books.closed = 0 \
+                       RETURNING id, last_number), \
+                     i AS ( \
+                       INSERT INTO issued_documents (token, kind, agency_id, number, book, title, \
+                       issued_at, issued_by, sha256) \
+                       SELECT $7, $8, $2, b.last_number, $9, $10, $11, $12, $13 FROM b), \
+                     e AS ( \
+                       INSERT INTO certification_entries (id, agency_id, kind, book_id, number, \
+                       signature_mode, requester_name, requester_id, document_name, pages, copies, \
+                       fee_total, fee_lines, signer_id, signer_title, recorded_by, disposition, \
+                       dossier_id, issued_token, created_at) \
+                       SELECT $14, $2, $15, b.id, b.last_number, $16, $17, $18, $19, $20, $21, $22, \
+                       $23, $24, $25, $26, $27, $28, $29, $30 FROM b) \
+                     SELECT id, last_number FROM b",
+                )
+                .bind(crate::new_id())
+                .bind(book.agency_id)
+                .bind(book.book_code)
+                .bind(i64::from(book.year))
+                .bind(volume)
+                .bind(entry.created_at)
+                .bind(issued.token)
+                .bind(issued.kind)
+                .bind(&label)
+                .bind(issued.title)
+                .bind(issued.issued_at)
+                .bind(issued.issued_by)
+                .bind(issued.sha256)
+                .bind(entry.id)
+                .bind(entry.kind.as_str())
+                .bind(entry.signature_mode.map(|m| m.as_str()))
+                .bind(entry.requester_name)
+                .bind(entry.requester_id)
+                .bind(entry.document_name)
+                .bind(i64::from(entry.pages))
+                .bind(i64::from(entry.copies))
+                .bind(entry.fee_total)
+                .bind(entry.fee_lines)
+                .bind(entry.signer_id)
+                .bind(entry.signer_title)
+                .bind(entry.recorded_by)
+                .bind(entry.disposition)
+                .bind(entry.dossier_id)
+                .bind(entry.issued_token)
+                .bind(entry.created_at)
+                .fetch_optional(&mut *conn)
+                .await?;
+                if let Some((book_id, number)) = taken {
+                    return Ok(Numbered {
+                        book_id,
+                        volume,
+                        number,
+                    });
+                }
+                volume += 1;
+            }
+        }
+    }
+}
+
+async fn write_numbered(
+    conn: &mut Conn,
+    entry: &NewEntry<'_>,
+    issued: &NewIssued<'_>,
+    n: &Numbered,
+    label: &str,
+) -> Result<()> {
+    insert_issued(
+        conn,
+        &NewIssued {
+            number: Some(n.number),
+            book: Some(label),
+            ..issued.clone()
+        },
+    )
+    .await?;
+    insert_entry(
+        conn,
+        &NewEntry {
+            numbered: Some(n),
+            ..entry.clone()
+        },
+    )
+    .await
+}
+
+/// The volume new numbers go to: the latest, or the one after it when closed.
+async fn open_volume(conn: &mut Conn, book: BookKey<'_>) -> Result<i64> {
+    let latest: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT volume, closed FROM certification_books \
+         WHERE agency_id = $1 AND book_code = $2 AND book_year = $3 \
+         ORDER BY volume DESC LIMIT 1",
+    )
+    .bind(book.agency_id)
+    .bind(book.book_code)
+    .bind(i64::from(book.year))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match latest {
+        None => 1,
+        Some((v, closed)) if flag(closed) => v + 1,
+        Some((v, _)) => v,
+    })
 }
 
 /// The book closed: its volume and last number.

@@ -8,11 +8,11 @@ use motcua_domain::access::Action;
 use motcua_domain::calendar::vietnam_time_zone;
 use motcua_domain::certification::{self as domain, Kind, SignatureMode};
 use motcua_store::agencies;
-use motcua_store::certifications::{self as store, NewEntry, NewIssued};
+use motcua_store::certifications as store;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::record::check;
+use super::record::{check, Recording};
 use super::{Certification, CertificationInput, Certifications};
 use crate::dossiers::Upload;
 use crate::error::{Error, Result};
@@ -107,8 +107,6 @@ impl Certifications<'_> {
             }
             None => String::new(),
         };
-        let fee_lines =
-            serde_json::to_string(&quote.lines).map_err(|e| Error::internal("fee lines", e))?;
         let id = motcua_store::new_id();
         let token = crate::secrets::random_token();
         let now = self.now();
@@ -165,49 +163,20 @@ impl Certifications<'_> {
         .await
         .map_err(|e| Error::Internal(format!("signing task: {e}")))??;
         let sha256 = self.blobs().put(&copy.pdf)?;
-        store::insert_issued(
-            &mut tx,
-            &NewIssued {
-                token: &token,
-                kind: "certification",
-                agency_id: &actor.agency.id,
-                number: Some(numbered.number),
-                book: Some(&label),
-                title: &format!("{}: {}", c.kind.label_vi(), c.document_name),
-                issued_at: now_ms,
-                issued_by: &signer_id,
-                sha256: Some(&sha256),
-            },
-        )
-        .await?;
-        store::insert_entry(
-            &mut tx,
-            &NewEntry {
-                id: &id,
-                agency_id: &actor.agency.id,
-                kind: c.kind,
-                numbered: Some(&numbered),
-                signature_mode: None,
-                requester_name: &c.requester_name,
-                requester_id: &c.requester_id,
-                document_name: &c.document_name,
-                pages: c.pages,
-                copies: c.copies,
-                fee_total: quote.total,
-                fee_lines: &fee_lines,
-                signer_id: Some(&signer_id),
-                signer_title: Some(&c.signer_title),
-                recorded_by: &actor.user_id,
-                disposition: domain::Disposition::SameDay.as_str(),
-                dossier_id: None,
-                issued_token: Some(&token),
-                created_at: now_ms,
-            },
-        )
-        .await?;
-        let entry = store::entry(&mut tx, &id)
-            .await?
-            .ok_or_else(|| Error::Internal("the entry just written vanished".into()))?;
+        let recording = Recording {
+            c: &c,
+            quote: &quote,
+            signer_id: &signer_id,
+            signer_name: &signer_name,
+            id: &id,
+            token: &token,
+            now_ms,
+            year,
+            sha256: Some(&sha256),
+        };
+        let entry = self
+            .record_in(&mut tx, actor, &recording, Some(&numbered))
+            .await?;
         let answer = ElectronicCopy {
             certification: self.answer(entry),
             file_url: format!("/api/v1/certifications/{id}/copy.pdf"),

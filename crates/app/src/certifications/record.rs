@@ -177,6 +177,34 @@ pub(super) fn check(input: &CertificationInput) -> Result<Checked> {
     })
 }
 
+/// What a numbered certification writes besides its number (see
+/// `Certifications::record_in`).
+pub(super) struct Recording<'a> {
+    pub(super) c: &'a Checked,
+    pub(super) quote: &'a domain::FeeQuote,
+    pub(super) signer_id: &'a str,
+    pub(super) signer_name: &'a str,
+    /// The entry's id.
+    pub(super) id: &'a str,
+    /// The issued document's verification token.
+    pub(super) token: &'a str,
+    pub(super) now_ms: i64,
+    /// The book's year (local).
+    pub(super) year: i16,
+    /// The issued file's hash (an electronic copy).
+    pub(super) sha256: Option<&'a str>,
+}
+
+/// What a same-day request remembers for a repeat: the entry it wrote (the
+/// number is taken after the key is claimed), or, as stored before, the
+/// whole answer.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum SameDayAnswer {
+    Entry { certification_entry: String },
+    Answer(Box<Certification>),
+}
+
 impl Certifications<'_> {
     /// Records a certification received now at the actor's counter. Same-day cases
     /// get their number and book in one transaction with the entry and the issued
@@ -260,70 +288,140 @@ impl Certifications<'_> {
         quote: domain::FeeQuote,
         idempotency_key: Option<&str>,
     ) -> Result<Certification> {
+        // Everything that can be known before the write transaction is: the
+        // transaction only checks the credential, claims the key and writes,
+        // the book's number last (its row lock is what concurrent counters of
+        // one agency queue on).
         let request = Request::new(&actor.user_id, idempotency_key, &("certify", input))?;
-        let (signer_id, _) = self.signer(actor, c.signer.as_deref()).await?;
-        let fee_lines =
-            serde_json::to_string(&quote.lines).map_err(|e| Error::internal("fee lines", e))?;
+        let (signer_id, signer_name) = self.signer(actor, c.signer.as_deref()).await?;
         let id = motcua_store::new_id();
         let token = crate::secrets::random_token();
-        let now = self.now();
         let now_ms = self.now_ms();
-        let year = now.to_zoned(vietnam_time_zone()).year();
-        let book_code = c.kind.book_code();
+        let year = self.now().to_zoned(vietnam_time_zone()).year();
+        let recording = Recording {
+            c,
+            quote: &quote,
+            signer_id: &signer_id,
+            signer_name: &signer_name,
+            id: &id,
+            token: &token,
+            now_ms,
+            year,
+            sha256: None,
+        };
         let mut tx = self.begin_write_as(actor).await?;
-        if let Some(answer) = request.replay(&mut tx, now_ms).await? {
-            return Ok(answer);
+        // The stored answer names the entry (its number is not known yet); a
+        // repeat reads the entry back and answers the same.
+        let stored = SameDayAnswer::Entry {
+            certification_entry: id.clone(),
+        };
+        match request
+            .replay_or_claim_with::<SameDayAnswer>(&mut tx, now_ms, &stored)
+            .await?
+        {
+            None => {}
+            Some(SameDayAnswer::Answer(answer)) => return Ok(*answer),
+            Some(SameDayAnswer::Entry {
+                certification_entry,
+            }) => {
+                let entry = store::entry(&mut tx, &certification_entry)
+                    .await?
+                    .ok_or_else(|| Error::Internal("a remembered entry vanished".into()))?;
+                return Ok(self.answer(entry));
+            }
         }
-        let numbered =
-            store::next_number(&mut tx, &actor.agency.id, book_code, year, now_ms).await?;
-        let label = domain::book_label(numbered.volume, year, book_code);
-        store::insert_issued(
-            &mut tx,
-            &NewIssued {
-                token: &token,
-                kind: "certification",
+        let entry = self.record_in(&mut tx, actor, &recording, None).await?;
+        tx.commit().await?;
+        Ok(self.answer(entry))
+    }
+
+    /// The writes of a numbered certification, shared by the counter and the
+    /// electronic copy: the book entry and its issued document, numbered with
+    /// `numbered` (taken earlier in `tx` when the document prints its number)
+    /// or, without, by taking the next number as the transaction's last write.
+    /// Returns the entry as the book reads it, built rather than read back.
+    pub(super) async fn record_in(
+        &self,
+        tx: &mut motcua_store::Conn,
+        actor: &Actor,
+        r: &Recording<'_>,
+        numbered: Option<&store::Numbered>,
+    ) -> Result<store::Entry> {
+        let c = r.c;
+        let book_code = c.kind.book_code();
+        let fee_lines =
+            serde_json::to_string(&r.quote.lines).map_err(|e| Error::internal("fee lines", e))?;
+        let title = format!("{}: {}", c.kind.label_vi(), c.document_name);
+        let year = r.year;
+        let numbered = store::record_numbered(
+            tx,
+            self.db.engine(),
+            store::BookKey {
                 agency_id: &actor.agency.id,
-                number: Some(numbered.number),
-                book: Some(&label),
-                title: &format!("{}: {}", c.kind.label_vi(), c.document_name),
-                issued_at: now_ms,
-                issued_by: &signer_id,
-                sha256: None,
+                book_code,
+                year,
             },
-        )
-        .await?;
-        store::insert_entry(
-            &mut tx,
             &NewEntry {
-                id: &id,
+                id: r.id,
                 agency_id: &actor.agency.id,
                 kind: c.kind,
-                numbered: Some(&numbered),
+                numbered: None,
                 signature_mode: c.mode,
                 requester_name: &c.requester_name,
                 requester_id: &c.requester_id,
                 document_name: &c.document_name,
                 pages: c.pages,
                 copies: c.copies,
-                fee_total: quote.total,
+                fee_total: r.quote.total,
                 fee_lines: &fee_lines,
-                signer_id: Some(&signer_id),
+                signer_id: Some(r.signer_id),
                 signer_title: Some(&c.signer_title),
                 recorded_by: &actor.user_id,
                 disposition: Disposition::SameDay.as_str(),
                 dossier_id: None,
-                issued_token: Some(&token),
-                created_at: now_ms,
+                issued_token: Some(r.token),
+                created_at: r.now_ms,
             },
+            &NewIssued {
+                token: r.token,
+                kind: "certification",
+                agency_id: &actor.agency.id,
+                number: None,
+                book: None,
+                title: &title,
+                issued_at: r.now_ms,
+                issued_by: r.signer_id,
+                sha256: r.sha256,
+            },
+            numbered,
+            &|volume| domain::book_label(volume, year, book_code),
         )
         .await?;
-        let entry = store::entry(&mut tx, &id)
-            .await?
-            .ok_or_else(|| Error::Internal("the entry just written vanished".into()))?;
-        let answer = self.answer(entry);
-        request.remember(&mut tx, &answer).await?;
-        tx.commit().await?;
-        Ok(answer)
+        Ok(store::Entry {
+            id: r.id.to_owned(),
+            agency_id: actor.agency.id.clone(),
+            agency_code: actor.agency.code.clone(),
+            agency_name: actor.agency.name.clone(),
+            kind: c.kind,
+            book: Some((book_code.to_owned(), year, numbered.volume)),
+            number: Some(numbered.number),
+            signature_mode: c.mode,
+            requester_name: c.requester_name.clone(),
+            requester_id: c.requester_id.clone(),
+            document_name: c.document_name.clone(),
+            pages: i64::from(c.pages),
+            copies: i64::from(c.copies),
+            fee_total: r.quote.total,
+            fee_lines,
+            signer_name: Some(r.signer_name.to_owned()),
+            signer_title: Some(c.signer_title.clone()),
+            recorded_by_name: actor.full_name.clone(),
+            disposition: Disposition::SameDay.as_str().to_owned(),
+            dossier_code: None,
+            dossier_due_at: None,
+            issued_token: Some(r.token.to_owned()),
+            created_at: motcua_store::from_millis(r.now_ms),
+        })
     }
 
     /// A case that cannot be served on the spot: the dossier module takes it in as an

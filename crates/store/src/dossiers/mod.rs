@@ -524,6 +524,31 @@ pub async fn claim_idempotency_key(
     Ok(done.rows_affected() == 1)
 }
 
+/// Claims a key with its answer already written (an answer known before the
+/// transaction's last write): one statement instead of a claim and an update.
+/// False when the key was claimed before.
+pub async fn claim_idempotency_key_answered(
+    conn: &mut Conn,
+    user_id: &str,
+    key: &str,
+    answer: &IdempotentAnswer,
+    now: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO idempotency_keys (user_id, key, fingerprint, status, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(&answer.fingerprint)
+    .bind(answer.status)
+    .bind(&answer.body)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Stores the answer of a request whose key this transaction claimed.
 pub async fn save_idempotent_answer(
     conn: &mut Conn,
