@@ -504,7 +504,7 @@ async fn service_index_page_links_every_figure_to_as_many_dossiers(app: TestApp)
     let (status, bad) = page(
         &browser,
         &app,
-        &format!("/chi-so-phuc-vu?from=2025-02-01&to=2025-01-31"),
+        "/chi-so-phuc-vu?from=2025-02-01&to=2025-01-31",
     )
     .await;
     assert_eq!(status, 400);
@@ -513,7 +513,7 @@ async fn service_index_page_links_every_figure_to_as_many_dossiers(app: TestApp)
 
 async fn service_index_weights_are_data_for_the_top_administrator(app: TestApp) {
     // The seed is the reference.
-    let stored = motcua_store::service_index::weights(&mut *app.db.read().await.expect("conn"))
+    let stored = motcua_store::service_index::weights(&mut app.db.read().await.expect("conn"))
         .await
         .expect("weights");
     assert_eq!(Weights::with_stored(stored.clone()), Weights::reference());
