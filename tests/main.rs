@@ -31,5 +31,6 @@ mod reports;
 mod request_id;
 mod result_signing;
 mod schema;
+mod service_index;
 mod sessions;
 mod throttle;

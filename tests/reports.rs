@@ -515,7 +515,7 @@ fn unescape(text: &str) -> String {
 }
 
 /// The `(href, text)` of every `<a class="{class}" href="…">…</a>` of a page.
-fn links(html: &str, class: &str) -> Vec<(String, String)> {
+pub(crate) fn links(html: &str, class: &str) -> Vec<(String, String)> {
     let marker = format!("<a class=\"{class}\" href=\"");
     html.split(&marker)
         .skip(1)

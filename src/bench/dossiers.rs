@@ -90,8 +90,8 @@ pub struct Args {
     #[arg(long)]
     verify: bool,
     /// Only these measurements (comma-separated): worklists, home, dossier, page,
-    /// events, receipts, intake, crash (SIGKILL during intakes), reports (II.06a for
-    /// a commune-year and the province-year). Default: all.
+    /// events, receipts, intake, crash (SIGKILL during intakes), reports (II.06a and
+    /// the QĐ 766 service index for a commune-year and the province-year). Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -2363,6 +2363,81 @@ async fn reports(args: &Args, app: &App) -> Result<(), String> {
     let (p50, p99, max) = quantiles(times.clone());
     println!(
         "| the province, one row per unit | {} | {counted} | {rows} | {p50:.1} | {p99:.1} | {max:.1} |",
+        times.len()
+    );
+    service_index(args, app, &supervisor, from, today).await
+}
+
+/// The QĐ 766 service index (every indicator, the costliest dossiers) for one
+/// commune-year and for the province-year, in process, one at a time.
+async fn service_index(
+    args: &Args,
+    app: &App,
+    supervisor: &motcua_app::Actor,
+    from: Date,
+    today: Date,
+) -> Result<(), String> {
+    use motcua_app::reports::ServiceIndexQuery;
+    let query = |agency: String, subtree: bool| ServiceIndexQuery {
+        agency: Some(agency),
+        from: Some(from.to_string()),
+        to: Some(today.to_string()),
+        scope: subtree.then(|| "subtree".into()),
+    };
+    let handled = |r: &motcua_app::reports::ServiceIndex| {
+        r.groups
+            .iter()
+            .flat_map(|g| g.indicators.iter())
+            .find(|i| i.key == "progress.on_time")
+            .and_then(|i| i.ratio)
+            .map_or(0, |r| r.denominator)
+    };
+    println!();
+    println!("Service index (QĐ 766) from {from} to {today}, in process, one at a time:");
+    println!();
+    println!("| index | runs | dossiers handled | total points | p50 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|---|---|---|");
+    let m = MEASURED.min(args.communes);
+    let mut times = Vec::new();
+    let (mut counted, mut points) = (0, 0.0);
+    for round in 0..3 {
+        for k in 0..m {
+            let q = query(commune_code(k * args.communes / m), false);
+            let t = Instant::now();
+            let r = app
+                .reports()
+                .service_index(supervisor, &q)
+                .await
+                .map_err(err)?;
+            if round > 0 {
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            counted = counted.max(handled(&r));
+            points = r.total;
+        }
+    }
+    let (p50, p99, max) = quantiles(times.clone());
+    println!(
+        "| one commune | {} | up to {counted} | {points} | {p50:.1} | {p99:.1} | {max:.1} |",
+        times.len()
+    );
+    let mut times = Vec::new();
+    for round in 0..4 {
+        let t = Instant::now();
+        let r = app
+            .reports()
+            .service_index(supervisor, &query(PROVINCE_CODE.into(), true))
+            .await
+            .map_err(err)?;
+        if round > 0 {
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        counted = handled(&r);
+        points = r.total;
+    }
+    let (p50, p99, max) = quantiles(times.clone());
+    println!(
+        "| the province (subtree) | {} | {counted} | {points} | {p50:.1} | {p99:.1} | {max:.1} |",
         times.len()
     );
     Ok(())

@@ -17,6 +17,7 @@ pub mod registers;
 pub mod reports;
 pub mod result_signatures;
 pub mod sectors;
+pub mod service_index;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

@@ -19,7 +19,7 @@ pub struct Scope<'a> {
 /// received before it ended. Two index ranges (open dossiers by agency; closed by
 /// agency and instant) rather than the agency's whole history. `$1` is the start,
 /// `$2` the end; the agencies follow.
-fn seen(scope: &Scope<'_>, columns: &str) -> String {
+pub(crate) fn seen_sql(scope: &Scope<'_>, columns: &str) -> String {
     let agencies: Vec<String> = (0..scope.agency_ids.len())
         .map(|i| format!("${}", i + 3))
         .collect();
@@ -120,7 +120,7 @@ pub async fn ii06a(
     let sql = format!(
         "SELECT {key} AS key, {} FROM ({}) seen GROUP BY {key} ORDER BY {key}",
         sums.join(", "),
-        seen(scope, SEEN_COLUMNS)
+        seen_sql(scope, SEEN_COLUMNS)
     );
     let rows = bind_scope!(sqlx::query(&sql), scope)
         .fetch_all(conn)
@@ -168,7 +168,7 @@ pub async fn ii06a_dossiers(
     let mut next = scope.agency_ids.len() + 3;
     let mut sql = format!(
         "SELECT {columns} FROM ({}) seen WHERE {}",
-        seen(scope, columns),
+        seen_sql(scope, columns),
         condition(figure)
     );
     if let Some((group, _)) = within {

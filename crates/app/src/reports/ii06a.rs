@@ -172,6 +172,31 @@ pub struct CountedDossier {
     pub timeliness: Option<String>,
 }
 
+/// A row of a drill-down list as the API shows it.
+pub(super) fn counted(units: &[AgencyRow], d: store::CountedRow) -> CountedDossier {
+    let channel = Channel::parse(&d.channel);
+    let status = Status::parse(&d.status);
+    CountedDossier {
+        agency_code: units
+            .iter()
+            .find(|a| a.id == d.agency_id)
+            .map(|a| a.code.clone())
+            .unwrap_or_default(),
+        code: d.code,
+        sector: d.sector,
+        procedure_name: d.procedure_name,
+        applicant_name: d.applicant_name,
+        channel_label: channel.map(|c| c.label_vi()).unwrap_or_default().into(),
+        channel: d.channel,
+        status_label: status.map(|s| s.label_vi()).unwrap_or_default().into(),
+        status: d.status,
+        received_at: d.received_at.map(from_millis),
+        due_at: d.due_at.map(from_millis),
+        closed_at: d.closed_at.map(from_millis),
+        timeliness: d.timeliness,
+    }
+}
+
 /// What a query resolves to: the agency, the units it covers, the period.
 pub(super) struct Resolved {
     pub agency: AgencyRow,
@@ -506,33 +531,7 @@ impl Reports<'_> {
             offset,
         )
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|d| {
-                let channel = Channel::parse(&d.channel);
-                let status = Status::parse(&d.status);
-                CountedDossier {
-                    agency_code: r
-                        .units
-                        .iter()
-                        .find(|a| a.id == d.agency_id)
-                        .map(|a| a.code.clone())
-                        .unwrap_or_default(),
-                    code: d.code,
-                    sector: d.sector,
-                    procedure_name: d.procedure_name,
-                    applicant_name: d.applicant_name,
-                    channel_label: channel.map(|c| c.label_vi()).unwrap_or_default().into(),
-                    channel: d.channel,
-                    status_label: status.map(|s| s.label_vi()).unwrap_or_default().into(),
-                    status: d.status,
-                    received_at: d.received_at.map(from_millis),
-                    due_at: d.due_at.map(from_millis),
-                    closed_at: d.closed_at.map(from_millis),
-                    timeliness: d.timeliness,
-                }
-            })
-            .collect())
+        Ok(rows.into_iter().map(|d| counted(&r.units, d)).collect())
     }
 }
 

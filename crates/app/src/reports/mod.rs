@@ -3,6 +3,9 @@
 
 mod dashboard;
 mod ii06a;
+mod service_index;
+
+pub use service_index::{CostlyDossier, ServiceIndex, ServiceIndexQuery};
 
 pub use dashboard::{
     Dashboard, DueDossier, MonthFigures, OfficerLoad, ProcedureTime, RankedUnit, UnitRanking,

@@ -9,3 +9,5 @@ mod ranking;
 pub use ii06a::{classify, Counts, Facts, Figure};
 pub use period::{presets, Period};
 pub use ranking::{rank, RankBy, Rates};
+
+pub mod index766;

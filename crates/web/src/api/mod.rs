@@ -63,6 +63,8 @@ pub use json::ApiJson;
         reports::ii06a,
         reports::ii06a_dossiers,
         reports::units,
+        reports::service_index,
+        reports::service_index_dossiers,
         certifications::fee,
         certifications::record,
         certifications::list,
@@ -235,6 +237,11 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/ii06a", get(reports::ii06a))
         .route("/reports/ii06a/dossiers", get(reports::ii06a_dossiers))
         .route("/reports/units", get(reports::units))
+        .route("/reports/service-index", get(reports::service_index))
+        .route(
+            "/reports/service-index/dossiers",
+            get(reports::service_index_dossiers),
+        )
         .route(
             "/certification/fee",
             get(certifications::fee).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),

@@ -5,7 +5,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use motcua_app::reports::{CountedDossier, Ii06a, Ii06aQuery, UnitRanking};
+use motcua_app::reports::{
+    CountedDossier, Ii06a, Ii06aQuery, ServiceIndex, ServiceIndexQuery, UnitRanking,
+};
 use motcua_app::Error;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -181,4 +183,69 @@ pub async fn units(
             .units(&actor, &report, q.sort.as_deref())
             .await?,
     ))
+}
+
+/// The real-time service index of QĐ 766/QĐ-TTg for an agency (or its subtree)
+/// and a period, out of 100: each group and indicator with its numerator,
+/// denominator, rate and points; indicators the system cannot compute from its own
+/// data have `computed: false`, 0 points and a `reason`; the dossiers that cost the
+/// most points are in `costly`.
+#[utoipa::path(get, path = "/api/v1/reports/service-index", tag = "reports", params(ServiceIndexQuery),
+    responses(
+        (status = 200, body = ServiceIndex),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn service_index(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<ServiceIndexQuery>,
+) -> ApiResult<Json<ServiceIndex>> {
+    Ok(Json(s.app.reports().service_index(&actor, &q).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IndexDrillDown {
+    /// The indicator's key, e.g. `progress.on_time`, `online.share`,
+    /// `digitisation.results`, `satisfaction.procedures`.
+    pub indicator: String,
+    /// `numerator` or `denominator`.
+    pub part: String,
+    /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+}
+
+/// The dossiers counted in an indicator's numerator or denominator (the same
+/// query as the index, plus `indicator` and `part`): as many as the figure says.
+#[utoipa::path(get, path = "/api/v1/reports/service-index/dossiers", tag = "reports", params(ServiceIndexQuery, IndexDrillDown),
+    responses(
+        (status = 200, body = List<CountedDossier>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn service_index_dossiers(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<ServiceIndexQuery>,
+    ApiQuery(d): ApiQuery<IndexDrillDown>,
+) -> ApiResult<Json<List<CountedDossier>>> {
+    let items = s
+        .app
+        .reports()
+        .service_index_dossiers(
+            &actor,
+            &q,
+            &d.indicator,
+            &d.part,
+            (d.limit.unwrap_or(100), d.offset.unwrap_or(0)),
+        )
+        .await?;
+    Ok(Json(List { items }))
 }

@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod ii06a;
+mod service_index;
 
 use axum::routing::get;
 use axum::Router;
@@ -16,6 +17,12 @@ pub fn routes() -> Router<AppState> {
         .route("/bao-cao/ho-so", get(ii06a::dossiers))
         .route("/bao-cao/ii06a.xlsx", get(ii06a::xlsx))
         .route("/bao-cao/ii06a.pdf", get(ii06a::pdf))
+        .route("/chi-so-phuc-vu", get(service_index::show))
+        .route("/chi-so-phuc-vu/ho-so", get(service_index::dossiers))
+        .route(
+            "/quan-tri/chi-so-phuc-vu",
+            get(service_index::weights).post(service_index::save_weights),
+        )
 }
 
 /// A query string of `pairs`, encoded (values come from the person's form).
