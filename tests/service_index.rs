@@ -277,6 +277,28 @@ async fn service_index_counts_the_scenario_exactly(app: TestApp) {
     // 0, 1, 2, 5, 8 (3 late, 4 two supplement requests, 6 overdue).
     assert_eq!(ratio(&r, "progress.on_time"), Ratio::new(5, 8));
     assert_eq!(ratio(&r, "satisfaction.procedures"), Ratio::new(5, 8));
+    // A citizen's "not satisfied" rating of an in-time dossier (0) takes it out of
+    // the satisfaction numerator, and out of nothing else.
+    sqlx::query(
+        "INSERT INTO ratings (dossier_id, agency_id, rated_at, verdict, attitude, return_visits) \
+         SELECT id, agency_id, 0, 0, 1, 0 FROM dossiers WHERE applicant_name = $1",
+    )
+    .bind(applicant(0))
+    .execute(app.db.pool())
+    .await
+    .expect("rating");
+    let (_, rated) = get(
+        &app,
+        &officer,
+        &format!("/api/v1/reports/service-index?from={FROM}&to={TO}"),
+    )
+    .await;
+    assert_eq!(ratio(&rated, "satisfaction.procedures"), Ratio::new(4, 8));
+    assert_eq!(ratio(&rated, "progress.on_time"), Ratio::new(5, 8));
+    sqlx::query("DELETE FROM ratings")
+        .execute(app.db.pool())
+        .await
+        .expect("ratings cleared");
     // Received in the period: 0–7; online: 0 and 5.
     assert_eq!(ratio(&r, "online.share"), Ratio::new(2, 8));
     let mut eligible = Ratio::default();
@@ -329,7 +351,6 @@ async fn service_index_counts_the_scenario_exactly(app: TestApp) {
     );
     assert_eq!(r["total"].as_f64(), Some(expected.total), "{r}");
     assert_eq!(r["max_total"], 100.0);
-    assert_eq!(r["ratings_counted"], false);
     let published = indicator(&r, "publicity.published");
     assert_eq!(published["computed"], false);
     assert_eq!(published["points"], 0.0);
@@ -483,7 +504,7 @@ async fn service_index_page_links_every_figure_to_as_many_dossiers(app: TestApp)
         "Chưa tính được",
         "Hồ sơ làm mất điểm nhiều nhất",
         "Người nộp 3",
-        "chưa lưu đánh giá mức độ hài lòng",
+        "đánh giá «Không hài lòng» không được tính",
         "Chưa xác nhận",
         "12,5/20",
     ] {

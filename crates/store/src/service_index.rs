@@ -51,28 +51,19 @@ pub async fn save_weights(conn: &mut Conn, weights: &[Weight], at: i64, by: &str
     Ok(())
 }
 
-/// The number of documents the intake declared, per engine (the one place the
-/// JSON functions differ).
-fn documents_declared(conn: &Conn) -> &'static str {
-    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
-        "COALESCE(json_array_length(details, '$.documents'), 0)"
-    } else {
-        "COALESCE(json_array_length(CAST(details AS json) -> 'documents'), 0)"
-    }
-}
-
 /// The columns the predicates read. Whether the documents were digitised is
 /// worked out for dossiers with a result only (the rest cannot count), so that a
 /// period's open dossiers cost no look-up of their files.
-fn columns(conn: &Conn) -> String {
-    format!(
+fn columns() -> String {
+    String::from(
         "id, code, agency_id, sector, procedure_code, procedure_name, applicant_name, channel, status, \
          received_at, due_at, closed_at, timeliness, supplements, results, \
          (CASE WHEN results > 0 AND status = 'returned' THEN \
             (CASE WHEN (SELECT COUNT(*) FROM dossier_files f WHERE f.dossier_id = dossiers.id AND f.kind = 'document') \
-                >= (CASE WHEN {declared} > 1 THEN {declared} ELSE 1 END) THEN 1 ELSE 0 END) \
-          ELSE 0 END) AS digitised",
-        declared = documents_declared(conn)
+                >= (CASE WHEN documents > 1 THEN documents ELSE 1 END) THEN 1 ELSE 0 END) \
+          ELSE 0 END) AS digitised, \
+         (CASE WHEN EXISTS (SELECT 1 FROM ratings r WHERE r.dossier_id = dossiers.id AND r.verdict = 0) \
+          THEN 1 ELSE 0 END) AS dissatisfied",
     )
 }
 
@@ -95,9 +86,8 @@ fn in_time() -> String {
     )
 }
 
-/// Rated dissatisfied or with feedback. Ratings are not stored yet: nothing
-/// matches, so the satisfaction count equals the in-time count until they are.
-const DISSATISFIED: &str = "(1 = 0)";
+/// Rated "not satisfied" by the citizen (feedback is not recorded yet).
+const DISSATISFIED: &str = "(dissatisfied = 1)";
 
 /// Which side of an indicator's fraction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +155,7 @@ pub async fn dossier_measures(conn: &mut Conn, scope: &Scope<'_>) -> Result<Vec<
     let sql = format!(
         "SELECT {} FROM ({}) seen",
         sums.join(", "),
-        seen_sql(scope, &columns(conn))
+        seen_sql(scope, &columns())
     );
     let mut q = sqlx::query(&sql).bind(scope.start).bind(scope.end);
     for id in scope.agency_ids {
@@ -246,7 +236,7 @@ pub async fn dossiers(
     let next = scope.agency_ids.len() + 3;
     let sql = format!(
         "SELECT {LIST_COLUMNS} FROM ({}) seen WHERE {c} ORDER BY received_at, code LIMIT ${next} OFFSET ${}",
-        seen_sql(scope, &columns(conn)),
+        seen_sql(scope, &columns()),
         next + 1
     );
     let mut q = sqlx::query_as::<_, CountedRow>(&sql)
@@ -311,7 +301,7 @@ pub async fn costly(
                FROM ({}) seen) flagged \
          WHERE late = 1 OR no_result = 1 OR not_digitised = 1 \
          ORDER BY cost DESC, received_at, code LIMIT ${}",
-        seen_sql(scope, &columns(conn)),
+        seen_sql(scope, &columns()),
         n + 3
     );
     let mut q = sqlx::query_as::<_, CostlyRow>(&sql)

@@ -103,6 +103,9 @@ fn drift(row: &DossierRow, events: &[EventRow]) -> Option<Drift> {
             if row.closed_at != expected.closed_at {
                 fields.push("closed_at");
             }
+            if row.documents != expected.documents {
+                fields.push("documents");
+            }
             // The applicant's columns are the lists' copies of the details.
             for (field, same) in [
                 (

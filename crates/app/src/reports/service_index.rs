@@ -86,8 +86,6 @@ pub struct ServiceIndex {
     pub max_total: f64,
     /// Points of the indicators the system cannot compute yet (counted as 0).
     pub not_computed_points: f64,
-    /// Whether ratings of dissatisfaction are counted (not yet: they are not stored).
-    pub ratings_counted: bool,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub groups: Vec<GroupScore>,
     /// The dossiers that cost the most points, costliest first.
@@ -231,7 +229,6 @@ impl Reports<'_> {
             total: score.total,
             max_total: score.max_total,
             not_computed_points: score.not_computed_points,
-            ratings_counted: false,
             groups: score.groups,
             costly,
         })

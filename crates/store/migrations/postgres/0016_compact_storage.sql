@@ -4,6 +4,10 @@
 -- 1. The intake is no longer stored twice: the dossier's `details` are the fold of
 --    its events (the first event holds the intake); the row keeps what lists,
 --    pages and reports select and sort by.
+-- The number of documents the intake declared stays on the row: the service
+-- index (QĐ 766) compares it with the scanned files of every returned dossier.
+ALTER TABLE dossiers ADD COLUMN documents BIGINT NOT NULL DEFAULT 0;
+UPDATE dossiers SET documents = CASE WHEN json_typeof(CAST(details AS json) -> 'documents') = 'array' THEN json_array_length(CAST(details AS json) -> 'documents') ELSE 0 END;
 ALTER TABLE dossiers DROP COLUMN details;
 
 -- 2. Large event `data` (the intake, about 1 KB, below PostgreSQL's own 2 KB

@@ -5,6 +5,10 @@
 --    the intake, a supplement request the missing documents, the return the
 --    handover. The row keeps what lists, pages and reports select and sort by; the
 --    store reads the details from the events.
+-- The number of documents the intake declared stays on the row: the service
+-- index (QĐ 766) compares it with the scanned files of every returned dossier.
+ALTER TABLE dossiers ADD COLUMN documents BIGINT NOT NULL DEFAULT 0;
+UPDATE dossiers SET documents = COALESCE(json_array_length(details, '$.documents'), 0);
 ALTER TABLE dossiers DROP COLUMN details;
 
 -- 2. Events clustered by their key: a WITHOUT ROWID table stores each event once,

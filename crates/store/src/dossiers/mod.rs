@@ -19,7 +19,7 @@ pub(crate) const COLUMNS: &str =
     applicant_phone, applicant_email, return_method, fee_amount, fee_paid, \
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
     assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
-    last_seq, last_hash, reminded_at, created_at, updated_at, results, closed_at";
+    last_seq, last_hash, reminded_at, created_at, updated_at, results, closed_at, documents";
 
 #[derive(Debug, Clone, FromRow, PartialEq)]
 pub struct DossierRow {
@@ -63,6 +63,8 @@ pub struct DossierRow {
     pub results: i64,
     /// Derived from the status (see `Dossier::closed_at`), for the reports.
     pub closed_at: Option<i64>,
+    /// How many documents the intake declared (the details hold the list).
+    pub documents: i64,
 }
 
 /// The next number of the day's sequence at an agency. The upsert takes a row lock
@@ -109,8 +111,8 @@ pub async fn update(conn: &mut Conn, d: &DossierRow, previous: i64) -> Result<bo
          due_at = $4, original_due_at = $5, paused_at = $6, supplements = $7, extensions = $8, \
          assignee_id = $9, approved_at = $10, result_ready_at = $11, returned_at = $12, \
          timeliness = $13, version = $14, last_seq = $15, last_hash = $16, updated_at = $17, \
-         fee_paid = $18, priority = $19, results = $20, closed_at = $21 \
-         WHERE id = $22 AND version = $23",
+         fee_paid = $18, priority = $19, results = $20, closed_at = $21, documents = $22 \
+         WHERE id = $23 AND version = $24",
     )
     .bind(&d.status)
     .bind(d.is_open)
@@ -133,6 +135,7 @@ pub async fn update(conn: &mut Conn, d: &DossierRow, previous: i64) -> Result<bo
     .bind(d.priority)
     .bind(d.results)
     .bind(d.closed_at)
+    .bind(d.documents)
     .bind(&d.id)
     .bind(previous)
     .execute(conn)

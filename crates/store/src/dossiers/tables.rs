@@ -92,6 +92,7 @@ fn bind_dossier<'q>(q: Query<'q>, d: &'q DossierRow) -> Query<'q> {
         .bind(d.updated_at)
         .bind(d.results)
         .bind(d.closed_at)
+        .bind(d.documents)
 }
 
 fn bind_event<'q>(q: Query<'q>, e: &'q EventRow) -> Query<'q> {

@@ -88,6 +88,7 @@ impl StoredDossier {
             created_at: to_millis(d.created_at),
             updated_at: to_millis(d.updated_at),
             closed_at: ms(d.closed_at()),
+            documents: i64::try_from(d.details.documents.len()).unwrap_or(i64::MAX),
         }
     }
 }
