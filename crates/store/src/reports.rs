@@ -185,3 +185,47 @@ pub async fn ii06a_dossiers(
     }
     q.bind(limit).bind(offset).fetch_all(conn).await
 }
+
+/// One dossier of the tracking book (mẫu số 07).
+#[derive(Debug, Clone, FromRow)]
+pub struct BookDossier {
+    pub code: String,
+    pub procedure_name: String,
+    pub applicant_name: String,
+    /// The intake's JSON (the applicant's address is in it).
+    pub details: String,
+    pub channel: String,
+    pub status: String,
+    pub received_at: Option<i64>,
+    pub due_at: Option<i64>,
+    pub returned_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub timeliness: Option<String>,
+    pub assignee_name: Option<String>,
+}
+
+/// The dossiers an agency received in `[start, end)`, in the order received, at
+/// most `limit` (read through the `dossiers_received` index).
+pub async fn tracking_book(
+    conn: &mut Conn,
+    agency_id: &str,
+    start: i64,
+    end: i64,
+    limit: i64,
+) -> Result<Vec<BookDossier>> {
+    sqlx::query_as::<_, BookDossier>(
+        "SELECT d.code, d.procedure_name, d.applicant_name, d.details, d.channel, d.status, \
+         d.received_at, d.due_at, d.returned_at, \
+         d.closed_at, \
+         d.timeliness, u.full_name AS assignee_name \
+         FROM dossiers d LEFT JOIN users u ON u.id = d.assignee_id \
+         WHERE d.agency_id = $1 AND d.received_at >= $2 AND d.received_at < $3 \
+         ORDER BY d.received_at, d.code LIMIT $4",
+    )
+    .bind(agency_id)
+    .bind(start)
+    .bind(end)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}

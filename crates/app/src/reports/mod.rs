@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod ii06a;
+mod tracking_book;
 
 pub use dashboard::{
     Dashboard, DueDossier, MonthFigures, OfficerLoad, ProcedureTime, RankedUnit, UnitRanking,
@@ -11,6 +12,8 @@ pub use dashboard::{
 pub use ii06a::{
     CountedDossier, Grouping, Ii06a, Ii06aQuery, Ii06aRow, ReportAgency, ReportScope, MAX_PAGE,
 };
+
+pub use tracking_book::{TrackingBookQuery, BOOK_ROWS};
 
 use crate::App;
 

@@ -62,6 +62,7 @@ pub use json::ApiJson;
         reports::ii06a,
         reports::ii06a_dossiers,
         reports::units,
+        reports::tracking_book,
         certifications::fee,
         certifications::record,
         certifications::list,
@@ -230,6 +231,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/ii06a", get(reports::ii06a))
         .route("/reports/ii06a/dossiers", get(reports::ii06a_dossiers))
         .route("/reports/units", get(reports::units))
+        .route("/reports/tracking-book", get(reports::tracking_book))
         .route(
             "/certification/fee",
             get(certifications::fee).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),

@@ -16,6 +16,8 @@ pub fn routes() -> Router<AppState> {
         .route("/bao-cao/ho-so", get(ii06a::dossiers))
         .route("/bao-cao/ii06a.xlsx", get(ii06a::xlsx))
         .route("/bao-cao/ii06a.pdf", get(ii06a::pdf))
+        .route("/bao-cao/so-theo-doi.pdf", get(ii06a::book_pdf))
+        .route("/bao-cao/so-theo-doi.xlsx", get(ii06a::book_xlsx))
 }
 
 /// A query string of `pairs`, encoded (values come from the person's form).
