@@ -5,6 +5,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod auto_assign;
 pub mod blobs;
 pub mod calendar;
 pub mod catalogue;
