@@ -16,7 +16,7 @@ use crate::error::PageError;
 use crate::layout::{render, Chrome};
 use crate::pages::form_data::{idempotency_key, FormData, Values};
 use crate::pages::intake_form::{
-    attach_doc_errors, doc_rows, fee_facts, intake_input, proc_info, DocRow, ProcInfo,
+    attach_doc_errors, doc_rows, fee_facts, intake_input_and_errors, proc_info, DocRow, ProcInfo,
     ProcedureFragment, SEXES,
 };
 use crate::pages::FormErrors;
@@ -287,19 +287,21 @@ pub async fn intake_submit(
         return intake_page(&state, &s, form, FormErrors::default(), StatusCode::OK).await;
     }
     let procedure = chosen_procedure(&state, form.get("procedure")).await;
-    let input = match intake_input(&data, procedure.as_ref(), false) {
-        Ok(i) => i,
-        Err(fields) => {
-            return intake_page(
-                &state,
-                &s,
-                form,
-                FormErrors::from_fields(fields),
-                StatusCode::BAD_REQUEST,
+    let (input, fields) = intake_input_and_errors(&data, procedure.as_ref(), false);
+    if !fields.is_empty() {
+        // The form's own mistakes and every one the use case finds, in one answer.
+        let all = state
+            .app
+            .dossiers()
+            .with_intake_errors(
+                &s.actor,
+                &input,
+                Error::Invalid(motcua_domain::validation::Errors(fields)),
             )
-            .await
-        }
-    };
+            .await;
+        let errors = FormErrors::from_error(all).map_err(page_err(&s))?;
+        return intake_page(&state, &s, form, errors, StatusCode::BAD_REQUEST).await;
+    }
     let key = form.opt("_idem");
     match state
         .app
