@@ -10,6 +10,12 @@ use crate::on_both_engines;
 on_both_engines!(
     every_intake_text_field_has_the_servers_maximum,
     the_intake_form_reports_every_mistake_at_once,
+    files_survive_a_refused_intake,
+);
+
+on_both_engines!(
+    clock = "2026-11-16T01:00:00Z".parse::<jiff::Timestamp>().expect("instant");
+    kept_files_are_swept_after_a_while,
 );
 
 const BIRTH: &str = "1.001193";
@@ -149,4 +155,101 @@ async fn the_intake_form_reports_every_mistake_at_once(app: TestApp) {
     assert!(html.contains("Chọn cách nhận kết quả"), "{html}");
     assert!(html.contains("12 chữ số"), "{html}");
     assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+}
+
+/// Files sent with a refused intake stay on the server for the retry: the page
+/// lists them, the corrected form brings them back by token, and the dossier has
+/// them without a second upload; another officer cannot redeem the token.
+async fn files_survive_a_refused_intake(app: TestApp) {
+    use reqwest::multipart::Part;
+    let (c, csrf) = counter(&app).await;
+    let scan = b"%PDF-1.4 scanned birth certificate".to_vec();
+    let mut form = Form::new();
+    for (k, v) in [
+        ("_csrf", csrf.clone()),
+        ("procedure", BIRTH.to_owned()),
+        ("applicant.full_name", "Lê Văn Tệp".to_owned()),
+        ("applicant.personal_id", "123".to_owned()),
+        ("return_method", "counter".to_owned()),
+    ] {
+        form = form.text(k, v);
+    }
+    form = form.part(
+        "files",
+        Part::bytes(scan.clone())
+            .file_name("giay-chung-sinh.pdf")
+            .mime_str("application/pdf")
+            .expect("mime"),
+    );
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("giay-chung-sinh.pdf"), "{html}");
+    let token = html
+        .split("name=\"pending_files\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a kept file")
+        .to_owned();
+    // Another officer's form cannot take it.
+    let other = app
+        .app
+        .pending_uploads("someone-else", std::slice::from_ref(&token));
+    assert!(other.expect("read").is_empty());
+
+    let mut form = Form::new();
+    for (k, v) in [
+        ("_csrf", csrf),
+        ("procedure", BIRTH.to_owned()),
+        ("channel", "counter".to_owned()),
+        ("applicant.full_name", "Lê Văn Tệp".to_owned()),
+        ("applicant.personal_id", "001087012345".to_owned()),
+        ("return_method", "counter".to_owned()),
+        ("missing_confirmed", "1".to_owned()),
+        ("documents_for", BIRTH.to_owned()),
+        ("pending_files", token.clone()),
+    ] {
+        form = form.text(k, v);
+    }
+    let r = c
+        .post(app.url("/ho-so/tiep-nhan"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossier_files WHERE name = 'giay-chung-sinh.pdf' AND kind = 'document'")
+            .await,
+        1
+    );
+    // Redeemed: the kept copy is gone.
+    let pending = app.app.settings().blob_dir.join(".pending");
+    let left = std::fs::read_dir(&pending).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0);
+}
+
+/// A kept file nobody came back for is deleted after `PENDING_HOURS`.
+async fn kept_files_are_swept_after_a_while(app: TestApp) {
+    let upload = motcua_app::dossiers::Upload {
+        name: "a.pdf".into(),
+        content_type: None,
+        bytes: b"%PDF".to_vec(),
+    };
+    let kept = app.app.stash_uploads("u1", &[upload]).expect("stash");
+    assert_eq!(app.app.sweep_pending().expect("sweep"), 0);
+    app.clock().advance(jiff::SignedDuration::from_hours(
+        motcua_app::pending::PENDING_HOURS + 1,
+    ));
+    assert!(app
+        .app
+        .pending_uploads("u1", &[kept[0].token.clone()])
+        .expect("read")
+        .is_empty());
+    assert_eq!(app.app.sweep_pending().expect("sweep"), 1);
 }

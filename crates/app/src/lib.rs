@@ -16,6 +16,7 @@ pub mod dossiers;
 pub mod error;
 pub mod idempotency;
 pub mod notify;
+pub mod pending;
 pub mod principal;
 pub mod registers;
 pub mod reports;
