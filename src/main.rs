@@ -146,6 +146,22 @@ enum AgencyCommand {
         #[arg(long)]
         parent: Option<String>,
     },
+    /// Set how dossiers of a sector are assigned at intake: `sole_specialist` (to
+    /// the sector's only specialist, when there is exactly one), `default_assignee`
+    /// (to --assignee) or `none` (by hand, the default).
+    AutoAssign {
+        /// The agency's identifier code.
+        #[arg(long)]
+        code: String,
+        /// The sector's code, e.g. ho-tich.
+        #[arg(long)]
+        sector: String,
+        #[arg(long)]
+        rule: String,
+        /// A specialist's username, for `default_assignee`.
+        #[arg(long)]
+        assignee: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -275,6 +291,37 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Migrate => {
             open(&config).await?;
             tracing::info!(database = %redact(&config.database_url), "database migrated");
+            Ok(())
+        }
+        Command::Agency {
+            command:
+                AgencyCommand::AutoAssign {
+                    code,
+                    sector,
+                    rule,
+                    assignee,
+                },
+        } => {
+            let app = open(&config).await?;
+            let set = app
+                .set_auto_assignment(
+                    &Principal::System,
+                    &code,
+                    &sector,
+                    &rule,
+                    assignee.as_deref(),
+                )
+                .await
+                .map_err(person_error)?;
+            match set {
+                Some(a) => println!(
+                    "{}\t{}\t{}",
+                    a.sector,
+                    a.rule,
+                    a.assignee.unwrap_or_default()
+                ),
+                None => println!("{sector}\tnone"),
+            }
             Ok(())
         }
         Command::Agency {

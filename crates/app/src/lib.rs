@@ -5,6 +5,7 @@
 pub mod agencies;
 pub mod audit;
 pub mod auth;
+pub mod auto_assign;
 pub mod blobs;
 pub mod calendar;
 pub mod catalogue;
@@ -15,6 +16,7 @@ pub mod dossiers;
 pub mod error;
 pub mod idempotency;
 pub mod notify;
+pub mod pending;
 pub mod principal;
 pub mod ratings;
 pub mod registers;

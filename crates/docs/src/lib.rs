@@ -106,6 +106,9 @@ pub enum DocsError {
     /// The text does not fit in a QR code.
     #[error("cannot encode QR code: {0}")]
     Qr(String),
+    /// A layout or other data given to a document is not usable.
+    #[error("invalid document input: {0}")]
+    Input(String),
 }
 
 /// One document to render.

@@ -76,11 +76,22 @@ pub fn poster_inputs(
         .iter()
         .filter(|f| !is_free(f))
         .map(|f| {
-            json!({
-                "name": f.name,
-                "amount": fee_text(&f.rule),
-                "exempt": exemptions_text(f),
-            })
+            if f.exemptions.is_empty() {
+                json!({
+                    "name": f.name,
+                    "amount": fee_text(&f.rule),
+                    "exempt": exemptions_text(f),
+                })
+            } else {
+                // Who is exempt and what the others pay, in one plain sentence
+                // ("Miễn lệ phí nếu đăng ký trong 60 ngày kể từ ngày sinh; quá
+                // hạn: 8.000 đ."), the words of the procedure page.
+                json!({
+                    "name": f.name,
+                    "amount": poster_fee_sentence(f),
+                    "exempt": null,
+                })
+            }
         })
         .collect();
     let steps: Vec<Value> = p
@@ -186,6 +197,14 @@ fn page_tiers_text(tiers: &[PageTier]) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// A fee with exemptions as the poster prints it: the procedure page's sentence,
+/// without the fee's note (the page has room for it, one A4 sheet does not).
+pub fn poster_fee_sentence(fee: &Fee) -> String {
+    let mut bare = fee.clone();
+    bare.note = None;
+    motcua_domain::procedure::plain::fee_sentence_vi(&bare)
 }
 
 /// "Miễn cho: người thuộc hộ nghèo; người khuyết tật", or nothing.

@@ -6,6 +6,7 @@
 
 pub mod agencies;
 pub mod audit;
+pub mod auto_assign;
 pub mod calendar;
 pub mod certifications;
 pub mod dashboard;

@@ -582,7 +582,11 @@ impl Dossiers<'_> {
         idempotency_key: Option<&str>,
         longer: bool,
     ) -> Result<Dossier> {
-        check_bounds(input, false)?;
+        if let Err(bounds) = check_bounds(input, false) {
+            // Every mistake at once: what the bounds refused, and what the checks
+            // of the procedure find in the rest of the form.
+            return Err(self.with_intake_errors(actor, input, bounds).await);
+        }
         let channel = match input.channel.as_deref().map(str::trim).unwrap_or("counter") {
             "" => Channel::Counter,
             s => match Channel::parse(s) {
@@ -633,8 +637,47 @@ impl Dossiers<'_> {
             },
             files,
             Some(actor),
+            Some(&cal),
         )
         .await
+    }
+
+    /// `first` and every other field error a counter intake has, for a form that
+    /// reports all its mistakes in one answer (the page adds its own).
+    pub async fn with_intake_errors(
+        &self,
+        actor: &Actor,
+        input: &IntakeInput,
+        first: Error,
+    ) -> Error {
+        let Error::Invalid(mut errors) = first else {
+            return first;
+        };
+        let mut more = |e: Error| {
+            if let Error::Invalid(found) = e {
+                for f in found.0 {
+                    if !errors.0.iter().any(|x| x.field == f.field) {
+                        errors.0.push(f);
+                    }
+                }
+            }
+        };
+        if let Err(e) = check_bounds(input, false) {
+            more(e);
+        }
+        match self
+            .procedure_for_agency(&actor.agency.id, &input.procedure)
+            .await
+        {
+            Ok((_, procedure)) => {
+                if let Err(e) = check_intake(input, &procedure, super::write::local_day(self.now()))
+                {
+                    more(e);
+                }
+            }
+            Err(e) => more(e),
+        }
+        Error::Invalid(errors)
     }
 
     /// An online submission from the public site: it waits as `submitted` until a
@@ -738,6 +781,7 @@ impl Dossiers<'_> {
                 ))
             },
             files,
+            None,
             None,
         )
         .await

@@ -10,10 +10,15 @@ use jiff::civil::Date;
 use jiff::Timestamp;
 use motcua_domain::access::Action;
 use motcua_domain::calendar::vietnam_time_zone;
+use motcua_domain::calendar::WorkingCalendar;
+use motcua_domain::dossier::auto_assign::Rule;
 use motcua_domain::dossier::{
     apply, day_part, fold, permitted, transition, Change, Command, Dossier as Record, DossierCode,
     Event, Facts, Refusal, Verb,
 };
+
+/// The reason an automatic assignment records, which the dossier page reads.
+pub const AUTO_ASSIGNED: &str = "Phân công tự động theo quy tắc của cơ quan";
 use motcua_store::agencies::{self, AgencyRow};
 use motcua_store::dossiers::{self as store, EventRow, FileRow, StoredDossier};
 use motcua_store::Conn;
@@ -88,6 +93,7 @@ impl Dossiers<'_> {
         first: impl FnOnce(String) -> Result<Event>,
         files: Vec<NewFile>,
         viewer: Option<&Actor>,
+        auto_assign: Option<&WorkingCalendar>,
     ) -> Result<Dossier> {
         let files = self.store_blobs(files)?;
         let mut tx = match viewer {
@@ -100,8 +106,17 @@ impl Dossiers<'_> {
         let code = next_code(&mut tx, agency, local_day(self.now())).await?;
         let event = first(code)?;
         let id = motcua_store::new_id();
+        let mut events = vec![event.clone()];
+        if let (Some(cal), Some(actor)) = (auto_assign, viewer) {
+            if let Some(assign) = self
+                .auto_assignment(&mut tx, agency, &id, &event, actor, cal)
+                .await?
+            {
+                events.push(assign);
+            }
+        }
         let stored = self
-            .write_events(&mut tx, None, &id, std::slice::from_ref(&event), &files)
+            .write_events(&mut tx, None, &id, &events, &files)
             .await?
             .ok_or_else(|| Error::Internal("a new dossier cannot have changed".into()))?;
         let answer = self
@@ -110,6 +125,61 @@ impl Dossiers<'_> {
         request.remember(&mut tx, &answer).await?;
         tx.commit().await?;
         Ok(answer)
+    }
+
+    /// The agency's rule for the dossier's sector (`auto_assignments`), applied in
+    /// the intake's transaction: the `assign` event that follows the receipt, or
+    /// none when there is no rule or it names nobody now.
+    async fn auto_assignment(
+        &self,
+        conn: &mut Conn,
+        agency: &AgencyRow,
+        id: &str,
+        received: &Event,
+        actor: &Actor,
+        cal: &WorkingCalendar,
+    ) -> Result<Option<Event>> {
+        let record = fold(id, std::slice::from_ref(received))
+            .map_err(|e| Error::internal("the first event of a dossier", e))?;
+        let sector = record.procedure.sector.clone();
+        let Some(row) = motcua_store::auto_assign::rule_for(conn, &agency.id, &sector).await?
+        else {
+            return Ok(None);
+        };
+        let Some(rule) = Rule::parse(&row.rule, row.assignee_id.as_deref()) else {
+            return Ok(None);
+        };
+        let specialists: Vec<String> = store::specialist_load(conn, &agency.id, &sector)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let Some(chosen) = rule.pick(&specialists) else {
+            return Ok(None);
+        };
+        let Some(user) = motcua_store::users::by_id(conn, chosen).await? else {
+            return Ok(None);
+        };
+        let facts = Facts {
+            actor: actor_of(actor),
+            roles: actor.roles.clone(),
+            reason: Some(AUTO_ASSIGNED.to_owned()),
+        };
+        if permitted(&record, Verb::Assign, &facts).is_err() {
+            return Ok(None);
+        }
+        let event = transition(
+            &record,
+            Command::Assign {
+                assignee_id: user.id,
+                username: user.username,
+            },
+            &facts,
+            self.now(),
+            cal,
+        )
+        .map_err(|r| refusal(r, &record.code))?;
+        Ok(Some(event))
     }
 
     /// Takes `verb` on the dossier `code` for `actor`. `command` builds the

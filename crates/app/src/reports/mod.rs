@@ -4,6 +4,7 @@
 mod dashboard;
 mod ii06a;
 mod service_index;
+mod tracking_book;
 
 pub use service_index::{CostlyDossier, ServiceIndex, ServiceIndexQuery};
 
@@ -14,6 +15,8 @@ pub use dashboard::{
 pub use ii06a::{
     CountedDossier, Grouping, Ii06a, Ii06aQuery, Ii06aRow, ReportAgency, ReportScope, MAX_PAGE,
 };
+
+pub use tracking_book::{TrackingBookQuery, BOOK_ROWS};
 
 use crate::App;
 

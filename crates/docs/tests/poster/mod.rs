@@ -254,3 +254,59 @@ fn poster_speed_warm() {
          (means of {runs}; {profile} profile)"
     );
 }
+
+/// Every seed procedure's fee reads as the procedure page's plain sentence, and
+/// every poster is one A4 page as `pdfinfo` counts it.
+#[test]
+fn every_seed_poster_words_its_fees_in_sentences_on_one_page() {
+    use motcua_docs::poster::poster_fee_sentence;
+    let procs = seeds();
+    let birth = procs
+        .iter()
+        .find(|p| p.code == "1.001193")
+        .expect("birth seed");
+    assert!(
+        poster_fee_sentence(&birth.fees[0]).starts_with(
+            "Miễn lệ phí nếu đăng ký trong 60 ngày kể từ ngày sinh; quá hạn: 8.000 đ."
+        ),
+        "{}",
+        poster_fee_sentence(&birth.fees[0])
+    );
+    if !testing::tool_available("pdfinfo") || !testing::tool_available("pdftotext") {
+        return skip("every_seed_poster_words_its_fees_in_sentences_on_one_page");
+    }
+    let dir = std::env::temp_dir().join(format!("motcua-posters-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let mut with_exemptions = 0;
+    for p in &procs {
+        let pdf = render(p);
+        let path = dir.join(format!("{}.pdf", p.code));
+        std::fs::write(&path, &pdf).expect("write");
+        let info = std::process::Command::new("pdfinfo")
+            .arg(&path)
+            .output()
+            .expect("pdfinfo");
+        let info = String::from_utf8_lossy(&info.stdout);
+        let pages = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .map(str::trim);
+        assert_eq!(pages, Some("1"), "{}: {info}", p.code);
+        let text = testing::pdf_text(&pdf)
+            .expect("pdftotext")
+            .expect("installed");
+        let flat = words(&text).replace("/ ", "/");
+        for f in p.fees.iter().filter(|f| !f.exemptions.is_empty()) {
+            with_exemptions += 1;
+            let sentence = words(&poster_fee_sentence(f)).replace("/ ", "/");
+            assert!(
+                flat.contains(&sentence),
+                "{}: {sentence:?} in {flat}",
+                p.code
+            );
+            assert!(!flat.contains("Miễn cho:"), "{}", p.code);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(with_exemptions >= 5, "{with_exemptions}");
+}

@@ -7,9 +7,10 @@ mod typed;
 
 pub use tables::{Query, Table, DOSSIERS, EVENTS, FILES};
 
-pub use typed::{to_stored_precision, StoredDossier};
+pub use typed::{details_of_events, to_stored_precision, StoredDossier};
 
 use crate::{Conn, Result};
+use motcua_domain::dossier::Details;
 use sqlx::FromRow;
 
 /// Every column of `dossiers`, in table order.
@@ -588,6 +589,12 @@ pub async fn existing_codes(conn: &mut Conn, codes: &[String]) -> Result<Vec<Str
         q = q.bind(c);
     }
     Ok(q.fetch_all(conn).await?.into_iter().map(|(c,)| c).collect())
+}
+
+/// The details of one dossier (the fold of its events).
+pub async fn details(conn: &mut Conn, dossier_id: &str) -> Result<Details> {
+    let events = events(conn, dossier_id).await?;
+    details_of_events(dossier_id, &events)
 }
 
 /// Every dossier of one agency (or all when `None`), in id order after `after`,

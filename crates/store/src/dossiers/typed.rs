@@ -93,19 +93,24 @@ impl StoredDossier {
     }
 }
 
+/// The details of a dossier (applicant, documents, handover…): the fold of its
+/// events, where they are kept.
+pub fn details_of_events(dossier_id: &str, events: &[EventRow]) -> Result<Details, sqlx::Error> {
+    let events = events
+        .iter()
+        .map(EventRow::event)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(fold(dossier_id, &events)
+        .map_err(|e| decode("the dossier's events", e))?
+        .details)
+}
+
 impl StoredDossier {
     /// The dossier of a row and its events (in seq order). The row holds every
     /// column lists and reports use; the details (applicant, documents, what is
     /// missing, the handover) are kept once, in the events, and read from their fold.
     pub fn from_row_and_events(r: &DossierRow, events: &[EventRow]) -> Result<Self, sqlx::Error> {
-        let events = events
-            .iter()
-            .map(EventRow::event)
-            .collect::<Result<Vec<_>, _>>()?;
-        let details = fold(&r.id, &events)
-            .map_err(|e| decode("the dossier's events", e))?
-            .details;
-        Self::from_row(r, details)
+        Self::from_row(r, details_of_events(&r.id, events)?)
     }
 
     /// The dossier of a row, given its details (the fold of its events).

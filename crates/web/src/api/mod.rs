@@ -65,6 +65,7 @@ pub use json::ApiJson;
         reports::units,
         reports::service_index,
         reports::service_index_dossiers,
+        reports::tracking_book,
         certifications::fee,
         certifications::record,
         certifications::list,
@@ -242,6 +243,7 @@ pub fn routes() -> Router<AppState> {
             "/reports/service-index/dossiers",
             get(reports::service_index_dossiers),
         )
+        .route("/reports/tracking-book", get(reports::tracking_book))
         .route(
             "/certification/fee",
             get(certifications::fee).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),

@@ -6,7 +6,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use motcua_app::reports::{
-    CountedDossier, Ii06a, Ii06aQuery, ServiceIndex, ServiceIndexQuery, UnitRanking,
+    CountedDossier, Ii06a, Ii06aQuery, ServiceIndex, ServiceIndexQuery, TrackingBookQuery,
+    UnitRanking,
 };
 use motcua_app::Error;
 use serde::Deserialize;
@@ -248,4 +249,46 @@ pub async fn service_index_dossiers(
         )
         .await?;
     Ok(Json(List { items }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BookFormat {
+    /// `pdf` (default: the paper, A4 landscape) or `xlsx` (the same columns as a
+    /// workbook).
+    pub format: Option<String>,
+}
+
+/// Form 07 of TT 03/2025/TT-VPCP, the dossier tracking book (Sổ theo dõi hồ sơ):
+/// every dossier the agency received in the period, in the order received, with
+/// the applicant and address, the appointment, whom it was passed to, when it was
+/// returned and how. At most 5,000 dossiers: a longer period is refused (400).
+#[utoipa::path(get, path = "/api/v1/reports/tracking-book", tag = "reports", params(TrackingBookQuery, BookFormat),
+    responses(
+        (status = 200, description = "The book as PDF or as a workbook",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn tracking_book(
+    State(s): State<AppState>,
+    ApiUser(actor): ApiUser,
+    ApiQuery(q): ApiQuery<TrackingBookQuery>,
+    ApiQuery(f): ApiQuery<BookFormat>,
+) -> ApiResult<Response> {
+    match f.format.as_deref().map(str::trim) {
+        None | Some("") | Some("pdf") => {
+            let (name, bytes) = s.app.reports().tracking_book_pdf(&actor, &q).await?;
+            Ok(pdf(&name, bytes))
+        }
+        Some("xlsx") => {
+            let (name, bytes) = s.app.reports().tracking_book_xlsx(&actor, &q).await?;
+            Ok(workbook(&name, bytes))
+        }
+        Some(other) => Err(ApiError(Error::field(
+            "format",
+            format!("«{other}» không phải là định dạng của sổ (pdf hoặc xlsx)."),
+        ))),
+    }
 }

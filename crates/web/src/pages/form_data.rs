@@ -50,6 +50,23 @@ impl Values {
             .any(|(k, v)| k.starts_with(prefix) && !v.trim().is_empty())
     }
 
+    /// Every value of a field sent several times, in order.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The files a refused form kept on the server: (token, "name (size)").
+    pub fn kept_files(&self) -> Vec<(String, String)> {
+        self.all("pending_files")
+            .into_iter()
+            .zip(self.all("pending_name"))
+            .collect()
+    }
+
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
         let value = value.into();
         match self.0.iter_mut().find(|(k, _)| k == name) {

@@ -30,7 +30,7 @@ pub struct ProcInfo {
     pub by_copy: bool,
     /// A civil-status procedure: (field name, label, required) of the register
     /// entry it writes; empty otherwise.
-    pub civil_fields: Vec<(&'static str, &'static str, bool)>,
+    pub civil_fields: Vec<(&'static str, &'static str, bool, usize)>,
     /// A change, correction or supplement of an existing entry.
     pub civil_note: bool,
     /// The day of the birth or death, asked when an exemption depends on it.
@@ -41,7 +41,7 @@ pub struct ProcInfo {
     pub proposal: Option<String>,
 }
 
-fn civil_fields(p: &Procedure) -> (Vec<(&'static str, &'static str, bool)>, bool) {
+fn civil_fields(p: &Procedure) -> (Vec<(&'static str, &'static str, bool, usize)>, bool) {
     use motcua_domain::procedure::CivilWrite;
     match p.civil_register {
         Some(reg) if reg.writes == CivilWrite::Note => (Vec::new(), true),
@@ -49,7 +49,14 @@ fn civil_fields(p: &Procedure) -> (Vec<(&'static str, &'static str, bool)>, bool
             Some(kind) => (
                 motcua_app::registers::fields_for(kind)
                     .into_iter()
-                    .map(|f| (f.as_str(), f.label_vi(), kind.required().contains(&f)))
+                    .map(|f| {
+                        (
+                            f.as_str(),
+                            f.label_vi(),
+                            kind.required().contains(&f),
+                            f.field_type().max_chars(),
+                        )
+                    })
                     .collect(),
                 false,
             ),
@@ -327,6 +334,21 @@ pub fn intake_input(
     procedure: Option<&Procedure>,
     online: bool,
 ) -> Result<IntakeInput, Vec<FieldError>> {
+    let (input, errors) = intake_input_and_errors(data, procedure, online);
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(errors)
+    }
+}
+
+/// [`intake_input`], the input built even when the form has mistakes of its own,
+/// so that the use case can add every other mistake to the same answer.
+pub fn intake_input_and_errors(
+    data: &FormData,
+    procedure: Option<&Procedure>,
+    online: bool,
+) -> (IntakeInput, Vec<FieldError>) {
     let v = &data.values;
     let mut errors = Vec::new();
     let on_behalf_of = v
@@ -398,10 +420,7 @@ pub fn intake_input(
             bytes: f.bytes.to_vec(),
         })
         .collect();
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(IntakeInput {
+    let input = IntakeInput {
         procedure: v.get("procedure").trim().to_owned(),
         channel: if online { None } else { v.opt("channel") },
         agency: if online { v.opt("agency") } else { None },
@@ -427,7 +446,8 @@ pub fn intake_input(
         note: v.opt("note"),
         files,
         civil: civil_facts(v),
-    })
+    };
+    (input, errors)
 }
 
 /// The civil-status part of the form: inputs named `civil.<field>` (and

@@ -16,7 +16,7 @@ use crate::error::PageError;
 use crate::layout::{render, Chrome};
 use crate::pages::form_data::{idempotency_key, FormData, Values};
 use crate::pages::intake_form::{
-    attach_doc_errors, doc_rows, fee_facts, intake_input, proc_info, DocRow, ProcInfo,
+    attach_doc_errors, doc_rows, fee_facts, intake_input_and_errors, proc_info, DocRow, ProcInfo,
     ProcedureFragment, SEXES,
 };
 use crate::pages::FormErrors;
@@ -287,19 +287,57 @@ pub async fn intake_submit(
         return intake_page(&state, &s, form, FormErrors::default(), StatusCode::OK).await;
     }
     let procedure = chosen_procedure(&state, form.get("procedure")).await;
-    let input = match intake_input(&data, procedure.as_ref(), false) {
-        Ok(i) => i,
-        Err(fields) => {
-            return intake_page(
-                &state,
-                &s,
-                form,
-                FormErrors::from_fields(fields),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
+    let (mut input, fields) = intake_input_and_errors(&data, procedure.as_ref(), false);
+    // Files kept from a refused attempt come back with the form, before the new ones.
+    let tokens: Vec<String> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k == "pending_files")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let kept = state
+        .app
+        .pending_uploads(&s.actor.user_id, &tokens)
+        .map_err(page_err(&s))?;
+    let fresh = std::mem::take(&mut input.files);
+    input.files = kept
+        .iter()
+        .map(|(_, u)| u.clone())
+        .chain(fresh.iter().cloned())
+        .collect();
+    // A refused form keeps its files on the server for the retry.
+    let keep_files = |form: &mut Values| -> Result<(), PageError> {
+        let stashed = state
+            .app
+            .stash_uploads(&s.actor.user_id, &fresh)
+            .map_err(page_err(&s))?;
+        form.0
+            .retain(|(k, _)| k != "pending_files" && k != "pending_name");
+        for f in kept.iter().map(|(f, _)| f).chain(stashed.iter()) {
+            form.0.push(("pending_files".into(), f.token.clone()));
+            form.0.push((
+                "pending_name".into(),
+                format!("{} ({} KB)", f.name, f.size.div_ceil(1024)),
+            ));
         }
+        Ok(())
     };
+    if !fields.is_empty() {
+        // The form's own mistakes and every one the use case finds, in one answer.
+        let all = state
+            .app
+            .dossiers()
+            .with_intake_errors(
+                &s.actor,
+                &input,
+                Error::Invalid(motcua_domain::validation::Errors(fields)),
+            )
+            .await;
+        let errors = FormErrors::from_error(all).map_err(page_err(&s))?;
+        let mut form = form;
+        keep_files(&mut form)?;
+        return intake_page(&state, &s, form, errors, StatusCode::BAD_REQUEST).await;
+    }
     let key = form.opt("_idem");
     match state
         .app
@@ -307,9 +345,17 @@ pub async fn intake_submit(
         .receive(&s.actor, &input, key.as_deref())
         .await
     {
-        Ok(d) => Ok(Redirect::to(&format!("/ho-so/{}?ok=tiep-nhan", d.code)).into_response()),
+        Ok(d) => {
+            // The files are the dossier's now; their kept copies go.
+            if let Err(e) = state.app.drop_pending(&s.actor.user_id, &tokens) {
+                tracing::warn!(error = %e, "dropping the files kept for a retry");
+            }
+            Ok(Redirect::to(&format!("/ho-so/{}?ok=tiep-nhan", d.code)).into_response())
+        }
         Err(e) => {
             let errors = FormErrors::from_error(e).map_err(page_err(&s))?;
+            let mut form = form;
+            keep_files(&mut form)?;
             intake_page(&state, &s, form, errors, StatusCode::BAD_REQUEST).await
         }
     }

@@ -635,6 +635,11 @@ pub(super) async fn dossier_page(
     let can_assign = d.allowed_actions.iter().any(|a| a == "assign");
     let next_hint = match ok {
         Some("tiep-nhan") if d.status == "received" => Some(intake_hint(can_assign)),
+        // Assigned in the intake itself, by the agency's rule for the sector.
+        Some("tiep-nhan") if d.status == "assigned" && !v.assignee.is_empty() => Some(format!(
+            "Hồ sơ đã được phân công tự động cho chuyên viên {} theo quy tắc phân công của cơ quan; bộ phận một cửa không cần phân công. Việc tiếp theo: chuyên viên xử lý hồ sơ.",
+            v.assignee
+        )),
         _ => None,
     };
     let review = latest_review(&events, &files);

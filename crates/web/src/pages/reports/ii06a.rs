@@ -5,7 +5,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use motcua_app::reports::{CountedDossier, Grouping, Ii06a, Ii06aQuery, ReportAgency};
+use motcua_app::reports::{
+    CountedDossier, Grouping, Ii06a, Ii06aQuery, ReportAgency, TrackingBookQuery,
+};
 use motcua_app::Error;
 use motcua_domain::report::{presets, Figure};
 use serde::Deserialize;
@@ -82,6 +84,24 @@ impl ReportForm {
             scope: self.scope.clone(),
             by: self.by.clone(),
         }
+    }
+
+    /// The tracking book's query: this agency and period.
+    pub fn book(&self) -> TrackingBookQuery {
+        TrackingBookQuery {
+            agency: self.agency.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+        }
+    }
+
+    /// The tracking book's links: the agency and period only.
+    pub fn book_link(&self) -> String {
+        query_string(&[
+            ("agency", self.agency()),
+            ("from", self.from()),
+            ("to", self.to()),
+        ])
     }
 
     /// The form as a query string, for links that keep its filters.
@@ -406,4 +426,40 @@ pub async fn pdf(
             chrome: Box::new(Chrome::for_user(&s, HERE)),
         })?;
     Ok(crate::api::reports::pdf(&name, bytes).into_response())
+}
+
+/// Form 07, the tracking book of the form's agency and period, as PDF.
+pub async fn book_pdf(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(form): Query<ReportForm>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = state
+        .app
+        .reports()
+        .tracking_book_pdf(&s.actor, &form.book())
+        .await
+        .map_err(|error| PageError {
+            error,
+            chrome: Box::new(Chrome::for_user(&s, HERE)),
+        })?;
+    Ok(crate::api::reports::pdf(&name, bytes).into_response())
+}
+
+/// Form 07 as a workbook.
+pub async fn book_xlsx(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(form): Query<ReportForm>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = state
+        .app
+        .reports()
+        .tracking_book_xlsx(&s.actor, &form.book())
+        .await
+        .map_err(|error| PageError {
+            error,
+            chrome: Box::new(Chrome::for_user(&s, HERE)),
+        })?;
+    Ok(crate::api::reports::workbook(&name, bytes).into_response())
 }

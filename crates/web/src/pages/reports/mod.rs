@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
             "/quan-tri/chi-so-phuc-vu",
             get(service_index::weights).post(service_index::save_weights),
         )
+        .route("/bao-cao/so-theo-doi.pdf", get(ii06a::book_pdf))
+        .route("/bao-cao/so-theo-doi.xlsx", get(ii06a::book_xlsx))
 }
 
 /// A query string of `pairs`, encoded (values come from the person's form).

@@ -1,0 +1,136 @@
+//! Automatic assignment rules (issue 10): an agency's administrator decides, per
+//! sector, that a dossier received at the counter goes at once to the sector's
+//! only specialist, or to a named default specialist. Applied in the intake's
+//! own transaction (`Dossiers::open_dossier`).
+
+use motcua_domain::access::Action;
+use motcua_domain::dossier::auto_assign::Rule;
+use motcua_store::auto_assign::{self as store, RuleRow};
+use motcua_store::users;
+use serde::Serialize;
+
+use crate::agencies::load_for;
+use crate::error::{Error, Result};
+use crate::{App, Principal};
+
+/// A rule as people read it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AutoAssignment {
+    pub sector: String,
+    /// `sole_specialist` or `default_assignee`.
+    pub rule: String,
+    /// The default specialist's username, for `default_assignee`.
+    pub assignee: Option<String>,
+}
+
+impl App {
+    /// Sets an agency's rule for a sector: `rule` is `sole_specialist`,
+    /// `default_assignee` (with `assignee`, a specialist's username) or `none`
+    /// (assigned by hand, as without a rule).
+    pub async fn set_auto_assignment(
+        &self,
+        by: &Principal,
+        agency_code: &str,
+        sector: &str,
+        rule: &str,
+        assignee: Option<&str>,
+    ) -> Result<Option<AutoAssignment>> {
+        let sector = sector.trim().to_owned();
+        let mut tx = self.begin_write_by(by).await?;
+        let agency = load_for(&mut tx, by, agency_code, Action::ManageUsers).await?;
+        if !motcua_store::sectors::all(&mut tx)
+            .await?
+            .iter()
+            .any(|s| s.code == sector)
+        {
+            return Err(Error::field(
+                "sector",
+                format!("Không có lĩnh vực mã «{sector}»."),
+            ));
+        }
+        let answer = match rule.trim() {
+            "none" | "" => {
+                store::clear(&mut tx, &agency.id, &sector).await?;
+                None
+            }
+            "sole_specialist" => {
+                store::set(
+                    &mut tx,
+                    &RuleRow {
+                        agency_id: agency.id.clone(),
+                        sector_code: sector.clone(),
+                        rule: Rule::SoleSpecialist.as_str().into(),
+                        assignee_id: None,
+                        updated_at: self.now_ms(),
+                    },
+                )
+                .await?;
+                Some(AutoAssignment {
+                    sector: sector.clone(),
+                    rule: "sole_specialist".into(),
+                    assignee: None,
+                })
+            }
+            "default_assignee" => {
+                let name = assignee.map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| {
+                    Error::field("assignee", "Chọn chuyên viên nhận hồ sơ của lĩnh vực.")
+                })?;
+                let user = users::by_username(&mut tx, &name.to_lowercase())
+                    .await?
+                    .filter(|u| u.agency_id == agency.id && u.active)
+                    .ok_or_else(|| {
+                        Error::field(
+                            "assignee",
+                            format!("Không có cán bộ «{name}» đang làm việc tại cơ quan này."),
+                        )
+                    })?;
+                let roles = users::roles(&mut tx, &user.id).await?;
+                let sectors = users::sectors(&mut tx, &user.id).await?;
+                if !roles.iter().any(|r| r == "specialist") || !sectors.contains(&sector) {
+                    return Err(Error::field(
+                        "assignee",
+                        format!(
+                            "«{}» không phải chuyên viên phụ trách lĩnh vực này.",
+                            user.full_name
+                        ),
+                    ));
+                }
+                store::set(
+                    &mut tx,
+                    &RuleRow {
+                        agency_id: agency.id.clone(),
+                        sector_code: sector.clone(),
+                        rule: "default_assignee".into(),
+                        assignee_id: Some(user.id.clone()),
+                        updated_at: self.now_ms(),
+                    },
+                )
+                .await?;
+                Some(AutoAssignment {
+                    sector: sector.clone(),
+                    rule: "default_assignee".into(),
+                    assignee: Some(user.username),
+                })
+            }
+            other => {
+                return Err(Error::field(
+                    "rule",
+                    format!(
+                        "«{other}» không phải là quy tắc phân công (sole_specialist, default_assignee hoặc none)."
+                    ),
+                ))
+            }
+        };
+        self.record_audit(
+            &mut tx,
+            by,
+            Some(&agency.id),
+            "auto_assignment.set",
+            &sector,
+            serde_json::json!({ "rule": rule.trim(), "assignee": answer.as_ref().and_then(|a| a.assignee.clone()) }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(answer)
+    }
+}
