@@ -392,6 +392,14 @@ pub async fn dossiers(
     Ok(render(status, &page_view))
 }
 
+/// A download that failed becomes the report page's error page.
+fn download_error(s: &SignedIn) -> impl FnOnce(motcua_app::Error) -> PageError + '_ {
+    move |error| PageError {
+        error,
+        chrome: Box::new(Chrome::for_user(s, HERE)),
+    }
+}
+
 /// The report as the official workbook, from the page's session.
 pub async fn xlsx(
     State(state): State<AppState>,
@@ -403,10 +411,7 @@ pub async fn xlsx(
         .reports()
         .ii06a_workbook(&s.actor, &form.query())
         .await
-        .map_err(|error| PageError {
-            error,
-            chrome: Box::new(Chrome::for_user(&s, HERE)),
-        })?;
+        .map_err(download_error(&s))?;
     Ok(crate::api::reports::workbook(&name, bytes).into_response())
 }
 
@@ -421,10 +426,7 @@ pub async fn pdf(
         .reports()
         .ii06a_pdf(&s.actor, &form.query())
         .await
-        .map_err(|error| PageError {
-            error,
-            chrome: Box::new(Chrome::for_user(&s, HERE)),
-        })?;
+        .map_err(download_error(&s))?;
     Ok(crate::api::reports::pdf(&name, bytes).into_response())
 }
 
@@ -439,10 +441,7 @@ pub async fn book_pdf(
         .reports()
         .tracking_book_pdf(&s.actor, &form.book())
         .await
-        .map_err(|error| PageError {
-            error,
-            chrome: Box::new(Chrome::for_user(&s, HERE)),
-        })?;
+        .map_err(download_error(&s))?;
     Ok(crate::api::reports::pdf(&name, bytes).into_response())
 }
 
@@ -457,9 +456,6 @@ pub async fn book_xlsx(
         .reports()
         .tracking_book_xlsx(&s.actor, &form.book())
         .await
-        .map_err(|error| PageError {
-            error,
-            chrome: Box::new(Chrome::for_user(&s, HERE)),
-        })?;
+        .map_err(download_error(&s))?;
     Ok(crate::api::reports::workbook(&name, bytes).into_response())
 }
