@@ -12,6 +12,7 @@ mod bounds;
 mod browser;
 mod browser_citizen;
 mod calendar;
+mod campaigns;
 mod catalogue;
 mod certification;
 mod certification_book;

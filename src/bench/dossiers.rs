@@ -90,8 +90,9 @@ pub struct Args {
     #[arg(long)]
     verify: bool,
     /// Only these measurements (comma-separated): worklists, home, dossier, page,
-    /// events, receipts, intake, crash (SIGKILL during intakes), reports (II.06a and
-    /// the QĐ 766 service index for a commune-year and the province-year). Default: all.
+    /// events, dashboards (20 supervisors), receipts, intake, crash (SIGKILL during
+    /// intakes), reports (II.06a and the QĐ 766 service index for a commune-year and
+    /// the province-year). Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -2258,6 +2259,9 @@ async fn measure(args: &Args, exe: &std::path::Path, url: &str, app: &App) -> Re
             .await?;
         line("API history (`GET /api/v1/dossiers/{code}/events`)", &r);
     }
+    if args.wants("dashboards") {
+        dashboards(&ctx, app, args).await?;
+    }
     if args.wants("receipts") {
         receipts(&ctx, app, args.receipts).await?;
     }
@@ -2439,6 +2443,79 @@ async fn service_index(
     println!(
         "| the province (subtree) | {} | {counted} | {points} | {p50:.1} | {p99:.1} | {max:.1} |",
         times.len()
+    );
+    Ok(())
+}
+
+/// Supervisors reading dashboards at once (issue 13's figure).
+const SUPERVISORS: usize = 20;
+
+/// The dashboard page (`/bang-dieu-khien`, last 365 days) as 20 supervisors of
+/// the province read it at once, each request from one of their sessions: first
+/// a random commune's dashboard (the chairman's morning view, drilled into from
+/// the province), then the province's own with every unit below (the whole
+/// province-year: rates, trend, lists, workload, ranking of the units).
+async fn dashboards(ctx: &Ctx<'_>, app: &App, args: &Args) -> Result<(), String> {
+    let username = "bench.giamsat";
+    let user = NewUser {
+        username: username.into(),
+        full_name: "Giám sát (thử tải)".into(),
+        password: PASSWORD.into(),
+        roles: vec!["supervisor".into()],
+        sectors: Vec::new(),
+    };
+    match app
+        .create_user(&Principal::System, PROVINCE_CODE, user)
+        .await
+    {
+        // Already there from an earlier run on the same database.
+        Ok(_) | Err(motcua_app::Error::Conflict(_)) => {}
+        Err(e) => return Err(err(e)),
+    }
+    let mut sessions = Vec::with_capacity(SUPERVISORS);
+    for _ in 0..SUPERVISORS {
+        sessions.push(
+            app.sign_in(username, PASSWORD, None)
+                .await
+                .map_err(err)?
+                .session_token,
+        );
+    }
+    let today = Timestamp::now().to_zoned(vietnam_time_zone()).date();
+    let from = today
+        .checked_sub(jiff::Span::new().days(364))
+        .map_err(err)?;
+    let page = |agency: &str, subtree: bool| {
+        format!(
+            "{}/bang-dieu-khien?agency={agency}&from={from}&to={today}{}",
+            ctx.base,
+            if subtree { "&scope=subtree" } else { "" }
+        )
+    };
+    let m = MEASURED.min(args.communes);
+    let mut items = Vec::new();
+    for k in 0..m {
+        for s in &sessions {
+            items.push((
+                0,
+                page(&commune_code(k * args.communes / m), false),
+                Auth::Cookie(s.clone()),
+            ));
+        }
+    }
+    let (r, _) = load_items(ctx.http, SUPERVISORS, ctx.secs, 1, items).await?;
+    line(
+        "HTML dashboard of one commune-year, 20 supervisors at once",
+        &r,
+    );
+    let items = sessions
+        .iter()
+        .map(|s| (0, page(PROVINCE_CODE, true), Auth::Cookie(s.clone())))
+        .collect();
+    let (r, _) = load_items(ctx.http, SUPERVISORS, ctx.secs, 1, items).await?;
+    line(
+        "HTML dashboard of the province-year with every unit, 20 supervisors at once",
+        &r,
     );
     Ok(())
 }

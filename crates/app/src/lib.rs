@@ -8,6 +8,7 @@ pub mod auth;
 pub mod auto_assign;
 pub mod blobs;
 pub mod calendar;
+pub mod campaigns;
 pub mod catalogue;
 pub mod certifications;
 pub mod clock;
@@ -75,6 +76,7 @@ pub struct App {
     /// Parsing the embedded fonts takes a moment; done once, on first use.
     pdf: std::sync::Arc<std::sync::OnceLock<motcua_docs::PdfEngine>>,
     signers: std::sync::Arc<signing::SignerCache>,
+    dashboards: std::sync::Arc<reports::ComputedCache<reports::Dashboard>>,
 }
 
 impl App {
@@ -101,7 +103,14 @@ impl App {
             catalogue: Default::default(),
             pdf: Default::default(),
             signers: Default::default(),
+            dashboards: Default::default(),
         }
+    }
+
+    /// A dossier of `agency_id` changed (committed): what this process computed
+    /// from its dossiers is computed again when next asked.
+    pub(crate) fn dossiers_changed(&self, agency_id: &str) {
+        self.dashboards.forget_agency(agency_id);
     }
 
     /// Reference data every install needs, loaded into empty tables: the national

@@ -73,6 +73,7 @@ impl Ratings<'_> {
         )
         .await?;
         tx.commit().await?;
+        self.dossiers_changed(&d.agency_id);
         if !recorded {
             return Err(Error::Conflict(
                 "Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần.".into(),

@@ -34,6 +34,8 @@ pub enum Action {
     WriteRegister,
     /// Close a register book.
     ManageRegister,
+    /// Start a campaign (a targeted drive) and load the list of people it reaches.
+    ManageCampaigns,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +87,8 @@ pub const GRANTS: &[(Action, Role, Scope)] = &[
     (WriteRegister, Specialist, Own),
     (WriteRegister, Leader, Own),
     (ManageRegister, Leader, Own),
+    (ManageCampaigns, Specialist, Own),
+    (ManageCampaigns, Leader, Own),
 ];
 
 /// May a person holding `roles` in the agency at `actor_path` take `action` on the

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod agency;
 pub mod calendar;
+pub mod campaign;
 pub mod certification;
 pub mod civil;
 pub mod dossier;

@@ -117,7 +117,9 @@ pub enum ReadError {
 }
 
 /// Reads every sheet of a workbook for a register `kind` ("birth", "death",
-/// "marriage", or another kind, mapped with the names that fit).
+/// "marriage", or another kind, mapped with the names that fit). A `kind` that
+/// names no register ("other": a list of people) reads every sheet, whatever
+/// its name.
 ///
 /// `file_name` only names the file in errors; the format is recognised from the
 /// bytes (.xlsx is a zip, .xls an OLE compound file).
@@ -146,7 +148,9 @@ pub fn read_workbook(
     let mut take = |ctx: &SheetInput| {
         if ctx.name == NOTES_SHEET {
             out.notes.extend(read_notes(ctx));
-        } else if Kind::of_sheet_name(ctx.name).is_some_and(|k| Some(k) != wanted) {
+        } else if wanted.is_some()
+            && Kind::of_sheet_name(ctx.name).is_some_and(|k| Some(k) != wanted)
+        {
             out.skipped.push(ctx.name.to_string());
         } else {
             out.sheets.push(read_sheet(ctx, family, wanted, overrides));

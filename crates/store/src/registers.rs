@@ -4,6 +4,7 @@ use sqlx::FromRow;
 
 use motcua_domain::{civil, text};
 
+use crate::bulk::{insert_sql, is_sqlite};
 use crate::{Conn, Result};
 
 /// A book of a register.
@@ -192,39 +193,6 @@ const ENTRY_WIDTH: usize = 24;
 pub const INSERT_BATCH: usize = 500;
 /// Prefix rows per INSERT statement (4 values each).
 const NAMES_BATCH: usize = 4_000;
-
-/// Whether `conn` is SQLite, whose statements here take anonymous `?`
-/// placeholders: SQLite looks a numbered `$n` up by name, scanning the list of
-/// the statement's names at every bind, so binding a 12,000-value statement by
-/// `$n` costs time quadratic in its size (most of an import's time before).
-fn is_sqlite(conn: &Conn) -> bool {
-    conn.backend_name() == "SQLite"
-}
-
-/// `INSERT INTO {head} VALUES (…), (…)` for `rows` rows of `width` values.
-fn insert_sql(head: &str, rows: usize, width: usize, sqlite: bool) -> String {
-    let mut sql = format!("INSERT INTO {head} VALUES ");
-    sql.reserve(rows * width * 6);
-    for r in 0..rows {
-        if r > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            if sqlite {
-                sql.push('?');
-            } else {
-                sql.push('$');
-                sql.push_str(&(r * width + c + 1).to_string());
-            }
-        }
-        sql.push(')');
-    }
-    sql
-}
 
 /// Inserts entries, `INSERT_BATCH` rows a statement, with the rows of their name
 /// prefixes. sqlx prepares each statement text once per connection and reuses

@@ -21,6 +21,13 @@ pub struct Scope<'a> {
 /// agency and instant) rather than the agency's whole history. `$1` is the start,
 /// `$2` the end; the agencies follow.
 pub(crate) fn seen_sql(scope: &Scope<'_>, columns: &str) -> String {
+    let [open, closed] = seen_parts(scope);
+    format!("SELECT {columns} {open} UNION ALL SELECT {columns} {closed}")
+}
+
+/// The two halves of [`seen_sql`] from `FROM` on: the open dossiers, and those
+/// closed since the period began.
+fn seen_parts(scope: &Scope<'_>) -> [String; 2] {
     let agencies: Vec<String> = (0..scope.agency_ids.len())
         .map(|i| format!("${}", i + 3))
         .collect();
@@ -30,15 +37,11 @@ pub(crate) fn seen_sql(scope: &Scope<'_>, columns: &str) -> String {
     } else {
         agencies.join(", ")
     };
-    format!(
-        "SELECT {columns} FROM dossiers WHERE agency_id IN ({agencies}) AND is_open = 1 AND received_at < $2 \
-         UNION ALL \
-         SELECT {columns} FROM dossiers WHERE agency_id IN ({agencies}) AND closed_at >= $1 AND received_at < $2"
-    )
+    [
+        format!("FROM dossiers WHERE agency_id IN ({agencies}) AND is_open = 1 AND received_at < $2"),
+        format!("FROM dossiers WHERE agency_id IN ({agencies}) AND closed_at >= $1 AND received_at < $2"),
+    ]
 }
-
-const SEEN_COLUMNS: &str =
-    "agency_id, sector, channel, status, received_at, due_at, closed_at, timeliness";
 
 /// Early, on time or late as decided at return; for a returned dossier that came
 /// without it, decided as the domain decides it (local days, UTC+7 all year).
@@ -100,8 +103,14 @@ impl GroupBy {
     }
 }
 
-/// The figures per sector (or per agency), keyed by its code (or id); groups with
-/// no dossier are absent.
+/// The figures per sector (or per agency), keyed by its code (or id) in key
+/// order; groups with no dossier are absent.
+///
+/// The two halves of what the period sees are counted apart and added here:
+/// grouped by agency, the closed half is then read in the order of its covering
+/// index (`dossiers_closed`) with no sort, where the union of both halves made
+/// SQLite sort every row of the period first (a province-year: 1.5 million rows,
+/// more than half the time).
 pub async fn ii06a(
     conn: &mut Conn,
     scope: &Scope<'_>,
@@ -118,24 +127,25 @@ pub async fn ii06a(
         })
         .collect();
     let key = group.column();
-    let sql = format!(
-        "SELECT {key} AS key, {} FROM ({}) seen GROUP BY {key} ORDER BY {key}",
-        sums.join(", "),
-        seen_sql(scope, SEEN_COLUMNS)
-    );
-    let rows = bind_scope!(sqlx::query(&sql), scope)
-        .fetch_all(conn)
-        .await?;
-    rows.iter()
-        .map(|row| {
+    let mut out: std::collections::BTreeMap<String, Counts> = std::collections::BTreeMap::new();
+    for part in seen_parts(scope) {
+        let sql = format!(
+            "SELECT {key} AS key, {} {part} GROUP BY {key}",
+            sums.join(", ")
+        );
+        let rows = bind_scope!(sqlx::query(&sql), scope)
+            .fetch_all(&mut *conn)
+            .await?;
+        for row in &rows {
             let mut counts = Counts::default();
             for f in Figure::ALL {
                 let n: i64 = row.try_get(f.as_str())?;
                 counts.set(f, u64::try_from(n).unwrap_or(0));
             }
-            Ok((row.try_get("key")?, counts))
-        })
-        .collect()
+            out.entry(row.try_get("key")?).or_default().add(&counts);
+        }
+    }
+    Ok(out.into_iter().collect())
 }
 
 /// One dossier of a drill-down list.

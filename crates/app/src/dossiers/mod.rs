@@ -18,8 +18,8 @@ pub(crate) use write::NewFile;
 
 pub use actions::ActionInput;
 pub use chain::{event_hash, ChainReport, GENESIS};
-pub(crate) use input::parse_date;
 pub use input::Upload;
+pub(crate) use input::{parse_date, read_date};
 pub use intake::{ApplicantInput, DocumentInput, IntakeInput};
 pub(crate) use printing::place_of;
 pub use printing::Form;

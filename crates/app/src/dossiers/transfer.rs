@@ -279,6 +279,9 @@ impl Dossiers<'_> {
             report.imported += 1;
         }
         tx.commit().await?;
+        for a in ctx.agencies.values() {
+            self.dossiers_changed(&a.id);
+        }
         Ok(())
     }
 

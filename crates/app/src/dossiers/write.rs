@@ -124,6 +124,7 @@ impl Dossiers<'_> {
             .await?;
         request.remember(&mut tx, &answer).await?;
         tx.commit().await?;
+        self.dossiers_changed(&agency.id);
         Ok(answer)
     }
 
@@ -264,6 +265,7 @@ impl Dossiers<'_> {
             .await?;
         request.remember(&mut tx, &answer).await?;
         tx.commit().await?;
+        self.dossiers_changed(&agency.id);
         Ok(answer)
     }
 

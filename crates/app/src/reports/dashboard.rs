@@ -10,7 +10,8 @@ use motcua_store::dashboard as store;
 use motcua_store::{from_millis, to_millis};
 use serde::Serialize;
 
-use super::{Grouping, Ii06a, Ii06aQuery, Reports};
+use super::ii06a::Resolved;
+use super::{Grouping, Ii06a, Ii06aQuery, Reports, DASHBOARD_TTL};
 use crate::error::{Error, Result};
 use crate::Actor;
 
@@ -124,6 +125,10 @@ pub struct Dashboard {
     pub complaints: Vec<Complaint>,
     /// Seconds the read replica is behind, when that is more than a few.
     pub replica_lag_seconds: Option<u64>,
+    /// When these figures were computed: a dashboard is served to everyone who
+    /// asks for the same units and period within `DASHBOARD_TTL`, unless a
+    /// dossier of one of them changes meanwhile.
+    pub computed_at: Timestamp,
 }
 
 /// A "not satisfied" rating, for the leader to follow up.
@@ -220,6 +225,27 @@ impl Reports<'_> {
             ..q.clone()
         };
         let r = self.resolve(actor, &q).await?;
+        let ids: Vec<String> = r.units.iter().map(|a| a.id.clone()).collect();
+        // Who asks only decides which units are counted: the same units and
+        // period make the same dashboard for everyone.
+        let key = format!(
+            "{}|{}|{}|{}|{}",
+            r.agency.id,
+            r.period.from,
+            r.period.to,
+            by.as_str(),
+            ids.join(",")
+        );
+        let d = self
+            .dashboards
+            .get_or_compute(key, &ids, DASHBOARD_TTL, || {
+                self.compute_dashboard(r, subtree)
+            })
+            .await?;
+        Ok((*d).clone())
+    }
+
+    async fn compute_dashboard(&self, r: Resolved, subtree: bool) -> Result<Dashboard> {
         let report = self.ii06a_of(&r).await?;
         let ids: Vec<String> = r.units.iter().map(|a| a.id.clone()).collect();
         let code_of = |id: &str| {
@@ -324,6 +350,7 @@ impl Reports<'_> {
                 })
                 .collect(),
             replica_lag_seconds: lag,
+            computed_at: now,
             report,
         })
     }

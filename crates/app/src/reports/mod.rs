@@ -1,11 +1,13 @@
 //! Reports: the official II.06a form for an agency or a supervisor's subtree, with
 //! the list of dossiers behind every figure.
 
+mod cache;
 mod dashboard;
 mod ii06a;
 mod service_index;
 mod tracking_book;
 
+pub use cache::{ComputedCache, DASHBOARD_TTL};
 pub use service_index::{CostlyDossier, ServiceIndex, ServiceIndexQuery};
 
 pub use dashboard::{

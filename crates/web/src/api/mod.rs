@@ -2,6 +2,7 @@
 //! and an OpenAPI 3 document describing every endpoint.
 
 mod admin;
+mod campaigns;
 mod certifications;
 mod dossiers;
 mod extract;
@@ -66,6 +67,8 @@ pub use json::ApiJson;
         reports::service_index,
         reports::service_index_dossiers,
         reports::tracking_book,
+        campaigns::list,
+        campaigns::get,
         certifications::fee,
         certifications::record,
         certifications::list,
@@ -244,6 +247,8 @@ pub fn routes() -> Router<AppState> {
             get(reports::service_index_dossiers),
         )
         .route("/reports/tracking-book", get(reports::tracking_book))
+        .route("/campaigns", get(campaigns::list))
+        .route("/campaigns/{id}", get(campaigns::get))
         .route(
             "/certification/fee",
             get(certifications::fee).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod audit;
 mod calendar;
+mod campaigns;
 mod catalogue;
 mod certification;
 mod certification_book;
@@ -127,6 +128,17 @@ pub fn routes() -> Router<AppState> {
             get(admin::edit_user_form).post(admin::update_user),
         )
         .route("/quan-tri/nhat-ky", get(audit::show))
+        .route("/chien-dich", get(campaigns::list))
+        .route(
+            "/chien-dich/moi",
+            get(campaigns::new_form)
+                .post(campaigns::create)
+                .layer(DefaultBodyLimit::max(
+                    motcua_app::registers::MAX_WORKBOOK_BYTES + 64 * 1024,
+                )),
+        )
+        .route("/chien-dich/{id}", get(campaigns::show))
+        .route("/chien-dich/{id}/tien-do.xlsx", get(campaigns::workbook))
         .route("/ho-tich", get(registers::search))
         .route(
             "/ho-tich/nhap",

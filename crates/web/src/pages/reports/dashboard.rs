@@ -90,6 +90,8 @@ struct DashboardPage {
     heading: String,
     period: String,
     lag: Option<u64>,
+    /// "09:15:02 01/12/2026": when the figures were computed.
+    computed_at: String,
     tiles: Vec<Tile>,
     trend_svg: String,
     months: Vec<MonthRow>,
@@ -233,6 +235,7 @@ pub async fn show(
         heading: "Bảng điều khiển".into(),
         period: String::new(),
         lag: None,
+        computed_at: String::new(),
         tiles: Vec::new(),
         trend_svg: String::new(),
         months: Vec::new(),
@@ -264,6 +267,11 @@ pub async fn show(
             page.heading = d.report.agency_name.clone();
             page.period = d.report.period().label_vi();
             page.lag = d.replica_lag_seconds;
+            page.computed_at = d
+                .computed_at
+                .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+                .strftime("%H:%M:%S %d/%m/%Y")
+                .to_string();
             let labels: Vec<String> = d.months.iter().map(|m| m.label.clone()).collect();
             let values: Vec<Vec<i64>> = d
                 .months
