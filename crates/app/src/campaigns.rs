@@ -13,6 +13,7 @@ use motcua_domain::campaign::{
 use motcua_domain::dossier::{Applicant, Details, Status};
 use motcua_domain::report::Period;
 use motcua_domain::text;
+use motcua_domain::validation::Errors;
 use motcua_legacy::{Mapping, Value};
 use motcua_store::agencies::{self, AgencyRow};
 use motcua_store::campaigns::{self as store, CampaignRow, TargetRow};
@@ -133,11 +134,11 @@ fn form_date(field: &str, label: &str, value: &str) -> Result<Option<Date>> {
     })
 }
 
-fn info(row: CampaignRow, agency: &AgencyRow) -> CampaignInfo {
+fn info(row: CampaignRow, agency_code: &str, agency_name: &str) -> CampaignInfo {
     CampaignInfo {
         id: row.id,
-        agency_code: agency.code.clone(),
-        agency_name: agency.name.clone(),
+        agency_code: agency_code.to_owned(),
+        agency_name: agency_name.to_owned(),
         name: row.name,
         procedures: row.procedures.lines().map(str::to_string).collect(),
         starts_on: row.starts_on.parse().unwrap_or_default(),
@@ -275,12 +276,25 @@ fn read_list(file_name: &str, bytes: &[u8]) -> Result<Vec<Target>> {
             ),
         ));
     }
-    // Lines numbered as the spreadsheet numbers them, across sheets: the
-    // position is the key, the row is shown.
+    // Kept in list order and numbered 1..n across sheets (the errors above
+    // named the spreadsheet's own rows).
     for (i, t) in targets.iter_mut().enumerate() {
         t.line = u32::try_from(i + 1).unwrap_or(u32::MAX);
     }
     Ok(targets)
+}
+
+/// Keeps a value, or adds a refusal's field errors to `errors` so that every
+/// mistake of the form is reported at once; any other error ends the use case.
+fn gather<T>(errors: &mut Errors, r: Result<T>) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Invalid(e)) => {
+            errors.0.extend(e.0);
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The people a dossier names.
@@ -320,71 +334,46 @@ impl Campaigns<'_> {
     /// transaction; a list with any bad line is refused whole, naming the lines.
     pub async fn create(&self, actor: &Actor, input: NewCampaign) -> Result<CampaignInfo> {
         actor.require(Action::ManageCampaigns, &actor.agency.path)?;
-        let starts = form_date("starts_on", "Ngày bắt đầu", &input.starts_on);
-        let ends = form_date("ends_on", "Ngày kết thúc", &input.ends_on);
-        let mut errors = motcua_domain::validation::Errors::new();
-        let starts = match starts {
-            Ok(Some(d)) => Some(d),
-            Ok(None) => {
-                errors.push("starts_on", "Nhập ngày bắt đầu chiến dịch (dd/mm/yyyy).");
-                None
-            }
-            Err(Error::Invalid(e)) => {
-                errors.0.extend(e.0);
-                None
-            }
-            Err(e) => return Err(e),
-        };
-        let ends = match ends {
-            Ok(d) => d,
-            Err(Error::Invalid(e)) => {
-                errors.0.extend(e.0);
-                None
-            }
-            Err(e) => return Err(e),
-        };
-        let definition = Definition::new(
-            &input.name,
-            &input.procedures,
-            starts.unwrap_or_default(),
-            ends,
-        );
-        let definition = match definition {
-            Ok(d) if errors.is_empty() => Some(d),
-            Ok(_) => None,
-            Err(e) => {
-                errors.0.extend(e.0);
-                None
-            }
-        };
+        let mut errors = Errors::new();
+        let starts = gather(
+            &mut errors,
+            form_date("starts_on", "Ngày bắt đầu", &input.starts_on),
+        )?;
+        if starts == Some(None) {
+            errors.push("starts_on", "Nhập ngày bắt đầu chiến dịch (dd/mm/yyyy).");
+        }
+        let ends = gather(
+            &mut errors,
+            form_date("ends_on", "Ngày kết thúc", &input.ends_on),
+        )?
+        .flatten();
+        let definition = gather(
+            &mut errors,
+            Definition::new(
+                &input.name,
+                &input.procedures,
+                starts.flatten().unwrap_or_default(),
+                ends,
+            )
+            .map_err(Error::Invalid),
+        )?;
         if let Some(d) = &definition {
             let enabled = self.enabled_procedures(actor, &actor.agency.code).await?;
-            for code in &d.procedures {
-                if !enabled.contains(code) {
-                    errors.push(
-                        "procedures",
-                        format!(
-                            "Thủ tục «{code}» không có trong danh mục cơ quan đang giải quyết."
-                        ),
-                    );
-                }
+            for code in d.procedures.iter().filter(|c| !enabled.contains(c)) {
+                errors.push(
+                    "procedures",
+                    format!("Thủ tục «{code}» không có trong danh mục cơ quan đang giải quyết."),
+                );
             }
         }
         let targets = if input.workbook.is_empty() {
             errors.push("tep", "Chọn tệp danh sách (.xlsx hoặc .xls).");
             None
         } else {
-            match read_list(&input.file_name, &input.workbook) {
-                Ok(t) => Some(t),
-                Err(Error::Invalid(e)) => {
-                    errors.0.extend(e.0);
-                    None
-                }
-                Err(e) => return Err(e),
-            }
+            gather(&mut errors, read_list(&input.file_name, &input.workbook))?
         };
-        errors.clone().into_result().map_err(Error::Invalid)?;
-        let (Some(definition), Some(targets)) = (definition, targets) else {
+        let (Some(definition), Some(targets), true) = (definition, targets, errors.is_empty())
+        else {
             return Err(Error::Invalid(errors));
         };
         let row = CampaignRow {
@@ -432,11 +421,7 @@ impl Campaigns<'_> {
         )
         .await?;
         tx.commit().await?;
-        let mut conn = self.db.read().await?;
-        let agency = agencies::by_id(&mut conn, &actor.agency.id)
-            .await?
-            .ok_or_else(|| Error::Internal("the actor's agency vanished".into()))?;
-        Ok(info(row, &agency))
+        Ok(info(row, &actor.agency.code, &actor.agency.name))
     }
 
     /// The campaigns the person may follow: their agency's, and for a
@@ -458,7 +443,7 @@ impl Campaigns<'_> {
             .into_iter()
             .filter_map(|r| {
                 let a = by_id.get(r.agency_id.as_str())?;
-                Some(info(r, a))
+                Some(info(r, &a.code, &a.name))
             })
             .collect())
     }
@@ -482,7 +467,7 @@ impl Campaigns<'_> {
             // Whether a campaign exists elsewhere is not this person's business.
             return Err(not_found());
         }
-        let campaign = info(row, &agency);
+        let campaign = info(row, &agency.code, &agency.name);
         let end = match campaign.ends_on {
             Some(end) => Period::new(campaign.starts_on, end)
                 .map(|p| to_millis(p.end()))
