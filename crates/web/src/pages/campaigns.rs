@@ -289,18 +289,5 @@ pub async fn workbook(
         .workbook(&s.actor, &id)
         .await
         .map_err(|e| page_error(&s, e))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"tien-do-chien-dich.xlsx\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::api::reports::workbook("tien-do-chien-dich.xlsx", bytes).into_response())
 }
