@@ -11,6 +11,7 @@ use crate::on_both_engines;
 on_both_engines!(
     intake_assigns_by_the_agency_rule_and_says_to_whom,
     auto_assignment_rules_are_checked_and_kept_to_administrators,
+    the_agency_page_shows_the_rules_and_only_administrators_change_them,
 );
 
 async fn receive(app: &TestApp, token: &str, procedure: &str) -> Value {
@@ -253,4 +254,67 @@ async fn auto_assignment_rules_are_checked_and_kept_to_administrators(app: TestA
         .expect_err("not an administrator");
     assert!(matches!(err, motcua_app::Error::Forbidden(_)), "{err:?}");
     assert_eq!(app.count("SELECT COUNT(*) FROM auto_assignments").await, 0);
+}
+
+/// A leader reads the rules on the agency page without a form to change them; a
+/// leader's or a counter officer's post is refused and changes nothing; an
+/// administrator's post is kept and audited.
+async fn the_agency_page_shows_the_rules_and_only_administrators_change_them(app: TestApp) {
+    let path = format!("/quan-tri/co-quan/{WARD_A}/phan-cong-tu-dong");
+    let leader = app.browser();
+    let csrf = app.signed_in(&leader, "lanhdao").await;
+    let html = leader
+        .get(app.url(&format!("/quan-tri/co-quan/{WARD_A}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("id=\"phan-cong-ho-tich\""), "{html}");
+    assert!(!html.contains(&path), "a leader gets no form");
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("sector", "ho-tich"),
+        ("rule", "default_assignee"),
+        ("assignee", "chuyenvien2"),
+    ];
+    let r = app.post_form(&leader, &path, &form).await;
+    assert_eq!(r.status(), 403);
+    let counter = app.browser();
+    let csrf = app.signed_in(&counter, "tiepnhan").await;
+    let mut refused = form;
+    refused[0].1 = &csrf;
+    let r = app.post_form(&counter, &path, &refused).await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM auto_assignments").await, 0);
+
+    let admin = app.browser();
+    let csrf = app.signed_in(&admin, "quantri.phohien").await;
+    let mut kept = form;
+    kept[0].1 = &csrf;
+    let r = app.post_form(&admin, &path, &kept).await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().expect("location");
+    assert!(to.ends_with("?ok=phan-cong#phan-cong-ho-tich"), "{to}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM auto_assignments WHERE rule = 'default_assignee'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auto_assignment.set'")
+            .await,
+        1
+    );
+    // A name that is not one of the sector's specialists: 400, the page again.
+    let mut wrong = kept;
+    wrong[3].1 = "tiepnhan";
+    let r = app.post_form(&admin, &path, &wrong).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(
+        html.contains("không phải chuyên viên phụ trách lĩnh vực này"),
+        "{html}"
+    );
 }

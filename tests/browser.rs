@@ -460,6 +460,7 @@ async fn register_workbook_upload_shows_progress_then_the_report(app: TestApp) {
 on_both_engines!(
     clock = vn_morning();
     each_person_is_guided_by_the_next_action_alone,
+    the_intake_form_names_every_mistake_at_once_and_keeps_the_files,
 );
 
 impl Browser {
@@ -666,4 +667,110 @@ async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
         assert!(history.contains(who), "{who} in {history}");
     }
     b.close().await;
+}
+
+/// The counter's intake form in the browser: every field carries its maximum; one
+/// press names every mistake at once (a wrong ID, a day that does not exist, a
+/// paper not ticked) with what was typed kept; the scan chosen before the error is
+/// listed as kept, so the corrected form files it without choosing it again.
+async fn the_intake_form_names_every_mistake_at_once_and_keeps_the_files(app: TestApp) {
+    let Some(b) = browser().await else { return };
+    let dir = std::env::temp_dir().join(format!("motcua-intake-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scan = dir.join("giay-chung-sinh.pdf");
+    std::fs::write(&scan, b"%PDF-1.4 scanned birth certificate").unwrap();
+    b.client.set_window_size(1366, 900).await.unwrap();
+    b.switch_to(&app, "tiepnhan").await;
+    b.client.goto(&app.url("/ho-so/tiep-nhan")).await.unwrap();
+    b.client
+        .find(Locator::Id("procedure"))
+        .await
+        .unwrap()
+        .select_by_value("1.001193")
+        .await
+        .unwrap();
+    b.text_of("label[for=doc-0]").await;
+    for id in ["applicant-full_name", "applicant-address", "note"] {
+        let max = b
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap()
+            .attr("maxlength")
+            .await
+            .unwrap();
+        assert!(
+            max.as_deref()
+                .and_then(|m| m.parse::<usize>().ok())
+                .is_some(),
+            "{id} has a maximum length"
+        );
+    }
+    b.fill("applicant-full_name", "Lê Văn Tệp").await;
+    b.fill("applicant-personal_id", "123").await;
+    b.fill("event_date", "31/02/2026").await;
+    b.client
+        .find(Locator::Id("files"))
+        .await
+        .unwrap()
+        .send_keys(scan.to_str().unwrap())
+        .await
+        .unwrap();
+    b.click("nut-tiep-nhan").await;
+    let kept = b.text_of("#tep-da-giu").await;
+    assert!(kept.contains("giay-chung-sinh.pdf"), "{kept}");
+    let page = b.text_of("main").await;
+    for message in [
+        "12 chữ số",
+        "không tồn tại: tháng 2/2026 chỉ có 28 ngày",
+        "Chưa đánh dấu đã nhận",
+    ] {
+        assert!(page.contains(message), "{message} in {page}");
+    }
+    let typed = b
+        .client
+        .find(Locator::Id("applicant-full_name"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(typed.as_deref(), Some("Lê Văn Tệp"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+
+    b.fill("applicant-personal_id", "001087012345").await;
+    // Clearing the day would refresh the fee part under the cursor: select what is
+    // there and type over it, then leave the field and wait for the refresh.
+    b.client
+        .find(Locator::Id("event_date"))
+        .await
+        .unwrap()
+        .send_keys("\u{E009}a\u{E000}01/11/2026")
+        .await
+        .unwrap();
+    b.click("applicant-full_name").await;
+    for _ in 0..100 {
+        if b.client.find(Locator::Id("event_date-loi")).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(b
+        .text_of("#de-xuat-mien")
+        .await
+        .contains("Đăng ký khai sinh đúng hạn"));
+    // Both papers received this time.
+    b.click("doc-0").await;
+    b.click("doc-1").await;
+    b.click("nut-tiep-nhan").await;
+    b.wait_for_url("ok=tiep-nhan").await;
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM dossier_files WHERE name = 'giay-chung-sinh.pdf' AND kind = 'document'"
+        )
+        .await,
+        1
+    );
+    b.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

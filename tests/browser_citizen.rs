@@ -15,6 +15,7 @@ on_both_engines!(
     a_citizen_files_online_on_a_phone_and_tracks_with_the_short_code,
     an_administrator_edits_a_procedure_in_the_form_field_by_field,
     the_calendar_form_takes_dd_mm_yyyy_and_names_an_impossible_day,
+    an_administrator_sets_who_gets_a_sector_at_intake,
 );
 
 const BIRTH: &str = "1.001193";
@@ -317,5 +318,85 @@ async fn the_calendar_form_takes_dd_mm_yyyy_and_names_an_impossible_day(app: Tes
         let table = b.text_of("main").await;
         assert!(table.contains("13/03/2026"), "{table}");
     }
+    b.close().await;
+}
+
+/// The agency page's «Phân công hồ sơ khi tiếp nhận»: a default specialist chosen
+/// without naming one is refused next to the list, with the choice kept; named, the
+/// page says who gets the sector's next dossier, and the counter's next intake goes
+/// there. At both sizes, without sideways scrolling.
+async fn an_administrator_sets_who_gets_a_sector_at_intake(app: TestApp) {
+    let Some(b) = browser().await else { return };
+    b.switch_to(&app, "quantri.phohien").await;
+    let page = app.url(&format!("/quan-tri/co-quan/{WARD_A}"));
+    for size in [PHONE_SCREEN, DESKTOP] {
+        b.resize(size).await;
+        b.client.goto(&page).await.unwrap();
+        assert_eq!(
+            b.text_of("#phan-cong-ho-tich .hien-nay").await,
+            "Phân công thủ công."
+        );
+        let holders = b.text_of("#phan-cong-ho-tich .muted").await;
+        assert!(holders.contains("Ngô Thị Mai"), "{holders}");
+        assert!(holders.contains("Phạm Văn Đức"), "{holders}");
+        let (wide, window) = b.widths().await;
+        assert!(wide <= window, "{wide} px in a {window} px window");
+    }
+    b.click_css("#rule-ho-tich-default_assignee").await;
+    b.click_css("#luu-phan-cong-ho-tich").await;
+    assert_eq!(
+        b.text_of("#assignee-ho-tich-loi").await,
+        "Chọn chuyên viên nhận hồ sơ của lĩnh vực."
+    );
+    let kept = b
+        .client
+        .find(Locator::Id("rule-ho-tich-default_assignee"))
+        .await
+        .unwrap()
+        .is_selected()
+        .await
+        .unwrap();
+    assert!(kept, "the rule chosen stays chosen");
+    assert_eq!(app.count("SELECT COUNT(*) FROM auto_assignments").await, 0);
+    b.client
+        .find(Locator::Id("assignee-ho-tich"))
+        .await
+        .unwrap()
+        .select_by_value("chuyenvien2")
+        .await
+        .unwrap();
+    b.click_css("#luu-phan-cong-ho-tich").await;
+    b.wait_for_url("ok=phan-cong").await;
+    assert_eq!(
+        b.text_of("#phan-cong-ho-tich .hien-nay").await,
+        "Hồ sơ mới được giao ngay cho Ngô Thị Mai."
+    );
+    // Chứng thực has one specialist: the sole-specialist rule names him.
+    b.click_css("#rule-chung-thuc-sole_specialist").await;
+    b.click_css("#luu-phan-cong-chung-thuc").await;
+    b.wait_for_url("#phan-cong-chung-thuc").await;
+    assert_eq!(
+        b.text_of("#phan-cong-chung-thuc .hien-nay").await,
+        "Hồ sơ mới được giao ngay cho Phạm Văn Đức."
+    );
+    // What the page says is what intake does.
+    let counter = app.token("tiepnhan").await;
+    let r = app
+        .send_json(
+            &app.client(),
+            reqwest::Method::POST,
+            "/api/v1/dossiers",
+            &counter,
+            &serde_json::json!({
+                "procedure": "1.000689",
+                "channel": "counter",
+                "applicant": {"full_name": NAME, "personal_id": "001087012345", "phone": PHONE},
+                "return_method": "counter",
+                "fee_paid": true,
+            }),
+        )
+        .await;
+    let d = json(r).await;
+    assert_eq!(d["assignee"], "chuyenvien2", "{d}");
     b.close().await;
 }

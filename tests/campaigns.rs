@@ -12,6 +12,7 @@ on_both_engines!(
     a_campaign_counts_its_people_as_their_dossiers_move,
     a_list_with_bad_lines_is_refused_whole_and_names_them,
     campaigns_stay_within_their_agency,
+    a_leader_starts_a_campaign_from_the_menu_on_a_phone,
 );
 
 const BIRTH: &str = "1.001193";
@@ -467,4 +468,81 @@ async fn campaigns_stay_within_their_agency(app: TestApp) {
     let v = json(r).await;
     assert_eq!(v["items"][0]["id"], id.as_str(), "{v}");
     assert_eq!(v["items"][0]["targets"], 1);
+}
+
+/// In the browser at a phone's 390 px: the menu leads to the campaigns, the form
+/// takes the list, and the campaign page shows its progress without sideways
+/// scrolling; the same page fits the desktop.
+async fn a_leader_starts_a_campaign_from_the_menu_on_a_phone(app: TestApp) {
+    use fantoccini::Locator;
+    let Some(b) = crate::browser::browser().await else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("motcua-campaign-{}", unique()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("danh-sach.xlsx");
+    std::fs::write(
+        &file,
+        list(&[
+            ("Nguyễn Văn An", None, "001087012345"),
+            ("Trần Thị Bình", None, "001087012346"),
+        ]),
+    )
+    .expect("write");
+    b.client.set_window_size(390, 844).await.expect("resize");
+    b.switch_to(&app, "lanhdao").await;
+    b.client
+        .find(Locator::Css("nav a[href='/chien-dich']"))
+        .await
+        .expect("the menu names the campaigns")
+        .click()
+        .await
+        .expect("click");
+    b.wait_for_url("/chien-dich").await;
+    b.client
+        .goto(&app.url("/chien-dich/moi"))
+        .await
+        .expect("form");
+    b.fill("name", "Đăng ký lại khai sinh 2026").await;
+    b.client
+        .find(Locator::Css(&format!(
+            "input[name=procedures][value='{BIRTH}']"
+        )))
+        .await
+        .expect("the procedure")
+        .click()
+        .await
+        .expect("tick");
+    b.fill("starts_on", &dmy(today())).await;
+    b.client
+        .find(Locator::Id("tep"))
+        .await
+        .expect("file input")
+        .send_keys(file.to_str().expect("path"))
+        .await
+        .expect("choose the file");
+    b.client
+        .find(Locator::Id("tao"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("create");
+    let progress = b.text_of("#tien-do").await;
+    assert!(progress.contains("0/2"), "{progress}");
+    for (w, h) in [(390, 844), (1366, 900)] {
+        b.client.set_window_size(w, h).await.expect("resize");
+        let v = b
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .expect("widths");
+        let (page, window) = (v[0].as_i64().unwrap_or(0), v[1].as_i64().unwrap_or(0));
+        assert!(page <= window, "{page} px in a {window} px window at {w}");
+    }
+    b.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }

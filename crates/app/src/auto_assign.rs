@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::agencies::load_for;
 use crate::error::{Error, Result};
+use crate::principal::Actor;
 use crate::{App, Principal};
 
 /// A rule as people read it.
@@ -23,7 +24,85 @@ pub struct AutoAssignment {
     pub assignee: Option<String>,
 }
 
+/// A specialist as the administration page names them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Specialist {
+    pub username: String,
+    pub full_name: String,
+}
+
+/// A sector of an agency: its rule, who may hold its dossiers, and who gets the
+/// next one received at the counter, as intake would decide it now.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SectorAssignment {
+    pub sector: String,
+    pub sector_name: String,
+    /// `none`, `sole_specialist` or `default_assignee`.
+    pub rule: String,
+    /// The default specialist, for `default_assignee` (even when no longer a
+    /// specialist of the sector: the page says the rule names nobody now).
+    pub assignee: Option<Specialist>,
+    /// The active specialists of the sector.
+    pub specialists: Vec<Specialist>,
+    /// Who the rule picks today; `None`: assigned by hand.
+    pub goes_to: Option<Specialist>,
+}
+
 impl App {
+    /// Every sector with the agency's rule for it, for those who may read the
+    /// agency's users (the page that changes them checks `ManageUsers` on save).
+    pub async fn auto_assignments(
+        &self,
+        actor: &Actor,
+        agency_code: &str,
+    ) -> Result<Vec<SectorAssignment>> {
+        let mut conn = self.db.read().await?;
+        let agency = load_for(&mut conn, &actor.into(), agency_code, Action::ReadUsers).await?;
+        let sectors = motcua_store::sectors::all(&mut conn).await?;
+        let rules = store::rules_of(&mut conn, &agency.id).await?;
+        let people = store::specialists(&mut conn, &agency.id).await?;
+        let mut out = Vec::with_capacity(sectors.len());
+        for sector in sectors {
+            let holders: Vec<_> = people
+                .iter()
+                .filter(|p| p.sector_code == sector.code)
+                .collect();
+            let as_specialist = |p: &store::SectorSpecialist| Specialist {
+                username: p.username.clone(),
+                full_name: p.full_name.clone(),
+            };
+            let row = rules.iter().find(|r| r.sector_code == sector.code);
+            let rule = row.and_then(|r| Rule::parse(&r.rule, r.assignee_id.as_deref()));
+            let ids: Vec<String> = holders.iter().map(|p| p.user_id.clone()).collect();
+            let goes_to = rule
+                .as_ref()
+                .and_then(|r| r.pick(&ids))
+                .and_then(|id| holders.iter().find(|p| p.user_id == id))
+                .map(|p| as_specialist(p));
+            let assignee = match &rule {
+                Some(Rule::DefaultAssignee(id)) => {
+                    match holders.iter().find(|p| &p.user_id == id) {
+                        Some(p) => Some(as_specialist(p)),
+                        None => users::by_id(&mut conn, id).await?.map(|u| Specialist {
+                            username: u.username,
+                            full_name: u.full_name,
+                        }),
+                    }
+                }
+                _ => None,
+            };
+            out.push(SectorAssignment {
+                rule: rule.as_ref().map_or("none", Rule::as_str).to_owned(),
+                assignee,
+                specialists: holders.into_iter().map(as_specialist).collect(),
+                goes_to,
+                sector: sector.code,
+                sector_name: sector.name,
+            });
+        }
+        Ok(out)
+    }
+
     /// Sets an agency's rule for a sector: `rule` is `sole_specialist`,
     /// `default_assignee` (with `assignee`, a specialist's username) or `none`
     /// (assigned by hand, as without a rule).

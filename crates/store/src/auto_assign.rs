@@ -66,3 +66,27 @@ pub async fn clear(conn: &mut Conn, agency_id: &str, sector: &str) -> Result<()>
         .await?;
     Ok(())
 }
+
+/// An active specialist of an agency and one sector they hold.
+#[derive(Debug, Clone, FromRow, PartialEq)]
+pub struct SectorSpecialist {
+    pub sector_code: String,
+    pub user_id: String,
+    pub username: String,
+    pub full_name: String,
+}
+
+/// The active specialists of an agency, a row per sector they hold, by sector then
+/// full name: who a rule can pick, as intake reads it (`dossiers::specialist_load`).
+pub async fn specialists(conn: &mut Conn, agency_id: &str) -> Result<Vec<SectorSpecialist>> {
+    sqlx::query_as(
+        "SELECT s.sector_code, u.id AS user_id, u.username, u.full_name FROM users u \
+         JOIN user_roles r ON r.user_id = u.id AND r.role = 'specialist' \
+         JOIN user_sectors s ON s.user_id = u.id \
+         WHERE u.agency_id = $1 AND u.active = 1 \
+         ORDER BY s.sector_code, u.full_name, u.username",
+    )
+    .bind(agency_id)
+    .fetch_all(conn)
+    .await
+}

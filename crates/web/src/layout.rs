@@ -76,6 +76,7 @@ impl Chrome {
         if a.may(Action::ReadDossier, path) {
             nav.push(("/bang-dieu-khien".into(), "Bảng điều khiển"));
             nav.push(("/bao-cao".into(), "Báo cáo"));
+            nav.push(("/chien-dich".into(), "Chiến dịch"));
         }
         if a.may(Action::ManageAgency, path) || a.has(Role::Supervisor) {
             nav.push(("/quan-tri/co-quan".into(), "Cơ quan, đơn vị"));

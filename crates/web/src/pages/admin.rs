@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
 use motcua_app::agencies::{Agency, AgencyUpdate, Level, NewAgency};
+use motcua_app::auto_assign::SectorAssignment;
 use motcua_app::users::{NewUser, User, UserUpdate};
 use motcua_app::Principal;
 use motcua_domain::access::Action;
@@ -71,6 +72,7 @@ fn notice_text(n: &Notice) -> Option<String> {
     match n.ok.as_deref() {
         Some("tao") => Some("Đã thêm.".into()),
         Some("luu") => Some("Đã lưu thay đổi.".into()),
+        Some("phan-cong") => Some("Đã lưu cách phân công hồ sơ khi tiếp nhận.".into()),
         _ => None,
     }
 }
@@ -166,9 +168,40 @@ struct AgencyPage {
     chrome: Chrome,
     agency: Agency,
     users: Option<Vec<User>>,
+    /// Sector names by code, for the users' sectors.
+    sector_names: std::collections::HashMap<String, String>,
+    assignments: Vec<SectorAssignment>,
+    /// The sector whose rule was refused, and what was chosen: shown again there.
+    refused: Option<AutoAssignForm>,
     can_manage: bool,
     errors: FormErrors,
     notice: Option<String>,
+}
+
+impl AgencyPage {
+    fn sector_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.sector_names.get(code).map_or(code, String::as_str)
+    }
+
+    /// The rule shown as chosen for a sector: what was sent when it was refused,
+    /// the stored one otherwise.
+    fn chosen_rule<'a>(&'a self, a: &'a SectorAssignment) -> &'a str {
+        match &self.refused {
+            Some(f) if f.sector == a.sector => f.rule.as_str(),
+            _ => a.rule.as_str(),
+        }
+    }
+
+    fn chosen_assignee<'a>(&'a self, a: &'a SectorAssignment) -> &'a str {
+        match &self.refused {
+            Some(f) if f.sector == a.sector => f.assignee.as_str(),
+            _ => a.assignee.as_ref().map_or("", |p| p.username.as_str()),
+        }
+    }
+
+    fn refused_here(&self, a: &SectorAssignment) -> bool {
+        self.refused.as_ref().is_some_and(|f| f.sector == a.sector)
+    }
 }
 
 async fn agency_page(
@@ -177,6 +210,7 @@ async fn agency_page(
     code: &str,
     errors: FormErrors,
     notice: Option<String>,
+    refused: Option<AutoAssignForm>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let agency = state
@@ -195,6 +229,19 @@ async fn agency_page(
     } else {
         None
     };
+    let assignments = if users.is_some() {
+        state
+            .app
+            .auto_assignments(&s.actor, code)
+            .await
+            .map_err(page_err(s))?
+    } else {
+        Vec::new()
+    };
+    let sector_names = assignments
+        .iter()
+        .map(|a| (a.sector.clone(), a.sector_name.clone()))
+        .collect();
     let can_manage = s.actor.may(Action::ManageUsers, &agency.path);
     Ok(render(
         status,
@@ -202,6 +249,9 @@ async fn agency_page(
             chrome: Chrome::for_user(s, "/quan-tri/co-quan"),
             agency,
             users,
+            sector_names,
+            assignments,
+            refused,
             can_manage,
             errors,
             notice,
@@ -221,6 +271,7 @@ pub async fn agency(
         &code,
         FormErrors::default(),
         notice_text(&n),
+        None,
         StatusCode::OK,
     )
     .await
@@ -255,7 +306,73 @@ pub async fn update_agency(
         Ok(a) => Ok(Redirect::to(&format!("/quan-tri/co-quan/{}?ok=luu", a.code)).into_response()),
         Err(e) => {
             let errors = FormErrors::from_error(e).map_err(page_err(&s))?;
-            agency_page(&state, &s, &code, errors, None, StatusCode::BAD_REQUEST).await
+            agency_page(
+                &state,
+                &s,
+                &code,
+                errors,
+                None,
+                None,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Default, Clone, Deserialize)]
+pub struct AutoAssignForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    rule: String,
+    #[serde(default)]
+    assignee: String,
+}
+
+/// Sets how a sector's dossiers are assigned at intake (the agency page's
+/// «Phân công tự động» section).
+pub async fn save_auto_assignment(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(code): Path<String>,
+    Form(form): Form<AutoAssignForm>,
+) -> Result<Response, PageError> {
+    s.check_csrf(&form.csrf)?;
+    // The assignee list stays filled in while another rule is chosen; only the
+    // default-assignee rule reads it.
+    let assignee = (form.rule == "default_assignee").then_some(form.assignee.as_str());
+    match state
+        .app
+        .set_auto_assignment(
+            &Principal::from(&s.actor),
+            &code,
+            &form.sector,
+            &form.rule,
+            assignee,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/quan-tri/co-quan/{}?ok=phan-cong#phan-cong-{}",
+            code.trim().to_ascii_uppercase(),
+            form.sector
+        ))
+        .into_response()),
+        Err(e) => {
+            let errors = FormErrors::from_error(e).map_err(page_err(&s))?;
+            agency_page(
+                &state,
+                &s,
+                &code,
+                errors,
+                None,
+                Some(form),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
         }
     }
 }

@@ -5,6 +5,7 @@
 use askama::Template;
 use jiff::civil::Date;
 use motcua_app::dossiers::{ApplicantInput, DocumentInput, IntakeInput, Upload};
+use motcua_domain::calendar::typed_date::parse_typed_date;
 use motcua_domain::procedure::{
     event_day_label, proposed_exemption, time_limit_label_vi, DocumentKind, Exemption, FeeInput,
     FeeRule, Procedure, ReturnMethod,
@@ -39,6 +40,8 @@ pub struct ProcInfo {
     pub fee_due: Option<String>,
     /// Why an exemption was proposed from the facts.
     pub proposal: Option<String>,
+    /// The day of the birth or death as typed, when it is no date (31/02/2026).
+    pub event_error: Option<String>,
 }
 
 fn civil_fields(p: &Procedure) -> (Vec<(&'static str, &'static str, bool, usize)>, bool) {
@@ -125,8 +128,9 @@ pub fn fee_facts(
 ) {
     let offered = offered(p);
     info.event_label = event_day_label(&offered);
+    let (day, error) = event_day(form);
+    info.event_error = error.map(|e| e.message);
     if refresh && info.event_label.is_some() {
-        let day = Date::strptime("%d/%m/%Y", form.get("event_date").trim()).ok();
         match proposed_exemption(&offered, day, today) {
             Some(e) => {
                 form.set("exemption", e.as_str());
@@ -197,6 +201,7 @@ pub fn proc_info(p: &Procedure, online: bool) -> ProcInfo {
         event_label: None,
         fee_due: None,
         proposal: None,
+        event_error: None,
     }
 }
 
@@ -344,13 +349,26 @@ pub fn intake_input(
 
 /// [`intake_input`], the input built even when the form has mistakes of its own,
 /// so that the use case can add every other mistake to the same answer.
+/// The day of the birth or death typed on the counter form, or why it is none:
+/// a day that does not exist is said so, never read as another day.
+fn event_day(form: &Values) -> (Option<Date>, Option<FieldError>) {
+    let typed = form.get("event_date").trim();
+    if typed.is_empty() {
+        return (None, None);
+    }
+    match parse_typed_date(typed) {
+        Ok(day) => (Some(day), None),
+        Err(e) => (None, Some(FieldError::new("event_date", e.message_vi()))),
+    }
+}
+
 pub fn intake_input_and_errors(
     data: &FormData,
     procedure: Option<&Procedure>,
     online: bool,
 ) -> (IntakeInput, Vec<FieldError>) {
     let v = &data.values;
-    let mut errors = Vec::new();
+    let mut errors: Vec<FieldError> = event_day(v).1.into_iter().collect();
     let on_behalf_of = v
         .any_with_prefix("on_behalf_of.")
         .then(|| applicant(v, "on_behalf_of"));

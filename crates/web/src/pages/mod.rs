@@ -116,6 +116,10 @@ pub fn routes() -> Router<AppState> {
             get(admin::agency).post(admin::update_agency),
         )
         .route(
+            "/quan-tri/co-quan/{code}/phan-cong-tu-dong",
+            post(admin::save_auto_assignment),
+        )
+        .route(
             "/quan-tri/co-quan/{code}/nguoi-dung-moi",
             get(admin::new_user_form),
         )
