@@ -168,6 +168,14 @@ async fn pdf_results_are_signed_by_the_approving_leader(app: TestApp) {
     )
     .await;
     assert_eq!(rate(app.app.clone()).await, (2, 1));
+    // Counted on the dossier's row, as the fold of its events.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT signed_results FROM dossiers WHERE code = '{code}'"
+        ))
+        .await,
+        1
+    );
     let html = browser
         .get(app.url(&format!(
             "/bang-dieu-khien?from={}&to={}",

@@ -873,6 +873,8 @@ fn dossier(
                     name: p.result_name.clone(),
                     // Drawn when the step is played: ids sort by their instant.
                     file_id: None,
+                    // A described paper result: nothing to sign.
+                    signed: false,
                 },
             ));
             plan.push(Step::new(
@@ -972,6 +974,7 @@ fn dossier(
         if let Change::AttachResult {
             result,
             file_id: Some(file_id),
+            ..
         } = &event.change
         {
             file = Some(FileRow {

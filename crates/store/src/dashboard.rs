@@ -216,17 +216,23 @@ pub async fn procedure_times(
 ) -> Result<Vec<ProcedureTime>> {
     let ids = agencies_in(agency_ids.len());
     let n = agency_ids.len();
-    // DOUBLE PRECISION is REAL to SQLite and float8 to PostgreSQL.
+    // DOUBLE PRECISION is REAL to SQLite and float8 to PostgreSQL. Grouped from
+    // `dossiers_closed` alone; the name is the catalogue's, read for the few
+    // procedures kept, not from 1.5 million rows.
     let sql = format!(
-        "SELECT procedure_code, procedure_name, COUNT(*) AS resolved, \
+        "SELECT t.procedure_code, COALESCE(p.name, t.procedure_code) AS procedure_name, \
+                t.resolved, t.mean_days, t.mean_share_of_limit \
+         FROM (SELECT procedure_code, COUNT(*) AS resolved, \
                 AVG(CAST(closed_at - received_at AS DOUBLE PRECISION) / 86400000.0) AS mean_days, \
                 AVG(CAST(closed_at - received_at AS DOUBLE PRECISION) \
                     / CAST(NULLIF(due_at - received_at, 0) AS DOUBLE PRECISION)) AS mean_share_of_limit \
-         FROM dossiers \
-         WHERE agency_id IN ({ids}) AND closed_at >= ${} AND closed_at < ${} \
-           AND status = 'returned' AND received_at IS NOT NULL \
-         GROUP BY procedure_code, procedure_name \
-         ORDER BY resolved DESC, procedure_code LIMIT ${}",
+               FROM dossiers \
+               WHERE agency_id IN ({ids}) AND closed_at >= ${} AND closed_at < ${} \
+                 AND status = 'returned' AND received_at IS NOT NULL \
+               GROUP BY procedure_code \
+               ORDER BY resolved DESC, procedure_code LIMIT ${}) t \
+         LEFT JOIN procedures p ON p.code = t.procedure_code \
+         ORDER BY t.resolved DESC, t.procedure_code",
         n + 1,
         n + 2,
         n + 3

@@ -279,11 +279,12 @@ impl Dossiers<'_> {
                         let file =
                             result.ok_or_else(|| Error::Internal("result prepared".into()))??;
                         // A PDF result is signed by the approving leader (issue 12).
-                        let file = self.sign_result(conn, dossier, agency, file).await?;
+                        let (file, signed) = self.sign_result(conn, dossier, agency, file).await?;
                         return Ok((
                             Command::AttachResult {
                                 name: file.name.clone(),
                                 file_id: Some(file.id.clone()),
+                                signed,
                             },
                             vec![file],
                         ));

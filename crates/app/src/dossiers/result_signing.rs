@@ -17,23 +17,23 @@ use crate::signing::SigningIdentity;
 
 impl Dossiers<'_> {
     /// `file` signed by the leader who approved `dossier` when it is a PDF
-    /// (its signature recorded on `conn`); anything else, or a PDF the signer
-    /// cannot read, is attached as it is, unsigned.
+    /// (its signature recorded on `conn`), and whether it was; anything else, or a
+    /// PDF the signer cannot read, is attached as it is, unsigned.
     pub(crate) async fn sign_result(
         &self,
         conn: &mut Conn,
         dossier: &Record,
         agency: &AgencyRow,
         mut file: NewFile,
-    ) -> Result<NewFile> {
+    ) -> Result<(NewFile, bool)> {
         if !file.bytes.starts_with(b"%PDF-") {
-            return Ok(file);
+            return Ok((file, false));
         }
         let Some(approver) = store::approver(conn, &dossier.id).await? else {
-            return Ok(file);
+            return Ok((file, false));
         };
         let Some(user) = users::by_id(conn, &approver).await? else {
-            return Ok(file);
+            return Ok((file, false));
         };
         let who = SigningIdentity {
             user_id: user.id.clone(),
@@ -58,7 +58,7 @@ impl Dossiers<'_> {
             Ok(pdf) => pdf,
             Err(e) => {
                 tracing::warn!(code = %dossier.code, error = %e, "result PDF left unsigned");
-                return Ok(file);
+                return Ok((file, false));
             }
         };
         file.sha256 = self.blobs().put(&signed)?;
@@ -74,6 +74,6 @@ impl Dossiers<'_> {
             },
         )
         .await?;
-        Ok(file)
+        Ok((file, true))
     }
 }

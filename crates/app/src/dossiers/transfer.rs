@@ -64,6 +64,9 @@ pub struct ExportedDossier {
     /// Results attached (files, or paper results described in words).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<i64>,
+    /// Of those, the files signed digitally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_results: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -466,6 +469,7 @@ impl Dossiers<'_> {
             supplements: count("số lần yêu cầu bổ sung (supplements)", d.supplements)?,
             extensions: count("số lần gia hạn (extensions)", d.extensions)?,
             results: count("số kết quả đã đính kèm (results)", d.results)?,
+            signed_results: count("số kết quả đã ký số (signed_results)", d.signed_results)?,
             assignee_id,
             approved_at: ms(d.approved_at),
             result_ready_at: ms(d.result_ready_at),
@@ -579,6 +583,7 @@ fn exported(
         supplements: Some(i64::from(d.supplements)),
         extensions: Some(i64::from(d.extensions)),
         results: Some(i64::from(d.results)),
+        signed_results: Some(i64::from(d.signed_results)),
         assignee,
         approved_at: d.approved_at,
         result_ready_at: d.result_ready_at,

@@ -497,6 +497,8 @@ impl crate::dossiers::Dossiers<'_> {
             motcua_domain::dossier::Command::AttachResult {
                 name: file.name.clone(),
                 file_id: Some(file.id.clone()),
+                // The extract generated at approval is not signed digitally.
+                signed: false,
             },
             file,
         )))

@@ -4,9 +4,12 @@
 //! wait for that once, not twenty times, and not slow the counters meanwhile.
 //!
 //! An entry lives [`DASHBOARD_TTL`] at most (the page says when it was
-//! computed) and is dropped at once when this process writes a dossier of one of
-//! its units, so that an officer who has just acted sees it counted. Several
-//! people asking while it is computed wait for the same computation.
+//! computed). A unit's own dashboard is dropped at once when this process writes
+//! one of its dossiers, so that an officer who has just acted sees it counted; a
+//! dashboard of several units (a supervisor's subtree) is not: a province's
+//! hundred communes write all day, and recomputing its year on every write would
+//! make every supervisor wait seconds. Several people asking while it is computed
+//! wait for the same computation.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -86,10 +89,11 @@ impl<T> ComputedCache<T> {
             .cloned()
     }
 
-    /// Forgets what counts a dossier of `agency_id`.
+    /// Forgets the dashboard of `agency_id` alone (see the module's comment for
+    /// why a subtree's is kept until its TTL).
     pub fn forget_agency(&self, agency_id: &str) {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-        slots.retain(|_, s| !s.units.iter().any(|u| u == agency_id));
+        slots.retain(|_, s| !matches!(s.units.as_slice(), [only] if only == agency_id));
     }
 }
 
@@ -124,7 +128,7 @@ mod tests {
     #[tokio::test]
     async fn a_write_of_a_unit_or_the_ttl_ends_an_entry_and_failures_are_not_kept() {
         let cache: ComputedCache<u32> = ComputedCache::default();
-        let units = ["ward-a".to_string(), "ward-b".to_string()];
+        let units = ["ward-b".to_string()];
         let get = |n: u32, ttl: Duration| {
             cache.get_or_compute("k".into(), &units, ttl, move || async move { Ok(n) })
         };
@@ -135,6 +139,16 @@ mod tests {
         cache.forget_agency("ward-b");
         assert_eq!(*get(4, DASHBOARD_TTL).await.expect("v"), 4, "recomputed");
         assert_eq!(*get(5, Duration::ZERO).await.expect("v"), 5, "expired");
+
+        // A subtree's dashboard outlives a write of one of its units, not its TTL.
+        let subtree = ["ward-a".to_string(), "ward-b".to_string()];
+        let get = |n: u32, ttl: Duration| {
+            cache.get_or_compute("s".into(), &subtree, ttl, move || async move { Ok(n) })
+        };
+        assert_eq!(*get(1, DASHBOARD_TTL).await.expect("v"), 1);
+        cache.forget_agency("ward-b");
+        assert_eq!(*get(2, DASHBOARD_TTL).await.expect("v"), 1, "kept");
+        assert_eq!(*get(3, Duration::ZERO).await.expect("v"), 3, "expired");
         let failed = cache
             .get_or_compute("f".into(), &units, DASHBOARD_TTL, || async {
                 Err::<u32, _>(crate::Error::Internal("down".into()))

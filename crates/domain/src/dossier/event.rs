@@ -100,6 +100,10 @@ pub enum Change {
         result: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file_id: Option<String>,
+        /// The file was signed digitally before it was stored (absent, and so
+        /// unchanged in the hash, for an unsigned one and for older events).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        signed: bool,
     },
     MarkReady {},
     Return {
@@ -274,6 +278,7 @@ impl Dossier {
             supplements: 0,
             extensions: 0,
             results: 0,
+            signed_results: 0,
             assignee_id: None,
             approved_at: None,
             result_ready_at: None,
@@ -318,7 +323,12 @@ pub fn apply(d: &mut Dossier, e: &Event) {
             d.due_at = Some(*due_at);
         }
         Change::Approve {} => d.approved_at = Some(at),
-        Change::AttachResult { .. } => d.results += 1,
+        Change::AttachResult { signed, .. } => {
+            d.results += 1;
+            if *signed {
+                d.signed_results += 1;
+            }
+        }
         Change::MarkReady {} => d.result_ready_at = Some(at),
         Change::Return {
             timeliness,

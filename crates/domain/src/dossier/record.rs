@@ -42,6 +42,9 @@ pub struct Dossier {
     /// Results attached (files or described paper results).
     #[serde(default)]
     pub results: u32,
+    /// Of those, the files signed digitally.
+    #[serde(default)]
+    pub signed_results: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -232,6 +235,7 @@ impl Dossier {
             supplements,
             extensions,
             results,
+            signed_results,
             assignee_id,
             approved_at,
             result_ready_at,

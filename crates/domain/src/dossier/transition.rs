@@ -49,6 +49,8 @@ pub enum Command {
     AttachResult {
         name: String,
         file_id: Option<String>,
+        /// The file was signed digitally (`result_signatures` holds by whom).
+        signed: bool,
     },
     MarkReady,
     Return {
@@ -201,7 +203,11 @@ pub fn transition(
         Command::SubmitForApproval => Change::SubmitForApproval {},
         Command::Approve => Change::Approve {},
         Command::SendBack => Change::SendBack {},
-        Command::AttachResult { name, file_id } => {
+        Command::AttachResult {
+            name,
+            file_id,
+            signed,
+        } => {
             let name = name.trim().to_owned();
             if name.is_empty() {
                 return Err(Refusal::invalid(
@@ -211,6 +217,7 @@ pub fn transition(
             }
             Change::AttachResult {
                 result: name,
+                signed: signed && file_id.is_some(),
                 file_id,
             }
         }

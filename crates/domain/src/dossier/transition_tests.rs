@@ -261,6 +261,7 @@ fn each_action_sets_what_the_law_says() {
                 Command::AttachResult {
                     name: "Giấy khai sinh bản chính".into(),
                     file_id: Some("f-1".into()),
+                    signed: true,
                 },
                 person(SPECIALIST, &[Specialist], None),
                 at(2026, 12, 1, 10, 30),
@@ -285,6 +286,7 @@ fn each_action_sets_what_the_law_says() {
     assert_eq!(d.status, Status::Returned);
     assert_eq!(d.approved_at, Some(at(2026, 12, 1, 10, 0)));
     assert_eq!(d.results, 1);
+    assert_eq!(d.signed_results, 1, "the signed file is counted");
     assert_eq!(d.result_ready_at, Some(at(2026, 12, 1, 11, 0)));
     assert_eq!(d.returned_at, Some(at(2026, 12, 2, 8, 0)));
     assert_eq!(d.timeliness, Some(Timeliness::Early));
@@ -420,6 +422,7 @@ fn once_only_counters_and_inputs_are_refused_with_their_field() {
                 Command::AttachResult {
                     name: "Kết quả".into(),
                     file_id: None,
+                    signed: true,
                 },
                 sp(),
                 now,
@@ -428,6 +431,11 @@ fn once_only_counters_and_inputs_are_refused_with_their_field() {
         ],
     )
     .expect("ready");
+    assert_eq!(
+        (d.results, d.signed_results),
+        (1, 0),
+        "a paper result described, not a file: nothing was signed"
+    );
     let ret = Command::Return {
         collector_name: Some("A".into()),
         collector_id: None,
@@ -463,6 +471,7 @@ fn timeliness_at_return_follows_the_due_instant() {
                     Command::AttachResult {
                         name: "Kết quả".into(),
                         file_id: None,
+                        signed: false,
                     },
                     sp(),
                     returned,

@@ -20,7 +20,8 @@ pub(crate) const COLUMNS: &str =
     applicant_phone, applicant_email, return_method, fee_amount, fee_paid, \
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
     assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
-    last_seq, last_hash, reminded_at, created_at, updated_at, results, closed_at, documents";
+    last_seq, last_hash, reminded_at, created_at, updated_at, results, closed_at, documents, \
+    signed_results";
 
 #[derive(Debug, Clone, FromRow, PartialEq)]
 pub struct DossierRow {
@@ -66,6 +67,8 @@ pub struct DossierRow {
     pub closed_at: Option<i64>,
     /// How many documents the intake declared (the details hold the list).
     pub documents: i64,
+    /// Results signed digitally (the fold's `signed_results`).
+    pub signed_results: i64,
 }
 
 /// The next number of the day's sequence at an agency. The upsert takes a row lock
@@ -112,8 +115,9 @@ pub async fn update(conn: &mut Conn, d: &DossierRow, previous: i64) -> Result<bo
          due_at = $4, original_due_at = $5, paused_at = $6, supplements = $7, extensions = $8, \
          assignee_id = $9, approved_at = $10, result_ready_at = $11, returned_at = $12, \
          timeliness = $13, version = $14, last_seq = $15, last_hash = $16, updated_at = $17, \
-         fee_paid = $18, priority = $19, results = $20, closed_at = $21, documents = $22 \
-         WHERE id = $23 AND version = $24",
+         fee_paid = $18, priority = $19, results = $20, closed_at = $21, documents = $22, \
+         signed_results = $23 \
+         WHERE id = $24 AND version = $25",
     )
     .bind(&d.status)
     .bind(d.is_open)
@@ -137,6 +141,7 @@ pub async fn update(conn: &mut Conn, d: &DossierRow, previous: i64) -> Result<bo
     .bind(d.results)
     .bind(d.closed_at)
     .bind(d.documents)
+    .bind(d.signed_results)
     .bind(&d.id)
     .bind(previous)
     .execute(conn)

@@ -93,6 +93,7 @@ fn bind_dossier<'q>(q: Query<'q>, d: &'q DossierRow) -> Query<'q> {
         .bind(d.results)
         .bind(d.closed_at)
         .bind(d.documents)
+        .bind(d.signed_results)
 }
 
 fn bind_event<'q>(q: Query<'q>, e: &'q EventRow) -> Query<'q> {

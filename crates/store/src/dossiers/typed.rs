@@ -89,6 +89,7 @@ impl StoredDossier {
             updated_at: to_millis(d.updated_at),
             closed_at: ms(d.closed_at()),
             documents: i64::try_from(d.details.documents.len()).unwrap_or(i64::MAX),
+            signed_results: i64::from(d.signed_results),
         }
     }
 }
@@ -143,6 +144,7 @@ impl StoredDossier {
                 supplements: count("supplements", r.supplements)?,
                 extensions: count("extensions", r.extensions)?,
                 results: count("results", r.results)?,
+                signed_results: count("signed_results", r.signed_results)?,
                 assignee_id: r.assignee_id.clone(),
                 approved_at: at(r.approved_at),
                 result_ready_at: at(r.result_ready_at),
