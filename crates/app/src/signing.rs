@@ -57,6 +57,9 @@ pub enum SignerConfig {
         /// The private key's label; the first key with a certificate when `None`.
         key_label: Option<String>,
     },
+    /// An identity the embedding program opened itself: never read from the
+    /// configuration; the tests use it for a signer they can hold.
+    Given(Arc<dyn Signer>),
 }
 
 impl std::fmt::Debug for SignerConfig {
@@ -79,6 +82,7 @@ impl std::fmt::Debug for SignerConfig {
                 .field("token_label", token_label)
                 .field("key_label", key_label)
                 .finish_non_exhaustive(),
+            SignerConfig::Given(_) => f.write_str("Given"),
         }
     }
 }
@@ -102,6 +106,7 @@ fn open_configured(
             ))
         }
         SignerConfig::Pkcs12 { path, password } => Arc::new(Pkcs12Signer::open(path, password)?),
+        SignerConfig::Given(signer) => signer.clone(),
         SignerConfig::Pkcs11 {
             module,
             token_label,
