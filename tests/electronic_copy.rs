@@ -520,6 +520,7 @@ async fn a_real_identity_from_the_settings_signs_the_copy(app: TestApp) {
             SignerConfig::Pkcs11 {
                 module,
                 token_label: Some("motcua-app-test".into()),
+                slot: None,
                 pin: "246810".into(),
                 key_label: Some("signer".into()),
             },

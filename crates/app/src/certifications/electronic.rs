@@ -68,8 +68,11 @@ pub const OPTIMISTIC_ATTEMPTS: usize = 3;
 pub(crate) struct CopyTurns {
     // One entry per agency, book and year that ever issued an electronic
     // copy here: a few hundred at a province, never pruned.
-    books: std::sync::Mutex<HashMap<(String, &'static str, i16), Arc<tokio::sync::Mutex<()>>>>,
+    books: std::sync::Mutex<HashMap<BookOf, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+/// A book by agency id, book code and year.
+type BookOf = (String, &'static str, i16);
 
 impl CopyTurns {
     async fn take(
