@@ -61,8 +61,18 @@ struct FileConfig {
     signer_p12_password: Option<String>,
     signer_pkcs11_module: Option<String>,
     signer_pkcs11_token: Option<String>,
+    signer_pkcs11_slot: Option<SlotValue>,
     signer_pkcs11_pin: Option<String>,
     signer_pkcs11_key: Option<String>,
+}
+
+/// A slot id in the file: `signer_pkcs11_slot = 1783724591` or, as
+/// `pkcs11-tool` prints it, `"0x6a51a3af"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SlotValue {
+    Number(u64),
+    Text(String),
 }
 
 impl Config {
@@ -176,6 +186,10 @@ impl Config {
                 p12_password: file.signer_p12_password,
                 pkcs11_module: file.signer_pkcs11_module,
                 pkcs11_token: file.signer_pkcs11_token,
+                pkcs11_slot: file.signer_pkcs11_slot.map(|v| match v {
+                    SlotValue::Number(n) => n.to_string(),
+                    SlotValue::Text(t) => t,
+                }),
                 pkcs11_pin: file.signer_pkcs11_pin,
                 pkcs11_key: file.signer_pkcs11_key,
             },
@@ -203,14 +217,15 @@ struct SignerFile {
     p12_password: Option<String>,
     pkcs11_module: Option<String>,
     pkcs11_token: Option<String>,
+    pkcs11_slot: Option<String>,
     pkcs11_pin: Option<String>,
     pkcs11_key: Option<String>,
 }
 
 /// A real CA's identity: a PKCS#12 file (`MOTCUA_SIGNER_P12` and
 /// `MOTCUA_SIGNER_P12_PASSWORD`) or a PKCS#11 token (`MOTCUA_SIGNER_PKCS11_MODULE`,
-/// `MOTCUA_SIGNER_PKCS11_PIN`, optionally `…_TOKEN` and `…_KEY` labels); the
-/// demo CA when neither is set.
+/// `MOTCUA_SIGNER_PKCS11_PIN`, optionally the token by its `…_TOKEN` label or its
+/// `…_SLOT` id, and the key by its `…_KEY` label); the demo CA when neither is set.
 fn signer_config(
     env: &impl Fn(&str) -> Option<String>,
     file: SignerFile,
@@ -254,14 +269,39 @@ fn signer_config(
             }
             let pin = secret("MOTCUA_SIGNER_PKCS11_PIN", file.pkcs11_pin)
                 .ok_or("MOTCUA_SIGNER_PKCS11_PIN: required with MOTCUA_SIGNER_PKCS11_MODULE")?;
+            let token_label = pick("MOTCUA_SIGNER_PKCS11_TOKEN", file.pkcs11_token);
+            let slot = match pick("MOTCUA_SIGNER_PKCS11_SLOT", file.pkcs11_slot) {
+                None => None,
+                Some(_) if token_label.is_some() => {
+                    return Err("MOTCUA_SIGNER_PKCS11_SLOT and MOTCUA_SIGNER_PKCS11_TOKEN: name the token by its slot or by its label, not both".into());
+                }
+                Some(text) => Some(parse_slot(&text).ok_or_else(|| {
+                    format!(
+                        "MOTCUA_SIGNER_PKCS11_SLOT: '{text}' is not a slot id (a whole number as \
+                         softhsm2-util --show-slots prints it, or 0x… as pkcs11-tool -L prints it)"
+                    )
+                })?),
+            };
             Ok(SignerConfig::Pkcs11 {
                 module,
-                token_label: pick("MOTCUA_SIGNER_PKCS11_TOKEN", file.pkcs11_token),
+                token_label,
+                slot,
                 pin,
                 key_label: pick("MOTCUA_SIGNER_PKCS11_KEY", file.pkcs11_key),
             })
         }
         (None, None) => Ok(SignerConfig::DemoCa),
+    }
+}
+
+/// A slot id as vendor tools print it: decimal (`softhsm2-util
+/// --show-slots`: "Slot 1783724591") or hexadecimal with `0x` (`pkcs11-tool -L`:
+/// "Slot 0 (0x6a51a3af)").
+fn parse_slot(text: &str) -> Option<u64> {
+    let text = text.trim();
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
     }
 }
 
@@ -419,11 +459,13 @@ mod tests {
             SignerConfig::Pkcs11 {
                 module,
                 token_label,
+                slot,
                 pin,
                 key_label,
             } => {
                 assert_eq!(module, &p12);
                 assert_eq!(token_label.as_deref(), Some("motcua"));
+                assert_eq!(slot, &None);
                 assert_eq!(pin, "123456");
                 assert_eq!(key_label, &None);
             }
@@ -440,6 +482,77 @@ mod tests {
         ])
         .unwrap_err()
         .contains("not both"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_token_is_named_by_its_slot_or_its_label_not_both() {
+        use motcua_app::signing::SignerConfig;
+        let dir = std::env::temp_dir().join(format!("motcua-slot-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let module = dir.join("vendor_p11.so");
+        std::fs::write(&module, b"not loaded at start-up").unwrap();
+        let module_str = module.display().to_string();
+        let slot_of = |value: &str| match load(&[
+            ("MOTCUA_SIGNER_PKCS11_MODULE", &module_str),
+            ("MOTCUA_SIGNER_PKCS11_PIN", "123456"),
+            ("MOTCUA_SIGNER_PKCS11_SLOT", value),
+        ])
+        .map(|c| c.signer)
+        {
+            Ok(SignerConfig::Pkcs11 {
+                slot, token_label, ..
+            }) => {
+                assert_eq!(token_label, None);
+                Ok(slot)
+            }
+            Ok(other) => panic!("{other:?}"),
+            Err(e) => Err(e),
+        };
+        // As softhsm2-util --show-slots and pkcs11-tool -L print it.
+        assert_eq!(slot_of("1783724591"), Ok(Some(1_783_724_591)));
+        assert_eq!(slot_of(" 0x6a51a3af "), Ok(Some(0x6a51_a3af)));
+        assert_eq!(slot_of("0"), Ok(Some(0)));
+        // Empty is unset: the first token.
+        assert_eq!(slot_of(""), Ok(None));
+        for wrong in ["slot 1", "-1", "0x", "0xzz", "18446744073709551616"] {
+            let err = slot_of(wrong).unwrap_err();
+            assert!(err.starts_with("MOTCUA_SIGNER_PKCS11_SLOT:"), "{err}");
+            assert!(!err.contains('\n'), "{err}");
+        }
+        let err = load(&[
+            ("MOTCUA_SIGNER_PKCS11_MODULE", &module_str),
+            ("MOTCUA_SIGNER_PKCS11_PIN", "123456"),
+            ("MOTCUA_SIGNER_PKCS11_SLOT", "1"),
+            ("MOTCUA_SIGNER_PKCS11_TOKEN", "motcua"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.starts_with("MOTCUA_SIGNER_PKCS11_SLOT and MOTCUA_SIGNER_PKCS11_TOKEN:"),
+            "{err}"
+        );
+        assert!(err.contains("not both"), "{err}");
+        // From the file, as a number or as text.
+        for (line, expected) in [
+            ("signer_pkcs11_slot = 7", 7),
+            ("signer_pkcs11_slot = \"0x10\"", 16),
+        ] {
+            let path = dir.join("motcua.toml");
+            std::fs::write(
+                &path,
+                format!(
+                    "signer_pkcs11_module = \"{module_str}\"\nsigner_pkcs11_pin = \"1\"\n{line}\n"
+                ),
+            )
+            .unwrap();
+            match load(&[("MOTCUA_CONFIG", path.to_str().unwrap())])
+                .unwrap()
+                .signer
+            {
+                SignerConfig::Pkcs11 { slot, .. } => assert_eq!(slot, Some(expected)),
+                other => panic!("{other:?}"),
+            }
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -23,6 +23,9 @@ on_both_engines!(
     the_counter_page_uploads_a_scan_and_shows_the_signed_copy,
     electronic_and_counter_copies_in_parallel_share_one_gap_free_book,
     a_real_identity_from_the_settings_signs_the_copy,
+    a_paper_certification_is_recorded_while_an_electronic_copy_is_signed,
+    a_copy_that_keeps_losing_its_number_takes_it_before_signing,
+    electronic_copies_of_two_servers_in_parallel_number_without_a_gap,
 );
 
 fn form(scan: Vec<u8>, file_name: &str, content_type: &str) -> Form {
@@ -517,6 +520,7 @@ async fn a_real_identity_from_the_settings_signs_the_copy(app: TestApp) {
             SignerConfig::Pkcs11 {
                 module,
                 token_label: Some("motcua-app-test".into()),
+                slot: None,
                 pin: "246810".into(),
                 key_label: Some("signer".into()),
             },
@@ -576,5 +580,359 @@ async fn a_real_identity_from_the_settings_signs_the_copy(app: TestApp) {
             "{report}"
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A signer that holds its first `holds` signatures until the test releases
+/// each one: a USB token waiting for its owner, as long as the test likes.
+struct HeldSigner {
+    inner: motcua_sign::Pkcs12Signer,
+    holds: std::sync::Mutex<usize>,
+    entered: std::sync::Mutex<std::sync::mpsc::Sender<()>>,
+    release: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl motcua_sign::Signer for HeldSigner {
+    fn certificate_chain(&self) -> &[Vec<u8>] {
+        self.inner.certificate_chain()
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, motcua_sign::SignError> {
+        let hold = {
+            let mut holds = self.holds.lock().expect("holds");
+            let hold = *holds > 0;
+            *holds = holds.saturating_sub(1);
+            hold
+        };
+        if hold {
+            let _ = self.entered.lock().expect("entered").send(());
+            // A deadlock guard, not a timing: the test releases every hold.
+            let _ = self
+                .release
+                .lock()
+                .expect("release")
+                .recv_timeout(std::time::Duration::from_secs(120));
+        }
+        self.inner.sign(message)
+    }
+}
+
+/// An app on the test's database and clock whose signatures the test holds:
+/// (the app, "a signature is being held", "release one").
+fn app_with_held_signer(
+    app: &TestApp,
+    holds: usize,
+    dir: &std::path::Path,
+) -> (
+    motcua_app::App,
+    std::sync::mpsc::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+) {
+    let ca = motcua_sign::DemoCa::open_or_create(&dir.join("ca"), "CA thử nghiệm").expect("a CA");
+    let (key, chain) = ca
+        .issue("Đỗ Minh Tuấn", "Chủ tịch UBND xã")
+        .expect("an identity");
+    let (entered_tx, entered) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel();
+    let signer = HeldSigner {
+        inner: motcua_sign::Pkcs12Signer::from_key(key, chain),
+        holds: std::sync::Mutex::new(holds),
+        entered: std::sync::Mutex::new(entered_tx),
+        release: std::sync::Mutex::new(release_rx),
+    };
+    let held = motcua_app::App::with_clock(
+        app.db.clone(),
+        motcua_app::Settings {
+            public_url: app.base.clone(),
+            blob_dir: dir.join("blobs"),
+            remind_after_days: 3,
+            signing_dir: dir.join("signing"),
+            signer: motcua_app::signing::SignerConfig::Given(std::sync::Arc::new(signer)),
+        },
+        app.clock().clock(),
+    );
+    (held, entered, release)
+}
+
+/// Waits (bounded, as a deadlock guard) until a signature is being held.
+async fn signing_held(entered: &std::sync::Arc<std::sync::Mutex<std::sync::mpsc::Receiver<()>>>) {
+    let entered = entered.clone();
+    tokio::task::spawn_blocking(move || {
+        entered
+            .lock()
+            .expect("entered")
+            .recv_timeout(std::time::Duration::from_secs(120))
+    })
+    .await
+    .expect("task")
+    .expect("the electronic copy reaches its signature");
+}
+
+fn electronic_input() -> motcua_app::certifications::ElectronicInput {
+    motcua_app::certifications::ElectronicInput {
+        requester_name: "Nguyễn Văn An".into(),
+        requester_id: "001087012345".into(),
+        document_name: "Giấy khai sinh".into(),
+        ..Default::default()
+    }
+}
+
+fn png_upload() -> motcua_app::dossiers::Upload {
+    motcua_app::dossiers::Upload {
+        name: "giay.png".into(),
+        content_type: Some("image/png".into()),
+        bytes: motcua_docs::testing::sample_png(120, 160),
+    }
+}
+
+/// A paper copy's certification at the counter, bounded by a deadlock guard
+/// (a generous one: the point is that it does not wait for the signature).
+async fn paper_copy(app: &TestApp, token: &str) -> Value {
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(25),
+        app.send_json(
+            &app.client(),
+            Method::POST,
+            "/api/v1/certifications",
+            token,
+            &json!({
+                "kind": "copy",
+                "requester_name": "Trần Thị Bình",
+                "requester_id": "001087012345",
+                "document_name": "Giấy khai sinh",
+                "pages": 1,
+                "copies": 1,
+            }),
+        ),
+    )
+    .await
+    .expect("a paper certification does not wait for an electronic copy's signature");
+    let status = r.status().as_u16();
+    let body = json(r).await;
+    assert!(status == 200 || status == 201, "{status} {body}");
+    body
+}
+
+/// The number the signed copy prints on its certification page.
+fn printed_number(pdf: &[u8]) -> Option<i64> {
+    let text = motcua_docs::testing::pdf_text(pdf).expect("pdftotext")?;
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let rest = &flat[flat.find("Số chứng thực: ")? + "Số chứng thực: ".len()..];
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+}
+
+/// While an electronic copy of the book waits for its signature, a paper
+/// copy of the same book (and agency) is recorded: the book is not held by
+/// the copy being signed. The copy, which had been rendered for number 1,
+/// is made again for number 2 and prints it; the book stays gap-free, and a
+/// repeat of the request answers the same copy.
+async fn a_paper_certification_is_recorded_while_an_electronic_copy_is_signed(app: TestApp) {
+    let token = app.token("tiepnhan").await;
+    let actor = app
+        .app
+        .token_actor(&token, None)
+        .await
+        .expect("actor")
+        .expect("known token");
+    let dir = std::env::temp_dir().join(format!("motcua-test-held-{}", unique()));
+    let (held, entered, release) = app_with_held_signer(&app, 1, &dir);
+    let entered = std::sync::Arc::new(std::sync::Mutex::new(entered));
+    let copy = tokio::spawn({
+        let (held, actor) = (held.clone(), actor.clone());
+        async move {
+            held.certifications()
+                .record_electronic(&actor, &electronic_input(), &png_upload(), Some("copy-1"))
+                .await
+        }
+    });
+    signing_held(&entered).await;
+
+    let paper = paper_copy(&app, &token).await;
+    assert_eq!(paper["number"], 1, "{paper}");
+    assert_eq!(paper["book"], "01/2026-SCT/BS", "{paper}");
+
+    release.send(()).expect("release the signature");
+    let copy = tokio::time::timeout(std::time::Duration::from_secs(120), copy)
+        .await
+        .expect("the electronic copy ends")
+        .expect("task")
+        .expect("a signed copy");
+    assert_eq!(copy.certification.number, Some(2));
+    assert_eq!(copy.certification.book.as_deref(), Some("01/2026-SCT/BS"));
+    let (_, pdf) = held
+        .certifications()
+        .copy_pdf(&actor, &copy.certification.id)
+        .await
+        .expect("the stored copy");
+    assert_eq!(copy.sha256, sha256_hex(&pdf));
+    let report = pdfsig(&pdf);
+    assert!(report.contains("Signature is Valid."), "{report}");
+    assert!(report.contains("Total document signed"), "{report}");
+    if motcua_docs::testing::pdf_text(&pdf)
+        .expect("pdftotext")
+        .is_some()
+    {
+        assert_eq!(printed_number(&pdf), Some(2));
+    }
+
+    // A repeat of the request: the same copy, nothing written again.
+    let again = held
+        .certifications()
+        .record_electronic(&actor, &electronic_input(), &png_upload(), Some("copy-1"))
+        .await
+        .expect("the first answer");
+    assert_eq!(again.certification.id, copy.certification.id);
+    assert_eq!(again.sha256, copy.sha256);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM certification_entries WHERE number IS NOT NULL")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(DISTINCT number) FROM issued_documents WHERE number IN (1, 2)")
+            .await,
+        2
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// An electronic copy whose number is taken by a paper certification every
+/// time it is signed gives up guessing after
+/// `OPTIMISTIC_ATTEMPTS` tries: it takes the next number first and is
+/// signed for it, so it ends; the book is 1..n without a gap.
+async fn a_copy_that_keeps_losing_its_number_takes_it_before_signing(app: TestApp) {
+    use motcua_app::certifications::OPTIMISTIC_ATTEMPTS;
+    let token = app.token("tiepnhan").await;
+    let actor = app
+        .app
+        .token_actor(&token, None)
+        .await
+        .expect("actor")
+        .expect("known token");
+    let dir = std::env::temp_dir().join(format!("motcua-test-held-{}", unique()));
+    let (held, entered, release) = app_with_held_signer(&app, OPTIMISTIC_ATTEMPTS, &dir);
+    let entered = std::sync::Arc::new(std::sync::Mutex::new(entered));
+    let copy = tokio::spawn({
+        let (held, actor) = (held.clone(), actor.clone());
+        async move {
+            held.certifications()
+                .record_electronic(&actor, &electronic_input(), &png_upload(), None)
+                .await
+        }
+    });
+    for n in 1..=OPTIMISTIC_ATTEMPTS {
+        signing_held(&entered).await;
+        let paper = paper_copy(&app, &token).await;
+        assert_eq!(paper["number"], n as i64, "{paper}");
+        release.send(()).expect("release the signature");
+    }
+    let copy = tokio::time::timeout(std::time::Duration::from_secs(120), copy)
+        .await
+        .expect("the electronic copy ends")
+        .expect("task")
+        .expect("a signed copy");
+    let last = OPTIMISTIC_ATTEMPTS as i64 + 1;
+    assert_eq!(copy.certification.number, Some(last));
+    let (_, pdf) = held
+        .certifications()
+        .copy_pdf(&actor, &copy.certification.id)
+        .await
+        .expect("the stored copy");
+    assert!(pdfsig(&pdf).contains("Signature is Valid."));
+    if motcua_docs::testing::pdf_text(&pdf)
+        .expect("pdftotext")
+        .is_some()
+    {
+        assert_eq!(printed_number(&pdf), Some(last));
+    }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(DISTINCT number) FROM certification_entries WHERE number IS NOT NULL"
+        )
+        .await,
+        last
+    );
+    assert_eq!(
+        app.count("SELECT MAX(number) FROM certification_entries")
+            .await,
+        last
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two servers on one database (a province runs several): electronic copies
+/// sent to both at once race for the book's numbers, which only the database
+/// arbitrates. They number 1..n without a gap or a repeat, and each signed
+/// file prints the number its entry has.
+async fn electronic_copies_of_two_servers_in_parallel_number_without_a_gap(app: TestApp) {
+    let token = app.token("tiepnhan").await;
+    let actor = app
+        .app
+        .token_actor(&token, None)
+        .await
+        .expect("actor")
+        .expect("known token");
+    let dir = std::env::temp_dir().join(format!("motcua-test-second-{}", unique()));
+    let second = motcua_app::App::with_clock(
+        app.db.clone(),
+        motcua_app::Settings {
+            public_url: app.base.clone(),
+            blob_dir: dir.join("blobs"),
+            remind_after_days: 3,
+            signing_dir: dir.join("signing"),
+            signer: motcua_app::signing::SignerConfig::DemoCa,
+        },
+        app.clock().clock(),
+    );
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let (server, actor) = (
+            if i % 2 == 0 {
+                app.app.clone()
+            } else {
+                second.clone()
+            },
+            actor.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let copy = server
+                .certifications()
+                .record_electronic(&actor, &electronic_input(), &png_upload(), None)
+                .await
+                .expect("a signed copy");
+            let (_, pdf) = server
+                .certifications()
+                .copy_pdf(&actor, &copy.certification.id)
+                .await
+                .expect("the stored copy");
+            (copy.certification.number, pdf)
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        let (number, pdf) = tokio::time::timeout(std::time::Duration::from_secs(300), t)
+            .await
+            .expect("the copies end")
+            .expect("task");
+        let number = number.expect("a number");
+        if motcua_docs::testing::pdf_text(&pdf)
+            .expect("pdftotext")
+            .is_some()
+        {
+            assert_eq!(printed_number(&pdf), Some(number));
+        }
+        numbers.push(number);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=6).collect::<Vec<i64>>());
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(DISTINCT number) FROM issued_documents WHERE number BETWEEN 1 AND 6"
+        )
+        .await,
+        6
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

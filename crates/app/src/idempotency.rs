@@ -92,6 +92,21 @@ impl Request {
         self.stored(conn, key).await.map(Some)
     }
 
+    /// The first answer to this request if it was made and committed before,
+    /// read without claiming the key: lets a repeat skip work done outside
+    /// the transaction (rendering, signing). [`Request::replay`] in the
+    /// transaction still decides.
+    pub async fn answered<T: DeserializeOwned>(&self, conn: &mut Conn) -> Result<Option<T>> {
+        let Some(key) = &self.key else {
+            return Ok(None);
+        };
+        match store::idempotent_answer(conn, &self.owner, key.as_str()).await? {
+            None => Ok(None),
+            Some(a) if a.status == 0 => Ok(None),
+            Some(_) => self.stored(conn, key).await.map(Some),
+        }
+    }
+
     /// The answer stored under a key claimed earlier.
     async fn stored<T: DeserializeOwned>(
         &self,

@@ -76,6 +76,7 @@ pub struct App {
     /// Parsing the embedded fonts takes a moment; done once, on first use.
     pdf: std::sync::Arc<std::sync::OnceLock<motcua_docs::PdfEngine>>,
     signers: std::sync::Arc<signing::SignerCache>,
+    copy_turns: std::sync::Arc<certifications::CopyTurns>,
     dashboards: std::sync::Arc<reports::ComputedCache<reports::Dashboard>>,
 }
 
@@ -103,6 +104,7 @@ impl App {
             catalogue: Default::default(),
             pdf: Default::default(),
             signers: Default::default(),
+            copy_turns: Default::default(),
             dashboards: Default::default(),
         }
     }

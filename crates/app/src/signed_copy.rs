@@ -2,7 +2,9 @@
 //! crate signs it. A plain function for now; the certification use case
 //! calls it inside its handle and records the number, hash and signer.
 
-use motcua_docs::certified_copy::{electronic_copy_pdf, CopyError, CopyMetadata};
+use motcua_docs::certified_copy::{
+    prepare_scan, render_copy, CopyError, CopyMetadata, PreparedScan,
+};
 use motcua_docs::PdfEngine;
 use motcua_sign::{sign_pdf, SignError, SignOptions, Signer};
 use sha2::{Digest, Sha256};
@@ -54,7 +56,19 @@ pub fn produce_signed_copy(
     signer: &dyn Signer,
     time: jiff::Timestamp,
 ) -> Result<SignedCopy, SignedCopyError> {
-    let copy = electronic_copy_pdf(engine, scan, content_type, meta)?;
+    let scan = prepare_scan(scan, content_type)?;
+    sign_prepared_copy(engine, &scan, meta, signer, time)
+}
+
+/// [`produce_signed_copy`] of a scan whose pages were prepared earlier.
+pub fn sign_prepared_copy(
+    engine: &PdfEngine,
+    scan: &PreparedScan,
+    meta: &CopyMetadata,
+    signer: &dyn Signer,
+    time: jiff::Timestamp,
+) -> Result<SignedCopy, SignedCopyError> {
+    let copy = render_copy(engine, scan, meta)?;
     let pdf = sign_pdf(
         &copy.pdf,
         signer,

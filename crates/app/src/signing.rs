@@ -50,13 +50,20 @@ pub enum SignerConfig {
     Pkcs11 {
         /// The vendor's module, e.g. `/usr/lib/softhsm/libsofthsm2.so`.
         module: std::path::PathBuf,
-        /// The token's label; the first token present when `None`.
+        /// The token's label; the first token present (or the one in `slot`)
+        /// when `None`.
         token_label: Option<String>,
+        /// The token's slot id as the vendor's tools print it; not together
+        /// with `token_label`.
+        slot: Option<u64>,
         /// The user PIN.
         pin: String,
         /// The private key's label; the first key with a certificate when `None`.
         key_label: Option<String>,
     },
+    /// An identity the embedding program opened itself: never read from the
+    /// configuration; the tests use it for a signer they can hold.
+    Given(Arc<dyn Signer>),
 }
 
 impl std::fmt::Debug for SignerConfig {
@@ -71,14 +78,17 @@ impl std::fmt::Debug for SignerConfig {
             SignerConfig::Pkcs11 {
                 module,
                 token_label,
+                slot,
                 key_label,
                 ..
             } => f
                 .debug_struct("Pkcs11")
                 .field("module", module)
                 .field("token_label", token_label)
+                .field("slot", slot)
                 .field("key_label", key_label)
                 .finish_non_exhaustive(),
+            SignerConfig::Given(_) => f.write_str("Given"),
         }
     }
 }
@@ -102,14 +112,17 @@ fn open_configured(
             ))
         }
         SignerConfig::Pkcs12 { path, password } => Arc::new(Pkcs12Signer::open(path, password)?),
+        SignerConfig::Given(signer) => signer.clone(),
         SignerConfig::Pkcs11 {
             module,
             token_label,
+            slot,
             pin,
             key_label,
         } => Arc::new(Pkcs11Signer::open(&Pkcs11Config {
             module: module.clone(),
             token_label: token_label.clone(),
+            slot: *slot,
             pin: pin.clone(),
             key_label: key_label.clone(),
             extra_chain: Vec::new(),

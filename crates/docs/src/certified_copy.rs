@@ -300,13 +300,24 @@ fn pdf_pages_as_svg(scan: &[u8], wanted: &[usize]) -> Result<Vec<String>, CopyEr
     Ok(out)
 }
 
-/// Renders the copy of one scan (a PDF of any number of pages, or one image).
-pub fn electronic_copy_pdf(
-    engine: &PdfEngine,
-    scan: &[u8],
-    content_type: &str,
-    meta: &CopyMetadata,
-) -> Result<RenderedCopy, CopyError> {
+/// The pages of a scan, made ready to be placed in a copy: what does not
+/// depend on the copy's number (the conversion of a PDF's pages is most of
+/// the work of a copy), so it is done once, before the number is known.
+#[derive(Debug, Clone)]
+pub struct PreparedScan {
+    /// The template's files of the scan's pages, in order.
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl PreparedScan {
+    /// Pages of the scan (an image is one page).
+    pub fn pages(&self) -> usize {
+        self.files.len()
+    }
+}
+
+/// Checks a scan (as [`scan_pages`] does) and converts its pages for the copy.
+pub fn prepare_scan(scan: &[u8], content_type: &str) -> Result<PreparedScan, CopyError> {
     let kind = scan_kind(scan, content_type)?;
     let files: Vec<(String, Vec<u8>)> = match kind {
         ScanKind::Pdf => {
@@ -337,7 +348,27 @@ pub fn electronic_copy_pdf(
         ScanKind::Jpeg => vec![("/scan.jpg".to_owned(), scan.to_vec())],
         ScanKind::Png => vec![("/scan.png".to_owned(), scan.to_vec())],
     };
-    let pages: Vec<serde_json::Value> = files
+    Ok(PreparedScan { files })
+}
+
+/// Renders the copy of one scan (a PDF of any number of pages, or one image).
+pub fn electronic_copy_pdf(
+    engine: &PdfEngine,
+    scan: &[u8],
+    content_type: &str,
+    meta: &CopyMetadata,
+) -> Result<RenderedCopy, CopyError> {
+    render_copy(engine, &prepare_scan(scan, content_type)?, meta)
+}
+
+/// Renders the copy of a prepared scan with its certification page.
+pub fn render_copy(
+    engine: &PdfEngine,
+    scan: &PreparedScan,
+    meta: &CopyMetadata,
+) -> Result<RenderedCopy, CopyError> {
+    let pages: Vec<serde_json::Value> = scan
+        .files
         .iter()
         .map(|(file, _)| json!({ "file": file, "page": null }))
         .collect();
@@ -356,8 +387,8 @@ pub fn electronic_copy_pdf(
         "signer_title": meta.signer_title,
     });
     let mut doc = Document::new(CERTIFIED_COPY_TYP);
-    for (file, bytes) in files {
-        doc = doc.with_file(&file, bytes);
+    for (file, bytes) in &scan.files {
+        doc = doc.with_file(file.as_str(), bytes.as_slice());
     }
     let mut doc = doc
         .with_file("/qr.svg", qr_svg(&meta.verify_url)?)

@@ -19,7 +19,7 @@ mod cms_build;
 mod pdf;
 mod pkcs11;
 mod signer;
-#[cfg(feature = "softhsm-testing")]
+#[cfg(any(test, feature = "softhsm-testing"))]
 pub mod softhsm;
 
 pub use ca::DemoCa;

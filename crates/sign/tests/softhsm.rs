@@ -134,6 +134,7 @@ fn a_key_on_a_softhsm2_token_signs_a_pdf_that_pdfsig_accepts() {
     let wrong = Pkcs11Signer::open(&Pkcs11Config {
         module: MODULE.into(),
         token_label: Some(TOKEN.into()),
+        slot: None,
         pin: "000000".into(),
         key_label: None,
         extra_chain: Vec::new(),
@@ -143,6 +144,7 @@ fn a_key_on_a_softhsm2_token_signs_a_pdf_that_pdfsig_accepts() {
     let signer = Pkcs11Signer::open(&Pkcs11Config {
         module: MODULE.into(),
         token_label: Some(TOKEN.into()),
+        slot: None,
         pin: PIN.into(),
         key_label: Some("signer".into()),
         extra_chain: vec![chain[1].clone()],
@@ -176,6 +178,7 @@ fn a_key_on_a_softhsm2_token_signs_a_pdf_that_pdfsig_accepts() {
     let second = Pkcs11Signer::open(&Pkcs11Config {
         module: MODULE.into(),
         token_label: Some(TOKEN.into()),
+        slot: None,
         pin: PIN.into(),
         key_label: Some("signer".into()),
         extra_chain: Vec::new(),

@@ -67,6 +67,83 @@ pub async fn next_number(
     }
 }
 
+/// The number the next certification of a book would take, read without
+/// locking anything: a guess that [`claim_number`] confirms or refuses. For
+/// work that must print the number before the entry is written (an
+/// electronic copy is rendered and signed with it) without holding the
+/// book's lock meanwhile.
+pub async fn peek_next_number(conn: &mut Conn, book: BookKey<'_>) -> Result<(i64, i64)> {
+    let latest: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT volume, last_number, closed FROM certification_books \
+         WHERE agency_id = $1 AND book_code = $2 AND book_year = $3 \
+         ORDER BY volume DESC LIMIT 1",
+    )
+    .bind(book.agency_id)
+    .bind(book.book_code)
+    .bind(i64::from(book.year))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match latest {
+        None => (1, 1),
+        Some((v, _, closed)) if flag(closed) => (v + 1, 1),
+        Some((v, last, _)) => (v, last + 1),
+    })
+}
+
+/// Takes exactly `number` in `volume` of a book, if it is still the next one
+/// (as [`peek_next_number`] read it) and the volume still open; `None` when
+/// another certification took it, or the volume was closed, meanwhile. Run
+/// it in the write transaction that writes the entry, as [`next_number`].
+pub async fn claim_number(
+    conn: &mut Conn,
+    book: BookKey<'_>,
+    volume: i64,
+    number: i64,
+    now_ms: i64,
+) -> Result<Option<Numbered>> {
+    let taken: Option<(String, i64)> = if number == 1 {
+        // The volume's first number opens it; a volume opened by someone
+        // else meanwhile already has its number 1.
+        sqlx::query_as(
+            "INSERT INTO certification_books \
+             (id, agency_id, book_code, book_year, volume, last_number, closed, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 1, 0, $6) \
+             ON CONFLICT (agency_id, book_code, book_year, volume) DO NOTHING \
+             RETURNING id, last_number",
+        )
+        .bind(crate::new_id())
+        .bind(book.agency_id)
+        .bind(book.book_code)
+        .bind(i64::from(book.year))
+        .bind(volume)
+        .bind(now_ms)
+        .fetch_optional(&mut *conn)
+        .await?
+    } else {
+        // On PostgreSQL an update that waited for another's row lock checks
+        // `last_number` again on the row that one committed: a number taken
+        // meanwhile is not taken twice.
+        sqlx::query_as(
+            "UPDATE certification_books SET last_number = last_number + 1 \
+             WHERE agency_id = $1 AND book_code = $2 AND book_year = $3 AND volume = $4 \
+             AND last_number = $5 AND closed = 0 \
+             RETURNING id, last_number",
+        )
+        .bind(book.agency_id)
+        .bind(book.book_code)
+        .bind(i64::from(book.year))
+        .bind(volume)
+        .bind(number - 1)
+        .fetch_optional(&mut *conn)
+        .await?
+    };
+    Ok(taken.map(|(book_id, number)| Numbered {
+        book_id,
+        volume,
+        number,
+    }))
+}
+
 /// The book an entry is numbered in.
 #[derive(Debug, Clone, Copy)]
 pub struct BookKey<'a> {

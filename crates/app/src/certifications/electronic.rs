@@ -3,7 +3,10 @@
 //! certification page and QR code, signed by the agency's leader, stored, and
 //! recorded as an issued document with the signed file's SHA-256.
 
-use motcua_docs::certified_copy::{scan_pages, CopyMetadata};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use motcua_docs::certified_copy::{prepare_scan, scan_pages, CopyMetadata, PreparedScan};
 use motcua_domain::access::Action;
 use motcua_domain::calendar::vietnam_time_zone;
 use motcua_domain::certification::{self as domain, Kind, SignatureMode};
@@ -18,7 +21,7 @@ use crate::dossiers::Upload;
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
-use crate::signed_copy::produce_signed_copy;
+use crate::signed_copy::{sign_prepared_copy, SignedCopy, SignedCopyError};
 use crate::signing::SigningIdentity;
 
 /// What the officer types beside the scan.
@@ -51,11 +54,75 @@ pub struct ElectronicCopy {
     pub signed_by: String,
 }
 
+/// Attempts at a copy rendered and signed before its number is claimed; a
+/// copy that lost this many numbers to other certifications of its book (a
+/// paper one recorded while it was signed) takes its number first, as the
+/// last attempt, and is rendered and signed holding the book.
+pub const OPTIMISTIC_ATTEMPTS: usize = 3;
+
+/// The electronic copies of one book take turns in this process: each one's
+/// number is claimed only after it is signed, so two at once would sign for
+/// the same number and one of them sign again. Paper certifications do not
+/// wait here.
+#[derive(Default)]
+pub(crate) struct CopyTurns {
+    // One entry per agency, book and year that ever issued an electronic
+    // copy here: a few hundred at a province, never pruned.
+    books: std::sync::Mutex<HashMap<BookOf, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// A book by agency id, book code and year.
+type BookOf = (String, &'static str, i16);
+
+impl CopyTurns {
+    async fn take(
+        &self,
+        agency_id: &str,
+        book_code: &'static str,
+        year: i16,
+    ) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+        let turn = {
+            let mut books = self
+                .books
+                .lock()
+                .map_err(|_| Error::Internal("copy turns poisoned".into()))?;
+            books
+                .entry((agency_id.to_owned(), book_code, year))
+                .or_default()
+                .clone()
+        };
+        Ok(turn.lock_owned().await)
+    }
+}
+
+/// What a copy prints besides its number: known before it is numbered.
+struct CopyDraft {
+    kind: Kind,
+    year: i16,
+    today: jiff::civil::Date,
+    now: jiff::Timestamp,
+    requester_name: String,
+    requester_id: String,
+    place: String,
+    parent_agency: String,
+    agency: String,
+    verify_url: String,
+    who: SigningIdentity,
+    signer_title: String,
+    scan: Arc<PreparedScan>,
+}
+
 impl Certifications<'_> {
     /// Certifies an electronic copy of `scan` (PDF, JPEG or PNG): its number
     /// in the book, the copy with its certification page, signed, stored.
-    /// Numbering, rendering and signing happen in one transaction: a copy that
-    /// cannot be made gives its number back (the book stays gap-free).
+    ///
+    /// The copy prints its number, so it is rendered and signed for the
+    /// number the book would give next, outside any transaction; the
+    /// transaction then claims exactly that number with the entry. If another
+    /// certification took it meanwhile the copy is made again for the next
+    /// one (see [`OPTIMISTIC_ATTEMPTS`]). Other writes never wait for a
+    /// rendering or a token, and a copy that cannot be made takes no number
+    /// (the book stays gap-free).
     pub async fn record_electronic(
         &self,
         actor: &Actor,
@@ -90,6 +157,12 @@ impl Certifications<'_> {
             idempotency_key,
             &("certify_electronic", input, &scan_sha),
         )?;
+        {
+            let mut conn = self.db.read().await?;
+            if let Some(answer) = request.answered(&mut conn).await? {
+                return Ok(answer);
+            }
+        }
         let (signer_id, signer_name) = self.signer(actor, c.signer.as_deref()).await?;
         let agency = {
             let mut conn = self.db.read().await?;
@@ -107,62 +180,36 @@ impl Certifications<'_> {
             }
             None => String::new(),
         };
+        let bytes = scan.bytes.clone();
+        let prepared = tokio::task::spawn_blocking(move || prepare_scan(&bytes, &content_type))
+            .await
+            .map_err(|e| Error::Internal(format!("scan task: {e}")))?
+            .map_err(|e| Error::from(SignedCopyError::from(e)))?;
         let id = motcua_store::new_id();
         let token = crate::secrets::random_token();
         let now = self.now();
         let now_ms = self.now_ms();
         let today = now.to_zoned(vietnam_time_zone()).date();
         let year = today.year();
-        let mut tx = self.begin_write_as(actor).await?;
-        if let Some(answer) = request.replay(&mut tx, now_ms).await? {
-            return Ok(answer);
-        }
-        let numbered =
-            store::next_number(&mut tx, &actor.agency.id, c.kind.book_code(), year, now_ms).await?;
-        let label = domain::book_label(numbered.volume, year, c.kind.book_code());
-        let statement = domain::statement_vi(
-            c.kind,
-            SignatureMode::default(),
-            numbered.number,
-            &label,
+        let draft = CopyDraft {
+            kind: c.kind,
+            year,
             today,
-            &c.requester_name,
-            &c.requester_id,
-        );
-        let meta = CopyMetadata {
-            statement: statement.first().cloned().unwrap_or_default(),
-            number: numbered.number.to_string(),
-            book: label.clone(),
-            date: today,
+            now,
+            requester_name: c.requester_name.clone(),
+            requester_id: c.requester_id.clone(),
             place: crate::dossiers::place_of(&agency),
             parent_agency: parent_name,
             agency: agency.name.clone(),
-            signer_name: signer_name.clone(),
-            signer_title: c.signer_title.clone(),
             verify_url: self.verification_url(&token),
+            who: SigningIdentity {
+                user_id: signer_id.clone(),
+                full_name: signer_name.clone(),
+                title: format!("{} {}", c.signer_title, agency.name),
+            },
+            signer_title: c.signer_title.clone(),
+            scan: Arc::new(prepared),
         };
-        let who = SigningIdentity {
-            user_id: signer_id.clone(),
-            full_name: signer_name.clone(),
-            title: format!("{} {}", c.signer_title, agency.name),
-        };
-        let app = (*self.app).clone();
-        let bytes = scan.bytes.clone();
-        let copy = tokio::task::spawn_blocking(move || {
-            let signer = app.signer_of(&who)?;
-            produce_signed_copy(
-                app.pdf_engine(),
-                &bytes,
-                &content_type,
-                &meta,
-                signer.as_ref(),
-                now,
-            )
-            .map_err(Error::from)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("signing task: {e}")))??;
-        let sha256 = self.blobs().put(&copy.pdf)?;
         let recording = Recording {
             c: &c,
             quote: &quote,
@@ -172,18 +219,131 @@ impl Certifications<'_> {
             token: &token,
             now_ms,
             year,
+            sha256: None,
+        };
+        let book = store::BookKey {
+            agency_id: &actor.agency.id,
+            book_code: c.kind.book_code(),
+            year,
+        };
+        let _turn = self
+            .app
+            .copy_turns
+            .take(&actor.agency.id, c.kind.book_code(), year)
+            .await?;
+        // A repeat that waited for the first request's turn finds its answer.
+        {
+            let mut conn = self.db.read().await?;
+            if let Some(answer) = request.answered(&mut conn).await? {
+                return Ok(answer);
+            }
+        }
+        for attempt in 1..=OPTIMISTIC_ATTEMPTS {
+            let (volume, number) = {
+                let mut conn = self.db.read().await?;
+                store::peek_next_number(&mut conn, book).await?
+            };
+            let copy = self.sign_copy(&draft, volume, number).await?;
+            let mut tx = self.begin_write_as(actor).await?;
+            if let Some(answer) = request.replay(&mut tx, now_ms).await? {
+                return Ok(answer);
+            }
+            match store::claim_number(&mut tx, book, volume, number, now_ms).await? {
+                Some(numbered) => {
+                    return self
+                        .record_copy(tx, actor, &request, &recording, &numbered, copy)
+                        .await;
+                }
+                None => {
+                    tx.rollback().await?;
+                    tracing::info!(
+                        agency = %actor.agency.code,
+                        number,
+                        attempt,
+                        "electronic copy: its number was taken meanwhile, made again"
+                    );
+                }
+            }
+        }
+        // Lost every race: the number is taken first and held while the copy
+        // is made, so that this one ends.
+        let mut tx = self.begin_write_as(actor).await?;
+        if let Some(answer) = request.replay(&mut tx, now_ms).await? {
+            return Ok(answer);
+        }
+        let numbered =
+            store::next_number(&mut tx, &actor.agency.id, c.kind.book_code(), year, now_ms).await?;
+        let copy = self
+            .sign_copy(&draft, numbered.volume, numbered.number)
+            .await?;
+        self.record_copy(tx, actor, &request, &recording, &numbered, copy)
+            .await
+    }
+
+    /// The copy of `draft` numbered `number` in `volume`, rendered and
+    /// signed on the blocking pool.
+    async fn sign_copy(&self, draft: &CopyDraft, volume: i64, number: i64) -> Result<SignedCopy> {
+        let label = domain::book_label(volume, draft.year, draft.kind.book_code());
+        let statement = domain::statement_vi(
+            draft.kind,
+            SignatureMode::default(),
+            number,
+            &label,
+            draft.today,
+            &draft.requester_name,
+            &draft.requester_id,
+        );
+        let meta = CopyMetadata {
+            statement: statement.first().cloned().unwrap_or_default(),
+            number: number.to_string(),
+            book: label,
+            date: draft.today,
+            place: draft.place.clone(),
+            parent_agency: draft.parent_agency.clone(),
+            agency: draft.agency.clone(),
+            signer_name: draft.who.full_name.clone(),
+            signer_title: draft.signer_title.clone(),
+            verify_url: draft.verify_url.clone(),
+        };
+        let app = (*self.app).clone();
+        let who = draft.who.clone();
+        let scan = draft.scan.clone();
+        let now = draft.now;
+        tokio::task::spawn_blocking(move || {
+            let signer = app.signer_of(&who)?;
+            sign_prepared_copy(app.pdf_engine(), &scan, &meta, signer.as_ref(), now)
+                .map_err(Error::from)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("signing task: {e}")))?
+    }
+
+    /// Stores the signed copy and writes its entry with the number claimed in
+    /// `tx`, and the answer for a repeat; commits.
+    async fn record_copy(
+        &self,
+        mut tx: motcua_store::Tx,
+        actor: &Actor,
+        request: &Request,
+        recording: &Recording<'_>,
+        numbered: &store::Numbered,
+        copy: SignedCopy,
+    ) -> Result<ElectronicCopy> {
+        let sha256 = self.blobs().put(&copy.pdf)?;
+        let recording = Recording {
             sha256: Some(&sha256),
+            ..*recording
         };
         let entry = self
-            .record_in(&mut tx, actor, &recording, Some(&numbered))
+            .record_in(&mut tx, actor, &recording, Some(numbered))
             .await?;
         let answer = ElectronicCopy {
             certification: self.answer(entry),
-            file_url: format!("/api/v1/certifications/{id}/copy.pdf"),
-            sha256,
+            file_url: format!("/api/v1/certifications/{}/copy.pdf", recording.id),
+            sha256: sha256.clone(),
             size: i64::try_from(copy.pdf.len()).unwrap_or(i64::MAX),
             pdf_a: copy.pdf_a,
-            signed_by: signer_name,
+            signed_by: recording.signer_name.to_owned(),
         };
         request.remember(&mut tx, &answer).await?;
         tx.commit().await?;

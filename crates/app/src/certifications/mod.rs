@@ -9,7 +9,8 @@ mod read;
 mod record;
 
 pub use books::ClosedBook;
-pub use electronic::{ElectronicCopy, ElectronicInput};
+pub(crate) use electronic::CopyTurns;
+pub use electronic::{ElectronicCopy, ElectronicInput, OPTIMISTIC_ATTEMPTS};
 pub use read::{CertificationQuery, CountQuery, CountRow, Verification};
 pub use record::CertificationInput;
 
