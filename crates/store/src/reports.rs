@@ -37,9 +37,13 @@ fn seen_parts(scope: &Scope<'_>) -> [String; 2] {
     } else {
         agencies.join(", ")
     };
+    // `+received_at`: the unary plus keeps the planner off `dossiers_received`
+    // (an index range over every dossier received before the end, history
+    // included), here only a filter; the halves are read through
+    // `dossiers_open_due` and `dossiers_closed`. Valid on both engines.
     [
-        format!("FROM dossiers WHERE agency_id IN ({agencies}) AND is_open = 1 AND received_at < $2"),
-        format!("FROM dossiers WHERE agency_id IN ({agencies}) AND closed_at >= $1 AND received_at < $2"),
+        format!("FROM dossiers WHERE agency_id IN ({agencies}) AND is_open = 1 AND +received_at < $2"),
+        format!("FROM dossiers WHERE agency_id IN ({agencies}) AND closed_at >= $1 AND +received_at < $2"),
     ]
 }
 

@@ -15,6 +15,10 @@ use super::Reports;
 use crate::error::{Error, Result};
 use crate::Actor;
 
+/// From this many units (a district's or a province's), II.06a is counted in two
+/// halves at once.
+const SPLIT_FROM_UNITS: usize = 8;
+
 /// The report's query, as the page's form and the API send it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
@@ -349,15 +353,49 @@ impl Reports<'_> {
 
     /// The report of a query already resolved (the dashboard resolves once for
     /// the report and its own figures).
-    pub(super) async fn ii06a_of(&self, r: &Resolved) -> Result<Ii06a> {
-        let ids: Vec<String> = r.units.iter().map(|a| a.id.clone()).collect();
+    /// II.06a's counts for some units, on a connection of their own.
+    async fn count_ii06a(
+        &self,
+        agency_ids: &[String],
+        start: i64,
+        end: i64,
+        by: GroupBy,
+    ) -> Result<Vec<(String, Counts)>> {
         let scope = Scope {
-            agency_ids: &ids,
-            start: motcua_store::to_millis(r.period.start()),
-            end: motcua_store::to_millis(r.period.end()),
+            agency_ids,
+            start,
+            end,
         };
         let mut conn = self.db.read_replica().await?;
-        let groups = store::ii06a(&mut conn, &scope, r.by.store()).await?;
+        Ok(store::ii06a(&mut conn, &scope, by).await?)
+    }
+
+    pub(super) async fn ii06a_of(&self, r: &Resolved) -> Result<Ii06a> {
+        let ids: Vec<String> = r.units.iter().map(|a| a.id.clone()).collect();
+        let (start, end) = (
+            motcua_store::to_millis(r.period.start()),
+            motcua_store::to_millis(r.period.end()),
+        );
+        let by = r.by.store();
+        // A province's year is 1.5 million dossiers on one core per query: its
+        // units are counted in two halves at once, each on its own connection
+        // (SQLite reads on the connection's own thread, PostgreSQL in its own
+        // backend), and added up.
+        let groups = if ids.len() >= SPLIT_FROM_UNITS {
+            let (first, second) = ids.split_at(ids.len() / 2);
+            let (a, b) = tokio::try_join!(
+                self.count_ii06a(first, start, end, by),
+                self.count_ii06a(second, start, end, by)
+            )?;
+            let mut sum: std::collections::BTreeMap<String, Counts> = a.into_iter().collect();
+            for (key, counts) in b {
+                sum.entry(key).or_default().add(&counts);
+            }
+            sum.into_iter().collect()
+        } else {
+            self.count_ii06a(&ids, start, end, by).await?
+        };
+        let mut conn = self.db.read_replica().await?;
         let mut total = Counts::default();
         let rows = match r.by {
             Grouping::Sector => {
