@@ -202,8 +202,9 @@ impl Db {
     }
 
     /// How far the replica is behind the primary: zero when it has replayed all it
-    /// received, else the time since the last transaction it replayed; none without
-    /// a replica.
+    /// received, else the time since the last transaction it replayed (or, when it
+    /// has replayed none since it started, since it started: a copy taken after the
+    /// last write has nothing to replay until the next one); none without a replica.
     pub async fn replica_lag(&self) -> Result<Option<Duration>> {
         let Some(replica) = &self.replica else {
             return Ok(None);
@@ -211,7 +212,8 @@ impl Db {
         let millis: i64 = sqlx::query_scalar(
             "SELECT CASE WHEN pg_last_wal_receive_lsn() IS NULL \
                            OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 \
-                      ELSE COALESCE(CAST(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) \
+                      ELSE COALESCE(CAST(EXTRACT(EPOCH FROM now() - COALESCE( \
+                                pg_last_xact_replay_timestamp(), pg_postmaster_start_time())) \
                                          * 1000 AS BIGINT), 0) END",
         )
         .fetch_one(replica)
