@@ -333,7 +333,8 @@ pub struct AutoAssignForm {
 }
 
 /// Sets how a sector's dossiers are assigned at intake (the agency page's
-/// «Phân công tự động» section).
+/// «Phân công hồ sơ khi tiếp nhận» section). The use case reads the assignee for
+/// the default-assignee rule only.
 pub async fn save_auto_assignment(
     State(state): State<AppState>,
     s: SignedIn,
@@ -341,9 +342,6 @@ pub async fn save_auto_assignment(
     Form(form): Form<AutoAssignForm>,
 ) -> Result<Response, PageError> {
     s.check_csrf(&form.csrf)?;
-    // The assignee list stays filled in while another rule is chosen; only the
-    // default-assignee rule reads it.
-    let assignee = (form.rule == "default_assignee").then_some(form.assignee.as_str());
     match state
         .app
         .set_auto_assignment(
@@ -351,7 +349,7 @@ pub async fn save_auto_assignment(
             &code,
             &form.sector,
             &form.rule,
-            assignee,
+            Some(form.assignee.as_str()),
         )
         .await
     {
