@@ -23,6 +23,7 @@ on_both_engines!(
     tampered_history_is_found_by_audit_verify,
     a_row_changed_behind_the_app_is_found_by_audit_verify,
     a_report_column_changed_behind_the_app_is_found_too,
+    scanned_documents_are_counted_on_the_row_and_checked_against_the_files,
     the_intake_is_stored_once_and_deflated,
     files_travel_as_base64_in_json_only,
     receipt_pdf_holds_the_code_and_tracking_qr,
@@ -1140,6 +1141,68 @@ async fn a_report_column_changed_behind_the_app_is_found_too(app: TestApp) {
         out.stdout
             .lines()
             .any(|l| l.starts_with(&format!("DRIFT {code}:")) && l.contains("closed_at")),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The row counts the documents scanned at intake (the service index reads the
+/// count, not the files); the audit compares it with the files stored.
+async fn scanned_documents_are_counted_on_the_row_and_checked_against_the_files(app: TestApp) {
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    let mut scanned = intake("1.000689");
+    scanned["files"] = json!([
+        {"name": "to-khai.pdf", "content_type": "application/pdf", "data_base64": "JVBERi0xLjQgdG8ga2hhaQ=="},
+        {"name": "cccd.pdf", "content_type": "application/pdf", "data_base64": "JVBERi0xLjQgY2NjZA=="}
+    ]);
+    let d = api.receive(&counter, scanned).await;
+    let code = d["code"].as_str().expect("code").to_owned();
+    let plain = api.receive(&counter, intake("1.000689")).await;
+    let count = |code: String| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT scanned_documents FROM dossiers WHERE code = '{code}'"
+            ))
+            .await
+        }
+    };
+    assert_eq!(count(code.clone()).await, 2);
+    assert_eq!(
+        count(plain["code"].as_str().expect("code").to_owned()).await,
+        0
+    );
+    // Later files of other kinds (a working file, the result) are not scans.
+    api.ok(&counter, &code, "assign", json!({"assignee": "chuyenvien"}))
+        .await;
+    let specialist = app.token("chuyenvien").await;
+    api.ok(&specialist, &code, "start", json!({})).await;
+    api.ok(
+        &specialist,
+        &code,
+        "record_review",
+        json!({"opinion": "Đủ điều kiện.", "working_files": [
+            {"name": "du-thao.pdf", "content_type": "application/pdf", "data_base64": "JVBERi0xLjQgZHU="}
+        ]}),
+    )
+    .await;
+    assert_eq!(count(code.clone()).await, 2);
+    audit_clean(&app).await;
+    // A scan removed behind the app leaves the row's count wrong: drift.
+    sqlx::query(&format!(
+        "DELETE FROM dossier_files WHERE name = 'cccd.pdf' AND dossier_id = \
+         (SELECT id FROM dossiers WHERE code = '{code}')"
+    ))
+    .execute(app.db.pool())
+    .await
+    .expect("remove a scan");
+    let out = motcua(&app, &["audit", "verify"], &[], None).await;
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("DRIFT {code}:")) && l.contains("scanned_documents")),
         "{}",
         out.stdout
     );

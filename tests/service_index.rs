@@ -15,6 +15,7 @@ on_both_engines!(
     service_index_counts_the_scenario_exactly,
     service_index_page_links_every_figure_to_as_many_dossiers,
     service_index_weights_are_data_for_the_top_administrator,
+    a_province_index_counted_in_halves_adds_up_and_ranks_ties_exactly,
 );
 
 const FROM: &str = "2025-01-01";
@@ -212,7 +213,7 @@ async fn import_scenario(app: &TestApp) {
         .expect("import");
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     // The import carries no scanned files: the scans of the scenario are added as
-    // the counter's scanner would have stored them.
+    // the counter's intake stores them, the file and the row's count together.
     for (n, l) in SCENARIO.iter().enumerate() {
         for i in 0..l.10 {
             let id: String =
@@ -232,6 +233,13 @@ async fn import_scenario(app: &TestApp) {
             .execute(app.db.pool())
             .await
             .expect("file");
+            sqlx::query(
+                "UPDATE dossiers SET scanned_documents = scanned_documents + 1 WHERE id = $1",
+            )
+            .bind(&id)
+            .execute(app.db.pool())
+            .await
+            .expect("count");
         }
     }
 }
@@ -630,4 +638,113 @@ fn csrf_of(html: &str) -> String {
         .and_then(|r| r.split_once('"'))
         .map(|(v, _)| v.to_owned())
         .expect("csrf")
+}
+
+/// From eight units on, the index is counted in two halves at once: a province's
+/// figures are the sum of its communes', and the costliest dossiers are ranked as
+/// one list would rank them, ties at the cut included (22 dossiers received at the
+/// same instant and costing the same, of which only the first codes fit).
+async fn a_province_index_counted_in_halves_adds_up_and_ranks_ties_exactly(app: TestApp) {
+    import_scenario(&app).await;
+    let admin = app.token("quantri").await;
+    let http = app.client();
+    for n in 0..8 {
+        let r = app
+            .send_json(
+                &http,
+                reqwest::Method::POST,
+                "/api/v1/agencies",
+                &admin,
+                &json!({"code": format!("000.{}.33.H33", 40 + n), "name": format!("UBND xã Thử {n}"),
+                        "level": "commune", "parent_code": PROVINCE}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+    }
+    let ties: String = (0..22)
+        .map(|n| {
+            let line = json!({
+                "agency": WARD_B, "procedure": "1.001193", "channel": "counter", "status": "returned",
+                "applicant": {"full_name": format!("Người trùng giờ {n}")},
+                "received_at": vn("2025-02-17T08:00:00"), "due_at": vn("2025-02-18T10:00:00"),
+                "returned_at": vn("2025-02-19T11:00:00"), "updated_at": vn("2025-02-19T11:00:00"),
+                "supplements": 0, "results": 1, "documents": [],
+            });
+            format!("{line}\n")
+        })
+        .collect();
+    let report = app
+        .app
+        .dossiers()
+        .import(Cursor::new(ties))
+        .await
+        .expect("import");
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+
+    let supervisor = app.token("giamsat").await;
+    let index = |agency: &'static str, scope: &'static str| {
+        let (app, supervisor) = (&app, &supervisor);
+        async move {
+            let (status, r) = get(
+                app,
+                supervisor,
+                &format!(
+                    "/api/v1/reports/service-index?agency={agency}&from={FROM}&to={TO}&scope={scope}"
+                ),
+            )
+            .await;
+            assert_eq!(status, 200, "{r}");
+            r
+        }
+    };
+    let province = index(PROVINCE, "subtree").await;
+    let (a, b) = (index(WARD_A, "self").await, index(WARD_B, "self").await);
+    for key in [
+        "progress.on_time",
+        "online.eligible",
+        "online.share",
+        "digitisation.results",
+        "digitisation.documents",
+        "satisfaction.procedures",
+    ] {
+        let (p, x, y) = (ratio(&province, key), ratio(&a, key), ratio(&b, key));
+        assert_eq!(
+            p,
+            Ratio::new(x.numerator + y.numerator, x.denominator + y.denominator),
+            "{key}"
+        );
+    }
+    assert_eq!(ratio(&province, "progress.on_time"), Ratio::new(5, 31));
+
+    // The costliest: late and not digitised, by receipt: 3 and 9 (same instant),
+    // 4, then the tied ones in code order, as many as fit in 20.
+    let codes = |r: &Value| -> Vec<String> {
+        r["costly"]
+            .as_array()
+            .expect("costly")
+            .iter()
+            .map(|d| d["code"].as_str().expect("code").to_owned())
+            .collect()
+    };
+    let listed = codes(&province);
+    assert_eq!(listed.len(), 20, "{listed:?}");
+    let mut tied: Vec<String> = sqlx::query_scalar(
+        "SELECT code FROM dossiers WHERE applicant_name LIKE 'Người trùng giờ %'",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .expect("codes");
+    tied.sort();
+    assert_eq!(listed[3..], tied[..17], "{listed:?}");
+    let names: Vec<&str> = province["costly"]
+        .as_array()
+        .expect("costly")
+        .iter()
+        .take(3)
+        .map(|d| d["applicant_name"].as_str().expect("name"))
+        .collect();
+    let mut first_two = names[..2].to_vec();
+    first_two.sort();
+    assert_eq!(first_two, [applicant(3), applicant(9)]);
+    assert_eq!(names[2], applicant(4));
 }

@@ -1006,6 +1006,8 @@ fn dossier(
         last_seq,
         last_hash,
         reminded_at,
+        // The generator stores no document scans (only result files).
+        scanned_documents: 0,
     };
     Ok(Gen {
         row: stored.row(),

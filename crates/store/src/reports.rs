@@ -90,6 +90,7 @@ macro_rules! bind_scope {
         q
     }};
 }
+pub(crate) use bind_scope;
 
 /// How rows are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,12 +1,13 @@
 //! The QĐ 766 service index, counted in SQL: the same rules as
-//! `motcua_domain::report::index766::Measures::tally`, one predicate per count, so
-//! that a figure and its list of dossiers cannot disagree. The period's dossiers are
+//! `motcua_domain::report::index766::Measures::tally`, one expression per count over
+//! each dossier's flags (`condition`), so that a figure and its list of dossiers
+//! cannot disagree. The period's dossiers are
 //! those the II.06a report sees (`reports::seen`).
 
 use motcua_domain::report::index766::Weight;
 use sqlx::{FromRow, Row};
 
-use crate::reports::{seen_sql, CountedRow, Scope, TIMELINESS};
+use crate::reports::{bind_scope, seen_sql, CountedRow, Scope, TIMELINESS};
 use crate::{Conn, Result};
 
 pub async fn weights(conn: &mut Conn) -> Result<Vec<Weight>> {
@@ -51,44 +52,60 @@ pub async fn save_weights(conn: &mut Conn, weights: &[Weight], at: i64, by: &str
     Ok(())
 }
 
-/// The columns the predicates read. Whether the documents were digitised is
-/// worked out for dossiers with a result only (the rest cannot count), so that a
-/// period's open dossiers cost no look-up of their files. The "not satisfied"
-/// ratings are few: read once as a set, not looked up for each dossier.
-fn columns() -> String {
-    String::from(
-        "id, code, agency_id, sector, procedure_code, procedure_name, applicant_name, channel, status, \
-         received_at, due_at, closed_at, timeliness, supplements, results, \
-         (CASE WHEN results > 0 AND status = 'returned' THEN \
-            (CASE WHEN (SELECT COUNT(*) FROM dossier_files f WHERE f.dossier_id = dossiers.id AND f.kind = 'document') \
-                >= (CASE WHEN documents > 1 THEN documents ELSE 1 END) THEN 1 ELSE 0 END) \
-          ELSE 0 END) AS digitised, \
-         (CASE WHEN id IN (SELECT r.dossier_id FROM ratings r WHERE r.verdict = 0) \
-          THEN 1 ELSE 0 END) AS dissatisfied",
+/// Each predicate the indicators read, once per dossier, as 0 or 1 (PostgreSQL has
+/// no arithmetic on booleans). Every figure, list and cost is a sum or product of
+/// these (`condition`), so that a province's 1.5 million rows evaluate each
+/// predicate once rather than once per figure. They read only columns of the
+/// closed dossiers' covering index (`dossiers_closed`). `$1` is the period's
+/// start, `$2` its end.
+fn flags() -> String {
+    format!(
+        "CASE WHEN closed_at < $2 AND status = 'returned' THEN 1 ELSE 0 END AS resolved, \
+         CASE WHEN closed_at IS NULL OR closed_at >= $2 THEN 1 ELSE 0 END AS pending, \
+         CASE WHEN {TIMELINESS} IN ('early', 'on_time') THEN 1 ELSE 0 END AS timely, \
+         CASE WHEN due_at IS NULL OR due_at >= $2 THEN 1 ELSE 0 END AS not_due, \
+         CASE WHEN supplements <= 1 THEN 1 ELSE 0 END AS few_supplements, \
+         CASE WHEN received_at >= $1 THEN 1 ELSE 0 END AS received_in, \
+         CASE WHEN channel IN ('online', 'assisted') THEN 1 ELSE 0 END AS online, \
+         CASE WHEN procedure_code IN (SELECT code FROM procedures WHERE online = 'full') \
+           THEN 1 ELSE 0 END AS fully_online, \
+         CASE WHEN results > 0 THEN 1 ELSE 0 END AS with_result, \
+         CASE WHEN results > 0 AND status = 'returned' \
+           AND scanned_documents >= (CASE WHEN documents > 1 THEN documents ELSE 1 END) \
+           THEN 1 ELSE 0 END AS digitised"
     )
 }
 
-const RESOLVED: &str = "(closed_at < $2 AND status = 'returned')";
-const PENDING: &str = "(closed_at IS NULL OR closed_at >= $2)";
-const ONLINE: &str = "(channel IN ('online', 'assisted'))";
-const FULLY_ONLINE: &str =
-    "(procedure_code IN (SELECT code FROM procedures WHERE online = 'full'))";
+/// Rated "not satisfied" by the citizen (feedback is not recorded yet): the few
+/// such ratings read once as a set, not looked up for each dossier. Lists only; a
+/// count subtracts them apart (`not_satisfied_in_time`).
+const DISSATISFIED: &str =
+    "CASE WHEN id IN (SELECT r.dossier_id FROM ratings r WHERE r.verdict = 0) \
+     THEN 1 ELSE 0 END AS dissatisfied";
 
-fn handled() -> String {
-    format!("({RESOLVED} OR {PENDING})")
-}
+/// The columns a list shows.
+const LIST_COLUMNS: &str = "code, agency_id, sector, procedure_name, applicant_name, channel, \
+     status, received_at, due_at, closed_at, timeliness";
+
+/// Resolved, or pending at the end of the period.
+const HANDLED: &str = "(resolved + pending)";
 
 /// In time for the index: resolved early or on time, or pending with its due
-/// instant not before the end; and at most one supplement request.
-fn in_time() -> String {
-    format!(
-        "((({RESOLVED} AND {TIMELINESS} IN ('early', 'on_time')) \
-           OR ({PENDING} AND (due_at IS NULL OR due_at >= $2))) AND supplements <= 1)"
-    )
-}
+/// instant not before the end; and at most one supplement request. Never more than
+/// `HANDLED`.
+const IN_TIME: &str = "((resolved * timely + pending * not_due) * few_supplements)";
 
-/// Rated "not satisfied" by the citizen (feedback is not recorded yet).
-const DISSATISFIED: &str = "(dissatisfied = 1)";
+/// The rows of `seen_sql` with their `flags` and `columns`, each row's flags
+/// computed once: the no-op LIMIT keeps both engines from copying the flags'
+/// expressions into every sum that reads them (SQLite's subquery flattening).
+fn flagged(scope: &Scope<'_>, columns: &str) -> String {
+    let columns = if columns.is_empty() {
+        flags()
+    } else {
+        format!("{columns}, {}", flags())
+    };
+    format!("{} LIMIT 9223372036854775807", seen_sql(scope, &columns))
+}
 
 /// Which side of an indicator's fraction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,29 +114,20 @@ pub enum Part {
     Denominator,
 }
 
-/// The condition a seen dossier meets to count in an indicator's numerator or
-/// denominator; None for indicators that do not count dossiers.
+/// What a seen dossier counts in an indicator's numerator or denominator, 0 or 1,
+/// over the columns of `flagged`; None for indicators that do not count dossiers.
 pub fn condition(key: &str, part: Part) -> Option<String> {
-    let received = "(received_at >= $1)";
     Some(match (key, part) {
-        ("progress.on_time", Part::Numerator) => format!("({} AND {})", handled(), in_time()),
-        ("progress.on_time" | "satisfaction.procedures", Part::Denominator) => handled(),
-        ("satisfaction.procedures", Part::Numerator) => {
-            format!("({} AND {} AND NOT {DISSATISFIED})", handled(), in_time())
-        }
-        ("online.eligible", Part::Numerator) => {
-            format!("({received} AND {FULLY_ONLINE} AND {ONLINE})")
-        }
-        ("online.eligible", Part::Denominator) => format!("({received} AND {FULLY_ONLINE})"),
-        ("online.share", Part::Numerator) => format!("({received} AND {ONLINE})"),
-        ("online.share", Part::Denominator) => received.to_owned(),
-        ("digitisation.results", Part::Numerator) => format!("({RESOLVED} AND results > 0)"),
-        ("digitisation.documents", Part::Numerator) => {
-            format!("({RESOLVED} AND results > 0 AND digitised = 1)")
-        }
-        ("digitisation.results" | "digitisation.documents", Part::Denominator) => {
-            RESOLVED.to_owned()
-        }
+        ("progress.on_time", Part::Numerator) => IN_TIME.to_owned(),
+        ("progress.on_time" | "satisfaction.procedures", Part::Denominator) => HANDLED.to_owned(),
+        ("satisfaction.procedures", Part::Numerator) => format!("({IN_TIME} * (1 - dissatisfied))"),
+        ("online.eligible", Part::Numerator) => "(received_in * fully_online * online)".into(),
+        ("online.eligible", Part::Denominator) => "(received_in * fully_online)".into(),
+        ("online.share", Part::Numerator) => "(received_in * online)".into(),
+        ("online.share", Part::Denominator) => "received_in".into(),
+        ("digitisation.results", Part::Numerator) => "(resolved * with_result)".into(),
+        ("digitisation.documents", Part::Numerator) => "(resolved * digitised)".into(),
+        ("digitisation.results" | "digitisation.documents", Part::Denominator) => "resolved".into(),
         _ => return None,
     })
 }
@@ -134,7 +142,8 @@ pub const DOSSIER_INDICATORS: [&str; 6] = [
     "satisfaction.procedures",
 ];
 
-fn agency_marks(from: usize, n: usize) -> String {
+/// `$from`, `$from+1`… `n` placeholders; `NULL` for none (an empty `IN ()` is not SQL).
+fn marks(from: usize, n: usize) -> String {
     if n == 0 {
         return "NULL".into();
     }
@@ -145,32 +154,73 @@ fn agency_marks(from: usize, n: usize) -> String {
 }
 
 /// Numerator and denominator of each of `DOSSIER_INDICATORS`.
+///
+/// Counted from the covering indexes: every flag but "not satisfied" reads indexed
+/// columns only. The satisfied are counted as those in time less those in time
+/// whom the citizen rated "not satisfied", the latter found from the few such
+/// ratings (`ratings_dissatisfied`) rather than by matching each dossier's id.
 pub async fn dossier_measures(conn: &mut Conn, scope: &Scope<'_>) -> Result<Vec<(u64, u64)>> {
+    let satisfied = DOSSIER_INDICATORS
+        .iter()
+        .position(|k| *k == "satisfaction.procedures");
     let mut sums = Vec::new();
     for (i, key) in DOSSIER_INDICATORS.iter().enumerate() {
         for (part, name) in [(Part::Numerator, "n"), (Part::Denominator, "d")] {
-            let c = condition(key, part).unwrap_or_else(|| "(1 = 0)".into());
-            sums.push(format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS {name}{i}"));
+            let c = if Some(i) == satisfied && part == Part::Numerator {
+                IN_TIME.to_owned()
+            } else {
+                condition(key, part).unwrap_or_else(|| "0".into())
+            };
+            sums.push(format!("SUM({c}) AS {name}{i}"));
         }
     }
     let sql = format!(
         "SELECT {} FROM ({}) seen",
         sums.join(", "),
-        seen_sql(scope, &columns())
+        flagged(scope, "")
     );
-    let mut q = sqlx::query(&sql).bind(scope.start).bind(scope.end);
-    for id in scope.agency_ids {
-        q = q.bind(id.as_str());
-    }
-    let row = q.fetch_one(conn).await?;
+    let row = bind_scope!(sqlx::query(&sql), scope)
+        .fetch_one(&mut *conn)
+        .await?;
     let get = |name: String| -> Result<u64> {
         // SUM over no row is NULL.
         let n: Option<i64> = row.try_get(name.as_str())?;
         Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
     };
-    (0..DOSSIER_INDICATORS.len())
+    let mut out = (0..DOSSIER_INDICATORS.len())
         .map(|i| Ok((get(format!("n{i}"))?, get(format!("d{i}"))?)))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(i) = satisfied {
+        let not = not_satisfied_in_time(conn, scope).await?;
+        out[i].0 = out[i].0.saturating_sub(not);
+    }
+    Ok(out)
+}
+
+/// The dossiers a period sees, in one condition: open, or closed since it began;
+/// received before it ended (the union of `seen_sql`'s halves).
+fn seen_where(scope: &Scope<'_>) -> String {
+    format!(
+        "agency_id IN ({}) AND (is_open = 1 OR closed_at >= $1) AND +received_at < $2",
+        marks(3, scope.agency_ids.len())
+    )
+}
+
+/// Handled in time but rated "not satisfied": the dossiers of the agencies' "not
+/// satisfied" ratings, looked up by id, that the period sees.
+async fn not_satisfied_in_time(conn: &mut Conn, scope: &Scope<'_>) -> Result<u64> {
+    let marks = marks(3, scope.agency_ids.len());
+    let sql = format!(
+        "SELECT COALESCE(SUM({IN_TIME}), 0) FROM (SELECT {} FROM dossiers \
+           WHERE id IN (SELECT dossier_id FROM ratings WHERE verdict = 0 AND agency_id IN ({marks})) \
+           AND {}) seen",
+        flags(),
+        seen_where(scope),
+    );
+    let (n,): (i64,) = bind_scope!(sqlx::query_as(&sql), scope)
+        .fetch_one(conn)
+        .await?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Procedures the agencies perform with an online service (fully or partly), and
@@ -181,7 +231,7 @@ pub async fn online_procedures(conn: &mut Conn, agency_ids: &[String]) -> Result
          COALESCE(SUM(CASE WHEN p.online IN ('full', 'partial') THEN 1 ELSE 0 END), 0) AS online \
          FROM procedures p WHERE p.code IN \
          (SELECT code FROM agency_procedures WHERE agency_id IN ({}))",
-        agency_marks(1, agency_ids.len())
+        marks(1, agency_ids.len())
     );
     let mut q = sqlx::query(&sql);
     for id in agency_ids {
@@ -205,7 +255,7 @@ pub async fn certified_copies(conn: &mut Conn, scope: &Scope<'_>) -> Result<(u64
             WHERE i.token = e.issued_token AND i.sha256 IS NOT NULL) THEN 1 ELSE 0 END), 0) AS electronic \
          FROM certification_entries e WHERE e.kind = 'copy' AND e.created_at >= $1 AND e.created_at < $2 \
          AND e.agency_id IN ({})",
-        agency_marks(3, scope.agency_ids.len())
+        marks(3, scope.agency_ids.len())
     );
     let mut q = sqlx::query(&sql).bind(scope.start).bind(scope.end);
     for id in scope.agency_ids {
@@ -216,10 +266,6 @@ pub async fn certified_copies(conn: &mut Conn, scope: &Scope<'_>) -> Result<(u64
     let t: i64 = row.try_get("total")?;
     Ok((u64::try_from(e).unwrap_or(0), u64::try_from(t).unwrap_or(0)))
 }
-
-const LIST_COLUMNS: &str =
-    "code, agency_id, sector, procedure_name, applicant_name, channel, status, \
-                            received_at, due_at, closed_at, timeliness";
 
 /// The dossiers counted in an indicator's numerator or denominator, oldest receipt
 /// first; None when the indicator does not count dossiers.
@@ -236,8 +282,8 @@ pub async fn dossiers(
     };
     let next = scope.agency_ids.len() + 3;
     let sql = format!(
-        "SELECT {LIST_COLUMNS} FROM ({}) seen WHERE {c} ORDER BY received_at, code LIMIT ${next} OFFSET ${}",
-        seen_sql(scope, &columns()),
+        "SELECT {LIST_COLUMNS} FROM ({}) seen WHERE {c} = 1 ORDER BY received_at, code LIMIT ${next} OFFSET ${}",
+        flagged(scope, &format!("{LIST_COLUMNS}, {DISSATISFIED}")),
         next + 1
     );
     let mut q = sqlx::query_as::<_, CountedRow>(&sql)
@@ -276,45 +322,147 @@ pub struct CostlyRow {
     pub cost: f64,
 }
 
-/// The dossiers that cost the most points: late (more than one supplement request
-/// included), returned without an electronic result, or without their documents
-/// digitised; the costliest first.
-pub async fn costly(
+/// The flagged rows of `source` (rows with the `flags`) with what each costs:
+/// `$1`, `$2` and the agencies bound first, then the three costs from `$n`.
+fn costed(source: &str, columns: &str, n: usize) -> String {
+    costed_where(
+        source,
+        columns,
+        n,
+        "late = 1 OR no_result = 1 OR not_digitised = 1",
+    )
+}
+
+fn costed_where(source: &str, columns: &str, n: usize, which: &str) -> String {
+    let (cl, cr, cd) = (n, n + 1, n + 2);
+    format!(
+        "SELECT {columns}, late, no_result, not_digitised, \
+         (CASE WHEN late = 1 THEN ${cl} ELSE 0.0 END + CASE WHEN no_result = 1 THEN ${cr} ELSE 0.0 END \
+          + CASE WHEN not_digitised = 1 THEN ${cd} ELSE 0.0 END) AS cost \
+         FROM (SELECT {columns}, {HANDLED} - {IN_TIME} AS late, \
+               resolved * (1 - with_result) AS no_result, resolved * (1 - digitised) AS not_digitised \
+               FROM ({source}) seen) flags \
+         WHERE {which}"
+    )
+}
+
+/// The dossiers of the period that may be late, from three index ranges: the open
+/// ones, those closed in the period late (or with more than one supplement
+/// request, or without a recorded timeliness) through their partial index
+/// `dossiers_late`, and those closed after it (pending at its end). A few
+/// percent of what the period sees.
+fn maybe_late(scope: &Scope<'_>, columns: &str) -> String {
+    let agencies = marks(3, scope.agency_ids.len());
+    let columns = format!("{columns}, {}", flags());
+    format!(
+        "SELECT {columns} FROM dossiers WHERE agency_id IN ({agencies}) AND is_open = 1 AND +received_at < $2 \
+         UNION ALL SELECT {columns} FROM dossiers WHERE agency_id IN ({agencies}) \
+           AND closed_at >= $1 AND closed_at < $2 AND {LATE_OR_UNKNOWN} AND +received_at < $2 \
+         UNION ALL SELECT {columns} FROM dossiers WHERE agency_id IN ({agencies}) \
+           AND closed_at >= $2 AND +received_at < $2 \
+         LIMIT 9223372036854775807"
+    )
+}
+
+/// The predicate of the partial index `dossiers_late` (migration 0023), as both
+/// engines must read it to use the index.
+const LATE_OR_UNKNOWN: &str = "(timeliness = 'late' OR timeliness IS NULL OR supplements > 1)";
+
+/// The instants of receipt of the `limit` dossiers that cost the most points
+/// (late, more than one supplement request included; returned without an
+/// electronic result; or without their documents scanned), the costliest first,
+/// then the earliest received. Read from the indexes alone: the first step of
+/// [`costly`], which a caller may take on several parts of a scope at once.
+pub async fn costliest_receipts(
     conn: &mut Conn,
     scope: &Scope<'_>,
     costs: Costs,
     limit: i64,
-) -> Result<Vec<CostlyRow>> {
-    let late = format!("({} AND NOT {})", handled(), in_time());
-    let no_result = format!("({RESOLVED} AND results = 0)");
-    let not_digitised = format!("({RESOLVED} AND digitised = 0)");
+) -> Result<Vec<i64>> {
     let n = scope.agency_ids.len() + 3;
-    let (cl, cr, cd) = (n, n + 1, n + 2);
-    let sql = format!(
-        "SELECT code, agency_id, procedure_name, applicant_name, status, received_at, due_at, closed_at, supplements, \
-         late, no_result, not_digitised, \
-         (CASE WHEN late = 1 THEN ${cl} ELSE 0.0 END + CASE WHEN no_result = 1 THEN ${cr} ELSE 0.0 END \
-          + CASE WHEN not_digitised = 1 THEN ${cd} ELSE 0.0 END) AS cost \
-         FROM (SELECT code, agency_id, procedure_name, applicant_name, status, received_at, due_at, closed_at, supplements, \
-               CASE WHEN {late} THEN 1 ELSE 0 END AS late, \
-               CASE WHEN {no_result} THEN 1 ELSE 0 END AS no_result, \
-               CASE WHEN {not_digitised} THEN 1 ELSE 0 END AS not_digitised \
-               FROM ({}) seen) flagged \
-         WHERE late = 1 OR no_result = 1 OR not_digitised = 1 \
-         ORDER BY cost DESC, received_at, code LIMIT ${}",
-        seen_sql(scope, &columns()),
-        n + 3
-    );
-    let mut q = sqlx::query_as::<_, CostlyRow>(&sql)
-        .bind(scope.start)
-        .bind(scope.end);
-    for id in scope.agency_ids {
-        q = q.bind(id.as_str());
+    let ranked = |costed: String| {
+        format!(
+            "SELECT received_at FROM ({costed}) costed ORDER BY cost DESC, received_at LIMIT ${}",
+            n + 3
+        )
+    };
+    // A late dossier costs more than any other can when lateness alone outweighs
+    // both other flags: then, if there are enough late ones, the costliest are
+    // among them, found through their small index instead of every row.
+    if costs.late > costs.no_result + costs.not_digitised {
+        let late = ranked(costed_where(
+            &maybe_late(scope, "received_at"),
+            "received_at",
+            n,
+            "late = 1",
+        ));
+        let found = receipts(conn, scope, costs, limit, &late).await?;
+        if i64::try_from(found.len()).unwrap_or(i64::MAX) >= limit {
+            return Ok(found);
+        }
     }
-    q.bind(costs.late)
+    let all = ranked(costed(&flagged(scope, "received_at"), "received_at", n));
+    receipts(conn, scope, costs, limit, &all).await
+}
+
+async fn receipts(
+    conn: &mut Conn,
+    scope: &Scope<'_>,
+    costs: Costs,
+    limit: i64,
+    sql: &str,
+) -> Result<Vec<i64>> {
+    let rows: Vec<(Option<i64>,)> = bind_scope!(sqlx::query_as(sql), scope)
+        .bind(costs.late)
         .bind(costs.no_result)
         .bind(costs.not_digitised)
         .bind(limit)
-        .fetch_all(conn)
-        .await
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(r,)| r).collect())
+}
+
+/// The dossiers that cost the most points, the costliest first, among those
+/// received at one of `received` (what [`costliest_receipts`] found): a few index
+/// look-ups by instant of receipt rather than a read of every flagged row. Every
+/// dossier received at one of those instants is ranked, so that one sharing its
+/// instant with another is not lost.
+pub async fn costly(
+    conn: &mut Conn,
+    scope: &Scope<'_>,
+    costs: Costs,
+    received: &[i64],
+    limit: i64,
+) -> Result<Vec<CostlyRow>> {
+    if received.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = scope.agency_ids.len() + 3;
+    let source = format!(
+        "SELECT {LIST_COLUMNS}, supplements, {} FROM dossiers WHERE {} AND received_at IN ({})",
+        flags(),
+        seen_where(scope),
+        marks(n + 4, received.len())
+    );
+    let sql = format!(
+        "SELECT code, agency_id, procedure_name, applicant_name, status, received_at, due_at, \
+         closed_at, supplements, late, no_result, not_digitised, cost FROM ({}) costed \
+         ORDER BY cost DESC, received_at, code LIMIT ${}",
+        costed(
+            &source,
+            "code, agency_id, procedure_name, applicant_name, status, received_at, due_at, \
+             closed_at, supplements",
+            n
+        ),
+        n + 3
+    );
+    let mut q = bind_scope!(sqlx::query_as::<_, CostlyRow>(&sql), scope)
+        .bind(costs.late)
+        .bind(costs.no_result)
+        .bind(costs.not_digitised)
+        .bind(limit);
+    for at in received {
+        q = q.bind(*at);
+    }
+    q.fetch_all(conn).await
 }

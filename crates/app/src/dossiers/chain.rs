@@ -3,8 +3,10 @@
 //! every hash after it. `verify_chains` walks every chain and checks that each
 //! dossier row is the fold of its events.
 
+use std::collections::HashMap;
+
 use motcua_domain::dossier::fold;
-use motcua_store::dossiers::{self as store, DossierRow, EventRow, StoredDossier};
+use motcua_store::dossiers::{self as store, AuditBatch, DossierRow, EventRow, StoredDossier};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -65,8 +67,9 @@ pub struct ChainReport {
     pub drifts: Vec<Drift>,
 }
 
-/// Compares the stored row with the fold of the stored events.
-fn drift(row: &DossierRow, events: &[EventRow]) -> Option<Drift> {
+/// Compares the stored row with the fold of the stored events, and its count of
+/// scanned documents with the document files it holds.
+fn drift(row: &DossierRow, events: &[EventRow], scanned_documents: i64) -> Option<Drift> {
     let found = |fields: Vec<String>| {
         Some(Drift {
             code: row.code.clone(),
@@ -105,6 +108,9 @@ fn drift(row: &DossierRow, events: &[EventRow]) -> Option<Drift> {
             }
             if row.documents != expected.documents {
                 fields.push("documents");
+            }
+            if row.scanned_documents != scanned_documents {
+                fields.push("scanned_documents");
             }
             // The applicant's columns are the lists' copies of the details.
             for (field, same) in [
@@ -183,7 +189,12 @@ fn check(
 }
 
 /// Checks one batch of dossiers (rows in id order, their events in chain order).
-fn check_batch(rows: &[DossierRow], events: &[EventRow], report: &mut ChainReport) {
+fn check_batch(
+    rows: &[DossierRow],
+    events: &[EventRow],
+    scanned: &HashMap<String, i64>,
+    report: &mut ChainReport,
+) {
     let mut i = 0;
     for row in rows {
         let start = i;
@@ -202,13 +213,15 @@ fn check_batch(rows: &[DossierRow], events: &[EventRow], report: &mut ChainRepor
         );
         // A broken chain is reported as such; a fold of it would say little.
         if report.breaks.len() == before {
-            report.drifts.extend(drift(row, &events[start..i]));
+            let files = scanned.get(&row.id).copied().unwrap_or(0);
+            report.drifts.extend(drift(row, &events[start..i], files));
         }
     }
 }
 
 /// Checks a batch on every core: each takes a run of dossiers with their events.
-fn check_on_cores(rows: &[DossierRow], events: &[EventRow], cores: usize) -> Result<ChainReport> {
+fn check_on_cores(batch: &AuditBatch, cores: usize) -> Result<ChainReport> {
+    let (rows, events) = (&batch.rows, &batch.events);
     // Where each dossier's events end, walking both lists in the database's order
     // (its collation need not be Rust's).
     let mut ends = Vec::with_capacity(rows.len());
@@ -229,7 +242,7 @@ fn check_on_cores(rows: &[DossierRow], events: &[EventRow], cores: usize) -> Res
             from = to;
             workers.push(scope.spawn(move || {
                 let mut r = ChainReport::default();
-                check_batch(part, mine, &mut r);
+                check_batch(part, mine, &batch.scanned_documents, &mut r);
                 r
             }));
         }
@@ -260,12 +273,9 @@ impl Dossiers<'_> {
         let mut report = ChainReport::default();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut batch = store::events_after(&mut conn, "", BATCH).await?;
-        loop {
-            let (rows, events) = batch;
-            let Some(last) = rows.last() else { break };
+        while let Some(last) = batch.rows.last() {
             let after = last.id.clone();
-            let checking =
-                tokio::task::spawn_blocking(move || check_on_cores(&rows, &events, cores));
+            let checking = tokio::task::spawn_blocking(move || check_on_cores(&batch, cores));
             let (next, checked) =
                 tokio::join!(store::events_after(&mut conn, &after, BATCH), checking);
             let part = checked.map_err(|e| Error::internal("an audit worker", e))??;

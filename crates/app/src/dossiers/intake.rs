@@ -13,7 +13,7 @@ use motcua_store::agencies::{self, AgencyRow};
 use serde::Serialize;
 
 use super::input::{opt_clean, read_date, Upload};
-use super::write::{actor_of, refusal, NewFile};
+use super::write::{actor_of, refusal, NewFile, DOCUMENT};
 use super::Dossiers;
 use super::{Applicant, Details, Dossier, ReceivedDocument};
 use crate::error::{Error, Result};
@@ -493,7 +493,7 @@ pub(crate) fn check_intake(
             errors.push(&format!("files[{i}]"), format!("Tệp «{name}» rỗng."));
         } else {
             files.push(NewFile::new(
-                "document",
+                DOCUMENT,
                 if name.is_empty() {
                     format!("tep-{}", i + 1)
                 } else {

@@ -31,6 +31,9 @@ use crate::error::{Error, Result};
 use crate::idempotency::Request;
 use crate::principal::Actor;
 
+/// The kind of the files an intake stores: the scanned documents.
+pub(crate) const DOCUMENT: &str = "document";
+
 /// A file an event names: a scanned document of the intake, or a result.
 #[derive(Debug, Clone)]
 pub(crate) struct NewFile {
@@ -316,6 +319,10 @@ impl Dossiers<'_> {
             last_seq: seq,
             last_hash: hex::encode(&prev),
             reminded_at: before.and_then(|b| b.reminded_at),
+            scanned_documents: before.map_or(0, |b| b.scanned_documents).saturating_add(
+                u32::try_from(files.iter().filter(|f| f.kind == DOCUMENT).count())
+                    .unwrap_or(u32::MAX),
+            ),
         };
         let row = stored.row();
         if let Some(b) = before {

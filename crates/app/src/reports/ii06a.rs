@@ -11,13 +11,9 @@ use motcua_store::reports::{self as store, GroupBy, Scope};
 use motcua_store::{from_millis, sectors};
 use serde::{Deserialize, Serialize};
 
-use super::Reports;
+use super::{on_halves, Reports};
 use crate::error::{Error, Result};
 use crate::Actor;
-
-/// From this many units (a district's or a province's), II.06a is counted in two
-/// halves at once.
-const SPLIT_FROM_UNITS: usize = 8;
 
 /// The report's query, as the page's form and the API send it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -377,24 +373,13 @@ impl Reports<'_> {
             motcua_store::to_millis(r.period.end()),
         );
         let by = r.by.store();
-        // A province's year is 1.5 million dossiers on one core per query: its
-        // units are counted in two halves at once, each on its own connection
-        // (SQLite reads on the connection's own thread, PostgreSQL in its own
-        // backend), and added up.
-        let groups = if ids.len() >= SPLIT_FROM_UNITS {
-            let (first, second) = ids.split_at(ids.len() / 2);
-            let (a, b) = tokio::try_join!(
-                self.count_ii06a(first, start, end, by),
-                self.count_ii06a(second, start, end, by)
-            )?;
-            let mut sum: std::collections::BTreeMap<String, Counts> = a.into_iter().collect();
-            for (key, counts) in b {
+        let mut sum: std::collections::BTreeMap<String, Counts> = Default::default();
+        for part in on_halves(&ids, |units| self.count_ii06a(units, start, end, by)).await? {
+            for (key, counts) in part {
                 sum.entry(key).or_default().add(&counts);
             }
-            sum.into_iter().collect()
-        } else {
-            self.count_ii06a(&ids, start, end, by).await?
-        };
+        }
+        let groups: Vec<(String, Counts)> = sum.into_iter().collect();
         let mut conn = self.db.read_replica().await?;
         let mut total = Counts::default();
         let rows = match r.by {

@@ -13,7 +13,7 @@ use motcua_store::{from_millis, to_millis};
 use serde::{Deserialize, Serialize};
 
 use super::ii06a::{counted, Resolved};
-use super::{CountedDossier, Ii06aQuery, ReportScope, Reports, MAX_PAGE};
+use super::{on_halves, CountedDossier, Ii06aQuery, ReportScope, Reports, MAX_PAGE};
 use crate::error::{Error, Result};
 use crate::{Actor, Principal};
 
@@ -139,9 +139,14 @@ impl Reports<'_> {
             start,
             end,
         };
-        let mut conn = self.db.read_replica().await?;
-        let weights = Weights::with_stored(store::weights(&mut conn).await?);
-        let counted = store::dossier_measures(&mut conn, &scope).await?;
+        let weights = self.service_index_weights().await?;
+        let mut counted: Vec<(u64, u64)> = Vec::new();
+        for part in on_halves(&ids, |units| self.dossier_measures(units, start, end)).await? {
+            counted.resize(part.len(), (0, 0));
+            for (sum, (n, d)) in counted.iter_mut().zip(part) {
+                *sum = (sum.0 + n, sum.1 + d);
+            }
+        }
         let ratio = |key: &str| {
             store::DOSSIER_INDICATORS
                 .iter()
@@ -150,8 +155,14 @@ impl Reports<'_> {
                 .map(|&(n, d)| Ratio::new(n, d))
                 .unwrap_or_default()
         };
-        let (online, procedures) = store::online_procedures(&mut conn, &ids).await?;
-        let (electronic, copies) = store::certified_copies(&mut conn, &scope).await?;
+        // A connection is held only between the halves, which take one each.
+        let ((online, procedures), (electronic, copies)) = {
+            let mut conn = self.db.read_replica().await?;
+            (
+                store::online_procedures(&mut conn, &ids).await?,
+                store::certified_copies(&mut conn, &scope).await?,
+            )
+        };
         let measures = Measures {
             progress: ratio("progress.on_time"),
             online_eligible: ratio("online.eligible"),
@@ -179,7 +190,12 @@ impl Reports<'_> {
                 measures.digitised_documents,
             ),
         };
-        let costly = store::costly(&mut conn, &scope, costs, COSTLY_ROWS)
+        let received = on_halves(&ids, |units| {
+            self.costliest_receipts(units, start, end, costs)
+        })
+        .await?;
+        let mut conn = self.db.read_replica().await?;
+        let costly = store::costly(&mut conn, &scope, costs, &received.concat(), COSTLY_ROWS)
             .await?
             .into_iter()
             .map(|d| {
@@ -232,6 +248,37 @@ impl Reports<'_> {
             groups: score.groups,
             costly,
         })
+    }
+
+    async fn dossier_measures(
+        &self,
+        agency_ids: &[String],
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<(u64, u64)>> {
+        let scope = Scope {
+            agency_ids,
+            start,
+            end,
+        };
+        let mut conn = self.db.read_replica().await?;
+        Ok(store::dossier_measures(&mut conn, &scope).await?)
+    }
+
+    async fn costliest_receipts(
+        &self,
+        agency_ids: &[String],
+        start: i64,
+        end: i64,
+        costs: Costs,
+    ) -> Result<Vec<i64>> {
+        let scope = Scope {
+            agency_ids,
+            start,
+            end,
+        };
+        let mut conn = self.db.read_replica().await?;
+        Ok(store::costliest_receipts(&mut conn, &scope, costs, COSTLY_ROWS).await?)
     }
 
     /// The dossiers an indicator counts in its numerator (`part` = `numerator`)

@@ -21,7 +21,7 @@ pub(crate) const COLUMNS: &str =
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
     assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
     last_seq, last_hash, reminded_at, created_at, updated_at, results, closed_at, documents, \
-    signed_results";
+    signed_results, scanned_documents";
 
 #[derive(Debug, Clone, FromRow, PartialEq)]
 pub struct DossierRow {
@@ -69,6 +69,9 @@ pub struct DossierRow {
     pub documents: i64,
     /// Results signed digitally (the fold's `signed_results`).
     pub signed_results: i64,
+    /// Document files (scans) stored with the dossier: not in the fold, files are
+    /// not events (`StoredDossier::scanned_documents`).
+    pub scanned_documents: i64,
 }
 
 /// The next number of the day's sequence at an agency. The upsert takes a row lock
@@ -116,8 +119,8 @@ pub async fn update(conn: &mut Conn, d: &DossierRow, previous: i64) -> Result<bo
          assignee_id = $9, approved_at = $10, result_ready_at = $11, returned_at = $12, \
          timeliness = $13, version = $14, last_seq = $15, last_hash = $16, updated_at = $17, \
          fee_paid = $18, priority = $19, results = $20, closed_at = $21, documents = $22, \
-         signed_results = $23 \
-         WHERE id = $24 AND version = $25",
+         signed_results = $23, scanned_documents = $24 \
+         WHERE id = $25 AND version = $26",
     )
     .bind(&d.status)
     .bind(d.is_open)
@@ -142,6 +145,7 @@ pub async fn update(conn: &mut Conn, d: &DossierRow, previous: i64) -> Result<bo
     .bind(d.closed_at)
     .bind(d.documents)
     .bind(d.signed_results)
+    .bind(d.scanned_documents)
     .bind(&d.id)
     .bind(previous)
     .execute(conn)
@@ -424,11 +428,16 @@ pub async fn events(conn: &mut Conn, dossier_id: &str) -> Result<Vec<EventRow>> 
 
 /// Dossiers and their events at once, in chain order, for walking every chain in
 /// batches: the dossiers whose id is greater than `after`, at most `limit` of them.
-pub async fn events_after(
-    conn: &mut Conn,
-    after: &str,
-    limit: i64,
-) -> Result<(Vec<DossierRow>, Vec<EventRow>)> {
+/// A batch of dossiers for the audit: rows in id order, their events in chain
+/// order, and the document files each holds (those with none are absent).
+#[derive(Debug, Default)]
+pub struct AuditBatch {
+    pub rows: Vec<DossierRow>,
+    pub events: Vec<EventRow>,
+    pub scanned_documents: std::collections::HashMap<String, i64>,
+}
+
+pub async fn events_after(conn: &mut Conn, after: &str, limit: i64) -> Result<AuditBatch> {
     let rows: Vec<DossierRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2"
     ))
@@ -437,17 +446,30 @@ pub async fn events_after(
     .fetch_all(&mut *conn)
     .await?;
     let Some(last) = rows.last() else {
-        return Ok((rows, Vec::new()));
+        return Ok(AuditBatch::default());
     };
+    let last = last.id.clone();
     let events = sqlx::query_as(&format!(
         "SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id > $1 AND dossier_id <= $2 \
          ORDER BY dossier_id, seq"
     ))
     .bind(after)
-    .bind(&last.id)
+    .bind(&last)
+    .fetch_all(&mut *conn)
+    .await?;
+    let scanned: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT dossier_id, COUNT(*) FROM dossier_files \
+         WHERE dossier_id > $1 AND dossier_id <= $2 AND kind = 'document' GROUP BY dossier_id",
+    )
+    .bind(after)
+    .bind(&last)
     .fetch_all(conn)
     .await?;
-    Ok((rows, events))
+    Ok(AuditBatch {
+        rows,
+        events,
+        scanned_documents: scanned.into_iter().collect(),
+    })
 }
 
 #[derive(Debug, Clone, FromRow, PartialEq)]

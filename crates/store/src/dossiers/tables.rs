@@ -94,6 +94,7 @@ fn bind_dossier<'q>(q: Query<'q>, d: &'q DossierRow) -> Query<'q> {
         .bind(d.closed_at)
         .bind(d.documents)
         .bind(d.signed_results)
+        .bind(d.scanned_documents)
 }
 
 fn bind_event<'q>(q: Query<'q>, e: &'q EventRow) -> Query<'q> {

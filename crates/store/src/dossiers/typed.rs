@@ -13,13 +13,15 @@ use super::{DossierRow, EventRow};
 use crate::{from_millis, to_millis};
 
 /// A dossier as stored: the fold of its events, the head of its hash chain, and
-/// the one operational column outside the fold (when the last reminder went out).
+/// the columns outside the fold: when the last reminder went out, and how many
+/// scanned documents it holds (a count of its files, which are not events).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredDossier {
     pub dossier: Dossier,
     pub last_seq: i64,
     pub last_hash: String,
     pub reminded_at: Option<Timestamp>,
+    pub scanned_documents: u32,
 }
 
 fn decode(what: &str, detail: impl std::fmt::Display) -> sqlx::Error {
@@ -90,6 +92,7 @@ impl StoredDossier {
             closed_at: ms(d.closed_at()),
             documents: i64::try_from(d.details.documents.len()).unwrap_or(i64::MAX),
             signed_results: i64::from(d.signed_results),
+            scanned_documents: i64::from(self.scanned_documents),
         }
     }
 }
@@ -160,6 +163,7 @@ impl StoredDossier {
             last_seq: r.last_seq,
             last_hash: r.last_hash.clone(),
             reminded_at: at(r.reminded_at),
+            scanned_documents: count("scanned_documents", r.scanned_documents)?,
         })
     }
 }
