@@ -2449,6 +2449,154 @@ async fn service_index(
         "| the province (subtree) | {} | {counted} | {points} | {p50:.1} | {p99:.1} | {max:.1} |",
         times.len()
     );
+    campaign(app, from).await
+}
+
+/// People on a ward's campaign list: one ward's re-registration of births had 3,522.
+const CAMPAIGN_PEOPLE: usize = 3_522;
+
+/// A commune's campaign of 3,522 people over its five commonest procedures of the
+/// year: the list (as a ward types it: name, date of birth, ID) made from the
+/// applicants of those dossiers, and more people than dossiers when they are
+/// fewer; its creation from the workbook, then its progress page read again and
+/// again (every matching dossier and its events, matched in memory).
+async fn campaign(app: &App, from: Date) -> Result<(), String> {
+    use motcua_app::campaigns::NewCampaign;
+    use motcua_docs::registers::{export_xlsx, ExportCell, ExportSheet};
+    let code = commune_code(0);
+    let (id, name, level, path): (String, String, String, String) =
+        sqlx::query_as("SELECT id, name, level, path FROM agencies WHERE code = $1")
+            .bind(&code)
+            .fetch_one(app.db.pool())
+            .await
+            .map_err(err)?;
+    let start =
+        motcua_store::to_millis(from.to_zoned(vietnam_time_zone()).map_err(err)?.timestamp());
+    let procedures: Vec<String> = sqlx::query_scalar(
+        "SELECT procedure_code FROM dossiers WHERE agency_id = $1 AND received_at >= $2 \
+         GROUP BY procedure_code ORDER BY COUNT(*) DESC, procedure_code LIMIT 5",
+    )
+    .bind(&id)
+    .bind(start)
+    .fetch_all(app.db.pool())
+    .await
+    .map_err(err)?;
+    let sql = format!(
+        "SELECT applicant_name, applicant_id FROM dossiers WHERE agency_id = $1 AND received_at >= $2 \
+         AND procedure_code IN ({}) ORDER BY received_at LIMIT {CAMPAIGN_PEOPLE}",
+        (0..procedures.len())
+            .map(|i| format!("${}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut q = sqlx::query_as::<_, (String, Option<String>)>(&sql)
+        .bind(&id)
+        .bind(start);
+    for p in &procedures {
+        q = q.bind(p);
+    }
+    let applicants = q.fetch_all(app.db.pool()).await.map_err(err)?;
+    let text = |s: &str| ExportCell::Text(s.into());
+    let rows: Vec<Vec<ExportCell>> = (0..CAMPAIGN_PEOPLE)
+        .map(|i| {
+            let (name, personal_id) = applicants
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| (format!("Người chưa nộp {i}"), None));
+            vec![
+                ExportCell::Int(i as i64 + 1),
+                text(&name),
+                personal_id.as_deref().map_or(ExportCell::Empty, text),
+                text("Tổ 1"),
+            ]
+        })
+        .collect();
+    let workbook = export_xlsx(&[ExportSheet {
+        name: "Danh sách".into(),
+        file_stem: "danh-sach".into(),
+        titles: ["STT", "Họ và tên", "Số định danh", "Địa chỉ"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    }])
+    .map_err(err)?;
+    // The campaign names its author: one of the commune's officers, acting as its
+    // leader.
+    let (user_id, username, full_name): (String, String, String) =
+        sqlx::query_as("SELECT id, username, full_name FROM users WHERE agency_id = $1 LIMIT 1")
+            .bind(&id)
+            .fetch_one(app.db.pool())
+            .await
+            .map_err(err)?;
+    let leader = motcua_app::Actor {
+        user_id,
+        username,
+        full_name,
+        agency: motcua_app::principal::AgencyRef {
+            id,
+            code,
+            name,
+            level,
+            path,
+        },
+        roles: vec![Role::Leader],
+        sectors: Vec::new(),
+        ip: None,
+        credential: None,
+    };
+    let t = Instant::now();
+    let created = app
+        .campaigns()
+        .create(
+            &leader,
+            NewCampaign {
+                name: format!("Thử tải {}", Timestamp::now()),
+                procedures: procedures.clone(),
+                starts_on: from.to_string(),
+                ends_on: String::new(),
+                file_name: "danh-sach.xlsx".into(),
+                workbook,
+            },
+        )
+        .await
+        .map_err(err)?;
+    let create_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let mut times = Vec::new();
+    let mut last = None;
+    for round in 0..11 {
+        let t = Instant::now();
+        let p = app
+            .campaigns()
+            .progress(&leader, &created.id, None)
+            .await
+            .map_err(err)?;
+        if round > 0 {
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        last = Some(p);
+    }
+    let (p50, p99, max) = quantiles(times.clone());
+    let p = last.ok_or("no progress read")?;
+    println!();
+    println!(
+        "Campaign of {CAMPAIGN_PEOPLE} people in one commune, procedures {}, in process:",
+        procedures.join(", ")
+    );
+    println!();
+    println!("| step | runs | dossiers read | people matched | p50 ms | p99 ms | max ms |");
+    println!("|---|---|---|---|---|---|---|");
+    println!("| create from the workbook | 1 | — | — | {create_ms:.1} | {create_ms:.1} | {create_ms:.1} |");
+    let matched = p
+        .targets
+        .iter()
+        .filter(|t| t.dossier_code.is_some())
+        .count();
+    println!(
+        "| progress page | {} | {} | {matched} ({:.1} % done) | {p50:.1} | {p99:.1} | {max:.1} |",
+        times.len(),
+        matched as u64 + p.unmatched_dossiers,
+        p.percent_done.unwrap_or(0.0)
+    );
     Ok(())
 }
 
