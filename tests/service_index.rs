@@ -427,6 +427,27 @@ async fn service_index_counts_the_scenario_exactly(app: TestApp) {
         }
     }
 
+    // A returned dossier that came without its timeliness (another system's) is
+    // judged by its instants, as II.06a judges it: early (0), on time (1), late (3);
+    // the figures and the costliest do not move.
+    sqlx::query("UPDATE dossiers SET timeliness = NULL WHERE applicant_name IN ($1, $2, $3)")
+        .bind(applicant(0))
+        .bind(applicant(1))
+        .bind(applicant(3))
+        .execute(app.db.pool())
+        .await
+        .expect("drop the timeliness");
+    let (_, judged) = get(
+        &app,
+        &officer,
+        &format!("/api/v1/reports/service-index?from={FROM}&to={TO}"),
+    )
+    .await;
+    for key in ["progress.on_time", "satisfaction.procedures"] {
+        assert_eq!(ratio(&judged, key), ratio(&r, key), "{key}");
+    }
+    assert_eq!(judged["costly"], r["costly"]);
+
     // The province's subtree adds the other commune's late dossier.
     let supervisor = app.token("giamsat").await;
     let (status, p) = get(
