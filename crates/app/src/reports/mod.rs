@@ -8,7 +8,7 @@ mod service_index;
 mod tracking_book;
 
 pub use cache::{ComputedCache, DASHBOARD_TTL};
-pub use service_index::{CostlyDossier, ServiceIndex, ServiceIndexQuery};
+pub use service_index::{lists_dossiers, CostlyDossier, ServiceIndex, ServiceIndexQuery};
 
 pub use dashboard::{
     Dashboard, DueDossier, MonthFigures, OfficerLoad, ProcedureTime, RankedUnit, UnitRanking,

@@ -34,6 +34,11 @@ pub struct ServiceIndexQuery {
     pub scope: Option<String>,
 }
 
+/// Whether an indicator counts dossiers, and so has lists behind its figures.
+pub fn lists_dossiers(key: &str) -> bool {
+    store::DOSSIER_INDICATORS.contains(&key)
+}
+
 impl ServiceIndexQuery {
     fn report(&self) -> Ii06aQuery {
         Ii06aQuery {

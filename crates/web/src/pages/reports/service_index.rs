@@ -167,7 +167,7 @@ pub async fn show(
                 .indicators
                 .iter()
                 .map(|i| {
-                    let listed = motcua_store_listed(i.key);
+                    let listed = motcua_app::reports::lists_dossiers(i.key);
                     Line {
                         label: i.label,
                         counts: i.counts,
@@ -234,11 +234,6 @@ pub async fn show(
             lag,
         },
     ))
-}
-
-/// Whether an indicator counts dossiers (and so has lists behind its figures).
-fn motcua_store_listed(key: &str) -> bool {
-    motcua_store::service_index::DOSSIER_INDICATORS.contains(&key)
 }
 
 #[derive(Debug, Deserialize)]
