@@ -46,12 +46,20 @@ pub fn fold(input: &str) -> String {
 /// Vietnamese order, rather than a range whose matches must all be sorted.
 /// Migration 0015 computes the same prefixes in SQL for the entries it finds.
 pub fn search_prefixes(term: &str, out: &mut Vec<String>) {
+    let mut slices = Vec::new();
+    search_prefix_slices(term, &mut slices);
+    out.extend(slices.into_iter().map(str::to_owned));
+}
+
+/// [`search_prefixes`] as slices of `term`: a bulk import writes millions of
+/// them and need not copy each one.
+pub fn search_prefix_slices<'a>(term: &'a str, out: &mut Vec<&'a str>) {
     let mut start = 0;
     for word in term.split(' ') {
         if !word.is_empty() {
             for n in [1, 3] {
                 let end = word.char_indices().nth(n).map_or(word.len(), |(i, _)| i);
-                out.push(term[..start + end].to_owned());
+                out.push(&term[..start + end]);
             }
         }
         start += word.len() + 1;

@@ -61,17 +61,21 @@ pub fn birth_register(rows: u32) -> Result<Vec<u8>, XlsxError> {
             FAMILY[(n + 3) % FAMILY.len()],
             GIVEN[n / 5 % GIVEN.len()]
         );
-        let day = 1 + n % 28;
-        let month = 1 + n / 28 % 12;
+        // Born up to a month before the registration (which a birth cannot
+        // precede), so that every generated row is a valid entry.
+        let registered = n % 365;
+        let born = jiff::civil::date(2014, 1, 1)
+            .checked_add(jiff::Span::new().days(registered as i64 - (n % 30) as i64))
+            .unwrap_or(jiff::civil::date(2014, 1, 1));
         ws.write_number(r, 0, f64::from(i + 1))?;
         ws.write_string(r, 1, "01")?;
-        ws.write_number_with_format(r, 2, 41640.0 + (n % 365) as f64, &serial)?;
+        ws.write_number_with_format(r, 2, 41640.0 + registered as f64, &serial)?;
         match n % 3 {
             0 => ws.write_string_with_format(r, 3, encode_tcvn3(&name), &vntime)?,
             1 => ws.write_string_with_format(r, 3, encode_vni(&name), &vni)?,
             _ => ws.write_string(r, 3, &name)?,
         };
-        ws.write_string(r, 4, format!("{day:02}/{month:02}/2014"))?;
+        ws.write_string(r, 4, born.strftime("%d/%m/%Y").to_string())?;
         ws.write_string(r, 5, if n.is_multiple_of(2) { "Nam" } else { "Nữ" })?;
         ws.write_string(r, 6, format!("0012140{:05}", n % 100_000))?;
         ws.write_string(r, 7, &mother)?;

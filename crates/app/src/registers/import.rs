@@ -343,7 +343,9 @@ impl Registers<'_> {
             ready.insert(key.clone(), b);
         }
         let by_id = by.user_id();
-        let mut batch = Vec::with_capacity(store::INSERT_BATCH);
+        // All in one call: the store writes the name prefixes of the whole import
+        // sorted by their key.
+        let mut batch = Vec::with_capacity(accepted.len());
         for (key, c, id) in &accepted {
             let Some(book) = ready.get(key) else { continue };
             let d = &c.draft;
@@ -373,10 +375,6 @@ impl Registers<'_> {
                 created_at: now,
                 created_by: by_id.map(str::to_owned),
             });
-            if batch.len() == store::INSERT_BATCH {
-                store::insert_entries(&mut tx, &batch).await?;
-                batch.clear();
-            }
         }
         store::insert_entries(&mut tx, &batch).await?;
         for entry in notes {

@@ -572,12 +572,25 @@ impl Searchable {
 
 /// [`Searchable::name_keys`] from the folded names as the store holds them.
 pub fn name_keys(name_fold: &str, given_fold: &str, other_fold: Option<&str>) -> Vec<String> {
-    let mut keys = vec![String::new()];
+    name_key_slices(name_fold, given_fold, other_fold)
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// [`name_keys`] as slices of the names (the empty prefix first), without a copy
+/// of each.
+pub fn name_key_slices<'a>(
+    name_fold: &'a str,
+    given_fold: &'a str,
+    other_fold: Option<&'a str>,
+) -> Vec<&'a str> {
+    let mut keys = vec![""];
     for term in [Some(name_fold), Some(given_fold), other_fold]
         .into_iter()
         .flatten()
     {
-        text::search_prefixes(term, &mut keys);
+        text::search_prefix_slices(term, &mut keys);
     }
     keys.sort_unstable();
     keys.dedup();
