@@ -399,14 +399,7 @@ async fn service_index_counts_the_scenario_exactly(app: TestApp) {
     assert!((lost - 4.0).abs() < 1e-3, "{lost}");
 
     // Every dossier figure lists exactly the dossiers it counts.
-    for key in [
-        "progress.on_time",
-        "online.eligible",
-        "online.share",
-        "digitisation.results",
-        "digitisation.documents",
-        "satisfaction.procedures",
-    ] {
+    for key in motcua_store::service_index::DOSSIER_INDICATORS {
         let expected = ratio(&r, key);
         for (part, n) in [
             ("numerator", expected.numerator),
@@ -720,14 +713,7 @@ async fn a_province_index_counted_in_halves_adds_up_and_ranks_ties_exactly(app: 
     };
     let province = index(PROVINCE, "subtree").await;
     let (a, b) = (index(WARD_A, "self").await, index(WARD_B, "self").await);
-    for key in [
-        "progress.on_time",
-        "online.eligible",
-        "online.share",
-        "digitisation.results",
-        "digitisation.documents",
-        "satisfaction.procedures",
-    ] {
+    for key in motcua_store::service_index::DOSSIER_INDICATORS {
         let (p, x, y) = (ratio(&province, key), ratio(&a, key), ratio(&b, key));
         assert_eq!(
             p,
