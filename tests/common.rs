@@ -78,6 +78,43 @@ pub fn unique() -> String {
     uuid::Uuid::now_v7().simple().to_string()
 }
 
+/// Test databases older than this were left by a run that was killed before it
+/// could drop them (no test runs this long).
+const STALE_AFTER_MS: u64 = 6 * 60 * 60 * 1000;
+
+/// Drops the `motcua_test_*` databases whose name (a UUIDv7, time-ordered) says they
+/// were created more than `STALE_AFTER_MS` ago: a killed test run cannot drop its
+/// own, and they would pile up on the server. The names of running tests are
+/// recent, so parallel runs are left alone. Returns the names dropped.
+pub async fn drop_stale_test_databases(admin: &Db) -> Vec<String> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname::text FROM pg_database WHERE datname LIKE 'motcua\\_test\\_%'",
+    )
+    .fetch_all(admin.pool())
+    .await
+    .expect("list the test databases");
+    let now = jiff::Timestamp::now().as_millisecond().max(0) as u64;
+    let mut dropped = Vec::new();
+    for name in names {
+        let created = name
+            .strip_prefix("motcua_test_")
+            .and_then(|id| uuid::Uuid::try_parse(id).ok())
+            .and_then(|id| id.get_timestamp())
+            .map(|t| {
+                let (secs, nanos) = t.to_unix();
+                secs * 1000 + u64::from(nanos / 1_000_000)
+            });
+        if created.is_some_and(|at| at + STALE_AFTER_MS < now) {
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(admin.pool())
+                .await
+                .expect("drop a stale test database");
+            dropped.push(name);
+        }
+    }
+    dropped
+}
+
 /// `postgres://u@h:5432/db?x` → (`postgres://u@h:5432`, `?x`)
 fn split_pg_url(url: &str) -> (String, String) {
     let (main, query) = match url.split_once('?') {
@@ -117,6 +154,12 @@ impl TestApp {
                 let admin = Db::connect(&admin_url)
                     .await
                     .expect("connect to TEST_DATABASE_URL");
+                static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+                SWEPT
+                    .get_or_init(|| async {
+                        drop_stale_test_databases(&admin).await;
+                    })
+                    .await;
                 sqlx::query(&format!("CREATE DATABASE {name}"))
                     .execute(admin.pool())
                     .await

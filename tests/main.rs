@@ -24,6 +24,7 @@ mod dashboard;
 mod dossier_pages;
 mod dossiers;
 mod electronic_copy;
+mod harness;
 mod intake_form;
 mod notify;
 mod ops;
