@@ -28,15 +28,7 @@ pub(crate) fn seen_sql(scope: &Scope<'_>, columns: &str) -> String {
 /// The two halves of [`seen_sql`] from `FROM` on: the open dossiers, and those
 /// closed since the period began.
 fn seen_parts(scope: &Scope<'_>) -> [String; 2] {
-    let agencies: Vec<String> = (0..scope.agency_ids.len())
-        .map(|i| format!("${}", i + 3))
-        .collect();
-    let agencies = if agencies.is_empty() {
-        // No agency: nothing to see (an empty `IN ()` is not SQL).
-        "NULL".to_string()
-    } else {
-        agencies.join(", ")
-    };
+    let agencies = marks(3, scope.agency_ids.len());
     // `+received_at`: the unary plus keeps the planner off `dossiers_received`
     // (an index range over every dossier received before the end, history
     // included), here only a filter; the halves are read through
@@ -45,6 +37,18 @@ fn seen_parts(scope: &Scope<'_>) -> [String; 2] {
         format!("FROM dossiers WHERE agency_id IN ({agencies}) AND is_open = 1 AND +received_at < $2"),
         format!("FROM dossiers WHERE agency_id IN ({agencies}) AND closed_at >= $1 AND +received_at < $2"),
     ]
+}
+
+/// `$from`, `$from+1`… `n` placeholders; `NULL` for none (an empty `IN ()` is not SQL,
+/// and `IN (NULL)` matches nothing).
+pub(crate) fn marks(from: usize, n: usize) -> String {
+    if n == 0 {
+        return "NULL".into();
+    }
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Early, on time or late as decided at return; for a returned dossier that came

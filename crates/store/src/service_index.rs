@@ -7,7 +7,7 @@
 use motcua_domain::report::index766::Weight;
 use sqlx::{FromRow, Row};
 
-use crate::reports::{bind_scope, seen_sql, CountedRow, Scope};
+use crate::reports::{bind_scope, marks, seen_sql, CountedRow, Scope};
 use crate::{Conn, Result};
 
 pub async fn weights(conn: &mut Conn) -> Result<Vec<Weight>> {
@@ -148,17 +148,6 @@ pub const DOSSIER_INDICATORS: [&str; 6] = [
     "satisfaction.procedures",
 ];
 
-/// `$from`, `$from+1`… `n` placeholders; `NULL` for none (an empty `IN ()` is not SQL).
-fn marks(from: usize, n: usize) -> String {
-    if n == 0 {
-        return "NULL".into();
-    }
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Numerator and denominator of each of `DOSSIER_INDICATORS`.
 ///
 /// Counted from the covering indexes: every flag but "not satisfied" reads indexed
@@ -263,11 +252,9 @@ pub async fn certified_copies(conn: &mut Conn, scope: &Scope<'_>) -> Result<(u64
          AND e.agency_id IN ({})",
         marks(3, scope.agency_ids.len())
     );
-    let mut q = sqlx::query(&sql).bind(scope.start).bind(scope.end);
-    for id in scope.agency_ids {
-        q = q.bind(id.as_str());
-    }
-    let row = q.fetch_one(conn).await?;
+    let row = bind_scope!(sqlx::query(&sql), scope)
+        .fetch_one(conn)
+        .await?;
     let e: i64 = row.try_get("electronic")?;
     let t: i64 = row.try_get("total")?;
     Ok((u64::try_from(e).unwrap_or(0), u64::try_from(t).unwrap_or(0)))
@@ -292,13 +279,13 @@ pub async fn dossiers(
         flagged(scope, &format!("{LIST_COLUMNS}, {DISSATISFIED}")),
         next + 1
     );
-    let mut q = sqlx::query_as::<_, CountedRow>(&sql)
-        .bind(scope.start)
-        .bind(scope.end);
-    for id in scope.agency_ids {
-        q = q.bind(id.as_str());
-    }
-    Ok(Some(q.bind(limit).bind(offset).fetch_all(conn).await?))
+    Ok(Some(
+        bind_scope!(sqlx::query_as::<_, CountedRow>(&sql), scope)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(conn)
+            .await?,
+    ))
 }
 
 /// What one dossier costs, in points per flag (worked out by the caller from the
