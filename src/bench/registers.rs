@@ -204,58 +204,55 @@ pub async fn run(args: Args) -> Result<(), String> {
         while done < entries {
             let year = 1950 + (done / per_book) as i64;
             let n = per_book.min(entries - done);
-            let mut start = 0;
-            while start < n {
-                let end = (start + store::INSERT_BATCH).min(n);
-                let mut batch = Vec::with_capacity(end - start);
-                for i in start..end {
-                    let full = name(&mut r);
-                    let mother = name(&mut r);
-                    let born = jiff::civil::date(
-                        year as i16,
-                        1 + (r.next() % 12) as i8,
-                        1 + (r.next() % 28) as i8,
-                    );
-                    if names.len() < 10_000 && r.next().is_multiple_of(50) {
-                        names.push(full.clone());
-                    }
-                    let mut values = civil::Values::new();
-                    values.insert(civil::Field::FullName, civil::Value::Text(full));
-                    values.insert(civil::Field::Sex, civil::Value::Text("Nam".into()));
-                    values.insert(civil::Field::DateOfBirth, civil::Value::Date(born));
-                    values.insert(civil::Field::MotherName, civil::Value::Text(mother));
-                    let s = civil::searchable(Kind::Birth, &values);
-                    batch.push(store::EntryRow {
-                        id: motcua_store::new_id(),
-                        book_id: String::new(),
-                        agency_id: search_agency.clone(),
-                        kind: "birth".into(),
-                        re_registration: 0,
-                        number: i as i64 + 1,
-                        registered_on: born.to_string(),
-                        registration_year: year,
-                        fields: civil::values_to_json(&values),
-                        display_name: s.display_name,
-                        name_fold: s.name_fold,
-                        given_fold: s.given_fold,
-                        name_key: s.name_key,
-                        other_fold: s.other_fold,
-                        date_of_birth: s.date_of_birth.map(|d| d.to_string()),
-                        birth_year: s.birth_year.map(i64::from),
-                        personal_id: None,
-                        mother_fold: s.mother_fold,
-                        father_fold: None,
-                        notes: 0,
-                        source: "import".into(),
-                        dossier_id: None,
-                        created_at: 0,
-                        created_by: None,
-                    });
+            // A book at a time: the store sorts a call's name-prefix rows by key,
+            // so a whole book's go into the b-tree in one ordered pass.
+            let mut batch = Vec::with_capacity(n);
+            for i in 0..n {
+                let full = name(&mut r);
+                let mother = name(&mut r);
+                let born = jiff::civil::date(
+                    year as i16,
+                    1 + (r.next() % 12) as i8,
+                    1 + (r.next() % 28) as i8,
+                );
+                if names.len() < 10_000 && r.next().is_multiple_of(50) {
+                    names.push(full.clone());
                 }
-                if tx_rows.blocking_send((year, batch)).is_err() {
-                    return names;
-                }
-                start = end;
+                let mut values = civil::Values::new();
+                values.insert(civil::Field::FullName, civil::Value::Text(full));
+                values.insert(civil::Field::Sex, civil::Value::Text("Nam".into()));
+                values.insert(civil::Field::DateOfBirth, civil::Value::Date(born));
+                values.insert(civil::Field::MotherName, civil::Value::Text(mother));
+                let s = civil::searchable(Kind::Birth, &values);
+                batch.push(store::EntryRow {
+                    id: motcua_store::new_id(),
+                    book_id: String::new(),
+                    agency_id: search_agency.clone(),
+                    kind: "birth".into(),
+                    re_registration: 0,
+                    number: i as i64 + 1,
+                    registered_on: born.to_string(),
+                    registration_year: year,
+                    fields: civil::values_to_json(&values),
+                    display_name: s.display_name,
+                    name_fold: s.name_fold,
+                    given_fold: s.given_fold,
+                    name_key: s.name_key,
+                    other_fold: s.other_fold,
+                    date_of_birth: s.date_of_birth.map(|d| d.to_string()),
+                    birth_year: s.birth_year.map(i64::from),
+                    personal_id: None,
+                    mother_fold: s.mother_fold,
+                    father_fold: None,
+                    notes: 0,
+                    source: "import".into(),
+                    dossier_id: None,
+                    created_at: 0,
+                    created_by: None,
+                });
+            }
+            if tx_rows.blocking_send((year, batch)).is_err() {
+                return names;
             }
             done += n;
         }

@@ -29,6 +29,7 @@ pub mod users;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -106,6 +107,8 @@ pub struct Db {
     checkpoints: Option<Arc<Checkpoints>>,
     /// A PostgreSQL streaming replica for the heavy reads: see `Db::with_replica`.
     replica: Option<AnyPool>,
+    /// The SQLite database's file (none in memory): see `Db::sqlite_file`.
+    sqlite_file: Option<PathBuf>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -128,9 +131,10 @@ impl Db {
             )
         })?;
         let mut url = url.to_owned();
-        if engine == Engine::Sqlite {
-            prepare_sqlite_path(&mut url)?;
-        }
+        let sqlite_file = match engine {
+            Engine::Sqlite => prepare_sqlite_path(&mut url)?,
+            Engine::Postgres => None,
+        };
         let options = AnyConnectOptions::from_str(&url)?
             .log_statements(tracing::log::LevelFilter::Trace)
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
@@ -170,6 +174,7 @@ impl Db {
             writer,
             checkpoints,
             replica: None,
+            sqlite_file,
         })
     }
 
@@ -223,6 +228,12 @@ impl Db {
 
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    /// The SQLite database's file, for a long read that goes around sqlx
+    /// (`dossiers::AuditWalk`); none on PostgreSQL or in memory.
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -397,15 +408,18 @@ fn pool_options(
         })
 }
 
-fn prepare_sqlite_path(url: &mut String) -> Result<()> {
+/// Creates the file's folder and asks for the file to be created; returns the
+/// file's path (none for a database in memory).
+fn prepare_sqlite_path(url: &mut String) -> Result<Option<PathBuf>> {
     let rest = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
-    let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        return Ok(());
+    let path = rest.split('?').next().unwrap_or_default().to_owned();
+    if path.is_empty() || path == ":memory:" || rest.contains("mode=memory") {
+        return Ok(None);
     }
-    if let Some(parent) = std::path::Path::new(path).parent() {
+    let path = PathBuf::from(path);
+    if let Some(parent) = path.parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent).map_err(StoreError::Io)?;
         }
@@ -417,7 +431,9 @@ fn prepare_sqlite_path(url: &mut String) -> Result<()> {
             "?mode=rwc"
         });
     }
-    Ok(())
+    // A percent-encoded name is sqlx's to decode; a read around sqlx then uses
+    // sqlx too.
+    Ok((!path.to_string_lossy().contains('%')).then_some(path))
 }
 
 /// Did this statement break a unique constraint (a username or code already taken)?

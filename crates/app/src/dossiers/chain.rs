@@ -269,15 +269,13 @@ impl Dossiers<'_> {
     /// one is read.
     pub async fn verify(&self) -> Result<ChainReport> {
         const BATCH: i64 = 20_000;
-        let mut conn = self.db.read().await?;
+        let mut walk = store::AuditWalk::open(&self.db, BATCH).await?;
         let mut report = ChainReport::default();
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let mut batch = store::events_after(&mut conn, "", BATCH).await?;
-        while let Some(last) = batch.rows.last() {
-            let after = last.id.clone();
+        let mut batch = walk.next().await?;
+        while !batch.rows.is_empty() {
             let checking = tokio::task::spawn_blocking(move || check_on_cores(&batch, cores));
-            let (next, checked) =
-                tokio::join!(store::events_after(&mut conn, &after, BATCH), checking);
+            let (next, checked) = tokio::join!(walk.next(), checking);
             let part = checked.map_err(|e| Error::internal("an audit worker", e))??;
             report.dossiers += part.dossiers;
             report.events += part.events;

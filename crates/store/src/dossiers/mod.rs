@@ -1,10 +1,12 @@
 //! Dossiers (the current state, a projection of their events), their hash-chained
 //! events, files, the daily code sequence and idempotency keys.
 
+mod audit_walk;
 pub mod data;
 mod tables;
 mod typed;
 
+pub use audit_walk::{AuditBatch, AuditWalk};
 pub use tables::{Query, Table, DOSSIERS, EVENTS, FILES};
 
 pub use typed::{details_of_events, to_stored_precision, StoredDossier};
@@ -424,52 +426,6 @@ pub async fn events(conn: &mut Conn, dossier_id: &str) -> Result<Vec<EventRow>> 
     .bind(dossier_id)
     .fetch_all(conn)
     .await
-}
-
-/// Dossiers and their events at once, in chain order, for walking every chain in
-/// batches: the dossiers whose id is greater than `after`, at most `limit` of them.
-/// A batch of dossiers for the audit: rows in id order, their events in chain
-/// order, and the document files each holds (those with none are absent).
-#[derive(Debug, Default)]
-pub struct AuditBatch {
-    pub rows: Vec<DossierRow>,
-    pub events: Vec<EventRow>,
-    pub scanned_documents: std::collections::HashMap<String, i64>,
-}
-
-pub async fn events_after(conn: &mut Conn, after: &str, limit: i64) -> Result<AuditBatch> {
-    let rows: Vec<DossierRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2"
-    ))
-    .bind(after)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    let Some(last) = rows.last() else {
-        return Ok(AuditBatch::default());
-    };
-    let last = last.id.clone();
-    let events = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM dossier_events WHERE dossier_id > $1 AND dossier_id <= $2 \
-         ORDER BY dossier_id, seq"
-    ))
-    .bind(after)
-    .bind(&last)
-    .fetch_all(&mut *conn)
-    .await?;
-    let scanned: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT dossier_id, COUNT(*) FROM dossier_files \
-         WHERE dossier_id > $1 AND dossier_id <= $2 AND kind = 'document' GROUP BY dossier_id",
-    )
-    .bind(after)
-    .bind(&last)
-    .fetch_all(conn)
-    .await?;
-    Ok(AuditBatch {
-        rows,
-        events,
-        scanned_documents: scanned.into_iter().collect(),
-    })
 }
 
 #[derive(Debug, Clone, FromRow, PartialEq)]
