@@ -2,7 +2,8 @@
 //! code path: sqlx's `Any` driver, `$n` placeholders (both engines accept them) and
 //! the SQL both engines share. Where the engines must differ, the difference lives
 //! in this file (connection set-up, how a write transaction begins) or in the
-//! per-engine migration directories.
+//! per-engine migration directories. The one read around sqlx is the audit's walk
+//! over every event of an SQLite file (`dossiers::AuditWalk`).
 
 pub mod agencies;
 pub mod audit;
