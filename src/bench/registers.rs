@@ -7,10 +7,12 @@
 //!    (`motcua_legacy::sample`, .xlsx) and one ward's 9,373-row workbook, each
 //!    into a register of its own, through `app.registers().import_file` as the
 //!    upload page and the command line do: parse + validate + insert.
-//! 2. Search: a register of `--entries` entries generated straight into the
-//!    table with multi-row inserts, then `--searches` name searches (full names
-//!    without diacritics, given names, surname + middle name), p50/p99 of the use
-//!    case (`app.registers().search`, first page of 50).
+//! 2. Search: a register of `--entries` entries (in one commune, or spread over
+//!    `--communes`) generated straight into the table with multi-row inserts, a
+//!    transaction a 50,000-entry book, then `--searches` name searches (full
+//!    names without diacritics, given names, surname + middle name, each in the
+//!    commune of the name), p50/p99 of the use case (`app.registers().search`,
+//!    first page of 50).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -32,6 +34,12 @@ pub struct Args {
     /// Entries in the register searched.
     #[arg(long, default_value_t = 1_000_000)]
     entries: usize,
+    /// Communes the entries are spread over, as a province's registers share one
+    /// table (a search reads one commune's). With 1, all go to one commune: the
+    /// worst case for a search, and for generation, whose name-prefix rows then
+    /// land all over one ever larger range of the index.
+    #[arg(long, default_value_t = 1)]
+    communes: usize,
     /// Searches to time.
     #[arg(long, default_value_t = 2_000)]
     searches: usize,
@@ -183,113 +191,123 @@ pub async fn run(args: Args) -> Result<(), String> {
         workbook_import(&app, code, rows, what).await?;
     }
 
-    // 2. A large register, generated straight into the table.
-    let agency_id: (String,) = sqlx::query_as("SELECT id FROM agencies WHERE code = $1")
-        .bind(SEARCH_AGENCY)
-        .fetch_one(app.db.pool())
-        .await
-        .map_err(|e| e.to_string())?;
+    // 2. A large register, generated straight into the table: one commune's (the
+    // demo's) or spread over communes created for it.
+    let mut agencies = Vec::new();
+    for k in 0..args.communes.max(1) {
+        let code = if args.communes <= 1 {
+            SEARCH_AGENCY.to_owned()
+        } else {
+            let code = format!("000.{:02}.{:02}.H34", k % 50 + 1, 30 + k / 50);
+            create_commune(&app, &code).await?;
+            code
+        };
+        let id: (String,) = sqlx::query_as("SELECT id FROM agencies WHERE code = $1")
+            .bind(&code)
+            .fetch_one(app.db.pool())
+            .await
+            .map_err(|e| e.to_string())?;
+        agencies.push((code, id.0));
+    }
     let started = Instant::now();
     // The rows are made on a thread of their own (names, JSON, search columns)
-    // while this task writes the previous batch: generation at 10 M entries is
-    // then bound by the inserts alone.
+    // while this task writes the previous book: generation is then bound by the
+    // inserts alone. A commune's entries are written one after another.
     let per_book = 50_000usize;
     let entries = args.entries;
-    let search_agency = agency_id.0.clone();
-    let (tx_rows, mut rx_rows) = tokio::sync::mpsc::channel::<(i64, Vec<store::EntryRow>)>(4);
+    let ids: Vec<String> = agencies.iter().map(|(_, id)| id.clone()).collect();
+    let (tx_rows, mut rx_rows) = tokio::sync::mpsc::channel::<Book>(4);
     let maker = std::thread::spawn(move || {
         let mut r = Lcg(7);
+        // (commune, name) of one entry in fifty, to search for.
         let mut names = Vec::new();
-        let mut done = 0usize;
-        while done < entries {
-            let year = 1950 + (done / per_book) as i64;
-            let n = per_book.min(entries - done);
-            // A book at a time: the store sorts a call's name-prefix rows by key,
-            // so a whole book's go into the b-tree in one ordered pass.
-            let mut batch = Vec::with_capacity(n);
-            for i in 0..n {
-                let full = name(&mut r);
-                let mother = name(&mut r);
-                let born = jiff::civil::date(
-                    year as i16,
-                    1 + (r.next() % 12) as i8,
-                    1 + (r.next() % 28) as i8,
-                );
-                if names.len() < 10_000 && r.next().is_multiple_of(50) {
-                    names.push(full.clone());
+        let communes = ids.len();
+        for (c, agency_id) in ids.iter().enumerate() {
+            let mine = entries / communes + usize::from(c < entries % communes);
+            let mut done = 0usize;
+            while done < mine {
+                let year = 1950 + (done / per_book) as i64;
+                let n = per_book.min(mine - done);
+                // A book at a time: the store sorts a call's name-prefix rows by
+                // key, so a whole book's go into the b-tree in one ordered pass.
+                let mut rows = Vec::with_capacity(n);
+                for i in 0..n {
+                    let full = name(&mut r);
+                    let mother = name(&mut r);
+                    let born = jiff::civil::date(
+                        year as i16,
+                        1 + (r.next() % 12) as i8,
+                        1 + (r.next() % 28) as i8,
+                    );
+                    if names.len() < 10_000 * communes && r.next().is_multiple_of(50) {
+                        names.push((c, full.clone()));
+                    }
+                    let mut values = civil::Values::new();
+                    values.insert(civil::Field::FullName, civil::Value::Text(full));
+                    values.insert(civil::Field::Sex, civil::Value::Text("Nam".into()));
+                    values.insert(civil::Field::DateOfBirth, civil::Value::Date(born));
+                    values.insert(civil::Field::MotherName, civil::Value::Text(mother));
+                    let s = civil::searchable(Kind::Birth, &values);
+                    rows.push(store::EntryRow {
+                        id: motcua_store::new_id(),
+                        book_id: String::new(),
+                        agency_id: agency_id.clone(),
+                        kind: "birth".into(),
+                        re_registration: 0,
+                        number: i as i64 + 1,
+                        registered_on: born.to_string(),
+                        registration_year: year,
+                        fields: civil::values_to_json(&values),
+                        display_name: s.display_name,
+                        name_fold: s.name_fold,
+                        given_fold: s.given_fold,
+                        name_key: s.name_key,
+                        other_fold: s.other_fold,
+                        date_of_birth: s.date_of_birth.map(|d| d.to_string()),
+                        birth_year: s.birth_year.map(i64::from),
+                        personal_id: None,
+                        mother_fold: s.mother_fold,
+                        father_fold: None,
+                        notes: 0,
+                        source: "import".into(),
+                        dossier_id: None,
+                        created_at: 0,
+                        created_by: None,
+                    });
                 }
-                let mut values = civil::Values::new();
-                values.insert(civil::Field::FullName, civil::Value::Text(full));
-                values.insert(civil::Field::Sex, civil::Value::Text("Nam".into()));
-                values.insert(civil::Field::DateOfBirth, civil::Value::Date(born));
-                values.insert(civil::Field::MotherName, civil::Value::Text(mother));
-                let s = civil::searchable(Kind::Birth, &values);
-                batch.push(store::EntryRow {
-                    id: motcua_store::new_id(),
-                    book_id: String::new(),
-                    agency_id: search_agency.clone(),
-                    kind: "birth".into(),
-                    re_registration: 0,
-                    number: i as i64 + 1,
-                    registered_on: born.to_string(),
-                    registration_year: year,
-                    fields: civil::values_to_json(&values),
-                    display_name: s.display_name,
-                    name_fold: s.name_fold,
-                    given_fold: s.given_fold,
-                    name_key: s.name_key,
-                    other_fold: s.other_fold,
-                    date_of_birth: s.date_of_birth.map(|d| d.to_string()),
-                    birth_year: s.birth_year.map(i64::from),
-                    personal_id: None,
-                    mother_fold: s.mother_fold,
-                    father_fold: None,
-                    notes: 0,
-                    source: "import".into(),
-                    dossier_id: None,
-                    created_at: 0,
-                    created_by: None,
-                });
+                let book = Book {
+                    agency_id: agency_id.clone(),
+                    year,
+                    rows,
+                };
+                if tx_rows.blocking_send(book).is_err() {
+                    return names;
+                }
+                done += n;
             }
-            if tx_rows.blocking_send((year, batch)).is_err() {
-                return names;
-            }
-            done += n;
         }
         names
     });
     // One transaction a book (50,000 entries), as an import of a year's sheet.
-    let mut current: Option<(i64, String, motcua_store::Tx)> = None;
-    while let Some((year, mut batch)) = rx_rows.recv().await {
-        if current.as_ref().is_none_or(|(y, _, _)| *y != year) {
-            if let Some((_, _, tx)) = current.take() {
-                tx.commit().await.map_err(|e| e.to_string())?;
-            }
-            let mut tx = app.db.begin_write().await.map_err(|e| e.to_string())?;
-            let (book, _) = store::next_number(
-                &mut tx,
-                &motcua_store::new_id(),
-                &agency_id.0,
-                "birth",
-                year,
-                "01",
-                0,
-            )
+    while let Some(mut book) = rx_rows.recv().await {
+        let mut tx = app.db.begin_write().await.map_err(|e| e.to_string())?;
+        let (row, _) = store::next_number(
+            &mut tx,
+            &motcua_store::new_id(),
+            &book.agency_id,
+            "birth",
+            book.year,
+            "01",
+            0,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        for e in &mut book.rows {
+            e.book_id.clone_from(&row.id);
+        }
+        store::insert_entries(&mut tx, &book.rows)
             .await
             .map_err(|e| e.to_string())?;
-            current = Some((year, book.id, tx));
-        }
-        let Some((_, book_id, tx)) = current.as_mut() else {
-            continue;
-        };
-        for e in &mut batch {
-            e.book_id.clone_from(book_id);
-        }
-        store::insert_entries(tx, &batch)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    if let Some((_, _, tx)) = current.take() {
         tx.commit().await.map_err(|e| e.to_string())?;
     }
     let names = maker
@@ -297,8 +315,9 @@ pub async fn run(args: Args) -> Result<(), String> {
         .map_err(|_| "the generating thread panicked".to_string())?;
     let took = started.elapsed().as_secs_f64();
     println!(
-        "registers generate ({engine}): {} entries in {took:.1} s = {:.0} rows/s",
+        "registers generate ({engine}): {} entries in {} commune(s) in {took:.1} s = {:.0} rows/s",
         args.entries,
+        agencies.len(),
         args.entries as f64 / took
     );
     if engine == "postgres" {
@@ -327,7 +346,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     let mut h = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
     let mut found = 0usize;
     for i in 0..args.searches {
-        let full = &names[i % names.len()];
+        let (commune, full) = &names[i % names.len()];
         let folded = motcua_domain::text::fold(full);
         let words: Vec<&str> = folded.split(' ').collect();
         let q = match i % 3 {
@@ -341,7 +360,7 @@ pub async fn run(args: Args) -> Result<(), String> {
                 &Principal::System,
                 &SearchQuery {
                     q: Some(q),
-                    agency: Some(SEARCH_AGENCY.into()),
+                    agency: Some(agencies[*commune].0.clone()),
                     ..Default::default()
                 },
             )
@@ -351,8 +370,9 @@ pub async fn run(args: Args) -> Result<(), String> {
         found += page.items.len();
     }
     println!(
-        "registers search ({engine}, {} entries): {} searches, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} results)",
+        "registers search ({engine}, {} entries in {} commune(s), each search in one): {} searches, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} results)",
         args.entries,
+        agencies.len(),
         args.searches,
         h.value_at_quantile(0.5) as f64 / 1000.0,
         h.value_at_quantile(0.99) as f64 / 1000.0,
@@ -364,12 +384,8 @@ pub async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Generates a `rows`-row birth register workbook (.xlsx, as
-/// `motcua_legacy::sample` writes it: TCVN3, VNI and Unicode names, serial and
-/// typed dates), then times `import_file` into a new commune's empty register,
-/// from the bytes to the commit.
-async fn workbook_import(app: &App, code: &str, rows: usize, what: &str) -> Result<(), String> {
-    let engine = app.db.engine().name();
+/// A commune of the demo province, for the bench's own registers.
+async fn create_commune(app: &App, code: &str) -> Result<(), String> {
     app.create_agency(
         &Principal::System,
         NewAgency {
@@ -380,7 +396,24 @@ async fn workbook_import(app: &App, code: &str, rows: usize, what: &str) -> Resu
         },
     )
     .await
-    .map_err(|e| e.to_string())?;
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// A generated book of the large register, to be written in one transaction.
+struct Book {
+    agency_id: String,
+    year: i64,
+    rows: Vec<store::EntryRow>,
+}
+
+/// Generates a `rows`-row birth register workbook (.xlsx, as
+/// `motcua_legacy::sample` writes it: TCVN3, VNI and Unicode names, serial and
+/// typed dates), then times `import_file` into a new commune's empty register,
+/// from the bytes to the commit.
+async fn workbook_import(app: &App, code: &str, rows: usize, what: &str) -> Result<(), String> {
+    let engine = app.db.engine().name();
+    create_commune(app, code).await?;
     let n = u32::try_from(rows).map_err(|e| e.to_string())?;
     let bytes = motcua_legacy::sample::birth_register(n).map_err(|e| e.to_string())?;
     if bytes.len() > motcua_app::registers::MAX_WORKBOOK_BYTES {
