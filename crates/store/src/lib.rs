@@ -299,10 +299,16 @@ impl Db {
 /// checkpoint runs on a reader connection in a task of its own, and after any
 /// commit a second or more after the last one (a bulk import commits seldom and
 /// writes much: its log is copied after each of its commits, not let grow). In
-/// WAL mode a
-/// checkpoint runs beside the writer (which keeps appending to the log) and
-/// beside readers; what it cannot copy yet (pages a reader still needs) the next
-/// one copies.
+/// WAL mode a checkpoint runs beside the writer (which keeps appending to the
+/// log) and beside readers; what it cannot copy yet (pages a reader still needs)
+/// the next one copies.
+///
+/// A writer that never pauses (a bulk load, book after book) keeps every PASSIVE
+/// checkpoint short of the log's end, so the log is never restarted and grows by
+/// all that is written: 26 GB while 10 million register entries were generated
+/// into a 19 GB file. Past `truncate_at` pages the checkpoint is a TRUNCATE one:
+/// it waits for the writer's transaction to end, holds the next one back while it
+/// copies the rest, and empties the file.
 struct Checkpoints {
     pool: AnyPool,
     commits: AtomicU32,
@@ -310,6 +316,7 @@ struct Checkpoints {
     /// Milliseconds from `since` to the last checkpoint's start.
     last: AtomicU64,
     since: std::time::Instant,
+    truncate_at: i64,
 }
 
 impl Checkpoints {
@@ -317,6 +324,9 @@ impl Checkpoints {
     const EVERY: u32 = 64;
     /// …or this long, whichever comes first.
     const AFTER_MS: u64 = 1_000;
+    /// 1 GiB of 4 KiB pages: only a bulk load writes that much between two
+    /// checkpoints.
+    const TRUNCATE_AT: i64 = 262_144;
 
     fn new(pool: AnyPool) -> Checkpoints {
         Checkpoints {
@@ -325,6 +335,7 @@ impl Checkpoints {
             running: AtomicBool::new(false),
             last: AtomicU64::new(0),
             since: std::time::Instant::now(),
+            truncate_at: Self::TRUNCATE_AT,
         }
     }
 
@@ -339,15 +350,26 @@ impl Checkpoints {
         self.last.store(now, Ordering::Relaxed);
         let me = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-                .execute(&me.pool)
-                .await
-            {
+            if let Err(e) = me.checkpoint().await {
                 // The next one tries again; the log only grows meanwhile.
                 tracing::warn!(error = %e, "SQLite checkpoint failed");
             }
             me.running.store(false, Ordering::Release);
         });
+    }
+
+    async fn checkpoint(&self) -> Result<()> {
+        // (busy, pages in the log, pages copied)
+        let (_, log, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&self.pool)
+            .await?;
+        if log >= self.truncate_at {
+            let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.pool)
+                .await?;
+            tracing::info!(log_pages = log, done = busy == 0, "SQLite log truncated");
+        }
+        Ok(())
     }
 }
 
@@ -462,4 +484,53 @@ pub fn from_millis(ms: i64) -> jiff::Timestamp {
 /// Turns a boolean column (0/1 BIGINT on both engines) into a bool.
 pub fn flag(v: i64) -> bool {
     v != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A log past the limit is emptied by the checkpoint that follows a commit,
+    /// where a PASSIVE one alone leaves the file at its largest.
+    #[tokio::test]
+    async fn a_long_log_is_truncated() {
+        let path = std::env::temp_dir().join(format!("motcua-wal-{}.sqlite3", new_id()));
+        let mut db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("connect");
+        let mut small = Checkpoints::new(db.pool.clone());
+        small.truncate_at = 8;
+        // The commit is then a second after the last checkpoint: one is due.
+        small.since = std::time::Instant::now()
+            .checked_sub(Duration::from_secs(2))
+            .expect("an instant two seconds ago");
+        db.checkpoints = Some(Arc::new(small));
+        let mut tx = db.begin_write().await.expect("begin");
+        sqlx::query("CREATE TABLE t (v TEXT)")
+            .execute(&mut *tx)
+            .await
+            .expect("create");
+        for _ in 0..100 {
+            sqlx::query("INSERT INTO t VALUES ($1)")
+                .bind("x".repeat(4000))
+                .execute(&mut *tx)
+                .await
+                .expect("insert");
+        }
+        tx.commit().await.expect("commit");
+        let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+        let mut size = u64::MAX;
+        for _ in 0..100 {
+            size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+            if size == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        assert_eq!(size, 0, "the log was not truncated");
+    }
 }
