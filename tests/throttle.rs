@@ -22,6 +22,7 @@ on_both_engines!(
     every_tracking_look_up_counts_even_at_once_and_across_restarts,
     a_citizen_who_mistyped_is_not_locked_out_of_their_own_dossier,
     anonymous_submissions_are_limited_per_applicant_and_per_address,
+    retries_of_an_answered_submission_are_not_counted,
     a_throttled_online_form_comes_back_filled_in_with_the_wait,
 );
 
@@ -403,6 +404,46 @@ async fn anonymous_submissions_are_limited_per_applicant_and_per_address(app: Te
     assert_eq!(
         app.count("SELECT COUNT(*) FROM dossiers").await,
         per_address
+    );
+}
+
+/// A citizen on a bad connection sends the same submission again and again (the
+/// same `Idempotency-Key`): each retry gets the first answer, and none uses up
+/// the applicant's allowance.
+async fn retries_of_an_answered_submission_are_not_counted(app: TestApp) {
+    let per_applicant = motcua_app::throttle::SUBMISSIONS_PER_APPLICANT.hits;
+    let home = from("198.51.100.7");
+    let body = json!({
+        "agency": WARD_A,
+        "procedure": "1.001193",
+        "applicant": applicant("001087012345", "0912345678"),
+        "return_method": "online",
+    });
+    let send = |key: String| {
+        home.post(app.url("/api/v1/public/submissions"))
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let first = send("retry-1".into()).await.expect("submit");
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    for i in 0..per_applicant + 2 {
+        let r = send("retry-1".into()).await.expect("retry");
+        assert_eq!(r.status(), 201, "retry {i}");
+        let again: Value = r.json().await.unwrap();
+        assert_eq!(again["code"], first["code"], "retry {i}");
+    }
+    // The allowance is whole: as many new submissions as before any retry.
+    for i in 1..per_applicant {
+        let r = send(format!("new-{i}")).await.expect("submit");
+        assert_eq!(r.status(), 201, "submission {i}");
+    }
+    let r = send("one-too-many".into()).await.expect("submit");
+    assert_eq!(r.status(), 429);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossiers").await,
+        per_applicant
     );
 }
 

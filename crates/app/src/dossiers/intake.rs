@@ -725,6 +725,12 @@ impl Dossiers<'_> {
             checked.fee_paid = true;
         }
         checked.details.fee_receipt_no = None;
+        let request = Request::new("public", idempotency_key, &("submit", input))?;
+        // A retry of a submission already answered (its answer lost on the way)
+        // gets that answer again and is not counted a second time.
+        if let Some(answer) = request.answered(&mut *self.db.read().await?).await? {
+            return Ok(answer);
+        }
         // Counted once the submission is known to be valid (a mistake in a form
         // costs nothing) and before anything is stored. Phone and ID number are
         // normalised by now, so "0912 345 678" and "+84912345678" are one bucket.
@@ -753,7 +759,6 @@ impl Dossiers<'_> {
             )
         })
         .await?;
-        let request = Request::new("public", idempotency_key, &("submit", input))?;
         let files = std::mem::take(&mut checked.files);
         // No one is signed in: the applicant is the actor.
         let applicant = dossier::Actor {
