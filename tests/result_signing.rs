@@ -9,7 +9,10 @@ use serde_json::{json, Value};
 use crate::common::*;
 use crate::on_both_engines;
 
-on_both_engines!(pdf_results_are_signed_by_the_approving_leader);
+on_both_engines!(
+    pdf_results_are_signed_by_the_approving_leader,
+    a_retried_pdf_result_is_attached_and_signed_once,
+);
 
 async fn act(app: &TestApp, token: &str, code: &str, action: &str, body: Value) -> Value {
     let r = app
@@ -25,7 +28,8 @@ async fn act(app: &TestApp, token: &str, code: &str, action: &str, body: Value) 
     json(r).await
 }
 
-async fn pdf_results_are_signed_by_the_approving_leader(app: TestApp) {
+/// A dossier approved by the leader, awaiting its result.
+async fn approved_dossier(app: &TestApp) -> String {
     let counter = app.token("tiepnhan").await;
     let specialist = app.token("chuyenvien").await;
     let leader = app.token("lanhdao").await;
@@ -51,16 +55,24 @@ async fn pdf_results_are_signed_by_the_approving_leader(app: TestApp) {
     assert_eq!(r.status(), 201);
     let code = json(r).await["code"].as_str().expect("code").to_owned();
     act(
-        &app,
+        app,
         &counter,
         &code,
         "assign",
         json!({"assignee": "chuyenvien"}),
     )
     .await;
-    act(&app, &specialist, &code, "start", json!({})).await;
-    act(&app, &specialist, &code, "submit_for_approval", json!({})).await;
-    act(&app, &leader, &code, "approve", json!({})).await;
+    act(app, &specialist, &code, "start", json!({})).await;
+    act(app, &specialist, &code, "submit_for_approval", json!({})).await;
+    act(app, &leader, &code, "approve", json!({})).await;
+    code
+}
+
+async fn pdf_results_are_signed_by_the_approving_leader(app: TestApp) {
+    let counter = app.token("tiepnhan").await;
+    let specialist = app.token("chuyenvien").await;
+    let leader = app.token("lanhdao").await;
+    let code = approved_dossier(&app).await;
 
     let engine = motcua_docs::PdfEngine::new();
     let result = motcua_docs::testing::sample_scan_pdf(&engine, 1).expect("pdf");
@@ -190,4 +202,37 @@ async fn pdf_results_are_signed_by_the_approving_leader(app: TestApp) {
         .expect("html");
     assert!(html.contains("Kết quả được ký số"), "{html}");
     assert!(html.contains("1 / 2 kết quả của hồ sơ đã trả"), "{html}");
+}
+
+/// A PDF result sent twice with one Idempotency-Key (a retry after a lost
+/// answer; the PDF is signed before the write transaction): the same answer, one
+/// result, one signature.
+async fn a_retried_pdf_result_is_attached_and_signed_once(app: TestApp) {
+    let specialist = app.token("chuyenvien").await;
+    let code = approved_dossier(&app).await;
+    let engine = motcua_docs::PdfEngine::new();
+    let pdf = motcua_docs::testing::sample_scan_pdf(&engine, 1).expect("pdf");
+    let data = base64::engine::general_purpose::STANDARD.encode(&pdf);
+    let body = json!({"result": {"name": "Bản sao trích lục", "content_type": "application/pdf", "data_base64": data}});
+    let results = format!(
+        "SELECT COUNT(*) FROM dossier_files f JOIN dossiers d ON d.id = f.dossier_id \
+         WHERE d.code = '{code}' AND f.kind = 'result'"
+    );
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let r = app
+            .client()
+            .post(app.url(&format!("/api/v1/dossiers/{code}/actions/attach_result")))
+            .bearer_auth(&specialist)
+            .header("idempotency-key", "attach-once")
+            .json(&body)
+            .send()
+            .await
+            .expect("attach");
+        assert_eq!(r.status(), 200);
+        answers.push(json(r).await);
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM result_signatures").await, 1);
+    assert_eq!(app.count(&results).await, 1);
 }

@@ -203,6 +203,15 @@ impl Dossiers<'_> {
             }
             _ => None,
         };
+        // A PDF result is signed before the transaction too (issue 12); a retry
+        // of an attachment already made is answered without signing again.
+        let mut ahead = None;
+        if let Some(Ok(file)) = &result {
+            if let Some(answer) = request.answered(&mut *self.db.read().await?).await? {
+                return Ok(answer);
+            }
+            ahead = self.sign_result_ahead(actor, &code, file).await?;
+        }
         // Working files likewise, before the transaction.
         let working = match verb {
             Verb::RecordReview => self.store_blobs(
@@ -279,7 +288,8 @@ impl Dossiers<'_> {
                         let file =
                             result.ok_or_else(|| Error::Internal("result prepared".into()))??;
                         // A PDF result is signed by the approving leader (issue 12).
-                        let (file, signed) = self.sign_result(conn, dossier, agency, file).await?;
+                        let (file, signed) =
+                            self.sign_result(conn, dossier, agency, file, ahead).await?;
                         return Ok((
                             Command::AttachResult {
                                 name: file.name.clone(),
