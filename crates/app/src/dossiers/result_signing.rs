@@ -7,9 +7,9 @@
 //! The signing itself (an RSA operation and a pass over the PDF) happens before
 //! the write transaction, as the files' bytes are stored before it: on SQLite
 //! the transaction holds the one write lock, which every counter of the
-//! commune waits for. The transaction then checks that the leader who signed is
-//! still the one who approved; if not (another approval came in between), it
-//! signs again inside.
+//! commune waits for. The transaction uses that copy when its signer is still
+//! the leader who approved; otherwise (another approval came in between, or
+//! nothing was signed ahead) it signs inside, as before.
 
 use motcua_domain::access::Action;
 use motcua_domain::dossier::Dossier as Record;
@@ -112,7 +112,8 @@ impl Dossiers<'_> {
 
     /// In the attaching transaction: the result to attach and whether it is
     /// signed, its signature recorded on `conn`. `ahead` is the copy signed
-    /// before the transaction, used when its signer is still the approver.
+    /// before the transaction, used when its signer is still the approver;
+    /// without it a PDF is signed here.
     pub(crate) async fn sign_result(
         &self,
         conn: &mut Conn,
