@@ -408,7 +408,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let workbook = motcua_legacy::read_workbook(
+            let mut workbook = motcua_legacy::read_workbook(
                 &bytes,
                 &name,
                 &kind,
@@ -429,7 +429,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     Some(_) => {}
                 }
             }
-            let rows = motcua_legacy::import_rows(&workbook);
+            let rows = motcua_legacy::import_rows(&mut workbook);
             let app = open(&config).await?;
             let outcome = app
                 .registers()

@@ -983,7 +983,7 @@ async fn upload_page_imports_a_workbook_and_refuses_bad_files(app: TestApp) {
 async fn an_old_binary_xls_register_imports(app: TestApp) {
     let bytes = include_bytes!("fixtures/so-khai-sinh-2014.xls");
     assert!(bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]), "an OLE2 .xls");
-    let workbook = motcua_legacy::read_workbook(
+    let mut workbook = motcua_legacy::read_workbook(
         bytes,
         "so-khai-sinh-2014.xls",
         "birth",
@@ -991,7 +991,7 @@ async fn an_old_binary_xls_register_imports(app: TestApp) {
     )
     .expect("read .xls");
     assert_eq!(workbook.sheets[0].header_row, Some(3));
-    let rows = motcua_legacy::import_rows(&workbook);
+    let rows = motcua_legacy::import_rows(&mut workbook);
     let officer = actor(&app, "chuyenvien").await;
     let regs = app.app.registers();
     let report = regs

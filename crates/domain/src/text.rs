@@ -3,14 +3,30 @@
 pub mod encoding;
 
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// Text as stored: NFC, trimmed, inner runs of white space collapsed to one space.
 /// Input typed with combining marks (NFD, common on macOS and some phones) and
 /// input pasted from Word with non-breaking spaces end up identical.
 pub fn clean(input: &str) -> String {
-    let nfc: String = input.nfc().collect();
-    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Most text is already NFC (all ASCII text is): composing it again is the
+    // costly part of cleaning a legacy register's hundreds of thousands of cells.
+    if input.is_ascii() || is_nfc_quick(input.chars()) == IsNormalized::Yes {
+        collapse_spaces(input)
+    } else {
+        collapse_spaces(&input.nfc().collect::<String>())
+    }
+}
+
+fn collapse_spaces(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for word in input.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Search key: lowercase, without tone or vowel marks, đ → d. "ĐĂNG KÝ KẾT HÔN",

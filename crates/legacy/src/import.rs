@@ -21,30 +21,30 @@ impl From<Value> for Cell {
 }
 
 /// Every row of every sheet, in order, blank ones included, so that the import
-/// accounts for each of them.
-pub fn import_rows(workbook: &Workbook) -> Vec<ImportRow> {
-    workbook
-        .sheets
-        .iter()
-        .flat_map(|sheet| {
-            sheet.rows.iter().map(move |row| {
-                let mut values: BTreeMap<String, Cell> = row
-                    .values
-                    .iter()
-                    .map(|(field, value)| (field.clone(), Cell::from(value.clone())))
-                    .collect();
-                if let (Some(year), false) = (sheet.book_year, row.blank) {
-                    values
-                        .entry(BOOK_YEAR.to_owned())
-                        .or_insert(Cell::Year(year));
-                }
-                ImportRow {
-                    sheet: sheet.name.clone(),
-                    excel_row: row.excel_row,
-                    blank: row.blank,
-                    values,
-                }
-            })
-        })
-        .collect()
+/// accounts for each of them. The rows are moved out of `workbook` (a large
+/// register's values are not copied); its sheets keep their names, headers and
+/// columns, and its notes stay.
+pub fn import_rows(workbook: &mut Workbook) -> Vec<ImportRow> {
+    let mut out = Vec::with_capacity(workbook.sheets.iter().map(|s| s.rows.len()).sum());
+    for sheet in &mut workbook.sheets {
+        for row in std::mem::take(&mut sheet.rows) {
+            let mut values: BTreeMap<String, Cell> = row
+                .values
+                .into_iter()
+                .map(|(field, value)| (field, Cell::from(value)))
+                .collect();
+            if let (Some(year), false) = (sheet.book_year, row.blank) {
+                values
+                    .entry(BOOK_YEAR.to_owned())
+                    .or_insert(Cell::Year(year));
+            }
+            out.push(ImportRow {
+                sheet: sheet.name.clone(),
+                excel_row: row.excel_row,
+                blank: row.blank,
+                values,
+            });
+        }
+    }
+    out
 }

@@ -20,10 +20,11 @@ mod import;
 #[cfg(feature = "sample")]
 pub mod sample;
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
-use calamine::{Data, Dimensions, Reader, StyleRange, Xls, Xlsx};
+use calamine::{Data, DataRef, Dimensions, Range, Reader, Xls, Xlsx};
 use jiff::civil::Date;
 use motcua_domain::civil::columns::{self, NOTES_SHEET, NOTE_COLUMNS};
 use motcua_domain::civil::{Kind, NoteLine};
@@ -160,38 +161,36 @@ pub fn read_workbook(
         let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
         let is_1904 = book.has_1904_epoch();
         for name in book.sheet_names() {
-            let range = book
-                .worksheet_range(&name)
-                .map_err(|e| unreadable(e.to_string()))?;
-            // A sheet whose styles cannot be read is still read, by detection.
-            let styles = book.worksheet_style(&name).unwrap_or_default();
             let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
-            take(&SheetInput {
-                name: &name,
-                range: &range,
-                styles: &styles,
-                merges: &merges,
-                is_1904,
-                this_year,
-            });
+            let (range, hints) = match xlsx_cells(&mut book, &name) {
+                Ok(read) => read,
+                // A sheet whose styles cannot be read is still read, by detection.
+                Err(_) => (
+                    book.worksheet_range(&name)
+                        .map_err(|e| unreadable(e.to_string()))?,
+                    Vec::new(),
+                ),
+            };
+            take(&SheetInput::new(
+                &name, range, hints, &merges, is_1904, this_year,
+            ));
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
         let is_1904 = book.has_1904_epoch();
-        let styles = StyleRange::empty();
         for name in book.sheet_names() {
             let range = book
                 .worksheet_range(&name)
                 .map_err(|e| unreadable(e.to_string()))?;
             let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
-            take(&SheetInput {
-                name: &name,
-                range: &range,
-                styles: &styles,
-                merges: &merges,
+            take(&SheetInput::new(
+                &name,
+                range,
+                Vec::new(),
+                &merges,
                 is_1904,
                 this_year,
-            });
+            ));
         }
     } else {
         return Err(ReadError::NotAWorkbook(file_name.to_string()));
@@ -220,7 +219,7 @@ fn read_notes(input: &SheetInput) -> Vec<NoteLine> {
             return String::new();
         };
         match input.cell(row, col) {
-            Data::String(s) => clean(&decode(s, input.hint(row, col))),
+            Data::String(s) => input.text(s, row, col),
             Data::Empty => String::new(),
             Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
             Data::DateTime(dt) => date::from_serial(dt.as_f64(), input.is_1904)
@@ -256,27 +255,130 @@ fn read_notes(input: &SheetInput) -> Vec<NoteLine> {
     lines
 }
 
+/// A sheet's used cells, in one pass over its XML: the values and, from each
+/// cell's font, its encoding hint (calamine's `worksheet_range` and
+/// `worksheet_style` would each inflate and parse the sheet).
+fn xlsx_cells(
+    book: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+) -> Result<(Range<Data>, Vec<Option<Legacy>>), calamine::XlsxError> {
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(reader) => reader,
+        // A chart sheet holds no cells.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok((Range::default(), Vec::new())),
+        Err(e) => return Err(e),
+    };
+    // The palette is small: each style's font is looked at once, not each cell's.
+    let palette: Vec<Option<Legacy>> = reader
+        .styles()
+        .iter()
+        .map(|s| {
+            s.font
+                .as_ref()
+                .and_then(|f| f.name.as_deref())
+                .and_then(encoding_of_font)
+        })
+        .collect();
+    let mut cells = Vec::new();
+    let mut hinted: Vec<((u32, u32), Legacy)> = Vec::new();
+    while let Some((cell, style)) = reader.next_cell_with_style_id()? {
+        let value = cell.get_value();
+        if matches!(value, DataRef::Empty) {
+            continue;
+        }
+        let pos = cell.get_position();
+        if let Some(Some(hint)) = palette.get(style) {
+            hinted.push((pos, *hint));
+        }
+        cells.push(calamine::Cell::new(pos, Data::from(value.clone())));
+    }
+    drop(reader);
+    let range = Range::from_sparse(cells);
+    let mut hints = Vec::new();
+    if let (Some(start), false) = (range.start(), hinted.is_empty()) {
+        let width = range.width();
+        hints = vec![None; range.height() * width];
+        for ((row, col), hint) in hinted {
+            let (Some(r), Some(c)) = (row.checked_sub(start.0), col.checked_sub(start.1)) else {
+                continue;
+            };
+            if let Some(slot) = hints.get_mut(r as usize * width + c as usize) {
+                *slot = Some(hint);
+            }
+        }
+    }
+    Ok((range, hints))
+}
+
 struct SheetInput<'a> {
     name: &'a str,
-    range: &'a calamine::Range<Data>,
-    styles: &'a StyleRange,
+    range: Range<Data>,
+    /// Each cell's encoding hint, row-major over `range`; empty when the file
+    /// names no fonts (.xls).
+    hints: Vec<Option<Legacy>>,
     merges: &'a [Dimensions],
     is_1904: bool,
     this_year: i16,
+    /// Each distinct non-ASCII text decoded once per hint: a register repeats
+    /// its places, parents' names, sexes and ethnicities thousands of times,
+    /// and an .xlsx stores each distinct string once.
+    decoded: RefCell<[HashMap<Box<str>, String>; 4]>,
 }
 
-impl SheetInput<'_> {
+impl<'a> SheetInput<'a> {
+    fn new(
+        name: &'a str,
+        range: Range<Data>,
+        hints: Vec<Option<Legacy>>,
+        merges: &'a [Dimensions],
+        is_1904: bool,
+        this_year: i16,
+    ) -> Self {
+        SheetInput {
+            name,
+            range,
+            hints,
+            merges,
+            is_1904,
+            this_year,
+            decoded: RefCell::default(),
+        }
+    }
+
     fn cell(&self, row: u32, col: u32) -> &Data {
         static EMPTY: Data = Data::Empty;
         self.range.get_value((row, col)).unwrap_or(&EMPTY)
     }
 
     fn hint(&self, row: u32, col: u32) -> Option<Legacy> {
-        self.styles
-            .get((row, col))
-            .and_then(|s| s.font.as_ref())
-            .and_then(|f| f.name.as_deref())
-            .and_then(encoding_of_font)
+        let start = self.range.start()?;
+        let (r, c) = (row.checked_sub(start.0)?, col.checked_sub(start.1)?);
+        if c as usize >= self.range.width() {
+            return None;
+        }
+        let at = r as usize * self.range.width() + c as usize;
+        self.hints.get(at).copied().flatten()
+    }
+
+    /// A cell's text decoded to Unicode ([`decode`]) and cleaned ([`clean`]).
+    fn text(&self, s: &str, row: u32, col: u32) -> String {
+        if s.is_ascii() {
+            return clean(s);
+        }
+        let hint = self.hint(row, col);
+        let slot = match hint {
+            None => 0,
+            Some(Legacy::Tcvn3) => 1,
+            Some(Legacy::Tcvn3Capitals) => 2,
+            Some(Legacy::Vni) => 3,
+        };
+        let decoded = &mut self.decoded.borrow_mut()[slot];
+        if let Some(text) = decoded.get(s) {
+            return text.clone();
+        }
+        let text = clean(&decode(s, hint));
+        decoded.insert(s.into(), text.clone());
+        text
     }
 
     /// The cell's text for a title: decoded, cleaned; a cell covered by a
@@ -289,7 +391,7 @@ impl SheetInput<'_> {
             .map(|m| m.start)
             .unwrap_or((row, col));
         match self.cell(r, c) {
-            Data::String(s) => clean(&decode(s, self.hint(r, c))),
+            Data::String(s) => self.text(s, r, c),
             Data::Empty => String::new(),
             other => other.to_string(),
         }
@@ -475,7 +577,7 @@ fn convert(input: &SheetInput, data: &Data, row: u32, col: u32, field: &str) -> 
     if is_empty(data) {
         return None;
     }
-    let text = |s: &str| clean(&decode(s, input.hint(row, col)));
+    let text = |s: &str| input.text(s, row, col);
     let raw = || match data {
         Data::String(s) => text(s),
         other => other.to_string(),

@@ -334,3 +334,57 @@ fn generated_register_throughput() {
         f64::from(rows) / secs
     );
 }
+
+/// The same characters typed in cells of different fonts are different names:
+/// each is decoded by its own cell's font, however often it repeats (the reader
+/// decodes each distinct text once per encoding).
+#[test]
+fn repeated_text_is_decoded_by_each_cells_font() {
+    use motcua_domain::text::clean;
+    use motcua_domain::text::encoding::{decode, Legacy};
+    // VNI for "Huỳnh Tấn Phát", and TCVN3 for something else.
+    let typed = "Huyønh Taán Phaùt";
+    let mut book = XlsxBook::new();
+    let vntime = Format::new().set_font_name(".VnTime");
+    let vni = Format::new().set_font_name("VNI-Times");
+    let unicode = Format::new().set_font_name("Times New Roman");
+    let ws = book.add_worksheet();
+    ws.set_name("2014").unwrap();
+    for (c, h) in ["Số", "Quyển số", "Ngày đăng ký", "Họ và tên"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let cells = [
+        (&vni, Some(Legacy::Vni)),
+        (&vntime, Some(Legacy::Tcvn3)),
+        (&unicode, None),
+        (&vni, Some(Legacy::Vni)),
+        (&vntime, Some(Legacy::Tcvn3)),
+    ];
+    for (i, (font, _)) in cells.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_number(r, 0, f64::from(r)).unwrap();
+        ws.write_string(r, 1, "01").unwrap();
+        ws.write_string(r, 2, "05/03/2014").unwrap();
+        ws.write_string_with_format(r, 3, typed, font).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let read = read_workbook(&bytes, "so.xlsx", "birth", &Mapping::default()).unwrap();
+    let rows = &read.sheets[0].rows;
+    assert_eq!(get(&rows[0], "full_name"), &text("Huỳnh Tấn Phát"));
+    assert_ne!(
+        clean(&decode(typed, Some(Legacy::Tcvn3))),
+        "Huỳnh Tấn Phát",
+        "the test needs a text that the two encodings read differently"
+    );
+    for (row, (_, hint)) in rows.iter().zip(cells) {
+        assert_eq!(
+            get(row, "full_name"),
+            &text(&clean(&decode(typed, hint))),
+            "row {}",
+            row.excel_row
+        );
+    }
+}

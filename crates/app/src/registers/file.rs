@@ -58,7 +58,7 @@ impl Registers<'_> {
         // Parsing a workbook is CPU work of up to a second or two: off the
         // request threads.
         let name = file_name.to_owned();
-        let workbook = tokio::task::spawn_blocking(move || {
+        let mut workbook = tokio::task::spawn_blocking(move || {
             read_workbook(&bytes, &name, kind.as_str(), &Mapping::default())
         })
         .await
@@ -81,7 +81,7 @@ impl Registers<'_> {
             .iter()
             .flat_map(|s| s.unmapped.iter().map(move |u| format!("{}: {u}", s.name)))
             .collect();
-        let rows = import_rows(&workbook);
+        let rows = import_rows(&mut workbook);
         let report = self
             .import_with_notes(
                 by,
