@@ -155,14 +155,10 @@ impl Db {
         // The writer never checkpoints: see `Checkpoints`.
         let writer = match engine {
             Engine::Sqlite => Some(
-                pool_options(
-                    engine,
-                    synchronous,
-                    "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;",
-                )
-                .max_connections(1)
-                .connect_with(options)
-                .await?,
+                pool_options(engine, synchronous, WRITER_PRAGMAS)
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await?,
             ),
             Engine::Postgres => None,
         };
@@ -467,6 +463,10 @@ pub fn is_unique_violation(err: &StoreError) -> bool {
 
 /// A new time-ordered id (UUIDv7): sortable by creation and safe to merge across
 /// databases.
+/// The SQLite writer's page cache, KiB, as [`WRITER_PRAGMAS`] sets it.
+pub(crate) const WRITER_CACHE_KIB: usize = 65_536;
+const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;";
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

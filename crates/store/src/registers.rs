@@ -1,10 +1,12 @@
 //! Civil-status registers: books, entries and their notes.
 
+use std::collections::HashMap;
+
 use sqlx::FromRow;
 
 use motcua_domain::{civil, text};
 
-use crate::bulk::{insert_rows, AnyQuery};
+use crate::bulk::{insert_rows, is_sqlite, AnyQuery};
 use crate::{Conn, Result};
 
 /// A book of a register.
@@ -235,30 +237,63 @@ fn bind_entry<'q>(q: AnyQuery<'q>, e: &'q EntryRow) -> AnyQuery<'q> {
 /// read back again and again (1.6 GB written, 578,000 reads). Give a bulk
 /// import all its entries in one call.
 pub async fn insert_entries(conn: &mut Conn, rows: &[EntryRow]) -> Result<()> {
+    // A bulk import's pages must stay in SQLite's cache until its commit: with
+    // the writer's usual cache a 100,000-row import spilled dirty pages to the
+    // log halfway and read them back, a third of its time in the kernel. About
+    // 3 KiB an entry (its row, its indexes, its nine name prefixes), at most 512 MiB.
+    let cache_kib = (rows.len() * 3).min(524_288);
+    let grow = is_sqlite(conn) && cache_kib > crate::WRITER_CACHE_KIB;
+    if grow {
+        sqlx::query(&format!("PRAGMA cache_size = -{cache_kib}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let written = write_entries(conn, rows).await;
+    if grow {
+        sqlx::query(&format!("PRAGMA cache_size = -{}", crate::WRITER_CACHE_KIB))
+            .execute(&mut *conn)
+            .await?;
+    }
+    written
+}
+
+async fn write_entries(conn: &mut Conn, rows: &[EntryRow]) -> Result<()> {
     let head = format!("civil_entries ({ENTRY_COLUMNS})");
     insert_rows(conn, &head, ENTRY_WIDTH, INSERT_BATCH, rows, bind_entry).await?;
-    let mut names: Vec<NameRow<'_>> = rows
-        .iter()
-        .flat_map(|e| {
-            civil::name_key_slices(&e.name_fold, &e.given_fold, e.other_fold.as_deref())
-                .into_iter()
-                .map(move |prefix| NameRow {
-                    agency_id: &e.agency_id,
-                    prefix,
-                    name_key: &e.name_key,
-                    entry_id: &e.id,
-                })
-        })
-        .collect();
-    names.sort_unstable_by(|a, b| {
-        (a.agency_id, a.prefix, a.name_key, a.entry_id).cmp(&(
-            b.agency_id,
-            b.prefix,
-            b.name_key,
-            b.entry_id,
-        ))
-    });
+    let names = names_in_key_order(rows);
     insert_names(conn, &names).await
+}
+
+/// Every name-prefix row of `rows`, in the order of the table's key (agency,
+/// prefix, name_key, entry_id), so that the inserts walk the b-tree once. The
+/// entries are sorted (a tenth as many as the prefix rows) and dealt into one
+/// bucket per agency and prefix, each of which is then in key order: comparing
+/// the 900,000 rows of a 100,000-entry import took a second.
+fn names_in_key_order(rows: &[EntryRow]) -> Vec<NameRow<'_>> {
+    let mut order: Vec<&EntryRow> = rows.iter().collect();
+    order.sort_unstable_by(|a, b| {
+        (&a.agency_id, &a.name_key, &a.id).cmp(&(&b.agency_id, &b.name_key, &b.id))
+    });
+    let mut buckets: HashMap<(&str, &str), Vec<&EntryRow>> = HashMap::new();
+    for e in order {
+        for prefix in civil::name_key_slices(&e.name_fold, &e.given_fold, e.other_fold.as_deref()) {
+            buckets.entry((&e.agency_id, prefix)).or_default().push(e);
+        }
+    }
+    let mut keys: Vec<(&str, &str)> = buckets.keys().copied().collect();
+    keys.sort_unstable();
+    let mut names = Vec::with_capacity(buckets.values().map(Vec::len).sum());
+    for key in keys {
+        for e in buckets.remove(&key).unwrap_or_default() {
+            names.push(NameRow {
+                agency_id: key.0,
+                prefix: key.1,
+                name_key: &e.name_key,
+                entry_id: &e.id,
+            });
+        }
+    }
+    names
 }
 
 /// A row of `civil_entry_names`.
@@ -746,4 +781,64 @@ pub async fn possible_duplicates(
     .bind(bucket)
     .fetch_all(conn)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, agency: &str, name: &str, given: &str, other: Option<&str>) -> EntryRow {
+        EntryRow {
+            id: id.into(),
+            book_id: "b".into(),
+            agency_id: agency.into(),
+            kind: "birth".into(),
+            re_registration: 0,
+            number: 1,
+            registered_on: "2014-01-01".into(),
+            registration_year: 2014,
+            fields: "{}".into(),
+            display_name: name.into(),
+            name_fold: name.into(),
+            given_fold: given.into(),
+            // Not the name: the key order must come from this column.
+            name_key: format!("{given}|{id}"),
+            other_fold: other.map(str::to_owned),
+            date_of_birth: None,
+            birth_year: None,
+            personal_id: None,
+            mother_fold: None,
+            father_fold: None,
+            notes: 0,
+            source: "import".into(),
+            dossier_id: None,
+            created_at: 0,
+            created_by: None,
+        }
+    }
+
+    #[test]
+    fn prefix_rows_come_in_the_order_of_the_key() {
+        let rows = vec![
+            entry("e3", "a2", "tran thi an", "an", None),
+            entry("e1", "a1", "nguyen van duc", "duc", Some("le thi hoa")),
+            entry("e2", "a1", "nguyen van an", "an", None),
+            entry("e4", "a1", "nguyen duc", "duc", None),
+            entry("e5", "a2", "le an", "an", Some("tran van binh")),
+        ];
+        let got: Vec<(&str, &str, &str, &str)> = names_in_key_order(&rows)
+            .iter()
+            .map(|n| (n.agency_id, n.prefix, n.name_key, n.entry_id))
+            .collect();
+        let mut want: Vec<(&str, &str, &str, &str)> = rows
+            .iter()
+            .flat_map(|e| {
+                civil::name_key_slices(&e.name_fold, &e.given_fold, e.other_fold.as_deref())
+                    .into_iter()
+                    .map(move |p| (e.agency_id.as_str(), p, e.name_key.as_str(), e.id.as_str()))
+            })
+            .collect();
+        want.sort_unstable();
+        assert_eq!(got, want);
+    }
 }
