@@ -17,11 +17,12 @@
 //! reading it as Unicode gives text that is not Vietnamese and a decoding gives
 //! text that is more plausibly Vietnamese (see [`implausibility`]).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// A legacy encoding, as named by a cell's font.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -225,7 +226,7 @@ pub fn decode(input: &str, hint: Option<Legacy>) -> String {
         return input.to_string();
     }
     if input.chars().any(is_unicode_only) {
-        return input.nfc().collect();
+        return nfc(input);
     }
     let own = implausibility(input);
     match hint {
@@ -234,13 +235,23 @@ pub fn decode(input: &str, hint: Option<Legacy>) -> String {
             if implausibility(&decoded) <= own {
                 decoded
             } else {
-                input.nfc().collect()
+                nfc(input)
             }
         }
         None => match guess(input, own) {
             Some(enc) => decode_as(input, enc),
-            None => input.nfc().collect(),
+            None => nfc(input),
         },
+    }
+}
+
+/// `input` composed to NFC; most Unicode text already is, and checking is
+/// cheaper than composing.
+fn nfc(input: &str) -> String {
+    if is_nfc_quick(input.chars()) == IsNormalized::Yes {
+        input.to_owned()
+    } else {
+        input.nfc().collect()
     }
 }
 
@@ -312,6 +323,9 @@ fn is_vietnamese_marked(c: char) -> bool {
 }
 
 fn has_tone(c: char) -> bool {
+    if c.is_ascii() {
+        return false;
+    }
     c.nfd()
         .any(|m| matches!(m, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))
 }
@@ -342,7 +356,11 @@ pub fn implausibility(text: &str) -> u32 {
         if word.is_ascii() {
             continue;
         }
-        let word: String = word.nfc().collect();
+        let word = if is_nfc_quick(word.chars()) == IsNormalized::Yes {
+            Cow::Borrowed(word)
+        } else {
+            Cow::Owned(word.nfc().collect())
+        };
         let mut prev_lower = false;
         let mut case_break = false;
         let mut tones = 0;
