@@ -6,13 +6,37 @@
 use motcua_domain::text::encoding::{encode_tcvn3, encode_vni};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-const FAMILY: [&str; 8] = [
-    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Vũ", "Đặng",
+// Mixed-radix names: every child's name in the first 22,080 rows is distinct
+// (three words), and up to 264,960 with a second middle name, as in a real
+// register, where most names differ: a reader that caches decoded text gains
+// nothing from repeats here.
+const FAMILY: [&str; 24] = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đinh", "Lâm", "Mai", "Trịnh", "Tô", "Tạ", "Cao",
 ];
-const MIDDLE: [&str; 6] = ["Văn", "Thị", "Hữu", "Ngọc", "Minh", "Thu"];
-const GIVEN: [&str; 10] = [
-    "Đức", "Hường", "Ánh", "Quỳnh", "Tuấn", "Hồng", "Bảo", "Khôi", "Lan", "Trâm",
+const MIDDLE: [&str; 20] = [
+    "Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quang", "Xuân", "Thu", "Hồng", "Kim",
+    "Bảo", "Gia", "Anh", "Phương", "Thế", "Công", "Đình", "Trọng",
 ];
+const SECOND: [&str; 12] = [
+    "", "Hoài", "Khánh", "Nhật", "Thiên", "Tường", "Diệu", "Mỹ", "Quốc", "Tuệ", "Vĩnh", "Yến",
+];
+const GIVEN: [&str; 46] = [
+    "Đức", "An", "Ánh", "Bình", "Châu", "Cường", "Dũng", "Duy", "Anh", "Giang", "Hà", "Hải",
+    "Hạnh", "Hiếu", "Hoa", "Hùng", "Huy", "Hương", "Khánh", "Lan", "Linh", "Long", "Mai", "Minh",
+    "My", "Nam", "Ngân", "Ngọc", "Nhung", "Oanh", "Phong", "Phúc", "Quân", "Quỳnh", "Sơn", "Tâm",
+    "Thảo", "Thắng", "Trang", "Trung", "Tuấn", "Uyên", "Việt", "Vy", "Xuân", "Yến",
+];
+
+/// Words joined by single spaces, empty ones left out.
+fn joined(words: &[&str]) -> String {
+    words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// The columns of [`birth_register`], in order.
 pub const HEADERS: [&str; 10] = [
@@ -50,17 +74,19 @@ pub fn birth_register(rows: u32) -> Result<Vec<u8>, XlsxError> {
     for i in 0..rows {
         let r = i + 3;
         let n = i as usize;
-        let name = format!(
-            "{} {} {}",
-            FAMILY[n % FAMILY.len()],
-            MIDDLE[n / 7 % MIDDLE.len()],
-            GIVEN[n / 3 % GIVEN.len()]
-        );
-        let mother = format!(
-            "{} Thị {}",
-            FAMILY[(n + 3) % FAMILY.len()],
-            GIVEN[n / 5 % GIVEN.len()]
-        );
+        let (f, m, g) = (FAMILY.len(), MIDDLE.len(), GIVEN.len());
+        let name = joined(&[
+            FAMILY[n % f],
+            MIDDLE[n / f % m],
+            SECOND[n / (f * m * g) % SECOND.len()],
+            GIVEN[n / (f * m) % g],
+        ]);
+        let mother = joined(&[
+            FAMILY[(n + 3) % f],
+            "Thị",
+            SECOND[n / (f * g) % SECOND.len()],
+            GIVEN[n / f % g],
+        ]);
         // Born up to a month before the registration (which a birth cannot
         // precede), so that every generated row is a valid entry.
         let registered = n % 365;
