@@ -9,10 +9,10 @@
 //! row below the header is returned, blank ones flagged, so that an importer can
 //! account for every row. Nothing here writes anywhere.
 //!
-//! Fonts: for .xlsx each cell's font name is read (calamine's
-//! `worksheet_style`) and used as the encoding hint; .xls cells get no hint and
-//! their encoding is detected from the text alone, as are cells in a Unicode
-//! font and rich-text cells whose runs carry their own fonts.
+//! Fonts: for .xlsx each cell's style is read in the same pass as its value
+//! (calamine's cells reader), and its font name used as the encoding hint; .xls
+//! cells get no hint and their encoding is detected from the text alone, as are
+//! cells in a Unicode font and rich-text cells whose runs carry their own fonts.
 
 pub mod date;
 pub mod header;
