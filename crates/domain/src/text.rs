@@ -2,6 +2,8 @@
 
 pub mod encoding;
 
+use std::borrow::Cow;
+
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -9,12 +11,17 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 /// Input typed with combining marks (NFD, common on macOS and some phones) and
 /// input pasted from Word with non-breaking spaces end up identical.
 pub fn clean(input: &str) -> String {
-    // Most text is already NFC (all ASCII text is): composing it again is the
-    // costly part of cleaning a legacy register's hundreds of thousands of cells.
+    collapse_spaces(&nfc(input))
+}
+
+/// `input` in NFC. Most text already is (all ASCII text is), and checking is
+/// far cheaper than composing: composing again was the costly part of reading
+/// a legacy register's hundreds of thousands of cells.
+fn nfc(input: &str) -> Cow<'_, str> {
     if input.is_ascii() || is_nfc_quick(input.chars()) == IsNormalized::Yes {
-        collapse_spaces(input)
+        Cow::Borrowed(input)
     } else {
-        collapse_spaces(&input.nfc().collect::<String>())
+        Cow::Owned(input.nfc().collect())
     }
 }
 

@@ -99,6 +99,11 @@ impl Engine {
     }
 }
 
+/// The SQLite writer's page cache, KiB, as [`WRITER_PRAGMAS`] sets it (a bulk
+/// import grows it for its transaction, then sets it back).
+pub(crate) const WRITER_CACHE_KIB: usize = 65_536;
+const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;";
+
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
@@ -463,10 +468,6 @@ pub fn is_unique_violation(err: &StoreError) -> bool {
 
 /// A new time-ordered id (UUIDv7): sortable by creation and safe to merge across
 /// databases.
-/// The SQLite writer's page cache, KiB, as [`WRITER_PRAGMAS`] sets it.
-pub(crate) const WRITER_CACHE_KIB: usize = 65_536;
-const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;";
-
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

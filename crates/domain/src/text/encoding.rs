@@ -17,12 +17,13 @@
 //! reading it as Unicode gives text that is not Vietnamese and a decoding gives
 //! text that is more plausibly Vietnamese (see [`implausibility`]).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+use unicode_normalization::UnicodeNormalization;
+
+use super::nfc;
 
 /// A legacy encoding, as named by a cell's font.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -226,7 +227,7 @@ pub fn decode(input: &str, hint: Option<Legacy>) -> String {
         return input.to_string();
     }
     if input.chars().any(is_unicode_only) {
-        return nfc(input);
+        return nfc(input).into_owned();
     }
     let own = implausibility(input);
     match hint {
@@ -235,23 +236,13 @@ pub fn decode(input: &str, hint: Option<Legacy>) -> String {
             if implausibility(&decoded) <= own {
                 decoded
             } else {
-                nfc(input)
+                nfc(input).into_owned()
             }
         }
         None => match guess(input, own) {
             Some(enc) => decode_as(input, enc),
-            None => nfc(input),
+            None => nfc(input).into_owned(),
         },
-    }
-}
-
-/// `input` composed to NFC; most Unicode text already is, and checking is
-/// cheaper than composing.
-fn nfc(input: &str) -> String {
-    if is_nfc_quick(input.chars()) == IsNormalized::Yes {
-        input.to_owned()
-    } else {
-        input.nfc().collect()
     }
 }
 
@@ -356,11 +347,7 @@ pub fn implausibility(text: &str) -> u32 {
         if word.is_ascii() {
             continue;
         }
-        let word = if is_nfc_quick(word.chars()) == IsNormalized::Yes {
-            Cow::Borrowed(word)
-        } else {
-            Cow::Owned(word.nfc().collect())
-        };
+        let word = nfc(word);
         let mut prev_lower = false;
         let mut case_break = false;
         let mut tones = 0;
