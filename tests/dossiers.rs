@@ -21,6 +21,8 @@ on_both_engines!(
     repeated_requests_with_a_key_act_once,
     two_officers_at_once_exactly_one_succeeds,
     tampered_history_is_found_by_audit_verify,
+    events_are_stored_by_number_and_read_as_text,
+    migration_0024_keeps_every_event,
     a_row_changed_behind_the_app_is_found_by_audit_verify,
     a_report_column_changed_behind_the_app_is_found_too,
     scanned_documents_are_counted_on_the_row_and_checked_against_the_files,
@@ -954,16 +956,21 @@ async fn tampered_history_is_found_by_audit_verify(app: TestApp) {
         "{}",
         out.stdout
     );
-    // Events are append-only for the application…
-    let refused = sqlx::query("UPDATE dossier_events SET reason = 'x'")
-        .execute(app.db.pool())
-        .await;
-    assert!(refused.is_err());
+    // Events are append-only for the application, as texts and as stored…
+    for sql in [
+        "UPDATE dossier_events SET reason = 'x'",
+        "UPDATE dossier_event_rows SET reason = 'x'",
+        "DELETE FROM dossier_event_rows",
+        "UPDATE event_terms SET value = 'x'",
+    ] {
+        let refused = sqlx::query(sql).execute(app.db.pool()).await;
+        assert!(refused.is_err(), "{sql}");
+    }
     // …and someone with the database's keys who removes the guard is still caught.
     let drop = match app.db.engine() {
         motcua_store::Engine::Sqlite => "DROP TRIGGER dossier_events_no_update",
         motcua_store::Engine::Postgres => {
-            "DROP TRIGGER dossier_events_append_only ON dossier_events"
+            "DROP TRIGGER dossier_events_append_only ON dossier_event_rows"
         }
     };
     sqlx::query(drop)
@@ -974,7 +981,7 @@ async fn tampered_history_is_found_by_audit_verify(app: TestApp) {
         .fetch_one(app.db.pool())
         .await
         .expect("victim");
-    sqlx::query(&format!("UPDATE dossier_events SET actor_name = 'Người khác' WHERE seq = 1 AND dossier_id = (SELECT id FROM dossiers WHERE code = '{victim}')")).execute(app.db.pool()).await.expect("tamper");
+    sqlx::query(&format!("UPDATE dossier_event_rows SET actor_name = 'Người khác' WHERE seq = 1 AND dossier_no = (SELECT no FROM dossiers WHERE code = '{victim}')")).execute(app.db.pool()).await.expect("tamper");
     let out = motcua(&app, &["audit", "verify"], &[], None).await;
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
@@ -1206,6 +1213,190 @@ async fn scanned_documents_are_counted_on_the_row_and_checked_against_the_files(
         "{}",
         out.stdout
     );
+}
+
+/// Events name their dossier and the texts they repeat by number (migration
+/// 0024), and read back as texts. A term first used by a transaction that rolls
+/// back is not remembered: on SQLite its number goes to the next new term, so an
+/// event that reused it would name the wrong actor.
+async fn events_are_stored_by_number_and_read_as_text(app: TestApp) {
+    use motcua_store::dossiers::{events, insert_event, EventRow};
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    let d = api.receive(&counter, intake("1.000689")).await;
+    let code = d["code"].as_str().expect("code").to_owned();
+    api.ok(&counter, &code, "assign", json!({})).await;
+    let (id, stored_action): (String, String) = sqlx::query_as(&format!(
+        "SELECT d.id, t.value FROM dossier_event_rows e JOIN dossiers d ON d.no = e.dossier_no \
+         JOIN event_terms t ON t.no = e.action WHERE d.code = '{code}' AND e.seq = 2"
+    ))
+    .fetch_one(app.db.pool())
+    .await
+    .expect("the stored event");
+    assert_eq!(stored_action, "assign");
+    let terms = app.count("SELECT COUNT(*) FROM event_terms").await;
+    let row = |seq: i64, actor: &str| EventRow {
+        dossier_id: id.clone(),
+        seq,
+        at: 1_764_547_200_000,
+        actor_id: Some(actor.to_owned()),
+        actor_name: "Kiểm thử".into(),
+        agency_id: None,
+        action: "note".into(),
+        from_status: None,
+        to_status: "received".into(),
+        reason: None,
+        data: "{}".into(),
+        hash: vec![7; 32],
+    };
+    let mut tx = app.db.begin_write().await.expect("begin");
+    insert_event(&mut tx, &row(100, "rolled-back-actor"))
+        .await
+        .expect("insert");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(app.count("SELECT COUNT(*) FROM event_terms").await, terms);
+    for (seq, actor) in [(100, "second-actor"), (101, "rolled-back-actor")] {
+        let mut tx = app.db.begin_write().await.expect("begin");
+        insert_event(&mut tx, &row(seq, actor))
+            .await
+            .expect("insert");
+        tx.commit().await.expect("commit");
+    }
+    let mut conn = app.db.read().await.expect("read");
+    let read = events(&mut conn, &id).await.expect("events");
+    let actors: Vec<(i64, Option<&str>)> = read
+        .iter()
+        .filter(|e| e.seq >= 100)
+        .map(|e| (e.seq, e.actor_id.as_deref()))
+        .collect();
+    assert_eq!(
+        actors,
+        [
+            (100, Some("second-actor")),
+            (101, Some("rolled-back-actor"))
+        ]
+    );
+    assert_eq!(read.last(), Some(&row(101, "rolled-back-actor")));
+    // An insert into the view is refused, never silently dropped.
+    let refused = sqlx::query(
+        "INSERT INTO dossier_events (dossier_id, seq, at, actor_name, action, to_status, data, hash) \
+         VALUES ($1, 102, 1, 'x', 'note', 'received', $2, $2)",
+    )
+    .bind(&id)
+    .bind(vec![0u8; 32])
+    .execute(app.db.pool())
+    .await
+    .expect_err("an insert into the view");
+    assert!(refused.to_string().contains("view"), "{refused}");
+}
+
+/// The events table as migration 0023 left it, rebuilt from the view, with the
+/// schema changes of 0024 undone: 0024 can then run again on dossiers that exist.
+const BEFORE_0024_SQLITE: &str = "
+CREATE TABLE events_then AS SELECT dossier_id, seq, at, actor_id, actor_name, agency_id,
+    action, from_status, to_status, reason, data, hash FROM dossier_events;
+DROP VIEW dossier_events;
+DROP TABLE dossier_event_rows;
+DROP TABLE event_terms;
+DROP TRIGGER dossiers_number;
+DROP INDEX dossiers_no;
+ALTER TABLE dossiers DROP COLUMN no;
+CREATE TABLE dossier_events (
+    dossier_id TEXT NOT NULL REFERENCES dossiers(id), seq BIGINT NOT NULL, at BIGINT NOT NULL,
+    actor_id TEXT, actor_name TEXT NOT NULL, agency_id TEXT, action TEXT NOT NULL,
+    from_status TEXT, to_status TEXT NOT NULL, reason TEXT, data BLOB NOT NULL,
+    hash BLOB NOT NULL, PRIMARY KEY (dossier_id, seq)) WITHOUT ROWID;
+INSERT INTO dossier_events SELECT * FROM events_then ORDER BY dossier_id, seq;
+DROP TABLE events_then;
+CREATE TRIGGER dossier_events_no_update BEFORE UPDATE ON dossier_events
+BEGIN SELECT RAISE(ABORT, 'dossier_events is append-only'); END;
+CREATE TRIGGER dossier_events_no_delete BEFORE DELETE ON dossier_events
+BEGIN SELECT RAISE(ABORT, 'dossier_events is append-only'); END;
+DELETE FROM _sqlx_migrations WHERE version = 24;
+";
+
+const BEFORE_0024_POSTGRES: &str = "
+CREATE TABLE events_then AS SELECT dossier_id, seq, at, actor_id, actor_name, agency_id,
+    action, from_status, to_status, reason, data, hash FROM dossier_events;
+DROP VIEW dossier_events;
+DROP TABLE dossier_event_rows;
+DROP TABLE event_terms;
+DROP FUNCTION forbid_event_term_change();
+DROP INDEX dossiers_no;
+ALTER TABLE dossiers DROP COLUMN no;
+CREATE TABLE dossier_events (
+    dossier_id TEXT NOT NULL REFERENCES dossiers(id), seq BIGINT NOT NULL, at BIGINT NOT NULL,
+    actor_id TEXT, actor_name TEXT NOT NULL, agency_id TEXT, action TEXT NOT NULL,
+    from_status TEXT, to_status TEXT NOT NULL, reason TEXT, data BYTEA NOT NULL,
+    hash BYTEA NOT NULL, PRIMARY KEY (dossier_id, seq));
+INSERT INTO dossier_events SELECT * FROM events_then ORDER BY dossier_id, seq;
+DROP TABLE events_then;
+CREATE TRIGGER dossier_events_append_only BEFORE UPDATE OR DELETE ON dossier_events
+    FOR EACH ROW EXECUTE FUNCTION forbid_dossier_event_change();
+DELETE FROM _sqlx_migrations WHERE version = 24;
+";
+
+/// Migration 0024 on a database that already holds dossiers: every event reads
+/// back as it was, every chain verifies, every row is still the fold of its
+/// events, and dossiers made afterwards are numbered after the old ones.
+async fn migration_0024_keeps_every_event(app: TestApp) {
+    use motcua_store::dossiers::{events, EventRow};
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    for i in 0..4 {
+        let d = api.receive(&counter, intake("1.000689")).await;
+        let code = d["code"].as_str().expect("code").to_owned();
+        if i % 2 == 0 {
+            api.ok(&counter, &code, "assign", json!({})).await;
+        }
+    }
+    async fn all_events(app: &TestApp) -> Vec<EventRow> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM dossiers ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("ids");
+        let mut conn = app.db.read().await.expect("read");
+        let mut all = Vec::new();
+        for id in ids {
+            all.extend(events(&mut conn, &id).await.expect("events"));
+        }
+        all
+    }
+    let before = all_events(&app).await;
+    assert!(before.len() >= 6, "{}", before.len());
+    let undo = match app.db.engine() {
+        motcua_store::Engine::Sqlite => BEFORE_0024_SQLITE,
+        motcua_store::Engine::Postgres => BEFORE_0024_POSTGRES,
+    };
+    sqlx::raw_sql(undo)
+        .execute(app.db.pool())
+        .await
+        .expect("the schema before 0024");
+    app.db.migrate().await.expect("0024 again");
+    assert_eq!(all_events(&app).await, before);
+    let distinct = app
+        .count(
+            "SELECT COUNT(*) FROM (SELECT actor_id AS v FROM dossier_events \
+             UNION SELECT agency_id FROM dossier_events UNION SELECT action FROM dossier_events \
+             UNION SELECT from_status FROM dossier_events \
+             UNION SELECT to_status FROM dossier_events) t WHERE v IS NOT NULL",
+        )
+        .await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM event_terms").await,
+        distinct
+    );
+    audit_clean(&app).await;
+    let highest = app.count("SELECT MAX(no) FROM dossiers").await;
+    let d = api.receive(&counter, intake("1.000689")).await;
+    let code = d["code"].as_str().expect("code");
+    assert_eq!(
+        app.count(&format!("SELECT no FROM dossiers WHERE code = '{code}'"))
+            .await,
+        highest + 1
+    );
+    api.ok(&counter, code, "assign", json!({})).await;
+    audit_clean(&app).await;
 }
 
 async fn a_row_changed_behind_the_app_is_found_by_audit_verify(app: TestApp) {

@@ -366,9 +366,9 @@ async fn sqlite_and_postgres_schemas_agree() {
             dossiers.indexes
         );
         assert!(
-            schema["dossier_events"]
+            schema["dossier_event_rows"]
                 .unique
-                .contains(&vec!["dossier_id".to_string(), "seq".to_string()]),
+                .contains(&vec!["dossier_no".to_string(), "seq".to_string()]),
             "{engine}"
         );
         assert!(!schema.contains_key("_sqlx_migrations"), "{engine}");

@@ -43,8 +43,8 @@ use motcua_domain::procedure::{
 use motcua_domain::text;
 use motcua_domain::user::Role;
 use motcua_store::dossiers::{
-    to_stored_precision, DossierRow, EventRow, FileRow, Query, StoredDossier, Table, DOSSIERS,
-    EVENTS, FILES,
+    insert_events, to_stored_precision, DossierRow, EventRow, FileRow, Query, StoredDossier, Table,
+    DOSSIERS, FILES,
 };
 use motcua_store::{Db, Engine};
 use sqlx::{AnyConnection, Connection, Executor, Row};
@@ -1312,7 +1312,9 @@ async fn write_batch(conn: &mut AnyConnection, engine: Engine, b: &Batch) -> Res
     let rows: Vec<&DossierRow> = b.gens.iter().map(|g| &g.row).collect();
     insert_rows(&mut tx, engine, &DOSSIERS, 400, &rows).await?;
     let events: Vec<&EventRow> = b.gens.iter().flat_map(|g| g.events.iter()).collect();
-    insert_rows(&mut tx, engine, &EVENTS, 1000, &events).await?;
+    insert_events(&mut tx, &events)
+        .await
+        .map_err(|e| format!("dossier_events: {e}"))?;
     let files: Vec<&FileRow> = b.gens.iter().filter_map(|g| g.file.as_ref()).collect();
     insert_rows(&mut tx, engine, &FILES, 1000, &files).await?;
     let seqs: Vec<&(String, String, i64)> = b.sequences.iter().collect();
@@ -1322,7 +1324,9 @@ async fn write_batch(conn: &mut AnyConnection, engine: Engine, b: &Batch) -> Res
 }
 
 /// The secondary indexes of the dossier tables, exactly as the migrations made them
-/// (name, statement); the ones behind PRIMARY KEY and UNIQUE stay in place.
+/// (name, statement); the ones behind PRIMARY KEY and UNIQUE stay in place, and so
+/// does the dossiers' number (the events' foreign key and SQLite's numbering
+/// trigger look it up).
 async fn secondary_indexes(
     conn: &mut AnyConnection,
     engine: Engine,
@@ -1330,12 +1334,14 @@ async fn secondary_indexes(
     let sql = match engine {
         Engine::Sqlite => {
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-             AND tbl_name IN ('dossiers', 'dossier_events', 'dossier_files') ORDER BY name"
+             AND tbl_name IN ('dossiers', 'dossier_event_rows', 'dossier_files') \
+             AND name <> 'dossiers_no' ORDER BY name"
         }
         Engine::Postgres => {
             "SELECT i.indexname::text, i.indexdef::text FROM pg_indexes i \
              WHERE i.schemaname = current_schema() \
-             AND i.tablename IN ('dossiers', 'dossier_events', 'dossier_files') \
+             AND i.tablename IN ('dossiers', 'dossier_event_rows', 'dossier_files') \
+             AND i.indexname <> 'dossiers_no' \
              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) \
              ORDER BY i.indexname"
         }

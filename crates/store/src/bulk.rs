@@ -12,25 +12,30 @@ pub(crate) fn is_sqlite(conn: &Conn) -> bool {
 
 /// `INSERT INTO {head} VALUES (…), (…)` for `rows` rows of `width` values.
 pub(crate) fn insert_sql(head: &str, rows: usize, width: usize, sqlite: bool) -> String {
+    let row = format!("({})", vec!["?"; width].join(", "));
+    insert_sql_of(head, &row, rows, sqlite)
+}
+
+/// `INSERT INTO {head} VALUES {row}, {row}…` for `rows` rows, where `row` marks
+/// each value it binds with `?` (numbered `$n` for PostgreSQL), so that a row
+/// can also hold expressions, such as a number looked up by a bound key.
+pub(crate) fn insert_sql_of(head: &str, row: &str, rows: usize, sqlite: bool) -> String {
     let mut sql = format!("INSERT INTO {head} VALUES ");
-    sql.reserve(rows * width * 6);
+    sql.reserve(rows * (row.len() + 2) * 2);
+    let mut n = 0;
     for r in 0..rows {
         if r > 0 {
             sql.push_str(", ");
         }
-        sql.push('(');
-        for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            if sqlite {
-                sql.push('?');
-            } else {
+        for c in row.chars() {
+            if c == '?' && !sqlite {
+                n += 1;
                 sql.push('$');
-                sql.push_str(&(r * width + c + 1).to_string());
+                sql.push_str(&n.to_string());
+            } else {
+                sql.push(c);
             }
         }
-        sql.push(')');
     }
     sql
 }
@@ -51,21 +56,57 @@ pub(crate) async fn insert_rows<T>(
     rows: &[T],
     bind: for<'q> fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
 ) -> crate::Result<()> {
+    let row = format!("({})", vec!["?"; width].join(", "));
+    insert_rows_of(conn, head, &row, per, rows, bind).await
+}
+
+/// [`insert_rows`] with each row written as `row` (see [`insert_sql_of`]).
+pub(crate) async fn insert_rows_of<T>(
+    conn: &mut Conn,
+    head: &str,
+    row: &str,
+    per: usize,
+    rows: &[T],
+    bind: for<'q> fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
+) -> crate::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     let sqlite = is_sqlite(conn);
     let per = per.max(1);
-    let full = insert_sql(head, per.min(rows.len()), width, sqlite);
+    let full = insert_sql_of(head, row, per.min(rows.len()), sqlite);
     for chunk in rows.chunks(per) {
         let odd = (chunk.len() != per && chunk.len() != rows.len())
-            .then(|| insert_sql(head, chunk.len(), width, sqlite));
+            .then(|| insert_sql_of(head, row, chunk.len(), sqlite));
         let keep = odd.is_none() || chunk.len() <= 16;
         let mut q = sqlx::query(odd.as_deref().unwrap_or(&full)).persistent(keep);
-        for row in chunk {
-            q = bind(q, row);
+        for r in chunk {
+            q = bind(q, r);
         }
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_numbered_for_postgres_and_marked_for_sqlite() {
+        let row = "((SELECT no FROM t WHERE id = ?), ?)";
+        assert_eq!(
+            insert_sql_of("x (a, b)", row, 2, false),
+            "INSERT INTO x (a, b) VALUES ((SELECT no FROM t WHERE id = $1), $2), \
+             ((SELECT no FROM t WHERE id = $3), $4)"
+        );
+        assert_eq!(
+            insert_sql_of("x (a, b)", row, 1, true),
+            "INSERT INTO x (a, b) VALUES ((SELECT no FROM t WHERE id = ?), ?)"
+        );
+        assert_eq!(
+            insert_sql("x (a, b)", 2, 2, false),
+            "INSERT INTO x (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+    }
 }

@@ -44,6 +44,9 @@ pub type Conn = AnyConnection;
 pub struct Tx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     checkpoints: Option<Arc<Checkpoints>>,
+    event_terms: Arc<dossiers::EventTerms>,
+    /// Event terms this transaction numbered: known to all once it commits.
+    learned_terms: Vec<(String, i64)>,
 }
 
 impl Tx {
@@ -52,11 +55,19 @@ impl Tx {
         if let Some(c) = &self.checkpoints {
             c.committed();
         }
+        self.event_terms.remember(self.learned_terms);
         Ok(())
     }
 
     pub async fn rollback(self) -> Result<()> {
         self.tx.rollback().await
+    }
+
+    /// The connection, with the event terms known to all and those learned here.
+    pub(crate) fn event_terms(
+        &mut self,
+    ) -> (&mut Conn, &dossiers::EventTerms, &mut Vec<(String, i64)>) {
+        (&mut self.tx, &self.event_terms, &mut self.learned_terms)
     }
 }
 
@@ -115,6 +126,7 @@ pub struct Db {
     replica: Option<AnyPool>,
     /// The SQLite database's file (none in memory): see `Db::sqlite_file`.
     sqlite_file: Option<PathBuf>,
+    event_terms: Arc<dossiers::EventTerms>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -177,6 +189,7 @@ impl Db {
             checkpoints,
             replica: None,
             sqlite_file,
+            event_terms: Arc::default(),
         })
     }
 
@@ -248,6 +261,8 @@ impl Db {
             Engine::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
+        // A migration may number the event terms anew.
+        self.event_terms.forget();
         Ok(())
     }
 
@@ -263,6 +278,8 @@ impl Db {
         Ok(Tx {
             tx,
             checkpoints: self.checkpoints.clone(),
+            event_terms: self.event_terms.clone(),
+            learned_terms: Vec::new(),
         })
     }
 

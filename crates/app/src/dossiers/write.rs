@@ -21,7 +21,7 @@ use motcua_domain::dossier::{
 pub const AUTO_ASSIGNED: &str = "Phân công tự động theo quy tắc của cơ quan";
 use motcua_store::agencies::{self, AgencyRow};
 use motcua_store::dossiers::{self as store, EventRow, FileRow, StoredDossier};
-use motcua_store::Conn;
+use motcua_store::{Conn, Tx};
 
 use super::chain::{event_hash, GENESIS};
 use super::notices::{self, Notice};
@@ -277,7 +277,7 @@ impl Dossiers<'_> {
     /// version: someone else changed it first, and nothing was written.
     pub(crate) async fn write_events(
         &self,
-        conn: &mut Conn,
+        tx: &mut Tx,
         before: Option<&StoredDossier>,
         id: &str,
         events: &[Event],
@@ -328,19 +328,19 @@ impl Dossiers<'_> {
         if let Some(b) = before {
             // The row first: its conditional update takes the row lock, so a second
             // officer acting at once waits here and is then told it changed.
-            if !store::update(conn, &row, b.dossier.version).await? {
+            if !store::update(tx, &row, b.dossier.version).await? {
                 return Ok(None);
             }
         } else {
-            store::insert(conn, &row).await?;
+            store::insert(tx, &row).await?;
         }
         for e in &rows {
-            store::insert_event(conn, e).await?;
+            store::insert_event(tx, e).await?;
         }
         let now = self.now_ms();
         for f in files {
             store::insert_file(
-                conn,
+                tx,
                 &FileRow {
                     id: f.id.clone(),
                     dossier_id: id.to_owned(),

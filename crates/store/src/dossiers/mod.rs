@@ -3,11 +3,13 @@
 
 mod audit_walk;
 pub mod data;
+mod event_rows;
 mod tables;
 mod typed;
 
 pub use audit_walk::{AuditBatch, AuditWalk};
-pub use tables::{Query, Table, DOSSIERS, EVENTS, FILES};
+pub use event_rows::EventTerms;
+pub use tables::{Query, Table, DOSSIERS, FILES};
 
 pub use typed::{details_of_events, to_stored_precision, StoredDossier};
 
@@ -15,7 +17,7 @@ use crate::{Conn, Result};
 use motcua_domain::dossier::Details;
 use sqlx::FromRow;
 
-/// Every column of `dossiers`, in table order.
+/// Every column of `dossiers` but `no` (given by the database), in table order.
 pub(crate) const COLUMNS: &str =
     "id, code, agency_id, procedure_code, procedure_version, procedure_name, \
     sector, channel, status, is_open, applicant_name, applicant_folded, applicant_id, \
@@ -411,12 +413,31 @@ impl<'r> FromRow<'r, sqlx::any::AnyRow> for EventRow {
     }
 }
 
+/// The columns of the view `dossier_events` that make an [`EventRow`].
 pub(crate) const EVENT_COLUMNS: &str =
     "dossier_id, seq, at, actor_id, actor_name, agency_id, action, \
     from_status, to_status, reason, data, hash";
 
-pub async fn insert_event(conn: &mut Conn, e: &EventRow) -> Result<()> {
-    EVENTS.insert_one(conn, e).await
+/// Appends an event to its dossier's history, in a write transaction: the
+/// numbers of its terms come from what the database's committed transactions
+/// have learned, and what this one learns joins them when it commits.
+pub async fn insert_event(tx: &mut crate::Tx, e: &EventRow) -> Result<()> {
+    let (conn, known, learned) = tx.event_terms();
+    let terms = event_rows::Numbering {
+        known: Some(known),
+        learned,
+    };
+    event_rows::write(conn, &[e], terms).await
+}
+
+/// Appends many events at once (a bulk load), their terms looked up by the load.
+pub async fn insert_events(conn: &mut Conn, rows: &[&EventRow]) -> Result<()> {
+    let mut learned = Vec::new();
+    let terms = event_rows::Numbering {
+        known: None,
+        learned: &mut learned,
+    };
+    event_rows::write(conn, rows, terms).await
 }
 
 pub async fn events(conn: &mut Conn, dossier_id: &str) -> Result<Vec<EventRow>> {

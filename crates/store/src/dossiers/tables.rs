@@ -1,8 +1,9 @@
 //! How each dossier row type goes into its table: one column list and one way of
 //! binding a row, shared by the store's single-row inserts and the benchmark's
-//! bulk loader, so that the two cannot drift apart.
+//! bulk loader, so that the two cannot drift apart. (Events have a writer of
+//! their own for both: `event_rows`.)
 
-use super::{DossierRow, EventRow, FileRow, COLUMNS, EVENT_COLUMNS};
+use super::{DossierRow, FileRow, COLUMNS};
 use crate::{Conn, Result};
 
 /// A statement with the `Any` driver's arguments.
@@ -38,12 +39,6 @@ pub const DOSSIERS: Table<DossierRow> = Table {
     name: "dossiers",
     columns: COLUMNS,
     bind: bind_dossier,
-};
-
-pub const EVENTS: Table<EventRow> = Table {
-    name: "dossier_events",
-    columns: EVENT_COLUMNS,
-    bind: bind_event,
 };
 
 pub const FILES: Table<FileRow> = Table {
@@ -95,21 +90,6 @@ fn bind_dossier<'q>(q: Query<'q>, d: &'q DossierRow) -> Query<'q> {
         .bind(d.documents)
         .bind(d.signed_results)
         .bind(d.scanned_documents)
-}
-
-fn bind_event<'q>(q: Query<'q>, e: &'q EventRow) -> Query<'q> {
-    q.bind(e.dossier_id.as_str())
-        .bind(e.seq)
-        .bind(e.at)
-        .bind(e.actor_id.as_deref())
-        .bind(e.actor_name.as_str())
-        .bind(e.agency_id.as_deref())
-        .bind(e.action.as_str())
-        .bind(e.from_status.as_deref())
-        .bind(e.to_status.as_str())
-        .bind(e.reason.as_deref())
-        .bind(super::data::encode(&e.data))
-        .bind(e.hash.as_slice())
 }
 
 fn bind_file<'q>(q: Query<'q>, f: &'q FileRow) -> Query<'q> {
