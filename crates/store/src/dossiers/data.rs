@@ -3,11 +3,11 @@
 //! hash is over the text, never over these bytes, so the storage form can change
 //! without touching a chain.
 
-use std::io::{Read, Write};
+use std::cell::RefCell;
+use std::io::Read;
 
 use flate2::read::DeflateDecoder;
-use flate2::write::{ZlibDecoder, ZlibEncoder};
-use flate2::{Compress, Compression, Decompress};
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 /// Marks data deflated without a dictionary (migration 0016 to 0024). JSON text
 /// never starts with a control character, so plain data (including every event
@@ -47,25 +47,65 @@ pub fn encode(text: &str) -> Vec<u8> {
 /// `text` deflated against the dictionary, checked by reading it back: stored
 /// history must never depend on a compressor's corner case.
 fn deflate_v1(text: &str) -> Option<Vec<u8>> {
-    let mut raw = Compress::new(Compression::default(), false);
-    raw.set_dictionary(DICTIONARY_V1).ok()?;
-    let mut out = Vec::with_capacity(text.len() / 2 + 16);
-    out.push(DEFLATED_V1);
-    // The zlib writer drives a raw stream here: the header is the Compress's to
-    // write, and this one writes none.
-    let mut z = ZlibEncoder::new_with_compress(out, raw);
-    z.write_all(text.as_bytes()).ok()?;
-    let out = z.finish().ok()?;
-    (inflate_v1(&out[1..]).ok()?.as_slice() == text.as_bytes()).then_some(out)
+    let out = DEFLATER.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let z = slot.get_or_insert_with(|| Compress::new(Compression::default(), false));
+        z.reset();
+        z.set_dictionary(DICTIONARY_V1).ok()?;
+        let (start_in, input) = (z.total_in(), text.as_bytes());
+        let mut out = Vec::with_capacity(text.len() / 2 + 64);
+        out.push(DEFLATED_V1);
+        for _ in 0..MAX_ROUNDS {
+            let consumed = usize::try_from(z.total_in() - start_in).ok()?;
+            let rest = input.get(consumed..)?;
+            match z.compress_vec(rest, &mut out, FlushCompress::Finish).ok()? {
+                Status::StreamEnd => return Some(out),
+                Status::Ok | Status::BufError => out.reserve(out.capacity()),
+            }
+        }
+        None
+    })?;
+    let back = inflate_v1(&out[1..]).ok()?;
+    (back.as_slice() == text.as_bytes()).then_some(out)
 }
 
 fn inflate_v1(deflated: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut raw = Decompress::new(false);
-    raw.set_dictionary(DICTIONARY_V1)
-        .map_err(std::io::Error::other)?;
-    let mut z = ZlibDecoder::new_with_decompress(Vec::with_capacity(deflated.len() * 4), raw);
-    z.write_all(deflated)?;
-    z.finish()
+    let damaged = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_owned());
+    INFLATER.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let z = slot.get_or_insert_with(|| Decompress::new(false));
+        z.reset(false);
+        z.set_dictionary(DICTIONARY_V1)
+            .map_err(std::io::Error::other)?;
+        let start_in = z.total_in();
+        let mut out = Vec::with_capacity(deflated.len() * 4 + 64);
+        for _ in 0..MAX_ROUNDS {
+            let consumed =
+                usize::try_from(z.total_in() - start_in).map_err(|_| damaged("too long"))?;
+            let rest = deflated.get(consumed..).ok_or_else(|| damaged("overrun"))?;
+            let status = z
+                .decompress_vec(rest, &mut out, FlushDecompress::Finish)
+                .map_err(std::io::Error::other)?;
+            match status {
+                Status::StreamEnd => return Ok(out),
+                // Input left over or output full: room for more, and go on.
+                _ if out.len() == out.capacity() => out.reserve(out.capacity()),
+                _ => return Err(damaged("the deflated data ends early")),
+            }
+        }
+        Err(damaged("the deflated data does not end"))
+    })
+}
+
+/// Rounds of doubling the output: 2^40 bytes, far beyond any event, so a stream
+/// that never ends is an error rather than a loop.
+const MAX_ROUNDS: usize = 40;
+
+thread_local! {
+    // One (de)compressor a thread, reset between uses: setting one up costs more
+    // than deflating a small change (its tables are ~256 KB).
+    static DEFLATER: RefCell<Option<Compress>> = const { RefCell::new(None) };
+    static INFLATER: RefCell<Option<Decompress>> = const { RefCell::new(None) };
 }
 
 /// Why stored bytes are not event data.
@@ -97,6 +137,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, DataError> {
 mod tests {
     use super::*;
     use sha2::{Digest, Sha256};
+    use std::io::Write;
 
     fn intake() -> String {
         format!(
@@ -153,6 +194,26 @@ mod tests {
         cut.truncate(cut.len() / 2);
         assert!(decode(&cut).is_err());
         assert!(decode(&[0xc3, 0x28]).is_err());
+    }
+
+    #[test]
+    fn long_data_of_any_kind_reads_back() {
+        // Compresses to a few bytes and inflates over many rounds of room.
+        let repeated = "{\"x\":\"".to_owned() + &"Nguyễn Văn An, ".repeat(20_000) + "\"}";
+        let stored = encode(&repeated);
+        assert!(stored.len() < 2_000, "{}", stored.len());
+        assert_eq!(decode(&stored).unwrap(), repeated);
+        // Does not compress: kept as it is, or deflated if that is still shorter.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let noise: String = (0..20_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(b'!' + (x % 90) as u8)
+            })
+            .collect();
+        assert_eq!(decode(&encode(&noise)).unwrap(), noise);
     }
 
     /// Data stored against the dictionary reads back only with the same bytes.

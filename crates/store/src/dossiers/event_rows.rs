@@ -59,24 +59,23 @@ pub(crate) struct Numbering<'a> {
 pub(crate) async fn write(conn: &mut Conn, rows: &[&EventRow], terms: Numbering<'_>) -> Result<()> {
     let numbers = number_terms(conn, rows, terms).await?;
     let mut stored = Vec::with_capacity(rows.len());
+    let number = |v: &str| -> Result<i64> {
+        numbers
+            .get(v)
+            .copied()
+            .ok_or_else(|| StoreError::Protocol(format!("the event term «{v}» has no number")))
+    };
+    let maybe = |v: Option<&str>| v.map(number).transpose();
     for e in rows {
-        let number = |v: Option<&str>| -> Result<Option<i64>> {
-            v.map(|v| {
-                numbers.get(v).copied().ok_or_else(|| {
-                    StoreError::Protocol(format!("the event term «{v}» has no number"))
-                })
-            })
-            .transpose()
-        };
         stored.push(Stored {
             dossier_id: &e.dossier_id,
             seq: e.seq,
             at: e.at,
-            actor: number(e.actor_id.as_deref())?,
-            agency: number(e.agency_id.as_deref())?,
-            action: number(Some(&e.action))?,
-            from_status: number(e.from_status.as_deref())?,
-            to_status: number(Some(&e.to_status))?,
+            actor: maybe(e.actor_id.as_deref())?,
+            agency: maybe(e.agency_id.as_deref())?,
+            action: number(&e.action)?,
+            from_status: maybe(e.from_status.as_deref())?,
+            to_status: number(&e.to_status)?,
             actor_name: &e.actor_name,
             reason: e.reason.as_deref(),
             data: data::encode(&e.data),
@@ -93,9 +92,9 @@ struct Stored<'a> {
     at: i64,
     actor: Option<i64>,
     agency: Option<i64>,
-    action: Option<i64>,
+    action: i64,
     from_status: Option<i64>,
-    to_status: Option<i64>,
+    to_status: i64,
     actor_name: &'a str,
     reason: Option<&'a str>,
     data: Vec<u8>,

@@ -110,7 +110,23 @@ pub async fn raise_seq(conn: &mut Conn, agency_id: &str, day: &str, n: i64) -> R
 }
 
 pub async fn insert(conn: &mut Conn, d: &DossierRow) -> Result<()> {
-    DOSSIERS.insert_one(conn, d).await
+    if !crate::bulk::is_sqlite(conn) {
+        // PostgreSQL numbers the dossier from its sequence (the column's default).
+        return DOSSIERS.insert_one(conn, d).await;
+    }
+    // SQLite numbers it in the same statement (writers take turns): the trigger
+    // that numbers bulk-loaded rows would write the row a second time.
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        let marks: Vec<String> = (1..=DOSSIERS.width()).map(|i| format!("${i}")).collect();
+        format!(
+            "INSERT INTO dossiers ({COLUMNS}, no) \
+             VALUES ({}, (SELECT COALESCE(MAX(no), 0) + 1 FROM dossiers))",
+            marks.join(", ")
+        )
+    });
+    (DOSSIERS.bind)(sqlx::query(sql), d).execute(conn).await?;
+    Ok(())
 }
 
 /// Writes the changed state of `d`, whose `version` is already the new one, only if
