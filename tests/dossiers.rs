@@ -22,6 +22,7 @@ on_both_engines!(
     two_officers_at_once_exactly_one_succeeds,
     tampered_history_is_found_by_audit_verify,
     events_are_stored_by_number_and_read_as_text,
+    a_new_term_written_at_once_by_many_is_numbered_once,
     migration_0024_keeps_every_event,
     a_row_changed_behind_the_app_is_found_by_audit_verify,
     a_report_column_changed_behind_the_app_is_found_too,
@@ -1288,6 +1289,77 @@ async fn events_are_stored_by_number_and_read_as_text(app: TestApp) {
     .await
     .expect_err("an insert into the view");
     assert!(refused.to_string().contains("view"), "{refused}");
+}
+
+/// Many write transactions at once, each the first to use the same new texts:
+/// each term is numbered once, every write succeeds, every event reads back with
+/// its texts (PostgreSQL: the later inserts wait for the first and then find it).
+async fn a_new_term_written_at_once_by_many_is_numbered_once(app: TestApp) {
+    use motcua_store::dossiers::{events, insert_event, EventRow};
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    let d = api.receive(&counter, intake("1.000689")).await;
+    let code = d["code"].as_str().expect("code");
+    let id: String = sqlx::query_scalar(&format!("SELECT id FROM dossiers WHERE code = '{code}'"))
+        .fetch_one(app.db.pool())
+        .await
+        .expect("id");
+    let writes: Vec<_> = (0..8)
+        .map(|i| {
+            let (db, id) = (app.db.clone(), id.clone());
+            tokio::spawn(async move {
+                let row = EventRow {
+                    dossier_id: id,
+                    seq: 200 + i,
+                    at: 1_764_547_200_000,
+                    actor_id: Some("actor-first-seen-at-once".into()),
+                    actor_name: "Kiểm thử".into(),
+                    agency_id: Some(format!("agency-{}", i % 2)),
+                    action: "action-first-seen-at-once".into(),
+                    from_status: None,
+                    to_status: "received".into(),
+                    reason: None,
+                    data: "{}".into(),
+                    hash: vec![7; 32],
+                };
+                let mut tx = db.begin_write().await?;
+                insert_event(&mut tx, &row).await?;
+                tx.commit().await
+            })
+        })
+        .collect();
+    for w in writes {
+        w.await.expect("joined").expect("written");
+    }
+    for (value, times) in [
+        ("actor-first-seen-at-once", 1),
+        ("action-first-seen-at-once", 1),
+        ("agency-0", 1),
+        ("agency-1", 1),
+    ] {
+        let n = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM event_terms WHERE value = '{value}'"
+            ))
+            .await;
+        assert_eq!(n, times, "{value}");
+    }
+    let mut conn = app.db.read().await.expect("read");
+    let read: Vec<EventRow> = events(&mut conn, &id)
+        .await
+        .expect("events")
+        .into_iter()
+        .filter(|e| e.seq >= 200)
+        .collect();
+    assert_eq!(read.len(), 8);
+    for e in &read {
+        assert_eq!(e.actor_id.as_deref(), Some("actor-first-seen-at-once"));
+        assert_eq!(e.action, "action-first-seen-at-once");
+        assert_eq!(
+            e.agency_id.as_deref(),
+            Some(format!("agency-{}", (e.seq - 200) % 2).as_str())
+        );
+    }
 }
 
 /// The events table as migration 0023 left it, rebuilt from the view, with the

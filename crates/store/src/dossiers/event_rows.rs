@@ -155,6 +155,9 @@ async fn number_terms(
             }
         }
     }
+    // In one order everywhere: two transactions adding the same new terms then
+    // wait for each other in the same order, never in a cycle (PostgreSQL).
+    missing.sort_unstable();
     let sqlite = is_sqlite(conn);
     for chunk in missing.chunks(TERMS_PER_STATEMENT) {
         let marks: Vec<String> = (1..=chunk.len())
