@@ -1216,12 +1216,37 @@ async fn scanned_documents_are_counted_on_the_row_and_checked_against_the_files(
     );
 }
 
+/// An event written straight through the store (not a workflow step: its hash
+/// is no chain's), for the tests of how events are stored.
+fn test_event(
+    dossier_id: &str,
+    seq: i64,
+    actor: &str,
+    agency: Option<String>,
+    action: &str,
+) -> motcua_store::dossiers::EventRow {
+    motcua_store::dossiers::EventRow {
+        dossier_id: dossier_id.to_owned(),
+        seq,
+        at: 1_764_547_200_000,
+        actor_id: Some(actor.to_owned()),
+        actor_name: "Kiểm thử".into(),
+        agency_id: agency,
+        action: action.to_owned(),
+        from_status: None,
+        to_status: "received".into(),
+        reason: None,
+        data: "{}".into(),
+        hash: vec![7; 32],
+    }
+}
+
 /// Events name their dossier and the texts they repeat by number (migration
 /// 0024), and read back as texts. A term first used by a transaction that rolls
 /// back is not remembered: on SQLite its number goes to the next new term, so an
 /// event that reused it would name the wrong actor.
 async fn events_are_stored_by_number_and_read_as_text(app: TestApp) {
-    use motcua_store::dossiers::{events, insert_event, EventRow};
+    use motcua_store::dossiers::{events, insert_event};
     let api = Api::new(&app);
     let counter = app.token("tiepnhan").await;
     let d = api.receive(&counter, intake("1.000689")).await;
@@ -1236,20 +1261,7 @@ async fn events_are_stored_by_number_and_read_as_text(app: TestApp) {
     .expect("the stored event");
     assert_eq!(stored_action, "assign");
     let terms = app.count("SELECT COUNT(*) FROM event_terms").await;
-    let row = |seq: i64, actor: &str| EventRow {
-        dossier_id: id.clone(),
-        seq,
-        at: 1_764_547_200_000,
-        actor_id: Some(actor.to_owned()),
-        actor_name: "Kiểm thử".into(),
-        agency_id: None,
-        action: "note".into(),
-        from_status: None,
-        to_status: "received".into(),
-        reason: None,
-        data: "{}".into(),
-        hash: vec![7; 32],
-    };
+    let row = |seq: i64, actor: &str| test_event(&id, seq, actor, None, "note");
     let mut tx = app.db.begin_write().await.expect("begin");
     insert_event(&mut tx, &row(100, "rolled-back-actor"))
         .await
@@ -1308,20 +1320,13 @@ async fn a_new_term_written_at_once_by_many_is_numbered_once(app: TestApp) {
         .map(|i| {
             let (db, id) = (app.db.clone(), id.clone());
             tokio::spawn(async move {
-                let row = EventRow {
-                    dossier_id: id,
-                    seq: 200 + i,
-                    at: 1_764_547_200_000,
-                    actor_id: Some("actor-first-seen-at-once".into()),
-                    actor_name: "Kiểm thử".into(),
-                    agency_id: Some(format!("agency-{}", i % 2)),
-                    action: "action-first-seen-at-once".into(),
-                    from_status: None,
-                    to_status: "received".into(),
-                    reason: None,
-                    data: "{}".into(),
-                    hash: vec![7; 32],
-                };
+                let row = test_event(
+                    &id,
+                    200 + i,
+                    "actor-first-seen-at-once",
+                    Some(format!("agency-{}", i % 2)),
+                    "action-first-seen-at-once",
+                );
                 let mut tx = db.begin_write().await?;
                 insert_event(&mut tx, &row).await?;
                 tx.commit().await

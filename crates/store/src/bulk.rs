@@ -12,8 +12,12 @@ pub(crate) fn is_sqlite(conn: &Conn) -> bool {
 
 /// `INSERT INTO {head} VALUES (…), (…)` for `rows` rows of `width` values.
 pub(crate) fn insert_sql(head: &str, rows: usize, width: usize, sqlite: bool) -> String {
-    let row = format!("({})", vec!["?"; width].join(", "));
-    insert_sql_of(head, &row, rows, sqlite)
+    insert_sql_of(head, &plain_row(width), rows, sqlite)
+}
+
+/// A row of `width` bound values: `(?, ?, …)`.
+fn plain_row(width: usize) -> String {
+    format!("({})", vec!["?"; width].join(", "))
 }
 
 /// `INSERT INTO {head} VALUES {row}, {row}…` for `rows` rows, where `row` marks
@@ -56,8 +60,7 @@ pub(crate) async fn insert_rows<T>(
     rows: &[T],
     bind: for<'q> fn(AnyQuery<'q>, &'q T) -> AnyQuery<'q>,
 ) -> crate::Result<()> {
-    let row = format!("({})", vec!["?"; width].join(", "));
-    insert_rows_of(conn, head, &row, per, rows, bind).await
+    insert_rows_of(conn, head, &plain_row(width), per, rows, bind).await
 }
 
 /// [`insert_rows`] with each row written as `row` (see [`insert_sql_of`]).

@@ -3,7 +3,7 @@
 //! action, statuses) by its number in `event_terms`. Everything reads them back
 //! as texts through the view `dossier_events`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::RwLock;
 
 use super::{data, EventRow};
@@ -130,7 +130,9 @@ async fn number_terms(
     terms: Numbering<'_>,
 ) -> Result<HashMap<String, i64>> {
     let mut numbers: HashMap<String, i64> = HashMap::new();
-    let mut missing: Vec<&str> = Vec::new();
+    // Sorted: two transactions adding the same new terms then wait for each
+    // other in one order, never in a cycle (PostgreSQL).
+    let mut missing: BTreeSet<&str> = BTreeSet::new();
     for e in rows {
         let values = [
             e.actor_id.as_deref(),
@@ -140,7 +142,7 @@ async fn number_terms(
             Some(e.to_status.as_str()),
         ];
         for v in values.into_iter().flatten() {
-            if numbers.contains_key(v) || missing.contains(&v) {
+            if numbers.contains_key(v) || missing.contains(v) {
                 continue;
             }
             let known = terms
@@ -151,13 +153,13 @@ async fn number_terms(
                 Some(n) => {
                     numbers.insert(v.to_owned(), n);
                 }
-                None => missing.push(v),
+                None => {
+                    missing.insert(v);
+                }
             }
         }
     }
-    // In one order everywhere: two transactions adding the same new terms then
-    // wait for each other in the same order, never in a cycle (PostgreSQL).
-    missing.sort_unstable();
+    let missing: Vec<&str> = missing.into_iter().collect();
     let sqlite = is_sqlite(conn);
     for chunk in missing.chunks(TERMS_PER_STATEMENT) {
         let marks: Vec<String> = (1..=chunk.len())
