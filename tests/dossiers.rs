@@ -24,6 +24,7 @@ on_both_engines!(
     events_are_stored_by_number_and_read_as_text,
     a_new_term_written_at_once_by_many_is_numbered_once,
     migration_0024_keeps_every_event,
+    migration_0025_keeps_every_event_and_row,
     a_row_changed_behind_the_app_is_found_by_audit_verify,
     a_report_column_changed_behind_the_app_is_found_too,
     scanned_documents_are_counted_on_the_row_and_checked_against_the_files,
@@ -982,7 +983,7 @@ async fn tampered_history_is_found_by_audit_verify(app: TestApp) {
         .fetch_one(app.db.pool())
         .await
         .expect("victim");
-    sqlx::query(&format!("UPDATE dossier_event_rows SET actor_name = 'Người khác' WHERE seq = 1 AND dossier_no = (SELECT no FROM dossiers WHERE code = '{victim}')")).execute(app.db.pool()).await.expect("tamper");
+    sqlx::query(&format!("UPDATE dossier_event_rows SET actor_name = action WHERE seq = 1 AND dossier_no = (SELECT no FROM dossiers WHERE code = '{victim}')")).execute(app.db.pool()).await.expect("tamper");
     let out = motcua(&app, &["audit", "verify"], &[], None).await;
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
@@ -1367,6 +1368,105 @@ async fn a_new_term_written_at_once_by_many_is_numbered_once(app: TestApp) {
     }
 }
 
+/// The schema as migration 0024 left it, on the data there is: 0025 can then run
+/// again on dossiers and events that exist. (The terms 0025 added stay: terms are
+/// never removed, and 0025 adds only the missing ones.)
+const BEFORE_0025_SQLITE: &str = "
+DROP VIEW dossier_events;
+CREATE TABLE rows_then AS SELECT e.dossier_no, e.seq, e.at, e.actor, e.agency, e.action,
+    e.from_status, e.to_status, tn.value AS actor_name, e.reason, e.data, e.hash
+    FROM dossier_event_rows e JOIN event_terms tn ON tn.no = e.actor_name;
+DROP TABLE dossier_event_rows;
+CREATE TABLE dossier_event_rows (
+    dossier_no BIGINT NOT NULL REFERENCES dossiers(no), seq BIGINT NOT NULL, at BIGINT NOT NULL,
+    actor BIGINT REFERENCES event_terms(no), agency BIGINT REFERENCES event_terms(no),
+    action BIGINT NOT NULL REFERENCES event_terms(no), from_status BIGINT REFERENCES event_terms(no),
+    to_status BIGINT NOT NULL REFERENCES event_terms(no), actor_name TEXT NOT NULL, reason TEXT,
+    data BLOB NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (dossier_no, seq)) WITHOUT ROWID;
+INSERT INTO dossier_event_rows SELECT * FROM rows_then ORDER BY dossier_no, seq;
+DROP TABLE rows_then;
+CREATE TRIGGER dossier_events_no_update BEFORE UPDATE ON dossier_event_rows
+BEGIN SELECT RAISE(ABORT, 'dossier_events is append-only'); END;
+CREATE TRIGGER dossier_events_no_delete BEFORE DELETE ON dossier_event_rows
+BEGIN SELECT RAISE(ABORT, 'dossier_events is append-only'); END;
+CREATE VIEW dossier_events AS
+SELECT d.id AS dossier_id, e.seq, e.at, ta.value AS actor_id, e.actor_name,
+       tg.value AS agency_id, tc.value AS action, tf.value AS from_status,
+       tt.value AS to_status, e.reason, e.data, e.hash, e.dossier_no
+FROM dossier_event_rows e
+JOIN dossiers d ON d.no = e.dossier_no
+LEFT JOIN event_terms ta ON ta.no = e.actor
+LEFT JOIN event_terms tg ON tg.no = e.agency
+JOIN event_terms tc ON tc.no = e.action
+LEFT JOIN event_terms tf ON tf.no = e.from_status
+JOIN event_terms tt ON tt.no = e.to_status;
+ALTER TABLE dossiers ADD COLUMN procedure_name TEXT NOT NULL DEFAULT '';
+UPDATE dossiers SET procedure_name = (SELECT value FROM event_terms WHERE no = procedure_term);
+ALTER TABLE dossiers DROP COLUMN procedure_term;
+ALTER TABLE dossiers ADD COLUMN last_hash_text TEXT NOT NULL DEFAULT '';
+UPDATE dossiers SET last_hash_text = lower(hex(last_hash));
+ALTER TABLE dossiers DROP COLUMN last_hash;
+ALTER TABLE dossiers RENAME COLUMN last_hash_text TO last_hash;
+DROP INDEX dossiers_worklist;
+CREATE INDEX dossiers_worklist ON dossiers (agency_id, status, priority, due_at, id);
+DROP INDEX dossiers_assignee;
+CREATE INDEX dossiers_assignee ON dossiers (assignee_id, status, priority, due_at, id);
+DROP INDEX dossiers_open_due;
+CREATE INDEX dossiers_open_due ON dossiers (agency_id, is_open, due_at, id);
+DROP INDEX dossiers_uncollected;
+CREATE INDEX dossiers_uncollected ON dossiers (status, result_ready_at) WHERE reminded_at IS NULL;
+DROP INDEX dossiers_newest;
+CREATE INDEX dossiers_newest ON dossiers (agency_id, id);
+DROP INDEX dossiers_ready;
+DELETE FROM _sqlx_migrations WHERE version = 25;
+";
+
+const BEFORE_0025_POSTGRES: &str = "
+DROP VIEW dossier_events;
+CREATE TABLE rows_then AS SELECT e.dossier_no, e.seq, e.at, e.actor, e.agency, e.action,
+    e.from_status, e.to_status, tn.value AS actor_name, e.reason, e.data, e.hash
+    FROM dossier_event_rows e JOIN event_terms tn ON tn.no = e.actor_name;
+DROP TABLE dossier_event_rows;
+CREATE TABLE dossier_event_rows (
+    dossier_no BIGINT NOT NULL REFERENCES dossiers(no), seq BIGINT NOT NULL, at BIGINT NOT NULL,
+    actor BIGINT REFERENCES event_terms(no), agency BIGINT REFERENCES event_terms(no),
+    action BIGINT NOT NULL REFERENCES event_terms(no), from_status BIGINT REFERENCES event_terms(no),
+    to_status BIGINT NOT NULL REFERENCES event_terms(no), actor_name TEXT NOT NULL, reason TEXT,
+    data BYTEA NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (dossier_no, seq));
+INSERT INTO dossier_event_rows SELECT * FROM rows_then ORDER BY dossier_no, seq;
+DROP TABLE rows_then;
+CREATE TRIGGER dossier_events_append_only BEFORE UPDATE OR DELETE ON dossier_event_rows
+    FOR EACH ROW EXECUTE FUNCTION forbid_dossier_event_change();
+CREATE VIEW dossier_events AS
+SELECT d.id AS dossier_id, e.seq, e.at, ta.value AS actor_id, e.actor_name,
+       tg.value AS agency_id, tc.value AS action, tf.value AS from_status,
+       tt.value AS to_status, e.reason, e.data, e.hash, e.dossier_no
+FROM dossier_event_rows e
+JOIN dossiers d ON d.no = e.dossier_no
+LEFT JOIN event_terms ta ON ta.no = e.actor
+LEFT JOIN event_terms tg ON tg.no = e.agency
+JOIN event_terms tc ON tc.no = e.action
+LEFT JOIN event_terms tf ON tf.no = e.from_status
+JOIN event_terms tt ON tt.no = e.to_status;
+ALTER TABLE dossiers ADD COLUMN procedure_name TEXT;
+UPDATE dossiers d SET procedure_name = t.value FROM event_terms t WHERE t.no = d.procedure_term;
+ALTER TABLE dossiers ALTER COLUMN procedure_name SET NOT NULL;
+ALTER TABLE dossiers DROP COLUMN procedure_term;
+ALTER TABLE dossiers ALTER COLUMN last_hash TYPE TEXT USING encode(last_hash, 'hex');
+DROP INDEX dossiers_worklist;
+CREATE INDEX dossiers_worklist ON dossiers (agency_id, status, priority, due_at, id);
+DROP INDEX dossiers_assignee;
+CREATE INDEX dossiers_assignee ON dossiers (assignee_id, status, priority, due_at, id);
+DROP INDEX dossiers_open_due;
+CREATE INDEX dossiers_open_due ON dossiers (agency_id, is_open, due_at, id);
+DROP INDEX dossiers_uncollected;
+CREATE INDEX dossiers_uncollected ON dossiers (status, result_ready_at) WHERE reminded_at IS NULL;
+DROP INDEX dossiers_newest;
+CREATE INDEX dossiers_newest ON dossiers (agency_id, id);
+DROP INDEX dossiers_ready;
+DELETE FROM _sqlx_migrations WHERE version = 25;
+";
+
 /// The events table as migration 0023 left it, rebuilt from the view, with the
 /// schema changes of 0024 undone: 0024 can then run again on dossiers that exist.
 const BEFORE_0024_SQLITE: &str = "
@@ -1413,6 +1513,14 @@ CREATE TRIGGER dossier_events_append_only BEFORE UPDATE OR DELETE ON dossier_eve
 DELETE FROM _sqlx_migrations WHERE version = 24;
 ";
 
+/// How many distinct texts the events and the dossier rows name by term.
+const DISTINCT_TERMS: &str = "SELECT COUNT(*) FROM (SELECT actor_id AS v FROM dossier_events \
+     UNION SELECT agency_id FROM dossier_events UNION SELECT action FROM dossier_events \
+     UNION SELECT from_status FROM dossier_events UNION SELECT to_status FROM dossier_events \
+     UNION SELECT actor_name FROM dossier_events \
+     UNION SELECT (SELECT value FROM event_terms WHERE no = procedure_term) FROM dossiers) t \
+     WHERE v IS NOT NULL";
+
 /// Migration 0024 on a database that already holds dossiers: every event reads
 /// back as it was, every chain verifies, every row is still the fold of its
 /// events, and dossiers made afterwards are numbered after the old ones.
@@ -1442,23 +1550,18 @@ async fn migration_0024_keeps_every_event(app: TestApp) {
     let before = all_events(&app).await;
     assert!(before.len() >= 6, "{}", before.len());
     let undo = match app.db.engine() {
-        motcua_store::Engine::Sqlite => BEFORE_0024_SQLITE,
-        motcua_store::Engine::Postgres => BEFORE_0024_POSTGRES,
+        motcua_store::Engine::Sqlite => [BEFORE_0025_SQLITE, BEFORE_0024_SQLITE],
+        motcua_store::Engine::Postgres => [BEFORE_0025_POSTGRES, BEFORE_0024_POSTGRES],
     };
-    sqlx::raw_sql(undo)
-        .execute(app.db.pool())
-        .await
-        .expect("the schema before 0024");
-    app.db.migrate().await.expect("0024 again");
+    for step in undo {
+        sqlx::raw_sql(step)
+            .execute(app.db.pool())
+            .await
+            .expect("the schema before 0024");
+    }
+    app.db.migrate().await.expect("0024 and 0025 again");
     assert_eq!(all_events(&app).await, before);
-    let distinct = app
-        .count(
-            "SELECT COUNT(*) FROM (SELECT actor_id AS v FROM dossier_events \
-             UNION SELECT agency_id FROM dossier_events UNION SELECT action FROM dossier_events \
-             UNION SELECT from_status FROM dossier_events \
-             UNION SELECT to_status FROM dossier_events) t WHERE v IS NOT NULL",
-        )
-        .await;
+    let distinct = app.count(DISTINCT_TERMS).await;
     assert_eq!(
         app.count("SELECT COUNT(*) FROM event_terms").await,
         distinct
@@ -1472,6 +1575,74 @@ async fn migration_0024_keeps_every_event(app: TestApp) {
             .await,
         highest + 1
     );
+    api.ok(&counter, code, "assign", json!({})).await;
+    audit_clean(&app).await;
+}
+
+/// Migration 0025 on a database that already holds dossiers: every event and
+/// every row reads back as it was (the actor's and the procedure's names now by
+/// term), every chain verifies, the terms are exactly the texts named, and the
+/// worklists list what they listed.
+async fn migration_0025_keeps_every_event_and_row(app: TestApp) {
+    use motcua_store::dossiers::{by_id, events, DossierRow, EventRow};
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    for i in 0..4 {
+        let d = api.receive(&counter, intake("1.000689")).await;
+        let code = d["code"].as_str().expect("code").to_owned();
+        if i % 2 == 0 {
+            api.ok(&counter, &code, "assign", json!({})).await;
+        }
+    }
+    async fn everything(app: &TestApp) -> Vec<(DossierRow, Vec<EventRow>)> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM dossiers ORDER BY id")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("ids");
+        let mut conn = app.db.read().await.expect("read");
+        let mut all = Vec::new();
+        for id in ids {
+            let row = by_id(&mut conn, &id).await.expect("row").expect("found");
+            all.push((row, events(&mut conn, &id).await.expect("events")));
+        }
+        all
+    }
+    let before = everything(&app).await;
+    assert!(before.len() >= 4, "{}", before.len());
+    let lists_before = [
+        api.get(&counter, "/api/v1/dossiers?list=all").await,
+        api.get(&counter, "/api/v1/dossiers?list=to_assign").await,
+    ];
+    let undo = match app.db.engine() {
+        motcua_store::Engine::Sqlite => BEFORE_0025_SQLITE,
+        motcua_store::Engine::Postgres => BEFORE_0025_POSTGRES,
+    };
+    sqlx::raw_sql(undo)
+        .execute(app.db.pool())
+        .await
+        .expect("the schema before 0025");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossiers WHERE procedure_name <> ''")
+            .await,
+        before.len() as i64
+    );
+    app.db.migrate().await.expect("0025 again");
+    assert_eq!(everything(&app).await, before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM event_terms").await,
+        app.count(DISTINCT_TERMS).await
+    );
+    let lists_after = [
+        api.get(&counter, "/api/v1/dossiers?list=all").await,
+        api.get(&counter, "/api/v1/dossiers?list=to_assign").await,
+    ];
+    assert_eq!(lists_after, lists_before);
+    audit_clean(&app).await;
+    // A dossier received afterwards is written and listed first.
+    let d = api.receive(&counter, intake("1.000689")).await;
+    let code = d["code"].as_str().expect("code");
+    let (_, all) = api.get(&counter, "/api/v1/dossiers?list=all").await;
+    assert_eq!(all["items"][0]["code"].as_str(), Some(code), "{all}");
     api.ok(&counter, code, "assign", json!({})).await;
     audit_clean(&app).await;
 }

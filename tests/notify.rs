@@ -505,15 +505,24 @@ async fn insert_dossier(
         .await
         .expect("the demo ward");
     let id = uuid::Uuid::now_v7().to_string();
+    // The procedure's name is stored as a term (migration 0025).
+    sqlx::query(
+        "INSERT INTO event_terms (value) SELECT 'Đăng ký khai sinh' \
+         WHERE NOT EXISTS (SELECT 1 FROM event_terms WHERE value = 'Đăng ký khai sinh')",
+    )
+    .execute(t.db.pool())
+    .await
+    .expect("the procedure's name as a term");
     sqlx::query(
         "INSERT INTO dossiers (id, code, agency_id, procedure_code, procedure_version, \
-         procedure_name, sector, channel, status, is_open, applicant_name, applicant_folded, \
+         procedure_term, sector, channel, status, is_open, applicant_name, applicant_folded, \
          applicant_phone, applicant_email, return_method, fee_amount, fee_paid, \
          supplements, extensions, priority, version, last_seq, last_hash, result_ready_at, \
          created_at, updated_at) \
-         VALUES ($1, $2, $3, '1.000894', 1, 'Đăng ký khai sinh', 'ho-tich', 'counter', $4, \
+         VALUES ($1, $2, $3, '1.000894', 1, \
+         (SELECT no FROM event_terms WHERE value = 'Đăng ký khai sinh'), 'ho-tich', 'counter', $4, \
          $5, 'Trần Văn Bình', 'tran van binh', $6, $7, 'counter', 0, 0, 0, 0, 1, 1, 0, \
-         '', $8, $8, $8)",
+         $9, $8, $8, $8)",
     )
     .bind(&id)
     .bind(code)
@@ -523,6 +532,7 @@ async fn insert_dossier(
     .bind(phone)
     .bind(email)
     .bind(result_ready_at)
+    .bind(Vec::<u8>::new())
     .execute(t.db.pool())
     .await
     .expect("insert a dossier");

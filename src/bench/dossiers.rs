@@ -43,8 +43,8 @@ use motcua_domain::procedure::{
 use motcua_domain::text;
 use motcua_domain::user::Role;
 use motcua_store::dossiers::{
-    insert_events, to_stored_precision, DossierRow, EventRow, FileRow, Query, StoredDossier, Table,
-    DOSSIERS, FILES,
+    insert_dossiers, insert_events, to_stored_precision, DossierRow, EventRow, FileRow, Query,
+    StoredDossier, Table, FILES,
 };
 use motcua_store::{Db, Engine};
 use sqlx::{AnyConnection, Connection, Executor, Row};
@@ -1000,7 +1000,7 @@ fn dossier(
         .filter(|t| *t <= now);
     let (last_seq, last_hash) = events
         .last()
-        .map_or((0, String::new()), |e| (e.seq, hex::encode(&e.hash)));
+        .map_or((0, Vec::new()), |e| (e.seq, e.hash.clone()));
     let stored = StoredDossier {
         dossier: d,
         last_seq,
@@ -1310,7 +1310,9 @@ const SEQUENCES: Table<(String, String, i64)> = Table {
 async fn write_batch(conn: &mut AnyConnection, engine: Engine, b: &Batch) -> Result<u64, String> {
     let mut tx = conn.begin().await.map_err(err)?;
     let rows: Vec<&DossierRow> = b.gens.iter().map(|g| &g.row).collect();
-    insert_rows(&mut tx, engine, &DOSSIERS, 400, &rows).await?;
+    insert_dossiers(&mut tx, &rows)
+        .await
+        .map_err(|e| format!("dossiers: {e}"))?;
     let events: Vec<&EventRow> = b.gens.iter().flat_map(|g| g.events.iter()).collect();
     insert_events(&mut tx, &events)
         .await
@@ -3198,7 +3200,7 @@ mod tests {
                 }
                 assert_eq!(
                     (g.row.last_seq, &g.row.last_hash),
-                    (g.events.len() as i64, &hex::encode(&prev))
+                    (g.events.len() as i64, &prev)
                 );
                 if let Some(f) = &g.file {
                     files += 1;

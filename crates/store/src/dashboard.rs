@@ -5,6 +5,7 @@
 
 use sqlx::FromRow;
 
+use crate::dossiers::procedure_name;
 use crate::reports::TIMELINESS;
 use crate::{Conn, Result};
 
@@ -121,11 +122,12 @@ pub async fn due(
     let ids = agencies_in(agency_ids.len());
     let n = agency_ids.len();
     let sql = format!(
-        "SELECT d.code, d.agency_id, d.procedure_name, d.applicant_name, d.status, d.due_at, \
+        "SELECT d.code, d.agency_id, {}, d.applicant_name, d.status, d.due_at, \
                 u.full_name AS assignee_name \
          FROM dossiers d LEFT JOIN users u ON u.id = d.assignee_id \
          WHERE d.agency_id IN ({ids}) AND d.is_open = 1 AND d.due_at >= ${} AND d.due_at < ${} \
          ORDER BY d.due_at, d.id LIMIT ${}",
+        procedure_name!(),
         n + 1,
         n + 2,
         n + 3
@@ -301,11 +303,12 @@ pub async fn complaints(
     let ids = agencies_in(agency_ids.len());
     let n = agency_ids.len();
     let sql = format!(
-        "SELECT d.code, d.procedure_name, r.rated_at, r.attitude, r.return_visits, r.comment \
+        "SELECT d.code, {}, r.rated_at, r.attitude, r.return_visits, r.comment \
          FROM ratings r JOIN dossiers d ON d.id = r.dossier_id \
          WHERE r.agency_id IN ({ids}) AND r.rated_at >= ${} AND r.rated_at < ${} \
            AND r.verdict = 0 \
          ORDER BY r.rated_at DESC, r.dossier_id LIMIT ${}",
+        procedure_name!(),
         n + 1,
         n + 2,
         n + 3

@@ -8,6 +8,7 @@
 //! lease, so two workers sharing a database never both take the same message; a
 //! worker that dies mid-send leaves the message to be retried when its lease ends.
 
+use crate::dossiers::procedure_name;
 use crate::{Conn, Result};
 use sqlx::FromRow;
 
@@ -226,14 +227,16 @@ pub async fn uncollected(
     ready_before_ms: i64,
     limit: i64,
 ) -> Result<Vec<Uncollected>> {
-    sqlx::query_as(
-        "SELECT d.id, d.code, d.procedure_name, d.applicant_name, d.applicant_phone, \
+    sqlx::query_as(concat!(
+        "SELECT d.id, d.code, ",
+        procedure_name!(),
+        ", d.applicant_name, d.applicant_phone, \
          d.applicant_email, a.name AS agency_name \
          FROM dossiers d JOIN agencies a ON a.id = d.agency_id \
          WHERE d.status = 'result_ready' AND d.reminded_at IS NULL \
          AND d.result_ready_at <= $1 \
-         ORDER BY d.result_ready_at, d.id LIMIT $2",
-    )
+         ORDER BY d.result_ready_at, d.id LIMIT $2"
+    ))
     .bind(ready_before_ms)
     .bind(limit)
     .fetch_all(conn)

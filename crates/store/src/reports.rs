@@ -6,6 +6,7 @@ use motcua_domain::dossier::Details;
 use motcua_domain::report::{Counts, Figure};
 use sqlx::{FromRow, Row};
 
+use crate::dossiers::{naming_procedure, procedure_name};
 use crate::{Conn, Result};
 
 /// Where a report looks: which agencies, and the period as `[start, end)` in
@@ -183,11 +184,12 @@ pub async fn ii06a_dossiers(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<CountedRow>> {
-    let columns = "code, agency_id, sector, procedure_name, applicant_name, channel, status, \
+    let columns = "code, agency_id, sector, procedure_term, applicant_name, channel, status, \
                    received_at, due_at, closed_at, timeliness";
     let mut next = scope.agency_ids.len() + 3;
     let mut sql = format!(
-        "SELECT {columns} FROM ({}) seen WHERE {}",
+        "SELECT {} FROM ({}) seen WHERE {}",
+        naming_procedure(columns),
         seen_sql(scope, columns),
         condition(figure)
     );
@@ -236,15 +238,17 @@ pub async fn tracking_book(
     end: i64,
     limit: i64,
 ) -> Result<Vec<BookDossier>> {
-    let rows = sqlx::query_as::<_, BookDossier>(
-        "SELECT d.id, d.code, d.procedure_name, d.applicant_name, d.channel, d.status, \
+    let rows = sqlx::query_as::<_, BookDossier>(concat!(
+        "SELECT d.id, d.code, ",
+        procedure_name!(),
+        ", d.applicant_name, d.channel, d.status, \
          d.received_at, d.due_at, d.returned_at, \
          d.closed_at, \
          d.timeliness, u.full_name AS assignee_name \
          FROM dossiers d LEFT JOIN users u ON u.id = d.assignee_id \
          WHERE d.agency_id = $1 AND d.received_at >= $2 AND d.received_at < $3 \
-         ORDER BY d.received_at, d.code LIMIT $4",
-    )
+         ORDER BY d.received_at, d.code LIMIT $4"
+    ))
     .bind(agency_id)
     .bind(start)
     .bind(end)

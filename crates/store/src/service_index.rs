@@ -7,6 +7,7 @@
 use motcua_domain::report::index766::Weight;
 use sqlx::{FromRow, Row};
 
+use crate::dossiers::{naming_procedure, procedure_name};
 use crate::reports::{bind_scope, marks, seen_sql, CountedRow, Scope};
 use crate::{Conn, Result};
 
@@ -89,8 +90,9 @@ const DISSATISFIED: &str =
     "CASE WHEN id IN (SELECT r.dossier_id FROM ratings r WHERE r.verdict = 0) \
      THEN 1 ELSE 0 END AS dissatisfied";
 
-/// The columns a list shows.
-const LIST_COLUMNS: &str = "code, agency_id, sector, procedure_name, applicant_name, channel, \
+/// The columns a list shows (the procedure's name as its term: see
+/// `naming_procedure`).
+const LIST_COLUMNS: &str = "code, agency_id, sector, procedure_term, applicant_name, channel, \
      status, received_at, due_at, closed_at, timeliness";
 
 /// Resolved, or pending at the end of the period.
@@ -275,7 +277,8 @@ pub async fn dossiers(
     };
     let next = scope.agency_ids.len() + 3;
     let sql = format!(
-        "SELECT {LIST_COLUMNS} FROM ({}) seen WHERE {c} = 1 ORDER BY received_at, code LIMIT ${next} OFFSET ${}",
+        "SELECT {} FROM ({}) seen WHERE {c} = 1 ORDER BY received_at, code LIMIT ${next} OFFSET ${}",
+        naming_procedure(LIST_COLUMNS),
         flagged(scope, &format!("{LIST_COLUMNS}, {DISSATISFIED}")),
         next + 1
     );
@@ -438,12 +441,13 @@ pub async fn costly(
         marks(n + 4, received.len())
     );
     let sql = format!(
-        "SELECT code, agency_id, procedure_name, applicant_name, status, received_at, due_at, \
+        "SELECT code, agency_id, {}, applicant_name, status, received_at, due_at, \
          closed_at, supplements, late, no_result, not_digitised, cost FROM ({}) costed \
          ORDER BY cost DESC, received_at, code LIMIT ${}",
+        procedure_name!(),
         costed(
             &source,
-            "code, agency_id, procedure_name, applicant_name, status, received_at, due_at, \
+            "code, agency_id, procedure_term, applicant_name, status, received_at, due_at, \
              closed_at, supplements",
             n
         ),

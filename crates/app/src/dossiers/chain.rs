@@ -149,7 +149,7 @@ fn drift(row: &DossierRow, events: &[EventRow], scanned_documents: i64) -> Optio
 fn check(
     code: &str,
     last_seq: i64,
-    last_hash: &str,
+    last_hash: &[u8],
     events: &[EventRow],
     out: &mut Vec<ChainBreak>,
 ) {
@@ -177,7 +177,7 @@ fn check(
         prev = &e.hash;
         expected_seq += 1;
     }
-    if expected_seq - 1 != last_seq || hex::encode(prev) != last_hash {
+    if expected_seq - 1 != last_seq || prev != last_hash {
         out.push(brk(
             expected_seq - 1,
             format!(

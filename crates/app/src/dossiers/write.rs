@@ -285,11 +285,7 @@ impl Dossiers<'_> {
     ) -> Result<Option<StoredDossier>> {
         let (mut seq, mut prev) = match before {
             None => (0, GENESIS.to_vec()),
-            Some(b) => (
-                b.last_seq,
-                hex::decode(&b.last_hash)
-                    .map_err(|e| Error::internal("the chain head of a dossier", e))?,
-            ),
+            Some(b) => (b.last_seq, b.last_hash.clone()),
         };
         let mut rows = Vec::with_capacity(events.len());
         let mut stored_events = Vec::with_capacity(events.len());
@@ -317,7 +313,7 @@ impl Dossiers<'_> {
         let stored = StoredDossier {
             dossier,
             last_seq: seq,
-            last_hash: hex::encode(&prev),
+            last_hash: prev,
             reminded_at: before.and_then(|b| b.reminded_at),
             scanned_documents: before.map_or(0, |b| b.scanned_documents).saturating_add(
                 u32::try_from(files.iter().filter(|f| f.kind == DOCUMENT).count())

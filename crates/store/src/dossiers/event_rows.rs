@@ -1,7 +1,8 @@
-//! How events are written (migration 0024): into `dossier_event_rows`, naming
-//! their dossier by its number and each text they repeat (actor and agency ids,
-//! action, statuses) by its number in `event_terms`. Everything reads them back
-//! as texts through the view `dossier_events`.
+//! How events are written (migrations 0024 and 0025): into `dossier_event_rows`,
+//! naming their dossier by its number and each text they repeat (actor and agency
+//! ids, the actor's name, action, statuses) by its number in `event_terms`.
+//! Everything reads them back as texts through the view `dossier_events`. A
+//! dossier row names its procedure's name the same way (`dossiers::insert`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::RwLock;
@@ -57,15 +58,25 @@ pub(crate) struct Numbering<'a> {
 /// Writes `rows` with one multi-row statement per 1,000, after numbering their
 /// terms (looked up, and added when new, in this transaction).
 pub(crate) async fn write(conn: &mut Conn, rows: &[&EventRow], terms: Numbering<'_>) -> Result<()> {
-    let numbers = number_terms(conn, rows, terms).await?;
-    let mut stored = Vec::with_capacity(rows.len());
-    let number = |v: &str| -> Result<i64> {
-        numbers
-            .get(v)
-            .copied()
-            .ok_or_else(|| StoreError::Protocol(format!("the event term «{v}» has no number")))
-    };
+    let mut values = Vec::with_capacity(rows.len() * 6);
+    for e in rows {
+        values.extend(
+            [
+                e.actor_id.as_deref(),
+                e.agency_id.as_deref(),
+                Some(e.actor_name.as_str()),
+                Some(e.action.as_str()),
+                e.from_status.as_deref(),
+                Some(e.to_status.as_str()),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    let numbers = number_terms(conn, &values, terms).await?;
+    let number = |v: &str| number_in(&numbers, v);
     let maybe = |v: Option<&str>| v.map(number).transpose();
+    let mut stored = Vec::with_capacity(rows.len());
     for e in rows {
         stored.push(Stored {
             dossier_id: &e.dossier_id,
@@ -76,13 +87,27 @@ pub(crate) async fn write(conn: &mut Conn, rows: &[&EventRow], terms: Numbering<
             action: number(&e.action)?,
             from_status: maybe(e.from_status.as_deref())?,
             to_status: number(&e.to_status)?,
-            actor_name: &e.actor_name,
+            actor_name: number(&e.actor_name)?,
             reason: e.reason.as_deref(),
             data: data::encode(&e.data),
             hash: &e.hash,
         });
     }
     insert_rows_of(conn, HEAD, ROW, 1_000, &stored, bind).await
+}
+
+/// The number of `value` among the `numbers` of [`number_terms`].
+pub(crate) fn number_in(numbers: &HashMap<String, i64>, value: &str) -> Result<i64> {
+    numbers
+        .get(value)
+        .copied()
+        .ok_or_else(|| StoreError::Protocol(format!("the term «{value}» has no number")))
+}
+
+/// The number of one term, looked up (or added) in this transaction.
+pub(crate) async fn number_of(conn: &mut Conn, value: &str, terms: Numbering<'_>) -> Result<i64> {
+    let numbers = number_terms(conn, &[value], terms).await?;
+    number_in(&numbers, value)
 }
 
 /// A row of `dossier_event_rows`, its dossier still named by id.
@@ -95,7 +120,7 @@ struct Stored<'a> {
     action: i64,
     from_status: Option<i64>,
     to_status: i64,
-    actor_name: &'a str,
+    actor_name: i64,
     reason: Option<&'a str>,
     data: Vec<u8>,
     hash: &'a [u8],
@@ -123,39 +148,30 @@ fn bind<'q>(q: AnyQuery<'q>, s: &'q Stored<'_>) -> AnyQuery<'q> {
 /// Terms a statement looks up or adds at most.
 const TERMS_PER_STATEMENT: usize = 500;
 
-/// The number of every term of `rows`.
-async fn number_terms(
+/// The number of every term of `values`.
+pub(crate) async fn number_terms(
     conn: &mut Conn,
-    rows: &[&EventRow],
+    values: &[&str],
     terms: Numbering<'_>,
 ) -> Result<HashMap<String, i64>> {
     let mut numbers: HashMap<String, i64> = HashMap::new();
     // Sorted: two transactions adding the same new terms then wait for each
     // other in one order, never in a cycle (PostgreSQL).
     let mut missing: BTreeSet<&str> = BTreeSet::new();
-    for e in rows {
-        let values = [
-            e.actor_id.as_deref(),
-            e.agency_id.as_deref(),
-            Some(e.action.as_str()),
-            e.from_status.as_deref(),
-            Some(e.to_status.as_str()),
-        ];
-        for v in values.into_iter().flatten() {
-            if numbers.contains_key(v) || missing.contains(v) {
-                continue;
+    for &v in values {
+        if numbers.contains_key(v) || missing.contains(v) {
+            continue;
+        }
+        let known = terms
+            .known
+            .and_then(|k| k.get(v))
+            .or_else(|| terms.learned.iter().find(|(t, _)| t == v).map(|(_, n)| *n));
+        match known {
+            Some(n) => {
+                numbers.insert(v.to_owned(), n);
             }
-            let known = terms
-                .known
-                .and_then(|k| k.get(v))
-                .or_else(|| terms.learned.iter().find(|(t, _)| t == v).map(|(_, n)| *n));
-            match known {
-                Some(n) => {
-                    numbers.insert(v.to_owned(), n);
-                }
-                None => {
-                    missing.insert(v);
-                }
+            None => {
+                missing.insert(v);
             }
         }
     }

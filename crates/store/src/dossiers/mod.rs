@@ -9,23 +9,66 @@ mod typed;
 
 pub use audit_walk::{AuditBatch, AuditWalk};
 pub use event_rows::EventTerms;
-pub use tables::{Query, Table, DOSSIERS, FILES};
+pub use tables::{Query, Table, FILES};
 
 pub use typed::{details_of_events, to_stored_precision, StoredDossier};
 
+use crate::bulk::{insert_rows, insert_rows_of};
 use crate::{Conn, Result};
 use motcua_domain::dossier::Details;
 use sqlx::FromRow;
+use tables::{bind_dossier, NumberedDossier};
 
-/// Every column of `dossiers` but `no` (given by the database), in table order.
-pub(crate) const COLUMNS: &str =
-    "id, code, agency_id, procedure_code, procedure_version, procedure_name, \
+/// The procedure's name of a dossier row (stored as its term's number, migration
+/// 0025), for a select list over `dossiers` (no other table of a query may have a
+/// `procedure_term` column).
+macro_rules! procedure_name {
+    () => {
+        "(SELECT pn.value FROM event_terms pn WHERE pn.no = procedure_term) AS procedure_name"
+    };
+}
+pub(crate) use procedure_name;
+
+/// `columns` (a select list) with the column `procedure_term` read as the name:
+/// for the outer query over a subquery that carries the term.
+pub(crate) fn naming_procedure(columns: &str) -> String {
+    columns.replace("procedure_term", procedure_name!())
+}
+
+/// The columns of `dossiers` after the procedure's name, in table order.
+macro_rules! after_name {
+    () => {
+        "\
     sector, channel, status, is_open, applicant_name, applicant_folded, applicant_id, \
     applicant_phone, applicant_email, return_method, fee_amount, fee_paid, \
     submitted_at, received_at, due_at, original_due_at, paused_at, supplements, extensions, \
     assignee_id, approved_at, result_ready_at, returned_at, timeliness, priority, version, \
     last_seq, last_hash, reminded_at, created_at, updated_at, results, closed_at, documents, \
-    signed_results, scanned_documents";
+    signed_results, scanned_documents"
+    };
+}
+
+/// Every column of a [`DossierRow`], as read from `dossiers`.
+pub(crate) const COLUMNS: &str = concat!(
+    "id, code, agency_id, procedure_code, procedure_version, ",
+    procedure_name!(),
+    ", ",
+    after_name!()
+);
+
+/// The columns of `dossiers` a row is written to, in [`COLUMNS`]' order with the
+/// name's term in place of the name (the number `no` is given by the database).
+macro_rules! stored_columns {
+    () => {
+        concat!(
+            "id, code, agency_id, procedure_code, procedure_version, procedure_term, ",
+            after_name!()
+        )
+    };
+}
+
+/// How many values [`stored_columns`] binds.
+const STORED_WIDTH: usize = 42;
 
 #[derive(Debug, Clone, FromRow, PartialEq)]
 pub struct DossierRow {
@@ -62,7 +105,7 @@ pub struct DossierRow {
     pub priority: i64,
     pub version: i64,
     pub last_seq: i64,
-    pub last_hash: String,
+    pub last_hash: Vec<u8>,
     pub reminded_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -109,24 +152,55 @@ pub async fn raise_seq(conn: &mut Conn, agency_id: &str, day: &str, n: i64) -> R
     Ok(())
 }
 
-pub async fn insert(conn: &mut Conn, d: &DossierRow) -> Result<()> {
+/// Writes a new dossier row, in the transaction of its first event.
+pub async fn insert(tx: &mut crate::Tx, d: &DossierRow) -> Result<()> {
+    let (conn, known, learned) = tx.event_terms();
+    let terms = event_rows::Numbering {
+        known: Some(known),
+        learned,
+    };
+    let term = event_rows::number_of(conn, &d.procedure_name, terms).await?;
+    let row = [NumberedDossier {
+        row: d,
+        procedure_term: term,
+    }];
     if !crate::bulk::is_sqlite(conn) {
         // PostgreSQL numbers the dossier from its sequence (the column's default).
-        return DOSSIERS.insert_one(conn, d).await;
+        let head = concat!("dossiers (", stored_columns!(), ")");
+        return insert_rows(conn, head, STORED_WIDTH, 1, &row, bind_dossier).await;
     }
     // SQLite numbers it in the same statement (writers take turns): the trigger
     // that numbers bulk-loaded rows would write the row a second time.
-    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let sql = SQL.get_or_init(|| {
-        let marks: Vec<String> = (1..=DOSSIERS.width()).map(|i| format!("${i}")).collect();
+    static ROW: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let template = ROW.get_or_init(|| {
         format!(
-            "INSERT INTO dossiers ({COLUMNS}, no) \
-             VALUES ({}, (SELECT COALESCE(MAX(no), 0) + 1 FROM dossiers))",
-            marks.join(", ")
+            "({}, (SELECT COALESCE(MAX(no), 0) + 1 FROM dossiers))",
+            vec!["?"; STORED_WIDTH].join(", ")
         )
     });
-    (DOSSIERS.bind)(sqlx::query(sql), d).execute(conn).await?;
-    Ok(())
+    let head = concat!("dossiers (", stored_columns!(), ", no)");
+    insert_rows_of(conn, head, template, 1, &row, bind_dossier).await
+}
+
+/// Writes many new dossier rows (the benchmark's bulk load), 400 a statement,
+/// after numbering their procedures' names; each is numbered by the database.
+pub async fn insert_dossiers(conn: &mut Conn, rows: &[&DossierRow]) -> Result<()> {
+    let names: Vec<&str> = rows.iter().map(|d| d.procedure_name.as_str()).collect();
+    let mut learned = Vec::new();
+    let terms = event_rows::Numbering {
+        known: None,
+        learned: &mut learned,
+    };
+    let numbers = event_rows::number_terms(conn, &names, terms).await?;
+    let mut numbered = Vec::with_capacity(rows.len());
+    for d in rows {
+        numbered.push(NumberedDossier {
+            row: d,
+            procedure_term: event_rows::number_in(&numbers, &d.procedure_name)?,
+        });
+    }
+    let head = concat!("dossiers (", stored_columns!(), ")");
+    insert_rows(conn, head, STORED_WIDTH, 400, &numbered, bind_dossier).await
 }
 
 /// Writes the changed state of `d`, whose `version` is already the new one, only if
@@ -214,7 +288,7 @@ pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<DossierRow>> {
 /// Which list of an agency's dossiers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListKind {
-    /// In one state.
+    /// In one open state (the worklists' indexes hold open dossiers only).
     Status(String),
     /// In one state and assigned to one person.
     Assigned {
@@ -225,7 +299,7 @@ pub enum ListKind {
     OpenDue { from: Option<i64>, before: i64 },
     /// Ready to return since before an instant (not collected).
     ReadySince(i64),
-    /// Every dossier, newest received first.
+    /// Every dossier, newest first (by the dossier's number).
     All,
 }
 
@@ -259,12 +333,28 @@ pub struct ListRow {
     pub priority: i64,
 }
 
-const LIST_COLUMNS: &str = "id, code, procedure_code, procedure_name, sector, channel, status, \
-    is_open, applicant_name, received_at, due_at, priority";
+const LIST_COLUMNS: &str = concat!(
+    "id, code, procedure_code, ",
+    procedure_name!(),
+    ", sector, channel, status, is_open, applicant_name, received_at, due_at, priority"
+);
 
 /// One page of a worklist, ordered by (priority, due instant, id) so that same-day
 /// online dossiers come first and the next page starts where this one ended.
 pub async fn list(conn: &mut Conn, q: &ListQuery) -> Result<Vec<ListRow>> {
+    let (sql, binds) = list_sql(q);
+    let mut query = sqlx::query_as::<_, ListRow>(&sql);
+    for b in binds {
+        query = match b {
+            Bind::Text(s) => query.bind(s),
+            Bind::Int(i) => query.bind(i),
+        };
+    }
+    query.fetch_all(conn).await
+}
+
+/// The statement of [`list`] and the values it binds.
+fn list_sql(q: &ListQuery) -> (String, Vec<Bind>) {
     let mut sql = format!("SELECT {LIST_COLUMNS} FROM dossiers WHERE ");
     let mut binds: Vec<Bind> = Vec::new();
     let arg = |binds: &mut Vec<Bind>, b: Bind| {
@@ -280,7 +370,9 @@ pub async fn list(conn: &mut Conn, q: &ListQuery) -> Result<Vec<ListRow>> {
                 .map(|s| arg(&mut binds, Bind::Text(s.clone())))
                 .collect();
             sql.push_str(&ps.join(", "));
-            sql.push(')');
+            // The worklist indexes hold open dossiers only (migration 0025): the
+            // predicate lets the planner use them, and every listed status is open.
+            sql.push_str(") AND is_open = 1");
             let p = arg(&mut binds, Bind::Text(q.agency_id.clone()));
             sql.push_str(&format!(" AND agency_id = {p}"));
         }
@@ -290,7 +382,7 @@ pub async fn list(conn: &mut Conn, q: &ListQuery) -> Result<Vec<ListRow>> {
             match other {
                 ListKind::Status(s) => {
                     let p = arg(&mut binds, Bind::Text(s.clone()));
-                    sql.push_str(&format!(" AND status = {p}"));
+                    sql.push_str(&format!(" AND status = {p} AND is_open = 1"));
                 }
                 ListKind::OpenDue { from, before } => {
                     let p = arg(&mut binds, Bind::Int(*before));
@@ -325,11 +417,15 @@ pub async fn list(conn: &mut Conn, q: &ListQuery) -> Result<Vec<ListRow>> {
     // open-and-due lists on (agency_id, is_open, due_at, id), without priority.
     let by_priority = matches!(q.kind, ListKind::Status(_) | ListKind::Assigned { .. });
     if matches!(q.kind, ListKind::All) {
+        // Newest first is by the dossier's number, given in the order dossiers
+        // were written; the cursor still names the last row by its id.
         if let Some((_, _, id)) = &q.after {
             let p = arg(&mut binds, Bind::Text(id.clone()));
-            sql.push_str(&format!(" AND id < {p}"));
+            sql.push_str(&format!(
+                " AND no < (SELECT c.no FROM dossiers c WHERE c.id = {p})"
+            ));
         }
-        sql.push_str(" ORDER BY id DESC");
+        sql.push_str(" ORDER BY no DESC");
     } else if by_priority {
         if let Some((prio, due, id)) = &q.after {
             let a = arg(&mut binds, Bind::Int(*prio));
@@ -352,14 +448,7 @@ pub async fn list(conn: &mut Conn, q: &ListQuery) -> Result<Vec<ListRow>> {
     }
     let p = arg(&mut binds, Bind::Int(q.limit));
     sql.push_str(&format!(" LIMIT {p}"));
-    let mut query = sqlx::query_as::<_, ListRow>(&sql);
-    for b in binds {
-        query = match b {
-            Bind::Text(s) => query.bind(s),
-            Bind::Int(i) => query.bind(i),
-        };
-    }
-    query.fetch_all(conn).await
+    (sql, binds)
 }
 
 enum Bind {
@@ -617,7 +706,8 @@ pub async fn details(conn: &mut Conn, dossier_id: &str) -> Result<Details> {
     details_of_events(dossier_id, &events)
 }
 
-/// Every dossier of one agency (or all when `None`), in id order after `after`,
+/// Every dossier of one agency (in the order of their numbers) or of all (in id
+/// order) after the dossier whose id is `after`,
 /// each with its events (which hold its details).
 pub async fn page_for_export(
     conn: &mut Conn,
@@ -628,8 +718,10 @@ pub async fn page_for_export(
     let rows: Vec<DossierRow> = match agency_id {
         Some(a) => {
             sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM dossiers WHERE agency_id = $1 AND id > $2 ORDER BY id LIMIT $3"
-        ))
+                "SELECT {COLUMNS} FROM dossiers WHERE agency_id = $1 \
+             AND no > COALESCE((SELECT c.no FROM dossiers c WHERE c.id = $2), 0) \
+             ORDER BY no LIMIT $3"
+            ))
             .bind(a)
             .bind(after)
             .bind(limit)
@@ -652,4 +744,100 @@ pub async fn page_for_export(
         out.push((StoredDossier::from_row_and_events(row, &events)?, events));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Db;
+
+    #[test]
+    fn the_stored_width_counts_the_stored_columns() {
+        assert_eq!(stored_columns!().split(',').count(), STORED_WIDTH);
+        assert_eq!(COLUMNS.matches(',').count(), STORED_WIDTH - 1);
+    }
+
+    /// Each worklist is read through its index (in the index's order where one
+    /// status is listed), and the indexes hold open dossiers only (migration
+    /// 0025): without the predicate its query states (`is_open = 1`, or the
+    /// status), the planner could not use them.
+    #[tokio::test]
+    async fn every_worklist_reads_its_own_index() {
+        let path = std::env::temp_dir().join(format!("motcua-lists-{}.sqlite3", crate::new_id()));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("connect");
+        db.migrate().await.expect("migrate");
+        let mut conn = db.read().await.expect("read");
+        let query = |kind: ListKind, after: bool| ListQuery {
+            agency_id: "a".into(),
+            kind,
+            sector: None,
+            procedure_code: None,
+            after: after.then(|| (1, 2, "x".into())),
+            limit: 50,
+        };
+        let cases = [
+            (
+                ListKind::Status("received".into()),
+                &["dossiers_worklist"][..],
+                true,
+            ),
+            // Two statuses, and a due order the index does not keep: a sort of
+            // the (few) open rows, as before.
+            (
+                ListKind::Assigned {
+                    status: vec!["assigned".into(), "in_review".into()],
+                    user_id: "u".into(),
+                },
+                &["dossiers_assignee"],
+                false,
+            ),
+            (
+                ListKind::OpenDue {
+                    from: Some(1),
+                    before: 2,
+                },
+                &["dossiers_open_due"],
+                true,
+            ),
+            (ListKind::ReadySince(5), &["dossiers_ready"], true),
+            (ListKind::All, &["dossiers_newest"], true),
+        ];
+        for (kind, indexes, in_order) in cases {
+            for after in [false, true] {
+                let (sql, binds) = list_sql(&query(kind.clone(), after));
+                let explain = format!("EXPLAIN QUERY PLAN {sql}");
+                let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
+                for b in binds {
+                    q = match b {
+                        Bind::Text(s) => q.bind(s),
+                        Bind::Int(i) => q.bind(i),
+                    };
+                }
+                let plan: Vec<String> = q
+                    .fetch_all(&mut *conn)
+                    .await
+                    .expect("plan")
+                    .into_iter()
+                    .map(|r| r.3)
+                    .collect();
+                let plan = plan.join("\n");
+                assert!(
+                    indexes
+                        .iter()
+                        .any(|i| plan.contains(&format!("dossiers USING INDEX {i} "))),
+                    "{kind:?}: {plan}"
+                );
+                if in_order {
+                    assert!(!plan.contains("TEMP B-TREE"), "{kind:?}: {plan}");
+                }
+            }
+        }
+        drop(conn);
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
 }

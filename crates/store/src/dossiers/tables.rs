@@ -1,9 +1,10 @@
 //! How each dossier row type goes into its table: one column list and one way of
 //! binding a row, shared by the store's single-row inserts and the benchmark's
 //! bulk loader, so that the two cannot drift apart. (Events have a writer of
-//! their own for both: `event_rows`.)
+//! their own for both: `event_rows`; dossiers are written by `dossiers::insert`
+//! and `dossiers::insert_dossiers`, which number the procedure's name first.)
 
-use super::{DossierRow, FileRow, COLUMNS};
+use super::{DossierRow, FileRow};
 use crate::{Conn, Result};
 
 /// A statement with the `Any` driver's arguments.
@@ -35,25 +36,27 @@ impl<T> Table<T> {
     }
 }
 
-pub const DOSSIERS: Table<DossierRow> = Table {
-    name: "dossiers",
-    columns: COLUMNS,
-    bind: bind_dossier,
-};
-
 pub const FILES: Table<FileRow> = Table {
     name: "dossier_files",
     columns: "id, dossier_id, kind, name, content_type, size, sha256, created_at",
     bind: bind_file,
 };
 
-fn bind_dossier<'q>(q: Query<'q>, d: &'q DossierRow) -> Query<'q> {
+/// A dossier row with the number of its procedure's name (`STORED_COLUMNS`).
+pub(crate) struct NumberedDossier<'a> {
+    pub row: &'a DossierRow,
+    pub procedure_term: i64,
+}
+
+/// Binds the values of `STORED_COLUMNS`, in that order.
+pub(crate) fn bind_dossier<'q>(q: Query<'q>, n: &'q NumberedDossier<'_>) -> Query<'q> {
+    let d = n.row;
     q.bind(d.id.as_str())
         .bind(d.code.as_str())
         .bind(d.agency_id.as_str())
         .bind(d.procedure_code.as_str())
         .bind(d.procedure_version)
-        .bind(d.procedure_name.as_str())
+        .bind(n.procedure_term)
         .bind(d.sector.as_str())
         .bind(d.channel.as_str())
         .bind(d.status.as_str())
@@ -81,7 +84,7 @@ fn bind_dossier<'q>(q: Query<'q>, d: &'q DossierRow) -> Query<'q> {
         .bind(d.priority)
         .bind(d.version)
         .bind(d.last_seq)
-        .bind(d.last_hash.as_str())
+        .bind(d.last_hash.as_slice())
         .bind(d.reminded_at)
         .bind(d.created_at)
         .bind(d.updated_at)

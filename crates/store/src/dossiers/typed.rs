@@ -19,7 +19,8 @@ use crate::{from_millis, to_millis};
 pub struct StoredDossier {
     pub dossier: Dossier,
     pub last_seq: i64,
-    pub last_hash: String,
+    /// The SHA-256 of the last event (the chain's head).
+    pub last_hash: Vec<u8>,
     pub reminded_at: Option<Timestamp>,
     pub scanned_documents: u32,
 }
