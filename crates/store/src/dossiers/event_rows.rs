@@ -43,10 +43,19 @@ impl EventTerms {
             return;
         }
         if let Ok(mut known) = self.committed.write() {
+            // Citizens' names are terms too (online submissions), so the set
+            // grows with the population served: past the bound it starts again,
+            // and the terms in use come back at their next write (one look-up).
+            if known.len() + learned.len() > REMEMBERED_AT_MOST {
+                known.clear();
+            }
             known.extend(learned);
         }
     }
 }
+
+/// How many committed terms a database remembers at most (~80 bytes each).
+const REMEMBERED_AT_MOST: usize = 100_000;
 
 /// The terms of a write: those of the committed cache, and those this
 /// transaction has numbered so far (to be remembered if it commits).
@@ -216,4 +225,24 @@ pub(crate) async fn number_terms(
         }
     }
     Ok(numbers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_remembered_terms_are_bounded() {
+        let terms = EventTerms::default();
+        for batch in 0..3 {
+            let learned = (0..REMEMBERED_AT_MOST / 2)
+                .map(|i| (format!("{batch}-{i}"), i as i64))
+                .collect();
+            terms.remember(learned);
+        }
+        let known = terms.committed.read().expect("lock").len();
+        assert!(known <= REMEMBERED_AT_MOST, "{known}");
+        assert_eq!(terms.get("2-7"), Some(7));
+        assert_eq!(terms.get("0-7"), None);
+    }
 }
