@@ -67,7 +67,7 @@ macro_rules! stored_columns {
     };
 }
 
-/// How many values [`stored_columns`] binds.
+/// How many values `stored_columns!` binds.
 const STORED_WIDTH: usize = 42;
 
 #[derive(Debug, Clone, FromRow, PartialEq)]

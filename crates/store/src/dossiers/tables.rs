@@ -42,13 +42,13 @@ pub const FILES: Table<FileRow> = Table {
     bind: bind_file,
 };
 
-/// A dossier row with the number of its procedure's name (`STORED_COLUMNS`).
+/// A dossier row with the number of its procedure's name (`stored_columns!`).
 pub(crate) struct NumberedDossier<'a> {
     pub row: &'a DossierRow,
     pub procedure_term: i64,
 }
 
-/// Binds the values of `STORED_COLUMNS`, in that order.
+/// Binds the values of `stored_columns!`, in that order.
 pub(crate) fn bind_dossier<'q>(q: Query<'q>, n: &'q NumberedDossier<'_>) -> Query<'q> {
     let d = n.row;
     q.bind(d.id.as_str())
