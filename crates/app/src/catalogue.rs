@@ -60,7 +60,14 @@ pub struct CatalogueCache {
     /// The latest version of each procedure read lately, parsed (dossier pages and
     /// control sheets read one each time); cleared with the catalogue.
     latest: RwLock<HashMap<String, Stamped<CatalogueEntry>>>,
+    /// Published versions by (code, version), parsed: a version is never changed
+    /// once saved (a change is a new version), so these need no expiry. Every
+    /// dossier page reads its dossier's version.
+    versions: RwLock<HashMap<(String, i64), Procedure>>,
 }
+
+/// At most this many parsed versions are kept (a catalogue has a few hundred).
+const VERSIONS_KEPT: usize = 10_000;
 
 /// A cached value and when it was read.
 type Stamped<T> = (Instant, T);
@@ -85,6 +92,20 @@ impl CatalogueCache {
         }
         if let Ok(mut l) = self.latest.write() {
             l.clear();
+        }
+    }
+
+    fn version(&self, code: &str, version: i64) -> Option<Procedure> {
+        let m = self.versions.read().ok()?;
+        m.get(&(code.to_owned(), version)).cloned()
+    }
+
+    fn keep_version(&self, code: &str, version: i64, procedure: &Procedure) {
+        if let Ok(mut m) = self.versions.write() {
+            if m.len() >= VERSIONS_KEPT {
+                m.clear();
+            }
+            m.insert((code.to_owned(), version), procedure.clone());
         }
     }
 
@@ -336,8 +357,16 @@ impl App {
                 return Ok(entry.procedure);
             }
         }
+        if let Some(p) = self.catalogue.version(code.trim(), version) {
+            return Ok(p);
+        }
         match store::body_of_version(conn, code.trim(), version).await? {
-            Some(body) => parse_body(&body),
+            Some(body) => {
+                let procedure = parse_body(&body)?;
+                self.catalogue
+                    .keep_version(code.trim(), version, &procedure);
+                Ok(procedure)
+            }
             None => Ok(self.procedure_latest_in(conn, code).await?.procedure),
         }
     }

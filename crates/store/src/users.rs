@@ -54,6 +54,34 @@ pub async fn by_id(conn: &mut Conn, id: &str) -> Result<Option<UserRow>> {
         .await
 }
 
+/// The full name and roles of each of the users `ids` that exists, in one read
+/// (a dossier's history names a handful of people).
+pub async fn names_and_roles(
+    conn: &mut Conn,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, (String, Vec<String>)>> {
+    let mut people = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(people);
+    }
+    let params: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT u.id, u.full_name, r.role FROM users u \
+         LEFT JOIN user_roles r ON r.user_id = u.id \
+         WHERE u.id IN ({}) ORDER BY u.id, r.role",
+        params.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, String, Option<String>)>(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    for (id, name, role) in query.fetch_all(conn).await? {
+        let (_, roles) = people.entry(id).or_insert_with(|| (name, Vec::new()));
+        roles.extend(role);
+    }
+    Ok(people)
+}
+
 pub async fn by_agency(conn: &mut Conn, agency_id: &str) -> Result<Vec<UserRow>> {
     sqlx::query_as(&format!("{SELECT} WHERE agency_id = $1 ORDER BY username"))
         .bind(agency_id)

@@ -378,8 +378,7 @@ impl Dossiers<'_> {
     /// The control sheet's rows for the dossier page.
     pub async fn steps(&self, actor: &Actor, code: &str) -> Result<Vec<ControlStep>> {
         let mut conn = self.db.read().await?;
-        let (dossier, agency) = self.readable_in(&mut conn, actor, code).await?;
-        let events = store::events(&mut conn, &dossier.id).await?;
+        let (dossier, agency, events) = self.readable_in(&mut conn, actor, code).await?;
         self.control_steps(&mut conn, &dossier, &agency.code, &events)
             .await
     }

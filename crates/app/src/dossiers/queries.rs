@@ -215,6 +215,8 @@ pub struct DossierDetail {
     pub files: Vec<DossierFile>,
     /// The control sheet's steps (form 06).
     pub steps: Vec<motcua_docs::forms::ControlStep>,
+    /// A civil-status dossier's register side (none for other procedures).
+    pub civil: Option<crate::registers::DossierRegister>,
 }
 
 impl Dossiers<'_> {
@@ -222,8 +224,7 @@ impl Dossiers<'_> {
     /// check (the page used to ask four times).
     pub async fn detail(&self, actor: &Actor, code: &str) -> Result<DossierDetail> {
         let mut conn = self.db.read().await?;
-        let (d, agency) = self.readable_in(&mut conn, actor, code).await?;
-        let events = store::events(&mut conn, &d.id).await?;
+        let (d, agency, events) = self.readable_in(&mut conn, actor, code).await?;
         let steps = self
             .control_steps(&mut conn, &d, &agency.code, &events)
             .await?;
@@ -246,11 +247,21 @@ impl Dossiers<'_> {
         let actor_ids: Vec<Option<String>> = events.iter().map(|e| e.actor_id.clone()).collect();
         let mut events: Vec<Event> = events.into_iter().map(event_from_row).collect();
         self.name_people(&mut conn, &mut events, &actor_ids).await?;
+        // The page shows the rest when its register side cannot be read.
+        let civil = self
+            .registers()
+            .of_loaded_dossier(&mut conn, actor, &d)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, code = %d.code, "the register side of a dossier");
+                None
+            });
         Ok(DossierDetail {
             dossier,
             events,
             files,
             steps,
+            civil,
         })
     }
 
@@ -262,38 +273,35 @@ impl Dossiers<'_> {
         events: &mut [Event],
         actor_ids: &[Option<String>],
     ) -> Result<()> {
-        let mut known: std::collections::HashMap<String, Option<(String, String)>> =
-            std::collections::HashMap::new();
-        for (e, actor_id) in events.iter_mut().zip(actor_ids) {
-            let assignee_id = e
-                .data
-                .get("assignee_id")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned);
-            for (id, is_actor) in [(actor_id.clone(), true), (assignee_id, false)] {
-                let Some(id) = id else { continue };
-                if !known.contains_key(&id) {
-                    let person = match users::by_id(conn, &id).await? {
-                        Some(u) => {
-                            let roles = users::roles(conn, &u.id).await?;
-                            Some((u.full_name, title(&roles)))
-                        }
-                        None => None,
-                    };
-                    known.insert(id.clone(), person);
-                }
-                let Some(Some((name, title))) = known.get(&id) else {
-                    continue;
-                };
-                if is_actor {
-                    e.actor_title = (!title.is_empty()).then(|| title.clone());
+        let assignees: Vec<Option<String>> = events
+            .iter()
+            .map(|e| {
+                e.data
+                    .get("assignee_id")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            })
+            .collect();
+        let mut ids: Vec<&str> = actor_ids
+            .iter()
+            .chain(&assignees)
+            .filter_map(Option::as_deref)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let people = users::names_and_roles(conn, &ids).await?;
+        for ((e, actor_id), assignee_id) in events.iter_mut().zip(actor_ids).zip(&assignees) {
+            if let Some((_, roles)) = actor_id.as_ref().and_then(|id| people.get(id)) {
+                let title = title(roles);
+                e.actor_title = (!title.is_empty()).then_some(title);
+            }
+            if let Some((name, roles)) = assignee_id.as_ref().and_then(|id| people.get(id)) {
+                let title = title(roles);
+                e.assignee_name = Some(if title.is_empty() {
+                    name.clone()
                 } else {
-                    e.assignee_name = Some(if title.is_empty() {
-                        name.clone()
-                    } else {
-                        format!("{name} ({})", title.to_lowercase())
-                    });
-                }
+                    format!("{name} ({})", title.to_lowercase())
+                });
             }
         }
         Ok(())
@@ -302,7 +310,7 @@ impl Dossiers<'_> {
     /// A dossier, for an officer of its agency or a supervisor above it.
     pub async fn get(&self, actor: &Actor, code: &str) -> Result<Dossier> {
         let mut conn = self.db.read().await?;
-        let (row, agency) = self.readable_in(&mut conn, actor, code).await?;
+        let (row, agency, _) = self.readable_in(&mut conn, actor, code).await?;
         self.to_dossier_of(&mut conn, &row, &agency, Some(actor))
             .await
     }
@@ -326,12 +334,8 @@ impl Dossiers<'_> {
 
     pub async fn events(&self, actor: &Actor, code: &str) -> Result<Vec<Event>> {
         let mut conn = self.db.read().await?;
-        let row = self.readable(&mut conn, actor, code).await?;
-        Ok(store::events(&mut conn, &row.id)
-            .await?
-            .into_iter()
-            .map(event_from_row)
-            .collect())
+        let (_, _, events) = self.readable_in(&mut conn, actor, code).await?;
+        Ok(events.into_iter().map(event_from_row).collect())
     }
 
     pub async fn files(&self, actor: &Actor, code: &str) -> Result<Vec<DossierFile>> {
@@ -370,23 +374,24 @@ impl Dossiers<'_> {
         Ok(self.readable_in(conn, actor, code).await?.0)
     }
 
-    /// `readable`, with the dossier's agency, which it needs for the check.
+    /// `readable`, with the dossier's agency, which it needs for the check, and
+    /// the events its details were folded from (a history shown reads them once).
     pub(crate) async fn readable_in(
         &self,
         conn: &mut Conn,
         actor: &Actor,
         code: &str,
-    ) -> Result<(Record, AgencyRef)> {
+    ) -> Result<(Record, AgencyRef, Vec<store::EventRow>)> {
         let code = code.trim().to_ascii_uppercase();
-        let d = store::load(conn, &code)
+        let (stored, events) = store::load_with_events(conn, &code)
             .await?
-            .ok_or_else(|| not_found(&code))?
-            .dossier;
+            .ok_or_else(|| not_found(&code))?;
+        let d = stored.dossier;
         let agency = self.dossier_agency(conn, Some(actor), &d).await?;
         actor
             .require(Action::ReadDossier, &agency.path)
             .map_err(|e| unknown_outside(actor, &agency.path, e, &code))?;
-        Ok((d, agency))
+        Ok((d, agency, events))
     }
 
     pub(crate) async fn to_dossier(

@@ -372,12 +372,19 @@ impl Registers<'_> {
         actor
             .require(motcua_domain::access::Action::ReadDossier, &agency.path)
             .map_err(|_| not_found())?;
+        self.of_loaded_dossier(&mut conn, actor, dossier).await
+    }
+
+    /// [`Registers::of_dossier`] for a dossier already read, and its access
+    /// checked, on `conn`: the dossier page's one read.
+    pub(crate) async fn of_loaded_dossier(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        dossier: &motcua_domain::dossier::Dossier,
+    ) -> Result<Option<DossierRegister>> {
         let procedure = self
-            .procedure_version_in(
-                &mut conn,
-                &dossier.procedure.code,
-                dossier.procedure.version,
-            )
+            .procedure_version_in(conn, &dossier.procedure.code, dossier.procedure.version)
             .await?;
         let Some(reg) = procedure.civil_register else {
             return Ok(None);
@@ -394,17 +401,17 @@ impl Registers<'_> {
             })
             .collect();
         let wrote = match reg.writes {
-            CivilWrite::Entry => store::entry_of_dossier(&mut conn, &dossier.id)
+            CivilWrite::Entry => store::entry_of_dossier(conn, &dossier.id)
                 .await?
                 .map(|e| e.id),
-            CivilWrite::Note => store::noted_entry_of_dossier(&mut conn, &dossier.id)
+            CivilWrite::Note => store::noted_entry_of_dossier(conn, &dossier.id)
                 .await?
                 .or(facts.entry_id.clone()),
         };
         let mut possible_duplicates = Vec::new();
         if let (CivilWrite::Entry, Some(kind), None) = (reg.writes, reg.kind, &wrote) {
             possible_duplicates = self
-                .duplicates(&mut conn, actor, &dossier.agency_id, kind, &facts)
+                .duplicates(conn, actor, &dossier.agency_id, kind, &facts)
                 .await?;
         }
         Ok(Some(DossierRegister {

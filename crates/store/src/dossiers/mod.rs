@@ -257,11 +257,21 @@ pub async fn by_code(conn: &mut Conn, code: &str) -> Result<Option<DossierRow>> 
 /// The dossier `code` as the domain knows it, with its chain head (its details
 /// are the fold of its events).
 pub async fn load(conn: &mut Conn, code: &str) -> Result<Option<StoredDossier>> {
+    Ok(load_with_events(conn, code).await?.map(|(d, _)| d))
+}
+
+/// [`load`], with the events it was folded from: a page that shows the history
+/// reads them once.
+pub async fn load_with_events(
+    conn: &mut Conn,
+    code: &str,
+) -> Result<Option<(StoredDossier, Vec<EventRow>)>> {
     let Some(row) = by_code(conn, code).await? else {
         return Ok(None);
     };
     let events = events(conn, &row.id).await?;
-    StoredDossier::from_row_and_events(&row, &events).map(Some)
+    let stored = StoredDossier::from_row_and_events(&row, &events)?;
+    Ok(Some((stored, events)))
 }
 
 /// The codes of at most `limit` dossiers whose code is some agency's code

@@ -539,7 +539,13 @@ pub(super) async fn dossier_page(
     };
     let app = &state.app;
     let detail = app.dossiers().detail(&s.actor, code).await.map_err(&err)?;
-    let (d, events, files, steps) = (detail.dossier, detail.events, detail.files, detail.steps);
+    let (d, events, files, steps, civil) = (
+        detail.dossier,
+        detail.events,
+        detail.files,
+        detail.steps,
+        detail.civil,
+    );
     let messages = app.dossier_messages(&d.id).await.map_err(&err)?;
     let specialists = if s.actor.may(
         motcua_domain::access::Action::HandleDossier,
@@ -653,13 +659,6 @@ pub(super) async fn dossier_page(
             text.join(" ")
         })
     });
-    let civil = match app.registers().of_dossier(&s.actor, code).await {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "the register side of a dossier");
-            None
-        }
-    };
     let page = DossierPage {
         civil,
         chrome: Chrome::for_user(s, ""),
