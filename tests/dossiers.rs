@@ -12,6 +12,7 @@ use crate::on_both_engines;
 
 on_both_engines!(
     whole_life_counter_to_return,
+    a_dossier_keeps_the_steps_of_its_procedure_version,
     online_submission_is_accepted_or_refused,
     every_action_refused_to_the_wrong_role_writes_nothing,
     supplement_restarts_and_pause_adds_back,
@@ -296,6 +297,50 @@ async fn whole_life_counter_to_return(app: TestApp) {
         .expect("form 06");
     assert_eq!(sheet.status(), 200);
     audit_clean(&app).await;
+}
+
+/// A new version of a procedure changes the steps of the dossiers received under
+/// it, not of those received before (parsed versions are kept in memory: read
+/// twice, the second time from there).
+async fn a_dossier_keeps_the_steps_of_its_procedure_version(app: TestApp) {
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    let officer = actor(&app, "tiepnhan").await;
+    let names = |steps: &[motcua_docs::forms::ControlStep]| {
+        steps.iter().map(|s| s.name.clone()).collect::<Vec<_>>()
+    };
+    let old = api.receive(&counter, intake("1.000689")).await;
+    let old_code = old["code"].as_str().expect("code").to_owned();
+    let before = app
+        .app
+        .dossiers()
+        .steps(&officer, &old_code)
+        .await
+        .expect("steps");
+    assert!(!before.is_empty());
+    let renamed = "Tiếp nhận, kiểm tra và số hóa hồ sơ (quy trình sửa đổi)";
+    let mut entry = app.app.procedure("1.000689").await.expect("procedure");
+    assert_ne!(entry.procedure.steps[0].name, renamed);
+    entry.procedure.steps[0].name = renamed.to_owned();
+    entry.procedure.effective_from = jiff::civil::date(2026, 1, 1);
+    let version = app
+        .app
+        .save_procedure(&motcua_app::Principal::System, entry.procedure)
+        .await
+        .expect("save");
+    assert!(version > entry.version);
+    let new = api.receive(&counter, intake("1.000689")).await;
+    let new_code = new["code"].as_str().expect("code").to_owned();
+    for _ in 0..2 {
+        let old_steps = app.app.dossiers().steps(&officer, &old_code).await;
+        assert_eq!(names(&old_steps.expect("steps")), names(&before));
+        let page = app.app.dossiers().detail(&officer, &old_code).await;
+        assert_eq!(names(&page.expect("detail").steps), names(&before));
+        let new_steps = app.app.dossiers().steps(&officer, &new_code).await;
+        let new_steps = names(&new_steps.expect("steps"));
+        assert_eq!(new_steps[0], renamed);
+        assert_eq!(new_steps[1..], names(&before)[1..]);
+    }
 }
 
 async fn actor(app: &TestApp, username: &str) -> motcua_app::Actor {
