@@ -43,9 +43,10 @@ enum Reader {
 const ROWS: &str = "FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2";
 const EVENTS: &str =
     "FROM dossier_events WHERE dossier_id > $1 AND dossier_id <= $2 ORDER BY dossier_id, seq";
-/// The events as stored, their terms by number: the view's five joins with
-/// `event_terms` per event cost PostgreSQL four times this read and a sort
-/// spilled to disk (20,000 dossiers, 165,000 events: 411 ms against 108 ms).
+/// The events as stored, their terms by number, resolved by the walk: through
+/// the view (five joins with `event_terms` an event) PostgreSQL took four times
+/// as long and spilled a sort to disk (20,000 dossiers, 165,000 events: 411 ms
+/// against 108 ms). Read so on an SQLite database in memory.
 const STORED_EVENTS: &str = "SELECT d.id, e.seq, e.at, e.actor, e.actor_name, e.agency, \
      e.action, e.from_status, e.to_status, e.reason, e.data, e.hash \
      FROM dossiers d JOIN dossier_event_rows e ON e.dossier_no = d.no \
@@ -299,6 +300,10 @@ type StoredEvent = (
     Vec<u8>,
 );
 
+/// At most this many terms are kept between batches (citizens' names are
+/// terms: a province has millions); past it the next batch reads its own again.
+const TERMS_KEPT: usize = 200_000;
+
 /// Reads the texts of the terms `events` name that are not known yet. A term
 /// is never changed once committed, so what is read stays true for the walk.
 async fn learn_terms(
@@ -306,6 +311,9 @@ async fn learn_terms(
     terms: &mut HashMap<i64, String>,
     events: &[StoredEvent],
 ) -> Result<()> {
+    if terms.len() > TERMS_KEPT {
+        terms.clear();
+    }
     let mut missing: Vec<i64> = events
         .iter()
         .flat_map(|e| [e.3, Some(e.4), e.5, Some(e.6), e.7, Some(e.8)])
