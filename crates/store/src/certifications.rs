@@ -508,18 +508,6 @@ pub async fn entry(conn: &mut Conn, id: &str) -> Result<Option<Entry>> {
     Ok(row.map(Entry::from))
 }
 
-/// Placeholders `$first, $first+1, …` for `n` values ("NULL" for none: an empty
-/// `IN ()` is not SQL).
-fn placeholders(first: usize, n: usize) -> String {
-    if n == 0 {
-        return "NULL".into();
-    }
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Entries of `agency_ids` recorded in `[start, end)` (ms), of `kind` if given, in
 /// the order they were written; at most `limit`.
 pub async fn list(
@@ -533,7 +521,7 @@ pub async fn list(
     let sql = format!(
         "{SELECT_ENTRY} WHERE e.agency_id IN ({}) AND e.created_at >= $1 AND e.created_at < $2 \
          AND ($3 = '' OR e.kind = $3) ORDER BY e.created_at, e.number LIMIT $4",
-        placeholders(5, agency_ids.len())
+        crate::marks(5, agency_ids.len())
     );
     let mut q = sqlx::query_as::<_, RawEntry>(&sql)
         .bind(start)
@@ -573,7 +561,7 @@ pub async fn counts(
          CAST(SUM(copies) AS BIGINT) AS copies, CAST(SUM(fee_total) AS BIGINT) AS fees FROM certification_entries \
          WHERE agency_id IN ({}) AND created_at >= $1 AND created_at < $2 \
          GROUP BY (created_at + 25200000) / 86400000, kind ORDER BY day, kind",
-        placeholders(3, agency_ids.len())
+        crate::marks(3, agency_ids.len())
     );
     let mut q = sqlx::query_as::<_, DayCount>(&sql).bind(start).bind(end);
     for id in agency_ids {

@@ -85,6 +85,18 @@ impl DerefMut for Tx {
 }
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// `$from`, `$from+1`… `n` placeholders for an `IN` list; `NULL` for none (an
+/// empty `IN ()` is not SQL, and `IN (NULL)` matches nothing).
+pub(crate) fn marks(from: usize, n: usize) -> String {
+    if n == 0 {
+        return "NULL".into();
+    }
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,

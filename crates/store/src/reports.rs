@@ -7,7 +7,7 @@ use motcua_domain::report::{Counts, Figure};
 use sqlx::{FromRow, Row};
 
 use crate::dossiers::{naming_procedure, procedure_name};
-use crate::{Conn, Result};
+use crate::{marks, Conn, Result};
 
 /// Where a report looks: which agencies, and the period as `[start, end)` in
 /// milliseconds.
@@ -38,18 +38,6 @@ fn seen_parts(scope: &Scope<'_>) -> [String; 2] {
         format!("FROM dossiers WHERE agency_id IN ({agencies}) AND is_open = 1 AND +received_at < $2"),
         format!("FROM dossiers WHERE agency_id IN ({agencies}) AND closed_at >= $1 AND +received_at < $2"),
     ]
-}
-
-/// `$from`, `$from+1`… `n` placeholders; `NULL` for none (an empty `IN ()` is not SQL,
-/// and `IN (NULL)` matches nothing).
-pub(crate) fn marks(from: usize, n: usize) -> String {
-    if n == 0 {
-        return "NULL".into();
-    }
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Early, on time or late as decided at return; for a returned dossier that came

@@ -8,7 +8,8 @@ use motcua_domain::report::index766::Weight;
 use sqlx::{FromRow, Row};
 
 use crate::dossiers::{naming_procedure, procedure_name};
-use crate::reports::{bind_scope, marks, seen_sql, CountedRow, Scope};
+use crate::marks;
+use crate::reports::{bind_scope, seen_sql, CountedRow, Scope};
 use crate::{Conn, Result};
 
 pub async fn weights(conn: &mut Conn) -> Result<Vec<Weight>> {

@@ -64,12 +64,11 @@ pub async fn names_and_roles(
     if ids.is_empty() {
         return Ok(people);
     }
-    let params: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT u.id, u.full_name, r.role FROM users u \
          LEFT JOIN user_roles r ON r.user_id = u.id \
          WHERE u.id IN ({}) ORDER BY u.id, r.role",
-        params.join(", ")
+        crate::marks(1, ids.len())
     );
     let mut query = sqlx::query_as::<_, (String, String, Option<String>)>(&sql);
     for id in ids {

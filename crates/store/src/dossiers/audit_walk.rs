@@ -323,10 +323,9 @@ async fn learn_terms(
     missing.sort_unstable();
     missing.dedup();
     for chunk in missing.chunks(500) {
-        let params: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT no, value FROM event_terms WHERE no IN ({})",
-            params.join(", ")
+            crate::marks(1, chunk.len())
         );
         let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
         for no in chunk {
