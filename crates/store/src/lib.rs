@@ -516,6 +516,33 @@ pub fn flag(v: i64) -> bool {
     v != 0
 }
 
+/// An SQLite database in a file of its own for a store test (a pool's
+/// connections to `sqlite::memory:` would each see another database).
+#[cfg(test)]
+pub(crate) struct TempSqlite {
+    pub db: Db,
+    path: PathBuf,
+}
+
+#[cfg(test)]
+impl TempSqlite {
+    pub(crate) async fn new(name: &str) -> TempSqlite {
+        let path = std::env::temp_dir().join(format!("motcua-{name}-{}.sqlite3", new_id()));
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .expect("connect");
+        TempSqlite { db, path }
+    }
+
+    /// Closes the database and deletes its files.
+    pub(crate) async fn remove(self) {
+        self.db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,10 +551,9 @@ mod tests {
     /// where a PASSIVE one alone leaves the file at its largest.
     #[tokio::test]
     async fn a_long_log_is_truncated() {
-        let path = std::env::temp_dir().join(format!("motcua-wal-{}.sqlite3", new_id()));
-        let mut db = Db::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .expect("connect");
+        let mut temp = TempSqlite::new("wal").await;
+        let path = temp.path.clone();
+        let db = &mut temp.db;
         let mut small = Checkpoints::new(db.pool.clone());
         small.truncate_at = 8;
         // The commit is then a second after the last checkpoint: one is due.
@@ -557,10 +583,7 @@ mod tests {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        db.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        temp.remove().await;
         assert_eq!(size, 0, "the log was not truncated");
     }
 }

@@ -43,25 +43,34 @@ enum Reader {
 const ROWS: &str = "FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2";
 const EVENTS: &str =
     "FROM dossier_events WHERE dossier_id > $1 AND dossier_id <= $2 ORDER BY dossier_id, seq";
+/// What both stored-event reads select: a [`StoredEvent`].
+macro_rules! stored_event_columns {
+    () => {
+        "SELECT d.id, e.seq, e.at, e.actor, e.actor_name, e.agency, e.action, \
+         e.from_status, e.to_status, e.reason, e.data, e.hash"
+    };
+}
 /// The events as stored, their terms by number, resolved by the walk: through
 /// the view (five joins with `event_terms` an event) PostgreSQL took four times
 /// as long and spilled a sort to disk (20,000 dossiers, 165,000 events: 411 ms
 /// against 108 ms). Read so on an SQLite database in memory.
-const STORED_EVENTS: &str = "SELECT d.id, e.seq, e.at, e.actor, e.actor_name, e.agency, \
-     e.action, e.from_status, e.to_status, e.reason, e.data, e.hash \
-     FROM dossiers d JOIN dossier_event_rows e ON e.dossier_no = d.no \
-     WHERE d.id > $1 AND d.id <= $2 ORDER BY d.id, e.seq";
+const STORED_EVENTS: &str = concat!(
+    stored_event_columns!(),
+    " FROM dossiers d JOIN dossier_event_rows e ON e.dossier_no = d.no \
+     WHERE d.id > $1 AND d.id <= $2 ORDER BY d.id, e.seq"
+);
 /// [`STORED_EVENTS`] for PostgreSQL, each dossier's events read by its key in
 /// turn. Left to choose, its planner guessed the batch's size from the id
 /// histogram, and for some ranges hashed the whole events table (1.6 s and
 /// 640,000 blocks a batch at 6 million dossiers); `OFFSET 0` keeps both sides
 /// as written.
-const STORED_EVENTS_POSTGRES: &str = "SELECT d.id, e.seq, e.at, e.actor, e.actor_name, \
-     e.agency, e.action, e.from_status, e.to_status, e.reason, e.data, e.hash \
-     FROM (SELECT id, no FROM dossiers WHERE id > $1 AND id <= $2 ORDER BY id OFFSET 0) d \
+const STORED_EVENTS_POSTGRES: &str = concat!(
+    stored_event_columns!(),
+    " FROM (SELECT id, no FROM dossiers WHERE id > $1 AND id <= $2 ORDER BY id OFFSET 0) d \
      CROSS JOIN LATERAL (SELECT * FROM dossier_event_rows r WHERE r.dossier_no = d.no \
                          ORDER BY r.seq OFFSET 0) e \
-     ORDER BY d.id, e.seq";
+     ORDER BY d.id, e.seq"
+);
 const SCANNED: &str = "SELECT dossier_id, COUNT(*) FROM dossier_files \
      WHERE dossier_id > $1 AND dossier_id <= $2 AND kind = 'document' GROUP BY dossier_id";
 
@@ -367,12 +376,9 @@ mod tests {
     /// events by their key, a range of dossiers at a time: no scan of either.
     #[tokio::test]
     async fn the_stored_events_are_read_by_their_keys() {
-        let path = std::env::temp_dir().join(format!("motcua-walk-{}.sqlite3", crate::new_id()));
-        let db = Db::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .expect("connect");
-        db.migrate().await.expect("migrate");
-        let mut conn = db.read().await.expect("read");
+        let temp = crate::TempSqlite::new("walk").await;
+        temp.db.migrate().await.expect("migrate");
+        let mut conn = temp.db.read().await.expect("read");
         let plan: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {STORED_EVENTS}"))
                 .bind("a")
@@ -393,9 +399,6 @@ mod tests {
             "{plan:?}"
         );
         drop(conn);
-        db.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        temp.remove().await;
     }
 }

@@ -759,7 +759,6 @@ pub async fn page_for_export(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Db;
 
     #[test]
     fn the_stored_width_counts_the_stored_columns() {
@@ -773,12 +772,9 @@ mod tests {
     /// status), the planner could not use them.
     #[tokio::test]
     async fn every_worklist_reads_its_own_index() {
-        let path = std::env::temp_dir().join(format!("motcua-lists-{}.sqlite3", crate::new_id()));
-        let db = Db::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .expect("connect");
-        db.migrate().await.expect("migrate");
-        let mut conn = db.read().await.expect("read");
+        let temp = crate::TempSqlite::new("lists").await;
+        temp.db.migrate().await.expect("migrate");
+        let mut conn = temp.db.read().await.expect("read");
         let query = |kind: ListKind, after: bool| ListQuery {
             agency_id: "a".into(),
             kind,
@@ -845,9 +841,6 @@ mod tests {
             }
         }
         drop(conn);
-        db.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        temp.remove().await;
     }
 }
