@@ -21,7 +21,8 @@ on_both_engines!(
     upload_page_imports_a_workbook_and_refuses_bad_files,
     an_old_binary_xls_register_imports,
     search_pages_in_vietnamese_order_across_equal_prefixes,
-    migration_0015_fills_the_name_prefixes_of_existing_entries,
+    migrations_0015_and_0026_fill_the_name_prefixes_of_existing_entries,
+    a_large_import_writes_every_name_prefix_by_number,
 );
 
 async fn actor(app: &TestApp, username: &str) -> Principal {
@@ -1180,18 +1181,19 @@ async fn search_pages_in_vietnamese_order_across_equal_prefixes(app: TestApp) {
     }
 }
 
-/// The rows of `civil_entry_names`, in key order.
+/// The rows of `civil_entry_names` with the ids their numbers stand for, in order.
 async fn name_rows(app: &TestApp) -> Vec<(String, String, String, String)> {
     sqlx::query_as(
-        "SELECT agency_id, prefix, name_key, entry_id FROM civil_entry_names \
-         ORDER BY agency_id, prefix, name_key, entry_id",
+        "SELECT a.id, n.prefix, n.name_key, e.id FROM civil_entry_names n \
+         JOIN agencies a ON a.no = n.agency_no JOIN civil_entries e ON e.no = n.entry_no \
+         ORDER BY a.id, n.prefix, n.name_key, e.id",
     )
     .fetch_all(app.db.pool())
     .await
     .expect("name rows")
 }
 
-async fn migration_0015_fills_the_name_prefixes_of_existing_entries(app: TestApp) {
+async fn migrations_0015_and_0026_fill_the_name_prefixes_of_existing_entries(app: TestApp) {
     let officer = actor(&app, "chuyenvien").await;
     let regs = app.app.registers();
     for (i, name) in ["Nguyễn Văn Đúc", "Lê A", "An Thị Bình", "Ông Ích Khiêm"]
@@ -1245,32 +1247,108 @@ async fn migration_0015_fills_the_name_prefixes_of_existing_entries(app: TestApp
     let written = name_rows(&app).await;
     assert!(!written.is_empty());
     // The entries as they stood before 0015 had no prefix rows: the migration's
-    // own statement recomputes them, the same as the application writes them.
+    // own statement recomputes them, the same as the application writes them,
+    // and 0026 numbers them as the application does.
     let engine = match app.db.engine() {
         motcua_store::Engine::Sqlite => "sqlite",
         motcua_store::Engine::Postgres => "postgres",
     };
-    let migration = std::fs::read_to_string(format!(
-        "{}/crates/store/migrations/{engine}/0015_register_search.sql",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .expect("migration file");
-    let backfill = migration
-        .split("-- backfill begins")
-        .nth(1)
-        .and_then(|rest| rest.split("-- backfill ends").next())
-        .expect("the backfill statement");
-    sqlx::query("DELETE FROM civil_entry_names")
-        .execute(app.db.pool())
-        .await
-        .expect("delete");
-    sqlx::query(backfill.trim().trim_end_matches(';'))
-        .execute(app.db.pool())
-        .await
-        .expect("backfill");
+    let migration = |file: &str| {
+        std::fs::read_to_string(format!(
+            "{}/crates/store/migrations/{engine}/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("migration file")
+    };
+    let between = |text: &str, from: &str, to: &str| -> String {
+        text.split(from)
+            .nth(1)
+            .and_then(|rest| rest.split(to).next())
+            .unwrap_or_else(|| panic!("{from} … {to}"))
+            .trim()
+            .to_owned()
+    };
+    let m0015 = migration("0015_register_search.sql");
+    let table_0015 = format!(
+        "CREATE TABLE civil_entry_names ({};",
+        between(&m0015, "CREATE TABLE civil_entry_names (", ";")
+    );
+    let backfill = between(&m0015, "-- backfill begins", "-- backfill ends");
+    let rebuild = between(
+        &migration("0026_numbered_name_prefixes.sql"),
+        "-- rebuild begins",
+        "-- rebuild ends",
+    );
+    for step in [
+        "DROP TABLE civil_entry_names;".to_owned(),
+        table_0015,
+        backfill,
+        rebuild,
+    ] {
+        sqlx::raw_sql(&step)
+            .execute(app.db.pool())
+            .await
+            .unwrap_or_else(|e| panic!("{step}: {e}"));
+    }
     assert_eq!(name_rows(&app).await, written);
     let found = regs.search(&officer, &q("phuc")).await.expect("s");
     assert_eq!(names(&found), ["Nguyễn Văn Phúc"]);
     let found = regs.search(&officer, &q("pham thi")).await.expect("s");
     assert_eq!(names(&found), ["Trần Văn Hùng – Phạm Thị Lan"]);
+}
+
+/// A bulk import numbers its entries and orders their prefix rows on a thread of
+/// its own (from 2,000 entries): every entry gets a number of its own and exactly
+/// the prefix rows the application computes for its names, and is found by them.
+async fn a_large_import_writes_every_name_prefix_by_number(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    // An entry before the import: the import's numbers follow it.
+    regs.create(
+        &officer,
+        WARD_A,
+        "birth",
+        false,
+        &birth("Lê Văn Tám", Some(1)),
+    )
+    .await
+    .expect("entry");
+    let book = motcua_legacy::sample::birth_register(2_500).expect("workbook");
+    let done = regs
+        .import_file(&officer, WARD_A, "birth", "so.xlsx", book, false)
+        .await
+        .expect("import");
+    assert_eq!(done.report.imported, 2_500, "{:?}", done.report.rejected);
+    let entries: Vec<(String, String, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT agency_id, id, name_fold, given_fold, other_fold, no FROM civil_entries",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .expect("entries");
+    assert_eq!(entries.len(), 2_501);
+    let numbers: std::collections::BTreeSet<i64> = entries.iter().map(|e| e.5).collect();
+    assert_eq!(numbers.len(), entries.len(), "every entry numbered once");
+    assert!(numbers.iter().all(|&n| n > 0));
+    let keys: BTreeMap<String, String> =
+        sqlx::query_as::<_, (String, String)>("SELECT id, name_key FROM civil_entries")
+            .fetch_all(app.db.pool())
+            .await
+            .expect("keys")
+            .into_iter()
+            .collect();
+    let mut want: Vec<(String, String, String, String)> = entries
+        .iter()
+        .flat_map(|(agency, id, name, given, other, _)| {
+            motcua_domain::civil::name_keys(name, given, other.as_deref())
+                .into_iter()
+                .map(|p| (agency.clone(), p, keys[id].clone(), id.clone()))
+        })
+        .collect();
+    want.sort();
+    assert_eq!(name_rows(&app).await, want);
+    // Every imported name is found by its whole folded name.
+    for (_, _, name, _, _, _) in entries.iter().step_by(250) {
+        let found = regs.search(&officer, &q(name)).await.expect("search");
+        assert!(!found.items.is_empty(), "{name}");
+    }
 }

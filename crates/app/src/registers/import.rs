@@ -1,6 +1,7 @@
 //! Importing rows already read from a legacy workbook (by `motcua-legacy`): every
 //! row accounted for, nothing overwritten, the same rows twice adding nothing.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
@@ -54,10 +55,11 @@ type BookKey = (i64, String);
 /// An entry: its book and number.
 type EntryKey = (BookKey, i64);
 
-struct Known {
-    registered_on: String,
+/// An entry already there or met earlier in the file (borrowed from its row then).
+struct Known<'a> {
+    registered_on: Cow<'a, str>,
     re_registration: i64,
-    fields: String,
+    fields: Cow<'a, str>,
 }
 
 /// The re-registration flag taken out of a row's cells (it is no field).
@@ -239,9 +241,9 @@ impl Registers<'_> {
                     known.insert(
                         (key.clone(), c.number),
                         Known {
-                            registered_on: c.registered_on,
+                            registered_on: Cow::Owned(c.registered_on),
                             re_registration: c.re_registration,
-                            fields: c.fields,
+                            fields: Cow::Owned(c.fields),
                         },
                     );
                 }
@@ -249,8 +251,9 @@ impl Registers<'_> {
             books.insert(key, book);
         }
         let now = self.now_ms();
-        let mut accepted: Vec<(BookKey, &Checked<'_>, String)> = Vec::new();
-        for c in &drafts {
+        // The rows to write: their book, their place in `drafts`, their new id.
+        let mut accepted: Vec<(BookKey, usize, String)> = Vec::new();
+        for (at, c) in drafts.iter().enumerate() {
             let (row, d) = (c.row, &c.draft);
             let key = (i64::from(d.year()), d.book_label());
             let number = d.number.unwrap_or_default();
@@ -273,7 +276,7 @@ impl Registers<'_> {
             let re_registration = i64::from(d.re_registration);
             match known.get(&(key.clone(), number)) {
                 Some(k)
-                    if k.fields == c.fields
+                    if k.fields == c.fields.as_str()
                         && k.registered_on == registered_on
                         && k.re_registration == re_registration =>
                 {
@@ -287,25 +290,31 @@ impl Registers<'_> {
                     known.insert(
                         (key.clone(), number),
                         Known {
-                            registered_on,
+                            registered_on: Cow::Owned(registered_on),
                             re_registration,
-                            fields: c.fields.clone(),
+                            fields: Cow::Borrowed(&c.fields),
                         },
                     );
-                    accepted.push((key, c, new_id()));
+                    accepted.push((key, at, new_id()));
                     report.imported += 1;
                 }
             }
         }
-        let new_entries: HashMap<EntryKey, (&Draft, &str)> = accepted
-            .iter()
-            .map(|(key, c, id)| {
-                (
-                    (key.clone(), c.draft.number.unwrap_or_default()),
-                    (&c.draft, id.as_str()),
-                )
-            })
-            .collect();
+        drop(known);
+        let new_entries: HashMap<EntryKey, (&Draft, &str)> = if note_lines.is_empty() {
+            HashMap::new()
+        } else {
+            accepted
+                .iter()
+                .map(|(key, at, id)| {
+                    let d = &drafts[*at].draft;
+                    (
+                        (key.clone(), d.number.unwrap_or_default()),
+                        (d, id.as_str()),
+                    )
+                })
+                .collect()
+        };
         let notes = self
             .check_notes(
                 &mut tx,
@@ -322,8 +331,8 @@ impl Registers<'_> {
         }
         // Each book once, its sequence raised to the highest number it now holds.
         let mut highest: HashMap<&BookKey, i64> = HashMap::new();
-        for (key, c, _) in &accepted {
-            let n = c.draft.number.unwrap_or_default();
+        for (key, at, _) in &accepted {
+            let n = drafts[*at].draft.number.unwrap_or_default();
             let h = highest.entry(key).or_insert(n);
             *h = (*h).max(n);
         }
@@ -345,12 +354,18 @@ impl Registers<'_> {
         let by_id = by.user_id();
         // All in one call: the store writes the name prefixes of the whole import
         // sorted by their key.
+        // The rows' texts are moved into the entries, not copied: a large
+        // import's JSON alone is tens of megabytes.
         let mut batch = Vec::with_capacity(accepted.len());
-        for (key, c, id) in &accepted {
-            let Some(book) = ready.get(key) else { continue };
+        for (key, at, id) in accepted {
+            let Some(book) = ready.get(&key) else {
+                continue;
+            };
+            let c = &mut drafts[at];
             let d = &c.draft;
+            let search = &mut c.search;
             batch.push(EntryRow {
-                id: id.clone(),
+                id,
                 book_id: book.id.clone(),
                 agency_id: book.agency_id.clone(),
                 kind: d.kind.as_str().to_owned(),
@@ -358,17 +373,17 @@ impl Registers<'_> {
                 number: d.number.unwrap_or_default(),
                 registered_on: d.registered_on.to_string(),
                 registration_year: i64::from(d.registered_on.year()),
-                fields: c.fields.clone(),
-                display_name: c.search.display_name.clone(),
-                name_fold: c.search.name_fold.clone(),
-                given_fold: c.search.given_fold.clone(),
-                name_key: c.search.name_key.clone(),
-                other_fold: c.search.other_fold.clone(),
-                date_of_birth: c.search.date_of_birth.map(|d| d.to_string()),
-                birth_year: c.search.birth_year.map(i64::from),
-                personal_id: c.search.personal_id.clone(),
-                mother_fold: c.search.mother_fold.clone(),
-                father_fold: c.search.father_fold.clone(),
+                fields: std::mem::take(&mut c.fields),
+                display_name: std::mem::take(&mut search.display_name),
+                name_fold: std::mem::take(&mut search.name_fold),
+                given_fold: std::mem::take(&mut search.given_fold),
+                name_key: std::mem::take(&mut search.name_key),
+                other_fold: search.other_fold.take(),
+                date_of_birth: search.date_of_birth.map(|d| d.to_string()),
+                birth_year: search.birth_year.map(i64::from),
+                personal_id: search.personal_id.take(),
+                mother_fold: search.mother_fold.take(),
+                father_fold: search.father_fold.take(),
                 notes: 0,
                 source: Source::Import.as_str().to_owned(),
                 dossier_id: None,

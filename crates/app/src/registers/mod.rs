@@ -617,7 +617,8 @@ impl Registers<'_> {
             .filter(|s| !s.is_empty())
             .map(|s| {
                 s.split_once('.')
-                    .filter(|(k, id)| !k.is_empty() && !id.is_empty())
+                    .and_then(|(k, no)| Some((k, no.parse::<i64>().ok()?)))
+                    .filter(|(k, _)| !k.is_empty())
                     .ok_or_else(|| Error::field("after", "Con trỏ trang không hợp lệ."))
             })
             .transpose()?;
@@ -630,7 +631,7 @@ impl Registers<'_> {
                 break;
             }
             if more && i as i64 == limit - 1 {
-                next = Some(format!("{}.{}", r.name_key, r.id));
+                next = Some(format!("{}.{}", r.name_key, r.no));
             }
             let kind = Kind::parse(&r.kind).unwrap_or(Kind::Birth);
             items.push(EntrySummary {
