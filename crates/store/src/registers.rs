@@ -276,12 +276,11 @@ async fn write_entries(conn: &mut Conn, rows: &[EntryRow]) -> Result<()> {
     // A bulk import's prefix rows are put in order on another core while the
     // entries are written (half a second of 100,000 entries' import).
     let sources: Vec<NameSource> = numbered.iter().map(NameSource::of).collect();
-    let order = if sources.len() >= PARALLEL_ORDER {
-        Some(tokio::task::spawn_blocking(move || {
-            names_in_key_order(&sources)
-        }))
+    let (mut order, task) = if sources.len() >= PARALLEL_ORDER {
+        let task = tokio::task::spawn_blocking(move || names_in_key_order(&sources));
+        (Vec::new(), Some(task))
     } else {
-        None
+        (names_in_key_order(&sources), None)
     };
     let head = format!("civil_entries ({ENTRY_COLUMNS}, no)");
     insert_rows(
@@ -293,12 +292,11 @@ async fn write_entries(conn: &mut Conn, rows: &[EntryRow]) -> Result<()> {
         bind_numbered,
     )
     .await?;
-    let order = match order {
-        Some(task) => task
+    if let Some(task) = task {
+        order = task
             .await
-            .map_err(|e| sqlx::Error::Protocol(format!("ordering name prefixes: {e}")))?,
-        None => names_in_key_order(&numbered.iter().map(NameSource::of).collect::<Vec<_>>()),
-    };
+            .map_err(|e| sqlx::Error::Protocol(format!("ordering name prefixes: {e}")))?;
+    }
     let names: Vec<NameRow<'_>> = order.iter().map(|r| r.row_of(&numbered)).collect();
     insert_names(conn, &names).await
 }
