@@ -46,7 +46,7 @@ use motcua_store::dossiers::{
     insert_dossiers, insert_events, to_stored_precision, DossierRow, EventRow, FileRow, Query,
     StoredDossier, Table, FILES,
 };
-use motcua_store::{Db, Engine};
+use motcua_store::{Conn, Db, Engine};
 use sqlx::{AnyConnection, Connection, Executor, Row};
 
 use super::{start_server_in, LoadResult};
@@ -1267,7 +1267,7 @@ fn insert_sql(engine: Engine, table: &str, columns: &str, width: usize, rows: us
 /// Writes `items` in statements of `per` rows each. The full-size statement is
 /// prepared once and reused; a last, shorter one is not kept.
 async fn insert_rows<T>(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     engine: Engine,
     table: &Table<T>,
     per: usize,
@@ -1307,21 +1307,23 @@ const SEQUENCES: Table<(String, String, i64)> = Table {
 };
 
 /// One month in one transaction. Returns the rows written.
-async fn write_batch(conn: &mut AnyConnection, engine: Engine, b: &Batch) -> Result<u64, String> {
-    let mut tx = conn.begin().await.map_err(err)?;
+async fn write_batch(conn: &mut Conn, engine: Engine, b: &Batch) -> Result<u64, String> {
+    // The store's writers take a `Conn`: the batch's transaction is begun and
+    // ended by hand on this connection of the load's own.
+    conn.execute("BEGIN").await.map_err(err)?;
     let rows: Vec<&DossierRow> = b.gens.iter().map(|g| &g.row).collect();
-    insert_dossiers(&mut tx, &rows)
+    insert_dossiers(&mut *conn, &rows)
         .await
         .map_err(|e| format!("dossiers: {e}"))?;
     let events: Vec<&EventRow> = b.gens.iter().flat_map(|g| g.events.iter()).collect();
-    insert_events(&mut tx, &events)
+    insert_events(&mut *conn, &events)
         .await
         .map_err(|e| format!("dossier_events: {e}"))?;
     let files: Vec<&FileRow> = b.gens.iter().filter_map(|g| g.file.as_ref()).collect();
-    insert_rows(&mut tx, engine, &FILES, 1000, &files).await?;
+    insert_rows(&mut *conn, engine, &FILES, 1000, &files).await?;
     let seqs: Vec<&(String, String, i64)> = b.sequences.iter().collect();
-    insert_rows(&mut tx, engine, &SEQUENCES, 1000, &seqs).await?;
-    tx.commit().await.map_err(err)?;
+    insert_rows(&mut *conn, engine, &SEQUENCES, 1000, &seqs).await?;
+    conn.execute("COMMIT").await.map_err(err)?;
     Ok((rows.len() + events.len() + files.len() + seqs.len()) as u64)
 }
 
@@ -1330,7 +1332,7 @@ async fn write_batch(conn: &mut AnyConnection, engine: Engine, b: &Batch) -> Res
 /// does the dossiers' number (the events' foreign key and SQLite's numbering
 /// trigger look it up).
 async fn secondary_indexes(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     engine: Engine,
 ) -> Result<Vec<(String, String)>, String> {
     let sql = match engine {
@@ -1359,7 +1361,7 @@ async fn secondary_indexes(
 /// foreign keys unchecked (the generator writes parents first). PostgreSQL: commits
 /// without waiting for the WAL flush, foreign-key triggers off for this session
 /// (as `pg_restore --disable-triggers` does), memory for the index builds.
-async fn bulk_connection(url: &str, engine: Engine) -> Result<AnyConnection, String> {
+async fn bulk_connection(url: &str, engine: Engine) -> Result<Conn, String> {
     use sqlx::ConnectOptions;
     let mut conn = <sqlx::any::AnyConnectOptions as std::str::FromStr>::from_str(url)
         .map_err(err)?
@@ -1387,7 +1389,7 @@ async fn bulk_connection(url: &str, engine: Engine) -> Result<AnyConnection, Str
             }
         }
     }
-    Ok(conn)
+    Ok(Conn::owned(conn))
 }
 
 fn thousands(n: u64) -> String {

@@ -2,8 +2,10 @@
 //! code path: sqlx's `Any` driver, `$n` placeholders (both engines accept them) and
 //! the SQL both engines share. Where the engines must differ, the difference lives
 //! in this file (connection set-up, how a write transaction begins) or in the
-//! per-engine migration directories. The one read around sqlx is the audit's walk
-//! over every event of an SQLite file (`dossiers::AuditWalk`).
+//! per-engine migration directories. Two things go around sqlx's own SQLite
+//! connections, both on a file: the writer (`sqlite_writer`, behind the same
+//! queries through [`Conn`]) and the audit's walk over every event
+//! (`dossiers::AuditWalk`).
 
 pub mod agencies;
 pub mod audit;
@@ -12,6 +14,7 @@ mod bulk;
 pub mod calendar;
 pub mod campaigns;
 pub mod certifications;
+mod conn;
 pub mod dashboard;
 pub mod dossiers;
 pub mod outbox;
@@ -23,12 +26,13 @@ pub mod result_signatures;
 pub mod sectors;
 pub mod service_index;
 pub mod sessions;
+mod sqlite_writer;
 pub mod throttle;
 pub mod tokens;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor};
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -36,13 +40,13 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use conn::Conn;
 pub use sqlx::Error as StoreError;
-pub type Conn = AnyConnection;
 
 /// A write transaction: used as a connection (`&mut tx`), ended by `commit` (or by
 /// being dropped, which rolls it back).
 pub struct Tx {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: Conn,
     checkpoints: Option<Arc<Checkpoints>>,
     event_terms: Arc<dossiers::EventTerms>,
     /// Event terms this transaction numbered: known to all once it commits.
@@ -127,12 +131,19 @@ impl Engine {
 pub(crate) const WRITER_CACHE_KIB: usize = 65_536;
 const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;";
 
+/// SQLite's writer: the synchronous handle on a file, sqlx's connection in memory.
+#[derive(Clone)]
+enum Writer {
+    Sync(Arc<tokio::sync::Mutex<sqlite_writer::SqliteWriter>>),
+    Sqlx(AnyPool),
+}
+
 #[derive(Clone)]
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
     /// SQLite's one connection for write transactions: see `Db::connect`.
-    writer: Option<AnyPool>,
+    writer: Option<Writer>,
     checkpoints: Option<Arc<Checkpoints>>,
     /// A PostgreSQL streaming replica for the heavy reads: see `Db::with_replica`.
     replica: Option<AnyPool>,
@@ -182,14 +193,25 @@ impl Db {
         // unused meanwhile, each waiter holding a connection that readers lack). Its
         // larger page cache keeps the indexes' upper pages that every write walks.
         // The writer never checkpoints: see `Checkpoints`.
-        let writer = match engine {
-            Engine::Sqlite => Some(
+        // On a file the writer is a synchronous handle (`sqlite_writer`); a
+        // database in memory (each connection its own) keeps sqlx's.
+        let writer = match (engine, &sqlite_file) {
+            (Engine::Sqlite, Some(path)) => {
+                let path = path.clone();
+                let writer = tokio::task::spawn_blocking(move || {
+                    sqlite_writer::SqliteWriter::open(&path, synchronous, WRITER_PRAGMAS)
+                })
+                .await
+                .map_err(|e| StoreError::Protocol(format!("opening the SQLite writer: {e}")))??;
+                Some(Writer::Sync(Arc::new(tokio::sync::Mutex::new(writer))))
+            }
+            (Engine::Sqlite, None) => Some(Writer::Sqlx(
                 pool_options(engine, synchronous, WRITER_PRAGMAS)
                     .max_connections(1)
                     .connect_with(options)
                     .await?,
-            ),
-            Engine::Postgres => None,
+            )),
+            (Engine::Postgres, _) => None,
         };
         let checkpoints = writer
             .as_ref()
@@ -229,8 +251,14 @@ impl Db {
     /// A connection for the heavy reads (reports, dashboards, drill-down lists,
     /// searches): the replica's when there is one. It may lag the primary by
     /// [`Db::replica_lag`]; nothing that must see a write just made reads here.
-    pub async fn read_replica(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        self.replica.as_ref().unwrap_or(&self.pool).acquire().await
+    pub async fn read_replica(&self) -> Result<Conn> {
+        Ok(Conn::pooled(
+            self.replica
+                .as_ref()
+                .unwrap_or(&self.pool)
+                .acquire()
+                .await?,
+        ))
     }
 
     /// How far the replica is behind the primary: zero when it has replayed all it
@@ -284,8 +312,13 @@ impl Db {
     /// SQLite's transactions run on the one writer connection, in turn.
     pub async fn begin_write(&self) -> Result<Tx> {
         let tx = match &self.writer {
-            Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await?,
-            None => self.pool.begin().await?,
+            Some(Writer::Sync(writer)) => {
+                Conn::writer(sqlite_writer::WriterTx::begin(writer.clone()).await?)
+            }
+            Some(Writer::Sqlx(writer)) => {
+                Conn::transaction(writer.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            None => Conn::transaction(self.pool.begin().await?),
         };
         Ok(Tx {
             tx,
@@ -296,8 +329,8 @@ impl Db {
     }
 
     /// A connection for reads outside any transaction.
-    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>> {
-        self.pool.acquire().await
+    pub async fn read(&self) -> Result<Conn> {
+        Ok(Conn::pooled(self.pool.acquire().await?))
     }
 
     pub async fn ping(&self) -> Result<()> {
@@ -311,8 +344,10 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        if let Some(w) = &self.writer {
-            w.close().await;
+        match &self.writer {
+            Some(Writer::Sqlx(w)) => w.close().await,
+            Some(Writer::Sync(w)) => w.lock().await.close(),
+            None => {}
         }
         if let Some(r) = &self.replica {
             r.close().await;
@@ -424,7 +459,7 @@ impl SqliteSynchronous {
         }
     }
 
-    fn pragma(self) -> &'static str {
+    pub(crate) fn pragma(self) -> &'static str {
         match self {
             SqliteSynchronous::Normal => "PRAGMA synchronous = NORMAL;",
             SqliteSynchronous::Full => "PRAGMA synchronous = FULL;",

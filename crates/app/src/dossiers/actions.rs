@@ -207,7 +207,7 @@ impl Dossiers<'_> {
         // of an attachment already made is answered without signing again.
         let mut ahead = None;
         if let Some(Ok(file)) = &result {
-            if let Some(answer) = request.answered(&mut *self.db.read().await?).await? {
+            if let Some(answer) = request.answered(&mut self.db.read().await?).await? {
                 return Ok(answer);
             }
             ahead = self.sign_result_ahead(actor, &code, file).await?;

@@ -728,7 +728,7 @@ impl Dossiers<'_> {
         let request = Request::new("public", idempotency_key, &("submit", input))?;
         // A retry of a submission already answered (its answer lost on the way)
         // gets that answer again and is not counted a second time.
-        if let Some(answer) = request.answered(&mut *self.db.read().await?).await? {
+        if let Some(answer) = request.answered(&mut self.db.read().await?).await? {
             return Ok(answer);
         }
         // Counted once the submission is known to be valid (a mistake in a form

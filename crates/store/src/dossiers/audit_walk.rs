@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rusqlite::types::ValueRef;
-use sqlx::pool::PoolConnection;
 
 use super::{data, DossierRow, EventRow, COLUMNS, EVENT_COLUMNS};
 use crate::{Conn, Db, Engine, Result, StoreError};
@@ -37,7 +36,7 @@ enum Reader {
     /// Taken out while a blocking thread reads with it.
     Sqlite(Option<rusqlite::Connection>),
     /// With the texts of the event terms read so far, by number.
-    Sqlx(PoolConnection<sqlx::Any>, Engine, HashMap<i64, String>),
+    Sqlx(Conn, Engine, HashMap<i64, String>),
 }
 
 const ROWS: &str = "FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2";
@@ -383,7 +382,7 @@ mod tests {
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {STORED_EVENTS}"))
                 .bind("a")
                 .bind("b")
-                .fetch_all(&mut *conn)
+                .fetch_all(&mut conn)
                 .await
                 .expect("plan");
         let plan: Vec<String> = plan.into_iter().map(|r| r.3).collect();

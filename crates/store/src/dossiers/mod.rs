@@ -822,7 +822,7 @@ mod tests {
                     };
                 }
                 let plan: Vec<String> = q
-                    .fetch_all(&mut *conn)
+                    .fetch_all(&mut conn)
                     .await
                     .expect("plan")
                     .into_iter()

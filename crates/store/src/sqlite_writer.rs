@@ -1,0 +1,557 @@
+//! SQLite's one write connection, run synchronously on the caller's thread.
+//!
+//! sqlx runs each SQLite connection on a worker thread of its own and hands every
+//! statement to it and every answer back: two thread wake-ups a statement. An
+//! intake makes about ten statements, so on this 2-core machine the cores were
+//! idle a third of the time while 50 clients waited, and another tenth went to the
+//! kernel's wake-up path (`perf`, 03/12/2026): the write lock was held through
+//! hand-offs, not work. Here the writer is a plain SQLite handle (rusqlite) that
+//! executes each statement where it is asked, in microseconds, and answers in
+//! sqlx's `Any` rows, so the store's queries run on it unchanged
+//! ([`crate::Conn`]). No crate offers an sqlx executor over a synchronous handle;
+//! this is that bridge, and nothing more.
+
+use std::borrow::Cow;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rusqlite::types::{Null, ValueRef};
+use rusqlite::{ffi, Connection, OpenFlags};
+use sqlx::error::{DatabaseError, ErrorKind};
+use sqlx::Either;
+use sqlx_core::any::{
+    AnyArguments, AnyColumn, AnyQueryResult, AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValue,
+    AnyValueKind,
+};
+use sqlx_core::ext::ustr::UStr;
+use sync_wrapper::SyncWrapper;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::{Result, SqliteSynchronous, StoreError};
+
+/// What one statement answered, in the order sqlx's drivers stream it: its rows,
+/// then its count.
+pub(crate) type Answer = Vec<Either<AnyQueryResult, AnyRow>>;
+
+/// How long a transaction waits for another process's write lock, as the sqlx
+/// connections' `busy_timeout` does.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+
+/// Statements kept prepared: the store's few hundred distinct ones.
+const STATEMENT_CACHE: usize = 512;
+
+/// The connection, only ever used through `&mut` (a transaction holds it alone),
+/// hence `Sync` by `SyncWrapper` although rusqlite's handle is not.
+/// None once closed.
+pub(crate) struct SqliteWriter(SyncWrapper<Option<Connection>>);
+
+impl SqliteWriter {
+    pub(crate) fn open(
+        path: &Path,
+        synchronous: SqliteSynchronous,
+        pragmas: &str,
+    ) -> Result<SqliteWriter> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(error)?;
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; {} {}",
+            BUSY_WAIT.as_millis(),
+            synchronous.pragma(),
+            pragmas
+        ))
+        .map_err(error)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(SqliteWriter(SyncWrapper::new(Some(conn))))
+    }
+
+    fn conn(&mut self) -> Result<&mut Connection> {
+        self.0.get_mut().as_mut().ok_or(StoreError::PoolClosed)
+    }
+
+    /// Closes the handle (another process may then change the journal mode).
+    pub(crate) fn close(&mut self) {
+        self.0.get_mut().take();
+    }
+
+    /// `BEGIN IMMEDIATE`, waiting without blocking the thread while another
+    /// process writes (the handle's own busy wait would sleep on this thread).
+    async fn begin(&mut self) -> Result<()> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            let conn = self.conn()?;
+            conn.busy_timeout(Duration::ZERO).map_err(error)?;
+            let begun = conn.execute_batch("BEGIN IMMEDIATE");
+            conn.busy_timeout(BUSY_WAIT).map_err(error)?;
+            match begun {
+                Ok(()) => return Ok(()),
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < BUSY_WAIT =>
+                {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(20));
+                }
+                Err(e) => return Err(error(e)),
+            }
+        }
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        let conn = self.conn()?;
+        if conn.is_autocommit() {
+            return Ok(());
+        }
+        conn.execute_batch("ROLLBACK").map_err(error)
+    }
+
+    /// Runs `sql` with `arguments`: its rows (at most `limit`), then its count.
+    fn run(
+        &mut self,
+        sql: &str,
+        arguments: Option<AnyArguments<'_>>,
+        persistent: bool,
+        limit: Option<usize>,
+    ) -> Result<Answer> {
+        let started = Instant::now();
+        let answer = self.run_inner(sql, arguments, persistent, limit);
+        let elapsed = started.elapsed();
+        if elapsed > Duration::from_millis(500) {
+            tracing::warn!(
+                elapsed_ms = elapsed.as_millis() as u64,
+                statement = %sql.chars().take(120).collect::<String>(),
+                "slow statement on the SQLite writer"
+            );
+        }
+        answer
+    }
+
+    fn run_inner(
+        &mut self,
+        sql: &str,
+        arguments: Option<AnyArguments<'_>>,
+        persistent: bool,
+        limit: Option<usize>,
+    ) -> Result<Answer> {
+        let values = arguments.map(|a| a.values.0).unwrap_or_default();
+        let conn = self.conn()?;
+        let prepared = if persistent {
+            conn.prepare_cached(sql).map(Statement::Cached)
+        } else {
+            conn.prepare(sql).map(Statement::Once)
+        };
+        let mut stmt = match prepared {
+            Ok(s) => s,
+            // Several statements in one string (pragmas, scripts): run as a batch,
+            // which takes no arguments.
+            Err(rusqlite::Error::MultipleStatement) if values.is_empty() => {
+                conn.execute_batch(sql).map_err(error)?;
+                return Ok(vec![Either::Left(AnyQueryResult {
+                    rows_affected: conn.changes(),
+                    last_insert_id: None,
+                })]);
+            }
+            Err(e) => return Err(error(e)),
+        };
+        let stmt = stmt.get();
+        bind(stmt, &values)?;
+        let readonly = stmt.readonly();
+        let width = stmt.column_count();
+        let mut answer = Vec::new();
+        if width > 0 {
+            let names: Vec<UStr> = (0..width)
+                .map(|i| UStr::new(stmt.column_name(i).unwrap_or_default()))
+                .collect();
+            let index: Arc<sqlx_core::HashMap<UStr, usize>> = Arc::new(
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.clone(), i))
+                    .collect(),
+            );
+            let mut rows = stmt.raw_query();
+            while let Some(row) = rows.next().map_err(error)? {
+                let mut out = AnyRow {
+                    column_names: index.clone(),
+                    columns: Vec::with_capacity(width),
+                    values: Vec::with_capacity(width),
+                };
+                for (i, name) in names.iter().enumerate() {
+                    let kind = value(row.get_ref(i).map_err(error)?)?;
+                    out.columns.push(AnyColumn {
+                        ordinal: i,
+                        name: name.clone(),
+                        type_info: AnyTypeInfo {
+                            kind: kind_of(&kind),
+                        },
+                    });
+                    out.values.push(AnyValue { kind });
+                }
+                answer.push(Either::Right(out));
+                if limit.is_some_and(|l| answer.len() >= l) {
+                    break;
+                }
+            }
+        } else {
+            stmt.raw_execute().map_err(error)?;
+        }
+        answer.push(Either::Left(AnyQueryResult {
+            rows_affected: if readonly { 0 } else { conn.changes() },
+            last_insert_id: None,
+        }));
+        Ok(answer)
+    }
+}
+
+/// A write transaction on the writer, which it holds alone until it ends. Dropped
+/// before its commit, it is rolled back there and then, before the next one may
+/// begin (sqlx's transactions do the same).
+pub(crate) struct WriterTx {
+    writer: OwnedMutexGuard<SqliteWriter>,
+    open: bool,
+}
+
+impl WriterTx {
+    pub(crate) async fn begin(writer: Arc<Mutex<SqliteWriter>>) -> Result<WriterTx> {
+        // As long as sqlx's pools wait for a connection: a transaction that
+        // waits for another of the same task fails rather than hangs.
+        let mut writer = tokio::time::timeout(BUSY_WAIT, writer.lock_owned())
+            .await
+            .map_err(|_| StoreError::PoolTimedOut)?;
+        writer.begin().await?;
+        Ok(WriterTx { writer, open: true })
+    }
+
+    pub(crate) fn run(
+        &mut self,
+        sql: &str,
+        arguments: Option<AnyArguments<'_>>,
+        persistent: bool,
+        limit: Option<usize>,
+    ) -> Result<Answer> {
+        self.writer.run(sql, arguments, persistent, limit)
+    }
+
+    pub(crate) fn commit(mut self) -> Result<()> {
+        self.writer.conn()?.execute_batch("COMMIT").map_err(error)?;
+        self.open = false;
+        Ok(())
+    }
+
+    pub(crate) fn rollback(mut self) -> Result<()> {
+        self.open = false;
+        self.writer.rollback()
+    }
+}
+
+impl Drop for WriterTx {
+    fn drop(&mut self) {
+        if self.open {
+            if let Err(e) = self.writer.rollback() {
+                tracing::error!(error = %e, "rolling back an abandoned SQLite write transaction");
+            }
+        }
+    }
+}
+
+/// A statement prepared for this call or kept in the connection's cache.
+enum Statement<'c> {
+    Cached(rusqlite::CachedStatement<'c>),
+    Once(rusqlite::Statement<'c>),
+}
+
+impl<'c> Statement<'c> {
+    fn get(&mut self) -> &mut rusqlite::Statement<'c> {
+        match self {
+            Statement::Cached(s) => s,
+            Statement::Once(s) => s,
+        }
+    }
+}
+
+/// Binds each parameter as sqlx's SQLite driver does: `$n` (or `?n`) takes the
+/// n-th value, a bare `?` the next one.
+fn bind(stmt: &mut rusqlite::Statement<'_>, values: &[AnyValueKind<'_>]) -> Result<()> {
+    let mut next = 0;
+    for i in 1..=stmt.parameter_count() {
+        let n = match stmt.parameter_name(i) {
+            Some(name) => name
+                .strip_prefix('$')
+                .or_else(|| name.strip_prefix('?'))
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| StoreError::Protocol(format!("unsupported parameter {name}")))?,
+            None => {
+                next += 1;
+                next
+            }
+        };
+        // An argument not given is NULL, as with sqlx.
+        let Some(v) = n.checked_sub(1).and_then(|at| values.get(at)) else {
+            stmt.raw_bind_parameter(i, Null).map_err(error)?;
+            continue;
+        };
+        let bound = match v {
+            AnyValueKind::Null(_) => stmt.raw_bind_parameter(i, Null),
+            AnyValueKind::Bool(b) => stmt.raw_bind_parameter(i, i64::from(*b)),
+            AnyValueKind::SmallInt(x) => stmt.raw_bind_parameter(i, i64::from(*x)),
+            AnyValueKind::Integer(x) => stmt.raw_bind_parameter(i, i64::from(*x)),
+            AnyValueKind::BigInt(x) => stmt.raw_bind_parameter(i, *x),
+            AnyValueKind::Real(x) => stmt.raw_bind_parameter(i, f64::from(*x)),
+            AnyValueKind::Double(x) => stmt.raw_bind_parameter(i, *x),
+            AnyValueKind::Text(t) => stmt.raw_bind_parameter(i, t.as_ref()),
+            AnyValueKind::Blob(b) => stmt.raw_bind_parameter(i, b.as_ref()),
+            other => {
+                return Err(StoreError::Protocol(format!(
+                    "a value SQLite cannot bind: {other:?}"
+                )))
+            }
+        };
+        bound.map_err(error)?;
+    }
+    Ok(())
+}
+
+/// A column's value as sqlx's SQLite driver maps it into `Any`: by the value's
+/// own type, integers as `BigInt`, floats as `Double`.
+fn value(v: ValueRef<'_>) -> Result<AnyValueKind<'static>> {
+    Ok(match v {
+        ValueRef::Null => AnyValueKind::Null(AnyTypeInfoKind::Null),
+        ValueRef::Integer(i) => AnyValueKind::BigInt(i),
+        ValueRef::Real(f) => AnyValueKind::Double(f),
+        ValueRef::Text(t) => {
+            AnyValueKind::Text(Cow::Owned(String::from_utf8(t.to_vec()).map_err(|e| {
+                StoreError::Decode(format!("text that is not UTF-8: {e}").into())
+            })?))
+        }
+        ValueRef::Blob(b) => AnyValueKind::Blob(Cow::Owned(b.to_vec())),
+    })
+}
+
+fn kind_of(v: &AnyValueKind<'_>) -> AnyTypeInfoKind {
+    match v {
+        AnyValueKind::BigInt(_) => AnyTypeInfoKind::BigInt,
+        AnyValueKind::Double(_) => AnyTypeInfoKind::Double,
+        AnyValueKind::Text(_) => AnyTypeInfoKind::Text,
+        AnyValueKind::Blob(_) => AnyTypeInfoKind::Blob,
+        _ => AnyTypeInfoKind::Null,
+    }
+}
+
+/// An SQLite error as sqlx reports it: a database error with SQLite's extended
+/// code, so that callers tell a unique violation from the rest as before.
+fn error(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(code, message) => {
+            StoreError::Database(Box::new(WriterError {
+                code: code.extended_code,
+                message: message.unwrap_or_else(|| code.to_string()),
+            }))
+        }
+        other => StoreError::Protocol(format!("SQLite writer: {other}")),
+    }
+}
+
+#[derive(Debug)]
+struct WriterError {
+    code: i32,
+    message: String,
+}
+
+impl std::fmt::Display for WriterError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "(code: {}) {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for WriterError {}
+
+impl DatabaseError for WriterError {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn code(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Owned(self.code.to_string()))
+    }
+
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self.code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                ErrorKind::UniqueViolation
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ErrorKind::ForeignKeyViolation,
+            ffi::SQLITE_CONSTRAINT_NOTNULL => ErrorKind::NotNullViolation,
+            ffi::SQLITE_CONSTRAINT_CHECK => ErrorKind::CheckViolation,
+            _ => ErrorKind::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::TempSqlite;
+    use sqlx::Row;
+
+    async fn table(temp: &TempSqlite) {
+        let mut tx = temp.db.begin_write().await.expect("begin");
+        sqlx::query("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT, data BLOB, x DOUBLE)")
+            .execute(&mut *tx)
+            .await
+            .expect("create");
+        tx.commit().await.expect("commit");
+    }
+
+    /// Numbered parameters bind by their number wherever they stand, bare ones in
+    /// turn; values come back with the types sqlx's driver gives them.
+    #[tokio::test]
+    async fn parameters_and_values_are_those_of_sqlx() {
+        let temp = TempSqlite::new("writer-values").await;
+        table(&temp).await;
+        let mut tx = temp.db.begin_write().await.expect("begin");
+        let done = sqlx::query("INSERT INTO t (name, id, data, x) VALUES ($2, $1, $3, $4)")
+            .bind(7_i64)
+            .bind("Nguyễn Văn Đức")
+            .bind(vec![0_u8, 1, 2])
+            .bind(1.5_f64)
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+        assert_eq!(done.rows_affected(), 1);
+        sqlx::query("INSERT INTO t (id, name) VALUES (?, ?), (?, ?)")
+            .bind(8_i64)
+            .bind(None::<String>)
+            .bind(9_i64)
+            .bind("b")
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+        let rows = sqlx::query("SELECT id, name, data, x FROM t ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await
+            .expect("select");
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].get::<i64, _>("id"), 7);
+        assert_eq!(rows[0].get::<String, _>("name"), "Nguyễn Văn Đức");
+        assert_eq!(rows[0].get::<Vec<u8>, _>("data"), vec![0, 1, 2]);
+        assert_eq!(rows[0].get::<f64, _>(3), 1.5);
+        assert_eq!(rows[1].get::<Option<String>, _>("name"), None);
+        let one: Option<(i64,)> = sqlx::query_as("SELECT id FROM t WHERE id > $1 ORDER BY id")
+            .bind(7_i64)
+            .fetch_optional(&mut *tx)
+            .await
+            .expect("one");
+        assert_eq!(one, Some((8,)));
+        let changed = sqlx::query("UPDATE t SET x = 2 WHERE id >= $1")
+            .bind(8_i64)
+            .execute(&mut *tx)
+            .await
+            .expect("update");
+        assert_eq!(changed.rows_affected(), 2);
+        tx.commit().await.expect("commit");
+        // What the writer committed, a pooled reader sees.
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(temp.db.pool())
+            .await
+            .expect("count");
+        assert_eq!(n, 3);
+        temp.remove().await;
+    }
+
+    /// A broken constraint is a database error that says which, as before; the
+    /// transaction stays usable, and a transaction dropped without its commit
+    /// leaves nothing behind and does not keep the next one waiting.
+    #[tokio::test]
+    async fn errors_and_abandoned_transactions() {
+        let temp = TempSqlite::new("writer-errors").await;
+        table(&temp).await;
+        let mut tx = temp.db.begin_write().await.expect("begin");
+        sqlx::query("INSERT INTO t (id) VALUES (1)")
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+        let again = sqlx::query("INSERT INTO t (id) VALUES (1)")
+            .execute(&mut *tx)
+            .await
+            .expect_err("a second row with the same key");
+        assert!(crate::is_unique_violation(&again), "{again}");
+        let bad = sqlx::query("SELECT * FROM nowhere")
+            .execute(&mut *tx)
+            .await
+            .expect_err("no such table");
+        assert!(bad.to_string().contains("no such table"), "{bad}");
+        sqlx::query("INSERT INTO t (id) VALUES (2)")
+            .execute(&mut *tx)
+            .await
+            .expect("the transaction goes on");
+        drop(tx);
+        let mut tx = tokio::time::timeout(std::time::Duration::from_secs(2), temp.db.begin_write())
+            .await
+            .expect("the writer is free again")
+            .expect("begin");
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("count");
+        assert_eq!(n, 0, "the dropped transaction was rolled back");
+        tx.rollback().await.expect("rollback");
+        temp.remove().await;
+    }
+
+    /// While another process holds the write lock, a transaction waits for it
+    /// (without sleeping on the thread) and begins once it is released.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_lock_held_elsewhere_is_waited_for() {
+        let temp = TempSqlite::new("writer-busy").await;
+        table(&temp).await;
+        let path = temp.db.sqlite_file().expect("a file").to_owned();
+        let other = rusqlite::Connection::open(&path).expect("open");
+        other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            released.recv().ok();
+            other
+                .execute_batch("INSERT INTO t (id) VALUES (5); COMMIT")
+                .expect("commit");
+        });
+        let db = temp.db.clone();
+        let waiting = tokio::spawn(async move {
+            let mut tx = db.begin_write().await.expect("begin");
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("count");
+            tx.commit().await.expect("commit");
+            n
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!waiting.is_finished(), "it waits for the other process");
+        // The runtime's threads are not blocked meanwhile.
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(temp.db.pool())
+            .await
+            .expect("read");
+        assert_eq!(n, 0);
+        release.send(()).expect("release");
+        assert_eq!(waiting.await.expect("task"), 1, "it began after the commit");
+        holder.join().expect("holder");
+        temp.remove().await;
+    }
+}
