@@ -106,7 +106,7 @@ impl<'c> Executor<'c> for &'c mut Conn {
 
     fn fetch_many<'e, 'q: 'e, E>(
         self,
-        mut query: E,
+        query: E,
     ) -> BoxStream<'e, sqlx::Result<Either<AnyQueryResult, AnyRow>>>
     where
         'c: 'e,
@@ -116,26 +116,15 @@ impl<'c> Executor<'c> for &'c mut Conn {
             Inner::Pooled(c) => (&mut **c).fetch_many(query),
             Inner::Owned(c) => c.fetch_many(query),
             Inner::Transaction(t) => (&mut **t).fetch_many(query),
-            Inner::Writer(w) => async move {
-                // A statement on the writer runs on this thread and never waits,
-                // so a long transaction (an import's hundreds of statements) would
-                // keep the thread from every other task: each statement spends a
-                // unit of the task's cooperative budget, and the task gives the
-                // thread up when it is spent.
-                tokio::task::coop::consume_budget().await;
-                let arguments = query.take_arguments().map_err(StoreError::Encode)?;
-                w.run(query.sql(), arguments, query.persistent(), None)
-            }
-            .map_ok(|answer| futures_util::stream::iter(answer.into_iter().map(Ok)))
-            .try_flatten_stream()
-            .boxed(),
+            Inner::Writer(w) => w
+                .answer(query, None)
+                .map_ok(|answer| futures_util::stream::iter(answer.into_iter().map(Ok)))
+                .try_flatten_stream()
+                .boxed(),
         }
     }
 
-    fn fetch_optional<'e, 'q: 'e, E>(
-        self,
-        mut query: E,
-    ) -> BoxFuture<'e, sqlx::Result<Option<AnyRow>>>
+    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, sqlx::Result<Option<AnyRow>>>
     where
         'c: 'e,
         E: 'q + Execute<'q, Any>,
@@ -145,9 +134,7 @@ impl<'c> Executor<'c> for &'c mut Conn {
             Inner::Owned(c) => c.fetch_optional(query),
             Inner::Transaction(t) => (&mut **t).fetch_optional(query),
             Inner::Writer(w) => async move {
-                tokio::task::coop::consume_budget().await;
-                let arguments = query.take_arguments().map_err(StoreError::Encode)?;
-                let answer = w.run(query.sql(), arguments, query.persistent(), Some(1))?;
+                let answer = w.answer(query, Some(1)).await?;
                 Ok(answer.into_iter().find_map(|a| a.right()))
             }
             .boxed(),

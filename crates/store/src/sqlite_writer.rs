@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 
 use rusqlite::types::{Null, ValueRef};
 use rusqlite::{ffi, Connection, OpenFlags};
+use sqlx::any::Any;
 use sqlx::error::{DatabaseError, ErrorKind};
-use sqlx::Either;
+use sqlx::{Either, Execute};
 use sqlx_core::any::{
     AnyArguments, AnyColumn, AnyQueryResult, AnyRow, AnyTypeInfo, AnyTypeInfoKind, AnyValue,
     AnyValueKind,
@@ -228,14 +229,20 @@ impl WriterTx {
         Ok(WriterTx { writer, open: true })
     }
 
-    pub(crate) fn run(
+    /// Runs `query` (at most `limit` rows). A statement here runs on this thread
+    /// and never waits, so a long transaction (an import's hundreds of statements)
+    /// would keep the thread from every other task: each statement spends a unit
+    /// of the task's cooperative budget, and the task gives the thread up when it
+    /// is spent.
+    pub(crate) async fn answer<'q, E: Execute<'q, Any>>(
         &mut self,
-        sql: &str,
-        arguments: Option<AnyArguments<'_>>,
-        persistent: bool,
+        mut query: E,
         limit: Option<usize>,
     ) -> Result<Answer> {
-        self.writer.run(sql, arguments, persistent, limit)
+        tokio::task::coop::consume_budget().await;
+        let arguments = query.take_arguments().map_err(StoreError::Encode)?;
+        self.writer
+            .run(query.sql(), arguments, query.persistent(), limit)
     }
 
     pub(crate) fn commit(mut self) -> Result<()> {
