@@ -131,7 +131,7 @@ impl Engine {
 pub(crate) const WRITER_CACHE_KIB: usize = 65_536;
 const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;";
 
-/// SQLite's writer: the synchronous handle on a file, sqlx's connection in memory.
+/// SQLite's writer: the synchronous handle on a file, else sqlx's connection.
 #[derive(Clone)]
 enum Writer {
     Sync(Arc<tokio::sync::Mutex<sqlite_writer::SqliteWriter>>),
@@ -193,8 +193,9 @@ impl Db {
         // unused meanwhile, each waiter holding a connection that readers lack). Its
         // larger page cache keeps the indexes' upper pages that every write walks.
         // The writer never checkpoints: see `Checkpoints`.
-        // On a file the writer is a synchronous handle (`sqlite_writer`); a
-        // database in memory (each connection its own) keeps sqlx's.
+        // On a file the writer is a synchronous handle (`sqlite_writer`); where
+        // there is no file of ours to open (`sqlite_file`: in memory, or a name
+        // sqlx must percent-decode) it stays sqlx's.
         let writer = match (engine, &sqlite_file) {
             (Engine::Sqlite, Some(path)) => {
                 let path = path.clone();

@@ -42,9 +42,9 @@ const BUSY_WAIT: Duration = Duration::from_secs(10);
 /// Statements kept prepared: the store's few hundred distinct ones.
 const STATEMENT_CACHE: usize = 512;
 
-/// The connection, only ever used through `&mut` (a transaction holds it alone),
-/// hence `Sync` by `SyncWrapper` although rusqlite's handle is not.
-/// None once closed.
+/// The connection (none once closed), only ever used through `&mut` (a
+/// transaction holds it alone), hence `Sync` by `SyncWrapper` although rusqlite's
+/// handle is not.
 pub(crate) struct SqliteWriter(SyncWrapper<Option<Connection>>);
 
 impl SqliteWriter {
