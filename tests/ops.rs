@@ -47,6 +47,23 @@ async fn health_readiness_and_metrics(app: TestApp) {
             || text.contains("http_request_duration_seconds_count{")
     );
     assert!(text.contains("db_pool_connections_open"));
+    // SQLite's writer counts the transactions it committed and the commits that
+    // held them (group commit); PostgreSQL has no such writer.
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<i64>().ok())
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+    };
+    let (units, commits) = (
+        value("db_sqlite_writer_units "),
+        value("db_sqlite_writer_commits "),
+    );
+    match app.db.engine() {
+        motcua_store::Engine::Sqlite => {
+            assert!(commits > 0 && units >= commits, "{units} in {commits}")
+        }
+        motcua_store::Engine::Postgres => assert_eq!((units, commits), (0, 0)),
+    }
     // A 404 page is Vietnamese.
     let r = c.get(app.url("/khong-co-trang-nay")).send().await.unwrap();
     assert_eq!(r.status(), 404);

@@ -84,7 +84,7 @@ impl Conn {
     pub(crate) async fn commit(self) -> crate::Result<()> {
         match self.inner {
             Inner::Transaction(t) => t.commit().await,
-            Inner::Writer(w) => w.commit(),
+            Inner::Writer(w) => w.commit().await,
             Inner::Pooled(_) | Inner::Owned(_) => {
                 Err(StoreError::Protocol("commit outside a transaction".into()))
             }

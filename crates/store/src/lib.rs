@@ -129,12 +129,15 @@ impl Engine {
 /// The SQLite writer's page cache, KiB, as [`WRITER_PRAGMAS`] sets it (a bulk
 /// import grows it for its transaction, then sets it back).
 pub(crate) const WRITER_CACHE_KIB: usize = 65_536;
-const WRITER_PRAGMAS: &str = "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0;";
+/// `temp_store = MEMORY` keeps the savepoints' page copies (group commit) and the
+/// statements' in memory rather than spilling them to a temporary file.
+const WRITER_PRAGMAS: &str =
+    "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; PRAGMA temp_store = MEMORY;";
 
 /// SQLite's writer: the synchronous handle on a file, else sqlx's connection.
 #[derive(Clone)]
 enum Writer {
-    Sync(Arc<tokio::sync::Mutex<sqlite_writer::SqliteWriter>>),
+    Sync(Arc<sqlite_writer::SharedWriter>),
     Sqlx(AnyPool),
 }
 
@@ -165,6 +168,14 @@ impl Db {
     /// [`Db::connect`], with SQLite's `synchronous` setting for every connection
     /// (ignored on PostgreSQL).
     pub async fn connect_with(url: &str, synchronous: SqliteSynchronous) -> Result<Db> {
+        Self::open(url, synchronous, sqlite_writer::BatchLimits::default()).await
+    }
+
+    async fn open(
+        url: &str,
+        synchronous: SqliteSynchronous,
+        batches: sqlite_writer::BatchLimits,
+    ) -> Result<Db> {
         sqlx::any::install_default_drivers();
         let engine = Engine::from_url(url).ok_or_else(|| {
             StoreError::Configuration(
@@ -204,7 +215,9 @@ impl Db {
                 })
                 .await
                 .map_err(|e| StoreError::Protocol(format!("opening the SQLite writer: {e}")))??;
-                Some(Writer::Sync(Arc::new(tokio::sync::Mutex::new(writer))))
+                Some(Writer::Sync(sqlite_writer::SharedWriter::new(
+                    writer, batches,
+                )))
             }
             (Engine::Sqlite, None) => Some(Writer::Sqlx(
                 pool_options(engine, synchronous, WRITER_PRAGMAS)
@@ -310,11 +323,24 @@ impl Db {
     /// Starts a transaction that will write. On SQLite it takes the write lock at
     /// once (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes
     /// can fail with "database is locked" without waiting for the busy timeout.
-    /// SQLite's transactions run on the one writer connection, in turn.
+    /// SQLite's transactions run on the one writer connection, in turn, and commit
+    /// in groups (see `sqlite_writer`): [`Tx::commit`] returns once the work is
+    /// committed, whoever commits it.
     pub async fn begin_write(&self) -> Result<Tx> {
+        self.begin_write_with(false).await
+    }
+
+    /// [`Db::begin_write`] for a transaction that writes much (an import of
+    /// thousands of rows): on SQLite it shares no commit, so that it needs no
+    /// savepoint, which would copy each page it changes.
+    pub async fn begin_bulk_write(&self) -> Result<Tx> {
+        self.begin_write_with(true).await
+    }
+
+    async fn begin_write_with(&self, alone: bool) -> Result<Tx> {
         let tx = match &self.writer {
             Some(Writer::Sync(writer)) => {
-                Conn::writer(sqlite_writer::WriterTx::begin(writer.clone()).await?)
+                Conn::writer(sqlite_writer::WriterTx::begin(writer, alone).await?)
             }
             Some(Writer::Sqlx(writer)) => {
                 Conn::transaction(writer.begin_with("BEGIN IMMEDIATE").await?)
@@ -339,6 +365,15 @@ impl Db {
         Ok(())
     }
 
+    /// Write transactions committed on SQLite's writer, and the commits that held
+    /// them (group commit); none without it.
+    pub fn writer_commits(&self) -> Option<(u64, u64)> {
+        match &self.writer {
+            Some(Writer::Sync(w)) => Some(w.committed()),
+            _ => None,
+        }
+    }
+
     /// Connections open and idle, for the metrics page.
     pub fn pool_state(&self) -> (u32, usize) {
         (self.pool.size(), self.pool.num_idle())
@@ -347,7 +382,7 @@ impl Db {
     pub async fn close(&self) {
         match &self.writer {
             Some(Writer::Sqlx(w)) => w.close().await,
-            Some(Writer::Sync(w)) => w.lock().await.close(),
+            Some(Writer::Sync(w)) => w.close().await,
             None => {}
         }
         if let Some(r) = &self.replica {
@@ -563,10 +598,22 @@ pub(crate) struct TempSqlite {
 #[cfg(test)]
 impl TempSqlite {
     pub(crate) async fn new(name: &str) -> TempSqlite {
+        Self::with_batches(name, sqlite_writer::BatchLimits::default()).await
+    }
+
+    /// [`TempSqlite::new`] whose writer commits in batches of these limits.
+    pub(crate) async fn with_batches(
+        name: &str,
+        batches: sqlite_writer::BatchLimits,
+    ) -> TempSqlite {
         let path = std::env::temp_dir().join(format!("motcua-{name}-{}.sqlite3", new_id()));
-        let db = Db::connect(&format!("sqlite://{}", path.display()))
-            .await
-            .expect("connect");
+        let db = Db::open(
+            &format!("sqlite://{}", path.display()),
+            SqliteSynchronous::default(),
+            batches,
+        )
+        .await
+        .expect("connect");
         TempSqlite { db, path }
     }
 

@@ -9,10 +9,23 @@
 //! executes each statement where it is asked, in microseconds, and answers in
 //! sqlx's `Any` rows, so the store's queries run on it unchanged
 //! ([`crate::Conn`]). No crate offers an sqlx executor over a synchronous handle;
-//! this is that bridge, and nothing more.
+//! this is that bridge, and group commit.
+//!
+//! **Group commit.** Each transaction (a *unit*: an intake, an action) runs alone
+//! on the writer, as before, but when others are already waiting for the writer
+//! its end is a `RELEASE` of the savepoint it ran in rather than a `COMMIT`: the
+//! next unit continues the same SQLite transaction, and the last one, or the one
+//! that finds the batch full or old ([`BatchLimits`]), commits it for all. No unit
+//! is answered before the commit that holds its work has returned, so an
+//! acknowledged write survives a crash of the process exactly as before (SIGKILL
+//! step of `bench dossiers`); a unit that fails is rolled back to its savepoint
+//! and takes no other unit with it. What is shared is the commit's own work: the
+//! log's header and frames (a page that ten intakes change is written once, not ten
+//! times), the lock's release and retake, and the checkpoints counted per commit.
 
 use std::borrow::Cow;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,7 +40,7 @@ use sqlx_core::any::{
 };
 use sqlx_core::ext::ustr::UStr;
 use sync_wrapper::SyncWrapper;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
 
 use crate::{Result, SqliteSynchronous, StoreError};
 
@@ -42,10 +55,209 @@ const BUSY_WAIT: Duration = Duration::from_secs(10);
 /// Statements kept prepared: the store's few hundred distinct ones.
 const STATEMENT_CACHE: usize = 512;
 
+/// When a batch is committed although others wait to join it: once it holds
+/// `units` units, or once its first has waited `age` (the latency a unit may add
+/// to those before it), whichever comes first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BatchLimits {
+    pub units: u32,
+    pub age: Duration,
+}
+
+impl Default for BatchLimits {
+    fn default() -> Self {
+        BatchLimits {
+            units: 32,
+            age: Duration::from_millis(5),
+        }
+    }
+}
+
+/// The writer, and who is waiting for it: what group commit decides on.
+pub(crate) struct SharedWriter {
+    lock: Arc<Mutex<SqliteWriter>>,
+    /// Transactions waiting for the lock: while there are some, a unit that ends
+    /// leaves the commit to them.
+    waiting: AtomicUsize,
+    /// Units have ended in a transaction not yet committed.
+    pending: AtomicBool,
+    units: AtomicU64,
+    commits: AtomicU64,
+    limits: BatchLimits,
+}
+
+impl SharedWriter {
+    pub(crate) fn new(writer: SqliteWriter, limits: BatchLimits) -> Arc<SharedWriter> {
+        Arc::new(SharedWriter {
+            lock: Arc::new(Mutex::new(writer)),
+            waiting: AtomicUsize::new(0),
+            pending: AtomicBool::new(false),
+            units: AtomicU64::new(0),
+            commits: AtomicU64::new(0),
+            limits,
+        })
+    }
+
+    /// Units committed so far, and the SQLite commits that held them.
+    pub(crate) fn committed(&self) -> (u64, u64) {
+        (
+            self.units.load(Ordering::Relaxed),
+            self.commits.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The lock, counted among the waiting while waiting for it. As long as sqlx's
+    /// pools wait for a connection: a transaction that waits for another of the
+    /// same task fails rather than hangs.
+    async fn acquire(self: &Arc<Self>) -> Result<Held> {
+        let waiting = Waiting::new(self);
+        let guard = tokio::time::timeout(BUSY_WAIT, self.lock.clone().lock_owned())
+            .await
+            .map_err(|_| StoreError::PoolTimedOut)?;
+        waiting.acquired();
+        Ok(Held {
+            guard,
+            shared: self.clone(),
+            alone: false,
+        })
+    }
+
+    /// Commits what is pending, then closes the handle.
+    pub(crate) async fn close(self: &Arc<Self>) {
+        let mut held = Held {
+            guard: self.lock.clone().lock_owned().await,
+            shared: self.clone(),
+            alone: true,
+        };
+        held.commit_batch();
+        held.guard.close();
+    }
+}
+
+/// One transaction counted among those waiting for the writer. One that gives up
+/// (its request cancelled, or out of time) may have been the one a batch was left
+/// to: it then makes sure someone takes the lock and commits it.
+struct Waiting {
+    shared: Arc<SharedWriter>,
+    acquired: bool,
+}
+
+impl Waiting {
+    fn new(shared: &Arc<SharedWriter>) -> Waiting {
+        shared.waiting.fetch_add(1, Ordering::SeqCst);
+        Waiting {
+            shared: shared.clone(),
+            acquired: false,
+        }
+    }
+
+    fn acquired(mut self) {
+        self.acquired = true;
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        let before = self.shared.waiting.fetch_sub(1, Ordering::SeqCst);
+        if self.acquired || before != 1 || !self.shared.pending.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let shared = self.shared.clone();
+        runtime.spawn(async move {
+            // Taking the lock and letting it go commits the batch when no one
+            // else is waiting for it (`Held`'s drop).
+            if let Err(e) = shared.acquire().await {
+                tracing::error!(error = %e, "committing an SQLite batch left behind");
+            }
+        });
+    }
+}
+
+/// Units whose work is in the writer's open transaction, waiting for its commit.
+struct Batch {
+    opened: Instant,
+    units: u32,
+    acks: Vec<oneshot::Sender<std::result::Result<(), String>>>,
+}
+
+impl Batch {
+    fn due(&self, limits: BatchLimits) -> bool {
+        self.units >= limits.units || self.opened.elapsed() >= limits.age
+    }
+}
+
+/// The writer's lock, held. Letting it go commits the pending batch unless
+/// another transaction is waiting to add to it.
+struct Held {
+    guard: OwnedMutexGuard<SqliteWriter>,
+    shared: Arc<SharedWriter>,
+    /// A transaction that writes much commits on its own (see `Db::begin_bulk_write`).
+    alone: bool,
+}
+
+impl Held {
+    fn commit_batch(&mut self) {
+        let Some(batch) = self.guard.batch.take() else {
+            return;
+        };
+        self.shared.pending.store(false, Ordering::SeqCst);
+        let committed = self.guard.commit();
+        if committed.is_ok() {
+            self.shared
+                .units
+                .fetch_add(u64::from(batch.units), Ordering::Relaxed);
+            self.shared.commits.fetch_add(1, Ordering::Relaxed);
+        }
+        let answer = committed.map_err(|e| format!("the SQLite commit failed: {e}"));
+        if let Err(e) = &answer {
+            tracing::error!(error = %e, units = batch.units, "group commit");
+        }
+        for ack in batch.acks {
+            // A unit whose request was cancelled meanwhile no longer listens.
+            let _ = ack.send(answer.clone());
+        }
+    }
+
+    /// The transaction is gone (SQLite rolled it back on an I/O error or the like):
+    /// the units that ended in it are told so.
+    fn fail_batch(&mut self) {
+        let Some(batch) = self.guard.batch.take() else {
+            return;
+        };
+        self.shared.pending.store(false, Ordering::SeqCst);
+        tracing::error!(
+            units = batch.units,
+            "an SQLite transaction was rolled back under its batch"
+        );
+        for ack in batch.acks {
+            let _ = ack.send(Err("the SQLite transaction was rolled back".into()));
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let due = self.guard.batch.as_ref().is_some_and(|b| {
+            self.alone
+                || b.due(self.shared.limits)
+                || self.shared.waiting.load(Ordering::SeqCst) == 0
+        });
+        if due {
+            self.commit_batch();
+        }
+    }
+}
+
 /// The connection (none once closed), only ever used through `&mut` (a
 /// transaction holds it alone), hence `Sync` by `SyncWrapper` although rusqlite's
-/// handle is not.
-pub(crate) struct SqliteWriter(SyncWrapper<Option<Connection>>);
+/// handle is not; and the batch of units that its open transaction holds.
+pub(crate) struct SqliteWriter {
+    conn: SyncWrapper<Option<Connection>>,
+    batch: Option<Batch>,
+}
 
 impl SqliteWriter {
     pub(crate) fn open(
@@ -68,16 +280,24 @@ impl SqliteWriter {
         ))
         .map_err(error)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        Ok(SqliteWriter(SyncWrapper::new(Some(conn))))
+        Ok(SqliteWriter {
+            conn: SyncWrapper::new(Some(conn)),
+            batch: None,
+        })
     }
 
     fn conn(&mut self) -> Result<&mut Connection> {
-        self.0.get_mut().as_mut().ok_or(StoreError::PoolClosed)
+        self.conn.get_mut().as_mut().ok_or(StoreError::PoolClosed)
+    }
+
+    /// Whether no transaction is open (SQLite ends one by itself after some errors).
+    fn autocommit(&mut self) -> bool {
+        self.conn().map_or(true, |c| c.is_autocommit())
     }
 
     /// Closes the handle (another process may then change the journal mode).
-    pub(crate) fn close(&mut self) {
-        self.0.get_mut().take();
+    fn close(&mut self) {
+        self.conn.get_mut().take();
     }
 
     /// `BEGIN IMMEDIATE`, waiting without blocking the thread while another
@@ -102,6 +322,15 @@ impl SqliteWriter {
                 Err(e) => return Err(error(e)),
             }
         }
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        let conn = self.conn()?;
+        let committed = conn.execute_batch("COMMIT").map_err(error);
+        if committed.is_err() && !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        committed
     }
 
     fn rollback(&mut self) -> Result<()> {
@@ -210,23 +439,55 @@ impl SqliteWriter {
     }
 }
 
-/// A write transaction on the writer, which it holds alone until it ends. Dropped
-/// before its commit, it is rolled back there and then, before the next one may
-/// begin (sqlx's transactions do the same).
+/// A write transaction on the writer (a unit), which it holds alone until it ends.
+/// Dropped before its commit, it is rolled back there and then, before the next
+/// one may begin (sqlx's transactions do the same).
 pub(crate) struct WriterTx {
-    writer: OwnedMutexGuard<SqliteWriter>,
-    open: bool,
+    held: Held,
+    /// How the unit began; none once it has ended.
+    unit: Option<Unit>,
+    /// SQLite rolled the transaction back after an error: nothing more runs in it.
+    broken: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Unit {
+    /// It began the SQLite transaction: no other unit's work is in it.
+    First,
+    /// It joined a batch, in a savepoint of its own.
+    Joined,
 }
 
 impl WriterTx {
-    pub(crate) async fn begin(writer: Arc<Mutex<SqliteWriter>>) -> Result<WriterTx> {
-        // As long as sqlx's pools wait for a connection: a transaction that
-        // waits for another of the same task fails rather than hangs.
-        let mut writer = tokio::time::timeout(BUSY_WAIT, writer.lock_owned())
-            .await
-            .map_err(|_| StoreError::PoolTimedOut)?;
-        writer.begin().await?;
-        Ok(WriterTx { writer, open: true })
+    /// Begins a unit; `alone` for one that writes much: it commits on its own and
+    /// needs no savepoint (which would copy every page it changes).
+    pub(crate) async fn begin(shared: &Arc<SharedWriter>, alone: bool) -> Result<WriterTx> {
+        let mut held = shared.acquire().await?;
+        held.alone = alone;
+        let limits = shared.limits;
+        if held
+            .guard
+            .batch
+            .as_ref()
+            .is_some_and(|b| alone || b.due(limits))
+        {
+            held.commit_batch();
+        }
+        let unit = if held.guard.batch.is_some() {
+            held.guard
+                .conn()?
+                .execute_batch("SAVEPOINT unit")
+                .map_err(error)?;
+            Unit::Joined
+        } else {
+            held.guard.begin().await?;
+            Unit::First
+        };
+        Ok(WriterTx {
+            held,
+            unit: Some(unit),
+            broken: false,
+        })
     }
 
     /// Runs `query` (at most `limit` rows). A statement here runs on this thread
@@ -240,31 +501,92 @@ impl WriterTx {
         limit: Option<usize>,
     ) -> Result<Answer> {
         tokio::task::coop::consume_budget().await;
+        if self.broken {
+            return Err(rolled_back());
+        }
         let arguments = query.take_arguments().map_err(StoreError::Encode)?;
-        self.writer
-            .run(query.sql(), arguments, query.persistent(), limit)
+        let answer = self
+            .held
+            .guard
+            .run(query.sql(), arguments, query.persistent(), limit);
+        if answer.is_err() && self.held.guard.autocommit() {
+            self.broken = true;
+            self.held.fail_batch();
+        }
+        answer
     }
 
-    pub(crate) fn commit(mut self) -> Result<()> {
-        self.writer.conn()?.execute_batch("COMMIT").map_err(error)?;
-        self.open = false;
-        Ok(())
+    /// Ends the unit, keeping its work: returns once a commit holds it.
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        if self.broken {
+            return Err(rolled_back());
+        }
+        if let Some(Unit::Joined) = self.unit {
+            self.held
+                .guard
+                .conn()?
+                .execute_batch("RELEASE unit")
+                .map_err(error)?;
+        }
+        self.unit = None;
+        let (ack, committed) = oneshot::channel();
+        let batch = self.held.guard.batch.get_or_insert_with(|| Batch {
+            opened: Instant::now(),
+            units: 0,
+            acks: Vec::new(),
+        });
+        batch.units += 1;
+        batch.acks.push(ack);
+        // Before the lock is let go (which reads `waiting`): see `Waiting`'s drop.
+        self.held.shared.pending.store(true, Ordering::SeqCst);
+        // Commits now, or leaves the batch to the next unit.
+        drop(self);
+        match committed.await {
+            Ok(answer) => answer.map_err(StoreError::Protocol),
+            Err(_) => Err(StoreError::Protocol(
+                "the SQLite writer closed before the commit".into(),
+            )),
+        }
     }
 
     pub(crate) fn rollback(mut self) -> Result<()> {
-        self.open = false;
-        self.writer.rollback()
+        self.undo()
+    }
+
+    /// Undoes the unit's work, and only its own.
+    fn undo(&mut self) -> Result<()> {
+        match self.unit.take() {
+            None => Ok(()),
+            Some(Unit::First) => self.held.guard.rollback(),
+            Some(Unit::Joined) if self.held.guard.autocommit() => {
+                self.held.fail_batch();
+                Ok(())
+            }
+            Some(Unit::Joined) => self
+                .held
+                .guard
+                .conn()?
+                .execute_batch("ROLLBACK TO unit; RELEASE unit")
+                .map_err(error),
+        }
     }
 }
 
 impl Drop for WriterTx {
     fn drop(&mut self) {
-        if self.open {
-            if let Err(e) = self.writer.rollback() {
-                tracing::error!(error = %e, "rolling back an abandoned SQLite write transaction");
+        if let Err(e) = self.undo() {
+            tracing::error!(error = %e, "rolling back an abandoned SQLite write transaction");
+            // Whatever the batch held can no longer be told apart from it.
+            if !self.held.guard.autocommit() {
+                let _ = self.held.guard.rollback();
             }
+            self.held.fail_batch();
         }
     }
+}
+
+fn rolled_back() -> StoreError {
+    StoreError::Protocol("the SQLite transaction was rolled back after an error".into())
 }
 
 /// A statement prepared for this call or kept in the connection's cache.
@@ -416,6 +738,8 @@ impl DatabaseError for WriterError {
 mod tests {
     use crate::TempSqlite;
     use sqlx::Row;
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
 
     async fn table(temp: &TempSqlite) {
         let mut tx = temp.db.begin_write().await.expect("begin");
@@ -519,6 +843,166 @@ mod tests {
             .expect("count");
         assert_eq!(n, 0, "the dropped transaction was rolled back");
         tx.rollback().await.expect("rollback");
+        temp.remove().await;
+    }
+
+    fn shared(temp: &TempSqlite) -> Arc<super::SharedWriter> {
+        match &temp.db.writer {
+            Some(crate::Writer::Sync(w)) => w.clone(),
+            _ => panic!("an SQLite file has the synchronous writer"),
+        }
+    }
+
+    /// A database whose batches are as large as a test makes them, however slowly
+    /// it runs.
+    async fn patient(name: &str) -> TempSqlite {
+        TempSqlite::with_batches(
+            name,
+            super::BatchLimits {
+                units: 1_000,
+                age: std::time::Duration::from_secs(3_600),
+            },
+        )
+        .await
+    }
+
+    /// Until `n` transactions wait for the writer.
+    async fn until_waiting(shared: &super::SharedWriter, n: usize) {
+        while shared.waiting.load(Ordering::SeqCst) < n {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    async fn count(temp: &TempSqlite, id: i64) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM t WHERE id = $1")
+            .bind(id)
+            .fetch_one(temp.db.pool())
+            .await
+            .expect("count")
+    }
+
+    /// Units that wait for the writer while another runs share its commit, and
+    /// none is answered before a commit holds it: another connection sees each
+    /// row as soon as its unit's commit has returned.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiting_units_share_a_commit_and_are_answered_after_it() {
+        let temp = Arc::new(patient("writer-group").await);
+        table(&temp).await;
+        let shared = shared(&temp);
+        let before = shared.committed();
+        let mut first = temp.db.begin_write().await.expect("begin");
+        sqlx::query("INSERT INTO t (id) VALUES (0)")
+            .execute(&mut *first)
+            .await
+            .expect("insert");
+        let units = 40_i64;
+        let mut tasks = Vec::new();
+        for id in 1..=units {
+            let temp = temp.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = temp.db.begin_write().await.expect("begin");
+                sqlx::query("INSERT INTO t (id) VALUES ($1)")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("insert");
+                tx.commit().await.expect("commit");
+                count(&temp, id).await
+            }));
+        }
+        until_waiting(&shared, usize::try_from(units).expect("units")).await;
+        first.commit().await.expect("commit");
+        assert_eq!(count(&temp, 0).await, 1, "committed when answered");
+        for t in tasks {
+            assert_eq!(t.await.expect("task"), 1, "committed when answered");
+        }
+        let (u, c) = shared.committed();
+        let (u, c) = (u - before.0, c - before.1);
+        assert_eq!((u, c), (41, 1), "one commit for all");
+        Arc::try_unwrap(temp).ok().expect("alone").remove().await;
+    }
+
+    /// A unit that fails in a batch undoes its own work only: the units before and
+    /// after it in the same commit keep theirs.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_unit_rolled_back_in_a_batch_takes_no_other_with_it() {
+        let temp = Arc::new(patient("writer-group-undo").await);
+        table(&temp).await;
+        let shared = shared(&temp);
+        let before = shared.committed();
+        let mut first = temp.db.begin_write().await.expect("begin");
+        sqlx::query("INSERT INTO t (id) VALUES (1)")
+            .execute(&mut *first)
+            .await
+            .expect("insert");
+        let failing = {
+            let temp = temp.clone();
+            tokio::spawn(async move {
+                let mut tx = temp.db.begin_write().await.expect("begin");
+                sqlx::query("INSERT INTO t (id) VALUES (2)")
+                    .execute(&mut *tx)
+                    .await
+                    .expect("insert");
+                let clash = sqlx::query("INSERT INTO t (id) VALUES (1)")
+                    .execute(&mut *tx)
+                    .await
+                    .expect_err("the first unit's row is there");
+                assert!(crate::is_unique_violation(&clash), "{clash}");
+                // Dropped, as a use case that returns its error drops it.
+            })
+        };
+        until_waiting(&shared, 1).await;
+        let last = {
+            let temp = temp.clone();
+            tokio::spawn(async move {
+                let mut tx = temp.db.begin_write().await.expect("begin");
+                sqlx::query("INSERT INTO t (id) VALUES (3)")
+                    .execute(&mut *tx)
+                    .await
+                    .expect("insert");
+                tx.commit().await.expect("commit");
+            })
+        };
+        until_waiting(&shared, 2).await;
+        first.commit().await.expect("commit");
+        failing.await.expect("task");
+        last.await.expect("task");
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM t ORDER BY id")
+            .fetch_all(temp.db.pool())
+            .await
+            .expect("ids");
+        assert_eq!(ids, vec![1, 3]);
+        let (u, c) = shared.committed();
+        assert_eq!((u - before.0, c - before.1), (2, 1), "one commit for both");
+        Arc::try_unwrap(temp).ok().expect("alone").remove().await;
+    }
+
+    /// A unit leaves its commit to one that waits for the writer; when that one
+    /// gives up waiting (its request cancelled), the batch is still committed.
+    #[tokio::test]
+    async fn a_waiter_that_gives_up_does_not_strand_the_batch() {
+        let temp = TempSqlite::new("writer-group-cancel").await;
+        table(&temp).await;
+        let shared = shared(&temp);
+        let mut tx = temp.db.begin_write().await.expect("begin");
+        sqlx::query("INSERT INTO t (id) VALUES (1)")
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+        // Someone waiting, as far as the unit can tell when it ends.
+        let waiter = super::Waiting::new(&shared);
+        let commit = tokio::spawn(async move { tx.commit().await });
+        while !shared.pending.load(Ordering::SeqCst) {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(count(&temp, 1).await, 0, "left to the waiter");
+        drop(waiter);
+        tokio::time::timeout(std::time::Duration::from_secs(10), commit)
+            .await
+            .expect("the batch is committed without the waiter")
+            .expect("task")
+            .expect("commit");
+        assert_eq!(count(&temp, 1).await, 1);
         temp.remove().await;
     }
 

@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests and latency by route, and the database pool.
+//! Prometheus metrics: requests and latency by route, the database pool, and
+//! SQLite's group commit.
 
 use std::sync::atomic::AtomicI64;
 use std::time::Instant;
@@ -41,6 +42,8 @@ pub struct Metrics {
     latency: LatencyFamily,
     pool_open: Gauge<i64, AtomicI64>,
     pool_idle: Gauge<i64, AtomicI64>,
+    writer_units: Gauge<i64, AtomicI64>,
+    writer_commits: Gauge<i64, AtomicI64>,
     db: Db,
 }
 
@@ -56,6 +59,8 @@ impl Metrics {
         let latency = LatencyFamily::new_with_constructor(latency_histogram);
         let pool_open = Gauge::<i64, AtomicI64>::default();
         let pool_idle = Gauge::<i64, AtomicI64>::default();
+        let writer_units = Gauge::<i64, AtomicI64>::default();
+        let writer_commits = Gauge::<i64, AtomicI64>::default();
         registry.register(
             "http_requests",
             "HTTP requests by method, route and status",
@@ -76,12 +81,24 @@ impl Metrics {
             "Database connections idle in the pool",
             pool_idle.clone(),
         );
+        registry.register(
+            "db_sqlite_writer_units",
+            "Write transactions committed by SQLite's writer since the start (0 on PostgreSQL)",
+            writer_units.clone(),
+        );
+        registry.register(
+            "db_sqlite_writer_commits",
+            "SQLite commits that held them: several transactions share one under load (group commit)",
+            writer_commits.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             pool_open,
             pool_idle,
+            writer_units,
+            writer_commits,
             db,
         }
     }
@@ -168,6 +185,10 @@ pub async fn render(State(state): State<AppState>, req: Request) -> Response {
     let (open, idle) = m.db.pool_state();
     m.pool_open.set(i64::from(open));
     m.pool_idle.set(idle as i64);
+    let (units, commits) = m.db.writer_commits().unwrap_or_default();
+    m.writer_units.set(i64::try_from(units).unwrap_or(i64::MAX));
+    m.writer_commits
+        .set(i64::try_from(commits).unwrap_or(i64::MAX));
     let mut body = String::new();
     if let Err(e) = encode(&mut body, &m.registry) {
         tracing::error!(error = %e, "metrics encoding failed");
