@@ -340,10 +340,18 @@ impl App {
         fixed_now: Option<i64>,
     ) -> Result<DeliveryReport> {
         let now = || fixed_now.unwrap_or_else(|| self.now_ms());
-        let mut conn = self.db.read().await?;
         let start = now();
-        let claimed =
-            outbox::claim_due(&mut conn, start, start + millis(LEASE), BATCH as i64).await?;
+        // Claims and outcomes are written through the write path, each in a short
+        // transaction of its own: on SQLite they then share the writer's commits
+        // with intakes rather than each taking the database's lock apart (two
+        // commits a message, at the rate dossiers are received).
+        let claimed = {
+            let mut tx = self.db.begin_write().await?;
+            let claimed =
+                outbox::claim_due(&mut tx, start, start + millis(LEASE), BATCH as i64).await?;
+            tx.commit().await?;
+            claimed
+        };
         let mut report = DeliveryReport {
             claimed: claimed.len(),
             ..Default::default()
@@ -356,6 +364,9 @@ impl App {
                 .unwrap_or_else(|_| {
                     Outcome::Retry(format!("no answer within {} s", SEND_TIMEOUT.as_secs()))
                 });
+            // Written as soon as it is known: a crash sends again at most the
+            // message in hand.
+            let mut conn = self.db.begin_write().await?;
             match outcome {
                 Outcome::Sent => {
                     outbox::mark_delivered(&mut conn, &msg.id, outbox::SENT, now()).await?;
@@ -421,6 +432,7 @@ impl App {
                     report.failed += 1;
                 }
             }
+            conn.commit().await?;
         }
         Ok(report)
     }

@@ -83,8 +83,8 @@ const COLUMNS: &str = "id, dossier_id, kind, channel, recipient, subject, body, 
 /// `lease_until_ms`, by an update that only succeeds while the row still holds the
 /// value read, so a message another worker claimed meanwhile is skipped. Until the
 /// lease ends no other worker takes the message; the worker then marks it sent or
-/// records the failure. Run it outside a transaction, so that each claim commits at
-/// once.
+/// records the failure. Run it in a short transaction of its own: the claims hold
+/// once it commits.
 pub async fn claim_due(
     conn: &mut Conn,
     now_ms: i64,
