@@ -2889,6 +2889,7 @@ async fn intake(ctx: &Ctx<'_>, app: &App, pool: &sqlx::AnyPool) -> Result<(), St
     );
     let url = format!("{}/api/v1/dossiers", ctx.base);
     let pid = std::process::id();
+    let writer_before = writer_commits(ctx).await;
     let started = Timestamp::now();
     let (intake, _) = super::load_with(
         ctx.http,
@@ -2928,6 +2929,17 @@ async fn intake(ctx: &Ctx<'_>, app: &App, pool: &sqlx::AnyPool) -> Result<(), St
         thousands(made as u64),
         thousands(intake.requests)
     );
+    if let (Some((u0, c0)), Some((u1, c1))) = (writer_before, writer_commits(ctx).await) {
+        let (units, commits) = (u1.saturating_sub(u0), c1.saturating_sub(c0));
+        if commits > 0 {
+            println!(
+                "SQLite group commit during the run: {} write transactions in {} commits ({:.1} a commit)",
+                thousands(units),
+                thousands(commits),
+                units as f64 / commits as f64
+            );
+        }
+    }
     // The limit: the same use case, the same rows, one transaction each, one after
     // another in this process (no HTTP, no JSON, no concurrency), on the same
     // database with the server's durability settings.
@@ -2955,7 +2967,29 @@ async fn intake(ctx: &Ctx<'_>, app: &App, pool: &sqlx::AnyPool) -> Result<(), St
     Ok(())
 }
 
-/// Counter intake requests as a desk types them: weighted procedures, applicants.
+/// The server's SQLite writer counts (transactions, commits) from its metrics,
+/// served to the loopback; none on PostgreSQL or when they cannot be read.
+async fn writer_commits(ctx: &Ctx<'_>) -> Option<(u64, u64)> {
+    let text = ctx
+        .http
+        .get(format!("{}/metrics", ctx.base))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<u64>().ok())
+    };
+    Some((
+        value("db_sqlite_writer_units ")?,
+        value("db_sqlite_writer_commits ")?,
+    ))
+    .filter(|(units, _)| *units > 0)
+}
+
 /// Kills a server with SIGKILL while clients are taking dossiers in, and checks
 /// that every dossier it had acknowledged (a 201) is there with its events.
 async fn crash(
