@@ -396,7 +396,7 @@ impl Db {
 /// finds the log past 1,000 pages copies it into the database file and syncs it
 /// there and then: one write in a few hundred waited 20–30 ms for the disk while
 /// holding the only write lock (the p99 of a certification). The writer
-/// connection has `wal_autocheckpoint = 0`; every `EVERY` commits a PASSIVE
+/// connection has `wal_autocheckpoint = 0`; every `EVERY` write transactions a PASSIVE
 /// checkpoint runs on a reader connection in a task of its own, and after any
 /// commit a second or more after the last one (a bulk import commits seldom and
 /// writes much: its log is copied after each of its commits, not let grow). In
@@ -421,7 +421,8 @@ struct Checkpoints {
 }
 
 impl Checkpoints {
-    /// Commits between two checkpoints: a few hundred pages of log.
+    /// Write transactions between two checkpoints (fewer commits, under group commit): a
+    /// few hundred pages of log at most.
     const EVERY: u32 = 64;
     /// …or this long, whichever comes first.
     const AFTER_MS: u64 = 1_000;
