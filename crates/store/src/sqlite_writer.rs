@@ -873,6 +873,17 @@ mod tests {
         }
     }
 
+    /// A write transaction that has inserted row `id`.
+    async fn with_row(db: &crate::Db, id: i64) -> crate::Tx {
+        let mut tx = db.begin_write().await.expect("begin");
+        sqlx::query("INSERT INTO t (id) VALUES ($1)")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+        tx
+    }
+
     async fn count(temp: &TempSqlite, id: i64) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM t WHERE id = $1")
             .bind(id)
@@ -890,22 +901,13 @@ mod tests {
         table(&temp).await;
         let shared = shared(&temp);
         let before = shared.committed();
-        let mut first = temp.db.begin_write().await.expect("begin");
-        sqlx::query("INSERT INTO t (id) VALUES (0)")
-            .execute(&mut *first)
-            .await
-            .expect("insert");
+        let first = with_row(&temp.db, 0).await;
         let units = 40_i64;
         let mut tasks = Vec::new();
         for id in 1..=units {
             let temp = temp.clone();
             tasks.push(tokio::spawn(async move {
-                let mut tx = temp.db.begin_write().await.expect("begin");
-                sqlx::query("INSERT INTO t (id) VALUES ($1)")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .expect("insert");
+                let tx = with_row(&temp.db, id).await;
                 tx.commit().await.expect("commit");
                 count(&temp, id).await
             }));
@@ -930,19 +932,11 @@ mod tests {
         table(&temp).await;
         let shared = shared(&temp);
         let before = shared.committed();
-        let mut first = temp.db.begin_write().await.expect("begin");
-        sqlx::query("INSERT INTO t (id) VALUES (1)")
-            .execute(&mut *first)
-            .await
-            .expect("insert");
+        let first = with_row(&temp.db, 1).await;
         let failing = {
             let temp = temp.clone();
             tokio::spawn(async move {
-                let mut tx = temp.db.begin_write().await.expect("begin");
-                sqlx::query("INSERT INTO t (id) VALUES (2)")
-                    .execute(&mut *tx)
-                    .await
-                    .expect("insert");
+                let mut tx = with_row(&temp.db, 2).await;
                 let clash = sqlx::query("INSERT INTO t (id) VALUES (1)")
                     .execute(&mut *tx)
                     .await
@@ -955,11 +949,7 @@ mod tests {
         let last = {
             let temp = temp.clone();
             tokio::spawn(async move {
-                let mut tx = temp.db.begin_write().await.expect("begin");
-                sqlx::query("INSERT INTO t (id) VALUES (3)")
-                    .execute(&mut *tx)
-                    .await
-                    .expect("insert");
+                let tx = with_row(&temp.db, 3).await;
                 tx.commit().await.expect("commit");
             })
         };
@@ -984,11 +974,7 @@ mod tests {
         let temp = TempSqlite::new("writer-group-cancel").await;
         table(&temp).await;
         let shared = shared(&temp);
-        let mut tx = temp.db.begin_write().await.expect("begin");
-        sqlx::query("INSERT INTO t (id) VALUES (1)")
-            .execute(&mut *tx)
-            .await
-            .expect("insert");
+        let tx = with_row(&temp.db, 1).await;
         // Someone waiting, as far as the unit can tell when it ends.
         let waiter = super::Waiting::new(&shared);
         let commit = tokio::spawn(async move { tx.commit().await });
