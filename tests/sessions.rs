@@ -22,6 +22,7 @@ on_both_engines!(
     an_own_password_change_ends_the_other_sessions_and_every_token,
     a_revocation_on_one_server_stops_writes_on_the_other,
     a_deactivation_on_one_server_stops_writes_on_the_other,
+    a_role_change_on_one_server_stops_writes_as_the_old_roles_on_the_other,
     a_revocation_after_authentication_stops_the_write,
     a_revocation_waits_for_the_write_that_saw_the_credential_live,
     personal_answers_are_never_stored,
@@ -346,7 +347,8 @@ async fn a_revocation_waits_for_the_write_that_saw_the_credential_live(app: Test
     let mut write = app.db.begin_write().await.expect("write transaction");
     let live = motcua_store::sessions::hold(&mut write, app.db.engine(), &hash, now)
         .await
-        .expect("hold");
+        .expect("hold")
+        .is_some();
     assert!(live, "the session is live when the write begins");
 
     let pool = app.db.pool().clone();
@@ -438,6 +440,62 @@ async fn a_deactivation_on_one_server_stops_writes_on_the_other(app: TestApp) {
     assert_eq!(r.headers()["location"], "/dang-nhap", "signed out");
     assert_eq!(create_own_token(&app, &other.base, &token).await, 401);
     assert_eq!(app.count("SELECT COUNT(*) FROM api_tokens").await, before);
+}
+
+/// The other server answers from its cache for a moment, writes included; the
+/// write transaction finds the person again and refuses to act with roles they no
+/// longer have. The refusal forgets the cached person, so the retry is judged on
+/// the roles they have now.
+async fn a_role_change_on_one_server_stops_writes_as_the_old_roles_on_the_other(app: TestApp) {
+    let other = second_server(&app).await;
+    let token = app.token("tiepnhan").await;
+    assert_eq!(me(&app, &other.base, &token).await, 200, "cached there");
+
+    let admin = app.token("quantri.phohien").await;
+    let r = app
+        .send_json(
+            &app.client(),
+            Method::PATCH,
+            "/api/v1/users/tiepnhan",
+            &admin,
+            &json!({"roles": ["specialist"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+
+    let intake = json!({
+        "procedure": "1.000689",
+        "channel": "counter",
+        "applicant": {
+            "full_name": "Nguyễn Văn An",
+            "personal_id": "001087012345",
+            "date_of_birth": "05/09/1987",
+            "sex": "male",
+            "phone": "0912 345 678",
+            "address": "Số 5, đường Điện Biên, phường Phố Hiến"
+        },
+        "return_method": "counter",
+        "fee_paid": true,
+        "fee_receipt_no": "0001234"
+    });
+    let before = app.count("SELECT COUNT(*) FROM dossiers").await;
+    let post = || {
+        app.client()
+            .post(format!("{}/api/v1/dossiers", other.base))
+            .bearer_auth(&token)
+            .json(&intake)
+            .send()
+    };
+    let r = post().await.expect("intake");
+    assert_eq!(r.status(), 409, "written as the counter officer they were");
+    let body: Value = r.json().await.expect("problem");
+    assert!(
+        body["detail"].as_str().unwrap_or("").contains("vừa được thay đổi"),
+        "{body}"
+    );
+    let r = post().await.expect("intake again");
+    assert_eq!(r.status(), 403, "judged on the roles they have now");
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, before);
 }
 
 // ------------------------------------------------------------ caching, metrics

@@ -29,9 +29,9 @@ const DUMMY_HASH: &str =
 /// requests a second on two cores. Every change that could alter the answer
 /// (deactivation, roles, revocation, sign-out, agency edits) clears the cache in this
 /// process at once. Another process sharing the database never writes on a stale
-/// answer: every write is authenticated against the database
-/// ([`App::session_checked`], [`App::token_actor_checked`]); its reads see such a
-/// change within `AUTH_CACHE_TTL`.
+/// answer: every write transaction finds the person again under its hold on their
+/// credential, in the same statement, and refuses when they changed
+/// ([`App::begin_write_as`]); its reads see such a change within `AUTH_CACHE_TTL`.
 #[derive(Default)]
 pub struct AuthCache {
     entries: Mutex<HashMap<String, (Instant, Actor, String)>>,
@@ -209,14 +209,12 @@ impl App {
     }
 
     /// The person and CSRF token of a live session, if any. May answer from the
-    /// cache: for reads. Writes use [`App::session_checked`].
+    /// cache: a write transaction checks the person again ([`App::begin_write_as`]).
     pub async fn session(&self, token: &str, ip: Option<&str>) -> Result<Option<(Actor, String)>> {
         self.session_from(token, ip, true).await
     }
 
-    /// [`App::session`] read from the database, never from the cache: what a write
-    /// goes by, so that a session ended or a user deactivated by another server
-    /// sharing the database writes nothing once that change has committed.
+    /// [`App::session`] read from the database, never from the cache.
     pub async fn session_checked(
         &self,
         token: &str,
@@ -265,14 +263,13 @@ impl App {
     }
 
     /// The person behind an API bearer token, if the token is live. May answer from
-    /// the cache: for reads. Writes use [`App::token_actor_checked`].
+    /// the cache: a write transaction checks the person again
+    /// ([`App::begin_write_as`]).
     pub async fn token_actor(&self, token: &str, ip: Option<&str>) -> Result<Option<Actor>> {
         self.token_actor_from(token, ip, true).await
     }
 
-    /// [`App::token_actor`] read from the database, never from the cache: a token
-    /// revoked (or its user deactivated) on another server writes nothing once the
-    /// revocation has committed.
+    /// [`App::token_actor`] read from the database, never from the cache.
     pub async fn token_actor_checked(
         &self,
         token: &str,
@@ -424,13 +421,26 @@ async fn actor_of(conn: &mut Conn, p: users::PrincipalRow, ip: Option<&str>) -> 
     let mut sectors = Vec::new();
     for (kind, value) in users::roles_and_sectors(conn, &p.user_id).await? {
         if kind == "role" {
-            roles.extend(Role::parse(&value).ok());
+            roles.push(value);
         } else {
             sectors.push(value);
         }
     }
+    Ok(actor_from(p, roles, sectors, ip))
+}
+
+/// The actor a principal and their roles and sectors (in any order) make: roles
+/// parsed and sorted, sectors sorted.
+fn actor_from(
+    p: users::PrincipalRow,
+    roles: Vec<String>,
+    mut sectors: Vec<String>,
+    ip: Option<&str>,
+) -> Actor {
+    let mut roles: Vec<Role> = roles.iter().filter_map(|r| Role::parse(r).ok()).collect();
     roles.sort();
-    Ok(Actor {
+    sectors.sort();
+    Actor {
         user_id: p.user_id,
         username: p.username,
         full_name: p.full_name,
@@ -445,14 +455,27 @@ async fn actor_of(conn: &mut Conn, p: users::PrincipalRow, ip: Option<&str>) -> 
         sectors,
         ip: ip.map(str::to_owned),
         credential: None,
-    })
+    }
+}
+
+/// The actor a write transaction's hold found.
+fn held_actor(held: users::HeldPrincipal) -> Actor {
+    let list = |s: &str| -> Vec<String> {
+        s.split('\n')
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (roles, sectors) = (list(&held.roles), list(&held.sectors));
+    actor_from(held.principal, roles, sectors, None)
 }
 
 impl App {
     /// A write transaction for `by`, whose session or token is checked again
-    /// inside it: the request was authenticated before, but a sign-out, a
-    /// password reset, a revocation or a deactivation may have committed since
-    /// (on this server or another), and no write may commit after it.
+    /// inside it: the request was authenticated before (perhaps from the cache),
+    /// but a sign-out, a password reset, a revocation, a deactivation or a change
+    /// of agency, roles or sectors may have committed since (on this server or
+    /// another), and no write may commit after it as the person was.
     pub(crate) async fn begin_write_by(&self, by: &Principal) -> Result<Tx> {
         match by {
             Principal::User(actor) => self.begin_write_as(actor).await,
@@ -463,20 +486,49 @@ impl App {
     /// [`App::begin_write_by`] for a signed-in person.
     pub(crate) async fn begin_write_as(&self, actor: &Actor) -> Result<Tx> {
         let mut tx = self.db.begin_write().await?;
+        self.hold_actor(&mut tx, actor).await?;
+        Ok(tx)
+    }
+
+    /// [`App::begin_write_by`] for a large import that commits alone
+    /// ([`motcua_store::Db::begin_bulk_write`]).
+    pub(crate) async fn begin_bulk_write_by(&self, by: &Principal) -> Result<Tx> {
+        let mut tx = self.db.begin_bulk_write().await?;
+        if let Principal::User(actor) = by {
+            self.hold_actor(&mut tx, actor).await?;
+        }
+        Ok(tx)
+    }
+
+    /// Holds the actor's session or token in `tx` and checks that they are still
+    /// the person the request found.
+    async fn hold_actor(&self, tx: &mut Tx, actor: &Actor) -> Result<()> {
         let engine = self.db.engine();
-        let live = match &actor.credential {
-            None => true,
-            Some(Credential::Session(hash)) => {
-                sessions::hold(&mut tx, engine, hash, self.now_ms()).await?
+        let (held, key) = match &actor.credential {
+            None => return Ok(()),
+            Some(Credential::Session(hash)) => (
+                sessions::hold(tx, engine, hash, self.now_ms()).await?,
+                format!("s:{hash}"),
+            ),
+            Some(Credential::Token(hash)) => {
+                (tokens::hold(tx, engine, hash).await?, format!("t:{hash}"))
             }
-            Some(Credential::Token(hash)) => tokens::hold(&mut tx, engine, hash).await?,
         };
-        if !live {
+        let Some(held) = held else {
+            self.auth.forget(&key);
             return Err(Error::Unauthenticated(
                 "Phiên làm việc đã kết thúc; vui lòng đăng nhập lại.".into(),
             ));
+        };
+        // The request may have been authenticated from the cache, a moment before a
+        // change on another server: it writes only as the person now is.
+        if !held_actor(held).same_rights(actor) {
+            self.auth.forget(&key);
+            return Err(Error::Conflict(
+                "Tài khoản của bạn vừa được thay đổi (đơn vị, vai trò hoặc lĩnh vực); vui lòng thực hiện lại thao tác.".into(),
+            ));
         }
-        Ok(tx)
+        Ok(())
     }
 }
 

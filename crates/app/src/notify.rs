@@ -357,6 +357,9 @@ impl App {
             ..Default::default()
         };
         let max_attempts = i64::from(cfg.max_attempts.max(1));
+        // Messages only written to the log are marked together at the end of the
+        // pass: logging one again after a crash tells no one anything twice.
+        let mut logged = Vec::new();
         for msg in &claimed {
             // Bounded, so that a whole batch ends within its lease.
             let outcome = tokio::time::timeout(SEND_TIMEOUT, transports.send(msg))
@@ -364,12 +367,24 @@ impl App {
                 .unwrap_or_else(|_| {
                     Outcome::Retry(format!("no answer within {} s", SEND_TIMEOUT.as_secs()))
                 });
+            if matches!(outcome, Outcome::Logged) {
+                tracing::info!(
+                    id = %msg.id,
+                    kind = %msg.kind,
+                    channel = %msg.channel,
+                    "notification not sent: no transport configured for its channel (read it in the dossier's outbox)"
+                );
+                logged.push(msg.id.as_str());
+                continue;
+            }
             // Written as soon as it is known: a crash sends again at most the
             // message in hand.
             let mut conn = self.db.begin_write().await?;
             match outcome {
+                Outcome::Logged => {}
                 Outcome::Sent => {
-                    outbox::mark_delivered(&mut conn, &msg.id, outbox::SENT, now()).await?;
+                    outbox::mark_delivered(&mut conn, &[msg.id.as_str()], outbox::SENT, now())
+                        .await?;
                     // The fact only: a recipient or a body in a log line is a
                     // citizen's personal data copied where no one guards it. The
                     // dossier page's outbox shows the message to officers.
@@ -380,16 +395,6 @@ impl App {
                         "notification sent"
                     );
                     report.sent += 1;
-                }
-                Outcome::Logged => {
-                    outbox::mark_delivered(&mut conn, &msg.id, outbox::LOGGED, now()).await?;
-                    tracing::info!(
-                        id = %msg.id,
-                        kind = %msg.kind,
-                        channel = %msg.channel,
-                        "notification not sent: no transport configured for its channel (read it in the dossier's outbox)"
-                    );
-                    report.logged += 1;
                 }
                 Outcome::Retry(error) => {
                     let failures = u32::try_from(msg.attempts + 1).unwrap_or(u32::MAX);
@@ -433,6 +438,12 @@ impl App {
                 }
             }
             conn.commit().await?;
+        }
+        if !logged.is_empty() {
+            let mut tx = self.db.begin_write().await?;
+            outbox::mark_delivered(&mut tx, &logged, outbox::LOGGED, now()).await?;
+            tx.commit().await?;
+            report.logged = logged.len();
         }
         Ok(report)
     }

@@ -45,6 +45,20 @@ pub enum Credential {
 }
 
 impl Actor {
+    /// Whether `other` is the same person with the same name, agency, roles and
+    /// sectors (where the request came from, and with what, aside).
+    pub fn same_rights(&self, other: &Actor) -> bool {
+        let a = &self.agency;
+        let b = &other.agency;
+        self.user_id == other.user_id
+            && self.username == other.username
+            && self.full_name == other.full_name
+            && (&a.id, &a.code, &a.name, &a.level, &a.path)
+                == (&b.id, &b.code, &b.name, &b.level, &b.path)
+            && self.roles == other.roles
+            && self.sectors == other.sectors
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

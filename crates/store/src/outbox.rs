@@ -80,54 +80,61 @@ const COLUMNS: &str = "id, dossier_id, kind, channel, recipient, subject, body, 
 
 /// Claims up to `limit` due messages (pending, `next_attempt_at <= now`), longest
 /// waiting first, for this worker alone: each one's `next_attempt_at` moves to
-/// `lease_until_ms`, by an update that only succeeds while the row still holds the
-/// value read, so a message another worker claimed meanwhile is skipped. Until the
-/// lease ends no other worker takes the message; the worker then marks it sent or
-/// records the failure. Run it in a short transaction of its own: the claims hold
-/// once it commits.
+/// `lease_until_ms` in one statement, whose condition is checked again on each row
+/// it updates, so a message another worker claimed meanwhile is skipped (on
+/// PostgreSQL the candidates another worker has locked are passed over, not waited
+/// for). Until the lease ends no other worker takes the message; the worker then
+/// marks it sent or records the failure. Run it in a short transaction of its own:
+/// the claims hold once it commits.
 pub async fn claim_due(
     conn: &mut Conn,
     now_ms: i64,
     lease_until_ms: i64,
     limit: i64,
 ) -> Result<Vec<OutboxMessage>> {
-    let candidates: Vec<OutboxMessage> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
-         ORDER BY next_attempt_at, id LIMIT $2"
+    let skip_locked = if crate::bulk::is_sqlite(conn) {
+        ""
+    } else {
+        " FOR UPDATE SKIP LOCKED"
+    };
+    let mut claimed: Vec<OutboxMessage> = sqlx::query_as(&format!(
+        "UPDATE outbox SET next_attempt_at = $1 \
+         WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
+         ORDER BY next_attempt_at, id LIMIT $3{skip_locked}) \
+         AND status = 'pending' AND next_attempt_at <= $2 RETURNING {COLUMNS}"
     ))
+    .bind(lease_until_ms)
     .bind(now_ms)
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    let mut claimed = Vec::with_capacity(candidates.len());
-    for mut msg in candidates {
-        let done = sqlx::query(
-            "UPDATE outbox SET next_attempt_at = $1 \
-             WHERE id = $2 AND status = 'pending' AND next_attempt_at = $3",
-        )
-        .bind(lease_until_ms)
-        .bind(&msg.id)
-        .bind(msg.next_attempt_at)
-        .execute(&mut *conn)
-        .await?;
-        if done.rows_affected() == 1 {
-            msg.next_attempt_at = lease_until_ms;
-            claimed.push(msg);
-        }
-    }
+    // RETURNING comes in no particular order; the oldest are sent first.
+    claimed.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     Ok(claimed)
 }
 
-/// Marks a claimed message delivered: `status` is [`SENT`] (a transport accepted
-/// it) or [`LOGGED`] (only written to the log).
-pub async fn mark_delivered(conn: &mut Conn, id: &str, status: &str, now_ms: i64) -> Result<()> {
+/// Marks claimed messages delivered at `now_ms`: `status` is [`SENT`] (a transport
+/// accepted them) or [`LOGGED`] (only written to the log).
+pub async fn mark_delivered(
+    conn: &mut Conn,
+    ids: &[&str],
+    status: &str,
+    now_ms: i64,
+) -> Result<()> {
     debug_assert!(status == SENT || status == LOGGED);
-    sqlx::query("UPDATE outbox SET status = $1, sent_at = $2 WHERE id = $3 AND status = 'pending'")
-        .bind(status)
-        .bind(now_ms)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "UPDATE outbox SET status = $1, sent_at = $2 WHERE id IN ({}) AND status = 'pending'",
+        list.join(", ")
+    );
+    let mut q = sqlx::query(&sql).bind(status).bind(now_ms);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.execute(conn).await?;
     Ok(())
 }
 

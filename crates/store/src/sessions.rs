@@ -1,6 +1,7 @@
 //! Browser sessions. Only the SHA-256 of a session token is stored, so a copy of the
 //! database does not let anyone sign in as an officer.
 
+use crate::users::{held_principal_sql, HeldPrincipal};
 use crate::{Conn, Engine, Result};
 use sqlx::FromRow;
 
@@ -46,30 +47,27 @@ pub async fn find(conn: &mut Conn, token_hash: &str, now: i64) -> Result<Option<
     .await
 }
 
-/// Whether the session is live, holding its row and its user's until the
-/// transaction ends. On PostgreSQL `FOR SHARE` makes a sign-out, a password reset or
-/// a deactivation wait for the transaction that holds them, so a write that saw the
-/// session live commits before the revocation does; SQLite's one writer at a time
-/// orders them already.
-pub async fn hold(conn: &mut Conn, engine: Engine, token_hash: &str, now: i64) -> Result<bool> {
-    let row: Option<(String,)> = sqlx::query_as(&format!(
-        "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1{}",
-        share_lock(engine)
+/// The person behind the session if it is live, holding its row and its user's
+/// until the transaction ends. On PostgreSQL `FOR SHARE` makes a sign-out, a
+/// password reset or a deactivation wait for the transaction that holds them, so a
+/// write that saw the session live commits before the revocation does; SQLite's one
+/// writer at a time orders them already. The caller compares the person found with
+/// the one it authenticated earlier (perhaps from a cache).
+pub async fn hold(
+    conn: &mut Conn,
+    engine: Engine,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<HeldPrincipal>> {
+    sqlx::query_as(&held_principal_sql(
+        engine,
+        "sessions c",
+        "c.token_hash = $1 AND c.expires_at > $2",
     ))
     .bind(token_hash)
     .bind(now)
     .fetch_optional(conn)
-    .await?;
-    Ok(row.is_some())
-}
-
-/// `FOR SHARE` where the engine has row locks.
-pub(crate) fn share_lock(engine: Engine) -> &'static str {
-    match engine {
-        Engine::Postgres => " FOR SHARE",
-        Engine::Sqlite => "",
-    }
+    .await
 }
 
 pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {

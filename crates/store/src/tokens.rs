@@ -1,5 +1,6 @@
 //! API bearer tokens, stored as SHA-256 hashes and revocable.
 
+use crate::users::{held_principal_sql, HeldPrincipal};
 use crate::{Conn, Engine, Result};
 use sqlx::FromRow;
 
@@ -25,18 +26,21 @@ pub async fn insert(
     Ok(())
 }
 
-/// Whether the token is live, holding its row and its user's until the transaction
-/// ends: see [`crate::sessions::hold`].
-pub async fn hold(conn: &mut Conn, engine: Engine, token_hash: &str) -> Result<bool> {
-    let row: Option<(String,)> = sqlx::query_as(&format!(
-        "SELECT t.user_id FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1{}",
-        crate::sessions::share_lock(engine)
+/// The person behind the token if it is live, holding its row and its user's until
+/// the transaction ends: see [`crate::sessions::hold`].
+pub async fn hold(
+    conn: &mut Conn,
+    engine: Engine,
+    token_hash: &str,
+) -> Result<Option<HeldPrincipal>> {
+    sqlx::query_as(&held_principal_sql(
+        engine,
+        "api_tokens c",
+        "c.token_hash = $1 AND c.revoked_at IS NULL",
     ))
     .bind(token_hash)
     .fetch_optional(conn)
-    .await?;
-    Ok(row.is_some())
+    .await
 }
 
 #[derive(Debug, Clone, FromRow)]

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::header;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use motcua_app::{Actor, Error};
@@ -16,13 +16,6 @@ use crate::AppState;
 pub const SESSION_COOKIE: &str = "motcua_session";
 /// Double-submit CSRF token for the sign-in form, before any session exists.
 pub const SIGNIN_CSRF_COOKIE: &str = "motcua_csrf";
-
-/// A request that may write. Its credentials are checked in the database, not in the
-/// cache of this process: another server sharing the database may have ended the
-/// session or revoked the token a moment ago. Reads (GET, HEAD) may use the cache.
-fn may_write(parts: &Parts) -> bool {
-    !matches!(parts.method, Method::GET | Method::HEAD)
-}
 
 /// The caller's address: the socket's peer, or what a trusted reverse proxy says
 /// (see `crate::client_ip`); `None` when the server was started without
@@ -126,11 +119,9 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
             return Ok(MaybeSignedIn(None));
         };
         let ip = client_ip(parts, state);
-        let found = if may_write(parts) {
-            state.app.session_checked(&token, ip.as_deref()).await?
-        } else {
-            state.app.session(&token, ip.as_deref()).await?
-        };
+        // From the cache for writes too: each write transaction checks the person
+        // again under its hold on the session (`App::begin_write_as`).
+        let found = state.app.session(&token, ip.as_deref()).await?;
         Ok(MaybeSignedIn(
             found.map(|(actor, csrf)| SignedIn { actor, csrf }),
         ))
@@ -161,11 +152,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .filter(|t| !t.is_empty())
             .ok_or_else(missing)?;
         let ip = client_ip(parts, state);
-        let found = if may_write(parts) {
-            state.app.token_actor_checked(token, ip.as_deref()).await?
-        } else {
-            state.app.token_actor(token, ip.as_deref()).await?
-        };
+        let found = state.app.token_actor(token, ip.as_deref()).await?;
         found.map(ApiUser).ok_or_else(missing)
     }
 }

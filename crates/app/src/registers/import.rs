@@ -223,7 +223,7 @@ impl Registers<'_> {
                 }
             }
         }
-        let mut tx = self.db.begin_bulk_write().await?;
+        let mut tx = self.begin_bulk_write_by(by).await?;
         let agency = self.agency(&mut tx, agency_code).await?;
         by.require(Action::WriteRegister, &agency.path)?;
         // The books the rows name, with what they already hold.

@@ -363,7 +363,7 @@ impl Registers<'_> {
     ) -> Result<Entry> {
         let kind = kind_param(kind)?;
         let draft = civil::read_draft(kind, re_registration, cells)?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let agency = self.agency(&mut tx, agency_code).await?;
         by.require(Action::WriteRegister, &agency.path)?;
         let row = self
@@ -493,7 +493,7 @@ impl Registers<'_> {
         label: &str,
     ) -> Result<()> {
         let kind = kind_param(kind)?;
-        let mut tx = self.db.begin_write().await?;
+        let mut tx = self.begin_write_by(by).await?;
         let agency = self.agency(&mut tx, agency_code).await?;
         by.require(Action::ManageRegister, &agency.path)?;
         let book = store::find_book(&mut tx, &agency.id, kind.as_str(), year, label.trim())
