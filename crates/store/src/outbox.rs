@@ -80,12 +80,12 @@ const COLUMNS: &str = "id, dossier_id, kind, channel, recipient, subject, body, 
 
 /// Claims up to `limit` due messages (pending, `next_attempt_at <= now`), longest
 /// waiting first, for this worker alone: each one's `next_attempt_at` moves to
-/// `lease_until_ms` in one statement, whose condition is checked again on each row
-/// it updates, so a message another worker claimed meanwhile is skipped (on
-/// PostgreSQL the candidates another worker has locked are passed over, not waited
-/// for). Until the lease ends no other worker takes the message; the worker then
-/// marks it sent or records the failure. Run it in a short transaction of its own:
-/// the claims hold once it commits.
+/// `lease_until_ms`, in one statement. On SQLite the statement is atomic; on
+/// PostgreSQL its candidates are locked as they are chosen (`FOR UPDATE`, which
+/// checks the condition again on the row as it now is) and those another worker
+/// holds are passed over, not waited for. Until the lease ends no other worker
+/// takes the message; the worker then marks it sent or records the failure. Run it
+/// in a short transaction of its own: the claims hold once it commits.
 pub async fn claim_due(
     conn: &mut Conn,
     now_ms: i64,
@@ -97,11 +97,12 @@ pub async fn claim_due(
     } else {
         " FOR UPDATE SKIP LOCKED"
     };
+    // In the order of the index on (status, next_attempt_at): a backlog of due
+    // messages is neither sorted nor scanned to claim a few.
     let mut claimed: Vec<OutboxMessage> = sqlx::query_as(&format!(
         "UPDATE outbox SET next_attempt_at = $1 \
          WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
-         ORDER BY next_attempt_at, id LIMIT $3{skip_locked}) \
-         AND status = 'pending' AND next_attempt_at <= $2 RETURNING {COLUMNS}"
+         ORDER BY next_attempt_at LIMIT $3{skip_locked}) RETURNING {COLUMNS}"
     ))
     .bind(lease_until_ms)
     .bind(now_ms)
