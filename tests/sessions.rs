@@ -490,7 +490,10 @@ async fn a_role_change_on_one_server_stops_writes_as_the_old_roles_on_the_other(
     assert_eq!(r.status(), 409, "written as the counter officer they were");
     let body: Value = r.json().await.expect("problem");
     assert!(
-        body["detail"].as_str().unwrap_or("").contains("vừa được thay đổi"),
+        body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("vừa được thay đổi"),
         "{body}"
     );
     let r = post().await.expect("intake again");

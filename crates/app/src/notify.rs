@@ -381,7 +381,7 @@ impl App {
             // message in hand.
             let mut conn = self.db.begin_write().await?;
             match outcome {
-                Outcome::Logged => {}
+                Outcome::Logged => {} // marked with the others after the loop
                 Outcome::Sent => {
                     outbox::mark_delivered(&mut conn, &[msg.id.as_str()], outbox::SENT, now())
                         .await?;
