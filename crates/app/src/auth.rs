@@ -525,7 +525,7 @@ impl App {
         if !held_actor(held).same_rights(actor) {
             self.auth.forget(&key);
             return Err(Error::Conflict(
-                "Tài khoản của bạn vừa được thay đổi (đơn vị, vai trò hoặc lĩnh vực); vui lòng thực hiện lại thao tác.".into(),
+                "Thông tin tài khoản của bạn (họ tên, đơn vị, vai trò hoặc lĩnh vực) vừa được thay đổi; vui lòng thực hiện lại thao tác.".into(),
             ));
         }
         Ok(())

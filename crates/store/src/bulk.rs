@@ -10,6 +10,15 @@ pub(crate) fn is_sqlite(conn: &Conn) -> bool {
     conn.backend_name() == "SQLite"
 }
 
+/// `$first, $first+1, …`: `count` numbered placeholders, for an `IN (…)` list
+/// bound after the statement's first `first - 1` values.
+pub(crate) fn numbered_list(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `INSERT INTO {head} VALUES (…), (…)` for `rows` rows of `width` values.
 pub(crate) fn insert_sql(head: &str, rows: usize, width: usize, sqlite: bool) -> String {
     insert_sql_of(head, &plain_row(width), rows, sqlite)

@@ -151,12 +151,9 @@ pub async fn candidates(
     if procedures.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (0..procedures.len())
-        .map(|i| format!("${}", i + 4))
-        .collect();
     let filter = format!(
         "agency_id = $1 AND received_at >= $2 AND received_at < $3 AND procedure_code IN ({})",
-        marks.join(", ")
+        crate::bulk::numbered_list(4, procedures.len())
     );
     let sql = format!(
         "SELECT id, code, status, received_at, applicant_name FROM dossiers WHERE {filter} \

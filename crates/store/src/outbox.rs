@@ -126,10 +126,9 @@ pub async fn mark_delivered(
     if ids.is_empty() {
         return Ok(());
     }
-    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
         "UPDATE outbox SET status = $1, sent_at = $2 WHERE id IN ({}) AND status = 'pending'",
-        list.join(", ")
+        crate::bulk::numbered_list(3, ids.len())
     );
     let mut q = sqlx::query(&sql).bind(status).bind(now_ms);
     for id in ids {
