@@ -70,7 +70,7 @@ pub struct CatalogueCache {
 const VERSIONS_KEPT: usize = 10_000;
 
 /// A cached value and when it was read.
-type Stamped<T> = (Instant, T);
+pub(crate) type Stamped<T> = (Instant, T);
 
 pub const CATALOGUE_TTL: Duration = Duration::from_secs(30);
 

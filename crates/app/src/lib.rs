@@ -73,6 +73,7 @@ pub struct App {
     clock: Clock,
     auth: std::sync::Arc<auth::AuthCache>,
     catalogue: std::sync::Arc<catalogue::CatalogueCache>,
+    auto_rules: std::sync::Arc<auto_assign::RuleCache>,
     /// Parsing the embedded fonts takes a moment; done once, on first use.
     pdf: std::sync::Arc<std::sync::OnceLock<motcua_docs::PdfEngine>>,
     signers: std::sync::Arc<signing::SignerCache>,
@@ -102,6 +103,7 @@ impl App {
             calendars: Default::default(),
             auth: Default::default(),
             catalogue: Default::default(),
+            auto_rules: Default::default(),
             pdf: Default::default(),
             signers: Default::default(),
             copy_turns: Default::default(),

@@ -13,18 +13,6 @@ pub struct RuleRow {
     pub updated_at: i64,
 }
 
-/// The rule of an agency for a sector, if any.
-pub async fn rule_for(conn: &mut Conn, agency_id: &str, sector: &str) -> Result<Option<RuleRow>> {
-    sqlx::query_as(
-        "SELECT agency_id, sector_code, rule, assignee_id, updated_at FROM auto_assignments \
-         WHERE agency_id = $1 AND sector_code = $2",
-    )
-    .bind(agency_id)
-    .bind(sector)
-    .fetch_optional(conn)
-    .await
-}
-
 /// Every rule of an agency, by sector.
 pub async fn rules_of(conn: &mut Conn, agency_id: &str) -> Result<Vec<RuleRow>> {
     sqlx::query_as(

@@ -9,7 +9,7 @@ use motcua_domain::procedure::{
 };
 use motcua_domain::validation::Errors;
 use motcua_domain::{limits, text};
-use motcua_store::agencies::{self, AgencyRow};
+use motcua_store::agencies;
 use serde::Serialize;
 
 use super::input::{opt_clean, read_date, Upload};
@@ -18,7 +18,7 @@ use super::Dossiers;
 use super::{Applicant, Details, Dossier, ReceivedDocument};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
-use crate::principal::Actor;
+use crate::principal::{Actor, AgencyRef};
 use crate::throttle::bucket;
 
 /// The applicant as typed in: checked and cleaned into an `Applicant`.
@@ -533,7 +533,7 @@ pub(crate) fn check_intake(
 
 /// The facts a new dossier starts with (the domain adds its clock and priority).
 fn intake(
-    agency: &AgencyRow,
+    agency: &AgencyRef,
     code: String,
     version: i64,
     procedure: &Procedure,
@@ -611,27 +611,15 @@ impl Dossiers<'_> {
             _ => procedure.committed_limit,
         };
         let cal = self.working_calendar(Some(&actor.agency.code)).await?;
-        // Read before the write transaction: on SQLite writers take turns, and every
-        // statement inside one lengthens everyone's wait.
-        let agency = {
-            let mut conn = self.db.read().await?;
-            agencies::by_id(&mut conn, &actor.agency.id)
-                .await?
-                .ok_or_else(|| Error::Internal("actor's agency vanished".into()))?
-        };
+        // The actor's agency as authenticated: the write transaction finds it again
+        // with the actor's credential and refuses the write if it changed.
+        let agency = &actor.agency;
         let files = std::mem::take(&mut checked.files);
         self.open_dossier(
             &request,
-            &agency,
+            agency,
             |code| {
-                let facts = intake(
-                    &agency,
-                    code.clone(),
-                    version,
-                    &procedure,
-                    channel,
-                    &checked,
-                );
+                let facts = intake(agency, code.clone(), version, &procedure, channel, &checked);
                 dossier::receive(facts, actor_of(actor), limit, self.now(), &cal)
                     .map_err(|r| refusal(r, &code))
             },
@@ -697,6 +685,7 @@ impl Dossiers<'_> {
         let agency = agencies::by_code(&mut conn, &agency_code.to_ascii_uppercase())
             .await?
             .filter(|a| a.active)
+            .map(super::queries::agency_ref)
             .ok_or_else(|| {
                 Error::field("agency", format!("Không có cơ quan mã «{agency_code}»."))
             })?;

@@ -271,7 +271,7 @@ impl Dossiers<'_> {
                     .cloned()
                     .ok_or_else(|| Error::Internal("agency".into()))?;
                 let day = r.received_day.unwrap_or_else(|| local_day(self.now()));
-                r.snapshot.code = next_code(&mut tx, &agency, day).await?;
+                r.snapshot.code = next_code(&mut tx, &agency.id, &agency.code, day).await?;
             }
             let events = dossier::import(&id, r.history, r.snapshot, r.stated_at);
             self.write_events(&mut tx, None, &id, &events, &[]).await?;

@@ -20,6 +20,7 @@ use motcua_domain::dossier::{
 /// The reason an automatic assignment records, which the dossier page reads.
 pub const AUTO_ASSIGNED: &str = "Phân công tự động theo quy tắc của cơ quan";
 use motcua_store::agencies::{self, AgencyRow};
+use motcua_store::auto_assign::RuleRow;
 use motcua_store::dossiers::{self as store, EventRow, FileRow, StoredDossier};
 use motcua_store::{Conn, Tx};
 
@@ -29,7 +30,7 @@ use super::{changed, Dossier};
 use super::{not_found, unknown_outside, Dossiers};
 use crate::error::{Error, Result};
 use crate::idempotency::Request;
-use crate::principal::Actor;
+use crate::principal::{Actor, AgencyRef};
 
 /// The kind of the files an intake stores: the scanned documents.
 pub(crate) const DOCUMENT: &str = "document";
@@ -92,13 +93,19 @@ impl Dossiers<'_> {
     pub(crate) async fn open_dossier(
         &self,
         request: &Request,
-        agency: &AgencyRow,
+        agency: &AgencyRef,
         first: impl FnOnce(String) -> Result<Event>,
         files: Vec<NewFile>,
         viewer: Option<&Actor>,
         auto_assign: Option<&WorkingCalendar>,
     ) -> Result<Dossier> {
         let files = self.store_blobs(files)?;
+        // Read before the write transaction, from a cache: on SQLite writers take
+        // turns, and every statement inside one lengthens everyone's wait.
+        let rules = match auto_assign {
+            Some(_) => Some(self.auto_rules(&agency.id).await?),
+            None => None,
+        };
         let mut tx = match viewer {
             Some(actor) => self.begin_write_as(actor).await?,
             None => self.db.begin_write().await?,
@@ -106,13 +113,13 @@ impl Dossiers<'_> {
         if let Some(answer) = request.replay(&mut tx, self.now_ms()).await? {
             return Ok(answer);
         }
-        let code = next_code(&mut tx, agency, local_day(self.now())).await?;
+        let code = next_code(&mut tx, &agency.id, &agency.code, local_day(self.now())).await?;
         let event = first(code)?;
         let id = motcua_store::new_id();
         let mut events = vec![event.clone()];
-        if let (Some(cal), Some(actor)) = (auto_assign, viewer) {
+        if let (Some(cal), Some(actor), Some(rules)) = (auto_assign, viewer, rules) {
             if let Some(assign) = self
-                .auto_assignment(&mut tx, agency, &id, &event, actor, cal)
+                .auto_assignment(&mut tx, &rules, &id, &event, actor, cal)
                 .await?
             {
                 events.push(assign);
@@ -123,7 +130,7 @@ impl Dossiers<'_> {
             .await?
             .ok_or_else(|| Error::Internal("a new dossier cannot have changed".into()))?;
         let answer = self
-            .announce_and_answer(&mut tx, agency, &stored, &event, viewer)
+            .announce_and_answer(&mut tx, &agency.name, &stored, &event, viewer)
             .await?;
         request.remember(&mut tx, &answer).await?;
         tx.commit().await?;
@@ -131,13 +138,13 @@ impl Dossiers<'_> {
         Ok(answer)
     }
 
-    /// The agency's rule for the dossier's sector (`auto_assignments`), applied in
-    /// the intake's transaction: the `assign` event that follows the receipt, or
-    /// none when there is no rule or it names nobody now.
+    /// The agency's rule for the dossier's sector (among `rules`, the agency's),
+    /// applied in the intake's transaction: the `assign` event that follows the
+    /// receipt, or none when there is no rule or it names nobody now.
     async fn auto_assignment(
         &self,
         conn: &mut Conn,
-        agency: &AgencyRow,
+        rules: &[RuleRow],
         id: &str,
         received: &Event,
         actor: &Actor,
@@ -146,14 +153,13 @@ impl Dossiers<'_> {
         let record = fold(id, std::slice::from_ref(received))
             .map_err(|e| Error::internal("the first event of a dossier", e))?;
         let sector = record.procedure.sector.clone();
-        let Some(row) = motcua_store::auto_assign::rule_for(conn, &agency.id, &sector).await?
-        else {
+        let Some(row) = rules.iter().find(|r| r.sector_code == sector) else {
             return Ok(None);
         };
         let Some(rule) = Rule::parse(&row.rule, row.assignee_id.as_deref()) else {
             return Ok(None);
         };
-        let specialists: Vec<String> = store::specialist_load(conn, &agency.id, &sector)
+        let specialists: Vec<String> = store::specialist_load(conn, &row.agency_id, &sector)
             .await?
             .into_iter()
             .map(|(id, _)| id)
@@ -264,7 +270,7 @@ impl Dossiers<'_> {
             return Err(changed(&now.dossier));
         };
         let answer = self
-            .announce_and_answer(&mut tx, &agency, &stored, &event, Some(actor))
+            .announce_and_answer(&mut tx, &agency.name, &stored, &event, Some(actor))
             .await?;
         request.remember(&mut tx, &answer).await?;
         tx.commit().await?;
@@ -372,13 +378,13 @@ impl Dossiers<'_> {
     async fn announce_and_answer(
         &self,
         conn: &mut Conn,
-        agency: &AgencyRow,
+        agency_name: &str,
         stored: &StoredDossier,
         event: &Event,
         viewer: Option<&Actor>,
     ) -> Result<Dossier> {
         if let Some(n) = notice(&event.change) {
-            announce(self, conn, &stored.dossier, agency, n).await?;
+            announce(self, conn, &stored.dossier, agency_name, n).await?;
         }
         self.to_dossier(conn, &stored.dossier, viewer).await
     }
@@ -403,10 +409,15 @@ pub(crate) fn local_day(t: Timestamp) -> Date {
 }
 
 /// The next code of the day at an agency, inside the caller's transaction.
-pub(crate) async fn next_code(conn: &mut Conn, agency: &AgencyRow, day: Date) -> Result<String> {
-    let seq = store::next_seq(conn, &agency.id, &day_part(day)).await?;
+pub(crate) async fn next_code(
+    conn: &mut Conn,
+    agency_id: &str,
+    agency_code: &str,
+    day: Date,
+) -> Result<String> {
+    let seq = store::next_seq(conn, agency_id, &day_part(day)).await?;
     let seq = u32::try_from(seq).map_err(|_| Error::Internal("sequence overflow".into()))?;
-    Ok(DossierCode::new(&agency.code, day, seq).to_string())
+    Ok(DossierCode::new(agency_code, day, seq).to_string())
 }
 
 /// The facts of `row` for a notice, and the notice written to the outbox.
@@ -414,7 +425,7 @@ pub(crate) async fn announce(
     app: &crate::App,
     conn: &mut Conn,
     d: &Record,
-    agency: &AgencyRow,
+    agency_name: &str,
     notice: Notice,
 ) -> Result<()> {
     let due = d
@@ -425,7 +436,7 @@ pub(crate) async fn announce(
     let facts = notices::Facts {
         dossier_id: &d.id,
         code: &d.code,
-        agency: &agency.name,
+        agency: agency_name,
         procedure: &d.procedure.name,
         applicant: &a.full_name,
         due: &due,
