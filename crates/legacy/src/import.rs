@@ -2,23 +2,9 @@
 //! the same typed values under the same field names, with the sheet's year standing
 //! in for a book year that no column gives.
 
-use std::collections::BTreeMap;
-
 use motcua_domain::civil::{Cell, ImportRow, BOOK_YEAR};
 
-use crate::{Value, Workbook};
-
-impl From<Value> for Cell {
-    fn from(value: Value) -> Cell {
-        match value {
-            Value::Text(t) => Cell::Text(t),
-            Value::Date(d) => Cell::Date(d),
-            Value::Year(y) => Cell::Year(y),
-            Value::Integer(n) => Cell::Integer(n),
-            Value::Invalid { raw, reason } => Cell::Invalid { raw, reason },
-        }
-    }
-}
+use crate::Workbook;
 
 /// Every row of every sheet, in order, blank ones included, so that the import
 /// accounts for each of them. The rows are moved out of `workbook` (a large
@@ -28,11 +14,7 @@ pub fn import_rows(workbook: &mut Workbook) -> Vec<ImportRow> {
     let mut out = Vec::with_capacity(workbook.sheets.iter().map(|s| s.rows.len()).sum());
     for sheet in &mut workbook.sheets {
         for row in std::mem::take(&mut sheet.rows) {
-            let mut values: BTreeMap<String, Cell> = row
-                .values
-                .into_iter()
-                .map(|(field, value)| (field, Cell::from(value)))
-                .collect();
+            let mut values = row.values;
             if let (Some(year), false) = (sheet.book_year, row.blank) {
                 values
                     .entry(BOOK_YEAR.to_owned())

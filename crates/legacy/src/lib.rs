@@ -25,7 +25,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
 use calamine::{Data, DataRef, Dimensions, Range, Reader, Xls, Xlsx};
-use jiff::civil::Date;
 use motcua_domain::civil::columns::{self, NOTES_SHEET, NOTE_COLUMNS};
 use motcua_domain::civil::{Kind, NoteLine};
 use motcua_domain::personal_id::PersonalId;
@@ -93,19 +92,10 @@ pub struct Row {
     pub values: BTreeMap<String, Value>,
 }
 
-/// A cell's value, typed by its field ([`field_type`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
-    Text(String),
-    Date(Date),
-    Year(i16),
-    Integer(i64),
-    /// The cell could not be read as its field requires; `reason` is Vietnamese.
-    Invalid {
-        raw: String,
-        reason: String,
-    },
-}
+/// A cell's value, typed by its field ([`field_type`]): the registers' own cell,
+/// so that an import takes the rows as read. `Invalid` carries the reason, in
+/// Vietnamese, that the cell could not be read as its field requires.
+pub use motcua_domain::civil::Cell as Value;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ReadError {
@@ -160,19 +150,30 @@ pub fn read_workbook(
     if bytes.starts_with(b"PK\x03\x04") {
         let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
         let is_1904 = book.has_1904_epoch();
-        for name in book.sheet_names() {
-            let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
-            let (range, hints) = match xlsx_cells(&mut book, &name) {
-                Ok(read) => read,
-                // A sheet whose styles cannot be read is still read, by detection.
-                Err(_) => (
-                    book.worksheet_range(&name)
-                        .map_err(|e| unreadable(e.to_string()))?,
-                    Vec::new(),
-                ),
-            };
+        let names = book.sheet_names();
+        // A sheet lists its merged regions after its cells, so calamine reads the
+        // whole sheet again to find them: done on another core, by a reader of its
+        // own, while this one reads the cells.
+        let (merges, sheets) = std::thread::scope(|s| {
+            let merges = s.spawn(|| merged_regions(bytes, &names));
+            let sheets: Vec<_> = names
+                .iter()
+                .map(|name| match xlsx_cells(&mut book, name) {
+                    Ok(read) => Ok(read),
+                    // A sheet whose styles cannot be read is still read, by detection.
+                    Err(_) => book
+                        .worksheet_range(name)
+                        .map(|range| (range, Vec::new()))
+                        .map_err(|e| unreadable(e.to_string())),
+                })
+                .collect();
+            (merges.join(), sheets)
+        });
+        let merges = merges.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        for ((name, read), merges) in names.iter().zip(sheets).zip(merges) {
+            let (range, hints) = read?;
             take(&SheetInput::new(
-                &name, range, hints, &merges, is_1904, this_year,
+                name, &range, &hints, &merges, is_1904, this_year,
             ));
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
@@ -185,8 +186,8 @@ pub fn read_workbook(
             let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
             take(&SheetInput::new(
                 &name,
-                range,
-                Vec::new(),
+                &range,
+                &[],
                 &merges,
                 is_1904,
                 this_year,
@@ -310,12 +311,24 @@ fn xlsx_cells(
     Ok((range, hints))
 }
 
+/// Each sheet's merged regions (none for a sheet that cannot be read), from a
+/// reader of the workbook's own.
+fn merged_regions(bytes: &[u8], names: &[String]) -> Vec<Vec<Dimensions>> {
+    match Xlsx::new(Cursor::new(bytes)) {
+        Ok(mut book) => names
+            .iter()
+            .map(|n| book.merge_cells_by_sheet_name(n).unwrap_or_default())
+            .collect(),
+        Err(_) => vec![Vec::new(); names.len()],
+    }
+}
+
 struct SheetInput<'a> {
     name: &'a str,
-    range: Range<Data>,
+    range: &'a Range<Data>,
     /// Each cell's encoding hint, row-major over `range`; empty when the file
     /// names no fonts (.xls).
-    hints: Vec<Option<Legacy>>,
+    hints: &'a [Option<Legacy>],
     merges: &'a [Dimensions],
     is_1904: bool,
     this_year: i16,
@@ -328,8 +341,8 @@ struct SheetInput<'a> {
 impl<'a> SheetInput<'a> {
     fn new(
         name: &'a str,
-        range: Range<Data>,
-        hints: Vec<Option<Legacy>>,
+        range: &'a Range<Data>,
+        hints: &'a [Option<Legacy>],
         merges: &'a [Dimensions],
         is_1904: bool,
         this_year: i16,
@@ -345,7 +358,19 @@ impl<'a> SheetInput<'a> {
         }
     }
 
-    fn cell(&self, row: u32, col: u32) -> &Data {
+    /// The same sheet with a decoding cache of its own, for another thread.
+    fn view(&self) -> SheetInput<'a> {
+        SheetInput::new(
+            self.name,
+            self.range,
+            self.hints,
+            self.merges,
+            self.is_1904,
+            self.this_year,
+        )
+    }
+
+    fn cell(&self, row: u32, col: u32) -> &'a Data {
         static EMPTY: Data = Data::Empty;
         self.range.get_value((row, col)).unwrap_or(&EMPTY)
     }
@@ -532,24 +557,86 @@ fn read_sheet(
                 .push(format!("{}: {}", column_letter(col), title)),
         }
     }
-    for row in header_row + 1..=end.0 {
+    sheet.rows = convert_rows(
+        input,
+        &sheet.columns,
+        (first_col, last_col),
+        header_row + 1,
+        end.0,
+    );
+    sheet
+}
+
+/// Below this many rows a sheet is converted on one thread.
+const ROWS_PER_THREAD: usize = 4_000;
+
+/// The rows `first..=last`, each cell converted by its column's field; a large
+/// sheet in as many parts as there are cores, each with its own decoding cache.
+fn convert_rows(
+    input: &SheetInput,
+    columns: &[MappedColumn],
+    cols: (u32, u32),
+    first: u32,
+    last: u32,
+) -> Vec<Row> {
+    let count = (last + 1).saturating_sub(first) as usize;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(count / ROWS_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        return convert_part(input, columns, cols, first, last);
+    }
+    let step = count.div_ceil(threads) as u32;
+    let parts: Vec<(u32, u32)> = (0..threads as u32)
+        .map(|i| (first + i * step, (first + (i + 1) * step - 1).min(last)))
+        .filter(|(a, b)| a <= b)
+        .collect();
+    std::thread::scope(|s| {
+        let others: Vec<_> = parts[1..]
+            .iter()
+            .map(|&(a, b)| {
+                let view = input.view();
+                s.spawn(move || convert_part(&view, columns, cols, a, b))
+            })
+            .collect();
+        let mut rows = convert_part(input, columns, cols, parts[0].0, parts[0].1);
+        for part in others {
+            rows.extend(
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        rows
+    })
+}
+
+fn convert_part(
+    input: &SheetInput,
+    columns: &[MappedColumn],
+    (first_col, last_col): (u32, u32),
+    first: u32,
+    last: u32,
+) -> Vec<Row> {
+    let mut rows = Vec::with_capacity((last + 1).saturating_sub(first) as usize);
+    for row in first..=last {
         let blank = (first_col..=last_col).all(|col| is_empty(input.cell(row, col)));
         let mut values = BTreeMap::new();
         if !blank {
-            for column in &sheet.columns {
+            for column in columns {
                 let data = input.cell(row, column.index);
                 if let Some(v) = convert(input, data, row, column.index, &column.field) {
                     values.insert(column.field.clone(), v);
                 }
             }
         }
-        sheet.rows.push(Row {
+        rows.push(Row {
             excel_row: row + 1,
             blank,
             values,
         });
     }
-    sheet
+    rows
 }
 
 fn is_empty(data: &Data) -> bool {

@@ -388,3 +388,59 @@ fn repeated_text_is_decoded_by_each_cells_font() {
         );
     }
 }
+
+/// A sheet large enough to be converted in parts on several threads comes back
+/// whole and in order: every row once, each decoded by its own cell's font, a
+/// blank row kept where it was, and a second sheet's merged title still found.
+#[test]
+fn a_large_sheet_read_in_parts_keeps_every_row_in_order() {
+    let rows: u32 = 25_001;
+    let mut book = XlsxBook::new();
+    let vntime = Format::new().set_font_name(".VnTime");
+    let vni = Format::new().set_font_name("VNI-Times");
+    let title = Format::new().set_bold();
+    let name = |i: u32| format!("Nguyễn Văn Đức {i}");
+    for (year, skip) in [("2014", 12_345), ("2015", 7)] {
+        let ws = book.add_worksheet();
+        ws.set_name(year).unwrap();
+        ws.merge_range(0, 0, 0, 3, "SỔ ĐĂNG KÝ KHAI SINH", &title)
+            .unwrap();
+        for (c, h) in ["Số", "Quyển số", "Ngày đăng ký", "Họ và tên"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        for i in 1..=rows {
+            if i == skip {
+                continue;
+            }
+            let r = i + 1;
+            ws.write_number(r, 0, f64::from(i)).unwrap();
+            ws.write_string(r, 1, "01").unwrap();
+            ws.write_string(r, 2, "05/03/2014").unwrap();
+            match i % 3 {
+                0 => ws.write_string_with_format(r, 3, encode_tcvn3(&name(i)), &vntime),
+                1 => ws.write_string_with_format(r, 3, encode_vni(&name(i)), &vni),
+                _ => ws.write_string(r, 3, name(i)),
+            }
+            .unwrap();
+        }
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let read = read_workbook(&bytes, "so.xlsx", "birth", &Mapping::default()).unwrap();
+    assert_eq!(read.sheets.len(), 2);
+    for (sheet, skip) in read.sheets.iter().zip([12_345, 7]) {
+        assert_eq!(sheet.header_row, Some(2), "sheet {}", sheet.name);
+        assert_eq!(sheet.rows.len(), rows as usize, "sheet {}", sheet.name);
+        for (i, r) in (1..=rows).zip(&sheet.rows) {
+            assert_eq!(r.excel_row, i + 2, "sheet {}", sheet.name);
+            if i == skip {
+                assert!(r.blank, "sheet {} row {}", sheet.name, r.excel_row);
+                continue;
+            }
+            assert_eq!(get(r, "number"), &Value::Integer(i64::from(i)));
+            assert_eq!(get(r, "full_name"), &text(&name(i)));
+        }
+    }
+}
