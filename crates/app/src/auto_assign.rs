@@ -3,9 +3,7 @@
 //! only specialist, or to a named default specialist. Applied in the intake's
 //! own transaction (`Dossiers::open_dossier`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::sync::Arc;
 
 use motcua_domain::access::Action;
 use motcua_domain::dossier::auto_assign::Rule;
@@ -14,7 +12,7 @@ use motcua_store::users;
 use serde::Serialize;
 
 use crate::agencies::load_for;
-use crate::catalogue::{Stamped, CATALOGUE_TTL};
+use crate::catalogue::Kept;
 use crate::error::{Error, Result};
 use crate::principal::Actor;
 use crate::{App, Principal};
@@ -53,31 +51,22 @@ pub struct SectorAssignment {
     pub goes_to: Option<Specialist>,
 }
 
-/// Each agency's rules, read at every counter intake: kept like the catalogue
-/// (for [`CATALOGUE_TTL`], forgotten by this process's own changes), so that a
-/// rule changed on another server applies here within that time. Whoever a rule
-/// names is still checked in the intake's transaction.
-#[derive(Default)]
-pub(crate) struct RuleCache {
-    by_agency: RwLock<HashMap<String, Stamped<Arc<Vec<RuleRow>>>>>,
-}
+/// Each agency's rules (by its id), read at every counter intake: kept like the
+/// catalogue, so that a rule changed on another server applies here within
+/// [`crate::catalogue::CATALOGUE_TTL`]. Whoever a rule names is still checked in
+/// the intake's transaction.
+pub(crate) type RuleCache = Kept<Arc<Vec<RuleRow>>>;
 
 impl App {
     /// The agency's rules, by sector, from the cache or read now.
     pub(crate) async fn auto_rules(&self, agency_id: &str) -> Result<Arc<Vec<RuleRow>>> {
-        if let Some(rules) = self.auto_rules.by_agency.read().ok().and_then(|m| {
-            m.get(agency_id)
-                .filter(|(at, _)| at.elapsed() < CATALOGUE_TTL)
-                .map(|(_, r)| r.clone())
-        }) {
+        if let Some(rules) = self.auto_rules.get(agency_id) {
             return Ok(rules);
         }
         let mut conn = self.db.read().await?;
         let rules = Arc::new(store::rules_of(&mut conn, agency_id).await?);
         drop(conn);
-        if let Ok(mut m) = self.auto_rules.by_agency.write() {
-            m.insert(agency_id.to_owned(), (Instant::now(), rules.clone()));
-        }
+        self.auto_rules.put(agency_id, rules.clone());
         Ok(rules)
     }
 
@@ -242,9 +231,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        if let Ok(mut m) = self.auto_rules.by_agency.write() {
-            m.remove(&agency.id);
-        }
+        self.auto_rules.forget(&agency.id);
         Ok(answer)
     }
 }

@@ -56,10 +56,10 @@ pub struct CatalogueCache {
     qr: Mutex<HashMap<String, String>>,
     /// The codes each agency (by id) performs, read at every intake; kept like the
     /// catalogue (cleared with it, and by every change of an agency's list).
-    enabled: RwLock<HashMap<String, Stamped<Arc<Vec<String>>>>>,
+    enabled: Kept<Arc<Vec<String>>>,
     /// The latest version of each procedure read lately, parsed (dossier pages and
     /// control sheets read one each time); cleared with the catalogue.
-    latest: RwLock<HashMap<String, Stamped<CatalogueEntry>>>,
+    latest: Kept<CatalogueEntry>,
     /// Published versions by (code, version), parsed: a version is never changed
     /// once saved (a change is a new version), so these need no expiry. Every
     /// dossier page reads its dossier's version.
@@ -69,10 +69,50 @@ pub struct CatalogueCache {
 /// At most this many parsed versions are kept (a catalogue has a few hundred).
 const VERSIONS_KEPT: usize = 10_000;
 
-/// A cached value and when it was read.
-pub(crate) type Stamped<T> = (Instant, T);
-
 pub const CATALOGUE_TTL: Duration = Duration::from_secs(30);
+
+/// Values read from the database by key, each kept for [`CATALOGUE_TTL`] after it
+/// was read: reference data that every intake or page reads and that changes
+/// rarely. This process forgets what it changes at once; another process sees a
+/// change within the TTL.
+pub(crate) struct Kept<T> {
+    by_key: RwLock<HashMap<String, (Instant, T)>>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept {
+            by_key: RwLock::default(),
+        }
+    }
+}
+
+impl<T: Clone> Kept<T> {
+    /// The value under `key` if read within the TTL.
+    pub(crate) fn get(&self, key: &str) -> Option<T> {
+        let m = self.by_key.read().ok()?;
+        let (at, value) = m.get(key)?;
+        (at.elapsed() < CATALOGUE_TTL).then(|| value.clone())
+    }
+
+    pub(crate) fn put(&self, key: &str, value: T) {
+        if let Ok(mut m) = self.by_key.write() {
+            m.insert(key.to_owned(), (Instant::now(), value));
+        }
+    }
+
+    pub(crate) fn forget(&self, key: &str) {
+        if let Ok(mut m) = self.by_key.write() {
+            m.remove(key);
+        }
+    }
+
+    pub(crate) fn clear(&self) {
+        if let Ok(mut m) = self.by_key.write() {
+            m.clear();
+        }
+    }
+}
 
 struct Snapshot {
     /// (folded search key, entry), ordered by sector then name.
@@ -87,12 +127,8 @@ impl CatalogueCache {
         if let Ok(mut s) = self.snapshot.write() {
             *s = None;
         }
-        if let Ok(mut e) = self.enabled.write() {
-            e.clear();
-        }
-        if let Ok(mut l) = self.latest.write() {
-            l.clear();
-        }
+        self.enabled.clear();
+        self.latest.clear();
     }
 
     fn version(&self, code: &str, version: i64) -> Option<Procedure> {
@@ -110,15 +146,11 @@ impl CatalogueCache {
     }
 
     fn latest(&self, code: &str) -> Option<CatalogueEntry> {
-        let m = self.latest.read().ok()?;
-        let (at, entry) = m.get(code)?;
-        (at.elapsed() < CATALOGUE_TTL).then(|| entry.clone())
+        self.latest.get(code)
     }
 
     fn clear_enabled(&self) {
-        if let Ok(mut e) = self.enabled.write() {
-            e.clear();
-        }
+        self.enabled.clear();
     }
 
     fn fresh(&self) -> Option<Arc<Snapshot>> {
@@ -258,19 +290,13 @@ impl App {
     /// The codes of the procedures an agency (by id) performs, from the cache when
     /// fresh. Takes a connection from the pool on a miss: call it holding none.
     pub(crate) async fn enabled_codes(&self, agency_id: &str) -> Result<Arc<Vec<String>>> {
-        if let Some(codes) = self.catalogue.enabled.read().ok().and_then(|m| {
-            m.get(agency_id)
-                .filter(|(at, _)| at.elapsed() < CATALOGUE_TTL)
-                .map(|(_, c)| c.clone())
-        }) {
+        if let Some(codes) = self.catalogue.enabled.get(agency_id) {
             return Ok(codes);
         }
         let mut conn = self.db.read().await?;
         let codes = Arc::new(store::enabled_codes(&mut conn, agency_id).await?);
         drop(conn);
-        if let Ok(mut m) = self.catalogue.enabled.write() {
-            m.insert(agency_id.to_owned(), (Instant::now(), codes.clone()));
-        }
+        self.catalogue.enabled.put(agency_id, codes.clone());
         Ok(codes)
     }
 
@@ -386,9 +412,7 @@ impl App {
             version: row.current_version,
             procedure: parse_body(&row.body)?,
         };
-        if let Ok(mut m) = self.catalogue.latest.write() {
-            m.insert(row.code.clone(), (Instant::now(), entry.clone()));
-        }
+        self.catalogue.latest.put(&row.code, entry.clone());
         Ok(entry)
     }
 
