@@ -145,14 +145,6 @@ impl CatalogueCache {
         }
     }
 
-    fn latest(&self, code: &str) -> Option<CatalogueEntry> {
-        self.latest.get(code)
-    }
-
-    fn clear_enabled(&self) {
-        self.enabled.clear();
-    }
-
     fn fresh(&self) -> Option<Arc<Snapshot>> {
         let guard = self.snapshot.read().ok()?;
         let (at, snap) = guard.as_ref()?;
@@ -362,7 +354,7 @@ impl App {
     /// The latest version, whether or not it is in force yet: what an administrator
     /// edits.
     pub async fn procedure_latest(&self, code: &str) -> Result<CatalogueEntry> {
-        if let Some(entry) = self.catalogue.latest(code.trim()) {
+        if let Some(entry) = self.catalogue.latest.get(code.trim()) {
             return Ok(entry);
         }
         let mut conn = self.db.read().await?;
@@ -378,7 +370,7 @@ impl App {
         version: i64,
     ) -> Result<Procedure> {
         // Most dossiers are under the version in force, which the cache holds parsed.
-        if let Some(entry) = self.catalogue.latest(code.trim()) {
+        if let Some(entry) = self.catalogue.latest.get(code.trim()) {
             if entry.version == version {
                 return Ok(entry.procedure);
             }
@@ -402,7 +394,7 @@ impl App {
         conn: &mut Conn,
         code: &str,
     ) -> Result<CatalogueEntry> {
-        if let Some(entry) = self.catalogue.latest(code.trim()) {
+        if let Some(entry) = self.catalogue.latest.get(code.trim()) {
             return Ok(entry);
         }
         let row = store::by_code(conn, code.trim())
@@ -636,7 +628,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.catalogue.clear_enabled();
+        self.catalogue.enabled.clear();
         Ok(())
     }
 }

@@ -102,9 +102,9 @@ impl Dossiers<'_> {
         let files = self.store_blobs(files)?;
         // Read before the write transaction, from a cache: on SQLite writers take
         // turns, and every statement inside one lengthens everyone's wait.
-        let rules = match auto_assign {
-            Some(_) => Some(self.auto_rules(&agency.id).await?),
-            None => None,
+        let auto_assign = match (auto_assign, viewer) {
+            (Some(cal), Some(actor)) => Some((cal, actor, self.auto_rules(&agency.id).await?)),
+            _ => None,
         };
         let mut tx = match viewer {
             Some(actor) => self.begin_write_as(actor).await?,
@@ -117,7 +117,7 @@ impl Dossiers<'_> {
         let event = first(code)?;
         let id = motcua_store::new_id();
         let mut events = vec![event.clone()];
-        if let (Some(cal), Some(actor), Some(rules)) = (auto_assign, viewer, rules) {
+        if let Some((cal, actor, rules)) = auto_assign {
             if let Some(assign) = self
                 .auto_assignment(&mut tx, &rules, &id, &event, actor, cal)
                 .await?
