@@ -147,7 +147,22 @@ async fn approving_a_birth_dossier_writes_the_next_entry_and_its_extract(app: Te
         .await
         .expect("entry");
     assert_eq!(e.dossier_id.as_deref(), Some(dossier_id.as_str()));
+    assert_eq!(e.dossiers, std::slice::from_ref(&code));
     assert_eq!(e.full_name, "Nguyễn Văn Bình");
+    let browser = app.browser();
+    app.signed_in(&browser, "chuyenvien").await;
+    let page = browser
+        .get(app.url(&format!("/ho-tich/{entry_id}")))
+        .send()
+        .await
+        .expect("entry page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains(&format!("<a href=\"/ho-so/{code}\">{code}</a>")),
+        "the entry page links to its dossier: {page}"
+    );
     let after = app
         .app
         .registers()
@@ -297,6 +312,11 @@ async fn a_correction_dossier_adds_a_dated_note(app: TestApp) {
     assert_eq!(after.history.len(), 1);
     assert_eq!(after.history[0].kind, "correction");
     assert_eq!(after.history[0].before.as_deref(), Some("Nguyễn Văn Đúc"));
+    assert_eq!(
+        after.dossiers,
+        std::slice::from_ref(&code),
+        "the note's dossier"
+    );
     let dossier_id = d["id"].as_str().expect("id");
     assert_eq!(
         app.count(&format!(

@@ -23,6 +23,9 @@ on_both_engines!(
     search_pages_in_vietnamese_order_across_equal_prefixes,
     migrations_0015_and_0026_fill_the_name_prefixes_of_existing_entries,
     a_large_import_writes_every_name_prefix_by_number,
+    imported_books_are_the_years_books_and_a_full_one_is_followed,
+    entries_and_notes_by_hand_over_the_api,
+    rejected_rows_come_back_fixed,
 );
 
 async fn actor(app: &TestApp, username: &str) -> Principal {
@@ -1303,13 +1306,14 @@ async fn migrations_0015_and_0026_fill_the_name_prefixes_of_existing_entries(app
 async fn a_large_import_writes_every_name_prefix_by_number(app: TestApp) {
     let officer = actor(&app, "chuyenvien").await;
     let regs = app.app.registers();
-    // An entry before the import: the import's numbers follow it.
+    // An entry before the import (in the same book, after the workbook's
+    // numbers): the import's entry numbers follow it.
     regs.create(
         &officer,
         WARD_A,
         "birth",
         false,
-        &birth("Lê Văn Tám", Some(1)),
+        &birth("Lê Văn Tám", Some(90_000)),
     )
     .await
     .expect("entry");
@@ -1351,4 +1355,399 @@ async fn a_large_import_writes_every_name_prefix_by_number(app: TestApp) {
         let found = regs.search(&officer, &q(name)).await.expect("search");
         assert!(!found.items.is_empty(), "{name}");
     }
+}
+
+async fn post_json(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = app
+        .client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    let status = r.status().as_u16();
+    (status, json(r).await)
+}
+
+async fn books(app: &TestApp, token: &str) -> Vec<(String, i64, bool)> {
+    let r = app
+        .client()
+        .get(app.url("/api/v1/civil-books"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("books");
+    assert_eq!(r.status(), 200);
+    let v = json(r).await;
+    v.as_array()
+        .expect("a list")
+        .iter()
+        .map(|b| {
+            (
+                b["label"].as_str().expect("label").to_owned(),
+                b["last_number"].as_i64().expect("last number"),
+                b["closed"].as_bool().expect("closed"),
+            )
+        })
+        .collect()
+}
+
+/// An old register's "Quyển số 01" is the year's book "01/2014" that new entries
+/// are numbered in, not a second book restarting at 1; a full book is followed by
+/// the next volume, in which the numbers go on; a closed year refuses entries.
+async fn imported_books_are_the_years_books_and_a_full_one_is_followed(app: TestApp) {
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    let report = regs
+        .import(&officer, WARD_A, "birth", &legacy_rows(), false)
+        .await
+        .expect("import");
+    assert_eq!(report.imported, 3);
+    let e = regs
+        .create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth("Phạm Thị Năm", None),
+        )
+        .await
+        .expect("new entry");
+    assert_eq!((e.book.as_str(), e.number), ("01/2014", 5));
+    // A historical entry typed with "Quyển 1" goes to the same first book.
+    let mut old = birth("Phạm Thị Ba", None);
+    old.insert("book".into(), t("Quyển 1"));
+    old.insert("number".into(), Cell::Integer(3));
+    let e = regs
+        .create(&officer, WARD_A, "birth", false, &old)
+        .await
+        .expect("historical");
+    assert_eq!((e.book.as_str(), e.number), ("01/2014", 3));
+    let specialist = app.token("chuyenvien").await;
+    let leader = app.token("lanhdao").await;
+    assert_eq!(
+        books(&app, &specialist).await,
+        [("01/2014".into(), 5, false)]
+    );
+    // The book is full: only a leader opens the next volume.
+    let next = serde_json::json!({"kind": "birth", "year": 2014});
+    let (status, _) = post_json(&app, &specialist, "/api/v1/civil-books/next", next.clone()).await;
+    assert_eq!(status, 403);
+    let (status, b) = post_json(&app, &leader, "/api/v1/civil-books/next", next.clone()).await;
+    assert_eq!(status, 201, "{b}");
+    assert_eq!(
+        (b["label"].as_str(), b["last_number"].as_i64()),
+        (Some("02/2014"), Some(5))
+    );
+    let e = regs
+        .create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth("Phạm Thị Sáu", None),
+        )
+        .await
+        .expect("in the next volume");
+    assert_eq!((e.book.as_str(), e.number), ("02/2014", 6));
+    assert_eq!(
+        books(&app, &specialist).await,
+        [("01/2014".into(), 5, true), ("02/2014".into(), 6, false)]
+    );
+    let found = regs
+        .search(
+            &officer,
+            &SearchQuery {
+                book: Some("1".into()),
+                year: Some(2014),
+                number: Some(3),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("by book and number");
+    assert_eq!(names(&found), ["Phạm Thị Ba"]);
+    // The books page: what each book holds, and the leader's buttons.
+    let browser = app.browser();
+    let csrf = app.signed_in(&browser, "lanhdao").await;
+    let at = app.url("/ho-tich/so");
+    let page = |client: reqwest::Client| {
+        let at = at.clone();
+        async move {
+            let r = client.get(at).send().await.expect("books page");
+            assert_eq!(r.status(), 200);
+            r.text().await.expect("html")
+        }
+    };
+    assert!(page(browser.clone()).await.contains("Mở quyển tiếp theo"));
+    let officer_browser = app.browser();
+    app.signed_in(&officer_browser, "chuyenvien").await;
+    let html = page(officer_browser).await;
+    assert!(html.contains("02/2014") && !html.contains("Mở quyển tiếp theo"));
+    // The end of the year: the book is closed, and so is the year's register.
+    let close = serde_json::json!({"kind": "birth", "year": 2014, "label": "02"});
+    let (status, b) = post_json(&app, &leader, "/api/v1/civil-books/close", close.clone()).await;
+    assert_eq!((status, b["closed"].as_bool()), (200, Some(true)), "{b}");
+    let (status, _) = post_json(&app, &leader, "/api/v1/civil-books/close", close).await;
+    assert_eq!(status, 409);
+    let (status, _) = post_json(&app, &leader, "/api/v1/civil-books/next", next).await;
+    assert_eq!(status, 409);
+    let refused = regs
+        .create(
+            &officer,
+            WARD_A,
+            "birth",
+            false,
+            &birth("Phạm Thị Muộn", None),
+        )
+        .await;
+    assert!(matches!(refused, Err(Error::Conflict(_))), "{refused:?}");
+    let (status, p) = post_json(
+        &app,
+        &leader,
+        "/api/v1/civil-books/next",
+        serde_json::json!({"kind": "death", "year": 2014}),
+    )
+    .await;
+    assert_eq!(status, 409, "no book yet: {p}");
+
+    let html = page(browser.clone()).await;
+    assert!(html.contains("<td>02/2014</td><td>6</td>"), "{html}");
+    assert!(html.contains("Đã khóa ngày"), "{html}");
+    let r = app
+        .post_form(
+            &browser,
+            "/ho-tich/so/khoa",
+            &[
+                ("_csrf", &csrf),
+                ("kind", "birth"),
+                ("year", "2014"),
+                ("label", "01/2014"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let html = browser
+        .get(app.url(&to))
+        .send()
+        .await
+        .expect("back")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Quyển sổ này đã khoá."), "{html}");
+    // Books that existing databases kept under a bare number take the year's
+    // label (migration 0027), unless the year already has a book under it.
+    sqlx::raw_sql(
+        "UPDATE civil_books SET label = '1' WHERE label = '01/2014'; \
+         INSERT INTO civil_books (id, agency_id, kind, year, label, last_number, closed, created_at) \
+         SELECT 'b-2015-a', agency_id, kind, 2015, '01', 1, 0, 0 FROM civil_books WHERE label = '1'; \
+         INSERT INTO civil_books (id, agency_id, kind, year, label, last_number, closed, created_at) \
+         SELECT 'b-2015-b', agency_id, kind, 2015, '01/2015', 1, 0, 0 FROM civil_books WHERE label = '1';",
+    )
+    .execute(app.db.pool())
+    .await
+    .expect("old labels");
+    let engine = match app.db.engine() {
+        motcua_store::Engine::Sqlite => "sqlite",
+        motcua_store::Engine::Postgres => "postgres",
+    };
+    let m0027 = std::fs::read_to_string(format!(
+        "{}/crates/store/migrations/{engine}/0027_book_labels.sql",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("migration file");
+    sqlx::raw_sql(&m0027)
+        .execute(app.db.pool())
+        .await
+        .expect("migration 0027");
+    let mut labels: Vec<String> = books(&app, &specialist)
+        .await
+        .into_iter()
+        .map(|(label, _, _)| label)
+        .collect();
+    labels.sort();
+    assert_eq!(labels, ["01", "01/2014", "01/2015", "02/2014"]);
+}
+
+/// An officer enters a historical entry with its book and number, and a note,
+/// over the API; bad input is a 400 naming the field, a taken number a 409.
+async fn entries_and_notes_by_hand_over_the_api(app: TestApp) {
+    let specialist = app.token("chuyenvien").await;
+    let counter = app.token("tiepnhan").await;
+    let entry = serde_json::json!({
+        "kind": "birth",
+        "fields": {
+            "registered_on": "10/03/2015",
+            "full_name": "Đỗ Văn Tay",
+            "sex": "Nam",
+            "date_of_birth": "01/03/2015",
+            "book": "3",
+            "number": 17,
+        }
+    });
+    let (status, _) = post_json(&app, &counter, "/api/v1/civil-events", entry.clone()).await;
+    assert_eq!(status, 403);
+    let (status, e) = post_json(&app, &specialist, "/api/v1/civil-events", entry.clone()).await;
+    assert_eq!(status, 201, "{e}");
+    assert_eq!(
+        (
+            e["book"].as_str(),
+            e["number"].as_i64(),
+            e["source"].as_str()
+        ),
+        (Some("03/2015"), Some(17), Some("manual"))
+    );
+    let (status, p) = post_json(&app, &specialist, "/api/v1/civil-events", entry).await;
+    assert_eq!(status, 409, "{p}");
+    let (status, p) = post_json(
+        &app,
+        &specialist,
+        "/api/v1/civil-events",
+        serde_json::json!({"kind": "birth", "fields": {"registered_on": "31/02/2015", "full_name": "X\u{0}"}}),
+    )
+    .await;
+    assert_eq!(status, 400, "{p}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 1);
+    let id = e["id"].as_str().expect("id");
+    let (status, n) = post_json(
+        &app,
+        &specialist,
+        &format!("/api/v1/civil-events/{id}/notes"),
+        serde_json::json!({
+            "kind": "correction",
+            "on": "02/01/2016",
+            "changes": {"full_name": "Đỗ Văn Tây"},
+            "reason": "Viết sai dấu",
+            "basis": "Quyết định số 12/QĐ-UBND"
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{n}");
+    assert_eq!(n["full_name"].as_str(), Some("Đỗ Văn Tây"));
+    assert_eq!(n["history"][0]["before"].as_str(), Some("Đỗ Văn Tay"));
+    let (status, p) = post_json(
+        &app,
+        &specialist,
+        &format!("/api/v1/civil-events/{id}/notes"),
+        serde_json::json!({"kind": "rewrite", "on": "02/01/2016", "changes": {}, "reason": "x"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{p}");
+    let (status, _) = post_json(
+        &app,
+        &specialist,
+        "/api/v1/civil-events/no-such-entry/notes",
+        serde_json::json!({"kind": "correction", "on": "02/01/2016", "changes": {"full_name": "A"}, "reason": "x"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+/// The rejected rows' workbook is read back by the import (its columns carry the
+/// register's own titles): fixed, its rows import; unfixed, the same rows are
+/// rejected again for the same reason.
+async fn rejected_rows_come_back_fixed(app: TestApp) {
+    use motcua_docs::registers::{export_xlsx, ExportCell, ExportSheet};
+    use motcua_domain::civil::columns::title_of;
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    let fields = [
+        "book",
+        "number",
+        "registered_on",
+        "full_name",
+        "sex",
+        "date_of_birth",
+    ];
+    let text = |s: &str| ExportCell::Text(s.into());
+    let entry = |n: i64, on: &str, name: &str| {
+        vec![
+            text("01"),
+            ExportCell::Int(n),
+            text(on),
+            text(name),
+            text("Nữ"),
+            text("01/03/2014"),
+        ]
+    };
+    let workbook = export_xlsx(&[ExportSheet {
+        name: "2014".into(),
+        file_stem: "2014".into(),
+        titles: fields
+            .iter()
+            .map(|f| title_of(f).expect("a title").to_owned())
+            .collect(),
+        rows: vec![
+            entry(1, "10/03/2014", "Phạm Thị Một"),
+            entry(2, "31/02/2014", "Phạm Thị Hai"),
+            entry(3, "11/03/2014", "Phạm Thị Ba"),
+        ],
+    }])
+    .expect("xlsx");
+    let first = regs
+        .import_file(&officer, WARD_A, "birth", "so.xlsx", workbook, false)
+        .await
+        .expect("import");
+    assert_eq!((first.report.imported, first.report.rejected_rows), (2, 1));
+    let rejected = first
+        .rejected_xlsx
+        .expect("a workbook of the rejected rows");
+    // As downloaded: read back, the row is rejected again for its date.
+    let again = regs
+        .import_file(
+            &officer,
+            WARD_A,
+            "birth",
+            "loi.xlsx",
+            rejected.clone(),
+            true,
+        )
+        .await
+        .expect("read back");
+    assert_eq!(
+        (
+            again.report.total_rows,
+            again.report.imported,
+            again.report.rejected_rows
+        ),
+        (1, 0, 1),
+        "{:?}",
+        again.unmapped
+    );
+    assert_eq!(again.report.rejected[0].column, "registered_on");
+    // Fixed: the officer corrects the date in the sheet and imports it.
+    let mut read =
+        motcua_legacy::read_workbook(&rejected, "loi.xlsx", "birth", &Default::default())
+            .expect("readable");
+    let mut rows = motcua_legacy::import_rows(&mut read);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].values.get("full_name"), Some(&t("Phạm Thị Hai")));
+    rows[0]
+        .values
+        .insert("registered_on".into(), t("28/03/2014"));
+    let fixed = regs
+        .import(&officer, WARD_A, "birth", &rows, false)
+        .await
+        .expect("fixed");
+    assert_eq!(
+        (fixed.imported, fixed.rejected_rows),
+        (1, 0),
+        "{:?} {:?}",
+        fixed.rejected,
+        rows[0].values
+    );
+    let found = regs.search(&officer, &q("pham thi hai")).await.expect("s");
+    assert_eq!(names(&found), ["Phạm Thị Hai"]);
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 3);
 }

@@ -226,7 +226,9 @@ impl Registers<'_> {
         let books = store::books_of(conn, &agency.id, kind.map(Kind::as_str)).await?;
         let found: Vec<_> = books
             .iter()
-            .filter(|b| b.label == label && year.is_none_or(|y| b.year == y))
+            .filter(|b| {
+                civil::names_book(label, &b.label, b.year) && year.is_none_or(|y| b.year == y)
+            })
             .collect();
         let book = match found.as_slice() {
             [] => return Ok(None),

@@ -451,7 +451,7 @@ impl Registers<'_> {
             match (int(&line.book_year), int(&line.number), int(&line.seq)) {
                 (Some(y), Some(n), Some(seq)) if !line.book.trim().is_empty() && seq > 0 => {
                     groups
-                        .entry(((y, line.book.trim().to_owned()), n))
+                        .entry(((y, civil::book_label_in(&line.book, y)), n))
                         .or_default()
                         .entry(seq)
                         .or_default()
@@ -682,16 +682,22 @@ fn cell_text(cell: &civil::Cell) -> String {
     }
 }
 
-/// The rows a report rejected, as an .xlsx: each row's cells as read under their
-/// field names and a reason column, to fix and import again.
+/// The rows a report rejected, as an .xlsx: each row's cells under the titles an
+/// import reads back ("Họ, chữ đệm, tên", "Ngày đăng ký"…) and a reason column,
+/// to fix and import again.
 pub fn rejected_workbook(rows: &[ImportRow], report: &ImportReport) -> Result<Vec<u8>> {
     use motcua_docs::registers::{rejected_rows_xlsx, RejectedRow};
+    let title = |name: &str| {
+        civil::columns::title_of(name)
+            .map(str::to_owned)
+            .unwrap_or_else(|| name.to_owned())
+    };
     let mut reasons: std::collections::BTreeMap<(&str, u32), Vec<String>> = Default::default();
     for r in &report.rejected {
         reasons
             .entry((r.sheet.as_str(), r.row))
             .or_default()
-            .push(format!("{}: {}", r.column, r.reason));
+            .push(format!("{}: {}", title(&r.column), r.reason));
     }
     let mut columns: Vec<String> = Vec::new();
     let mut out = Vec::new();
@@ -700,8 +706,9 @@ pub fn rejected_workbook(rows: &[ImportRow], report: &ImportReport) -> Result<Ve
             continue;
         };
         for name in row.values.keys() {
-            if !columns.contains(name) {
-                columns.push(name.clone());
+            let t = title(name);
+            if !columns.contains(&t) {
+                columns.push(t);
             }
         }
         out.push(RejectedRow {
@@ -710,7 +717,7 @@ pub fn rejected_workbook(rows: &[ImportRow], report: &ImportReport) -> Result<Ve
             values: row
                 .values
                 .iter()
-                .map(|(k, v)| (k.clone(), cell_text(v)))
+                .map(|(k, v)| (title(k), cell_text(v)))
                 .collect(),
             reason: why.join(" "),
         });

@@ -1,12 +1,14 @@
 //! Civil-status registers (`app.registers()`): entries by hand or from old
 //! registers, notes of change/correction/supplement, books, search, import.
 
+mod books;
 mod dossier;
 mod export;
 mod extract;
 mod file;
 mod import;
 
+pub use books::Book;
 pub(crate) use dossier::check_civil;
 pub use dossier::DossierRegister;
 pub use export::RegisterExport;
@@ -114,6 +116,8 @@ pub struct Entry {
     pub registered_on: Date,
     pub source: String,
     pub dossier_id: Option<String>,
+    /// The codes of the dossiers that wrote the entry and its notes, in order.
+    pub dossiers: Vec<String>,
     pub current: Vec<FieldValue>,
     pub original: Vec<FieldValue>,
     pub history: Vec<HistoryItem>,
@@ -317,9 +321,21 @@ impl Registers<'_> {
         by: Option<&str>,
     ) -> Result<EntryRow> {
         let now = self.now_ms();
-        let label = draft.book_label();
         let year = i64::from(draft.year());
         let kind = draft.kind.as_str();
+        let label = match (&draft.book, draft.number) {
+            (None, None) => {
+                let books = store::books_of(conn, &agency.id, Some(kind)).await?;
+                civil::current_book_label(
+                    books
+                        .iter()
+                        .filter(|b| b.year == year)
+                        .map(|b| (b.label.as_str(), b.is_closed())),
+                    year,
+                )
+            }
+            _ => draft.book_label(),
+        };
         let (book, number) = match draft.number {
             Some(n) => {
                 let book =
@@ -483,29 +499,6 @@ impl Registers<'_> {
         Ok(())
     }
 
-    /// Closes a book: it takes no new entry afterwards.
-    pub async fn close_book(
-        &self,
-        by: &Principal,
-        agency_code: &str,
-        kind: &str,
-        year: i64,
-        label: &str,
-    ) -> Result<()> {
-        let kind = kind_param(kind)?;
-        let mut tx = self.begin_write_by(by).await?;
-        let agency = self.agency(&mut tx, agency_code).await?;
-        by.require(Action::ManageRegister, &agency.path)?;
-        let book = store::find_book(&mut tx, &agency.id, kind.as_str(), year, label.trim())
-            .await?
-            .ok_or_else(|| Error::NotFound("Không tìm thấy quyển sổ này.".into()))?;
-        if !store::close_book(&mut tx, &book.id, self.now_ms()).await? {
-            return Err(Error::Conflict("Quyển sổ này đã khoá.".into()));
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// An entry with its current values and history.
     pub async fn entry_as(&self, by: &Principal, id: &str) -> Result<Entry> {
         let mut conn = self.db.read().await?;
@@ -520,16 +513,9 @@ impl Registers<'_> {
     /// Searches an agency's registers; see [`SearchQuery`].
     pub async fn search(&self, by: &Principal, q: &SearchQuery) -> Result<SearchPage> {
         let mut conn = self.db.read().await?;
-        let agency = match (
-            q.agency.as_deref().map(str::trim).filter(|s| !s.is_empty()),
-            by,
-        ) {
-            (Some(code), _) => self.agency(&mut conn, code).await?,
-            (None, Principal::User(a)) => agencies::by_id(&mut conn, &a.agency.id)
-                .await?
-                .ok_or_else(|| Error::field("agency", "Không tìm thấy cơ quan này."))?,
-            (None, Principal::System) => return Err(Error::field("agency", "Hãy chọn cơ quan.")),
-        };
+        let agency = self
+            .agency_or_own(&mut conn, by, q.agency.as_deref())
+            .await?;
         by.require(Action::ReadRegister, &agency.path)?;
         let nonempty = |s: &Option<String>| {
             s.as_deref()
@@ -590,7 +576,9 @@ impl Registers<'_> {
             let books = store::books_of(&mut conn, &agency.id, kind.as_deref()).await?;
             let found: Vec<&BookRow> = books
                 .iter()
-                .filter(|b| b.label == label && year.is_none_or(|y| b.year == y))
+                .filter(|b| {
+                    civil::names_book(&label, &b.label, b.year) && year.is_none_or(|y| b.year == y)
+                })
                 .collect();
             match found.as_slice() {
                 [b] => f.book_id = Some(b.id.clone()),
@@ -675,11 +663,21 @@ pub(crate) async fn load_entry(conn: &mut Conn, id: &str) -> Result<Option<(Entr
     let book = store::book(conn, &row.book_id)
         .await?
         .ok_or_else(|| Error::Internal("entry without book".into()))?;
-    let notes: Vec<Note> = store::notes_of(conn, id)
-        .await?
+    let note_rows = store::notes_of(conn, id).await?;
+    let notes: Vec<Note> = note_rows.iter().filter_map(note_of).collect();
+    // The dossiers behind the entry and its notes, for links both ways.
+    let mut dossiers = Vec::new();
+    for dossier_id in row
+        .dossier_id
         .iter()
-        .filter_map(note_of)
-        .collect();
+        .chain(note_rows.iter().filter_map(|n| n.dossier_id.as_ref()))
+    {
+        if let Some(d) = motcua_store::dossiers::by_id(conn, dossier_id).await? {
+            if !dossiers.contains(&d.code) {
+                dossiers.push(d.code);
+            }
+        }
+    }
     let kind = Kind::parse(&row.kind).ok_or_else(|| Error::Internal("bad kind".into()))?;
     let original = civil::values_from_json(&row.fields);
     let current = civil::current(&original, &notes);
@@ -715,6 +713,7 @@ pub(crate) async fn load_entry(conn: &mut Conn, id: &str) -> Result<Option<(Entr
             .map_err(|e| Error::internal("registered_on", e))?,
         source: row.source,
         dossier_id: row.dossier_id,
+        dossiers,
         current: fields_of(&current),
         original: fields_of(&original),
         history,

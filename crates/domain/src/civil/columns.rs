@@ -31,6 +31,16 @@ pub fn entry_columns(kind: Kind) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// The title an entry sheet gives a field's column (`book` → "Quyển số",
+/// `full_name` → "Họ, chữ đệm, tên"): what [`entry_field_of_title`] reads back.
+pub fn title_of(name: &str) -> Option<&'static str> {
+    ENTRY_HEAD
+        .iter()
+        .find(|(f, _)| *f == name)
+        .map(|(_, t)| *t)
+        .or_else(|| Field::parse(name).map(Field::label_vi))
+}
+
 /// The field a title of an export's entry sheet names, for `kind`: one of the
 /// head columns, or a field's own label when the kind takes that field.
 pub fn entry_field_of_title(

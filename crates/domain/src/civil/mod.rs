@@ -182,17 +182,88 @@ impl Draft {
         self.book_year.unwrap_or(self.registered_on.year())
     }
 
+    /// The book's label as the registers keep it ([`book_label_in`]); the
+    /// year's first book when none is given.
     pub fn book_label(&self) -> String {
-        self.book
-            .clone()
-            .unwrap_or_else(|| default_book_label(self.year()))
+        match &self.book {
+            Some(written) => book_label_in(written, i64::from(self.year())),
+            None => default_book_label(self.year()),
+        }
     }
 }
 
 /// The label of an agency's book of a kind for a year when none is given: "01/2024"
 /// (quyển số 01 of that year), as the forms write it.
 pub fn default_book_label(year: i16) -> String {
-    format!("01/{year}")
+    volume_label(1, i64::from(year))
+}
+
+/// The label of volume `volume` of a year's book: "02/2026".
+pub fn volume_label(volume: i64, year: i64) -> String {
+    format!("{volume:02}/{year}")
+}
+
+/// A book's label as the registers keep it, from the way a person or an old
+/// register wrote it for the book of year `year`: "1", "01", "Quyển 01",
+/// "quyển số 1/2026" are all volume 1 of 2026, kept as "01/2026", the label the
+/// registers give their own books. An old Excel register's "Quyển số" column
+/// holds "01", and its entries belong to the same physical book as the ones
+/// numbered after them. Any other label ("01/2013" in a book of 2014,
+/// "03-KS") is kept as written.
+pub fn book_label_in(written: &str, year: i64) -> String {
+    let trimmed = written.trim();
+    let folded = text::fold(trimmed);
+    let bare = ["quyen so", "quyen", "q."]
+        .iter()
+        .find_map(|p| folded.strip_prefix(p))
+        .unwrap_or(&folded)
+        .trim();
+    let (volume, of_year) = match bare.split_once('/') {
+        Some((v, y)) => (v.trim(), Some(y.trim())),
+        None => (bare, None),
+    };
+    let volume = (!volume.is_empty() && volume.len() <= 4)
+        .then(|| volume.parse::<i64>().ok())
+        .flatten()
+        .filter(|v| *v > 0);
+    match (volume, of_year) {
+        (Some(v), None) => volume_label(v, year),
+        (Some(v), Some(y)) if y.parse::<i64>().ok() == Some(year) => volume_label(v, year),
+        _ => trimmed.to_owned(),
+    }
+}
+
+/// Whether a label a person typed names the book kept as `label` for `year`.
+pub fn names_book(typed: &str, label: &str, year: i64) -> bool {
+    typed.trim() == label || book_label_in(typed, year) == label
+}
+
+/// The volume a label numbers ("02/2026" → 2), if it starts with one.
+pub fn volume_of(label: &str) -> Option<i64> {
+    let digits: String = label
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok().filter(|v| *v > 0)
+}
+
+/// The book a new entry of a year goes to, from that year's books of its kind
+/// (label, closed): the one of the highest volume, the year's first when there
+/// is none. When that book is closed the year's register is closed and the
+/// entry is refused; a full book is not closed alone but followed by the next
+/// volume ([`volume_label`]), in which the numbers go on (Circular 04/2020/TT-BTP,
+/// art. 28: numbers run from 01 to the end of the year, never restarting at 01
+/// in a new volume).
+pub fn current_book_label<'a>(
+    books: impl IntoIterator<Item = (&'a str, bool)>,
+    year: i64,
+) -> String {
+    books
+        .into_iter()
+        .filter_map(|(label, closed)| volume_of(label).map(|v| (v, !closed, label)))
+        .max()
+        .map_or_else(|| volume_label(1, year), |(_, _, label)| label.to_owned())
 }
 
 /// The years an entry's dates may fall in: registers started in the 19th century

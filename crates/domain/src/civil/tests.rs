@@ -235,6 +235,50 @@ fn book_labels_default_per_year() {
 }
 
 #[test]
+fn book_labels_written_many_ways_name_one_book() {
+    for written in [
+        "1",
+        "01",
+        " 001 ",
+        "Quyển 01",
+        "quyển số 1",
+        "QUYEN SO 01/2026",
+        "1/2026",
+    ] {
+        assert_eq!(book_label_in(written, 2026), "01/2026", "{written}");
+    }
+    assert_eq!(book_label_in("12", 2026), "12/2026");
+    // Labels that are not a volume of that year's book stay as written.
+    assert_eq!(book_label_in("01/2013", 2014), "01/2013");
+    assert_eq!(book_label_in("03-KS", 2014), "03-KS");
+    assert_eq!(book_label_in("0", 2014), "0");
+    assert_eq!(book_label_in("KS", 2014), "KS");
+    let mut row = birth();
+    row.insert("book".into(), t("1"));
+    let draft = read_draft(Kind::Birth, false, &row).expect("valid");
+    assert_eq!(draft.book_label(), "01/2014");
+}
+
+#[test]
+fn a_new_entry_goes_to_the_book_of_the_highest_volume() {
+    assert_eq!(current_book_label([], 2026), "01/2026");
+    assert_eq!(current_book_label([("01/2026", false)], 2026), "01/2026");
+    assert_eq!(
+        current_book_label([("01/2026", true), ("02/2026", false)], 2026),
+        "02/2026"
+    );
+    // The last volume closed: the year's register is closed (the caller refuses).
+    assert_eq!(
+        current_book_label([("02/2026", true), ("01/2026", true)], 2026),
+        "02/2026"
+    );
+    // Labels without a volume are not where new entries go.
+    assert_eq!(current_book_label([("KS", false)], 2026), "01/2026");
+    assert_eq!(volume_of("10/2026"), Some(10));
+    assert_eq!(volume_of("KS"), None);
+}
+
+#[test]
 fn export_sheet_names_and_flags_read_back() {
     for k in Kind::ALL {
         let name = format!("{} 2014", k.sheet_label_vi());

@@ -83,6 +83,11 @@ pub use json::ApiJson;
         registers::search,
         registers::get,
         registers::extract,
+        registers::create,
+        registers::add_note,
+        registers::books,
+        registers::close_book,
+        registers::open_next_book,
     ),
     components(schemas(crate::error::Problem, crate::error::ProblemField)),
     modifiers(&BearerAuth, &CommonProblems),
@@ -285,7 +290,14 @@ pub fn routes() -> Router<AppState> {
             "/issued/{token}/revoke",
             post(certifications::revoke).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
         )
-        .route("/civil-events", get(registers::search))
+        .route(
+            "/civil-events",
+            get(registers::search).post(registers::create),
+        )
+        .route("/civil-events/{id}/notes", post(registers::add_note))
+        .route("/civil-books", get(registers::books))
+        .route("/civil-books/close", post(registers::close_book))
+        .route("/civil-books/next", post(registers::open_next_book))
         .route("/civil-events/{id}", get(registers::get))
         .route(
             "/civil-events/{id}/extracts",

@@ -144,6 +144,9 @@ pub fn routes() -> Router<AppState> {
         .route("/chien-dich/{id}", get(campaigns::show))
         .route("/chien-dich/{id}/tien-do.xlsx", get(campaigns::workbook))
         .route("/ho-tich", get(registers::search))
+        .route("/ho-tich/so", get(registers::books))
+        .route("/ho-tich/so/khoa", post(registers::close_book))
+        .route("/ho-tich/so/mo-tiep", post(registers::open_next_book))
         .route(
             "/ho-tich/nhap",
             get(registers::import_form)

@@ -3,15 +3,16 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
-use motcua_app::registers::{Entry, FileImport, SearchPage, SearchQuery, MAX_WORKBOOK_BYTES};
+use motcua_app::registers::{Book, Entry, FileImport, SearchPage, SearchQuery, MAX_WORKBOOK_BYTES};
 use motcua_app::Principal;
 use motcua_domain::access::Action;
 use motcua_domain::civil::Kind;
 
 use crate::error::PageError;
 use crate::layout::{render, Chrome};
-use crate::pages::form_data::FormData;
+use crate::pages::form_data::{query_value, FormData};
 use crate::session::SignedIn;
 use crate::AppState;
 
@@ -389,4 +390,107 @@ pub async fn import_upload(
         }
     };
     Ok(render(status, &view))
+}
+
+#[derive(Template)]
+#[template(path = "register_books.html")]
+struct BooksView {
+    chrome: Chrome,
+    books: Vec<Book>,
+    can_manage: bool,
+    message: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct BooksParams {
+    #[serde(default)]
+    message: String,
+}
+
+/// The agency's books, with closing and the next volume for leaders.
+pub async fn books(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Query(p): Query<BooksParams>,
+) -> Result<Response, PageError> {
+    let books = state
+        .app
+        .registers()
+        .books(&Principal::User(s.actor.clone()), None)
+        .await
+        .map_err(|error| PageError {
+            error,
+            chrome: Box::new(Chrome::for_user(&s, "/ho-tich")),
+        })?;
+    Ok(render(
+        StatusCode::OK,
+        &BooksView {
+            chrome: Chrome::for_user(&s, "/ho-tich"),
+            books,
+            can_manage: s.actor.may(Action::ManageRegister, &s.actor.agency.path),
+            message: p.message.chars().take(300).collect(),
+        },
+    ))
+}
+
+/// Closes a book at the end of its year (a leader), then back to the books.
+pub async fn close_book(
+    State(state): State<AppState>,
+    s: SignedIn,
+    data: FormData,
+) -> Result<Response, PageError> {
+    s.check_csrf(data.values.get("_csrf"))?;
+    let year = data.values.get("year").trim().parse::<i64>().unwrap_or(0);
+    let message = match state
+        .app
+        .registers()
+        .close_book(
+            &Principal::User(s.actor.clone()),
+            &s.actor.agency.code,
+            data.values.get("kind"),
+            year,
+            data.values.get("label"),
+        )
+        .await
+    {
+        Ok(b) => format!(
+            "Đã khóa {} quyển {} ở số {}: sổ năm {} không ghi thêm.",
+            b.kind_label.to_lowercase(),
+            b.label,
+            b.last_number,
+            b.year
+        ),
+        Err(e) => e.message_vi(),
+    };
+    Ok(Redirect::to(&format!("/ho-tich/so?message={}", query_value(&message))).into_response())
+}
+
+/// Follows a full book with the next volume (a leader), then back to the books.
+pub async fn open_next_book(
+    State(state): State<AppState>,
+    s: SignedIn,
+    data: FormData,
+) -> Result<Response, PageError> {
+    s.check_csrf(data.values.get("_csrf"))?;
+    let year = data.values.get("year").trim().parse::<i64>().unwrap_or(0);
+    let message = match state
+        .app
+        .registers()
+        .open_next_book(
+            &Principal::User(s.actor.clone()),
+            &s.actor.agency.code,
+            data.values.get("kind"),
+            year,
+        )
+        .await
+    {
+        Ok(b) => format!(
+            "Đã mở {} quyển {}: số tiếp theo là {}.",
+            b.kind_label.to_lowercase(),
+            b.label,
+            b.last_number + 1
+        ),
+        Err(e) => e.message_vi(),
+    };
+    Ok(Redirect::to(&format!("/ho-tich/so?message={}", query_value(&message))).into_response())
 }
