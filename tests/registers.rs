@@ -26,6 +26,7 @@ on_both_engines!(
     imported_books_are_the_years_books_and_a_full_one_is_followed,
     entries_and_notes_by_hand_over_the_api,
     rejected_rows_come_back_fixed,
+    entries_and_notes_by_hand_on_the_pages,
 );
 
 async fn actor(app: &TestApp, username: &str) -> Principal {
@@ -1750,4 +1751,85 @@ async fn rejected_rows_come_back_fixed(app: TestApp) {
     let found = regs.search(&officer, &q("pham thi hai")).await.expect("s");
     assert_eq!(names(&found), ["Phạm Thị Hai"]);
     assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 3);
+}
+
+/// The entry form and the note form, as an officer uses them: a refusal shows
+/// the form again as typed with its message, and writes nothing.
+async fn entries_and_notes_by_hand_on_the_pages(app: TestApp) {
+    let browser = app.browser();
+    let csrf = app.signed_in(&browser, "chuyenvien").await;
+    let get = |path: String| {
+        let browser = browser.clone();
+        let url = app.url(&path);
+        async move {
+            let r = browser.get(url).send().await.expect("page");
+            let status = r.status().as_u16();
+            (status, r.text().await.expect("html"))
+        }
+    };
+    let (status, html) = get("/ho-tich/them?kind=death".into()).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("name=\"f.full_name\"") && html.contains("name=\"f.book\""));
+    let mut form = vec![
+        ("_csrf", csrf.as_str()),
+        ("kind", "birth"),
+        ("f.book", "2"),
+        ("f.number", "5"),
+        ("f.registered_on", "31/02/2015"),
+        ("f.full_name", "Vũ Thị Tay"),
+        ("f.sex", "Nữ"),
+        ("f.date_of_birth", "01/02/2015"),
+    ];
+    let r = app.post_form(&browser, "/ho-tich/them", &form).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("id=\"loi-ghi-muc\""), "{html}");
+    assert!(
+        html.contains("value=\"Vũ Thị Tay\""),
+        "typed values kept: {html}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 0);
+    form[4] = ("f.registered_on", "10/03/2015");
+    let r = app.post_form(&browser, "/ho-tich/them", &form).await;
+    assert_eq!(r.status(), 303);
+    let entry = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let (status, html) = get(entry.clone()).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("quyển 02/2015 năm 2015, số 5"), "{html}");
+    let note_at = format!("{entry}/ghi-chu");
+    let mut note = vec![
+        ("_csrf", csrf.as_str()),
+        ("note_kind", "correction"),
+        ("on", "30/02/2016"),
+        ("field", "full_name"),
+        ("value", "Vũ Thị Tây"),
+        ("reason", "Viết sai dấu"),
+        ("basis", ""),
+    ];
+    let r = app.post_form(&browser, &note_at, &note).await;
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("id=\"loi-ghi-chu\""), "{html}");
+    assert!(html.contains("value=\"Viết sai dấu\""), "{html}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entry_notes").await, 0);
+    note[2] = ("on", "01/02/2016");
+    let r = app.post_form(&browser, &note_at, &note).await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = get(entry).await;
+    assert!(
+        html.contains("<td>Vũ Thị Tay</td><td>Vũ Thị Tây</td><td>Viết sai dấu</td>"),
+        "{html}"
+    );
+    // A counter officer writes no register.
+    let counter = app.browser();
+    app.signed_in(&counter, "tiepnhan").await;
+    let r = counter
+        .get(app.url("/ho-tich/them"))
+        .send()
+        .await
+        .expect("form");
+    assert_eq!(r.status(), 403);
 }

@@ -144,6 +144,10 @@ pub fn routes() -> Router<AppState> {
         .route("/chien-dich/{id}", get(campaigns::show))
         .route("/chien-dich/{id}/tien-do.xlsx", get(campaigns::workbook))
         .route("/ho-tich", get(registers::search))
+        .route(
+            "/ho-tich/them",
+            get(registers::new_entry_form).post(registers::new_entry),
+        )
         .route("/ho-tich/so", get(registers::books))
         .route("/ho-tich/so/khoa", post(registers::close_book))
         .route("/ho-tich/so/mo-tiep", post(registers::open_next_book))
@@ -157,6 +161,10 @@ pub fn routes() -> Router<AppState> {
                 )),
         )
         .route("/ho-tich/{id}", get(registers::entry))
+        .route(
+            "/ho-tich/{id}/ghi-chu",
+            post(registers::add_note).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),
+        )
         .route(
             "/ho-tich/{id}/trich-luc",
             post(registers::extract).layer(DefaultBodyLimit::max(body_limit::ANONYMOUS)),

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use motcua_app::registers::{Book, Entry, FileImport, SearchPage, SearchQuery, MAX_WORKBOOK_BYTES};
 use motcua_app::Principal;
 use motcua_domain::access::Action;
-use motcua_domain::civil::Kind;
+use motcua_domain::civil::{Cell, Kind};
 
 use crate::error::PageError;
 use crate::layout::{render, Chrome};
@@ -37,6 +37,46 @@ struct EntryView {
     fee_per_copy: String,
     copies: String,
     error: Option<String>,
+    /// The note form, for those who may write the registers.
+    can_write: bool,
+    note_kinds: [(&'static str, &'static str); 3],
+    note_fields: Vec<(&'static str, &'static str)>,
+    note: NoteForm,
+    note_error: Option<String>,
+}
+
+/// The note form as typed, shown again with its message when refused.
+#[derive(Default)]
+struct NoteForm {
+    kind: String,
+    on: String,
+    field: String,
+    value: String,
+    reason: String,
+    basis: String,
+}
+
+impl NoteForm {
+    fn of(data: &FormData) -> NoteForm {
+        let get = |k: &str| data.values.get(k).to_owned();
+        NoteForm {
+            kind: get("note_kind"),
+            on: get("on"),
+            field: get("field"),
+            value: get("value"),
+            reason: get("reason"),
+            basis: get("basis"),
+        }
+    }
+}
+
+/// What the entry page shows besides the entry: the forms' input and messages.
+#[derive(Default)]
+struct EntryForms {
+    copies: String,
+    error: Option<String>,
+    note: NoteForm,
+    note_error: Option<String>,
 }
 
 /// Formatting the templates call (askama resolves bare calls on the view).
@@ -149,35 +189,55 @@ pub async fn entry(
     s: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    entry_page(&state, &s, &id, "1".into(), None).await
+    let forms = EntryForms {
+        copies: "1".into(),
+        ..Default::default()
+    };
+    entry_page(&state, &s, &id, forms).await
 }
 
 async fn entry_page(
     state: &AppState,
     s: &SignedIn,
     id: &str,
-    copies: String,
-    error: Option<String>,
+    forms: EntryForms,
 ) -> Result<Response, PageError> {
     let chrome = Chrome::for_user(s, "/ho-tich");
     let regs = state.app.registers();
     let found = regs.entry_as(&Principal::User(s.actor.clone()), id).await;
     let fee = regs.extract_fee(1).await;
     match found.and_then(|e| fee.map(|f| (e, f))) {
-        Ok((e, fee)) => Ok(render(
-            if error.is_some() {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::OK
-            },
-            &EntryView {
-                chrome,
-                e,
-                fee_per_copy: motcua_domain::text::money(fee.total),
-                copies,
-                error,
-            },
-        )),
+        Ok((e, fee)) => {
+            let note_fields = Kind::parse(&e.kind)
+                .map(motcua_app::registers::fields_for)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| (f.as_str(), f.label_vi()))
+                .collect();
+            Ok(render(
+                if forms.error.is_some() || forms.note_error.is_some() {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::OK
+                },
+                &EntryView {
+                    chrome,
+                    e,
+                    fee_per_copy: motcua_domain::text::money(fee.total),
+                    copies: forms.copies,
+                    error: forms.error,
+                    can_write: s.actor.may(Action::WriteRegister, &s.actor.agency.path),
+                    note_kinds: [
+                        ("correction", "Cải chính"),
+                        ("change", "Thay đổi"),
+                        ("supplement", "Bổ sung"),
+                    ],
+                    note_fields,
+                    note: forms.note,
+                    note_error: forms.note_error,
+                },
+            ))
+        }
         Err(error) => Err(PageError {
             error,
             chrome: Box::new(chrome),
@@ -196,14 +256,12 @@ pub async fn extract(
     s.check_csrf(data.values.get("_csrf"))?;
     let copies = data.values.get("copies").trim().to_owned();
     let Ok(n) = copies.parse::<i64>() else {
-        return entry_page(
-            &state,
-            &s,
-            &id,
+        let forms = EntryForms {
             copies,
-            Some("Số bản sao phải là một số nguyên, ví dụ 2.".into()),
-        )
-        .await;
+            error: Some("Số bản sao phải là một số nguyên, ví dụ 2.".into()),
+            ..Default::default()
+        };
+        return entry_page(&state, &s, &id, forms).await;
     };
     match state
         .app
@@ -223,7 +281,58 @@ pub async fn extract(
         )
             .into_response()),
         Err(e) if !e.is_internal() && !matches!(e, motcua_app::Error::NotFound(_)) => {
-            entry_page(&state, &s, &id, copies, Some(e.message_vi())).await
+            let forms = EntryForms {
+                copies,
+                error: Some(e.message_vi()),
+                ..Default::default()
+            };
+            entry_page(&state, &s, &id, forms).await
+        }
+        Err(error) => Err(PageError {
+            error,
+            chrome: Box::new(Chrome::for_user(&s, "/ho-tich")),
+        }),
+    }
+}
+
+/// Adds a dated note (one field) to the entry, then shows the entry with it; a
+/// refused note shows the form again with its message.
+pub async fn add_note(
+    State(state): State<AppState>,
+    s: SignedIn,
+    Path(id): Path<String>,
+    data: FormData,
+) -> Result<Response, PageError> {
+    s.check_csrf(data.values.get("_csrf"))?;
+    let note = NoteForm::of(&data);
+    let cells = [(note.field.trim().to_owned(), Cell::Text(note.value.clone()))]
+        .into_iter()
+        .filter(|(f, _)| !f.is_empty())
+        .collect();
+    let basis = Some(note.basis.trim()).filter(|b| !b.is_empty());
+    match state
+        .app
+        .registers()
+        .add_note(
+            &Principal::User(s.actor.clone()),
+            &id,
+            &note.kind,
+            &note.on,
+            &cells,
+            &note.reason,
+            basis,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/ho-tich/{}#lich-su", enc(&id))).into_response()),
+        Err(e) if !e.is_internal() && !matches!(e, motcua_app::Error::NotFound(_)) => {
+            let forms = EntryForms {
+                copies: "1".into(),
+                note,
+                note_error: Some(e.message_vi()),
+                ..Default::default()
+            };
+            entry_page(&state, &s, &id, forms).await
         }
         Err(error) => Err(PageError {
             error,
@@ -493,4 +602,97 @@ pub async fn open_next_book(
         Err(e) => e.message_vi(),
     };
     Ok(Redirect::to(&format!("/ho-tich/so?message={}", query_value(&message))).into_response())
+}
+
+/// The form of an entry entered by hand (`/ho-tich/them?kind=`): a historical
+/// one copied from a paper register with its book and number, or a new one.
+#[derive(Template)]
+#[template(path = "register_new.html")]
+struct NewEntryView {
+    chrome: Chrome,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: &'static str,
+    re_registration: bool,
+    /// (field name, label, value as typed).
+    fields: Vec<(&'static str, &'static str, String)>,
+    error: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewEntryParams {
+    #[serde(default)]
+    kind: String,
+}
+
+fn new_entry_view(s: &SignedIn, kind: Kind, data: Option<&FormData>) -> NewEntryView {
+    let typed = |name: &str| {
+        data.map(|d| d.values.get(&format!("f.{name}")).to_owned())
+            .unwrap_or_default()
+    };
+    let fields = motcua_domain::civil::columns::entry_columns(kind)
+        .into_iter()
+        .filter(|(name, _)| *name != motcua_domain::civil::RE_REGISTRATION)
+        .map(|(name, label)| (name, label, typed(name)))
+        .collect();
+    NewEntryView {
+        chrome: Chrome::for_user(s, "/ho-tich"),
+        kinds: Kind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label_vi()))
+            .collect(),
+        kind: kind.as_str(),
+        re_registration: data.is_some_and(|d| !d.values.get("re_registration").is_empty()),
+        fields,
+        error: None,
+    }
+}
+
+pub async fn new_entry_form(
+    s: SignedIn,
+    Query(p): Query<NewEntryParams>,
+) -> Result<Response, PageError> {
+    may_import(&s)?;
+    let kind = Kind::parse(p.kind.trim()).unwrap_or(Kind::Birth);
+    Ok(render(StatusCode::OK, &new_entry_view(&s, kind, None)))
+}
+
+/// Writes the entry and shows it; a refused one shows the form again as typed,
+/// with the message.
+pub async fn new_entry(
+    State(state): State<AppState>,
+    s: SignedIn,
+    data: FormData,
+) -> Result<Response, PageError> {
+    may_import(&s)?;
+    s.check_csrf(data.values.get("_csrf"))?;
+    let kind = Kind::parse(data.values.get("kind").trim()).unwrap_or(Kind::Birth);
+    let mut view = new_entry_view(&s, kind, Some(&data));
+    let cells = view
+        .fields
+        .iter()
+        .filter(|(_, _, v)| !v.trim().is_empty())
+        .map(|(name, _, v)| ((*name).to_owned(), Cell::Text(v.clone())))
+        .collect();
+    match state
+        .app
+        .registers()
+        .create(
+            &Principal::User(s.actor.clone()),
+            &s.actor.agency.code,
+            kind.as_str(),
+            view.re_registration,
+            &cells,
+        )
+        .await
+    {
+        Ok(e) => Ok(Redirect::to(&format!("/ho-tich/{}", enc(&e.id))).into_response()),
+        Err(e) if !e.is_internal() => {
+            view.error = Some(e.message_vi());
+            Ok(render(StatusCode::BAD_REQUEST, &view))
+        }
+        Err(error) => Err(PageError {
+            error,
+            chrome: Box::new(Chrome::for_user(&s, "/ho-tich")),
+        }),
+    }
 }
