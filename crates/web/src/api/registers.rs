@@ -138,6 +138,11 @@ fn cells(fields: BTreeMap<String, FieldJson>) -> BTreeMap<String, Cell> {
         .collect()
 }
 
+/// The agency a request names, or the person's own.
+fn agency_or_own(agency: &Option<String>, actor: &motcua_app::Actor) -> String {
+    agency.clone().unwrap_or_else(|| actor.agency.code.clone())
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewEntryJson {
     /// The agency's identifier code; the person's own when absent.
@@ -169,10 +174,7 @@ pub async fn create(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<NewEntryJson>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Entry>)> {
-    let agency = input
-        .agency
-        .clone()
-        .unwrap_or_else(|| actor.agency.code.clone());
+    let agency = agency_or_own(&input.agency, &actor);
     let entry = s
         .app
         .registers()
@@ -286,10 +288,7 @@ pub async fn close_book(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<BookJson>,
 ) -> ApiResult<Json<Book>> {
-    let agency = input
-        .agency
-        .clone()
-        .unwrap_or_else(|| actor.agency.code.clone());
+    let agency = agency_or_own(&input.agency, &actor);
     let label = input.label.as_deref().unwrap_or_default();
     Ok(Json(
         s.app
@@ -319,10 +318,7 @@ pub async fn open_next_book(
     ApiUser(actor): ApiUser,
     ApiJson(input): ApiJson<BookJson>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Book>)> {
-    let agency = input
-        .agency
-        .clone()
-        .unwrap_or_else(|| actor.agency.code.clone());
+    let agency = agency_or_own(&input.agency, &actor);
     let book = s
         .app
         .registers()

@@ -542,6 +542,11 @@ pub async fn books(
     ))
 }
 
+/// The books page again, saying what a leader's action did.
+fn back_to_books(message: &str) -> Response {
+    Redirect::to(&format!("/ho-tich/so?message={}", query_value(message))).into_response()
+}
+
 /// Closes a book at the end of its year (a leader), then back to the books.
 pub async fn close_book(
     State(state): State<AppState>,
@@ -571,7 +576,7 @@ pub async fn close_book(
         ),
         Err(e) => e.message_vi(),
     };
-    Ok(Redirect::to(&format!("/ho-tich/so?message={}", query_value(&message))).into_response())
+    Ok(back_to_books(&message))
 }
 
 /// Follows a full book with the next volume (a leader), then back to the books.
@@ -601,7 +606,7 @@ pub async fn open_next_book(
         ),
         Err(e) => e.message_vi(),
     };
-    Ok(Redirect::to(&format!("/ho-tich/so?message={}", query_value(&message))).into_response())
+    Ok(back_to_books(&message))
 }
 
 /// The form of an entry entered by hand (`/ho-tich/them?kind=`): a historical
