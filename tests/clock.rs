@@ -19,6 +19,7 @@ on_both_engines!(
     due_soon_and_overdue_follow_the_clock,
     uncollected_results_are_listed_and_reminded_after_three_days,
     timeliness_at_return_follows_the_clock,
+    calendar_day_limits_count_every_day_and_end_on_a_working_one,
 );
 
 /// An instant written in Vietnam's local time (UTC+7).
@@ -311,4 +312,25 @@ async fn timeliness_at_return_follows_the_clock(app: TestApp) {
     let d = o.give_back(&codes[2]).await;
     assert_eq!(ts(&d["returned_at"]), vn("2026-11-19T17:01:00"));
     assert_eq!(d["timeliness"], "late", "{d}");
+}
+
+/// The construction permit's 15 days and land mediation's 30 are calendar days
+/// in law (Civil Code art. 147-148): counted from the day after receipt whatever
+/// the hour, weekends included, and a last day off moves to the next working day.
+async fn calendar_day_limits_count_every_day_and_end_on_a_working_one(app: TestApp) {
+    let o = Officers::new(&app).await;
+    // Monday 16 November 2026, after the 15:00 cut-off: 15 days later is
+    // Tuesday 1 December, a working day.
+    app.clock().set(vn("2026-11-16T16:00:00"));
+    let permit = o.receive("1.013225").await;
+    assert_eq!(ts(&permit["due_at"]), vn("2026-12-01T17:00:00"), "{permit}");
+    // Friday 20 November: 30 days later is Sunday 20 December; it ends on
+    // Monday the 21st.
+    app.clock().set(vn("2026-11-20T09:00:00"));
+    let mediation = o.receive("1.013975").await;
+    assert_eq!(
+        ts(&mediation["due_at"]),
+        vn("2026-12-21T17:00:00"),
+        "{mediation}"
+    );
 }
