@@ -7,8 +7,8 @@ use motcua_domain::access::Action;
 use motcua_domain::calendar::vietnam_time_zone;
 use motcua_domain::civil;
 use motcua_store::agencies::AgencyRow;
-use motcua_store::new_id;
 use motcua_store::registers::{self as store, BookRow};
+use motcua_store::{new_id, Conn};
 use serde::Serialize;
 
 use super::{kind_param, Registers};
@@ -50,6 +50,24 @@ fn book_of(b: &BookRow) -> Book {
             .and_then(|ms| Timestamp::from_millisecond(ms).ok())
             .map(|t| t.to_zoned(vietnam_time_zone()).date()),
     }
+}
+
+/// The year's current book of a kind ([`civil::current_book_label`]): its label
+/// (the first volume's when the year has none yet) and its row when it exists.
+pub(super) async fn current_book(
+    conn: &mut Conn,
+    agency_id: &str,
+    kind: civil::Kind,
+    year: i64,
+) -> Result<(String, Option<BookRow>)> {
+    let mut books = store::books_of(conn, agency_id, Some(kind.as_str())).await?;
+    books.retain(|b| b.year == year);
+    let label = civil::current_book_label(
+        books.iter().map(|b| (b.label.as_str(), b.is_closed())),
+        year,
+    );
+    let row = books.into_iter().find(|b| b.label == label);
+    Ok((label, row))
 }
 
 impl Registers<'_> {
@@ -106,14 +124,11 @@ impl Registers<'_> {
         let mut tx = self.begin_write_by(by).await?;
         let agency = self.agency(&mut tx, agency_code).await?;
         by.require(Action::ManageRegister, &agency.path)?;
-        let books = store::books_of(&mut tx, &agency.id, Some(kind.as_str())).await?;
-        let of_year = || books.iter().filter(|b| b.year == year);
-        let label =
-            civil::current_book_label(of_year().map(|b| (b.label.as_str(), b.is_closed())), year);
-        let current = of_year().find(|b| b.label == label).ok_or_else(|| {
+        let (_, current) = current_book(&mut tx, &agency.id, kind, year).await?;
+        let current = current.ok_or_else(|| {
             Error::Conflict(format!(
-                "Sổ {} năm {year} chưa có quyển nào: quyển 01 được mở khi ghi mục đầu tiên.",
-                kind.book_title_vi().to_lowercase()
+                "{} năm {year} chưa có quyển nào: quyển 01 được mở khi ghi mục đầu tiên.",
+                kind.book_title_vi()
             ))
         })?;
         if current.is_closed() {
@@ -142,7 +157,7 @@ impl Registers<'_> {
 
     pub(super) async fn agency_or_own(
         &self,
-        conn: &mut motcua_store::Conn,
+        conn: &mut Conn,
         by: &Principal,
         agency_code: Option<&str>,
     ) -> Result<AgencyRow> {

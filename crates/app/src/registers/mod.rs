@@ -325,14 +325,9 @@ impl Registers<'_> {
         let kind = draft.kind.as_str();
         let label = match (&draft.book, draft.number) {
             (None, None) => {
-                let books = store::books_of(conn, &agency.id, Some(kind)).await?;
-                civil::current_book_label(
-                    books
-                        .iter()
-                        .filter(|b| b.year == year)
-                        .map(|b| (b.label.as_str(), b.is_closed())),
-                    year,
-                )
+                books::current_book(conn, &agency.id, draft.kind, year)
+                    .await?
+                    .0
             }
             _ => draft.book_label(),
         };
