@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use motcua_app::registers::{Book, Entry, FileImport, SearchPage, SearchQuery, MAX_WORKBOOK_BYTES};
 use motcua_app::Principal;
 use motcua_domain::access::Action;
-use motcua_domain::civil::{Cell, Kind};
+use motcua_domain::civil::{Cell, Kind, NoteKind};
 
 use crate::error::PageError;
 use crate::layout::{render, Chrome};
@@ -227,11 +227,8 @@ async fn entry_page(
                     copies: forms.copies,
                     error: forms.error,
                     can_write: s.actor.may(Action::WriteRegister, &s.actor.agency.path),
-                    note_kinds: [
-                        ("correction", "Cải chính"),
-                        ("change", "Thay đổi"),
-                        ("supplement", "Bổ sung"),
-                    ],
+                    note_kinds: [NoteKind::Correction, NoteKind::Change, NoteKind::Supplement]
+                        .map(|k| (k.as_str(), k.label_vi())),
                     note_fields,
                     note: forms.note,
                     note_error: forms.note_error,
