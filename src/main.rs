@@ -106,6 +106,15 @@ enum RegistryCommand {
         /// Also write the report (figures and every rejected row) as JSON here.
         #[arg(long)]
         report: Option<std::path::PathBuf>,
+        /// Write the rejected rows here (.xlsx, with a reason column) to fix and
+        /// import again.
+        #[arg(long)]
+        rejected: Option<std::path::PathBuf>,
+        /// Correct the column mapping: "Column title=field", the field by its code
+        /// (father_name) or its name in the register ("Họ, chữ đệm, tên người cha");
+        /// "Column title=" leaves the column out. Repeat for several columns.
+        #[arg(long = "map", value_name = "TITLE=FIELD")]
+        map: Vec<String>,
     },
     /// Write an agency's registers — entries with book, number and dates, and the
     /// dated notes that changed them — to FILE.xlsx (a sheet per kind and year,
@@ -400,6 +409,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     kind,
                     dry_run,
                     report,
+                    rejected,
+                    map,
                 },
         } => {
             let bytes =
@@ -408,41 +419,40 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let mut workbook = motcua_legacy::read_workbook(
-                &bytes,
-                &name,
-                &kind,
-                &motcua_legacy::Mapping::default(),
-            )
-            .map_err(|e| format!("{}: {e}", file.display()))?;
-            for name in &workbook.skipped {
-                eprintln!("sheet «{name}»: another kind of register, not imported as {kind}");
-            }
-            for sheet in &workbook.sheets {
-                match sheet.header_row {
-                    None => eprintln!("sheet «{}»: no header row found", sheet.name),
-                    Some(row) if !sheet.unmapped.is_empty() => eprintln!(
-                        "sheet «{}» (header on row {row}): columns not imported: {}",
-                        sheet.name,
-                        sheet.unmapped.join("; ")
-                    ),
-                    Some(_) => {}
-                }
-            }
-            let rows = motcua_legacy::import_rows(&mut workbook);
             let app = open(&config).await?;
-            let outcome = app
+            let done = app
                 .registers()
-                .import_with_notes(
+                .import_file(
                     &Principal::System,
                     &agency,
                     &kind,
-                    &rows,
-                    &workbook.notes,
-                    dry_run,
+                    &name,
+                    bytes,
+                    &motcua_app::registers::ImportOptions {
+                        dry_run,
+                        columns: map,
+                    },
                 )
                 .await
-                .map_err(person_error)?;
+                .map_err(|e| format!("{}: {}", file.display(), person_error(e)))?;
+            for name in &done.skipped_sheets {
+                eprintln!("sheet «{name}»: another kind of register, not imported as {kind}");
+            }
+            for name in &done.without_header {
+                eprintln!("sheet «{name}»: no header row found");
+            }
+            if !done.unmapped.is_empty() {
+                eprintln!(
+                    "columns not imported (--map \"title=field\" to take one): {}",
+                    done.unmapped.join("; ")
+                );
+            }
+            if let (Some(path), Some(xlsx)) = (&rejected, &done.rejected_xlsx) {
+                std::fs::write(path, xlsx)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                eprintln!("rejected rows written to {}", path.display());
+            }
+            let outcome = done.report;
             for r in &outcome.rejected {
                 eprintln!("{}, row {}, {}: {}", r.sheet, r.row, r.column, r.reason);
             }

@@ -11,6 +11,7 @@ on_both_engines!(
     cli_adds_agencies_users_and_tokens,
     cli_refuses_bad_input_clearly,
     cli_imports_a_legacy_register_once,
+    cli_import_maps_columns_and_writes_the_rejected_rows,
 );
 
 pub(crate) struct Output {
@@ -374,5 +375,127 @@ async fn cli_imports_a_legacy_register_once(app: TestApp) {
     .await;
     assert_ne!(out.code, 0);
     assert!(out.stderr.contains("không phải là loại"), "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `registry import --map "title=field" --rejected FILE.xlsx`: a column the
+/// reader does not know is taken as the officer says, and the rejected rows come
+/// out as a workbook that reads back with its reason.
+async fn cli_import_maps_columns_and_writes_the_rejected_rows(app: TestApp) {
+    use motcua_docs::registers::{export_xlsx, ExportCell, ExportSheet};
+    let dir = std::env::temp_dir().join(format!("motcua-registry-{}", unique()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let text = |s: &str| ExportCell::Text(s.into());
+    let row = |n: i64, on: &str, name: &str, mother: &str| {
+        vec![
+            text("01"),
+            ExportCell::Int(n),
+            text(on),
+            text(name),
+            text("Nữ"),
+            text("01/03/2016"),
+            text(mother),
+        ]
+    };
+    let workbook = export_xlsx(&[ExportSheet {
+        name: "2016".into(),
+        file_stem: "2016".into(),
+        titles: [
+            "Quyển số",
+            "Số",
+            "Ngày đăng ký",
+            "Họ, chữ đệm, tên",
+            "Giới tính",
+            "Ngày sinh",
+            "Tên bà đẻ",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: vec![
+            row(1, "10/03/2016", "Đỗ Thị Một", "Vũ Thị Lan"),
+            row(2, "31/02/2016", "Đỗ Thị Hai", "Vũ Thị Huệ"),
+        ],
+    }])
+    .expect("xlsx");
+    let file = dir.join("so-2016.xlsx");
+    std::fs::write(&file, workbook).expect("write workbook");
+    let rejected = dir.join("loi.xlsx");
+    let (file, rejected_arg) = (
+        file.to_string_lossy().into_owned(),
+        rejected.to_string_lossy().into_owned(),
+    );
+    let out = motcua(
+        &app,
+        &[
+            "registry",
+            "import",
+            &file,
+            "--agency",
+            WARD_A,
+            "--kind",
+            "birth",
+            "--map",
+            "Tên bà đẻ=Họ, chữ đệm, tên người mẹ",
+            "--rejected",
+            &rejected_arg,
+        ],
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(out.code, 1, "a row was rejected: {}", out.stderr);
+    assert!(out.stdout.contains("imported 1"), "{}", out.stdout);
+    assert!(
+        !out.stderr.contains("not imported"),
+        "the column was mapped: {}",
+        out.stderr
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM civil_entries WHERE number = 1 \
+             AND CAST(fields AS TEXT) LIKE '%\"mother_name\":\"Vũ Thị Lan\"%'"
+        )
+        .await,
+        1,
+        "the mapped column holds the mother's name"
+    );
+    let bytes = std::fs::read(&rejected).expect("the rejected rows");
+    let mut back = motcua_legacy::read_workbook(&bytes, "loi.xlsx", "birth", &Default::default())
+        .expect("readable");
+    let rows = motcua_legacy::import_rows(&mut back);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].values.get("full_name"),
+        Some(&motcua_domain::civil::Cell::Text("Đỗ Thị Hai".into()))
+    );
+    // A mapping that names no field: refused, nothing written.
+    let before = app.count("SELECT COUNT(*) FROM civil_entries").await;
+    let out = motcua(
+        &app,
+        &[
+            "registry",
+            "import",
+            &file,
+            "--agency",
+            WARD_A,
+            "--kind",
+            "birth",
+            "--map",
+            "Tên bà đẻ=tên bà ngoại",
+        ],
+        &[],
+        None,
+    )
+    .await;
+    assert_ne!(out.code, 0);
+    assert!(
+        out.stderr.contains("không có mục «tên bà ngoại»"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM civil_entries").await,
+        before
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use motcua_app::registers::SearchQuery;
+use motcua_app::registers::{ImportOptions, SearchQuery};
 use motcua_app::{Error, Principal};
 use motcua_domain::civil::{Cell, ImportRow};
 
@@ -27,6 +27,7 @@ on_both_engines!(
     entries_and_notes_by_hand_over_the_api,
     rejected_rows_come_back_fixed,
     entries_and_notes_by_hand_on_the_pages,
+    a_column_the_reader_does_not_know_is_mapped_by_hand,
 );
 
 async fn actor(app: &TestApp, username: &str) -> Principal {
@@ -1320,7 +1321,14 @@ async fn a_large_import_writes_every_name_prefix_by_number(app: TestApp) {
     .expect("entry");
     let book = motcua_legacy::sample::birth_register(2_500).expect("workbook");
     let done = regs
-        .import_file(&officer, WARD_A, "birth", "so.xlsx", book, false)
+        .import_file(
+            &officer,
+            WARD_A,
+            "birth",
+            "so.xlsx",
+            book,
+            &ImportOptions::default(),
+        )
         .await
         .expect("import");
     assert_eq!(done.report.imported, 2_500, "{:?}", done.report.rejected);
@@ -1697,7 +1705,14 @@ async fn rejected_rows_come_back_fixed(app: TestApp) {
     }])
     .expect("xlsx");
     let first = regs
-        .import_file(&officer, WARD_A, "birth", "so.xlsx", workbook, false)
+        .import_file(
+            &officer,
+            WARD_A,
+            "birth",
+            "so.xlsx",
+            workbook,
+            &ImportOptions::default(),
+        )
         .await
         .expect("import");
     assert_eq!((first.report.imported, first.report.rejected_rows), (2, 1));
@@ -1712,7 +1727,10 @@ async fn rejected_rows_come_back_fixed(app: TestApp) {
             "birth",
             "loi.xlsx",
             rejected.clone(),
-            true,
+            &ImportOptions {
+                dry_run: true,
+                ..Default::default()
+            },
         )
         .await
         .expect("read back");
@@ -1832,4 +1850,120 @@ async fn entries_and_notes_by_hand_on_the_pages(app: TestApp) {
         .await
         .expect("form");
     assert_eq!(r.status(), 403);
+}
+
+/// A column whose title the reader does not know is reported, not imported; the
+/// officer maps it by hand (by the field's name in the register or its code),
+/// and a mapping that names no field of the register is refused, writing nothing.
+async fn a_column_the_reader_does_not_know_is_mapped_by_hand(app: TestApp) {
+    use motcua_docs::registers::{export_xlsx, ExportCell, ExportSheet};
+    let officer = actor(&app, "chuyenvien").await;
+    let regs = app.app.registers();
+    let text = |s: &str| ExportCell::Text(s.into());
+    let workbook = export_xlsx(&[ExportSheet {
+        name: "2015".into(),
+        file_stem: "2015".into(),
+        titles: [
+            "Quyển số",
+            "Số",
+            "Ngày đăng ký",
+            "Họ, chữ đệm, tên",
+            "Giới tính",
+            "Ngày sinh",
+            "Ghi chép XYZ",
+            "Cột phụ",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows: vec![
+            vec![
+                text("01"),
+                ExportCell::Int(1),
+                text("10/03/2015"),
+                text("Phạm Văn Một"),
+                text("Nam"),
+                text("01/03/2015"),
+                text("Lê Thị Mẹ"),
+                text("a"),
+            ],
+            vec![
+                text("01"),
+                ExportCell::Int(2),
+                text("11/03/2015"),
+                text("Phạm Văn Hai"),
+                text("Nam"),
+                text("02/03/2015"),
+                text("Lê Thị Má"),
+                text("b"),
+            ],
+        ],
+    }])
+    .expect("xlsx");
+    let import = |columns: &[&str], dry_run: bool| {
+        let options = ImportOptions {
+            dry_run,
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        };
+        let (regs, officer, workbook) = (&regs, &officer, workbook.clone());
+        async move {
+            regs.import_file(officer, WARD_A, "birth", "so-2015.xlsx", workbook, &options)
+                .await
+        }
+    };
+    let first = import(&[], true).await.expect("dry run");
+    assert_eq!(first.report.imported, 2);
+    assert!(
+        first.unmapped.iter().any(|u| u.contains("Ghi chép XYZ")),
+        "{:?}",
+        first.unmapped
+    );
+    for (columns, says) in [
+        (
+            &["Ghi chép XYZ = Tên con mèo"][..],
+            "không có mục «Tên con mèo»",
+        ),
+        (&["Ghi chép XYZ là tên mẹ"][..], "Dòng ghép cột 1"),
+        (&[" = mother_name"][..], "thiếu tiêu đề cột"),
+    ] {
+        match import(columns, false).await {
+            Err(Error::Invalid(errors)) => {
+                let all: Vec<String> = errors.0.iter().map(|e| e.message.clone()).collect();
+                assert!(all.iter().any(|m| m.contains(says)), "{all:?}");
+                assert_eq!(errors.0[0].field, "columns");
+            }
+            other => panic!("{columns:?}: {other:?}"),
+        }
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 0);
+    // By the field's name in the register, any case and marks; a line with
+    // nothing after "=" leaves its column out (no longer reported).
+    let done = import(
+        &["ghi chep xyz = HỌ, CHỮ ĐỆM, TÊN NGƯỜI MẸ", "Cột phụ ="],
+        false,
+    )
+    .await
+    .expect("import");
+    assert_eq!((done.report.imported, done.report.rejected_rows), (2, 0));
+    assert!(done.unmapped.is_empty(), "{:?}", done.unmapped);
+    let found = regs
+        .search(&officer, &q("pham van mot"))
+        .await
+        .expect("search");
+    let entry = regs
+        .entry_as(&officer, &found.items[0].id)
+        .await
+        .expect("entry");
+    let value = |f: &str| {
+        entry
+            .current
+            .iter()
+            .find(|v| v.field == f)
+            .map(|v| v.value.clone())
+    };
+    assert_eq!(value("mother_name"), Some(serde_json::json!("Lê Thị Mẹ")));
+    // By its code, the same.
+    let again = import(&["Ghi chép XYZ=mother_name", "Cột phụ="], false)
+        .await
+        .expect("again");
+    assert_eq!((again.report.imported, again.report.duplicates), (0, 2));
 }

@@ -433,7 +433,7 @@ async fn workbook_import(app: &App, code: &str, rows: usize, what: &str) -> Resu
             "birth",
             "register.xlsx",
             bytes,
-            false,
+            &motcua_app::registers::ImportOptions::default(),
         )
         .await
         .map_err(|e| e.to_string())?;

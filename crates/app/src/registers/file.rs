@@ -2,6 +2,8 @@
 //! the file read by `motcua-legacy`, its rows and notes imported, the rejected
 //! rows returned as a workbook to fix and import again.
 
+use motcua_domain::civil::{columns, Kind};
+use motcua_domain::text;
 use motcua_legacy::{import_rows, read_workbook, Mapping};
 
 use super::{kind_param, rejected_workbook, ImportReport, Registers};
@@ -11,6 +13,76 @@ use crate::Principal;
 /// The most bytes an uploaded register workbook may have: a ward's whole
 /// register since 2014 (about 10,000 rows) takes 1–2 MB as .xlsx, 3–5 MB as .xls.
 pub const MAX_WORKBOOK_BYTES: usize = 20 * 1024 * 1024;
+
+/// The most corrections to the column mapping one import takes.
+pub const MAX_COLUMN_CORRECTIONS: usize = 100;
+
+/// How a workbook is read and imported.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Check and count everything, write nothing.
+    pub dry_run: bool,
+    /// Corrections to the automatic column mapping, one per line:
+    /// "Tiêu đề cột = mục", the field by its code (`father_name`) or its name in
+    /// the register ("Họ, chữ đệm, tên người cha"); nothing after "=" leaves the column out.
+    pub columns: Vec<String>,
+}
+
+/// Reads the corrections of [`ImportOptions::columns`] for a register of `kind`;
+/// a line that names no column or no field of that register is refused, saying
+/// which line.
+pub fn column_mapping(kind: Kind, lines: &[String]) -> Result<Mapping> {
+    let lines: Vec<&str> = lines
+        .iter()
+        .flat_map(|l| l.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.len() > MAX_COLUMN_CORRECTIONS {
+        return Err(Error::field(
+            "columns",
+            format!("Ghép tối đa {MAX_COLUMN_CORRECTIONS} cột."),
+        ));
+    }
+    let known = columns::entry_columns(kind);
+    let mut mapping = Mapping::new();
+    for (i, line) in lines.iter().enumerate() {
+        let at = i + 1;
+        let Some((title, field)) = line.split_once('=') else {
+            return Err(Error::field(
+                "columns",
+                format!("Dòng ghép cột {at} «{line}»: ghi «Tiêu đề cột = mục», ví dụ «Tên bố = Họ, chữ đệm, tên người cha»."),
+            ));
+        };
+        let (title, field) = (text::clean(title), text::clean(field));
+        if title.is_empty() || text::char_len(&title) > motcua_domain::limits::SHORT_CHARS {
+            return Err(Error::field(
+                "columns",
+                format!("Dòng ghép cột {at}: thiếu tiêu đề cột, hoặc tiêu đề quá dài."),
+            ));
+        }
+        let code = if field.is_empty() {
+            ""
+        } else {
+            let folded = text::fold(&field);
+            known
+                .iter()
+                .find(|(code, title)| *code == field || text::fold(title) == folded)
+                .map(|(code, _)| *code)
+                .ok_or_else(|| {
+                    Error::field(
+                        "columns",
+                        format!(
+                            "Dòng ghép cột {at}: sổ {} không có mục «{field}».",
+                            kind.label_vi().to_lowercase()
+                        ),
+                    )
+                })?
+        };
+        mapping = mapping.with(&title, code);
+    }
+    Ok(mapping)
+}
 
 /// What an uploaded workbook gave.
 #[derive(Debug, Clone)]
@@ -36,9 +108,11 @@ impl Registers<'_> {
         kind: &str,
         file_name: &str,
         bytes: Vec<u8>,
-        dry_run: bool,
+        options: &ImportOptions,
     ) -> Result<FileImport> {
         let kind = kind_param(kind)?;
+        let mapping = column_mapping(kind, &options.columns)?;
+        let dry_run = options.dry_run;
         if bytes.is_empty() {
             return Err(Error::field(
                 "file",
@@ -59,7 +133,7 @@ impl Registers<'_> {
         // request threads.
         let name = file_name.to_owned();
         let mut workbook = tokio::task::spawn_blocking(move || {
-            read_workbook(&bytes, &name, kind.as_str(), &Mapping::default())
+            read_workbook(&bytes, &name, kind.as_str(), &mapping)
         })
         .await
         .map_err(|e| Error::internal("reading a workbook", e))?

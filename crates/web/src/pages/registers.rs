@@ -5,7 +5,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
-use motcua_app::registers::{Book, Entry, FileImport, SearchPage, SearchQuery, MAX_WORKBOOK_BYTES};
+use motcua_app::registers::{
+    Book, Entry, FileImport, ImportOptions, SearchPage, SearchQuery, MAX_WORKBOOK_BYTES,
+};
 use motcua_app::Principal;
 use motcua_domain::access::Action;
 use motcua_domain::civil::{Cell, Kind, NoteKind};
@@ -346,6 +348,8 @@ struct ImportView {
     kinds: Vec<(&'static str, &'static str)>,
     kind: String,
     dry_run: bool,
+    /// Corrections to the column mapping as typed, one per line.
+    columns: String,
     file_name: String,
     error: Option<String>,
     result: Option<FileImport>,
@@ -365,6 +369,7 @@ impl ImportView {
                 .collect(),
             kind: Kind::Birth.as_str().into(),
             dry_run: true,
+            columns: String::new(),
             file_name: String::new(),
             error: None,
             result: None,
@@ -423,6 +428,7 @@ pub async fn import_upload(
             Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("kind") => view.kind = field.text().await.unwrap_or_default(),
             Some("dry_run") => view.dry_run = true,
+            Some("columns") => view.columns = field.text().await.unwrap_or_default(),
             Some("tep") => {
                 view.file_name = field.file_name().unwrap_or_default().to_owned();
                 match field.bytes().await {
@@ -454,7 +460,10 @@ pub async fn import_upload(
                 &view.kind,
                 &view.file_name,
                 bytes,
-                view.dry_run,
+                &ImportOptions {
+                    dry_run: view.dry_run,
+                    columns: vec![view.columns.clone()],
+                },
             )
             .await
             .map_err(|e| {
