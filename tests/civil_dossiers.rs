@@ -18,6 +18,9 @@ on_both_engines!(
     a_correction_dossier_finds_its_entry_by_book_and_number,
     declared_facts_are_checked_at_intake,
     pages_ask_for_the_facts_and_show_duplicates_and_the_entry,
+    an_extract_dossier_copies_the_named_entry_and_goes_by_post,
+    the_specialist_records_the_facts_the_intake_lacked,
+    the_specialist_records_the_facts_on_the_page,
 );
 
 fn birth_intake(name: &str) -> Value {
@@ -482,4 +485,434 @@ async fn a_correction_dossier_finds_its_entry_by_book_and_number(app: TestApp) {
     let (status, p) = post(&app, &counter, "/api/v1/dossiers", body).await;
     assert_eq!(status, 400, "{p}");
     assert!(p.to_string().contains("civil.entry_id"), "{p}");
+}
+
+/// An entry of 2014's book 01 at number 12, as typed from the paper register.
+async fn entry_of_2014(app: &TestApp) -> String {
+    let officer = principal(app, "chuyenvien").await;
+    let mut c = cells(&[
+        ("registered_on", "10/03/2014"),
+        ("full_name", "Nguyễn Văn Đức"),
+        ("sex", "Nam"),
+        ("date_of_birth", "05/03/2014"),
+        ("book", "01/2014"),
+    ]);
+    c.insert("number".into(), motcua_domain::civil::Cell::Integer(12));
+    app.app
+        .registers()
+        .create(&officer, WARD_A, "birth", false, &c)
+        .await
+        .expect("entry")
+        .id
+}
+
+fn extract_intake(copies: u32, civil: Value) -> Value {
+    json!({
+        "procedure": "2.000635",
+        "channel": "counter",
+        "applicant": {"full_name": "Nguyễn Văn Đức", "personal_id": "001214012345", "phone": "0912345678"},
+        "return_method": "post",
+        "post_address": "12 Lê Lợi, phường Hiến Nam, Hưng Yên",
+        "copies": copies,
+        "fee_paid": true,
+        "civil": civil
+    })
+}
+
+/// The action `action` on `code` by `username`.
+async fn act(app: &TestApp, username: &str, code: &str, action: &str, body: Value) -> (u16, Value) {
+    let token = app.token(username).await;
+    post(
+        app,
+        &token,
+        &format!("/api/v1/dossiers/{code}/actions/{action}"),
+        body,
+    )
+    .await
+}
+
+async fn an_extract_dossier_copies_the_named_entry_and_goes_by_post(app: TestApp) {
+    let entry_id = entry_of_2014(&app).await;
+    let counter = app.token("tiepnhan").await;
+    let (status, d) = post(
+        &app,
+        &counter,
+        "/api/v1/dossiers",
+        extract_intake(2, json!({"entry_book": "01/2014", "entry_number": 12})),
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(d["fee_amount"], 16000, "8.000 đ a copy: {d}");
+    let code = d["code"].as_str().expect("code").to_owned();
+    for (who, action) in [
+        ("tiepnhan", "assign"),
+        ("chuyenvien", "start"),
+        ("chuyenvien", "submit_for_approval"),
+    ] {
+        let body = if action == "assign" {
+            json!({"assignee": "chuyenvien"})
+        } else {
+            json!({})
+        };
+        let (status, d) = act(&app, who, &code, action, body).await;
+        assert_eq!(status, 200, "{action}: {d}");
+    }
+    let specialist = match principal(&app, "chuyenvien").await {
+        Principal::User(a) => a,
+        Principal::System => unreachable!(),
+    };
+    let side = app
+        .app
+        .registers()
+        .of_dossier(&specialist, &code)
+        .await
+        .expect("register side")
+        .expect("an extract is a civil-status dossier");
+    assert_eq!(
+        side.entry_id.as_deref(),
+        Some(entry_id.as_str()),
+        "found by book and number"
+    );
+    assert_eq!(side.writes_label, "Cấp bản sao trích lục hộ tịch");
+
+    let (status, d) = approve(&app, &code).await;
+    assert_eq!(status, 200, "{d}");
+    let dossier_id = d["id"].as_str().expect("id").to_owned();
+    // The result is the extract of that entry, in the copies paid for; nothing
+    // is written in the register.
+    let (name, result_sha): (String, String) = sqlx::query_as(
+        "SELECT name, sha256 FROM dossier_files WHERE dossier_id = $1 AND kind = 'result'",
+    )
+    .bind(&dossier_id)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("one result");
+    assert_eq!(name, "Trích lục khai sinh (bản sao)");
+    let (issued_sha, copies, token): (String, i64, String) = sqlx::query_as(
+        "SELECT sha256, copies, token FROM issued_documents WHERE civil_entry_id = $1 AND kind = 'civil_extract'",
+    )
+    .bind(&entry_id)
+    .fetch_one(app.db.pool())
+    .await
+    .expect("the extract issued");
+    assert_eq!((issued_sha, copies), (result_sha, 2));
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entry_notes").await, 0);
+    let page = app
+        .client()
+        .get(app.url(&format!("/xac-minh/{token}")))
+        .send()
+        .await
+        .expect("verification page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("Nguyễn Văn Đức"), "{html}");
+
+    // By post: the result leaves with its tracking number, and not without one.
+    let (status, d) = act(&app, "chuyenvien", &code, "mark_ready", json!({})).await;
+    assert_eq!(status, 200, "{d}");
+    let (status, p) = act(&app, "tiepnhan", &code, "return", json!({})).await;
+    assert_eq!(status, 400, "{p}");
+    assert!(p.to_string().contains("tracking_number"), "{p}");
+    let (status, d) = act(
+        &app,
+        "tiepnhan",
+        &code,
+        "return",
+        json!({"tracking_number": "EB123456789VN"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["status"], "returned");
+    assert_eq!(d["handover"]["tracking_number"], "EB123456789VN");
+}
+
+async fn the_specialist_records_the_facts_the_intake_lacked(app: TestApp) {
+    let entry_id = entry_of_2014(&app).await;
+    // An extract asked for by name and date of birth: the entry is not named.
+    let counter = app.token("tiepnhan").await;
+    let (status, d) = post(
+        &app,
+        &counter,
+        "/api/v1/dossiers",
+        extract_intake(
+            3,
+            json!({"fields": {"full_name": "Nguyễn Văn Đức", "date_of_birth": "05/03/2014"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(d["fee_amount"], 24000, "{d}");
+    let code = d["code"].as_str().expect("code").to_owned();
+    for (who, action) in [("tiepnhan", "assign"), ("chuyenvien", "start")] {
+        let body = if action == "assign" {
+            json!({"assignee": "chuyenvien"})
+        } else {
+            json!({})
+        };
+        let (status, d) = act(&app, who, &code, action, body).await;
+        assert_eq!(status, 200, "{action}: {d}");
+        assert!(
+            action != "start"
+                || d["allowed_actions"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|v| v == "record_civil")),
+            "{d}"
+        );
+    }
+    let (status, _) = act(&app, "chuyenvien", &code, "submit_for_approval", json!({})).await;
+    assert_eq!(status, 200);
+    // Approving an extract of no entry is refused, and writes nothing.
+    let (status, p) = approve(&app, &code).await;
+    assert_eq!(status, 409, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("chưa chọn mục đăng ký")),
+        "{p}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM issued_documents").await, 0);
+    let (status, d) = act(
+        &app,
+        "lanhdao",
+        &code,
+        "send_back",
+        json!({"reason": "Chưa tìm mục đăng ký"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    // A fact that does not read is refused, and nothing is recorded.
+    let events = app.count("SELECT COUNT(*) FROM dossier_events").await;
+    let (status, p) = act(
+        &app,
+        "chuyenvien",
+        &code,
+        "record_civil",
+        json!({"civil": {"entry_book": "01/2014", "entry_number": 0}}),
+    )
+    .await;
+    assert_eq!(status, 400, "{p}");
+    assert!(p.to_string().contains("civil.entry_number"), "{p}");
+    let (status, p) = act(&app, "chuyenvien", &code, "record_civil", json!({})).await;
+    assert_eq!(status, 400, "{p}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossier_events").await,
+        events
+    );
+    // The specialist finds the entry and records it; the copies stay those paid.
+    let (status, d) = act(
+        &app,
+        "chuyenvien",
+        &code,
+        "record_civil",
+        json!({"civil": {"entry_id": entry_id, "fields": {"full_name": "Nguyễn Văn Đức"}}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["civil"]["entry_id"], entry_id.as_str());
+    assert_eq!(d["civil"]["copies"], 3);
+    assert_eq!(d["status"], "in_review", "recording facts keeps the state");
+    let (status, _) = act(&app, "chuyenvien", &code, "submit_for_approval", json!({})).await;
+    assert_eq!(status, 200);
+    let (status, d) = approve(&app, &code).await;
+    assert_eq!(status, 200, "{d}");
+    let (copies,): (i64,) =
+        sqlx::query_as("SELECT copies FROM issued_documents WHERE civil_entry_id = $1")
+            .bind(&entry_id)
+            .fetch_one(app.db.pool())
+            .await
+            .expect("the extract issued");
+    assert_eq!(copies, 3);
+
+    // A birth dossier received without its facts: the specialist records them,
+    // and the approval writes the entry.
+    let mut body = birth_intake("x");
+    body.as_object_mut().expect("object").remove("civil");
+    let (status, d) = post(&app, &counter, "/api/v1/dossiers", body).await;
+    assert_eq!(status, 201, "{d}");
+    let code = d["code"].as_str().expect("code").to_owned();
+    for (who, action) in [("tiepnhan", "assign"), ("chuyenvien", "start")] {
+        let body = if action == "assign" {
+            json!({"assignee": "chuyenvien"})
+        } else {
+            json!({})
+        };
+        let (status, d) = act(&app, who, &code, action, body).await;
+        assert_eq!(status, 200, "{action}: {d}");
+    }
+    let facts = birth_intake("Lê Minh Khang")["civil"].clone();
+    let mut wrong = facts.clone();
+    wrong["fields"]["date_of_birth"] = json!("31/02/2026");
+    let (status, p) = act(
+        &app,
+        "chuyenvien",
+        &code,
+        "record_civil",
+        json!({"civil": wrong}),
+    )
+    .await;
+    assert_eq!(status, 400, "{p}");
+    assert!(p.to_string().contains("civil.fields.date_of_birth"), "{p}");
+    let (status, d) = act(
+        &app,
+        "chuyenvien",
+        &code,
+        "record_civil",
+        json!({"civil": facts}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    let (status, _) = act(&app, "chuyenvien", &code, "submit_for_approval", json!({})).await;
+    assert_eq!(status, 200);
+    let (status, d) = approve(&app, &code).await;
+    assert_eq!(status, 200, "{d}");
+    let (name,): (String,) =
+        sqlx::query_as("SELECT display_name FROM civil_entries WHERE dossier_id = $1")
+            .bind(d["id"].as_str().expect("id"))
+            .fetch_one(app.db.pool())
+            .await
+            .expect("the entry the approval wrote");
+    assert_eq!(name, "Lê Minh Khang");
+    // The dossier's row is still the fold of its events.
+    let report = app.app.dossiers().verify().await.expect("verify");
+    assert!(
+        report.breaks.is_empty() && report.drifts.is_empty(),
+        "{:?} {:?}",
+        report.breaks,
+        report.drifts
+    );
+
+    // A procedure that writes no register offers no civil facts.
+    let (status, d) = post(
+        &app,
+        &counter,
+        "/api/v1/dossiers",
+        json!({
+            "procedure": "2.000815",
+            "channel": "counter",
+            "applicant": {"full_name": "Trần Văn An", "personal_id": "001190012346", "phone": "0912345679"},
+            "return_method": "counter",
+            "fee_paid": true
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    let code = d["code"].as_str().expect("code").to_owned();
+    let (status, _) = act(
+        &app,
+        "tiepnhan",
+        &code,
+        "assign",
+        json!({"assignee": "chuyenvien"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, d) = act(&app, "chuyenvien", &code, "start", json!({})).await;
+    assert_eq!(status, 200, "{d}");
+    assert!(
+        !d["allowed_actions"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|v| v == "record_civil")),
+        "{d}"
+    );
+    let (status, p) = act(
+        &app,
+        "chuyenvien",
+        &code,
+        "record_civil",
+        json!({"civil": {"entry_id": entry_id}}),
+    )
+    .await;
+    assert_eq!(status, 400, "{p}");
+}
+
+async fn the_specialist_records_the_facts_on_the_page(app: TestApp) {
+    let entry_id = entry_of_2014(&app).await;
+    let counter = app.token("tiepnhan").await;
+    let (status, d) = post(
+        &app,
+        &counter,
+        "/api/v1/dossiers",
+        extract_intake(1, json!({"fields": {"full_name": "Nguyễn Văn Đức"}})),
+    )
+    .await;
+    assert_eq!(status, 201, "{d}");
+    let code = d["code"].as_str().expect("code").to_owned();
+    let (status, _) = act(
+        &app,
+        "tiepnhan",
+        &code,
+        "assign",
+        json!({"assignee": "chuyenvien"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = act(&app, "chuyenvien", &code, "start", json!({})).await;
+    assert_eq!(status, 200);
+    let browser = app.browser();
+    let csrf = app.signed_in(&browser, "chuyenvien").await;
+    let page = |browser: reqwest::Client, url: String| async move {
+        browser
+            .get(url)
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("html")
+    };
+    let html = page(browser.clone(), app.url(&format!("/ho-so/{code}"))).await;
+    assert!(
+        html.contains(r#"id="thao-tac-record_civil""#)
+            && html.contains(r#"name="civil_entry_book""#)
+            && html.contains(r#"value="Nguyễn Văn Đức""#),
+        "the form, with the facts declared so far: {html}"
+    );
+    let path = format!("/ho-so/{code}/thao-tac/record_civil");
+    // A number that is no number: the form comes back with the message.
+    let r = app
+        .post_form(
+            &browser,
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("civil_entry_book", "01/2014"),
+                ("civil_entry_number", "mười hai"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let back = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let html = page(browser.clone(), app.url(&back)).await;
+    assert!(
+        html.contains("Số của mục đăng ký phải lớn hơn 0.") && html.contains(r#"value="mười hai""#),
+        "{html}"
+    );
+    let r = app
+        .post_form(
+            &browser,
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("civil_entry_book", "01/2014"),
+                ("civil_entry_number", "12"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let back = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(back.contains("ok=record_civil"), "{back}");
+    let html = page(browser.clone(), app.url(&format!("/ho-so/{code}"))).await;
+    assert!(
+        html.contains(&format!(
+            r#"<a href="/ho-tich/{entry_id}">xem trong sổ hộ tịch</a>"#
+        )),
+        "the entry found: {html}"
+    );
 }

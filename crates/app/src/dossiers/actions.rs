@@ -44,6 +44,9 @@ pub struct ActionInput {
     pub draft_result: Option<String>,
     /// record_review: working files, kept with the dossier for officers only.
     pub working_files: Vec<Upload>,
+    /// record_civil: a civil-status dossier's facts as checked (the entry's
+    /// fields, or the entry a correction or an extract names).
+    pub civil: Option<motcua_domain::dossier::CivilFacts>,
 }
 
 /// Every bound of an action's input (`motcua_domain::limits`), checked before the
@@ -275,6 +278,11 @@ impl Dossiers<'_> {
                             working,
                         ));
                     }
+                    Verb::RecordCivil => Command::RecordCivil {
+                        civil: self
+                            .civil_facts(conn, dossier, input.civil.as_ref())
+                            .await?,
+                    },
                     Verb::SubmitForApproval => Command::SubmitForApproval,
                     Verb::Approve => Command::Approve,
                     Verb::SendBack => Command::SendBack,
@@ -311,6 +319,42 @@ impl Dossiers<'_> {
             },
         )
         .await
+    }
+
+    /// The civil-status facts the specialist records, checked as at intake; the
+    /// copies of an extract stay those asked for (and priced) at intake.
+    async fn civil_facts(
+        &self,
+        conn: &mut Conn,
+        dossier: &motcua_domain::dossier::Dossier,
+        input: Option<&motcua_domain::dossier::CivilFacts>,
+    ) -> Result<motcua_domain::dossier::CivilFacts> {
+        let procedure = self
+            .procedure_version_in(conn, &dossier.procedure.code, dossier.procedure.version)
+            .await?;
+        if procedure.civil_register.is_none() {
+            return Err(Error::field(
+                "civil",
+                "Thủ tục của hồ sơ này không ghi vào sổ hộ tịch.",
+            ));
+        }
+        let input =
+            input.ok_or_else(|| Error::field("civil", "Cần ghi nội dung hộ tịch của hồ sơ."))?;
+        let today = self
+            .now()
+            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+            .date();
+        let asked = dossier
+            .details
+            .civil
+            .as_ref()
+            .and_then(|c| c.copies)
+            .map(u32::from);
+        let mut errors = Errors::new();
+        let facts =
+            crate::registers::check_civil(Some(input), &procedure, today, asked, &mut errors);
+        errors.into_result()?;
+        facts.ok_or_else(|| Error::field("civil", "Cần ghi nội dung hộ tịch của hồ sơ."))
     }
 
     /// The named specialist, or the one of the dossier's sector with the fewest

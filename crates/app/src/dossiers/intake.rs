@@ -393,7 +393,13 @@ pub(crate) fn check_intake(
     today: jiff::civil::Date,
 ) -> Result<Checked> {
     let mut errors = Errors::new();
-    let civil = crate::registers::check_civil(input.civil.as_ref(), procedure, today, &mut errors);
+    let civil = crate::registers::check_civil(
+        input.civil.as_ref(),
+        procedure,
+        today,
+        input.copies,
+        &mut errors,
+    );
     let applicant = check_applicant(&input.applicant, "applicant", true, &mut errors);
     let on_behalf_of = input
         .on_behalf_of

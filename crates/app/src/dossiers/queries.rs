@@ -428,11 +428,21 @@ impl Dossiers<'_> {
                     results_attached: 1,
                     reason_given: true,
                 };
-                Verb::ALL
+                let mut verbs: Vec<Verb> = Verb::ALL
                     .into_iter()
                     .filter(|v| decide(d.status, *v, &a.roles, &facts).is_ok())
-                    .map(|v| v.as_str().to_string())
-                    .collect()
+                    .collect();
+                // Civil-status facts only for a procedure that writes the registers.
+                if verbs.contains(&Verb::RecordCivil)
+                    && self
+                        .procedure_version_in(conn, &d.procedure.code, d.procedure.version)
+                        .await?
+                        .civil_register
+                        .is_none()
+                {
+                    verbs.retain(|v| *v != Verb::RecordCivil);
+                }
+                verbs.iter().map(|v| v.as_str().to_string()).collect()
             }
             _ => Vec::new(),
         };

@@ -22,6 +22,9 @@ use crate::error::{Error, Result};
 use crate::principal::Actor;
 use crate::Principal;
 
+/// Why an approval that needs an entry cannot find one named.
+const NO_ENTRY_NAMED: &str = "hồ sơ chưa chọn mục đăng ký hộ tịch (chuyên viên ghi mã mục, hoặc quyển số và số, bằng «Ghi nội dung hộ tịch»).";
+
 /// The result file an approval attaches: the extract of the entry it wrote.
 pub(crate) struct ApprovalResult {
     pub name: String,
@@ -32,6 +35,8 @@ pub(crate) struct ApprovalResult {
 /// the entries that may already record the same event.
 #[derive(Debug, Clone, Serialize)]
 pub struct DossierRegister {
+    /// What the procedure's approval writes (the catalogue's rule).
+    pub registration: CivilRegistration,
     /// "Khai sinh", "Thay đổi, cải chính, bổ sung"
     pub writes_label: String,
     /// The declared facts, labelled, as typed.
@@ -54,19 +59,27 @@ fn prefixed(errors: Errors, into: &mut Errors) {
     }
 }
 
-/// Checks the facts a dossier of `procedure` declares at intake, `today` standing
-/// for the registration date the approval will give it. None for a procedure that
-/// writes nothing in the registers.
+/// Checks the facts a dossier of `procedure` declares at intake (or the
+/// specialist records later), `today` standing for the registration date the
+/// approval will give it and `copies` for the copies an extract asks for. None
+/// for a procedure that writes nothing in the registers.
 pub(crate) fn check_civil(
     input: Option<&CivilFacts>,
     procedure: &Procedure,
     today: Date,
+    copies: Option<u32>,
     errors: &mut Errors,
 ) -> Option<CivilFacts> {
     let reg = procedure.civil_register?;
-    // Optional for now: dossiers received before the registers joined the flow,
-    // and clients that do not send them yet, are approved as before (no entry).
-    let input = input?;
+    // Optional at intake: dossiers received before the registers joined the
+    // flow, and clients that do not send them yet; the specialist records them
+    // (`record_civil`) before approval. An extract keeps its copies even so.
+    let empty = CivilFacts::default();
+    let input = match (input, reg.writes) {
+        (Some(input), _) => input,
+        (None, CivilWrite::Extract) => &empty,
+        (None, _) => return None,
+    };
     if input.fields.len() > civil::Field::ALL.len() {
         errors.push("civil.fields", "Có quá nhiều mục khai.");
         return None;
@@ -107,42 +120,11 @@ pub(crate) fn check_civil(
             }
         }
         CivilWrite::Note => {
-            facts.entry_id = input
-                .entry_id
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned);
-            facts.entry_book = input
-                .entry_book
-                .as_deref()
-                .map(text::clean)
-                .filter(|s| !s.is_empty());
-            facts.entry_book_year = input.entry_book_year;
-            facts.entry_number = input.entry_number;
-            let by_number = facts.entry_book.is_some() && facts.entry_number.is_some();
-            if facts.entry_id.is_none() && !by_number {
+            if !entry_reference(input, &mut facts, errors) {
                 errors.push(
                     "civil.entry_id",
                     "Cần chọn mục đăng ký hộ tịch được thay đổi, cải chính hoặc bổ sung (mã mục, hoặc quyển số và số).",
                 );
-            }
-            if facts
-                .entry_book
-                .as_ref()
-                .is_some_and(|s| text::char_len(s) > limits::SHORT_CHARS)
-            {
-                errors.push("civil.entry_book", "Quyển số quá dài.");
-            }
-            if facts.entry_number.is_some_and(|n| n < 1) {
-                errors.push("civil.entry_number", "Số của mục đăng ký phải lớn hơn 0.");
-            }
-            if facts
-                .entry_id
-                .as_ref()
-                .is_some_and(|s| s.len() > limits::SHORT_CHARS)
-            {
-                errors.push("civil.entry_id", "Mã mục đăng ký không hợp lệ.");
             }
             facts.note_kind = input.note_kind.as_deref().map(|k| k.trim().to_owned());
             if facts
@@ -180,27 +162,90 @@ pub(crate) fn check_civil(
                     "Cần ghi nội dung mới của mục được thay đổi.",
                 );
             }
-            for (k, v) in &facts.fields {
-                match civil::Field::parse(k) {
-                    None => errors.push(
-                        &format!("civil.fields.{k}"),
-                        format!("Không có mục «{k}» trong sổ hộ tịch."),
-                    ),
-                    Some(f) => {
-                        if let Err(e) = civil::read_cell(f, &Cell::Text(v.clone())) {
-                            errors.push(&format!("civil.fields.{k}"), e.message);
-                        }
-                    }
-                }
+            check_field_values(&facts.fields, errors);
+        }
+        CivilWrite::Extract => {
+            // The applicant may not know the book and number (an online request
+            // names the person): the specialist finds the entry and records it
+            // before approval. The fields, if any, say whom to look for.
+            entry_reference(input, &mut facts, errors);
+            check_field_values(&facts.fields, errors);
+            // The intake's own `copies` (already checked there, and priced) wins
+            // over any given with the facts.
+            let in_range = |c: &u32| (1..=limits::COPIES).contains(c);
+            let copies = copies
+                .filter(in_range)
+                .or(input.copies.map(u32::from))
+                .unwrap_or(1);
+            facts.copies = u16::try_from(copies).ok().filter(|_| in_range(&copies));
+            if facts.copies.is_none() {
+                errors.push(
+                    "civil.copies",
+                    format!("Số bản sao từ 1 đến {}.", limits::COPIES),
+                );
             }
         }
     }
     Some(facts)
 }
 
+/// Reads the entry a correction or an extract names (its id, or its book and
+/// number as printed on the applicant's paper) into `facts`; whether one is named.
+fn entry_reference(input: &CivilFacts, facts: &mut CivilFacts, errors: &mut Errors) -> bool {
+    facts.entry_id = input
+        .entry_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    facts.entry_book = input
+        .entry_book
+        .as_deref()
+        .map(text::clean)
+        .filter(|s| !s.is_empty());
+    facts.entry_book_year = input.entry_book_year;
+    facts.entry_number = input.entry_number;
+    if facts
+        .entry_book
+        .as_ref()
+        .is_some_and(|s| text::char_len(s) > limits::SHORT_CHARS)
+    {
+        errors.push("civil.entry_book", "Quyển số quá dài.");
+    }
+    if facts.entry_number.is_some_and(|n| n < 1) {
+        errors.push("civil.entry_number", "Số của mục đăng ký phải lớn hơn 0.");
+    }
+    if facts
+        .entry_id
+        .as_ref()
+        .is_some_and(|s| s.len() > limits::SHORT_CHARS)
+    {
+        errors.push("civil.entry_id", "Mã mục đăng ký không hợp lệ.");
+    }
+    facts.entry_id.is_some() || (facts.entry_book.is_some() && facts.entry_number.is_some())
+}
+
+/// Each field named is a register field and its value reads as one.
+fn check_field_values(fields: &BTreeMap<String, String>, errors: &mut Errors) {
+    for (k, v) in fields {
+        match civil::Field::parse(k) {
+            None => errors.push(
+                &format!("civil.fields.{k}"),
+                format!("Không có mục «{k}» trong sổ hộ tịch."),
+            ),
+            Some(f) => {
+                if let Err(e) = civil::read_cell(f, &Cell::Text(v.clone())) {
+                    errors.push(&format!("civil.fields.{k}"), e.message);
+                }
+            }
+        }
+    }
+}
+
 fn writes_label(reg: CivilRegistration) -> String {
     match (reg.writes, reg.kind) {
         (CivilWrite::Note, _) => "Thay đổi, cải chính, bổ sung thông tin hộ tịch".into(),
+        (CivilWrite::Extract, _) => "Cấp bản sao trích lục hộ tịch".into(),
         (CivilWrite::Entry, Some(k)) if reg.re_registration => {
             format!("{} (đăng ký lại)", k.label_vi())
         }
@@ -243,6 +288,32 @@ impl Registers<'_> {
             .await?
             .map(|e| e.id))
     }
+
+    /// The entry a correction or an extract names: by its id, else by its book
+    /// and number. None when it names none, or none the agency holds.
+    async fn named_entry(
+        &self,
+        conn: &mut Conn,
+        agency: &AgencyRow,
+        reg: CivilRegistration,
+        facts: &CivilFacts,
+    ) -> Result<Option<String>> {
+        match (&facts.entry_id, &facts.entry_book, facts.entry_number) {
+            (Some(id), _, _) => Ok(Some(id.clone())),
+            (None, Some(book), Some(number)) => {
+                self.entry_by_book_number(
+                    conn,
+                    agency,
+                    reg.kind,
+                    book,
+                    facts.entry_book_year,
+                    number,
+                )
+                .await
+            }
+            _ => Ok(None),
+        }
+    }
 }
 
 impl Registers<'_> {
@@ -266,8 +337,12 @@ impl Registers<'_> {
             return Ok(None);
         };
         let refuse = |m: String| Error::Conflict(format!("Không phê duyệt được: {m}"));
-        // Without declared facts (an older dossier) there is nothing to write.
+        // Without declared facts (an older dossier) there is nothing to write;
+        // an extract cannot be issued without knowing which entry.
         let Some(facts) = dossier.details.civil.clone() else {
+            if reg.writes == CivilWrite::Extract {
+                return Err(refuse(NO_ENTRY_NAMED.into()));
+            }
             return Ok(None);
         };
         let by = Principal::User(actor.clone());
@@ -275,6 +350,7 @@ impl Registers<'_> {
             .now()
             .to_zoned(motcua_domain::calendar::vietnam_time_zone())
             .date();
+        let mut copies = 1;
         let entry_id = match reg.writes {
             CivilWrite::Entry => {
                 let kind = reg
@@ -303,26 +379,9 @@ impl Registers<'_> {
                 row.id
             }
             CivilWrite::Note => {
-                let id = match (&facts.entry_id, &facts.entry_book, facts.entry_number) {
-                    (Some(id), _, _) => id.clone(),
-                    (None, Some(book), Some(number)) => {
-                        self.entry_by_book_number(
-                            conn,
-                            agency,
-                            reg.kind,
-                            book,
-                            facts.entry_book_year,
-                            number,
-                        )
-                        .await?
-                        .ok_or_else(|| {
-                            refuse(format!(
-                                "không có mục số {number} của quyển {book} trong sổ hộ tịch của cơ quan."
-                            ))
-                        })?
-                    }
-                    _ => return Err(refuse("hồ sơ chưa chọn mục đăng ký cần thay đổi.".into())),
-                };
+                let id = self
+                    .entry_named_or_refused(conn, agency, reg, &facts)
+                    .await?;
                 let note_kind = facts.note_kind.clone().unwrap_or_default();
                 let on = today.strftime("%d/%m/%Y").to_string();
                 self.note_in(
@@ -346,12 +405,51 @@ impl Registers<'_> {
                 })?;
                 id
             }
+            CivilWrite::Extract => {
+                copies = u32::from(facts.copies.unwrap_or(1));
+                self.entry_named_or_refused(conn, agency, reg, &facts)
+                    .await?
+            }
         };
-        let extract = self.extract_in(conn, &by, &entry_id, 1, None).await?;
+        let extract = self
+            .extract_in(conn, &by, &entry_id, copies, None)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound(_) => {
+                    refuse("không tìm thấy mục đăng ký hộ tịch của hồ sơ.".into())
+                }
+                other => other,
+            })?;
+        let name = match reg.writes {
+            CivilWrite::Extract => extract.title,
+            _ => format!("{} — trích lục (bản sao)", writes_label(reg)),
+        };
         Ok(Some(ApprovalResult {
-            name: format!("{} — trích lục (bản sao)", writes_label(reg)),
+            name,
             pdf: extract.pdf,
         }))
+    }
+
+    /// [`Registers::named_entry`], or the approval's refusal saying what is missing.
+    async fn entry_named_or_refused(
+        &self,
+        conn: &mut Conn,
+        agency: &AgencyRow,
+        reg: CivilRegistration,
+        facts: &CivilFacts,
+    ) -> Result<String> {
+        let refuse = |m: String| Error::Conflict(format!("Không phê duyệt được: {m}"));
+        match (
+            self.named_entry(conn, agency, reg, facts).await?,
+            &facts.entry_book,
+            facts.entry_number,
+        ) {
+            (Some(id), _, _) => Ok(id),
+            (None, Some(book), Some(number)) if facts.entry_id.is_none() => Err(refuse(format!(
+                "không có mục số {number} của quyển {book} trong sổ hộ tịch của cơ quan."
+            ))),
+            _ => Err(refuse(NO_ENTRY_NAMED.into())),
+        }
     }
 
     /// The register side of a civil-status dossier, for its page: what it writes,
@@ -409,6 +507,13 @@ impl Registers<'_> {
             CivilWrite::Note => store::noted_entry_of_dossier(conn, &dossier.id)
                 .await?
                 .or(facts.entry_id.clone()),
+            CivilWrite::Extract => {
+                let agency = motcua_store::agencies::by_id(conn, &dossier.agency_id).await?;
+                match agency {
+                    Some(agency) => self.named_entry(conn, &agency, reg, &facts).await?,
+                    None => None,
+                }
+            }
         };
         let mut possible_duplicates = Vec::new();
         if let (CivilWrite::Entry, Some(kind), None) = (reg.writes, reg.kind, &wrote) {
@@ -417,6 +522,7 @@ impl Registers<'_> {
                 .await?;
         }
         Ok(Some(DossierRegister {
+            registration: reg,
             writes_label: writes_label(reg),
             declared,
             entry_id: wrote,

@@ -25,6 +25,8 @@ pub const EXTRACT_PROCEDURE: &str = "2.000635";
 #[derive(Debug, Clone)]
 pub struct IssuedExtract {
     pub token: String,
+    /// "Trích lục khai sinh (bản sao)"
+    pub title: String,
     pub verification_url: String,
     pub file_name: String,
     pub pdf: Vec<u8>,
@@ -175,6 +177,7 @@ impl Registers<'_> {
                 entry.number
             ),
             token,
+            title,
             verification_url: url,
             pdf,
             sha256,

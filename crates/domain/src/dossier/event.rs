@@ -93,6 +93,11 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         file_ids: Vec<String>,
     },
+    /// The civil-status facts as the specialist checked them: they replace those
+    /// declared at intake (which stay in the history).
+    RecordCivil {
+        civil: super::CivilFacts,
+    },
     SubmitForApproval {},
     Approve {},
     SendBack {},
@@ -202,6 +207,7 @@ impl Change {
             Change::Extend { .. } => Verb::Extend,
             Change::Reject {} => Verb::Reject,
             Change::RecordReview { .. } => Verb::RecordReview,
+            Change::RecordCivil { .. } => Verb::RecordCivil,
             Change::SubmitForApproval {} => Verb::SubmitForApproval,
             Change::Approve {} => Verb::Approve,
             Change::SendBack {} => Verb::SendBack,
@@ -322,6 +328,7 @@ pub fn apply(d: &mut Dossier, e: &Event) {
             d.extensions += 1;
             d.due_at = Some(*due_at);
         }
+        Change::RecordCivil { civil } => d.details.civil = Some(civil.clone()),
         Change::Approve {} => d.approved_at = Some(at),
         Change::AttachResult { signed, .. } => {
             d.results += 1;

@@ -110,7 +110,8 @@ pub struct Details {
 /// What a civil-status dossier declares at intake: the fields of the register
 /// entry its approval writes (as typed, checked at intake and read again at
 /// approval), or, for a change, correction or supplement, the entry it changes,
-/// the note's kind and reason, and the fields' new values.
+/// the note's kind and reason, and the fields' new values; for an extract, the
+/// entry to copy and how many copies.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct CivilFacts {
     /// Field name (`crate::civil::Field::as_str`) → value as typed.
@@ -133,6 +134,9 @@ pub struct CivilFacts {
     pub note_kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// An extract: the copies asked for (and paid for at intake).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copies: Option<u16>,
 }
 
 fn one() -> u16 {

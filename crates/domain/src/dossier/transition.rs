@@ -43,6 +43,11 @@ pub enum Command {
         draft_result: Option<String>,
         file_ids: Vec<String>,
     },
+    /// The facts checked by the app against the catalogue's register (see
+    /// `CivilFacts`): the domain records them as given.
+    RecordCivil {
+        civil: super::CivilFacts,
+    },
     SubmitForApproval,
     Approve,
     SendBack,
@@ -75,6 +80,7 @@ impl Command {
             Command::Extend { .. } => Verb::Extend,
             Command::Reject => Verb::Reject,
             Command::RecordReview { .. } => Verb::RecordReview,
+            Command::RecordCivil { .. } => Verb::RecordCivil,
             Command::SubmitForApproval => Verb::SubmitForApproval,
             Command::Approve => Verb::Approve,
             Command::SendBack => Verb::SendBack,
@@ -200,6 +206,7 @@ pub fn transition(
                 file_ids,
             }
         }
+        Command::RecordCivil { civil } => Change::RecordCivil { civil },
         Command::SubmitForApproval => Change::SubmitForApproval {},
         Command::Approve => Change::Approve {},
         Command::SendBack => Change::SendBack {},

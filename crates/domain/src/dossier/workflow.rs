@@ -31,6 +31,9 @@ pub enum Verb {
     /// The specialist's review: an opinion (ý kiến thẩm định), a draft result and
     /// working files, for the leader to read before approving.
     RecordReview,
+    /// The specialist records (or completes) a civil-status dossier's declared
+    /// facts: the entry's fields, or the entry a correction or an extract names.
+    RecordCivil,
     SubmitForApproval,
     Approve,
     SendBack,
@@ -41,7 +44,7 @@ pub enum Verb {
 }
 
 impl Verb {
-    pub const ALL: [Verb; 18] = [
+    pub const ALL: [Verb; 19] = [
         Verb::Accept,
         Verb::NotAccept,
         Verb::Assign,
@@ -53,6 +56,7 @@ impl Verb {
         Verb::Extend,
         Verb::Reject,
         Verb::RecordReview,
+        Verb::RecordCivil,
         Verb::SubmitForApproval,
         Verb::Approve,
         Verb::SendBack,
@@ -75,6 +79,7 @@ impl Verb {
             Verb::Extend => "extend",
             Verb::Reject => "reject",
             Verb::RecordReview => "record_review",
+            Verb::RecordCivil => "record_civil",
             Verb::SubmitForApproval => "submit_for_approval",
             Verb::Approve => "approve",
             Verb::SendBack => "send_back",
@@ -102,6 +107,7 @@ impl Verb {
             Verb::Extend => "Gia hạn, xin lỗi",
             Verb::Reject => "Từ chối giải quyết",
             Verb::RecordReview => "Ghi ý kiến thẩm định",
+            Verb::RecordCivil => "Ghi nội dung hộ tịch",
             Verb::SubmitForApproval => "Trình lãnh đạo phê duyệt",
             Verb::Approve => "Phê duyệt",
             Verb::SendBack => "Trả lại để xử lý lại",
@@ -175,6 +181,7 @@ pub const RULES: &[Rule] = &[
     Rule { verb: Verb::Extend, from: &[Received, Assigned, InReview, AwaitingApproval, Approved], roles: &[Specialist, Leader], to: None },
     Rule { verb: Verb::Reject, from: &[Received, Assigned, InReview, AwaitingApproval], roles: &[Specialist, Leader], to: Some(Rejected) },
     Rule { verb: Verb::RecordReview, from: &[InReview], roles: &[Specialist], to: None },
+    Rule { verb: Verb::RecordCivil, from: &[InReview], roles: &[Specialist], to: None },
     Rule { verb: Verb::SubmitForApproval, from: &[InReview], roles: &[Specialist], to: Some(AwaitingApproval) },
     Rule { verb: Verb::Approve, from: &[AwaitingApproval], roles: &[Leader], to: Some(Approved) },
     Rule { verb: Verb::SendBack, from: &[AwaitingApproval], roles: &[Leader], to: Some(InReview) },

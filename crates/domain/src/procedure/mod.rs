@@ -92,7 +92,7 @@ pub struct CivilRegistration {
     pub kind: Option<crate::civil::Kind>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub re_registration: bool,
-    /// `entry` (default) or `note`.
+    /// `entry` (default), `note` or `extract`.
     #[serde(default)]
     pub writes: CivilWrite,
 }
@@ -103,15 +103,20 @@ pub enum CivilWrite {
     #[default]
     Entry,
     Note,
+    /// A certified copy of an existing entry's extract (cấp bản sao trích lục):
+    /// nothing is written in the register; the extract is the result.
+    Extract,
 }
 
 impl CivilRegistration {
     /// One cell's worth, for the catalogue workbook: `birth`,
-    /// `birth/re_registration`, `note`, `note/birth`.
+    /// `birth/re_registration`, `note`, `note/birth`, `extract`.
     pub fn code(&self) -> String {
         let mut parts: Vec<&str> = Vec::new();
-        if self.writes == CivilWrite::Note {
-            parts.push("note");
+        match self.writes {
+            CivilWrite::Entry => {}
+            CivilWrite::Note => parts.push("note"),
+            CivilWrite::Extract => parts.push("extract"),
         }
         if let Some(k) = self.kind {
             parts.push(k.as_str());
@@ -133,11 +138,12 @@ impl CivilRegistration {
         for part in code.split('/').map(str::trim) {
             match part {
                 "note" => r.writes = CivilWrite::Note,
+                "extract" => r.writes = CivilWrite::Extract,
                 "re_registration" => r.re_registration = true,
                 other => r.kind = Some(crate::civil::Kind::parse(other)?),
             }
         }
-        (r.writes == CivilWrite::Note || r.kind.is_some()).then_some(r)
+        (r.writes != CivilWrite::Entry || r.kind.is_some()).then_some(r)
     }
 }
 
@@ -1128,6 +1134,33 @@ mod tests {
             writes: CivilWrite::Entry,
         });
         assert_eq!(p.validate(), vec![]);
+        // An extract copies an entry of any register.
+        p.civil_register = Some(CivilRegistration {
+            kind: None,
+            re_registration: false,
+            writes: CivilWrite::Extract,
+        });
+        assert_eq!(p.validate(), vec![]);
+    }
+
+    #[test]
+    fn a_civil_registration_reads_back_from_its_code() {
+        for code in [
+            "birth",
+            "death/re_registration",
+            "note",
+            "note/birth",
+            "extract",
+        ] {
+            let r = CivilRegistration::parse(code).expect(code);
+            assert_eq!(r.code(), code);
+        }
+        assert_eq!(
+            CivilRegistration::parse("extract").map(|r| r.writes),
+            Some(CivilWrite::Extract)
+        );
+        assert_eq!(CivilRegistration::parse("re_registration"), None);
+        assert_eq!(CivilRegistration::parse("copy"), None);
     }
 
     #[test]

@@ -119,8 +119,8 @@ pub async fn get(
 }
 
 /// Takes an action: accept, not_accept, assign, start, request_supplement,
-/// supplement_received, pause, resume, extend, reject, record_review, submit_for_approval,
-/// approve, send_back, attach_result, mark_ready, return, withdraw. Give the
+/// supplement_received, pause, resume, extend, reject, record_review, record_civil,
+/// submit_for_approval, approve, send_back, attach_result, mark_ready, return, withdraw. Give the
 /// dossier's `version` to be refused (409) if someone changed it meanwhile.
 #[utoipa::path(post, path = "/api/v1/dossiers/{code}/actions/{action}", tag = "dossiers",
     request_body = ActionJson,

@@ -134,8 +134,8 @@ pub struct CivilJson {
     /// `date_of_birth`, `place_of_birth`, `mother_name`… (the fields of the kind).
     #[serde(default)]
     pub fields: std::collections::BTreeMap<String, String>,
-    /// Change, correction, supplement: the id of the entry changed. Or, instead,
-    /// `entry_book` and `entry_number`.
+    /// Change, correction, supplement: the id of the entry changed (an extract:
+    /// the entry copied). Or, instead, `entry_book` and `entry_number`.
     #[schema(max_length = 64)]
     #[serde(default)]
     pub entry_id: Option<String>,
@@ -208,6 +208,10 @@ pub struct ActionJson {
     #[schema(max_items = 20)]
     #[serde(default)]
     pub working_files: Vec<FileJson>,
+    /// record_civil: the civil-status facts as the specialist checked them (the
+    /// same shape as at intake); they replace those declared at intake.
+    #[serde(default)]
+    pub civil: Option<CivilJson>,
 }
 
 impl From<ApplicantJson> for ApplicantInput {
@@ -286,16 +290,24 @@ impl IntakeJson {
             fee_receipt_no: self.fee_receipt_no,
             note: self.note,
             files,
-            civil: self.civil.map(|c| motcua_domain::dossier::CivilFacts {
-                fields: c.fields,
-                entry_id: c.entry_id,
-                entry_book: c.entry_book,
-                entry_book_year: c.entry_book_year,
-                entry_number: c.entry_number,
-                note_kind: c.note_kind,
-                reason: c.reason,
-            }),
+            civil: self.civil.map(Into::into),
         })
+    }
+}
+
+impl From<CivilJson> for motcua_domain::dossier::CivilFacts {
+    fn from(c: CivilJson) -> Self {
+        motcua_domain::dossier::CivilFacts {
+            fields: c.fields,
+            entry_id: c.entry_id,
+            entry_book: c.entry_book,
+            entry_book_year: c.entry_book_year,
+            entry_number: c.entry_number,
+            note_kind: c.note_kind,
+            reason: c.reason,
+            // An extract's copies are the intake's `copies`, priced there.
+            copies: None,
+        }
     }
 }
 
@@ -325,6 +337,7 @@ impl ActionJson {
             opinion: self.opinion,
             draft_result: self.draft_result,
             working_files,
+            civil: self.civil.map(Into::into),
         })
     }
 }

@@ -29,11 +29,8 @@ pub struct ProcInfo {
     pub return_methods: Vec<(&'static str, &'static str)>,
     pub by_page: bool,
     pub by_copy: bool,
-    /// A civil-status procedure: (field name, label, required) of the register
-    /// entry it writes; empty otherwise.
-    pub civil_fields: Vec<(&'static str, &'static str, bool, usize)>,
-    /// A change, correction or supplement of an existing entry.
-    pub civil_note: bool,
+    /// A civil-status procedure: what its form asks about the register.
+    pub civil: Option<CivilForm>,
     /// The day of the birth or death, asked when an exemption depends on it.
     pub event_label: Option<&'static str>,
     /// The fee as the form stands (counter intake), e.g. "8.000 đ".
@@ -44,29 +41,42 @@ pub struct ProcInfo {
     pub event_error: Option<String>,
 }
 
-fn civil_fields(p: &Procedure) -> (Vec<(&'static str, &'static str, bool, usize)>, bool) {
+/// The civil-status part of a dossier's form (`_civil_facts.html`): at intake,
+/// and when the specialist records the facts on the dossier's page.
+pub struct CivilForm {
+    /// entry | note | extract (`CivilWrite`)
+    pub writes: &'static str,
+    /// A new entry: (field name, label, required, max chars) of its register.
+    pub fields: Vec<(&'static str, &'static str, bool, usize)>,
+}
+
+/// The civil-status form of a procedure that writes the registers.
+pub fn civil_form(reg: motcua_domain::procedure::CivilRegistration) -> Option<CivilForm> {
     use motcua_domain::procedure::CivilWrite;
-    match p.civil_register {
-        Some(reg) if reg.writes == CivilWrite::Note => (Vec::new(), true),
-        Some(reg) => match reg.kind {
-            Some(kind) => (
-                motcua_app::registers::fields_for(kind)
-                    .into_iter()
-                    .map(|f| {
-                        (
-                            f.as_str(),
-                            f.label_vi(),
-                            kind.required().contains(&f),
-                            f.field_type().max_chars(),
-                        )
-                    })
-                    .collect(),
-                false,
-            ),
-            None => (Vec::new(), false),
+    Some(match reg.writes {
+        CivilWrite::Note => CivilForm {
+            writes: "note",
+            fields: Vec::new(),
         },
-        None => (Vec::new(), false),
-    }
+        CivilWrite::Extract => CivilForm {
+            writes: "extract",
+            fields: Vec::new(),
+        },
+        CivilWrite::Entry => CivilForm {
+            writes: "entry",
+            fields: motcua_app::registers::fields_for(reg.kind?)
+                .into_iter()
+                .map(|f| {
+                    (
+                        f.as_str(),
+                        f.label_vi(),
+                        reg.kind.is_some_and(|k| k.required().contains(&f)),
+                        f.field_type().max_chars(),
+                    )
+                })
+                .collect(),
+        },
+    })
 }
 
 fn return_value(m: ReturnMethod) -> &'static str {
@@ -196,8 +206,7 @@ pub fn proc_info(p: &Procedure, online: bool) -> ProcInfo {
             .fees
             .iter()
             .any(|f| matches!(f.rule, FeeRule::PerPage { .. } | FeeRule::PerCopy { .. })),
-        civil_fields: civil_fields(p).0,
-        civil_note: civil_fields(p).1,
+        civil: p.civil_register.and_then(civil_form),
         event_label: None,
         fee_due: None,
         proposal: None,
@@ -469,9 +478,10 @@ pub fn intake_input_and_errors(
 }
 
 /// The civil-status part of the form: inputs named `civil.<field>` (and
-/// `civil_entry_id`, `civil_note_kind`, `civil_reason` for a correction); none
-/// when the form has none of them.
-fn civil_facts(v: &Values) -> Option<motcua_domain::dossier::CivilFacts> {
+/// `civil_entry_id`, or `civil_entry_book` and `civil_entry_number`, and
+/// `civil_note_kind`, `civil_reason` for a correction); none when the form has
+/// none of them.
+pub(crate) fn civil_facts(v: &Values) -> Option<motcua_domain::dossier::CivilFacts> {
     let fields: std::collections::BTreeMap<String, String> =
         v.0.iter()
             .filter_map(|(k, value)| Some((k.strip_prefix("civil.")?, value)))
@@ -479,16 +489,44 @@ fn civil_facts(v: &Values) -> Option<motcua_domain::dossier::CivilFacts> {
             .map(|(k, value)| (k.to_owned(), value.clone()))
             .collect();
     let entry_id = v.opt("civil_entry_id");
-    if fields.is_empty() && entry_id.is_none() {
+    let entry_book = v.opt("civil_entry_book");
+    // Not a number: 0, which the check refuses with its own message.
+    let entry_number = v
+        .opt("civil_entry_number")
+        .map(|n| n.parse::<i64>().unwrap_or(0));
+    if fields.is_empty() && entry_id.is_none() && entry_book.is_none() && entry_number.is_none() {
         return None;
     }
     Some(motcua_domain::dossier::CivilFacts {
         fields,
         entry_id,
+        entry_book,
+        entry_number,
         note_kind: v.opt("civil_note_kind"),
         reason: v.opt("civil_reason"),
         ..Default::default()
     })
+}
+
+/// The form's values of recorded facts: what [`civil_facts`] reads back.
+pub(crate) fn civil_values(c: &motcua_domain::dossier::CivilFacts) -> Values {
+    let mut values: Vec<(String, String)> = c
+        .fields
+        .iter()
+        .map(|(k, v)| (format!("civil.{k}"), v.clone()))
+        .collect();
+    for (name, value) in [
+        ("civil_entry_id", c.entry_id.clone()),
+        ("civil_entry_book", c.entry_book.clone()),
+        ("civil_entry_number", c.entry_number.map(|n| n.to_string())),
+        ("civil_note_kind", c.note_kind.clone()),
+        ("civil_reason", c.reason.clone()),
+    ] {
+        if let Some(value) = value {
+            values.push((name.to_owned(), value));
+        }
+    }
+    Values(values)
 }
 
 /// The sexes as the select offers them.

@@ -97,6 +97,9 @@ pub async fn act(
         opinion: v.opt("opinion"),
         draft_result: v.opt("draft_result"),
         working_files,
+        civil: (verb == Verb::RecordCivil)
+            .then(|| crate::pages::intake_form::civil_facts(v))
+            .flatten(),
     };
     let key = v.opt("_idem");
     match state

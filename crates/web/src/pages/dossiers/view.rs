@@ -137,7 +137,8 @@ impl ActionForm {
         self.errors
             .all()
             .iter()
-            .filter(|f| !SHOWN.contains(&f.field.as_str()))
+            // The civil-status part shows its own (`_civil_facts.html`).
+            .filter(|f| !SHOWN.contains(&f.field.as_str()) && !f.field.starts_with("civil"))
             .map(|f| f.message.as_str())
             .collect()
     }
@@ -470,6 +471,8 @@ struct DossierPage {
     specialists: Vec<(String, String, bool)>,
     /// A civil-status dossier: its register side (`_dossier_civil.html`).
     civil: Option<motcua_app::registers::DossierRegister>,
+    /// Its facts' form, for the specialist's `record_civil`.
+    civil_form: Option<crate::pages::intake_form::CivilForm>,
 }
 
 #[derive(Deserialize)]
@@ -606,6 +609,15 @@ pub(super) async fn dossier_page(
     for verb in order.filter(|verb| d.allowed_actions.iter().any(|a| a == verb.as_str())) {
         let (values, errors) = match failure.take_if(|f| f.verb == verb.as_str()) {
             Some(f) => (f.values, f.errors),
+            // The facts as recorded so far, to complete or correct.
+            None if verb == Verb::RecordCivil => (
+                d.details
+                    .civil
+                    .as_ref()
+                    .map(crate::pages::intake_form::civil_values)
+                    .unwrap_or_default(),
+                FormErrors::default(),
+            ),
             None => (Values::default(), FormErrors::default()),
         };
         let form = ActionForm {
@@ -660,6 +672,9 @@ pub(super) async fn dossier_page(
         })
     });
     let page = DossierPage {
+        civil_form: civil
+            .as_ref()
+            .and_then(|c| crate::pages::intake_form::civil_form(c.registration)),
         civil,
         chrome: Chrome::for_user(s, ""),
         notice: notice_text(ok, &v),
