@@ -21,6 +21,7 @@ on_both_engines!(
     an_extract_dossier_copies_the_named_entry_and_goes_by_post,
     the_specialist_records_the_facts_the_intake_lacked,
     the_specialist_records_the_facts_on_the_page,
+    a_birth_combined_with_recognition_writes_both_registers,
 );
 
 fn birth_intake(name: &str) -> Value {
@@ -915,4 +916,84 @@ async fn the_specialist_records_the_facts_on_the_page(app: TestApp) {
         )),
         "the entry found: {html}"
     );
+}
+
+/// 1.000689: one approval writes the birth and the recognition of the parent,
+/// each in its register, and gives both extracts as results.
+async fn a_birth_combined_with_recognition_writes_both_registers(app: TestApp) {
+    let counter = app.token("tiepnhan").await;
+    let mut body = birth_intake("Lò Văn Sơn");
+    body["procedure"] = json!("1.000689");
+    // A field neither register has is refused at intake, naming it.
+    body["civil"]["fields"]["husband_name"] = json!("Lò Văn Cha");
+    let (status, p) = post(&app, &counter, "/api/v1/dossiers", body.clone()).await;
+    assert_eq!(status, 400, "{p}");
+    assert!(p.to_string().contains("civil.fields.husband_name"), "{p}");
+    // The recognition's own required field is asked for.
+    body["civil"]["fields"]
+        .as_object_mut()
+        .expect("fields")
+        .remove("husband_name");
+    let (status, p) = post(&app, &counter, "/api/v1/dossiers", body.clone()).await;
+    assert_eq!(status, 400, "{p}");
+    assert!(p.to_string().contains("civil.fields.parent_name"), "{p}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+    body["civil"]["fields"]["parent_name"] = json!("Lò Văn Cha");
+    body["civil"]["fields"]["parent_residence"] = json!("Bản Mường, xã Chiềng Cơi");
+    let code = to_approval(&app, body).await;
+    let (status, d) = approve(&app, &code).await;
+    assert_eq!(status, 200, "{d}");
+    let dossier_id = d["id"].as_str().expect("id").to_owned();
+    let written: Vec<(String, String)> = sqlx::query_as(
+        "SELECT kind, display_name FROM civil_entries WHERE dossier_id = $1 ORDER BY kind",
+    )
+    .bind(&dossier_id)
+    .fetch_all(app.db.pool())
+    .await
+    .expect("entries");
+    assert_eq!(
+        written,
+        [
+            ("birth".to_owned(), "Lò Văn Sơn".to_owned()),
+            ("recognition".to_owned(), "Lò Văn Sơn".to_owned())
+        ]
+    );
+    let results: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM dossier_files WHERE dossier_id = $1 AND kind = 'result' ORDER BY name",
+    )
+    .bind(&dossier_id)
+    .fetch_all(app.db.pool())
+    .await
+    .expect("results");
+    let names: Vec<&str> = results.iter().map(|(n,)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Trích lục khai sinh (bản sao)",
+            "Trích lục nhận cha, mẹ, con (bản sao)"
+        ]
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM issued_documents WHERE kind = 'civil_extract'")
+            .await,
+        2
+    );
+    let specialist = match principal(&app, "chuyenvien").await {
+        Principal::User(a) => a,
+        Principal::System => unreachable!(),
+    };
+    let side = app
+        .app
+        .registers()
+        .of_dossier(&specialist, &code)
+        .await
+        .expect("register side")
+        .expect("civil");
+    assert!(
+        side.entry_id.is_some() && side.also_entry_id.is_some(),
+        "{side:?}"
+    );
+    assert_eq!(side.writes_label, "Khai sinh kết hợp nhận cha, mẹ, con");
+    let (status, d) = act(&app, "chuyenvien", &code, "mark_ready", json!({})).await;
+    assert_eq!(status, 200, "{d}");
 }

@@ -893,13 +893,13 @@ pub async fn insert_extract(conn: &mut Conn, d: &NewExtract<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The entry a dossier's approval wrote, if any.
-pub async fn entry_of_dossier(conn: &mut Conn, dossier_id: &str) -> Result<Option<EntryRow>> {
+/// The entries a dossier's approval wrote (one per register), if any.
+pub async fn entries_of_dossier(conn: &mut Conn, dossier_id: &str) -> Result<Vec<EntryRow>> {
     sqlx::query_as(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM civil_entries WHERE dossier_id = $1"
+        "SELECT {ENTRY_COLUMNS} FROM civil_entries WHERE dossier_id = $1 ORDER BY kind"
     ))
     .bind(dossier_id)
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await
 }
 

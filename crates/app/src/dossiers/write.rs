@@ -244,15 +244,16 @@ impl Dossiers<'_> {
         if verb == Verb::Approve {
             // A civil-status dossier's register entry and its extract (the result)
             // are written with the approval, or the approval is refused.
-            if let Some((attach, file)) = self
+            let mut approved = before.dossier.clone();
+            apply(&mut approved, &event);
+            for (attach, file) in self
                 .civil_on_approval(&mut tx, actor, &before.dossier, &agency)
                 .await?
             {
-                let mut approved = before.dossier.clone();
-                apply(&mut approved, &event);
-                events.push(
-                    transition(&approved, attach, &facts, self.now(), &cal).map_err(refused)?,
-                );
+                let attached =
+                    transition(&approved, attach, &facts, self.now(), &cal).map_err(refused)?;
+                apply(&mut approved, &attached);
+                events.push(attached);
                 files.push(file);
             }
         }

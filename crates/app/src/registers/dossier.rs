@@ -22,6 +22,55 @@ use crate::error::{Error, Result};
 use crate::principal::Actor;
 use crate::Principal;
 
+/// The entries an approval of `reg` writes from `cells`: one, or two for a
+/// birth combined with recognition (`also`), each register taking the fields it
+/// has; a field neither has is refused.
+fn drafts(
+    reg: CivilRegistration,
+    cells: &BTreeMap<String, Cell>,
+) -> std::result::Result<Vec<civil::Draft>, Errors> {
+    let Some(kind) = reg.kind else {
+        return Ok(Vec::new());
+    };
+    let Some(also) = reg.also else {
+        return civil::read_draft(kind, reg.re_registration, cells).map(|d| vec![d]);
+    };
+    let mut errors = Errors::new();
+    let takes = |k: Kind, name: &str| civil::Field::parse(name).is_none_or(|f| k.allows(f));
+    for name in cells.keys() {
+        if !takes(kind, name) && !takes(also, name) {
+            errors.push(
+                name,
+                format!(
+                    "Cột «{name}» không thuộc {} hay {}.",
+                    kind.book_title_vi().to_lowercase(),
+                    also.book_title_vi().to_lowercase()
+                ),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for k in [kind, also] {
+        let own: BTreeMap<String, Cell> = cells
+            .iter()
+            .filter(|(name, _)| takes(k, name))
+            .map(|(name, cell)| (name.clone(), cell.clone()))
+            .collect();
+        match civil::read_draft(k, reg.re_registration, &own) {
+            Ok(d) => out.push(d),
+            // A field both registers take is wrong once, not twice.
+            Err(e) => {
+                for f in e.0 {
+                    if !errors.0.contains(&f) {
+                        errors.0.push(f);
+                    }
+                }
+            }
+        }
+    }
+    errors.into_result().map(|()| out)
+}
+
 /// Why an approval that needs an entry cannot find one named.
 const NO_ENTRY_NAMED: &str = "hồ sơ chưa chọn mục đăng ký hộ tịch (chuyên viên ghi mã mục, hoặc quyển số và số, bằng «Ghi nội dung hộ tịch»).";
 
@@ -43,6 +92,8 @@ pub struct DossierRegister {
     pub declared: Vec<(String, String)>,
     /// The entry the approval wrote, or the entry a correction changed.
     pub entry_id: Option<String>,
+    /// The entry written in the second register (`CivilRegistration::also`).
+    pub also_entry_id: Option<String>,
     pub possible_duplicates: Vec<EntrySummary>,
 }
 
@@ -101,7 +152,7 @@ pub(crate) fn check_civil(
     };
     match reg.writes {
         CivilWrite::Entry => {
-            let kind = reg.kind?;
+            reg.kind?;
             let mut cells = cells_of(&facts.fields);
             for reserved in [civil::BOOK, civil::NUMBER, civil::BOOK_YEAR] {
                 if cells.remove(reserved).is_some() {
@@ -115,7 +166,7 @@ pub(crate) fn check_civil(
                 civil::REGISTERED_ON.into(),
                 Cell::Text(today.strftime("%d/%m/%Y").to_string()),
             );
-            if let Err(e) = civil::read_draft(kind, reg.re_registration, &cells) {
+            if let Err(e) = drafts(reg, &cells) {
                 prefixed(e, errors);
             }
         }
@@ -246,6 +297,13 @@ fn writes_label(reg: CivilRegistration) -> String {
     match (reg.writes, reg.kind) {
         (CivilWrite::Note, _) => "Thay đổi, cải chính, bổ sung thông tin hộ tịch".into(),
         (CivilWrite::Extract, _) => "Cấp bản sao trích lục hộ tịch".into(),
+        (CivilWrite::Entry, Some(k)) if reg.also.is_some() => format!(
+            "{} kết hợp {}",
+            k.label_vi(),
+            reg.also
+                .map(|a| a.label_vi().to_lowercase())
+                .unwrap_or_default()
+        ),
         (CivilWrite::Entry, Some(k)) if reg.re_registration => {
             format!("{} (đăng ký lại)", k.label_vi())
         }
@@ -320,7 +378,8 @@ impl Registers<'_> {
     /// Writes what the approval of `dossier` puts in the registers, inside the
     /// approval's transaction: a new entry numbered next in the agency's open book
     /// of its kind and year, or the note on the entry a correction names; then the
-    /// extract, the dossier's result. None for a dossier of another procedure. An
+    /// extract, the dossier's result (two entries and two extracts for a birth
+    /// combined with recognition). None for a dossier of another procedure. An
     /// error (a closed book, a clash, facts that no longer hold) refuses the
     /// approval, and the caller's rollback leaves nothing written.
     pub(crate) async fn on_approval(
@@ -329,12 +388,12 @@ impl Registers<'_> {
         actor: &Actor,
         dossier: &Record,
         agency: &AgencyRow,
-    ) -> Result<Option<ApprovalResult>> {
+    ) -> Result<Vec<ApprovalResult>> {
         let procedure = self
             .procedure_version_in(conn, &dossier.procedure.code, dossier.procedure.version)
             .await?;
         let Some(reg) = procedure.civil_register else {
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let refuse = |m: String| Error::Conflict(format!("Không phê duyệt được: {m}"));
         // Without declared facts (an older dossier) there is nothing to write;
@@ -343,7 +402,7 @@ impl Registers<'_> {
             if reg.writes == CivilWrite::Extract {
                 return Err(refuse(NO_ENTRY_NAMED.into()));
             }
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let by = Principal::User(actor.clone());
         let today = self
@@ -351,32 +410,32 @@ impl Registers<'_> {
             .to_zoned(motcua_domain::calendar::vietnam_time_zone())
             .date();
         let mut copies = 1;
-        let entry_id = match reg.writes {
+        let entries: Vec<String> = match reg.writes {
             CivilWrite::Entry => {
-                let kind = reg
-                    .kind
-                    .ok_or_else(|| Error::Internal("civil_register entry without kind".into()))?;
                 let mut cells = cells_of(&facts.fields);
                 cells.insert(
                     civil::REGISTERED_ON.into(),
                     Cell::Text(today.strftime("%d/%m/%Y").to_string()),
                 );
-                let draft = civil::read_draft(kind, reg.re_registration, &cells)?;
-                let row = self
-                    .write_entry(
-                        conn,
-                        agency,
-                        &draft,
-                        Source::Dossier,
-                        Some(&dossier.id),
-                        Some(&actor.user_id),
-                    )
-                    .await
-                    .map_err(|e| match e {
-                        Error::Conflict(m) => refuse(m),
-                        other => other,
-                    })?;
-                row.id
+                let mut ids = Vec::new();
+                for draft in drafts(reg, &cells)? {
+                    let row = self
+                        .write_entry(
+                            conn,
+                            agency,
+                            &draft,
+                            Source::Dossier,
+                            Some(&dossier.id),
+                            Some(&actor.user_id),
+                        )
+                        .await
+                        .map_err(|e| match e {
+                            Error::Conflict(m) => refuse(m),
+                            other => other,
+                        })?;
+                    ids.push(row.id);
+                }
+                ids
             }
             CivilWrite::Note => {
                 let id = self
@@ -403,31 +462,39 @@ impl Registers<'_> {
                     Error::Conflict(m) => refuse(m),
                     other => other,
                 })?;
-                id
+                vec![id]
             }
             CivilWrite::Extract => {
                 copies = u32::from(facts.copies.unwrap_or(1));
-                self.entry_named_or_refused(conn, agency, reg, &facts)
-                    .await?
+                vec![
+                    self.entry_named_or_refused(conn, agency, reg, &facts)
+                        .await?,
+                ]
             }
         };
-        let extract = self
-            .extract_in(conn, &by, &entry_id, copies, None)
-            .await
-            .map_err(|e| match e {
-                Error::NotFound(_) => {
-                    refuse("không tìm thấy mục đăng ký hộ tịch của hồ sơ.".into())
+        let mut results = Vec::with_capacity(entries.len());
+        for entry_id in &entries {
+            let extract = self
+                .extract_in(conn, &by, entry_id, copies, None)
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound(_) => {
+                        refuse("không tìm thấy mục đăng ký hộ tịch của hồ sơ.".into())
+                    }
+                    other => other,
+                })?;
+            let name = match reg.writes {
+                CivilWrite::Entry if reg.also.is_none() => {
+                    format!("{} — trích lục (bản sao)", writes_label(reg))
                 }
-                other => other,
-            })?;
-        let name = match reg.writes {
-            CivilWrite::Extract => extract.title,
-            _ => format!("{} — trích lục (bản sao)", writes_label(reg)),
-        };
-        Ok(Some(ApprovalResult {
-            name,
-            pdf: extract.pdf,
-        }))
+                _ => extract.title,
+            };
+            results.push(ApprovalResult {
+                name,
+                pdf: extract.pdf,
+            });
+        }
+        Ok(results)
     }
 
     /// [`Registers::named_entry`], or the approval's refusal saying what is missing.
@@ -500,10 +567,19 @@ impl Registers<'_> {
                 )
             })
             .collect();
+        let mut also_entry_id = None;
         let wrote = match reg.writes {
-            CivilWrite::Entry => store::entry_of_dossier(conn, &dossier.id)
-                .await?
-                .map(|e| e.id),
+            CivilWrite::Entry => {
+                let mut first = None;
+                for e in store::entries_of_dossier(conn, &dossier.id).await? {
+                    if Some(e.kind.as_str()) == reg.kind.map(Kind::as_str) {
+                        first = Some(e.id);
+                    } else {
+                        also_entry_id = Some(e.id);
+                    }
+                }
+                first
+            }
             CivilWrite::Note => store::noted_entry_of_dossier(conn, &dossier.id)
                 .await?
                 .or(facts.entry_id.clone()),
@@ -526,6 +602,7 @@ impl Registers<'_> {
             writes_label: writes_label(reg),
             declared,
             entry_id: wrote,
+            also_entry_id,
             possible_duplicates,
         }))
     }
@@ -587,35 +664,36 @@ impl Registers<'_> {
 
 impl crate::dossiers::Dossiers<'_> {
     /// The approval's register write (see [`Registers::on_approval`]) as the
-    /// command that attaches its extract, and the extract's file in the blob store.
+    /// commands that attach its extracts, and the extracts' files in the blob store.
     pub(crate) async fn civil_on_approval(
         &self,
         conn: &mut Conn,
         actor: &Actor,
         dossier: &Record,
         agency: &AgencyRow,
-    ) -> Result<Option<(motcua_domain::dossier::Command, crate::dossiers::NewFile)>> {
-        let Some(result) = self
+    ) -> Result<Vec<(motcua_domain::dossier::Command, crate::dossiers::NewFile)>> {
+        let results = self
             .registers()
             .on_approval(conn, actor, dossier, agency)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let file = self.store_blob(crate::dossiers::NewFile::new(
-            "result",
-            result.name,
-            "application/pdf".into(),
-            result.pdf,
-        ))?;
-        Ok(Some((
-            motcua_domain::dossier::Command::AttachResult {
-                name: file.name.clone(),
-                file_id: Some(file.id.clone()),
-                // The extract generated at approval is not signed digitally.
-                signed: false,
-            },
-            file,
-        )))
+            .await?;
+        let mut out = Vec::with_capacity(results.len());
+        for result in results {
+            let file = self.store_blob(crate::dossiers::NewFile::new(
+                "result",
+                result.name,
+                "application/pdf".into(),
+                result.pdf,
+            ))?;
+            out.push((
+                motcua_domain::dossier::Command::AttachResult {
+                    name: file.name.clone(),
+                    file_id: Some(file.id.clone()),
+                    // The extract generated at approval is not signed digitally.
+                    signed: false,
+                },
+                file,
+            ));
+        }
+        Ok(out)
     }
 }

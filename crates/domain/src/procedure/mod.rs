@@ -95,6 +95,11 @@ pub struct CivilRegistration {
     /// `entry` (default), `note` or `extract`.
     #[serde(default)]
     pub writes: CivilWrite,
+    /// A second register the same approval writes an entry in, from the same
+    /// declared facts: birth combined with recognition of a parent (1.000689,
+    /// Decree 123/2015/NĐ-CP art. 15).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub also: Option<crate::civil::Kind>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,19 +115,22 @@ pub enum CivilWrite {
 
 impl CivilRegistration {
     /// One cell's worth, for the catalogue workbook: `birth`,
-    /// `birth/re_registration`, `note`, `note/birth`, `extract`.
+    /// `birth/re_registration`, `note`, `note/birth`, `extract`,
+    /// `birth+recognition`.
     pub fn code(&self) -> String {
-        let mut parts: Vec<&str> = Vec::new();
+        let mut parts: Vec<String> = Vec::new();
         match self.writes {
             CivilWrite::Entry => {}
-            CivilWrite::Note => parts.push("note"),
-            CivilWrite::Extract => parts.push("extract"),
+            CivilWrite::Note => parts.push("note".into()),
+            CivilWrite::Extract => parts.push("extract".into()),
         }
-        if let Some(k) = self.kind {
-            parts.push(k.as_str());
+        match (self.kind, self.also) {
+            (Some(k), Some(also)) => parts.push(format!("{}+{}", k.as_str(), also.as_str())),
+            (Some(k), None) => parts.push(k.as_str().into()),
+            _ => {}
         }
         if self.re_registration {
-            parts.push("re_registration");
+            parts.push("re_registration".into());
         }
         parts.join("/")
     }
@@ -134,13 +142,20 @@ impl CivilRegistration {
             kind: None,
             re_registration: false,
             writes: CivilWrite::Entry,
+            also: None,
         };
         for part in code.split('/').map(str::trim) {
             match part {
                 "note" => r.writes = CivilWrite::Note,
                 "extract" => r.writes = CivilWrite::Extract,
                 "re_registration" => r.re_registration = true,
-                other => r.kind = Some(crate::civil::Kind::parse(other)?),
+                other => match other.split_once('+') {
+                    Some((kind, also)) => {
+                        r.kind = Some(crate::civil::Kind::parse(kind.trim())?);
+                        r.also = Some(crate::civil::Kind::parse(also.trim())?);
+                    }
+                    None => r.kind = Some(crate::civil::Kind::parse(other)?),
+                },
             }
         }
         (r.writes != CivilWrite::Entry || r.kind.is_some()).then_some(r)
@@ -630,6 +645,12 @@ impl Procedure {
                         .into(),
                 );
             }
+            if reg.also.is_some() && (reg.writes != CivilWrite::Entry || reg.also == reg.kind) {
+                push(
+                    "civil_register".into(),
+                    "Sổ ghi kèm phải là một sổ khác, khi thủ tục ghi một mục đăng ký mới.".into(),
+                );
+            }
         }
 
         if self.documents.is_empty() {
@@ -1113,6 +1134,7 @@ mod tests {
             kind: None,
             re_registration: false,
             writes: CivilWrite::Entry,
+            also: None,
         });
         let errors = p.validate();
         assert_eq!(fields(&p), ["civil_register"]);
@@ -1126,12 +1148,27 @@ mod tests {
             kind: None,
             re_registration: false,
             writes: CivilWrite::Note,
+            also: None,
         });
         assert_eq!(p.validate(), vec![]);
         p.civil_register = Some(CivilRegistration {
             kind: Some(crate::civil::Kind::Birth),
             re_registration: true,
             writes: CivilWrite::Entry,
+            also: None,
+        });
+        assert_eq!(p.validate(), vec![]);
+        // A second register must be another one.
+        p.civil_register = Some(CivilRegistration {
+            kind: Some(crate::civil::Kind::Birth),
+            re_registration: false,
+            writes: CivilWrite::Entry,
+            also: Some(crate::civil::Kind::Birth),
+        });
+        assert_eq!(fields(&p), ["civil_register"]);
+        p.civil_register = p.civil_register.map(|r| CivilRegistration {
+            also: Some(crate::civil::Kind::Recognition),
+            ..r
         });
         assert_eq!(p.validate(), vec![]);
         // An extract copies an entry of any register.
@@ -1139,6 +1176,7 @@ mod tests {
             kind: None,
             re_registration: false,
             writes: CivilWrite::Extract,
+            also: None,
         });
         assert_eq!(p.validate(), vec![]);
     }
@@ -1151,6 +1189,7 @@ mod tests {
             "note",
             "note/birth",
             "extract",
+            "birth+recognition",
         ] {
             let r = CivilRegistration::parse(code).expect(code);
             assert_eq!(r.code(), code);
@@ -1159,6 +1198,11 @@ mod tests {
             CivilRegistration::parse("extract").map(|r| r.writes),
             Some(CivilWrite::Extract)
         );
+        assert_eq!(
+            CivilRegistration::parse("birth+recognition").and_then(|r| r.also),
+            Some(crate::civil::Kind::Recognition)
+        );
+        assert_eq!(CivilRegistration::parse("birth+cat"), None);
         assert_eq!(CivilRegistration::parse("re_registration"), None);
         assert_eq!(CivilRegistration::parse("copy"), None);
     }

@@ -62,20 +62,33 @@ pub fn civil_form(reg: motcua_domain::procedure::CivilRegistration) -> Option<Ci
             writes: "extract",
             fields: Vec::new(),
         },
-        CivilWrite::Entry => CivilForm {
-            writes: "entry",
-            fields: motcua_app::registers::fields_for(reg.kind?)
-                .into_iter()
-                .map(|f| {
-                    (
-                        f.as_str(),
-                        f.label_vi(),
-                        reg.kind.is_some_and(|k| k.required().contains(&f)),
-                        f.field_type().max_chars(),
-                    )
-                })
-                .collect(),
-        },
+        CivilWrite::Entry => {
+            // A birth combined with recognition asks for both registers'
+            // fields, the shared ones once.
+            let kinds: Vec<_> = reg.kind.into_iter().chain(reg.also).collect();
+            let mut fields: Vec<motcua_domain::civil::Field> = Vec::new();
+            for k in &kinds {
+                for f in motcua_app::registers::fields_for(*k) {
+                    if !fields.contains(&f) {
+                        fields.push(f);
+                    }
+                }
+            }
+            CivilForm {
+                writes: "entry",
+                fields: fields
+                    .into_iter()
+                    .map(|f| {
+                        (
+                            f.as_str(),
+                            f.label_vi(),
+                            kinds.iter().any(|k| k.required().contains(&f)),
+                            f.field_type().max_chars(),
+                        )
+                    })
+                    .collect(),
+            }
+        }
     })
 }
 
