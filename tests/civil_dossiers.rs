@@ -191,6 +191,44 @@ async fn approving_a_birth_dossier_writes_the_next_entry_and_its_extract(app: Te
     .await
     .expect("the extract issued");
     assert_eq!(result_sha, issued_sha);
+    // Signed by the leader who approved, as a result attached by hand would be.
+    let (signed_by,): (String,) =
+        sqlx::query_as("SELECT signed_by FROM result_signatures WHERE dossier_id = $1")
+            .bind(&dossier_id)
+            .fetch_one(app.db.pool())
+            .await
+            .expect("the extract's signature");
+    let leader = match principal(&app, "lanhdao").await {
+        Principal::User(a) => a.user_id,
+        Principal::System => unreachable!(),
+    };
+    assert_eq!(signed_by, leader);
+    let html = browser
+        .get(app.url(&format!("/ho-so/{code}")))
+        .send()
+        .await
+        .expect("dossier page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Đã ký số: Đỗ Minh Tuấn"), "{html}");
+    let link = {
+        let marker = format!("href=\"/ho-so/{code}/tep/");
+        let i = html.find(&marker).expect("the result's link") + "href=\"".len();
+        html[i..].split('"').next().unwrap_or_default().to_owned()
+    };
+    let pdf = browser
+        .get(app.url(&link))
+        .send()
+        .await
+        .expect("file")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(
+        pdf.windows(b"/ByteRange".len()).any(|w| w == b"/ByteRange"),
+        "a signed PDF"
+    );
     // With its result attached the dossier goes on to the counter.
     let specialist_token = app.token("chuyenvien").await;
     let (status, d) = post(

@@ -893,6 +893,16 @@ pub async fn insert_extract(conn: &mut Conn, d: &NewExtract<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The hash of an issued extract's file, once it is signed (the file given out).
+pub async fn set_extract_sha256(conn: &mut Conn, token: &str, sha256: &str) -> Result<()> {
+    sqlx::query("UPDATE issued_documents SET sha256 = $1 WHERE token = $2")
+        .bind(sha256)
+        .bind(token)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The entries a dossier's approval wrote (one per register), if any.
 pub async fn entries_of_dossier(conn: &mut Conn, dossier_id: &str) -> Result<Vec<EntryRow>> {
     sqlx::query_as(&format!(

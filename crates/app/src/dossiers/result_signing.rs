@@ -68,12 +68,25 @@ impl Dossiers<'_> {
         conn: &mut Conn,
         dossier: &Record,
         agency: &AgencyRow,
-        mut file: NewFile,
+        file: NewFile,
     ) -> Result<Option<SignedResult>> {
         let Some(approver) = store::approver(conn, &dossier.id).await? else {
             return Ok(None);
         };
-        let Some(user) = users::by_id(conn, &approver).await? else {
+        self.signed_as(conn, dossier, agency, file, &approver).await
+    }
+
+    /// `file` signed by the leader `approver` (a user id), its signed bytes put
+    /// in the blob store; none when the signer cannot read the PDF.
+    async fn signed_as(
+        &self,
+        conn: &mut Conn,
+        dossier: &Record,
+        agency: &AgencyRow,
+        mut file: NewFile,
+        approver: &str,
+    ) -> Result<Option<SignedResult>> {
+        let Some(user) = users::by_id(conn, approver).await? else {
             return Ok(None);
         };
         let who = SigningIdentity {
@@ -110,6 +123,53 @@ impl Dossiers<'_> {
         }))
     }
 
+    /// A result the approval itself makes (a civil-status extract), signed by
+    /// the leader approving, in the approval's transaction, its signature
+    /// recorded on `conn`: the file to attach and whether it is signed. Its
+    /// bytes are in the blob store either way.
+    pub(crate) async fn sign_at_approval(
+        &self,
+        conn: &mut Conn,
+        dossier: &Record,
+        agency: &AgencyRow,
+        file: NewFile,
+        approver: &str,
+    ) -> Result<(NewFile, bool)> {
+        let signed = if file.bytes.starts_with(b"%PDF-") {
+            self.signed_as(conn, dossier, agency, file.clone(), approver)
+                .await?
+        } else {
+            None
+        };
+        let Some(signed) = signed else {
+            return Ok((self.store_blob(file)?, false));
+        };
+        self.record_signature(conn, dossier, agency, &signed)
+            .await?;
+        Ok((signed.file, true))
+    }
+
+    async fn record_signature(
+        &self,
+        conn: &mut Conn,
+        dossier: &Record,
+        agency: &AgencyRow,
+        signed: &SignedResult,
+    ) -> Result<()> {
+        store::insert(
+            conn,
+            &NewSignature {
+                file_id: &signed.file.id,
+                dossier_id: &dossier.id,
+                agency_id: &agency.id,
+                signed_by: &signed.signed_by,
+                signed_at: self.now_ms(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
     /// In the attaching transaction: the result to attach and whether it is
     /// signed, its signature recorded on `conn`. `ahead` is the copy signed
     /// before the transaction, used when its signer is still the approver;
@@ -133,17 +193,8 @@ impl Dossiers<'_> {
         let Some(signed) = signed else {
             return Ok((file, false));
         };
-        store::insert(
-            conn,
-            &NewSignature {
-                file_id: &signed.file.id,
-                dossier_id: &dossier.id,
-                agency_id: &agency.id,
-                signed_by: &signed.signed_by,
-                signed_at: self.now_ms(),
-            },
-        )
-        .await?;
+        self.record_signature(conn, dossier, agency, &signed)
+            .await?;
         Ok((signed.file, true))
     }
 }

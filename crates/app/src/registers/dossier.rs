@@ -78,6 +78,9 @@ const NO_ENTRY_NAMED: &str = "hồ sơ chưa chọn mục đăng ký hộ tịch
 pub(crate) struct ApprovalResult {
     pub name: String,
     pub pdf: Vec<u8>,
+    /// The issued extract's verification token: its recorded hash follows the
+    /// file if it is signed.
+    pub token: String,
 }
 
 /// What a civil-status dossier's page shows: what it writes, what it wrote, and
@@ -492,6 +495,7 @@ impl Registers<'_> {
             results.push(ApprovalResult {
                 name,
                 pdf: extract.pdf,
+                token: extract.token,
             });
         }
         Ok(results)
@@ -664,7 +668,8 @@ impl Registers<'_> {
 
 impl crate::dossiers::Dossiers<'_> {
     /// The approval's register write (see [`Registers::on_approval`]) as the
-    /// commands that attach its extracts, and the extracts' files in the blob store.
+    /// commands that attach its extracts, signed by the approving leader, and
+    /// the extracts' files in the blob store.
     pub(crate) async fn civil_on_approval(
         &self,
         conn: &mut Conn,
@@ -678,18 +683,25 @@ impl crate::dossiers::Dossiers<'_> {
             .await?;
         let mut out = Vec::with_capacity(results.len());
         for result in results {
-            let file = self.store_blob(crate::dossiers::NewFile::new(
+            let unsigned = crate::dossiers::NewFile::new(
                 "result",
                 result.name,
                 "application/pdf".into(),
                 result.pdf,
-            ))?;
+            );
+            // Signed by the leader approving, as a result attached later would
+            // be; the issued extract then answers for the signed file.
+            let (file, signed) = self
+                .sign_at_approval(conn, dossier, agency, unsigned, &actor.user_id)
+                .await?;
+            if signed {
+                store::set_extract_sha256(conn, &result.token, &file.sha256).await?;
+            }
             out.push((
                 motcua_domain::dossier::Command::AttachResult {
                     name: file.name.clone(),
                     file_id: Some(file.id.clone()),
-                    // The extract generated at approval is not signed digitally.
-                    signed: false,
+                    signed,
                 },
                 file,
             ));
