@@ -22,6 +22,7 @@ on_both_engines!(
     the_specialist_records_the_facts_the_intake_lacked,
     the_specialist_records_the_facts_on_the_page,
     a_birth_combined_with_recognition_writes_both_registers,
+    a_guardianship_ends_by_a_dossier_once,
 );
 
 fn birth_intake(name: &str) -> Value {
@@ -1034,4 +1035,75 @@ async fn a_birth_combined_with_recognition_writes_both_registers(app: TestApp) {
     assert_eq!(side.writes_label, "Khai sinh kết hợp nhận cha, mẹ, con");
     let (status, d) = act(&app, "chuyenvien", &code, "mark_ready", json!({})).await;
     assert_eq!(status, 200, "{d}");
+}
+
+/// 1.004845: ending a guardianship writes a dated termination note on its entry
+/// (the day of approval in «Ngày chấm dứt giám hộ»), once; the extract of the
+/// entry, which shows it, is the result.
+async fn a_guardianship_ends_by_a_dossier_once(app: TestApp) {
+    let officer = principal(&app, "chuyenvien").await;
+    let mut c = cells(&[
+        ("registered_on", "12/05/2020"),
+        ("ward_name", "Hà Văn Nhỏ"),
+        ("ward_date_of_birth", "01/02/2008"),
+        ("guardian_name", "Hà Văn Lớn"),
+        ("book", "01/2020"),
+    ]);
+    c.insert("number".into(), motcua_domain::civil::Cell::Integer(3));
+    let entry = app
+        .app
+        .registers()
+        .create(&officer, WARD_A, "guardianship", false, &c)
+        .await
+        .expect("entry");
+    let body = json!({
+        "procedure": "1.004845",
+        "channel": "counter",
+        "applicant": {"full_name": "Hà Văn Lớn", "personal_id": "001180012345", "phone": "0912345678"},
+        "return_method": "counter",
+        "fee_paid": true,
+        "civil": {"entry_book": "01/2020", "entry_number": 3, "reason": "Người được giám hộ đã thành niên"}
+    });
+    // Without its ground, refused at intake.
+    let counter = app.token("tiepnhan").await;
+    let mut no_reason = body.clone();
+    no_reason["civil"]["reason"] = Value::Null;
+    let (status, p) = post(&app, &counter, "/api/v1/dossiers", no_reason).await;
+    assert_eq!(status, 400, "{p}");
+    assert!(p.to_string().contains("civil.reason"), "{p}");
+    let code = to_approval(&app, body.clone()).await;
+    let (status, d) = approve(&app, &code).await;
+    assert_eq!(status, 200, "{d}");
+    let after = app
+        .app
+        .registers()
+        .entry_as(&officer, &entry.id)
+        .await
+        .expect("entry");
+    let ended = after
+        .current
+        .iter()
+        .find(|v| v.field == "guardianship_ended_on")
+        .map(|v| v.value.clone());
+    let today = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Asia/Ho_Chi_Minh").expect("tz"))
+        .date();
+    assert_eq!(ended, Some(json!(today.to_string())));
+    assert_eq!(after.history.len(), 1);
+    assert_eq!(after.dossiers, std::slice::from_ref(&code));
+    let results = app
+        .count("SELECT COUNT(*) FROM dossier_files f JOIN dossiers d ON d.id = f.dossier_id WHERE f.kind = 'result'")
+        .await;
+    assert_eq!(results, 1);
+    // Once: a second termination is refused and writes nothing.
+    let code = to_approval(&app, body).await;
+    let (status, p) = approve(&app, &code).await;
+    assert_eq!(status, 409, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("Đã ghi chấm dứt")),
+        "{p}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entry_notes").await, 1);
 }

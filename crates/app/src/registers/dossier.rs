@@ -218,6 +218,30 @@ pub(crate) fn check_civil(
             }
             check_field_values(&facts.fields, errors);
         }
+        CivilWrite::Termination => {
+            if !entry_reference(input, &mut facts, errors) {
+                errors.push(
+                    "civil.entry_id",
+                    "Cần chọn mục đăng ký được chấm dứt (mã mục, hoặc quyển số và số).",
+                );
+            }
+            facts.fields.clear();
+            facts.reason = input
+                .reason
+                .as_deref()
+                .map(text::clean)
+                .filter(|r| !r.is_empty());
+            match &facts.reason {
+                None => errors.push(
+                    "civil.reason",
+                    "Cần ghi căn cứ chấm dứt (ví dụ: người được giám hộ đã thành niên).",
+                ),
+                Some(r) if text::char_len(r) > limits::FREE_TEXT_CHARS => {
+                    errors.push("civil.reason", "Lý do quá dài.")
+                }
+                Some(_) => {}
+            }
+        }
         CivilWrite::Extract => {
             // The applicant may not know the book and number (an online request
             // names the person): the specialist finds the entry and records it
@@ -300,6 +324,10 @@ fn writes_label(reg: CivilRegistration) -> String {
     match (reg.writes, reg.kind) {
         (CivilWrite::Note, _) => "Thay đổi, cải chính, bổ sung thông tin hộ tịch".into(),
         (CivilWrite::Extract, _) => "Cấp bản sao trích lục hộ tịch".into(),
+        (CivilWrite::Termination, k) => format!(
+            "Chấm dứt {}",
+            k.map(|k| k.label_vi().to_lowercase()).unwrap_or_default()
+        ),
         (CivilWrite::Entry, Some(k)) if reg.also.is_some() => format!(
             "{} kết hợp {}",
             k.label_vi(),
@@ -467,6 +495,45 @@ impl Registers<'_> {
                 })?;
                 vec![id]
             }
+            CivilWrite::Termination => {
+                let id = self
+                    .entry_named_or_refused(conn, agency, reg, &facts)
+                    .await?;
+                let ending = reg
+                    .kind
+                    .and_then(Kind::ending_field)
+                    .ok_or_else(|| Error::Internal("termination without an ending field".into()))?;
+                let on = today.strftime("%d/%m/%Y").to_string();
+                let cells = BTreeMap::from([(ending.as_str().to_owned(), Cell::Text(on.clone()))]);
+                self.note_in(
+                    conn,
+                    &by,
+                    &id,
+                    NoteKind::Termination.as_str(),
+                    &on,
+                    &cells,
+                    facts.reason.as_deref().unwrap_or_default(),
+                    Some(&format!("Hồ sơ {}", dossier.code)),
+                    Some(&dossier.id),
+                )
+                .await
+                .map_err(|e| match e {
+                    Error::NotFound(_) => {
+                        refuse("không tìm thấy mục đăng ký mà hồ sơ yêu cầu chấm dứt.".into())
+                    }
+                    Error::Conflict(m) => refuse(m),
+                    Error::Invalid(errors) => refuse(
+                        errors
+                            .0
+                            .iter()
+                            .map(|e| e.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
+                    other => other,
+                })?;
+                vec![id]
+            }
             CivilWrite::Extract => {
                 copies = u32::from(facts.copies.unwrap_or(1));
                 vec![
@@ -584,9 +651,11 @@ impl Registers<'_> {
                 }
                 first
             }
-            CivilWrite::Note => store::noted_entry_of_dossier(conn, &dossier.id)
-                .await?
-                .or(facts.entry_id.clone()),
+            CivilWrite::Note | CivilWrite::Termination => {
+                store::noted_entry_of_dossier(conn, &dossier.id)
+                    .await?
+                    .or(facts.entry_id.clone())
+            }
             CivilWrite::Extract => {
                 let agency = motcua_store::agencies::by_id(conn, &dossier.agency_id).await?;
                 match agency {

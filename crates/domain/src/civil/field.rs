@@ -107,6 +107,7 @@ fields! {
     GuardianDateOfBirth = "guardian_date_of_birth", "Ngày sinh của người giám hộ", Date;
     GuardianPersonalId = "guardian_personal_id", "Số định danh của người giám hộ", FieldType::PersonalId;
     GuardianResidence = "guardian_residence", "Nơi cư trú của người giám hộ", Text(ADDRESS_CHARS);
+    GuardianshipEndedOn = "guardianship_ended_on", "Ngày chấm dứt giám hộ", Date;
 }
 
 impl FieldType {

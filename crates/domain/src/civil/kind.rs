@@ -225,6 +225,7 @@ impl Kind {
                 GuardianDateOfBirth,
                 GuardianPersonalId,
                 GuardianResidence,
+                GuardianshipEndedOn,
             ],
         }
     }
@@ -248,6 +249,16 @@ impl Kind {
             Kind::Marriage => Some(WifeName),
             Kind::Guardianship => Some(GuardianName),
             Kind::Recognition => Some(ParentName),
+            _ => None,
+        }
+    }
+
+    /// The day the registered relation ended, for a register that records its
+    /// end (chấm dứt giám hộ: Law on Civil Status 2014, art. 23): set by a
+    /// termination note.
+    pub fn ending_field(self) -> Option<Field> {
+        match self {
+            Kind::Guardianship => Some(GuardianshipEndedOn),
             _ => None,
         }
     }

@@ -678,28 +678,37 @@ pub enum NoteKind {
     Correction,
     /// Bổ sung thông tin hộ tịch: a value that was missing, filled in.
     Supplement,
+    /// Chấm dứt (giám hộ): the day the registered relation ended, in the
+    /// register's ending field (`Kind::ending_field`), once.
+    Termination,
 }
 
 impl NoteKind {
+    pub const ALL: [NoteKind; 4] = [
+        NoteKind::Change,
+        NoteKind::Correction,
+        NoteKind::Supplement,
+        NoteKind::Termination,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             NoteKind::Change => "change",
             NoteKind::Correction => "correction",
             NoteKind::Supplement => "supplement",
+            NoteKind::Termination => "termination",
         }
     }
 
     pub fn parse(s: &str) -> Option<NoteKind> {
-        [NoteKind::Change, NoteKind::Correction, NoteKind::Supplement]
-            .into_iter()
-            .find(|k| k.as_str() == s.trim())
+        NoteKind::ALL.into_iter().find(|k| k.as_str() == s.trim())
     }
 
     /// By code or by Vietnamese name ("Cải chính", "cai chinh").
     pub fn parse_label(s: &str) -> Option<NoteKind> {
         NoteKind::parse(s).or_else(|| {
             let f = text::fold(s.trim());
-            [NoteKind::Change, NoteKind::Correction, NoteKind::Supplement]
+            NoteKind::ALL
                 .into_iter()
                 .find(|k| text::fold(k.label_vi()) == f)
         })
@@ -710,6 +719,7 @@ impl NoteKind {
             NoteKind::Change => "Thay đổi",
             NoteKind::Correction => "Cải chính",
             NoteKind::Supplement => "Bổ sung",
+            NoteKind::Termination => "Chấm dứt",
         }
     }
 }
@@ -824,7 +834,22 @@ pub fn read_note(
             }
         };
         let before = current.get(&f);
+        let ends = kind.ending_field() == Some(f);
         let problem = match (note_kind, before, &value) {
+            (NoteKind::Termination, _, _) if !ends => Some(match kind.ending_field() {
+                Some(e) => format!("Chấm dứt chỉ ghi «{}».", e.label_vi()),
+                None => format!(
+                    "{} không ghi việc chấm dứt.",
+                    kind.book_title_vi()
+                ),
+            }),
+            (NoteKind::Termination, Some(_), _) => Some(format!(
+                "Đã ghi chấm dứt ({}): không chấm dứt lần nữa; sai ngày thì cải chính.",
+                f.label_vi()
+            )),
+            (NoteKind::Termination, None, None) => {
+                Some(format!("Chấm dứt cần «{}».", f.label_vi()))
+            }
             (_, b, v) if b == v.as_ref() => Some(format!("«{}» không thay đổi.", f.label_vi())),
             (NoteKind::Supplement, Some(_), _) => Some(format!(
                 "«{}» đã có giá trị: bổ sung chỉ điền mục còn trống; hãy dùng thay đổi hoặc cải chính.",

@@ -226,6 +226,64 @@ fn notes_follow_their_kind() {
 }
 
 #[test]
+fn a_termination_sets_the_ending_day_once() {
+    let draft = read_draft(
+        Kind::Guardianship,
+        false,
+        &cells(&[
+            ("registered_on", t("12/05/2020")),
+            ("ward_name", t("Hà Văn Nhỏ")),
+            ("guardian_name", t("Hà Văn Lớn")),
+        ]),
+    )
+    .expect("valid");
+    let end = |kind: Kind, values: &Values, pairs: &[(&str, Cell)]| {
+        read_note(
+            kind,
+            values,
+            draft.registered_on,
+            NoteKind::Termination,
+            d(2026, 2, 1),
+            &cells(pairs),
+            "Người được giám hộ đã thành niên",
+            None,
+        )
+    };
+    let note = end(
+        Kind::Guardianship,
+        &draft.values,
+        &[("guardianship_ended_on", t("01/02/2026"))],
+    )
+    .expect("ends");
+    let ended = current(&draft.values, std::slice::from_ref(&note));
+    assert_eq!(
+        ended.get(&Field::GuardianshipEndedOn),
+        Some(&Value::Date(d(2026, 2, 1)))
+    );
+    // Once; only its own field; only a register that records an end.
+    for (kind, values, pairs) in [
+        (
+            Kind::Guardianship,
+            &ended,
+            &[("guardianship_ended_on", t("02/02/2026"))][..],
+        ),
+        (
+            Kind::Guardianship,
+            &draft.values,
+            &[("guardian_name", t("Hà Văn Khác"))][..],
+        ),
+        (Kind::Guardianship, &draft.values, &[][..]),
+        (Kind::Birth, &draft.values, &[("full_name", t("X"))][..]),
+    ] {
+        assert!(end(kind, values, pairs).is_err(), "{kind:?} {pairs:?}");
+    }
+    assert_eq!(
+        NoteKind::parse_label("chấm dứt"),
+        Some(NoteKind::Termination)
+    );
+}
+
+#[test]
 fn book_labels_default_per_year() {
     assert_eq!(default_book_label(2024), "01/2024");
     let mut row = birth();

@@ -92,7 +92,7 @@ pub struct CivilRegistration {
     pub kind: Option<crate::civil::Kind>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub re_registration: bool,
-    /// `entry` (default), `note` or `extract`.
+    /// `entry` (default), `note`, `extract` or `termination`.
     #[serde(default)]
     pub writes: CivilWrite,
     /// A second register the same approval writes an entry in, from the same
@@ -111,6 +111,9 @@ pub enum CivilWrite {
     /// A certified copy of an existing entry's extract (cấp bản sao trích lục):
     /// nothing is written in the register; the extract is the result.
     Extract,
+    /// The end of a registered relation (chấm dứt giám hộ): a termination note
+    /// on the named entry of `kind`, dated the day of approval.
+    Termination,
 }
 
 impl CivilRegistration {
@@ -123,6 +126,7 @@ impl CivilRegistration {
             CivilWrite::Entry => {}
             CivilWrite::Note => parts.push("note".into()),
             CivilWrite::Extract => parts.push("extract".into()),
+            CivilWrite::Termination => parts.push("termination".into()),
         }
         match (self.kind, self.also) {
             (Some(k), Some(also)) => parts.push(format!("{}+{}", k.as_str(), also.as_str())),
@@ -148,6 +152,7 @@ impl CivilRegistration {
             match part {
                 "note" => r.writes = CivilWrite::Note,
                 "extract" => r.writes = CivilWrite::Extract,
+                "termination" => r.writes = CivilWrite::Termination,
                 "re_registration" => r.re_registration = true,
                 other => match other.split_once('+') {
                     Some((kind, also)) => {
@@ -643,6 +648,17 @@ impl Procedure {
                     "civil_register".into(),
                     "Thủ tục đăng ký hộ tịch phải ghi rõ loại sổ (khai sinh, khai tử, kết hôn…)."
                         .into(),
+                );
+            }
+            if reg.writes == CivilWrite::Termination
+                && reg
+                    .kind
+                    .and_then(crate::civil::Kind::ending_field)
+                    .is_none()
+            {
+                push(
+                    "civil_register".into(),
+                    "Thủ tục chấm dứt phải ghi loại sổ có ghi việc chấm dứt (giám hộ).".into(),
                 );
             }
             if reg.also.is_some() && (reg.writes != CivilWrite::Entry || reg.also == reg.kind) {
@@ -1190,6 +1206,7 @@ mod tests {
             "note/birth",
             "extract",
             "birth+recognition",
+            "termination/guardianship",
         ] {
             let r = CivilRegistration::parse(code).expect(code);
             assert_eq!(r.code(), code);

@@ -44,7 +44,7 @@ pub struct ProcInfo {
 /// The civil-status part of a dossier's form (`_civil_facts.html`): at intake,
 /// and when the specialist records the facts on the dossier's page.
 pub struct CivilForm {
-    /// entry | note | extract (`CivilWrite`)
+    /// entry | note | extract | termination (`CivilWrite`)
     pub writes: &'static str,
     /// A new entry: (field name, label, required, max chars) of its register.
     pub fields: Vec<(&'static str, &'static str, bool, usize)>,
@@ -60,6 +60,10 @@ pub fn civil_form(reg: motcua_domain::procedure::CivilRegistration) -> Option<Ci
         },
         CivilWrite::Extract => CivilForm {
             writes: "extract",
+            fields: Vec::new(),
+        },
+        CivilWrite::Termination => CivilForm {
+            writes: "termination",
             fields: Vec::new(),
         },
         CivilWrite::Entry => {
