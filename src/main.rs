@@ -290,6 +290,22 @@ async fn open(config: &Config) -> Result<App, String> {
     Ok(app)
 }
 
+/// Says on standard error each stage a long import reaches, until it is done.
+async fn say_progress(progress: std::sync::Arc<motcua_app::registers::ImportProgress>) {
+    let mut said = String::new();
+    loop {
+        let now = progress.describe_vi();
+        if now != said {
+            eprintln!("{now}");
+            said = now;
+        }
+        if progress.stage() == motcua_app::registers::ImportStage::Done {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
 fn person_error(e: motcua_app::Error) -> String {
     e.message_vi()
 }
@@ -420,6 +436,8 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let app = open(&config).await?;
+            let progress = std::sync::Arc::new(motcua_app::registers::ImportProgress::default());
+            let watcher = tokio::spawn(say_progress(progress.clone()));
             let done = app
                 .registers()
                 .import_file(
@@ -431,10 +449,12 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     &motcua_app::registers::ImportOptions {
                         dry_run,
                         columns: map,
+                        progress: Some(progress),
                     },
                 )
-                .await
-                .map_err(|e| format!("{}: {}", file.display(), person_error(e)))?;
+                .await;
+            watcher.abort();
+            let done = done.map_err(|e| format!("{}: {}", file.display(), person_error(e)))?;
             for name in &done.skipped_sheets {
                 eprintln!("sheet «{name}»: another kind of register, not imported as {kind}");
             }

@@ -395,8 +395,9 @@ async fn certification_counter_is_keyboard_first(app: TestApp) {
 }
 
 /// `/ho-tich/nhap` in a browser: a 5,000-row register workbook chosen and sent;
-/// "Đang nhập…" shows while it is read and checked (the page does not look
-/// frozen), then the report replaces it on the same page.
+/// "Đang nhập…" shows while it is sent, then where the import stands while it is
+/// read, checked and written (the page does not look frozen), then the report
+/// replaces it on the same page.
 async fn register_workbook_upload_shows_progress_then_the_report(app: TestApp) {
     let Some(b) = browser().await else { return };
     let dir = std::env::temp_dir().join(format!("motcua-upload-{}", unique()));
@@ -431,9 +432,18 @@ async fn register_workbook_upload_shows_progress_then_the_report(app: TestApp) {
         }
         // Shown, with its words: the indicator may hide between two questions to
         // the browser (the report arrived), so only both answers together count.
+        // While the upload is sent the form's indicator shows; then the import's
+        // own progress, which the page follows.
         if let Ok(el) = b.client.find(Locator::Id("dang-nhap")).await {
             if el.is_displayed().await.unwrap_or(false)
                 && el.text().await.unwrap_or_default().contains("Đang nhập…")
+            {
+                saw_progress = true;
+            }
+        }
+        if let Ok(el) = b.client.find(Locator::Id("tien-trinh")).await {
+            if el.is_displayed().await.unwrap_or(false)
+                && el.text().await.unwrap_or_default().starts_with("Đ")
             {
                 saw_progress = true;
             }

@@ -28,6 +28,7 @@ on_both_engines!(
     rejected_rows_come_back_fixed,
     entries_and_notes_by_hand_on_the_pages,
     a_column_the_reader_does_not_know_is_mapped_by_hand,
+    an_upload_from_the_page_is_followed_until_its_report,
 );
 
 async fn actor(app: &TestApp, username: &str) -> Principal {
@@ -1903,6 +1904,7 @@ async fn a_column_the_reader_does_not_know_is_mapped_by_hand(app: TestApp) {
         let options = ImportOptions {
             dry_run,
             columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            ..Default::default()
         };
         let (regs, officer, workbook) = (&regs, &officer, workbook.clone());
         async move {
@@ -1966,4 +1968,86 @@ async fn a_column_the_reader_does_not_know_is_mapped_by_hand(app: TestApp) {
         .await
         .expect("again");
     assert_eq!((again.report.imported, again.report.duplicates), (0, 2));
+}
+
+/// With htmx the upload answers at once with the import's progress, which the
+/// page asks for until the report replaces it; only its owner sees the job, and
+/// the report is given once.
+async fn an_upload_from_the_page_is_followed_until_its_report(app: TestApp) {
+    let client = app.browser();
+    let csrf = app.signed_in(&client, "chuyenvien").await;
+    let book = motcua_legacy::sample::birth_register(300).expect("workbook");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("kind", "birth")
+        .part(
+            "tep",
+            reqwest::multipart::Part::bytes(book).file_name("so-khai-sinh.xlsx"),
+        );
+    let r = client
+        .post(app.url("/ho-tich/nhap"))
+        .header("HX-Request", "true")
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("html");
+    let marker = "hx-get=\"/ho-tich/nhap/";
+    let at = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("a job to follow: {html}"));
+    let job = html[at + marker.len()..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(html.contains("id=\"tien-trinh\""), "{html}");
+    assert!(html.contains("<progress"), "{html}");
+    // Someone else's job is no one's to see.
+    let other = app.browser();
+    app.signed_in(&other, "lanhdao").await;
+    let r = other
+        .get(app.url(&format!("/ho-tich/nhap/{job}")))
+        .send()
+        .await
+        .expect("job");
+    assert_eq!(r.status(), 404);
+    // Followed as the page does, until the report comes.
+    let mut report = None;
+    for _ in 0..600 {
+        let r = client
+            .get(app.url(&format!("/ho-tich/nhap/{job}")))
+            .header("HX-Request", "true")
+            .send()
+            .await
+            .expect("job");
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.expect("html");
+        if !html.contains("hx-trigger=\"every") {
+            report = Some(html);
+            break;
+        }
+        assert!(html.contains("id=\"tien-trinh\""), "{html}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let html = report.expect("the report within 30 s");
+    assert!(html.contains("Kết quả nhập"), "{html}");
+    assert_eq!(figure(&html, "total_rows"), 300);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM civil_entries").await,
+        figure(&html, "imported") as i64
+    );
+    // Given once.
+    let r = client
+        .get(app.url(&format!("/ho-tich/nhap/{job}")))
+        .send()
+        .await
+        .expect("job");
+    assert_eq!(r.status(), 404);
+    assert!(r
+        .text()
+        .await
+        .expect("html")
+        .contains("Không còn lượt nhập này"));
 }

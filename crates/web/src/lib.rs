@@ -7,6 +7,7 @@ mod client_ip;
 mod deadline;
 mod error;
 mod flash;
+mod import_jobs;
 mod input_guard;
 mod layout;
 mod metrics;
@@ -49,12 +50,15 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Failed forms waiting for the page they redirect to.
     pub flash: Arc<flash::Flash>,
+    /// Register imports the upload page is following.
+    pub(crate) imports: Arc<import_jobs::ImportJobs>,
 }
 
 pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState {
         metrics: Arc::new(Metrics::new(app.db.clone())),
         flash: Arc::default(),
+        imports: Arc::default(),
         app,
         config,
     };

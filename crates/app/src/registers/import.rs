@@ -13,6 +13,7 @@ use motcua_store::registers::{self as store, BookRow, EntryRow};
 use motcua_store::{new_id, Conn};
 use serde::Serialize;
 
+use super::file::{ImportProgress, ImportStage};
 use super::{kind_param, note_of, refresh_derived, Registers, Source};
 use crate::error::Error;
 use crate::error::Result;
@@ -197,7 +198,26 @@ impl Registers<'_> {
         note_lines: &[NoteLine],
         dry_run: bool,
     ) -> Result<ImportReport> {
+        self.import_reporting(by, agency_code, kind, rows, note_lines, dry_run, None)
+            .await
+    }
+
+    /// [`Registers::import_with_notes`], saying on `progress` where it stands.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn import_reporting(
+        &self,
+        by: &Principal,
+        agency_code: &str,
+        kind: &str,
+        rows: &[ImportRow],
+        note_lines: &[NoteLine],
+        dry_run: bool,
+        progress: Option<&ImportProgress>,
+    ) -> Result<ImportReport> {
         let kind = kind_param(kind)?;
+        if let Some(p) = progress {
+            p.set(ImportStage::Checking, rows.len() as u64);
+        }
         let mut report = ImportReport {
             total_rows: rows.len() as u64,
             dry_run,
@@ -301,6 +321,9 @@ impl Registers<'_> {
             }
         }
         drop(known);
+        if let Some(p) = progress {
+            p.set(ImportStage::Writing, accepted.len() as u64);
+        }
         let new_entries: HashMap<EntryKey, (&Draft, &str)> = if note_lines.is_empty() {
             HashMap::new()
         } else {

@@ -13,7 +13,7 @@ pub(crate) use dossier::check_civil;
 pub use dossier::DossierRegister;
 pub use export::RegisterExport;
 pub use extract::IssuedExtract;
-pub use file::{FileImport, ImportOptions, MAX_WORKBOOK_BYTES};
+pub use file::{FileImport, ImportOptions, ImportProgress, ImportStage, MAX_WORKBOOK_BYTES};
 pub use import::{rejected_workbook, ImportReport, Rejected};
 
 use std::collections::BTreeMap;

@@ -16,6 +16,7 @@ mod intake_form;
 mod online;
 mod procedure_form;
 mod procedures_admin;
+mod register_import;
 mod registers;
 mod reports;
 mod sign_in;
@@ -151,10 +152,11 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-tich/so", get(registers::books))
         .route("/ho-tich/so/khoa", post(registers::close_book))
         .route("/ho-tich/so/mo-tiep", post(registers::open_next_book))
+        .route("/ho-tich/nhap/{job}", get(register_import::import_job))
         .route(
             "/ho-tich/nhap",
-            get(registers::import_form)
-                .post(registers::import_upload)
+            get(register_import::import_form)
+                .post(register_import::import_upload)
                 // The workbook and the multipart framing around it.
                 .layer(DefaultBodyLimit::max(
                     motcua_app::registers::MAX_WORKBOOK_BYTES + 64 * 1024,

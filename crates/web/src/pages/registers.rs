@@ -1,13 +1,12 @@
-//! The register search page (`/ho-tich`) and an entry's page, for officers.
+//! The register search page (`/ho-tich`), an entry's page, the books and the
+//! forms that write entries and notes by hand, for officers.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
-use motcua_app::registers::{
-    Book, Entry, FileImport, ImportOptions, SearchPage, SearchQuery, MAX_WORKBOOK_BYTES,
-};
+use motcua_app::registers::{Book, Entry, SearchPage, SearchQuery};
 use motcua_app::Principal;
 use motcua_domain::access::Action;
 use motcua_domain::civil::{Cell, Kind, NoteKind};
@@ -340,46 +339,8 @@ pub async fn add_note(
     }
 }
 
-/// The upload page of a legacy register workbook (`/ho-tich/nhap`).
-#[derive(Template)]
-#[template(path = "registers_import.html")]
-struct ImportView {
-    chrome: Chrome,
-    kinds: Vec<(&'static str, &'static str)>,
-    kind: String,
-    dry_run: bool,
-    /// Corrections to the column mapping as typed, one per line.
-    columns: String,
-    file_name: String,
-    error: Option<String>,
-    result: Option<FileImport>,
-    /// The rejected rows workbook as a `data:` address: downloaded with no
-    /// second request and nothing kept on the server.
-    rejected_link: Option<String>,
-    max_mb: usize,
-}
-
-impl ImportView {
-    fn new(chrome: Chrome) -> Self {
-        ImportView {
-            chrome,
-            kinds: Kind::ALL
-                .iter()
-                .map(|k| (k.as_str(), k.label_vi()))
-                .collect(),
-            kind: Kind::Birth.as_str().into(),
-            dry_run: true,
-            columns: String::new(),
-            file_name: String::new(),
-            error: None,
-            result: None,
-            rejected_link: None,
-            max_mb: MAX_WORKBOOK_BYTES / (1024 * 1024),
-        }
-    }
-}
-
-fn may_import(s: &SignedIn) -> Result<(), PageError> {
+/// Officers who may write the registers: import, enter by hand, add notes.
+pub(super) fn may_import(s: &SignedIn) -> Result<(), PageError> {
     if s.actor.may(Action::WriteRegister, &s.actor.agency.path) {
         Ok(())
     } else {
@@ -388,123 +349,6 @@ fn may_import(s: &SignedIn) -> Result<(), PageError> {
             chrome: Box::new(Chrome::for_user(s, "/ho-tich")),
         })
     }
-}
-
-pub async fn import_form(s: SignedIn) -> Result<Response, PageError> {
-    may_import(&s)?;
-    let view = ImportView::new(Chrome::for_user(&s, "/ho-tich"));
-    Ok(render(StatusCode::OK, &view))
-}
-
-/// The upload: the import runs while the request waits (a 10,000-row workbook
-/// takes a second or two); with htmx the page shows "Đang nhập…" meanwhile and
-/// swaps the report in, without it the browser's own progress shows and the
-/// report comes as a whole page.
-pub async fn import_upload(
-    State(state): State<AppState>,
-    s: SignedIn,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> Result<Response, PageError> {
-    may_import(&s)?;
-    let mut view = ImportView::new(Chrome::for_user(&s, "/ho-tich"));
-    let mut csrf = String::new();
-    let mut file: Option<Vec<u8>> = None;
-    let mut read_error = None;
-    view.dry_run = false;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                read_error = Some(format!(
-                    "Không nhận được tệp tải lên: tệp tối đa {} MB, hãy thử lại.",
-                    view.max_mb
-                ));
-                break;
-            }
-        };
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("kind") => view.kind = field.text().await.unwrap_or_default(),
-            Some("dry_run") => view.dry_run = true,
-            Some("columns") => view.columns = field.text().await.unwrap_or_default(),
-            Some("tep") => {
-                view.file_name = field.file_name().unwrap_or_default().to_owned();
-                match field.bytes().await {
-                    Ok(b) => file = Some(b.to_vec()),
-                    Err(_) => {
-                        read_error = Some(format!(
-                            "Tệp quá lớn hoặc tải lên bị gián đoạn; tệp tối đa {} MB.",
-                            view.max_mb
-                        ));
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    if read_error.is_none() {
-        s.check_csrf(&csrf)?;
-    }
-    let outcome = match (read_error, file) {
-        (Some(e), _) => Err(e),
-        (None, None) => Err("Hãy chọn tệp bảng tính (.xlsx hoặc .xls).".to_owned()),
-        (None, Some(bytes)) => state
-            .app
-            .registers()
-            .import_file(
-                &Principal::User(s.actor.clone()),
-                &s.actor.agency.code,
-                &view.kind,
-                &view.file_name,
-                bytes,
-                &ImportOptions {
-                    dry_run: view.dry_run,
-                    columns: vec![view.columns.clone()],
-                },
-            )
-            .await
-            .map_err(|e| {
-                if e.is_internal() {
-                    Err(e)
-                } else {
-                    Ok(e.message_vi())
-                }
-            })
-            .map_err(|e| match e {
-                Ok(message) => message,
-                Err(e) => {
-                    tracing::error!(error = %e, "register import failed");
-                    "Không nhập được tệp này do lỗi hệ thống; hãy thử lại hoặc báo quản trị.".into()
-                }
-            }),
-    };
-    let status = match outcome {
-        Ok(result) => {
-            view.rejected_link = result.rejected_xlsx.as_ref().map(|bytes| {
-                use base64::Engine;
-                format!(
-                    "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(bytes)
-                )
-            });
-            view.result = Some(result);
-            StatusCode::OK
-        }
-        Err(message) => {
-            view.error = Some(message);
-            // htmx swaps only successful answers in; a plain form post gets the
-            // proper status.
-            if headers.contains_key("hx-request") {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-        }
-    };
-    Ok(render(status, &view))
 }
 
 #[derive(Template)]
