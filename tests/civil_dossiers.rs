@@ -23,6 +23,7 @@ on_both_engines!(
     the_specialist_records_the_facts_on_the_page,
     a_birth_combined_with_recognition_writes_both_registers,
     a_guardianship_ends_by_a_dossier_once,
+    a_refused_approval_gives_back_the_number_it_took,
 );
 
 fn birth_intake(name: &str) -> Value {
@@ -1106,4 +1107,65 @@ async fn a_guardianship_ends_by_a_dossier_once(app: TestApp) {
         "{p}"
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM civil_entry_notes").await, 1);
+}
+
+/// Numbers have no gaps even when a transaction fails after taking one: a birth
+/// combined with recognition takes the birth book's next number, then finds the
+/// recognitions' book closed; the approval is refused, and the next birth gets
+/// that same number.
+async fn a_refused_approval_gives_back_the_number_it_took(app: TestApp) {
+    let officer = principal(&app, "chuyenvien").await;
+    let leader = principal(&app, "lanhdao").await;
+    let year = this_year();
+    let regs = app.app.registers();
+    for (kind, name_field, other) in [
+        ("birth", "full_name", ("sex", "Nữ")),
+        ("recognition", "full_name", ("parent_name", "Lê Văn Cha")),
+    ] {
+        regs.create(
+            &officer,
+            WARD_A,
+            kind,
+            false,
+            &cells(&[
+                ("registered_on", &format!("02/01/{year}")),
+                (name_field, "Lê Thị Một"),
+                ("date_of_birth", &format!("01/01/{year}")),
+                other,
+            ]),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{kind}: {e:?}"));
+    }
+    regs.close_book(
+        &leader,
+        WARD_A,
+        "recognition",
+        i64::from(year),
+        &motcua_domain::civil::default_book_label(year),
+    )
+    .await
+    .expect("closed");
+    let mut combined = birth_intake("Lò Văn Hai");
+    combined["procedure"] = json!("1.000689");
+    combined["civil"]["fields"]["parent_name"] = json!("Lò Văn Cha");
+    let code = to_approval(&app, combined).await;
+    let (status, p) = approve(&app, &code).await;
+    assert_eq!(status, 409, "{p}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM civil_entries WHERE source = 'dossier'")
+            .await,
+        0,
+        "the birth written first is rolled back with the refusal"
+    );
+    let code = to_approval(&app, birth_intake("Lò Văn Ba")).await;
+    let (status, d) = approve(&app, &code).await;
+    assert_eq!(status, 200, "{d}");
+    let (number,): (i64,) =
+        sqlx::query_as("SELECT number FROM civil_entries WHERE dossier_id = $1")
+            .bind(d["id"].as_str().expect("id"))
+            .fetch_one(app.db.pool())
+            .await
+            .expect("entry");
+    assert_eq!(number, 2, "number 2, taken and given back, is the next");
 }
