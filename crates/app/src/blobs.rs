@@ -41,7 +41,7 @@ impl BlobStore {
             return Ok(sha);
         }
         let io =
-            |e: std::io::Error| Error::Internal(format!("blob store {}: {e}", self.dir.display()));
+            |e: std::io::Error| Error::internal(format!("blob store {}", self.dir.display()), e);
         let parent = path.parent().unwrap_or(&self.dir);
         let new_folder = !parent.is_dir();
         std::fs::create_dir_all(parent).map_err(io)?;
@@ -62,7 +62,7 @@ impl BlobStore {
     pub fn get(&self, sha: &str) -> Result<Vec<u8>> {
         std::fs::read(self.path(sha)?).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::NotFound("Không tìm thấy tệp.".into()),
-            _ => Error::Internal(format!("blob {sha}: {e}")),
+            _ => Error::internal(format!("blob {sha}"), e),
         })
     }
 }

@@ -378,7 +378,8 @@ impl App {
                 "Các buổi làm việc phải có giờ bắt đầu trước giờ kết thúc và không chồng lên nhau.",
             ));
         }
-        let json = serde_json::to_string(sessions).map_err(|e| Error::Internal(e.to_string()))?;
+        let json = serde_json::to_string(sessions)
+            .map_err(|e| Error::internal("working sessions as JSON", e))?;
         let mut tx = self.begin_write_by(by).await?;
         let a = crate::agencies::load_for(&mut tx, by, agency_code, Action::ManageAgency).await?;
         store::set_sessions(&mut tx, &a.id, &json, self.now_ms()).await?;

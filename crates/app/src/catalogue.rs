@@ -179,8 +179,7 @@ pub struct VersionInfo {
 }
 
 fn parse_body(body: &str) -> Result<Procedure> {
-    serde_json::from_str(body)
-        .map_err(|e| Error::Internal(format!("stored procedure unreadable: {e}")))
+    serde_json::from_str(body).map_err(|e| Error::internal("stored procedure unreadable", e))
 }
 
 fn not_found(code: &str) -> Error {
@@ -210,7 +209,7 @@ async fn save(
             .into(),
         ));
     }
-    let body = serde_json::to_string(&p).map_err(|e| Error::Internal(e.to_string()))?;
+    let body = serde_json::to_string(&p).map_err(|e| Error::internal("procedure as JSON", e))?;
     let existing = store::by_code(conn, &p.code).await?;
     if let Some(row) = &existing {
         if row.body == body {
@@ -434,8 +433,7 @@ impl App {
         {
             return Ok(svg);
         }
-        let svg =
-            motcua_docs::qr_svg(text).map_err(|e| Error::Internal(format!("QR code: {e}")))?;
+        let svg = motcua_docs::qr_svg(text).map_err(|e| Error::internal("QR code", e))?;
         if let Ok(mut m) = self.catalogue.qr.lock() {
             if m.len() >= 10_000 {
                 m.clear();
@@ -562,7 +560,7 @@ impl App {
         let mut all = Vec::new();
         for (name, json) in SEEDS {
             let procs: Vec<Procedure> = serde_json::from_str(json).map_err(|e| {
-                Error::Internal(format!("seed catalogue {name}.json unreadable: {e}"))
+                Error::internal(format!("seed catalogue {name}.json unreadable"), e)
             })?;
             all.extend(procs);
         }
@@ -684,10 +682,10 @@ impl App {
                 agency_name.as_deref(),
                 today,
             )
-            .map_err(|e| Error::Internal(format!("poster rendering failed: {e}")))
+            .map_err(|e| Error::internal("poster rendering", e))
         })
         .await
-        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(|e| Error::internal("poster task", e))?
     }
 }
 
@@ -720,9 +718,8 @@ impl App {
         let procs = self.export_catalogue().await?;
         match format {
             CatalogueFormat::Json => Ok(motcua_docs::catalogue::to_json(&procs)),
-            CatalogueFormat::Xlsx => {
-                motcua_docs::catalogue::to_xlsx(&procs).map_err(|e| Error::Internal(e.to_string()))
-            }
+            CatalogueFormat::Xlsx => motcua_docs::catalogue::to_xlsx(&procs)
+                .map_err(|e| Error::internal("catalogue workbook", e)),
         }
     }
 
@@ -745,7 +742,7 @@ impl App {
                     .map(|p| FieldError::new("file", p.to_string()))
                     .collect(),
             )),
-            other => Error::Internal(other.to_string()),
+            other => Error::internal("reading a catalogue file", other),
         })?;
         self.import_catalogue(by, procs).await
     }

@@ -258,9 +258,9 @@ impl App {
         });
         match task.await {
             Ok(Some(Ok(bytes))) => Ok(bytes),
-            Ok(Some(Err(e))) => Err(Error::Internal(format!("PDF: {e}"))),
+            Ok(Some(Err(e))) => Err(Error::internal("PDF", e)),
             Ok(None) => Err(Error::Internal("PDF render cancelled".into())),
-            Err(e) => Err(Error::Internal(format!("PDF render task: {e}"))),
+            Err(e) => Err(Error::internal("PDF render task", e)),
         }
     }
 }

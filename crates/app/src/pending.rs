@@ -34,7 +34,7 @@ struct Meta {
 }
 
 fn io(e: std::io::Error) -> Error {
-    Error::Internal(format!("pending uploads: {e}"))
+    Error::internal("pending uploads", e)
 }
 
 /// A token as the stash makes it (URL-safe base64 of 32 bytes); anything else
@@ -68,8 +68,8 @@ impl App {
                 created_at: self.now_ms(),
             };
             std::fs::write(dir.join(format!("{token}.bin")), &f.bytes).map_err(io)?;
-            let meta_text = serde_json::to_vec(&meta)
-                .map_err(|e| Error::Internal(format!("pending upload meta: {e}")))?;
+            let meta_text =
+                serde_json::to_vec(&meta).map_err(|e| Error::internal("pending upload meta", e))?;
             std::fs::write(dir.join(format!("{token}.json")), meta_text).map_err(io)?;
             out.push(PendingFile {
                 token,

@@ -35,7 +35,7 @@ pub async fn hash_password(password: &str) -> Result<String> {
             .map_err(|e| Error::Internal(format!("password hashing failed: {e}")))
     })
     .await
-    .map_err(|e| Error::Internal(e.to_string()))?
+    .map_err(|e| Error::internal("password hashing task", e))?
 }
 
 pub async fn verify_password(password: &str, hash: &str) -> bool {

@@ -134,8 +134,7 @@ impl App {
     /// The signer of a leader. Blocking (files, maybe a new RSA key): call it
     /// from the blocking pool.
     pub(crate) fn signer_of(&self, who: &SigningIdentity) -> Result<Arc<dyn Signer>> {
-        let internal =
-            |e: motcua_sign::SignError| Error::Internal(format!("signing identity: {e}"));
+        let internal = |e: motcua_sign::SignError| Error::internal("signing identity", e);
         let mut inner = self
             .signers
             .inner

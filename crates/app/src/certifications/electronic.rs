@@ -183,7 +183,7 @@ impl Certifications<'_> {
         let bytes = scan.bytes.clone();
         let prepared = tokio::task::spawn_blocking(move || prepare_scan(&bytes, &content_type))
             .await
-            .map_err(|e| Error::Internal(format!("scan task: {e}")))?
+            .map_err(|e| Error::internal("scan task", e))?
             .map_err(|e| Error::from(SignedCopyError::from(e)))?;
         let id = motcua_store::new_id();
         let token = crate::secrets::random_token();
@@ -315,7 +315,7 @@ impl Certifications<'_> {
                 .map_err(Error::from)
         })
         .await
-        .map_err(|e| Error::Internal(format!("signing task: {e}")))?
+        .map_err(|e| Error::internal("signing task", e))?
     }
 
     /// Stores the signed copy and writes its entry with the number claimed in

@@ -428,7 +428,7 @@ impl Certifications<'_> {
             period: &period.label_vi(),
             rows,
         })
-        .map_err(|e| Error::Internal(format!("writing the certification book: {e}")))?;
+        .map_err(|e| Error::internal("writing the certification book", e))?;
         let name = format!(
             "so-chung-thuc_{}_{}_{}{}.xlsx",
             agency.code,

@@ -107,7 +107,7 @@ impl Dossiers<'_> {
             Ok::<_, Error>(sign_pdf(&bytes, signer.as_ref(), &options))
         })
         .await
-        .map_err(|e| Error::Internal(format!("signing task: {e}")))??;
+        .map_err(|e| Error::internal("signing task", e))??;
         let signed = match signed {
             Ok(pdf) => pdf,
             Err(e) => {

@@ -537,9 +537,9 @@ impl Dossiers<'_> {
                 };
                 let line = exported(stored, &agency_codes, assignee, events);
                 serde_json::to_writer(&mut *out, &line)
-                    .map_err(|e| Error::Internal(e.to_string()))?;
+                    .map_err(|e| Error::internal("writing a dossier line", e))?;
                 out.write_all(b"\n")
-                    .map_err(|e| Error::Internal(e.to_string()))?;
+                    .map_err(|e| Error::internal("writing a dossier line", e))?;
                 count += 1;
             }
         }

@@ -571,7 +571,7 @@ impl Reports<'_> {
             total: report.total,
         };
         let bytes = motcua_docs::reports::ii06a_xlsx(&sheet)
-            .map_err(|e| Error::Internal(format!("writing the II.06a workbook: {e}")))?;
+            .map_err(|e| Error::internal("writing the II.06a workbook", e))?;
         let name = format!(
             "II.06a_{}_{}_{}.xlsx",
             report.agency_code, report.from, report.to

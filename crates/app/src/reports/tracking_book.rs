@@ -194,7 +194,7 @@ impl Reports<'_> {
             period: &book.period,
             rows: &book.rows,
         })
-        .map_err(|e| Error::Internal(format!("writing the tracking book workbook: {e}")))?;
+        .map_err(|e| Error::internal("writing the tracking book workbook", e))?;
         let name = format!(
             "So-theo-doi-ho-so_{}_{}_{}.xlsx",
             book.agency_code, book.from, book.to
@@ -204,5 +204,5 @@ impl Reports<'_> {
 }
 
 fn layout() -> Result<Layout> {
-    Layout::standard().map_err(|e| Error::Internal(format!("the tracking book's layout: {e}")))
+    Layout::standard().map_err(|e| Error::internal("the tracking book's layout", e))
 }
