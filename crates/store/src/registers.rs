@@ -708,19 +708,64 @@ pub struct Filter {
 }
 
 /// A line of a search result.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct Found {
     pub id: String,
     pub no: i64,
-    pub kind: String,
-    pub re_registration: i64,
+    pub kind: civil::Kind,
+    pub re_registration: bool,
     pub display_name: String,
     pub name_key: String,
-    pub date_of_birth: Option<String>,
+    pub date_of_birth: Option<jiff::civil::Date>,
     pub book_label: String,
     pub book_year: i64,
     pub number: i64,
-    pub registered_on: String,
+    pub registered_on: jiff::civil::Date,
+}
+
+/// [`Found`] as its columns hold it.
+#[derive(FromRow)]
+struct FoundColumns {
+    id: String,
+    no: i64,
+    kind: String,
+    re_registration: i64,
+    display_name: String,
+    name_key: String,
+    date_of_birth: Option<String>,
+    book_label: String,
+    book_year: i64,
+    number: i64,
+    registered_on: String,
+}
+
+impl TryFrom<FoundColumns> for Found {
+    type Error = sqlx::Error;
+
+    fn try_from(r: FoundColumns) -> Result<Found> {
+        let bad = |what: &str, v: &str| sqlx::Error::Decode(format!("{what}: {v}").into());
+        let day = |what: &str, v: &str| v.parse().map_err(|_| bad(what, v));
+        Ok(Found {
+            kind: civil::Kind::parse(&r.kind).ok_or_else(|| bad("kind", &r.kind))?,
+            re_registration: r.re_registration != 0,
+            date_of_birth: match r.date_of_birth.as_deref() {
+                Some(d) => Some(day("date_of_birth", d)?),
+                None => None,
+            },
+            registered_on: day("registered_on", &r.registered_on)?,
+            id: r.id,
+            no: r.no,
+            display_name: r.display_name,
+            name_key: r.name_key,
+            book_label: r.book_label,
+            book_year: r.book_year,
+            number: r.number,
+        })
+    }
+}
+
+fn found(rows: Vec<FoundColumns>) -> Result<Vec<Found>> {
+    rows.into_iter().map(Found::try_from).collect()
 }
 
 /// The end of a prefix range: every text starting with the prefix sorts below it
@@ -835,14 +880,14 @@ pub async fn search(
              AND e.no = n.entry_no{rest} ORDER BY n.name_key, n.entry_no LIMIT {limit_p}"
         )
     };
-    let mut q = sqlx::query_as::<_, Found>(&sql);
+    let mut q = sqlx::query_as::<_, FoundColumns>(&sql);
     for b in binds {
         q = match b {
             Bind::Text(s) => q.bind(s),
             Bind::Int(i) => q.bind(i),
         };
     }
-    q.fetch_all(conn).await
+    found(q.fetch_all(conn).await?)
 }
 
 enum Bind {
@@ -936,7 +981,7 @@ pub async fn possible_duplicates(
     mother_fold: Option<&str>,
 ) -> Result<Vec<Found>> {
     let (bucket, _) = text::prefix_bucket(name_fold);
-    sqlx::query_as(
+    let rows = sqlx::query_as(
         "SELECT e.id, e.no, e.kind, e.re_registration, e.display_name, e.name_key, e.date_of_birth, \
          b.label AS book_label, b.year AS book_year, e.number, e.registered_on \
          FROM civil_entry_names n CROSS JOIN civil_entries e JOIN civil_books b ON b.id = e.book_id \
@@ -952,7 +997,8 @@ pub async fn possible_duplicates(
     .bind(mother_fold)
     .bind(bucket)
     .fetch_all(conn)
-    .await
+    .await?;
+    found(rows)
 }
 
 #[cfg(test)]

@@ -302,21 +302,62 @@ pub struct Costs {
 }
 
 /// A dossier that lost points, with why.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct CostlyRow {
     pub code: String,
     pub agency_id: String,
     pub procedure_name: String,
     pub applicant_name: String,
     pub status: String,
-    pub received_at: Option<i64>,
-    pub due_at: Option<i64>,
-    pub closed_at: Option<i64>,
+    pub received_at: Option<jiff::Timestamp>,
+    pub due_at: Option<jiff::Timestamp>,
+    pub closed_at: Option<jiff::Timestamp>,
     pub supplements: i64,
-    pub late: i64,
-    pub no_result: i64,
-    pub not_digitised: i64,
+    /// Handled late (or not known in time).
+    pub late: bool,
+    /// Resolved without an electronic result.
+    pub no_result: bool,
+    /// Resolved with its documents not digitised.
+    pub not_digitised: bool,
     pub cost: f64,
+}
+
+/// [`CostlyRow`] as its columns hold it (flags 0/1, instants in milliseconds).
+#[derive(FromRow)]
+struct CostlyColumns {
+    code: String,
+    agency_id: String,
+    procedure_name: String,
+    applicant_name: String,
+    status: String,
+    received_at: Option<i64>,
+    due_at: Option<i64>,
+    closed_at: Option<i64>,
+    supplements: i64,
+    late: i64,
+    no_result: i64,
+    not_digitised: i64,
+    cost: f64,
+}
+
+impl From<CostlyColumns> for CostlyRow {
+    fn from(r: CostlyColumns) -> CostlyRow {
+        CostlyRow {
+            code: r.code,
+            agency_id: r.agency_id,
+            procedure_name: r.procedure_name,
+            applicant_name: r.applicant_name,
+            status: r.status,
+            received_at: r.received_at.map(crate::from_millis),
+            due_at: r.due_at.map(crate::from_millis),
+            closed_at: r.closed_at.map(crate::from_millis),
+            supplements: r.supplements,
+            late: r.late != 0,
+            no_result: r.no_result != 0,
+            not_digitised: r.not_digitised != 0,
+            cost: r.cost,
+        }
+    }
 }
 
 /// The flagged rows of `source` (rows with the `flags`) with what each costs:
@@ -454,7 +495,7 @@ pub async fn costly(
         ),
         n + 3
     );
-    let mut q = bind_scope!(sqlx::query_as::<_, CostlyRow>(&sql), scope)
+    let mut q = bind_scope!(sqlx::query_as::<_, CostlyColumns>(&sql), scope)
         .bind(costs.late)
         .bind(costs.no_result)
         .bind(costs.not_digitised)
@@ -462,5 +503,9 @@ pub async fn costly(
     for at in received {
         q = q.bind(*at);
     }
-    q.fetch_all(conn).await
+    Ok(q.fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(CostlyRow::from)
+        .collect())
 }

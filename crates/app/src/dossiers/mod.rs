@@ -165,10 +165,6 @@ impl From<FileRow> for DossierFile {
     }
 }
 
-pub(crate) fn ts(ms: Option<i64>) -> Option<jiff::Timestamp> {
-    ms.map(motcua_store::from_millis)
-}
-
 pub(crate) fn event_from_row(e: EventRow) -> Event {
     let label = motcua_domain::dossier::Verb::parse(&e.action)
         .map(|v| v.label_vi().to_string())

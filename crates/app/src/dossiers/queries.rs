@@ -3,13 +3,13 @@
 use jiff::{SignedDuration, Timestamp};
 use motcua_domain::access::Action;
 use motcua_domain::calendar::TimeLimit;
-use motcua_domain::dossier::{decide, expected, Dossier as Record, Situation, Status, Verb};
+use motcua_domain::dossier::{decide, expected, Dossier as Record, Situation, Verb};
 use motcua_store::agencies::{self, AgencyRow};
 use motcua_store::dossiers::{self as store, ListKind, ListQuery, ListRow};
 use motcua_store::{users, Conn};
 use serde::{Deserialize, Serialize};
 
-use super::{event_from_row, ts, Dossier, DossierFile, Event};
+use super::{event_from_row, Dossier, DossierFile, Event};
 use super::{not_found, unknown_outside, Dossiers};
 use crate::error::{Error, Result};
 use crate::principal::{Actor, AgencyRef};
@@ -167,27 +167,31 @@ pub struct DossierPage {
 }
 
 fn summary(row: ListRow, now_ms: i64) -> DossierSummary {
-    let status = Status::parse(&row.status);
     DossierSummary {
-        overdue: row.is_open == 1
-            && status.is_some_and(Status::clock_runs)
-            && row.due_at.is_some_and(|d| d < now_ms),
+        overdue: row.is_open
+            && row.status.clock_runs()
+            && row.due_at.is_some_and(|d| d.as_millisecond() < now_ms),
         code: row.code,
         procedure: row.procedure_code,
         procedure_name: row.procedure_name,
         sector: row.sector,
         applicant_name: row.applicant_name,
-        channel: row.channel,
-        status_label: status.map_or("", Status::label_vi).to_string(),
-        status: row.status,
-        received_at: ts(row.received_at),
-        due_at: ts(row.due_at),
+        channel: row.channel.as_str().into(),
+        status_label: row.status.label_vi().into(),
+        status: row.status.as_str().into(),
+        received_at: row.received_at,
+        due_at: row.due_at,
         priority: row.priority,
     }
 }
 
 fn cursor(row: &ListRow) -> String {
-    format!("{}.{}.{}", row.priority, row.due_at.unwrap_or(0), row.id)
+    format!(
+        "{}.{}.{}",
+        row.priority,
+        row.due_at.map_or(0, |d| d.as_millisecond()),
+        row.id
+    )
 }
 
 fn parse_cursor(s: &str) -> Result<(i64, i64, String)> {

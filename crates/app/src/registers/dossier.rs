@@ -715,23 +715,7 @@ impl Registers<'_> {
             mother.as_deref(),
         )
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                Some(EntrySummary {
-                    kind: r.kind,
-                    kind_label: kind.label_vi().to_owned(),
-                    re_registration: r.re_registration != 0,
-                    full_name: r.display_name,
-                    date_of_birth: r.date_of_birth.and_then(|d| d.parse().ok()),
-                    book: r.book_label,
-                    book_year: r.book_year,
-                    number: r.number,
-                    registered_on: r.registered_on.parse().ok()?,
-                    id: r.id,
-                })
-            })
-            .collect())
+        Ok(rows.into_iter().map(EntrySummary::from).collect())
     }
 }
 

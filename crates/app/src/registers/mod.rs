@@ -141,6 +141,23 @@ pub struct EntrySummary {
     pub registered_on: Date,
 }
 
+impl From<store::Found> for EntrySummary {
+    fn from(r: store::Found) -> EntrySummary {
+        EntrySummary {
+            id: r.id,
+            kind: r.kind.as_str().to_owned(),
+            kind_label: r.kind.label_vi().to_owned(),
+            re_registration: r.re_registration,
+            full_name: r.display_name,
+            date_of_birth: r.date_of_birth,
+            book: r.book_label,
+            book_year: r.book_year,
+            number: r.number,
+            registered_on: r.registered_on,
+        }
+    }
+}
+
 /// A page of results and the cursor of the next, if any.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -616,22 +633,7 @@ impl Registers<'_> {
             if more && i as i64 == limit - 1 {
                 next = Some(format!("{}.{}", r.name_key, r.no));
             }
-            let kind = Kind::parse(&r.kind).unwrap_or(Kind::Birth);
-            items.push(EntrySummary {
-                id: r.id,
-                kind: kind.as_str().to_owned(),
-                kind_label: kind.label_vi().to_owned(),
-                re_registration: r.re_registration != 0,
-                full_name: r.display_name,
-                date_of_birth: r.date_of_birth.and_then(|d| d.parse().ok()),
-                book: r.book_label,
-                book_year: r.book_year,
-                number: r.number,
-                registered_on: r
-                    .registered_on
-                    .parse()
-                    .map_err(|e| Error::internal("registered_on", e))?,
-            });
+            items.push(EntrySummary::from(r));
         }
         Ok(SearchPage { items, next })
     }

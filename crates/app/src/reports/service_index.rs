@@ -9,7 +9,7 @@ use motcua_domain::report::index766::{
 };
 use motcua_store::reports::Scope;
 use motcua_store::service_index::{self as store, Costs, Part};
-use motcua_store::{from_millis, to_millis};
+use motcua_store::to_millis;
 use serde::{Deserialize, Serialize};
 
 use super::ii06a::{counted, Resolved};
@@ -205,7 +205,7 @@ impl Reports<'_> {
             .into_iter()
             .map(|d| {
                 let mut reasons = Vec::new();
-                if d.late == 1 {
+                if d.late {
                     reasons.push(
                         if d.supplements > 1 {
                             "supplements"
@@ -215,10 +215,10 @@ impl Reports<'_> {
                         .to_owned(),
                     );
                 }
-                if d.no_result == 1 {
+                if d.no_result {
                     reasons.push("no_electronic_result".to_owned());
                 }
-                if d.not_digitised == 1 && d.no_result == 0 {
+                if d.not_digitised && !d.no_result {
                     reasons.push("not_digitised".to_owned());
                 }
                 CostlyDossier {
@@ -232,9 +232,9 @@ impl Reports<'_> {
                     procedure_name: d.procedure_name,
                     applicant_name: d.applicant_name,
                     status: d.status,
-                    received_at: d.received_at.map(from_millis),
-                    due_at: d.due_at.map(from_millis),
-                    closed_at: d.closed_at.map(from_millis),
+                    received_at: d.received_at,
+                    due_at: d.due_at,
+                    closed_at: d.closed_at,
                     supplements: d.supplements,
                     reasons,
                     points_lost: (d.cost * 10_000.0).round() / 10_000.0,

@@ -15,7 +15,7 @@ pub use typed::{details_of_events, to_stored_precision, StoredDossier};
 
 use crate::bulk::{insert_rows, insert_rows_of};
 use crate::{Conn, Result};
-use motcua_domain::dossier::Details;
+use motcua_domain::dossier::{Channel, Details, Status};
 use sqlx::FromRow;
 use tables::{bind_dossier, NumberedDossier};
 
@@ -326,21 +326,60 @@ pub struct ListQuery {
 
 /// One line of a worklist: the columns a list shows and pages by, without the
 /// row's JSON details, which a list never needs and would read, copy and decode
-/// fifty times a page.
-#[derive(Debug, Clone, FromRow, PartialEq)]
+/// fifty times a page. Typed here: nothing above the store sees the columns.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListRow {
     pub id: String,
     pub code: String,
     pub procedure_code: String,
     pub procedure_name: String,
     pub sector: String,
-    pub channel: String,
-    pub status: String,
-    pub is_open: i64,
+    pub channel: Channel,
+    pub status: Status,
+    pub is_open: bool,
     pub applicant_name: String,
-    pub received_at: Option<i64>,
-    pub due_at: Option<i64>,
+    pub received_at: Option<jiff::Timestamp>,
+    pub due_at: Option<jiff::Timestamp>,
     pub priority: i64,
+}
+
+/// [`ListRow`] as its columns hold it.
+#[derive(FromRow)]
+struct ListColumns {
+    id: String,
+    code: String,
+    procedure_code: String,
+    procedure_name: String,
+    sector: String,
+    channel: String,
+    status: String,
+    is_open: i64,
+    applicant_name: String,
+    received_at: Option<i64>,
+    due_at: Option<i64>,
+    priority: i64,
+}
+
+impl TryFrom<ListColumns> for ListRow {
+    type Error = sqlx::Error;
+
+    fn try_from(r: ListColumns) -> Result<ListRow> {
+        let bad = |what: &str, v: &str| sqlx::Error::Decode(format!("{what}: {v}").into());
+        Ok(ListRow {
+            channel: Channel::parse(&r.channel).ok_or_else(|| bad("channel", &r.channel))?,
+            status: Status::parse(&r.status).ok_or_else(|| bad("status", &r.status))?,
+            is_open: r.is_open != 0,
+            received_at: r.received_at.map(crate::from_millis),
+            due_at: r.due_at.map(crate::from_millis),
+            id: r.id,
+            code: r.code,
+            procedure_code: r.procedure_code,
+            procedure_name: r.procedure_name,
+            sector: r.sector,
+            applicant_name: r.applicant_name,
+            priority: r.priority,
+        })
+    }
 }
 
 const LIST_COLUMNS: &str = concat!(
@@ -353,14 +392,19 @@ const LIST_COLUMNS: &str = concat!(
 /// online dossiers come first and the next page starts where this one ended.
 pub async fn list(conn: &mut Conn, q: &ListQuery) -> Result<Vec<ListRow>> {
     let (sql, binds) = list_sql(q);
-    let mut query = sqlx::query_as::<_, ListRow>(&sql);
+    let mut query = sqlx::query_as::<_, ListColumns>(&sql);
     for b in binds {
         query = match b {
             Bind::Text(s) => query.bind(s),
             Bind::Int(i) => query.bind(i),
         };
     }
-    query.fetch_all(conn).await
+    query
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(ListRow::try_from)
+        .collect()
 }
 
 /// The statement of [`list`] and the values it binds.
