@@ -15,7 +15,6 @@ on_both_engines!(
     a_dossier_keeps_the_steps_of_its_procedure_version,
     online_submission_is_accepted_or_refused,
     every_action_refused_to_the_wrong_role_writes_nothing,
-    supplement_restarts_and_pause_adds_back,
     extension_once_with_a_later_date,
     personal_id_and_bad_input_are_explained,
     codes_stay_unique_under_parallel_intakes,
@@ -37,6 +36,11 @@ on_both_engines!(
     import_export_round_trip_and_idempotent,
     other_agencies_cannot_see_or_act,
     immediate_procedures_print_no_receipt,
+);
+
+on_both_engines!(
+    clock = "2026-11-16T09:00:00+07:00".parse::<jiff::Timestamp>().expect("a Monday morning");
+    supplement_restarts_and_pause_adds_back,
 );
 
 /// A valid applicant: Hà Nội (001), male born 1987.
@@ -552,13 +556,10 @@ async fn supplement_restarts_and_pause_adds_back(app: TestApp) {
             .await,
         2
     );
-    // Paused dossiers are not overdue while waiting for the citizen.
-    sqlx::query(&format!(
-        "UPDATE dossiers SET due_at = 0 WHERE code = '{code}'"
-    ))
-    .execute(app.db.pool())
-    .await
-    .expect("age");
+    // Paused dossiers are not overdue while waiting for the citizen, however
+    // long past their old due date (ten days on).
+    app.clock()
+        .advance(jiff::SignedDuration::from_hours(10 * 24));
     let (_, overdue) = api.get(&counter, "/api/v1/dossiers?list=overdue").await;
     assert!(
         overdue["items"].as_array().expect("items").is_empty(),
@@ -603,7 +604,7 @@ async fn supplement_restarts_and_pause_adds_back(app: TestApp) {
     assert_eq!(status, 409, "{p}");
     assert!(p["detail"].as_str().unwrap_or_default().contains("một lần"));
 
-    // A pause of (here) three working hours, backdated in the database, is added back.
+    // A pause of three working hours (Thursday 09:00 to 12:00) is added back.
     let d = api
         .ok(
             &specialist,
@@ -613,12 +614,7 @@ async fn supplement_restarts_and_pause_adds_back(app: TestApp) {
         )
         .await;
     let due_before = ts(&d["due_at"]);
-    sqlx::query(&format!(
-        "UPDATE dossiers SET paused_at = paused_at - 10800000 WHERE code = '{code}'"
-    ))
-    .execute(app.db.pool())
-    .await
-    .expect("backdate");
+    app.clock().advance(jiff::SignedDuration::from_hours(3));
     let paused_at: i64 = sqlx::query_scalar(&format!(
         "SELECT paused_at FROM dossiers WHERE code = '{code}'"
     ))
@@ -639,7 +635,7 @@ async fn supplement_restarts_and_pause_adds_back(app: TestApp) {
     )
     .expect("resume");
     assert_eq!(ts(&d["due_at"]), expected);
-    assert!(ts(&d["due_at"]) >= due_before);
+    assert!(ts(&d["due_at"]) > due_before, "the pause is added back");
     let pdf = api
         .http
         .get(app.url(&format!("/api/v1/dossiers/{code}/forms/05.pdf")))
