@@ -82,6 +82,8 @@ fields! {
     DateOfDeath = "date_of_death", "Ngày chết", Date;
     PlaceOfDeath = "place_of_death", "Nơi chết", Text(ADDRESS_CHARS);
     CauseOfDeath = "cause_of_death", "Nguyên nhân chết", Text(ADDRESS_CHARS);
+    TimeOfDeath = "time_of_death", "Giờ, phút chết", Text(SHORT_CHARS);
+    DeathNotice = "death_notice", "Giấy báo tử hoặc giấy tờ thay thế (số, ngày, nơi cấp)", Text(ADDRESS_CHARS);
     HusbandName = "husband_name", "Họ, chữ đệm, tên người chồng", Name;
     HusbandDateOfBirth = "husband_date_of_birth", "Ngày sinh của chồng", Date;
     HusbandEthnicity = "husband_ethnicity", "Dân tộc của chồng", Text(SHORT_CHARS);
@@ -98,15 +100,26 @@ fields! {
     ParentDateOfBirth = "parent_date_of_birth", "Ngày sinh của người cha, mẹ", Date;
     ParentPersonalId = "parent_personal_id", "Số định danh của người cha, mẹ", FieldType::PersonalId;
     ParentResidence = "parent_residence", "Nơi cư trú của người cha, mẹ", Text(ADDRESS_CHARS);
+    ParentEthnicity = "parent_ethnicity", "Dân tộc của người cha, mẹ", Text(SHORT_CHARS);
+    ParentNationality = "parent_nationality", "Quốc tịch của người cha, mẹ", Text(SHORT_CHARS);
+    RecognisedAs = "recognised_as", "Quan hệ được nhận (cha, mẹ hoặc con)", Text(SHORT_CHARS);
     MaritalStatus = "marital_status", "Tình trạng hôn nhân", Text(ADDRESS_CHARS);
     Purpose = "purpose", "Mục đích sử dụng", Text(ADDRESS_CHARS);
+    ResidencePeriod = "residence_period", "Thời gian cư trú được xác nhận", Text(SHORT_CHARS);
     WardName = "ward_name", "Họ, chữ đệm, tên người được giám hộ", Name;
     WardDateOfBirth = "ward_date_of_birth", "Ngày sinh của người được giám hộ", Date;
     WardResidence = "ward_residence", "Nơi cư trú của người được giám hộ", Text(ADDRESS_CHARS);
+    WardSex = "ward_sex", "Giới tính của người được giám hộ", FieldType::Sex;
+    WardEthnicity = "ward_ethnicity", "Dân tộc của người được giám hộ", Text(SHORT_CHARS);
+    WardNationality = "ward_nationality", "Quốc tịch của người được giám hộ", Text(SHORT_CHARS);
+    WardPersonalId = "ward_personal_id", "Số định danh của người được giám hộ", FieldType::PersonalId;
     GuardianName = "guardian_name", "Họ, chữ đệm, tên người giám hộ", Name;
     GuardianDateOfBirth = "guardian_date_of_birth", "Ngày sinh của người giám hộ", Date;
     GuardianPersonalId = "guardian_personal_id", "Số định danh của người giám hộ", FieldType::PersonalId;
     GuardianResidence = "guardian_residence", "Nơi cư trú của người giám hộ", Text(ADDRESS_CHARS);
+    GuardianEthnicity = "guardian_ethnicity", "Dân tộc của người giám hộ", Text(SHORT_CHARS);
+    GuardianNationality = "guardian_nationality", "Quốc tịch của người giám hộ", Text(SHORT_CHARS);
+    GuardianshipKind = "guardianship_kind", "Loại giám hộ (cử hoặc đương nhiên)", Text(SHORT_CHARS);
     GuardianshipEndedOn = "guardianship_ended_on", "Ngày chấm dứt giám hộ", Date;
 }
 

@@ -225,6 +225,107 @@ fn notes_follow_their_kind() {
     .is_err());
 }
 
+/// What the Ministry's extract forms (Circular 04/2020/TT-BTP, amended by
+/// 01/2022/TT-BTP) print for each register, beyond the names: each is a field.
+#[test]
+fn each_register_takes_the_fields_of_its_extract_form() {
+    use Field::*;
+    let wants: [(Kind, &[Field]); 5] = [
+        (
+            Kind::Death,
+            &[
+                Sex,
+                DateOfBirth,
+                Ethnicity,
+                Nationality,
+                PersonalId,
+                Residence,
+                DateOfDeath,
+                TimeOfDeath,
+                PlaceOfDeath,
+                CauseOfDeath,
+                DeathNotice,
+            ],
+        ),
+        (
+            Kind::Marriage,
+            &[
+                HusbandDateOfBirth,
+                HusbandEthnicity,
+                HusbandNationality,
+                HusbandResidence,
+                HusbandPersonalId,
+                WifeDateOfBirth,
+                WifeEthnicity,
+                WifeNationality,
+                WifeResidence,
+                WifePersonalId,
+            ],
+        ),
+        (
+            Kind::Recognition,
+            &[
+                RecognisedAs,
+                DateOfBirth,
+                Ethnicity,
+                Nationality,
+                PersonalId,
+                Residence,
+                ParentDateOfBirth,
+                ParentEthnicity,
+                ParentNationality,
+                ParentPersonalId,
+                ParentResidence,
+            ],
+        ),
+        (
+            Kind::MaritalStatus,
+            &[
+                Sex,
+                DateOfBirth,
+                Ethnicity,
+                Nationality,
+                PersonalId,
+                Residence,
+                ResidencePeriod,
+                MaritalStatus,
+                Purpose,
+            ],
+        ),
+        (
+            Kind::Guardianship,
+            &[
+                GuardianshipKind,
+                WardSex,
+                WardDateOfBirth,
+                WardEthnicity,
+                WardNationality,
+                WardPersonalId,
+                WardResidence,
+                GuardianDateOfBirth,
+                GuardianEthnicity,
+                GuardianNationality,
+                GuardianPersonalId,
+                GuardianResidence,
+            ],
+        ),
+    ];
+    for (kind, fields) in wants {
+        for f in fields {
+            assert!(kind.allows(*f), "{kind:?} lacks {f:?}");
+        }
+    }
+    // Every field belongs to some register, under a label of its own.
+    let mut labels = std::collections::HashSet::new();
+    for f in Field::ALL {
+        assert!(
+            Kind::ALL.iter().any(|k| k.allows(*f)),
+            "{f:?} in no register"
+        );
+        assert!(labels.insert(f.label_vi()), "{f:?}: label used twice");
+    }
+}
+
 #[test]
 fn a_termination_sets_the_ending_day_once() {
     let draft = read_draft(
