@@ -613,10 +613,24 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                     d.fields.join(", ")
                 );
             }
-            let problems = match (report.breaks.len(), report.drifts.len()) {
-                (0, 0) => None,
-                (b, d) => Some(format!(
+            for o in &report.orphans {
+                println!(
+                    "ORPHAN dossier no {}: {} event(s) without their dossier row",
+                    o.dossier_no, o.events
+                );
+            }
+            let problems = match (
+                report.breaks.len(),
+                report.drifts.len(),
+                report.orphans.len(),
+            ) {
+                (0, 0, 0) => None,
+                (b, d, 0) => Some(format!(
                     "{b} broken chain(s), {d} dossier row(s) not matching their events"
+                )),
+                (b, d, o) => Some(format!(
+                    "{b} broken chain(s), {d} dossier row(s) not matching their events, \
+                     {o} dossier(s) whose row is gone but whose events remain"
                 )),
             };
             println!(

@@ -26,6 +26,7 @@ on_both_engines!(
     migration_0024_keeps_every_event,
     migration_0025_keeps_every_event_and_row,
     a_row_changed_behind_the_app_is_found_by_audit_verify,
+    a_dossier_row_is_never_deleted_and_orphaned_events_are_found,
     a_report_column_changed_behind_the_app_is_found_too,
     scanned_documents_are_counted_on_the_row_and_checked_against_the_files,
     the_intake_is_stored_once_and_deflated,
@@ -1726,6 +1727,65 @@ async fn a_row_changed_behind_the_app_is_found_by_audit_verify(app: TestApp) {
     assert!(
         out.stdout
             .contains("0 broken chain(s), 1 dossier row(s) not matching their events"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The database refuses to delete a dossier row; one deleted behind that (and the
+/// foreign key) leaves events without their dossier, which `audit verify` names.
+async fn a_dossier_row_is_never_deleted_and_orphaned_events_are_found(app: TestApp) {
+    let api = Api::new(&app);
+    let counter = app.token("tiepnhan").await;
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let d = api.receive(&counter, intake("1.000689")).await;
+        codes.push(d["code"].as_str().expect("code").to_owned());
+    }
+    audit_clean(&app).await;
+    let victim = &codes[0];
+    let delete = format!("DELETE FROM dossiers WHERE code = '{victim}'");
+    let refused = sqlx::query(&delete).execute(app.db.pool()).await;
+    assert!(refused.is_err(), "the delete is refused");
+    let (no,): (i64,) = sqlx::query_as(&format!("SELECT no FROM dossiers WHERE code = '{victim}'"))
+        .fetch_one(app.db.pool())
+        .await
+        .expect("still there");
+    // Behind the trigger and the foreign key, as only someone at the database could.
+    let mut conn = app.db.pool().acquire().await.expect("a connection");
+    let bypass: &[&str] = match app.db.engine() {
+        motcua_store::Engine::Sqlite => &[
+            "PRAGMA foreign_keys = OFF",
+            "DROP TRIGGER dossiers_no_delete",
+            &delete,
+            "PRAGMA foreign_keys = ON",
+        ],
+        motcua_store::Engine::Postgres => &[
+            "SET session_replication_role = replica",
+            &delete,
+            "RESET session_replication_role",
+        ],
+    };
+    for sql in bypass {
+        sqlx::query(sql)
+            .execute(&mut *conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    drop(conn);
+    let out = motcua(&app, &["audit", "verify"], &[], None).await;
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with(&format!("ORPHAN dossier no {no}:"))
+                && l.contains("without their dossier row")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("checked 1 dossier(s)")
+            && out.stdout.contains("1 dossier(s) whose row is gone"),
         "{}",
         out.stdout
     );

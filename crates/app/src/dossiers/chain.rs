@@ -59,13 +59,25 @@ pub struct Drift {
     pub fields: Vec<String>,
 }
 
+/// Events left without their dossier row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Orphan {
+    /// The number the events name (`dossiers.no`): the row itself is gone.
+    pub dossier_no: i64,
+    pub events: i64,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ChainReport {
     pub dossiers: u64,
     pub events: u64,
     pub breaks: Vec<ChainBreak>,
     pub drifts: Vec<Drift>,
+    pub orphans: Vec<Orphan>,
 }
+
+/// The most orphaned dossiers a report names.
+const ORPHANS_NAMED: i64 = 1_000;
 
 /// Compares the stored row with the fold of the stored events, and its count of
 /// scanned documents with the document files it holds.
@@ -282,6 +294,17 @@ impl Dossiers<'_> {
             report.breaks.extend(part.breaks);
             report.drifts.extend(part.drifts);
             batch = next?;
+        }
+        // Events the walk did not meet belong to no dossier row, or were written
+        // since it passed: a count tells whether to look, and only then the
+        // search for rowless events (a pass over every event) names them.
+        let mut conn = self.db.read().await?;
+        if store::event_count(&mut conn).await? > report.events as i64 {
+            report.orphans = store::orphan_events(&mut conn, ORPHANS_NAMED)
+                .await?
+                .into_iter()
+                .map(|(dossier_no, events)| Orphan { dossier_no, events })
+                .collect();
         }
         Ok(report)
     }

@@ -324,6 +324,27 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
+/// How many events are stored, whatever dossier they name.
+pub async fn event_count(conn: &mut Conn) -> Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM dossier_event_rows")
+        .fetch_one(conn)
+        .await
+}
+
+/// Events whose dossier row is gone (deleted behind the foreign key and the
+/// trigger that forbid it): (the dossier's number, its events), the first
+/// `limit`.
+pub async fn orphan_events(conn: &mut Conn, limit: i64) -> Result<Vec<(i64, i64)>> {
+    sqlx::query_as(
+        "SELECT r.dossier_no, COUNT(*) FROM dossier_event_rows r \
+         WHERE NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.no = r.dossier_no) \
+         GROUP BY r.dossier_no ORDER BY r.dossier_no LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
 /// One line of a worklist: the columns a list shows and pages by, without the
 /// row's JSON details, which a list never needs and would read, copy and decode
 /// fifty times a page. Typed here: nothing above the store sees the columns.

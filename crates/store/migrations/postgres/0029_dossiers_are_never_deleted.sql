@@ -1,0 +1,12 @@
+-- Keep in step with ../sqlite/0029_dossiers_are_never_deleted.sql.
+-- A dossier row is the projection of events that are never deleted: deleting
+-- the row would leave its history without a dossier (and lose what the citizen
+-- was told). Nothing in motcua deletes one; the database refuses it too.
+CREATE FUNCTION forbid_dossier_delete() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'dossiers are never deleted';
+END
+$$ LANGUAGE plpgsql;
+
+CREATE TRIGGER dossiers_no_delete BEFORE DELETE ON dossiers
+    FOR EACH ROW EXECUTE FUNCTION forbid_dossier_delete();
