@@ -469,70 +469,27 @@ impl Registers<'_> {
                 ids
             }
             CivilWrite::Note => {
-                let id = self
-                    .entry_named_or_refused(conn, agency, reg, &facts)
-                    .await?;
                 let note_kind = facts.note_kind.clone().unwrap_or_default();
-                let on = today.strftime("%d/%m/%Y").to_string();
-                self.note_in(
-                    conn,
-                    &by,
-                    &id,
-                    &note_kind,
-                    &on,
-                    &cells_of(&facts.fields),
-                    facts.reason.as_deref().unwrap_or_default(),
-                    Some(&format!("Hồ sơ {}", dossier.code)),
-                    Some(&dossier.id),
-                )
-                .await
-                .map_err(|e| match e {
-                    Error::NotFound(_) => refuse(
-                        "không tìm thấy mục đăng ký hộ tịch mà hồ sơ yêu cầu thay đổi.".into(),
-                    ),
-                    Error::Conflict(m) => refuse(m),
-                    other => other,
-                })?;
-                vec![id]
+                let cells = cells_of(&facts.fields);
+                vec![
+                    self.note_of_dossier(
+                        conn, &by, agency, reg, dossier, &facts, &note_kind, &cells,
+                    )
+                    .await?,
+                ]
             }
             CivilWrite::Termination => {
-                let id = self
-                    .entry_named_or_refused(conn, agency, reg, &facts)
-                    .await?;
                 let ending = reg
                     .kind
                     .and_then(Kind::ending_field)
                     .ok_or_else(|| Error::Internal("termination without an ending field".into()))?;
                 let on = today.strftime("%d/%m/%Y").to_string();
-                let cells = BTreeMap::from([(ending.as_str().to_owned(), Cell::Text(on.clone()))]);
-                self.note_in(
-                    conn,
-                    &by,
-                    &id,
-                    NoteKind::Termination.as_str(),
-                    &on,
-                    &cells,
-                    facts.reason.as_deref().unwrap_or_default(),
-                    Some(&format!("Hồ sơ {}", dossier.code)),
-                    Some(&dossier.id),
-                )
-                .await
-                .map_err(|e| match e {
-                    Error::NotFound(_) => {
-                        refuse("không tìm thấy mục đăng ký mà hồ sơ yêu cầu chấm dứt.".into())
-                    }
-                    Error::Conflict(m) => refuse(m),
-                    Error::Invalid(errors) => refuse(
-                        errors
-                            .0
-                            .iter()
-                            .map(|e| e.message.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    ),
-                    other => other,
-                })?;
-                vec![id]
+                let cells = BTreeMap::from([(ending.as_str().to_owned(), Cell::Text(on))]);
+                let kind = NoteKind::Termination.as_str();
+                vec![
+                    self.note_of_dossier(conn, &by, agency, reg, dossier, &facts, kind, &cells)
+                        .await?,
+                ]
             }
             CivilWrite::Extract => {
                 copies = u32::from(facts.copies.unwrap_or(1));
@@ -566,6 +523,61 @@ impl Registers<'_> {
             });
         }
         Ok(results)
+    }
+
+    /// The dated note (of `note_kind`, setting `cells`) the approval of `dossier`
+    /// adds to the entry its facts name, today; the entry's id. Anything that
+    /// stops it refuses the approval, saying why.
+    #[allow(clippy::too_many_arguments)]
+    async fn note_of_dossier(
+        &self,
+        conn: &mut Conn,
+        by: &Principal,
+        agency: &AgencyRow,
+        reg: CivilRegistration,
+        dossier: &Record,
+        facts: &CivilFacts,
+        note_kind: &str,
+        cells: &BTreeMap<String, Cell>,
+    ) -> Result<String> {
+        let refuse = |m: String| Error::Conflict(format!("Không phê duyệt được: {m}"));
+        let id = self
+            .entry_named_or_refused(conn, agency, reg, facts)
+            .await?;
+        let today = self
+            .now()
+            .to_zoned(motcua_domain::calendar::vietnam_time_zone())
+            .date()
+            .strftime("%d/%m/%Y")
+            .to_string();
+        self.note_in(
+            conn,
+            by,
+            &id,
+            note_kind,
+            &today,
+            cells,
+            facts.reason.as_deref().unwrap_or_default(),
+            Some(&format!("Hồ sơ {}", dossier.code)),
+            Some(&dossier.id),
+        )
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => {
+                refuse("không tìm thấy mục đăng ký hộ tịch mà hồ sơ yêu cầu ghi chú.".into())
+            }
+            Error::Conflict(m) => refuse(m),
+            Error::Invalid(errors) => refuse(
+                errors
+                    .0
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            other => other,
+        })?;
+        Ok(id)
     }
 
     /// [`Registers::named_entry`], or the approval's refusal saying what is missing.
