@@ -878,6 +878,11 @@ async fn the_specialist_records_the_facts_on_the_page(app: TestApp) {
             && html.contains(r#"value="Nguyễn Văn Đức""#),
         "the form, with the facts declared so far: {html}"
     );
+    assert!(
+        html.contains(r#"id="chua-chon-muc""#)
+            && html.contains("Chưa chọn mục đăng ký cần cấp bản sao"),
+        "no entry named yet, said before approval: {html}"
+    );
     let path = format!("/ho-so/{code}/thao-tac/record_civil");
     // A number that is no number: the form comes back with the message.
     let r = app
@@ -919,6 +924,7 @@ async fn the_specialist_records_the_facts_on_the_page(app: TestApp) {
         .to_owned();
     assert!(back.contains("ok=record_civil"), "{back}");
     let html = page(browser.clone(), app.url(&format!("/ho-so/{code}"))).await;
+    assert!(!html.contains(r#"id="chua-chon-muc""#), "{html}");
     assert!(
         html.contains(&format!(
             r#"<a href="/ho-tich/{entry_id}">xem trong sổ hộ tịch</a>"#

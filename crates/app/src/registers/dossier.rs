@@ -378,8 +378,9 @@ impl Registers<'_> {
             .map(|e| e.id))
     }
 
-    /// The entry a correction or an extract names: by its id, else by its book
-    /// and number. None when it names none, or none the agency holds.
+    /// The entry a correction or an extract names, among the agency's own: by
+    /// its id, else by its book and number. None when it names none, or none the
+    /// agency holds.
     async fn named_entry(
         &self,
         conn: &mut Conn,
@@ -388,7 +389,10 @@ impl Registers<'_> {
         facts: &CivilFacts,
     ) -> Result<Option<String>> {
         match (&facts.entry_id, &facts.entry_book, facts.entry_number) {
-            (Some(id), _, _) => Ok(Some(id.clone())),
+            (Some(id), _, _) => Ok(store::entry(conn, id)
+                .await?
+                .filter(|e| e.agency_id == agency.id)
+                .map(|e| e.id)),
             (None, Some(book), Some(number)) => {
                 self.entry_by_book_number(
                     conn,
@@ -598,6 +602,9 @@ impl Registers<'_> {
             (None, Some(book), Some(number)) if facts.entry_id.is_none() => Err(refuse(format!(
                 "không có mục số {number} của quyển {book} trong sổ hộ tịch của cơ quan."
             ))),
+            (None, _, _) if facts.entry_id.is_some() => Err(refuse(
+                "không tìm thấy mục đăng ký hộ tịch mà hồ sơ nêu trong sổ của cơ quan.".into(),
+            )),
             _ => Err(refuse(NO_ENTRY_NAMED.into())),
         }
     }
@@ -663,16 +670,18 @@ impl Registers<'_> {
                 }
                 first
             }
-            CivilWrite::Note | CivilWrite::Termination => {
-                store::noted_entry_of_dossier(conn, &dossier.id)
-                    .await?
-                    .or(facts.entry_id.clone())
-            }
-            CivilWrite::Extract => {
-                let agency = motcua_store::agencies::by_id(conn, &dossier.agency_id).await?;
-                match agency {
-                    Some(agency) => self.named_entry(conn, &agency, reg, &facts).await?,
-                    None => None,
+            CivilWrite::Note | CivilWrite::Termination | CivilWrite::Extract => {
+                let noted = match reg.writes {
+                    CivilWrite::Extract => None,
+                    _ => store::noted_entry_of_dossier(conn, &dossier.id).await?,
+                };
+                match (
+                    noted,
+                    motcua_store::agencies::by_id(conn, &dossier.agency_id).await?,
+                ) {
+                    (Some(id), _) => Some(id),
+                    (None, Some(agency)) => self.named_entry(conn, &agency, reg, &facts).await?,
+                    (None, None) => None,
                 }
             }
         };

@@ -116,6 +116,17 @@ pub enum CivilWrite {
     Termination,
 }
 
+impl CivilWrite {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CivilWrite::Entry => "entry",
+            CivilWrite::Note => "note",
+            CivilWrite::Extract => "extract",
+            CivilWrite::Termination => "termination",
+        }
+    }
+}
+
 impl CivilRegistration {
     /// One cell's worth, for the catalogue workbook: `birth`,
     /// `birth/re_registration`, `note`, `note/birth`, `extract`,
