@@ -22,53 +22,21 @@ use crate::error::{Error, Result};
 use crate::principal::Actor;
 use crate::Principal;
 
-/// The entries an approval of `reg` writes from `cells`: one, or two for a
-/// birth combined with recognition (`also`), each register taking the fields it
-/// has; a field neither has is refused.
+/// The entries an approval of `reg` writes from `cells` (see
+/// [`civil::read_drafts`]); none for a registration without a register.
 fn drafts(
     reg: CivilRegistration,
     cells: &BTreeMap<String, Cell>,
 ) -> std::result::Result<Vec<civil::Draft>, Errors> {
-    let Some(kind) = reg.kind else {
-        return Ok(Vec::new());
-    };
-    let Some(also) = reg.also else {
-        return civil::read_draft(kind, reg.re_registration, cells).map(|d| vec![d]);
-    };
-    let mut errors = Errors::new();
-    let takes = |k: Kind, name: &str| civil::Field::parse(name).is_none_or(|f| k.allows(f));
-    for name in cells.keys() {
-        if !takes(kind, name) && !takes(also, name) {
-            errors.push(
-                name,
-                format!(
-                    "Cột «{name}» không thuộc {} hay {}.",
-                    kind.book_title_vi().to_lowercase(),
-                    also.book_title_vi().to_lowercase()
-                ),
-            );
-        }
+    match reg.kind {
+        Some(kind) => civil::read_drafts(kind, reg.also, reg.re_registration, cells),
+        None => Ok(Vec::new()),
     }
-    let mut out = Vec::new();
-    for k in [kind, also] {
-        let own: BTreeMap<String, Cell> = cells
-            .iter()
-            .filter(|(name, _)| takes(k, name))
-            .map(|(name, cell)| (name.clone(), cell.clone()))
-            .collect();
-        match civil::read_draft(k, reg.re_registration, &own) {
-            Ok(d) => out.push(d),
-            // A field both registers take is wrong once, not twice.
-            Err(e) => {
-                for f in e.0 {
-                    if !errors.0.contains(&f) {
-                        errors.0.push(f);
-                    }
-                }
-            }
-        }
-    }
-    errors.into_result().map(|()| out)
+}
+
+/// An approval refused, saying why.
+fn refused(why: impl std::fmt::Display) -> Error {
+    Error::Conflict(format!("Không phê duyệt được: {why}"))
 }
 
 /// Why an approval that needs an entry cannot find one named.
@@ -259,7 +227,10 @@ pub(crate) fn check_civil(
             if facts.copies.is_none() {
                 errors.push(
                     "civil.copies",
-                    format!("Số bản sao từ 1 đến {}.", limits::COPIES),
+                    format!(
+                        "Số bản sao từ 1 đến {}.",
+                        text::grouped(i64::from(limits::COPIES))
+                    ),
                 );
             }
         }
@@ -430,12 +401,11 @@ impl Registers<'_> {
         let Some(reg) = procedure.civil_register else {
             return Ok(Vec::new());
         };
-        let refuse = |m: String| Error::Conflict(format!("Không phê duyệt được: {m}"));
         // Without declared facts (an older dossier) there is nothing to write;
         // an extract cannot be issued without knowing which entry.
         let Some(facts) = dossier.details.civil.clone() else {
             if reg.writes == CivilWrite::Extract {
-                return Err(refuse(NO_ENTRY_NAMED.into()));
+                return Err(refused(NO_ENTRY_NAMED));
             }
             return Ok(Vec::new());
         };
@@ -465,7 +435,7 @@ impl Registers<'_> {
                         )
                         .await
                         .map_err(|e| match e {
-                            Error::Conflict(m) => refuse(m),
+                            Error::Conflict(m) => refused(m),
                             other => other,
                         })?;
                     ids.push(row.id);
@@ -509,9 +479,7 @@ impl Registers<'_> {
                 .extract_in(conn, &by, entry_id, copies, None)
                 .await
                 .map_err(|e| match e {
-                    Error::NotFound(_) => {
-                        refuse("không tìm thấy mục đăng ký hộ tịch của hồ sơ.".into())
-                    }
+                    Error::NotFound(_) => refused("không tìm thấy mục đăng ký hộ tịch của hồ sơ."),
                     other => other,
                 })?;
             let name = match reg.writes {
@@ -544,7 +512,6 @@ impl Registers<'_> {
         note_kind: &str,
         cells: &BTreeMap<String, Cell>,
     ) -> Result<String> {
-        let refuse = |m: String| Error::Conflict(format!("Không phê duyệt được: {m}"));
         let id = self
             .entry_named_or_refused(conn, agency, reg, facts)
             .await?;
@@ -568,10 +535,10 @@ impl Registers<'_> {
         .await
         .map_err(|e| match e {
             Error::NotFound(_) => {
-                refuse("không tìm thấy mục đăng ký hộ tịch mà hồ sơ yêu cầu ghi chú.".into())
+                refused("không tìm thấy mục đăng ký hộ tịch mà hồ sơ yêu cầu ghi chú.")
             }
-            Error::Conflict(m) => refuse(m),
-            Error::Invalid(errors) => refuse(
+            Error::Conflict(m) => refused(m),
+            Error::Invalid(errors) => refused(
                 errors
                     .0
                     .iter()
@@ -592,20 +559,19 @@ impl Registers<'_> {
         reg: CivilRegistration,
         facts: &CivilFacts,
     ) -> Result<String> {
-        let refuse = |m: String| Error::Conflict(format!("Không phê duyệt được: {m}"));
         match (
             self.named_entry(conn, agency, reg, facts).await?,
             &facts.entry_book,
             facts.entry_number,
         ) {
             (Some(id), _, _) => Ok(id),
-            (None, Some(book), Some(number)) if facts.entry_id.is_none() => Err(refuse(format!(
+            (None, Some(book), Some(number)) if facts.entry_id.is_none() => Err(refused(format!(
                 "không có mục số {number} của quyển {book} trong sổ hộ tịch của cơ quan."
             ))),
-            (None, _, _) if facts.entry_id.is_some() => Err(refuse(
-                "không tìm thấy mục đăng ký hộ tịch mà hồ sơ nêu trong sổ của cơ quan.".into(),
+            (None, _, _) if facts.entry_id.is_some() => Err(refused(
+                "không tìm thấy mục đăng ký hộ tịch mà hồ sơ nêu trong sổ của cơ quan.",
             )),
-            _ => Err(refuse(NO_ENTRY_NAMED.into())),
+            _ => Err(refused(NO_ENTRY_NAMED)),
         }
     }
 

@@ -437,7 +437,7 @@ impl Registers<'_> {
         dossier_id: Option<&str>,
     ) -> Result<()> {
         let note_kind = NoteKind::parse(kind).ok_or_else(|| {
-            Error::field("kind", "Loại ghi chú là change (thay đổi), correction (cải chính) hoặc supplement (bổ sung).")
+            Error::field("kind", "Loại ghi chú là change (thay đổi), correction (cải chính), supplement (bổ sung) hoặc termination (chấm dứt).")
         })?;
         let on = parse_day(on).ok_or_else(|| {
             Error::field(

@@ -436,6 +436,55 @@ pub const NUMBER: &str = "number";
 pub const REGISTERED_ON: &str = "registered_on";
 pub const BOOK_YEAR: &str = "book_year";
 
+/// The entries one registration writes from `cells`: the entry of `kind`, and
+/// with `also` one in that second register too (a birth combined with
+/// recognition of a parent, Decree 123/2015/NĐ-CP art. 15), each register taking
+/// the fields it has; a field neither has is refused, and a field both take that
+/// is wrong is said once.
+pub fn read_drafts(
+    kind: Kind,
+    also: Option<Kind>,
+    re_registration: bool,
+    cells: &BTreeMap<String, Cell>,
+) -> Result<Vec<Draft>, Errors> {
+    let Some(also) = also else {
+        return read_draft(kind, re_registration, cells).map(|d| vec![d]);
+    };
+    let mut errors = Errors::new();
+    let takes = |k: Kind, name: &str| Field::parse(name).is_none_or(|f| k.allows(f));
+    for name in cells.keys() {
+        if !takes(kind, name) && !takes(also, name) {
+            errors.push(
+                name,
+                format!(
+                    "Cột «{name}» không thuộc {} hay {}.",
+                    kind.book_title_vi().to_lowercase(),
+                    also.book_title_vi().to_lowercase()
+                ),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for k in [kind, also] {
+        let own: BTreeMap<String, Cell> = cells
+            .iter()
+            .filter(|(name, _)| takes(k, name))
+            .map(|(name, cell)| (name.clone(), cell.clone()))
+            .collect();
+        match read_draft(k, re_registration, &own) {
+            Ok(d) => out.push(d),
+            Err(e) => {
+                for f in e.0 {
+                    if !errors.0.contains(&f) {
+                        errors.0.push(f);
+                    }
+                }
+            }
+        }
+    }
+    errors.into_result().map(|()| out)
+}
+
 /// Reads an entry of `kind` from cells keyed by field name, collecting every error
 /// (each names its column) so that a row or a form is fixed in one go.
 pub fn read_draft(
