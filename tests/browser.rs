@@ -158,6 +158,19 @@ impl Browser {
         field.send_keys(value).await.unwrap();
     }
 
+    /// Types a birth's facts, which the leader's approval writes in the register.
+    pub(crate) async fn fill_birth_facts(&self, child: &str, born: &str) {
+        for (id, value) in [
+            ("civil-full_name", child),
+            ("civil-sex", "Nam"),
+            ("civil-date_of_birth", born),
+            ("civil-place_of_birth", "Trạm y tế phường Phố Hiến"),
+            ("civil-mother_name", "Trần Thị Hoa"),
+        ] {
+            self.fill(id, value).await;
+        }
+    }
+
     /// Signs in as someone else: a fresh session.
     pub(crate) async fn switch_to(&self, app: &TestApp, username: &str) {
         self.client.delete_all_cookies().await.unwrap();
@@ -227,6 +240,7 @@ async fn a_birth_registration_from_the_counter_to_its_return(app: TestApp) {
     b.fill("applicant-full_name", "Lê Văn Hùng").await;
     b.fill("applicant-personal_id", "001087012345").await;
     b.fill("applicant-phone", "0912345678").await;
+    b.fill_birth_facts("Lê Minh Khôi", "01/10/2026").await;
     // Each paper is ticked as it is checked.
     b.click("doc-0").await;
     b.click("doc-1").await;
@@ -540,6 +554,7 @@ async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
     b.fill("applicant-full_name", "Lê Văn Hùng").await;
     b.fill("applicant-personal_id", "001087012345").await;
     b.fill("applicant-phone", "0912345678").await;
+    b.fill_birth_facts("Lê Minh Khôi", "01/11/2026").await;
     // Nothing is ticked in advance: confirming with a paper missing asks first.
     assert!(!b
         .client
@@ -635,9 +650,7 @@ async fn each_person_is_guided_by_the_next_action_alone(app: TestApp) {
         .goto(&app.url(&format!("/ho-so/{code}")))
         .await
         .unwrap();
-    b.fill("attach_result-result_name", "Giấy khai sinh bản chính")
-        .await;
-    b.press_next("attach_result").await;
+    // The approval gave the birth's extract as the result: ready to hand over.
     b.press_next("mark_ready").await;
     // On a phone the card that hands the result over fits the screen.
     b.client.set_window_size(390, 844).await.unwrap();

@@ -326,23 +326,28 @@ async fn a_correction_dossier_adds_a_dated_note(app: TestApp) {
         .create(&officer, WARD_A, "birth", false, &c)
         .await
         .expect("entry");
-    let code = to_approval(
-        &app,
-        json!({
-            "procedure": "1.004859",
-            "channel": "counter",
-            "applicant": {"full_name": "Nguyễn Văn Đức", "personal_id": "001214012345", "phone": "0912345678"},
-            "return_method": "counter",
-            "fee_paid": true,
-            "civil": {
-                "entry_id": e.id,
-                "note_kind": "correction",
-                "reason": "Sai dấu trong tên",
-                "fields": {"full_name": "Nguyễn Văn Đức"}
-            }
-        }),
-    )
-    .await;
+    let body = json!({
+        "procedure": "1.004859",
+        "channel": "counter",
+        "applicant": {"full_name": "Nguyễn Văn Đức", "personal_id": "001214012345", "phone": "0912345678"},
+        "return_method": "counter",
+        "fee_paid": true,
+        "civil": {
+            "entry_id": e.id,
+            "note_kind": "correction",
+            "reason": "Sai dấu trong tên",
+            "fields": {"full_name": "Nguyễn Văn Đức"}
+        }
+    });
+    // A termination is a procedure of its own, not a kind of correction.
+    let counter = app.token("tiepnhan").await;
+    let mut ending = body.clone();
+    ending["civil"]["note_kind"] = json!("termination");
+    let (status, p) = post(&app, &counter, "/api/v1/dossiers", ending).await;
+    assert_eq!(status, 400, "{p}");
+    assert!(p.to_string().contains("civil.note_kind"), "{p}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM dossiers").await, 0);
+    let code = to_approval(&app, body).await;
     let (status, d) = approve(&app, &code).await;
     assert_eq!(status, 200, "{d}");
     let after = app
@@ -770,6 +775,28 @@ async fn the_specialist_records_the_facts_the_intake_lacked(app: TestApp) {
     assert_eq!(status, 201, "{d}");
     let code = d["code"].as_str().expect("code").to_owned();
     into_review(&app, &code).await;
+    // Approved without them, it would register nothing: refused, nothing written.
+    let (status, _) = act(&app, "chuyenvien", &code, "submit_for_approval", json!({})).await;
+    assert_eq!(status, 200);
+    let entries = app.count("SELECT COUNT(*) FROM civil_entries").await;
+    let (status, p) = approve(&app, &code).await;
+    assert_eq!(status, 409, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("chưa có nội dung đăng ký hộ tịch")),
+        "{p}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, entries);
+    let (status, d) = act(
+        &app,
+        "lanhdao",
+        &code,
+        "send_back",
+        json!({"reason": "Chưa ghi nội dung khai sinh"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
     let facts = birth_intake("Lê Minh Khang")["civil"].clone();
     let mut wrong = facts.clone();
     wrong["fields"]["date_of_birth"] = json!("31/02/2026");

@@ -53,7 +53,8 @@ fn intake(procedure: &str) -> Value {
         },
         "return_method": "counter",
         "fee_paid": true,
-        "fee_receipt_no": "0001234"
+        "fee_receipt_no": "0001234",
+        "civil": civil_facts(procedure, "Nguyễn Minh Khôi")
     })
 }
 

@@ -401,3 +401,21 @@ pub fn hidden_csrf(html: &str) -> String {
 pub async fn json(r: reqwest::Response) -> serde_json::Value {
     r.json().await.expect("a JSON body")
 }
+
+/// What a birth dossier of `procedure` (1.001193, or 1.000689 which also
+/// registers the father's recognition) declares for its register entries: an
+/// approval of a civil-status dossier without them is refused.
+pub fn civil_facts(procedure: &str, child: &str) -> serde_json::Value {
+    let mut fields = serde_json::json!({
+        "full_name": child,
+        "sex": "Nam",
+        "date_of_birth": "01/10/2026",
+        "place_of_birth": "Trạm y tế phường Phố Hiến",
+        "mother_name": "Trần Thị Hoa"
+    });
+    if procedure == "1.000689" {
+        fields["parent_name"] = "Nguyễn Văn An".into();
+        fields["parent_residence"] = "Số 5, đường Điện Biên, phường Phố Hiến".into();
+    }
+    serde_json::json!({ "fields": fields })
+}

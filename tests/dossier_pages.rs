@@ -51,6 +51,12 @@ fn intake_fields(csrf: &str, personal_id: &str) -> Vec<(&'static str, String)> {
         ("documents[1].originals", "1".to_owned()),
         ("exemption", "on_time_birth_registration".to_owned()),
         ("return_method", "counter".to_owned()),
+        // The birth's facts: what its approval writes in the register.
+        ("civil.full_name", "Trần Minh Khôi".to_owned()),
+        ("civil.sex", "Nam".to_owned()),
+        ("civil.date_of_birth", "01/10/2026".to_owned()),
+        ("civil.place_of_birth", "Trạm y tế phường Phố Hiến".to_owned()),
+        ("civil.mother_name", NAME.to_owned()),
     ]
 }
 
@@ -789,7 +795,27 @@ async fn rare_actions_ask_to_confirm_and_mark_ready_names_the_card(app: TestApp)
     assert!(!html.contains("Công dân xin rút"));
 
     // Approved, no result yet: attaching one is what comes next, and marking it
-    // ready says which card to use.
+    // ready says which card to use. (A birth's approval gives its extract as the
+    // result: a procedure without a register, received through the API.)
+    let token = app.token("tiepnhan").await;
+    let r = app
+        .send_json(
+            &app.client(),
+            reqwest::Method::POST,
+            "/api/v1/dossiers",
+            &token,
+            &serde_json::json!({
+                "procedure": "2.000815",
+                "channel": "counter",
+                "applicant": {"full_name": NAME, "personal_id": "001087012345", "phone": PHONE},
+                "return_method": "counter",
+                "fee_paid": true
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let d: serde_json::Value = r.json().await.unwrap();
+    let code = d["code"].as_str().unwrap().to_owned();
     let s = app.browser();
     let s_csrf = app.signed_in(&s, "chuyenvien").await;
     act(

@@ -141,7 +141,9 @@ async fn whole_life_counter_to_return(app: TestApp) {
     let specialist = app.token("chuyenvien").await;
     let leader = app.token("lanhdao").await;
 
-    let d = api.receive(&counter, intake("1.000689")).await;
+    let mut body = intake("1.000689");
+    body["civil"] = civil_facts("1.000689", "Nguyễn Minh Khôi");
+    let d = api.receive(&counter, body).await;
     let code = d["code"].as_str().expect("code").to_string();
     // {agency}-{yyMMdd}-{NNNN}
     let parts: Vec<&str> = code.rsplitn(3, '-').collect();
@@ -203,10 +205,16 @@ async fn whole_life_counter_to_return(app: TestApp) {
     let d = api.ok(&leader, &code, "approve", json!({})).await;
     assert_eq!(d["status"], "approved");
 
-    // No result yet: it cannot be marked ready.
-    let (status, p) = api.act(&specialist, &code, "mark_ready", json!({})).await;
-    assert_eq!(status, 400, "{p}");
-    api.ok(&specialist, &code, "attach_result", json!({"result": {"name": "Trích lục đăng ký nhận cha, mẹ, con", "content_type": "application/pdf", "data_base64": "JVBERi0xLjQK"}})).await;
+    // The approval wrote the birth and the recognition in their registers and
+    // gave their two extracts as the results; the birth certificate is attached
+    // by hand.
+    let results = format!(
+        "SELECT COUNT(*) FROM dossier_files f JOIN dossiers d ON d.id = f.dossier_id \
+         WHERE f.kind = 'result' AND d.code = '{code}'"
+    );
+    assert_eq!(app.count(&results).await, 2);
+    api.ok(&specialist, &code, "attach_result", json!({"result": {"name": "Giấy khai sinh bản chính", "content_type": "application/pdf", "data_base64": "JVBERi0xLjQK"}})).await;
+    assert_eq!(app.count(&results).await, 3);
     let d = api.ok(&specialist, &code, "mark_ready", json!({})).await;
     assert_eq!(d["status"], "result_ready");
     assert_eq!(
@@ -256,6 +264,8 @@ async fn whole_life_counter_to_return(app: TestApp) {
             "submit_for_approval",
             "approve",
             "attach_result",
+            "attach_result",
+            "attach_result",
             "mark_ready",
             "return"
         ]
@@ -263,7 +273,7 @@ async fn whole_life_counter_to_return(app: TestApp) {
     assert_eq!(events[5]["reason"], "Thiếu chữ ký người làm chứng");
     let report = app.app.dossiers().verify().await.expect("verify");
     assert!(report.breaks.is_empty(), "{:?}", report.breaks);
-    assert_eq!(report.events, 11);
+    assert_eq!(report.events, 13);
 
     // The result file is stored once, by content, and can be read back.
     let files = app
@@ -274,7 +284,7 @@ async fn whole_life_counter_to_return(app: TestApp) {
         .expect("files");
     let result = files
         .iter()
-        .find(|f| f.kind == "result")
+        .find(|f| f.kind == "result" && f.name == "Giấy khai sinh bản chính")
         .expect("result file");
     let (_, bytes) = app
         .app

@@ -49,7 +49,8 @@ async fn returned_dossier(app: &TestApp) -> String {
             },
             "return_method": "counter",
             "fee_paid": true,
-            "fee_receipt_no": "0001234"
+            "fee_receipt_no": "0001234",
+            "civil": civil_facts("1.000689", "Nguyễn Minh Khôi")
         }),
     )
     .await;
@@ -109,7 +110,8 @@ async fn a_dossier_is_rated_once_after_its_answer(app: TestApp) {
                     "applicant": {"full_name": "Trần Thị Bình", "personal_id": "001190012345",
                                   "date_of_birth": "01/01/1990", "sex": "female", "phone": "0987 000 111",
                                   "address": "Phố Hiến"},
-                    "return_method": "counter", "fee_paid": true, "fee_receipt_no": "1"}),
+                    "return_method": "counter", "fee_paid": true, "fee_receipt_no": "1",
+                    "civil": civil_facts("1.000689", "Trần Minh Khôi")}),
         )
         .await;
     assert_eq!(r.status(), 201);

@@ -40,7 +40,7 @@ async fn approved_dossier(app: &TestApp) -> String {
             "/api/v1/dossiers",
             &counter,
             &json!({
-                "procedure": "1.000689",
+                "procedure": "2.000815",
                 "channel": "counter",
                 "applicant": {
                     "full_name": "Nguyễn Văn An",
@@ -82,7 +82,7 @@ async fn pdf_results_are_signed_by_the_approving_leader(app: TestApp) {
         &specialist,
         &code,
         "attach_result",
-        json!({"result": {"name": "Trích lục khai sinh", "content_type": "application/pdf", "data_base64": data}}),
+        json!({"result": {"name": "Bản sao có chứng thực", "content_type": "application/pdf", "data_base64": data}}),
     )
     .await;
     // A paper result: counted, not signed.
@@ -91,7 +91,7 @@ async fn pdf_results_are_signed_by_the_approving_leader(app: TestApp) {
         &specialist,
         &code,
         "attach_result",
-        json!({"result": {"name": "Giấy khai sinh bản chính"}}),
+        json!({"result": {"name": "Bản sao có chứng thực (bản giấy)"}}),
     )
     .await;
 

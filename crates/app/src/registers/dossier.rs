@@ -42,6 +42,9 @@ fn refused(why: impl std::fmt::Display) -> Error {
 /// Why an approval that needs an entry cannot find one named.
 const NO_ENTRY_NAMED: &str = "hồ sơ chưa chọn mục đăng ký hộ tịch (chuyên viên ghi mã mục, hoặc quyển số và số, bằng «Ghi nội dung hộ tịch»).";
 
+/// Why an approval that writes the registers cannot go ahead without facts.
+const NO_FACTS: &str = "hồ sơ chưa có nội dung đăng ký hộ tịch (chuyên viên ghi bằng «Ghi nội dung hộ tịch» trước khi trình).";
+
 /// The result file an approval attaches: the extract of the entry it wrote.
 pub(crate) struct ApprovalResult {
     pub name: String,
@@ -149,11 +152,13 @@ pub(crate) fn check_civil(
                 );
             }
             facts.note_kind = input.note_kind.as_deref().map(|k| k.trim().to_owned());
-            if facts
+            // A termination is a procedure of its own (its register's ending
+            // field, once), not a note a correction dossier may add.
+            if !facts
                 .note_kind
                 .as_deref()
                 .and_then(NoteKind::parse)
-                .is_none()
+                .is_some_and(|k| k != NoteKind::Termination)
             {
                 errors.push(
                     "civil.note_kind",
@@ -401,13 +406,15 @@ impl Registers<'_> {
         let Some(reg) = procedure.civil_register else {
             return Ok(Vec::new());
         };
-        // Without declared facts (an older dossier) there is nothing to write;
-        // an extract cannot be issued without knowing which entry.
+        // An approval of a civil-status dossier is its registration: without
+        // the facts (a dossier received without them, or before the registers
+        // joined the flow) it would approve a registration that no register
+        // holds. The specialist records them first («Ghi nội dung hộ tịch»).
         let Some(facts) = dossier.details.civil.clone() else {
-            if reg.writes == CivilWrite::Extract {
-                return Err(refused(NO_ENTRY_NAMED));
-            }
-            return Ok(Vec::new());
+            return Err(refused(match reg.writes {
+                CivilWrite::Extract => NO_ENTRY_NAMED,
+                _ => NO_FACTS,
+            }));
         };
         let by = Principal::User(actor.clone());
         let today = self
