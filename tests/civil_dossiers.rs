@@ -787,7 +787,10 @@ async fn the_specialist_records_the_facts_the_intake_lacked(app: TestApp) {
             .is_some_and(|d| d.contains("chưa có nội dung đăng ký hộ tịch")),
         "{p}"
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM civil_entries").await, entries);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM civil_entries").await,
+        entries
+    );
     let (status, d) = act(
         &app,
         "lanhdao",

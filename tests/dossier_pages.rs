@@ -55,7 +55,10 @@ fn intake_fields(csrf: &str, personal_id: &str) -> Vec<(&'static str, String)> {
         ("civil.full_name", "Trần Minh Khôi".to_owned()),
         ("civil.sex", "Nam".to_owned()),
         ("civil.date_of_birth", "01/10/2026".to_owned()),
-        ("civil.place_of_birth", "Trạm y tế phường Phố Hiến".to_owned()),
+        (
+            "civil.place_of_birth",
+            "Trạm y tế phường Phố Hiến".to_owned(),
+        ),
         ("civil.mother_name", NAME.to_owned()),
     ]
 }

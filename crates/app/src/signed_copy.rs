@@ -36,11 +36,11 @@ impl From<SignedCopyError> for crate::Error {
     fn from(err: SignedCopyError) -> crate::Error {
         match err {
             SignedCopyError::Scan(CopyError::Render(inner)) => {
-                crate::Error::Internal(format!("rendering the certified copy: {inner}"))
+                crate::Error::internal("rendering the certified copy", inner)
             }
             SignedCopyError::Scan(refused) => crate::Error::field("scan", refused.to_string()),
             SignedCopyError::Sign(inner) => {
-                crate::Error::Internal(format!("signing the certified copy: {inner}"))
+                crate::Error::internal("signing the certified copy", inner)
             }
         }
     }

@@ -312,7 +312,7 @@ impl Dossiers<'_> {
             .await?;
         let cal = self.working_calendar_in(conn, Some(agency_code)).await?;
         let plan = plan_steps(&cal, received, due, &procedure.steps)
-            .map_err(|e| Error::Internal(format!("{e:?}")))?;
+            .map_err(|e| Error::internal("the steps of form 06", e))?;
         // Work restarts from the last (re)start of the clock.
         let handovers: Vec<&EventRow> = events
             .iter()

@@ -185,7 +185,7 @@ pub async fn procedure(
     ApiPath(code): ApiPath<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let entry = s.app.procedure(&code).await?;
-    Ok(Json(
-        serde_json::to_value(entry).map_err(|e| ApiError(Error::Internal(e.to_string())))?,
-    ))
+    Ok(Json(serde_json::to_value(entry).map_err(|e| {
+        ApiError(Error::internal("the procedure as JSON", e))
+    })?))
 }

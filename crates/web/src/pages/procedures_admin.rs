@@ -395,7 +395,7 @@ async fn edit_page(
     let body = match body {
         Some(b) => b,
         None => serde_json::to_string_pretty(&entry.procedure)
-            .map_err(|e| err(s)(Error::Internal(e.to_string())))?,
+            .map_err(|e| err(s)(Error::internal("the procedure as JSON", e)))?,
     };
     Ok(render(
         status,
