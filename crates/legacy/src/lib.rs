@@ -10,15 +10,17 @@
 //! account for every row. Nothing here writes anywhere.
 //!
 //! Fonts: for .xlsx each cell's style is read in the same pass as its value
-//! (calamine's cells reader), and its font name used as the encoding hint; .xls
-//! cells get no hint and their encoding is detected from the text alone, as are
-//! cells in a Unicode font and rich-text cells whose runs carry their own fonts.
+//! (calamine's cells reader), and its font name used as the encoding hint; for
+//! .xls the text cells' fonts are read from the BIFF8 records ([`xls_fonts`]).
+//! Cells in a Unicode font, and rich-text cells whose runs carry their own fonts,
+//! have their encoding detected from the text alone.
 
 pub mod date;
 pub mod header;
 mod import;
 #[cfg(feature = "sample")]
 pub mod sample;
+mod xls_fonts;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -179,18 +181,18 @@ pub fn read_workbook(
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
         let is_1904 = book.has_1904_epoch();
+        let fonts = xls_fonts::text_cell_fonts(bytes);
         for name in book.sheet_names() {
             let range = book
                 .worksheet_range(&name)
                 .map_err(|e| unreadable(e.to_string()))?;
             let merges = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
+            let hints = fonts
+                .get(&name)
+                .map(|cells| hint_grid(&range, cells))
+                .unwrap_or_default();
             take(&SheetInput::new(
-                &name,
-                &range,
-                &[],
-                &merges,
-                is_1904,
-                this_year,
+                &name, &range, &hints, &merges, is_1904, this_year,
             ));
         }
     } else {
@@ -295,20 +297,30 @@ fn xlsx_cells(
     }
     drop(reader);
     let range = Range::from_sparse(cells);
-    let mut hints = Vec::new();
-    if let (Some(start), false) = (range.start(), hinted.is_empty()) {
-        let width = range.width();
-        hints = vec![None; range.height() * width];
-        for ((row, col), hint) in hinted {
-            let (Some(r), Some(c)) = (row.checked_sub(start.0), col.checked_sub(start.1)) else {
-                continue;
-            };
-            if let Some(slot) = hints.get_mut(r as usize * width + c as usize) {
-                *slot = Some(hint);
-            }
+    let hints = hint_grid(&range, &hinted);
+    Ok((range, hints))
+}
+
+/// The cells' hints laid out row-major over `range` (what [`SheetInput`] reads);
+/// empty when no cell has one.
+fn hint_grid(range: &Range<Data>, hinted: &[((u32, u32), Legacy)]) -> Vec<Option<Legacy>> {
+    let (Some(start), false) = (range.start(), hinted.is_empty()) else {
+        return Vec::new();
+    };
+    let width = range.width();
+    let mut hints = vec![None; range.height() * width];
+    for &((row, col), hint) in hinted {
+        let (Some(r), Some(c)) = (row.checked_sub(start.0), col.checked_sub(start.1)) else {
+            continue;
+        };
+        if c as usize >= width {
+            continue;
+        }
+        if let Some(slot) = hints.get_mut(r as usize * width + c as usize) {
+            *slot = Some(hint);
         }
     }
-    Ok((range, hints))
+    hints
 }
 
 /// Each sheet's merged regions (none for a sheet that cannot be read), from a
@@ -326,8 +338,8 @@ fn merged_regions(bytes: &[u8], names: &[String]) -> Vec<Vec<Dimensions>> {
 struct SheetInput<'a> {
     name: &'a str,
     range: &'a Range<Data>,
-    /// Each cell's encoding hint, row-major over `range`; empty when the file
-    /// names no fonts (.xls).
+    /// Each cell's encoding hint, row-major over `range`; empty when no cell is
+    /// in a legacy font.
     hints: &'a [Option<Legacy>],
     merges: &'a [Dimensions],
     is_1904: bool,

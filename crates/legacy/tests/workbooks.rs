@@ -444,3 +444,25 @@ fn a_large_sheet_read_in_parts_keeps_every_row_in_order() {
         }
     }
 }
+
+/// An .xls (BIFF8, tests/fixtures/make_legacy_xls.py) whose names are typed in
+/// .VnTimeH, the TCVN3 font that draws lowercase codes as capitals: only the
+/// cells' fonts, read from the file's FONT and XF records, make them capitals;
+/// a lowercase .VnTime name on the same sheet stays as typed.
+#[test]
+fn an_xls_cells_font_decides_its_capitals() {
+    let bytes = include_bytes!("../../../tests/fixtures/so-khai-sinh-2015-vntimeh.xls");
+    let book = read_workbook(
+        bytes,
+        "so-khai-sinh-2015-vntimeh.xls",
+        "birth",
+        &Mapping::default(),
+    )
+    .expect("read .xls");
+    let sheet = &book.sheets[0];
+    assert_eq!(sheet.header_row, Some(3));
+    assert_eq!(get(row(sheet, 4), "full_name"), &text("PHẠM VĂN HẢI"));
+    assert_eq!(get(row(sheet, 4), "mother_name"), &text("TRẦN THỊ THỦY"));
+    assert_eq!(get(row(sheet, 5), "full_name"), &text("LÊ THỊ NGỌC ÁNH"));
+    assert_eq!(get(row(sheet, 6), "full_name"), &text("Vũ Đức Thắng"));
+}
