@@ -703,29 +703,22 @@ async fn the_specialist_records_the_facts_the_intake_lacked(app: TestApp) {
             .is_some_and(|a| a.iter().any(|v| v == "record_civil")),
         "{d}"
     );
-    let (status, _) = act(&app, "chuyenvien", &code, "submit_for_approval", json!({})).await;
-    assert_eq!(status, 200);
-    // Approving an extract of no entry is refused, and writes nothing.
-    let (status, p) = approve(&app, &code).await;
+    // An extract of no entry cannot go to the leader, who could not approve it.
+    let events = app.count("SELECT COUNT(*) FROM dossier_events").await;
+    let (status, p) = act(&app, "chuyenvien", &code, "submit_for_approval", json!({})).await;
     assert_eq!(status, 409, "{p}");
     assert!(
         p["detail"]
             .as_str()
-            .is_some_and(|d| d.contains("chưa chọn mục đăng ký")),
+            .is_some_and(|d| d.contains("Chưa trình lãnh đạo được: hồ sơ chưa chọn mục đăng ký")),
         "{p}"
     );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM dossier_events").await,
+        events
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM issued_documents").await, 0);
-    let (status, d) = act(
-        &app,
-        "lanhdao",
-        &code,
-        "send_back",
-        json!({"reason": "Chưa tìm mục đăng ký"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{d}");
     // A fact that does not read is refused, and nothing is recorded.
-    let events = app.count("SELECT COUNT(*) FROM dossier_events").await;
     let (status, p) = act(
         &app,
         "chuyenvien",
@@ -775,31 +768,16 @@ async fn the_specialist_records_the_facts_the_intake_lacked(app: TestApp) {
     assert_eq!(status, 201, "{d}");
     let code = d["code"].as_str().expect("code").to_owned();
     into_review(&app, &code).await;
-    // Approved without them, it would register nothing: refused, nothing written.
-    let (status, _) = act(&app, "chuyenvien", &code, "submit_for_approval", json!({})).await;
-    assert_eq!(status, 200);
-    let entries = app.count("SELECT COUNT(*) FROM civil_entries").await;
-    let (status, p) = approve(&app, &code).await;
+    // Approved without them, it would register nothing: it cannot go to the
+    // leader until they are recorded.
+    let (status, p) = act(&app, "chuyenvien", &code, "submit_for_approval", json!({})).await;
     assert_eq!(status, 409, "{p}");
     assert!(
         p["detail"]
             .as_str()
-            .is_some_and(|d| d.contains("chưa có nội dung đăng ký hộ tịch")),
+            .is_some_and(|d| d.contains("hồ sơ chưa có nội dung đăng ký hộ tịch")),
         "{p}"
     );
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM civil_entries").await,
-        entries
-    );
-    let (status, d) = act(
-        &app,
-        "lanhdao",
-        &code,
-        "send_back",
-        json!({"reason": "Chưa ghi nội dung khai sinh"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{d}");
     let facts = birth_intake("Lê Minh Khang")["civil"].clone();
     let mut wrong = facts.clone();
     wrong["fields"]["date_of_birth"] = json!("31/02/2026");
@@ -913,6 +891,13 @@ async fn the_specialist_records_the_facts_on_the_page(app: TestApp) {
             && html.contains("Chưa chọn mục đăng ký cần cấp bản sao"),
         "no entry named yet, said before approval: {html}"
     );
+    // Submitting would be refused: recording the entry is what the page leads with.
+    let next = &html[html.find(r#"id="viec-can-lam""#).expect("the next-step card")..];
+    let first_card = next
+        .split(r#"id="thao-tac-"#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next());
+    assert_eq!(first_card, Some("record_civil"), "{html}");
     let path = format!("/ho-so/{code}/thao-tac/record_civil");
     // A number that is no number: the form comes back with the message.
     let r = app

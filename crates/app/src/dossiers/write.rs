@@ -241,6 +241,10 @@ impl Dossiers<'_> {
             transition(&before.dossier, command, &facts, self.now(), &cal).map_err(refused)?;
         let mut events = vec![event.clone()];
         let mut files = files;
+        if verb == Verb::SubmitForApproval {
+            self.civil_ready_for_approval(&mut tx, &before.dossier)
+                .await?;
+        }
         if verb == Verb::Approve {
             // A civil-status dossier's register entry and its extract (the result)
             // are written with the approval, or the approval is refused.

@@ -43,7 +43,24 @@ fn refused(why: impl std::fmt::Display) -> Error {
 const NO_ENTRY_NAMED: &str = "hồ sơ chưa chọn mục đăng ký hộ tịch (chuyên viên ghi mã mục, hoặc quyển số và số, bằng «Ghi nội dung hộ tịch»).";
 
 /// Why an approval that writes the registers cannot go ahead without facts.
-const NO_FACTS: &str = "hồ sơ chưa có nội dung đăng ký hộ tịch (chuyên viên ghi bằng «Ghi nội dung hộ tịch» trước khi trình).";
+const NO_FACTS: &str =
+    "hồ sơ chưa có nội dung đăng ký hộ tịch (chuyên viên ghi bằng «Ghi nội dung hộ tịch»).";
+
+/// What a civil-status dossier still lacks for its approval to write the
+/// registers: its facts, or the entry an extract, a change or a termination
+/// names. None when nothing is missing (whether the entry exists is the
+/// approval's to check).
+fn missing_for_approval(
+    reg: CivilRegistration,
+    facts: Option<&CivilFacts>,
+) -> Option<&'static str> {
+    let Some(facts) = facts else {
+        return Some(NO_FACTS);
+    };
+    let names_entry =
+        facts.entry_id.is_some() || (facts.entry_book.is_some() && facts.entry_number.is_some());
+    (reg.writes != CivilWrite::Entry && !names_entry).then_some(NO_ENTRY_NAMED)
+}
 
 /// The result file an approval attaches: the extract of the entry it wrote.
 pub(crate) struct ApprovalResult {
@@ -69,6 +86,8 @@ pub struct DossierRegister {
     /// The entry written in the second register (`CivilRegistration::also`).
     pub also_entry_id: Option<String>,
     pub possible_duplicates: Vec<EntrySummary>,
+    /// What the specialist must still record before submitting (none: ready).
+    pub missing: Option<&'static str>,
 }
 
 fn cells_of(fields: &BTreeMap<String, String>) -> BTreeMap<String, Cell> {
@@ -671,6 +690,7 @@ impl Registers<'_> {
             entry_id: wrote,
             also_entry_id,
             possible_duplicates,
+            missing: missing_for_approval(reg, dossier.details.civil.as_ref()),
         }))
     }
 
@@ -714,6 +734,27 @@ impl Registers<'_> {
 }
 
 impl crate::dossiers::Dossiers<'_> {
+    /// Refuses to put a civil-status dossier before the leader while its
+    /// approval would be refused for want of facts, or of the entry an extract,
+    /// a change or a termination names: the specialist records them first. The
+    /// approval checks again (a dossier may have been submitted before this).
+    pub(crate) async fn civil_ready_for_approval(
+        &self,
+        conn: &mut Conn,
+        dossier: &Record,
+    ) -> Result<()> {
+        let procedure = self
+            .procedure_version_in(conn, &dossier.procedure.code, dossier.procedure.version)
+            .await?;
+        let Some(reg) = procedure.civil_register else {
+            return Ok(());
+        };
+        match missing_for_approval(reg, dossier.details.civil.as_ref()) {
+            Some(why) => Err(Error::Conflict(format!("Chưa trình lãnh đạo được: {why}"))),
+            None => Ok(()),
+        }
+    }
+
     /// The approval's register write (see [`Registers::on_approval`]) as the
     /// commands that attach its extracts, signed by the approving leader, and
     /// the extracts' files in the blob store.

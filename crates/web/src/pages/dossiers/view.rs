@@ -650,6 +650,15 @@ pub(super) async fn dossier_page(
     if reviewed {
         primary.sort_by_key(|a| a.verb != Verb::SubmitForApproval.as_str());
     }
+    // A civil-status dossier that cannot be submitted yet: recording its facts leads.
+    if civil.as_ref().is_some_and(|c| c.missing.is_some()) {
+        if let Some(i) = actions
+            .iter()
+            .position(|a| a.verb == Verb::RecordCivil.as_str())
+        {
+            primary.insert(0, actions.remove(i));
+        }
+    }
     let can_assign = d.allowed_actions.iter().any(|a| a == "assign");
     let next_hint = match ok {
         Some("tiep-nhan") if d.status == "received" => Some(intake_hint(can_assign)),
