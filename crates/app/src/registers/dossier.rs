@@ -429,12 +429,10 @@ impl Registers<'_> {
         // the facts (a dossier received without them, or before the registers
         // joined the flow) it would approve a registration that no register
         // holds. The specialist records them first («Ghi nội dung hộ tịch»).
-        let Some(facts) = dossier.details.civil.clone() else {
-            return Err(refused(match reg.writes {
-                CivilWrite::Extract => NO_ENTRY_NAMED,
-                _ => NO_FACTS,
-            }));
-        };
+        if let Some(why) = missing_for_approval(reg, dossier.details.civil.as_ref()) {
+            return Err(refused(why));
+        }
+        let facts = dossier.details.civil.clone().unwrap_or_default();
         let by = Principal::User(actor.clone());
         let today = self
             .now()
