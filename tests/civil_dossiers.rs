@@ -892,7 +892,9 @@ async fn the_specialist_records_the_facts_on_the_page(app: TestApp) {
         "no entry named yet, said before approval: {html}"
     );
     // Submitting would be refused: recording the entry is what the page leads with.
-    let next = &html[html.find(r#"id="viec-can-lam""#).expect("the next-step card")..];
+    let next = &html[html
+        .find(r#"id="viec-can-lam""#)
+        .expect("the next-step card")..];
     let first_card = next
         .split(r#"id="thao-tac-"#)
         .nth(1)

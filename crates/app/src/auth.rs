@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result};
 use crate::principal::{Actor, AgencyRef, Credential, Principal};
 use crate::secrets::{random_token, token_hash, verify_password};
-use crate::throttle::bucket;
+use crate::throttle::sign_in_buckets;
 use crate::users::load_user_for;
 use crate::App;
 
@@ -94,37 +94,6 @@ pub struct TokenInfo {
 /// attack, not a page of whatever was pasted.
 fn truncated(s: &str) -> String {
     s.chars().take(64).collect()
-}
-
-/// The three buckets a sign-in attempt takes a slot in, always in this order (one
-/// row of each kind per transaction, in one order, so that concurrent attempts on
-/// PostgreSQL cannot deadlock).
-fn sign_in_buckets(
-    limits: &crate::throttle::Limits,
-    username: &str,
-    ip: &str,
-) -> [(String, crate::throttle::Limit); 3] {
-    [
-        (
-            bucket("signin:user-ip", &[username, ip]),
-            limits.sign_in_per_account_and_address,
-        ),
-        (bucket("signin:ip", &[ip]), limits.sign_in_per_address),
-        (
-            bucket("signin:user", &[username]),
-            limits.sign_in_per_account,
-        ),
-    ]
-}
-
-/// Forgets an account's sign-in counters, from every address: an administrator
-/// reset its password.
-pub(crate) async fn clear_sign_in_counters(conn: &mut Conn, username: &str) -> Result<()> {
-    throttle::clear(conn, &bucket("signin:user", &[username])).await?;
-    let mut pair_prefix = bucket("signin:user-ip", &[username]);
-    pair_prefix.push('|');
-    throttle::clear_prefix(conn, &pair_prefix).await?;
-    Ok(())
 }
 
 fn wrong_credentials() -> Error {

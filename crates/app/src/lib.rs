@@ -79,6 +79,9 @@ pub struct App {
     signers: std::sync::Arc<signing::SignerCache>,
     copy_turns: std::sync::Arc<certifications::CopyTurns>,
     dashboards: std::sync::Arc<reports::ComputedCache<reports::Dashboard>>,
+    /// The modules built on the dossier core, asked in the dossier's own
+    /// transaction (`dossiers::Extension`).
+    extensions: std::sync::Arc<[Box<dyn dossiers::Extension>]>,
 }
 
 impl App {
@@ -108,7 +111,14 @@ impl App {
             signers: Default::default(),
             copy_turns: Default::default(),
             dashboards: Default::default(),
+            extensions: std::sync::Arc::new([
+                Box::new(registers::OnDossiers) as Box<dyn dossiers::Extension>
+            ]),
         }
+    }
+
+    pub(crate) fn extensions(&self) -> &[Box<dyn dossiers::Extension>] {
+        &self.extensions
     }
 
     /// A dossier of `agency_id` changed (committed): what this process computed

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use motcua_store::throttle as store;
+use motcua_store::Conn;
 
 use crate::error::{Error, Result};
 use crate::App;
@@ -241,6 +242,33 @@ impl App {
             Err(e) => tracing::warn!(error = %e, "pruning throttle counters failed"),
         }
     }
+}
+
+/// The three buckets a sign-in attempt takes a slot in, always in this order (one
+/// row of each kind per transaction, in one order, so that concurrent attempts on
+/// PostgreSQL cannot deadlock).
+pub(crate) fn sign_in_buckets(limits: &Limits, username: &str, ip: &str) -> [(String, Limit); 3] {
+    [
+        (
+            bucket("signin:user-ip", &[username, ip]),
+            limits.sign_in_per_account_and_address,
+        ),
+        (bucket("signin:ip", &[ip]), limits.sign_in_per_address),
+        (
+            bucket("signin:user", &[username]),
+            limits.sign_in_per_account,
+        ),
+    ]
+}
+
+/// Forgets an account's sign-in counters, from every address: an administrator
+/// reset its password.
+pub(crate) async fn clear_sign_in_counters(conn: &mut Conn, username: &str) -> Result<()> {
+    store::clear(conn, &bucket("signin:user", &[username])).await?;
+    let mut pair_prefix = bucket("signin:user-ip", &[username]);
+    pair_prefix.push('|');
+    store::clear_prefix(conn, &pair_prefix).await?;
+    Ok(())
 }
 
 #[cfg(test)]

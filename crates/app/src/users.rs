@@ -273,7 +273,7 @@ impl App {
             store::set_password(&mut tx, &row.id, hash, now).await?;
             // A reset is how an officer locked out by someone else's guesses gets
             // back in at once.
-            crate::auth::clear_sign_in_counters(&mut tx, &row.username).await?;
+            crate::throttle::clear_sign_in_counters(&mut tx, &row.username).await?;
         }
         let mut ended_sessions = 0;
         if !active || hash.is_some() {

@@ -351,8 +351,13 @@ impl Dossiers<'_> {
             .and_then(|c| c.copies)
             .map(u32::from);
         let mut errors = Errors::new();
-        let facts =
-            crate::registers::check_civil(Some(input), &procedure, today, asked, &mut errors);
+        let facts = motcua_domain::dossier::civil_facts::check(
+            Some(input),
+            &procedure,
+            today,
+            asked,
+            &mut errors,
+        );
         errors.into_result()?;
         facts.ok_or_else(|| Error::field("civil", "Cần ghi nội dung hộ tịch của hồ sơ."))
     }

@@ -393,7 +393,7 @@ pub(crate) fn check_intake(
     today: jiff::civil::Date,
 ) -> Result<Checked> {
     let mut errors = Errors::new();
-    let civil = crate::registers::check_civil(
+    let civil = motcua_domain::dossier::civil_facts::check(
         input.civil.as_ref(),
         procedure,
         today,

@@ -4,6 +4,7 @@
 
 mod actions;
 mod chain;
+mod extension;
 mod input;
 mod intake;
 pub(crate) mod notices;
@@ -14,6 +15,7 @@ mod tracking;
 mod transfer;
 mod write;
 
+pub(crate) use extension::{Attachments, Extension, Step};
 pub(crate) use write::NewFile;
 
 pub use actions::ActionInput;

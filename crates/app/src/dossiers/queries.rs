@@ -219,8 +219,6 @@ pub struct DossierDetail {
     pub files: Vec<DossierFile>,
     /// The control sheet's steps (form 06).
     pub steps: Vec<motcua_docs::forms::ControlStep>,
-    /// A civil-status dossier's register side (none for other procedures).
-    pub civil: Option<crate::registers::DossierRegister>,
 }
 
 impl Dossiers<'_> {
@@ -251,21 +249,11 @@ impl Dossiers<'_> {
         let actor_ids: Vec<Option<String>> = events.iter().map(|e| e.actor_id.clone()).collect();
         let mut events: Vec<Event> = events.into_iter().map(event_from_row).collect();
         self.name_people(&mut conn, &mut events, &actor_ids).await?;
-        // The page shows the rest when its register side cannot be read.
-        let civil = self
-            .registers()
-            .of_loaded_dossier(&mut conn, actor, &d)
-            .await
-            .unwrap_or_else(|e| {
-                tracing::warn!(error = %e, code = %d.code, "the register side of a dossier");
-                None
-            });
         Ok(DossierDetail {
             dossier,
             events,
             files,
             steps,
-            civil,
         })
     }
 

@@ -242,23 +242,28 @@ impl Dossiers<'_> {
         let mut events = vec![event.clone()];
         let mut files = files;
         if verb == Verb::SubmitForApproval {
-            self.civil_ready_for_approval(&mut tx, &before.dossier)
-                .await?;
+            for extension in self.extensions() {
+                extension
+                    .before_submission(self, &mut tx, &before.dossier)
+                    .await?;
+            }
         }
         if verb == Verb::Approve {
-            // A civil-status dossier's register entry and its extract (the result)
-            // are written with the approval, or the approval is refused.
+            // What the modules write with the approval (a register entry and its
+            // extract, the result), or the approval is refused.
             let mut approved = before.dossier.clone();
             apply(&mut approved, &event);
-            for (attach, file) in self
-                .civil_on_approval(&mut tx, actor, &before.dossier, &agency)
-                .await?
-            {
-                let attached =
-                    transition(&approved, attach, &facts, self.now(), &cal).map_err(refused)?;
-                apply(&mut approved, &attached);
-                events.push(attached);
-                files.push(file);
+            for extension in self.extensions() {
+                for (attach, file) in extension
+                    .on_approval(self, &mut tx, actor, &before.dossier, &agency)
+                    .await?
+                {
+                    let attached =
+                        transition(&approved, attach, &facts, self.now(), &cal).map_err(refused)?;
+                    apply(&mut approved, &attached);
+                    events.push(attached);
+                    files.push(file);
+                }
             }
         }
         let id = before.dossier.id.clone();

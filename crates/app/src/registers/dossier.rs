@@ -6,11 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use jiff::civil::Date;
 use motcua_domain::civil::{self, Cell, Kind, NoteKind};
-use motcua_domain::dossier::{CivilFacts, Dossier as Record};
-use motcua_domain::procedure::{CivilRegistration, CivilWrite, Procedure};
-use motcua_domain::validation::Errors;
+use motcua_domain::dossier::civil_facts::{cells_of, drafts, missing_for_approval, NO_ENTRY_NAMED};
+use motcua_domain::dossier::{CivilFacts, Command, Dossier as Record};
+use motcua_domain::procedure::{CivilRegistration, CivilWrite};
 use motcua_domain::{limits, text};
 use motcua_store::agencies::AgencyRow;
 use motcua_store::registers as store;
@@ -18,48 +17,14 @@ use motcua_store::Conn;
 use serde::Serialize;
 
 use super::{EntrySummary, Registers, Source};
+use crate::dossiers::{Attachments, Dossiers, Extension, NewFile, Step};
 use crate::error::{Error, Result};
 use crate::principal::Actor;
 use crate::Principal;
 
-/// The entries an approval of `reg` writes from `cells` (see
-/// [`civil::read_drafts`]); none for a registration without a register.
-fn drafts(
-    reg: CivilRegistration,
-    cells: &BTreeMap<String, Cell>,
-) -> std::result::Result<Vec<civil::Draft>, Errors> {
-    match reg.kind {
-        Some(kind) => civil::read_drafts(kind, reg.also, reg.re_registration, cells),
-        None => Ok(Vec::new()),
-    }
-}
-
 /// An approval refused, saying why.
 fn refused(why: impl std::fmt::Display) -> Error {
     Error::Conflict(format!("Không phê duyệt được: {why}"))
-}
-
-/// Why an approval that needs an entry cannot find one named.
-const NO_ENTRY_NAMED: &str = "hồ sơ chưa chọn mục đăng ký hộ tịch (chuyên viên ghi mã mục, hoặc quyển số và số, bằng «Ghi nội dung hộ tịch»).";
-
-/// Why an approval that writes the registers cannot go ahead without facts.
-const NO_FACTS: &str =
-    "hồ sơ chưa có nội dung đăng ký hộ tịch (chuyên viên ghi bằng «Ghi nội dung hộ tịch»).";
-
-/// What a civil-status dossier still lacks for its approval to write the
-/// registers: its facts, or the entry an extract, a change or a termination
-/// names. None when nothing is missing (whether the entry exists is the
-/// approval's to check).
-fn missing_for_approval(
-    reg: CivilRegistration,
-    facts: Option<&CivilFacts>,
-) -> Option<&'static str> {
-    let Some(facts) = facts else {
-        return Some(NO_FACTS);
-    };
-    let names_entry =
-        facts.entry_id.is_some() || (facts.entry_book.is_some() && facts.entry_number.is_some());
-    (reg.writes != CivilWrite::Entry && !names_entry).then_some(NO_ENTRY_NAMED)
 }
 
 /// The result file an approval attaches: the extract of the entry it wrote.
@@ -88,231 +53,6 @@ pub struct DossierRegister {
     pub possible_duplicates: Vec<EntrySummary>,
     /// What the specialist must still record before submitting (none: ready).
     pub missing: Option<&'static str>,
-}
-
-fn cells_of(fields: &BTreeMap<String, String>) -> BTreeMap<String, Cell> {
-    fields
-        .iter()
-        .map(|(k, v)| (k.clone(), Cell::Text(v.clone())))
-        .collect()
-}
-
-fn prefixed(errors: Errors, into: &mut Errors) {
-    for e in errors.0 {
-        into.push(&format!("civil.fields.{}", e.field), e.message);
-    }
-}
-
-/// Checks the facts a dossier of `procedure` declares at intake (or the
-/// specialist records later), `today` standing for the registration date the
-/// approval will give it and `copies` for the copies an extract asks for. None
-/// for a procedure that writes nothing in the registers.
-pub(crate) fn check_civil(
-    input: Option<&CivilFacts>,
-    procedure: &Procedure,
-    today: Date,
-    copies: Option<u32>,
-    errors: &mut Errors,
-) -> Option<CivilFacts> {
-    let reg = procedure.civil_register?;
-    // Optional at intake: dossiers received before the registers joined the
-    // flow, and clients that do not send them yet; the specialist records them
-    // (`record_civil`) before approval. An extract keeps its copies even so.
-    let empty = CivilFacts::default();
-    let input = match (input, reg.writes) {
-        (Some(input), _) => input,
-        (None, CivilWrite::Extract) => &empty,
-        (None, _) => return None,
-    };
-    if input.fields.len() > civil::Field::ALL.len() {
-        errors.push("civil.fields", "Có quá nhiều mục khai.");
-        return None;
-    }
-    let mut fields = BTreeMap::new();
-    for (k, v) in &input.fields {
-        if k.len() > limits::SHORT_CHARS {
-            errors.push("civil.fields", "Tên mục khai quá dài.");
-            return None;
-        }
-        let v = text::clean(v);
-        if !v.is_empty() {
-            fields.insert(k.clone(), v);
-        }
-    }
-    let mut facts = CivilFacts {
-        fields,
-        ..Default::default()
-    };
-    match reg.writes {
-        CivilWrite::Entry => {
-            reg.kind?;
-            let mut cells = cells_of(&facts.fields);
-            for reserved in [civil::BOOK, civil::NUMBER, civil::BOOK_YEAR] {
-                if cells.remove(reserved).is_some() {
-                    errors.push(
-                        &format!("civil.fields.{reserved}"),
-                        "Quyển và số do hệ thống cấp khi lãnh đạo phê duyệt.",
-                    );
-                }
-            }
-            cells.insert(
-                civil::REGISTERED_ON.into(),
-                Cell::Text(today.strftime("%d/%m/%Y").to_string()),
-            );
-            if let Err(e) = drafts(reg, &cells) {
-                prefixed(e, errors);
-            }
-        }
-        CivilWrite::Note => {
-            if !entry_reference(input, &mut facts, errors) {
-                errors.push(
-                    "civil.entry_id",
-                    "Cần chọn mục đăng ký hộ tịch được thay đổi, cải chính hoặc bổ sung (mã mục, hoặc quyển số và số).",
-                );
-            }
-            facts.note_kind = input.note_kind.as_deref().map(|k| k.trim().to_owned());
-            // A termination is a procedure of its own (its register's ending
-            // field, once), not a note a correction dossier may add.
-            if !facts
-                .note_kind
-                .as_deref()
-                .and_then(NoteKind::parse)
-                .is_some_and(|k| k != NoteKind::Termination)
-            {
-                errors.push(
-                    "civil.note_kind",
-                    "Loại việc là change (thay đổi), correction (cải chính) hoặc supplement (bổ sung).",
-                );
-            }
-            facts.reason = input
-                .reason
-                .as_deref()
-                .map(text::clean)
-                .filter(|r| !r.is_empty());
-            if facts.reason.is_none() {
-                errors.push(
-                    "civil.reason",
-                    "Cần ghi lý do thay đổi, cải chính, bổ sung.",
-                );
-            }
-            if facts
-                .reason
-                .as_ref()
-                .is_some_and(|r| text::char_len(r) > limits::FREE_TEXT_CHARS)
-            {
-                errors.push("civil.reason", "Lý do quá dài.");
-            }
-            if facts.fields.is_empty() {
-                errors.push(
-                    "civil.fields",
-                    "Cần ghi nội dung mới của mục được thay đổi.",
-                );
-            }
-            check_field_values(&facts.fields, errors);
-        }
-        CivilWrite::Termination => {
-            if !entry_reference(input, &mut facts, errors) {
-                errors.push(
-                    "civil.entry_id",
-                    "Cần chọn mục đăng ký được chấm dứt (mã mục, hoặc quyển số và số).",
-                );
-            }
-            facts.fields.clear();
-            facts.reason = input
-                .reason
-                .as_deref()
-                .map(text::clean)
-                .filter(|r| !r.is_empty());
-            match &facts.reason {
-                None => errors.push(
-                    "civil.reason",
-                    "Cần ghi căn cứ chấm dứt (ví dụ: người được giám hộ đã thành niên).",
-                ),
-                Some(r) if text::char_len(r) > limits::FREE_TEXT_CHARS => {
-                    errors.push("civil.reason", "Lý do quá dài.")
-                }
-                Some(_) => {}
-            }
-        }
-        CivilWrite::Extract => {
-            // The applicant may not know the book and number (an online request
-            // names the person): the specialist finds the entry and records it
-            // before approval. The fields, if any, say whom to look for.
-            entry_reference(input, &mut facts, errors);
-            check_field_values(&facts.fields, errors);
-            // The intake's own `copies` (already checked there, and priced) wins
-            // over any given with the facts.
-            let in_range = |c: &u32| (1..=limits::COPIES).contains(c);
-            let copies = copies
-                .filter(in_range)
-                .or(input.copies.map(u32::from))
-                .unwrap_or(1);
-            facts.copies = u16::try_from(copies).ok().filter(|_| in_range(&copies));
-            if facts.copies.is_none() {
-                errors.push(
-                    "civil.copies",
-                    format!(
-                        "Số bản sao từ 1 đến {}.",
-                        text::grouped(i64::from(limits::COPIES))
-                    ),
-                );
-            }
-        }
-    }
-    Some(facts)
-}
-
-/// Reads the entry a correction or an extract names (its id, or its book and
-/// number as printed on the applicant's paper) into `facts`; whether one is named.
-fn entry_reference(input: &CivilFacts, facts: &mut CivilFacts, errors: &mut Errors) -> bool {
-    facts.entry_id = input
-        .entry_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
-    facts.entry_book = input
-        .entry_book
-        .as_deref()
-        .map(text::clean)
-        .filter(|s| !s.is_empty());
-    facts.entry_book_year = input.entry_book_year;
-    facts.entry_number = input.entry_number;
-    if facts
-        .entry_book
-        .as_ref()
-        .is_some_and(|s| text::char_len(s) > limits::SHORT_CHARS)
-    {
-        errors.push("civil.entry_book", "Quyển số quá dài.");
-    }
-    if facts.entry_number.is_some_and(|n| n < 1) {
-        errors.push("civil.entry_number", "Số của mục đăng ký phải lớn hơn 0.");
-    }
-    if facts
-        .entry_id
-        .as_ref()
-        .is_some_and(|s| s.len() > limits::SHORT_CHARS)
-    {
-        errors.push("civil.entry_id", "Mã mục đăng ký không hợp lệ.");
-    }
-    facts.entry_id.is_some() || (facts.entry_book.is_some() && facts.entry_number.is_some())
-}
-
-/// Each field named is a register field and its value reads as one.
-fn check_field_values(fields: &BTreeMap<String, String>, errors: &mut Errors) {
-    for (k, v) in fields {
-        match civil::Field::parse(k) {
-            None => errors.push(
-                &format!("civil.fields.{k}"),
-                format!("Không có mục «{k}» trong sổ hộ tịch."),
-            ),
-            Some(f) => {
-                if let Err(e) = civil::read_cell(f, &Cell::Text(v.clone())) {
-                    errors.push(&format!("civil.fields.{k}"), e.message);
-                }
-            }
-        }
-    }
 }
 
 fn writes_label(reg: CivilRegistration) -> String {
@@ -412,7 +152,7 @@ impl Registers<'_> {
     /// combined with recognition). None for a dossier of another procedure. An
     /// error (a closed book, a clash, facts that no longer hold) refuses the
     /// approval, and the caller's rollback leaves nothing written.
-    pub(crate) async fn on_approval(
+    async fn on_approval(
         &self,
         conn: &mut Conn,
         actor: &Actor,
@@ -623,8 +363,8 @@ impl Registers<'_> {
     }
 
     /// [`Registers::of_dossier`] for a dossier already read, and its access
-    /// checked, on `conn`: the dossier page's one read.
-    pub(crate) async fn of_loaded_dossier(
+    /// checked, on `conn`.
+    async fn of_loaded_dossier(
         &self,
         conn: &mut Conn,
         actor: &Actor,
@@ -731,67 +471,89 @@ impl Registers<'_> {
     }
 }
 
-impl crate::dossiers::Dossiers<'_> {
-    /// Refuses to put a civil-status dossier before the leader while its
-    /// approval would be refused for want of facts, or of the entry an extract,
-    /// a change or a termination names: the specialist records them first. The
-    /// approval checks again (a dossier may have been submitted before this).
-    pub(crate) async fn civil_ready_for_approval(
-        &self,
-        conn: &mut Conn,
-        dossier: &Record,
-    ) -> Result<()> {
-        let procedure = self
-            .procedure_version_in(conn, &dossier.procedure.code, dossier.procedure.version)
-            .await?;
-        let Some(reg) = procedure.civil_register else {
-            return Ok(());
-        };
-        match missing_for_approval(reg, dossier.details.civil.as_ref()) {
-            Some(why) => Err(Error::Conflict(format!("Chưa trình lãnh đạo được: {why}"))),
-            None => Ok(()),
-        }
+/// The registers' part in a dossier's life ([`Extension`]): a civil-status
+/// dossier goes before the leader only with what its approval needs, and its
+/// approval writes the registers.
+pub(crate) struct OnDossiers;
+
+impl Extension for OnDossiers {
+    fn before_submission<'a>(
+        &'a self,
+        dossiers: &'a Dossiers<'a>,
+        conn: &'a mut Conn,
+        dossier: &'a Record,
+    ) -> Step<'a, ()> {
+        Box::pin(ready_for_approval(dossiers, conn, dossier))
     }
 
-    /// The approval's register write (see [`Registers::on_approval`]) as the
-    /// commands that attach its extracts, signed by the approving leader, and
-    /// the extracts' files in the blob store.
-    pub(crate) async fn civil_on_approval(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        dossier: &Record,
-        agency: &AgencyRow,
-    ) -> Result<Vec<(motcua_domain::dossier::Command, crate::dossiers::NewFile)>> {
-        let results = self
-            .registers()
-            .on_approval(conn, actor, dossier, agency)
-            .await?;
-        let mut out = Vec::with_capacity(results.len());
-        for result in results {
-            let unsigned = crate::dossiers::NewFile::new(
-                "result",
-                result.name,
-                "application/pdf".into(),
-                result.pdf,
-            );
-            // Signed by the leader approving, as a result attached later would
-            // be; the issued extract then answers for the signed file.
-            let (file, signed) = self
-                .sign_at_approval(conn, dossier, agency, unsigned, &actor.user_id)
-                .await?;
-            if signed {
-                store::set_extract_sha256(conn, &result.token, &file.sha256).await?;
-            }
-            out.push((
-                motcua_domain::dossier::Command::AttachResult {
-                    name: file.name.clone(),
-                    file_id: Some(file.id.clone()),
-                    signed,
-                },
-                file,
-            ));
-        }
-        Ok(out)
+    fn on_approval<'a>(
+        &'a self,
+        dossiers: &'a Dossiers<'a>,
+        conn: &'a mut Conn,
+        actor: &'a Actor,
+        dossier: &'a Record,
+        agency: &'a AgencyRow,
+    ) -> Step<'a, Attachments> {
+        Box::pin(attachments_of_approval(
+            dossiers, conn, actor, dossier, agency,
+        ))
     }
+}
+
+/// Refuses to put a civil-status dossier before the leader while its approval
+/// would be refused for want of facts, or of the entry an extract, a change or
+/// a termination names: the specialist records them first. The approval checks
+/// again (a dossier may have been submitted before this).
+async fn ready_for_approval(
+    dossiers: &Dossiers<'_>,
+    conn: &mut Conn,
+    dossier: &Record,
+) -> Result<()> {
+    let procedure = dossiers
+        .procedure_version_in(conn, &dossier.procedure.code, dossier.procedure.version)
+        .await?;
+    let Some(reg) = procedure.civil_register else {
+        return Ok(());
+    };
+    match missing_for_approval(reg, dossier.details.civil.as_ref()) {
+        Some(why) => Err(Error::Conflict(format!("Chưa trình lãnh đạo được: {why}"))),
+        None => Ok(()),
+    }
+}
+
+/// The approval's register write (see [`Registers::on_approval`]) as the
+/// commands that attach its extracts, signed by the approving leader, and the
+/// extracts' files in the blob store.
+async fn attachments_of_approval(
+    dossiers: &Dossiers<'_>,
+    conn: &mut Conn,
+    actor: &Actor,
+    dossier: &Record,
+    agency: &AgencyRow,
+) -> Result<Attachments> {
+    let results = dossiers
+        .registers()
+        .on_approval(conn, actor, dossier, agency)
+        .await?;
+    let mut out = Vec::with_capacity(results.len());
+    for result in results {
+        let unsigned = NewFile::new("result", result.name, "application/pdf".into(), result.pdf);
+        // Signed by the leader approving, as a result attached later would be;
+        // the issued extract then answers for the signed file.
+        let (file, signed) = dossiers
+            .sign_at_approval(conn, dossier, agency, unsigned, &actor.user_id)
+            .await?;
+        if signed {
+            store::set_extract_sha256(conn, &result.token, &file.sha256).await?;
+        }
+        out.push((
+            Command::AttachResult {
+                name: file.name.clone(),
+                file_id: Some(file.id.clone()),
+                signed,
+            },
+            file,
+        ));
+    }
+    Ok(out)
 }

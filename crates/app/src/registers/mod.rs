@@ -9,8 +9,8 @@ mod file;
 mod import;
 
 pub use books::Book;
-pub(crate) use dossier::check_civil;
 pub use dossier::DossierRegister;
+pub(crate) use dossier::OnDossiers;
 pub use export::RegisterExport;
 pub use extract::IssuedExtract;
 pub use file::{FileImport, ImportOptions, ImportProgress, ImportStage, MAX_WORKBOOK_BYTES};

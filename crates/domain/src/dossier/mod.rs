@@ -2,6 +2,7 @@
 //! action in which state, and the clock rules (due instants of the internal
 //! steps, pauses, the one extension, timeliness at return).
 
+pub mod civil_facts;
 mod clock;
 mod code;
 mod event;

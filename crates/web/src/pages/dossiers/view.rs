@@ -542,13 +542,16 @@ pub(super) async fn dossier_page(
     };
     let app = &state.app;
     let detail = app.dossiers().detail(&s.actor, code).await.map_err(&err)?;
-    let (d, events, files, steps, civil) = (
-        detail.dossier,
-        detail.events,
-        detail.files,
-        detail.steps,
-        detail.civil,
-    );
+    let (d, events, files, steps) = (detail.dossier, detail.events, detail.files, detail.steps);
+    // The page shows the rest when its register side cannot be read.
+    let civil = app
+        .registers()
+        .of_dossier(&s.actor, code)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, code = %d.code, "the register side of a dossier");
+            None
+        });
     let messages = app.dossier_messages(&d.id).await.map_err(&err)?;
     let specialists = if s.actor.may(
         motcua_domain::access::Action::HandleDossier,
