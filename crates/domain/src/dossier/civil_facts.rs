@@ -274,3 +274,113 @@ fn check_field_values(fields: &BTreeMap<String, String>, errors: &mut Errors) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn procedure(code: &str) -> Procedure {
+        let all: Vec<Procedure> =
+            serde_json::from_str(include_str!("../../../../seeds/catalogue/ho-tich.json"))
+                .expect("seed");
+        all.into_iter().find(|p| p.code == code).expect("procedure")
+    }
+
+    fn today() -> Date {
+        jiff::civil::date(2026, 12, 4)
+    }
+
+    fn facts(json: serde_json::Value) -> CivilFacts {
+        serde_json::from_value(json).expect("facts")
+    }
+
+    fn fields_in_error(errors: &Errors) -> Vec<String> {
+        errors.0.iter().map(|e| e.field.clone()).collect()
+    }
+
+    #[test]
+    fn a_birth_is_checked_as_its_register_reads_it() {
+        let birth = procedure("1.001193");
+        let mut errors = Errors::new();
+        let good = facts(serde_json::json!({"fields": {
+            "full_name": "Lê Minh Khang", "sex": "Nam", "date_of_birth": "01/10/2026",
+            "place_of_birth": "Trạm y tế phường Phố Hiến", "mother_name": "Trần Thị Hoa"
+        }}));
+        let checked = check(Some(&good), &birth, today(), None, &mut errors);
+        assert!(errors.0.is_empty(), "{errors:?}");
+        assert_eq!(checked.expect("facts").fields.len(), 5);
+        // An impossible date, a number the approval gives, a field no register has.
+        let mut bad = good.clone();
+        bad.fields
+            .insert("date_of_birth".into(), "31/02/2026".into());
+        bad.fields.insert("number".into(), "5".into());
+        let mut errors = Errors::new();
+        check(Some(&bad), &birth, today(), None, &mut errors);
+        let fields = fields_in_error(&errors);
+        assert!(
+            fields.contains(&"civil.fields.date_of_birth".to_owned()),
+            "{fields:?}"
+        );
+        assert!(
+            fields.contains(&"civil.fields.number".to_owned()),
+            "{fields:?}"
+        );
+        // Optional at intake: the specialist may record them later.
+        let mut errors = Errors::new();
+        assert!(check(None, &birth, today(), None, &mut errors).is_none());
+        assert!(errors.0.is_empty());
+    }
+
+    #[test]
+    fn a_correction_names_its_entry_and_cannot_end_one() {
+        let correction = procedure("1.004859");
+        let input = |kind: &str| {
+            facts(serde_json::json!({
+                "entry_book": "01/2014", "entry_number": 12, "note_kind": kind,
+                "reason": "Sai dấu trong tên", "fields": {"full_name": "Nguyễn Văn Đức"}
+            }))
+        };
+        let mut errors = Errors::new();
+        check(
+            Some(&input("correction")),
+            &correction,
+            today(),
+            None,
+            &mut errors,
+        );
+        assert!(errors.0.is_empty(), "{errors:?}");
+        let mut errors = Errors::new();
+        check(
+            Some(&input("termination")),
+            &correction,
+            today(),
+            None,
+            &mut errors,
+        );
+        assert_eq!(fields_in_error(&errors), ["civil.note_kind"]);
+    }
+
+    #[test]
+    fn what_an_approval_still_needs() {
+        let birth = procedure("1.001193").civil_register.expect("register");
+        let extract = procedure("2.000635").civil_register.expect("register");
+        assert_eq!(missing_for_approval(birth, None), Some(NO_FACTS));
+        assert_eq!(
+            missing_for_approval(birth, Some(&CivilFacts::default())),
+            None
+        );
+        // An extract asked for by name: the entry is still to be found.
+        let by_name = facts(serde_json::json!({"fields": {"full_name": "Nguyễn Văn Đức"}}));
+        assert_eq!(
+            missing_for_approval(extract, Some(&by_name)),
+            Some(NO_ENTRY_NAMED)
+        );
+        let named = facts(serde_json::json!({"entry_book": "01/2014", "entry_number": 12}));
+        assert_eq!(missing_for_approval(extract, Some(&named)), None);
+        let half = facts(serde_json::json!({"entry_book": "01/2014"}));
+        assert_eq!(
+            missing_for_approval(extract, Some(&half)),
+            Some(NO_ENTRY_NAMED)
+        );
+    }
+}
