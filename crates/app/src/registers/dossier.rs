@@ -1,8 +1,9 @@
 //! Register entries in the dossier flow: a civil-status dossier declares its
-//! entry's facts at intake (checked here), the specialist sees possible
-//! duplicates before approval, and the leader's approval writes the entry (or the
-//! note on an existing one) and its extract in the approval's own transaction.
-//! Which procedures do this is catalogue data (`Procedure::civil_register`).
+//! entry's facts at intake (checked by the domain, `dossier::civil_facts`), the
+//! specialist sees possible duplicates before approval, and the leader's approval
+//! writes the entry (or the note on an existing one) and its extract in the
+//! approval's own transaction, through the dossier core's [`Extension`]. Which
+//! procedures do this is catalogue data (`Procedure::civil_register`).
 
 use std::collections::BTreeMap;
 
