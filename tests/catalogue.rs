@@ -8,6 +8,7 @@ on_both_engines!(
     procedure_page_has_everything_to_prepare_and_a_qr,
     procedure_pages_speak_plainly_and_the_closest_name_comes_first,
     catalogue_api_and_versions,
+    an_older_install_gets_the_seed_civil_rules_an_administrator_did_not_change,
 );
 
 const MARRIAGE: &str = "Đăng ký kết hôn";
@@ -741,4 +742,45 @@ async fn administrators_manage_the_catalogue_in_pages(app: TestApp) {
     };
     assert!(!performs(WARD_A).await);
     assert!(performs(WARD_B).await);
+}
+
+/// An install from before the extract and termination rules shipped: at start,
+/// the procedures the system wrote get the seed's rule as a new version; the one
+/// an administrator saved keeps theirs; a second start adds nothing.
+async fn an_older_install_gets_the_seed_civil_rules_an_administrator_did_not_change(
+    app: TestApp,
+) {
+    let system = motcua_app::Principal::System;
+    let admin = crate::civil_extracts::principal(&app, "quantri").await;
+    let without = |code: &str| {
+        let app = &app;
+        let code = code.to_owned();
+        async move {
+            let mut p = app.app.procedure_latest(&code).await.unwrap().procedure;
+            assert!(p.civil_register.is_some(), "{code}");
+            p.civil_register = None;
+            p
+        }
+    };
+    let extract = app
+        .app
+        .save_procedure(&system, without("2.000635").await)
+        .await
+        .unwrap();
+    let ending = app
+        .app
+        .save_procedure(&admin, without("1.004845").await)
+        .await
+        .unwrap();
+    app.app.seed_reference_data().await.unwrap();
+    let latest = app.app.procedure_latest("2.000635").await.unwrap();
+    assert_eq!(latest.version, extract + 1);
+    assert_eq!(
+        latest.procedure.civil_register.map(|r| r.writes.as_str()),
+        Some("extract")
+    );
+    let latest = app.app.procedure_latest("1.004845").await.unwrap();
+    assert_eq!(latest.version, ending, "the administrator's version stays");
+    assert!(latest.procedure.civil_register.is_none());
+    assert_eq!(app.app.add_missing_civil_rules().await.unwrap(), 0);
 }

@@ -46,6 +46,17 @@ const SEEDS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Every procedure of the seed catalogue.
+fn seed_procedures() -> Result<Vec<Procedure>> {
+    let mut all = Vec::new();
+    for (name, json) in SEEDS {
+        let procs: Vec<Procedure> = serde_json::from_str(json)
+            .map_err(|e| Error::internal(format!("seed catalogue {name}.json unreadable"), e))?;
+        all.extend(procs);
+    }
+    Ok(all)
+}
+
 /// The catalogue in force today, parsed, in memory: public pages search it on every
 /// keystroke, and it changes a few times a year. Saves and imports in this process
 /// replace it at once; another process sharing a PostgreSQL database sees a change
@@ -557,15 +568,45 @@ impl App {
                 return Ok(0);
             }
         }
-        let mut all = Vec::new();
-        for (name, json) in SEEDS {
-            let procs: Vec<Procedure> = serde_json::from_str(json).map_err(|e| {
-                Error::internal(format!("seed catalogue {name}.json unreadable"), e)
-            })?;
-            all.extend(procs);
-        }
-        let report = self.import_catalogue(&Principal::System, all).await?;
+        let report = self
+            .import_catalogue(&Principal::System, seed_procedures()?)
+            .await?;
         Ok(report.created)
+    }
+
+    /// The seed's civil-status rules (`civil_register`, what an approval writes
+    /// in the registers) for the procedures whose latest version has none and was
+    /// written by the system rather than an administrator: an install made before
+    /// a rule shipped gets it at start, as a new version (dossiers keep the
+    /// version they were received under). A version an administrator saved is
+    /// theirs to change. The number of procedures given a rule.
+    pub async fn add_missing_civil_rules(&self) -> Result<usize> {
+        let mut missing = Vec::new();
+        {
+            let mut conn = self.db.read().await?;
+            for seed in seed_procedures()? {
+                let Some(rule) = seed.civil_register else {
+                    continue;
+                };
+                let Some(row) = store::by_code(&mut conn, &seed.code).await? else {
+                    continue;
+                };
+                let mut stored = parse_body(&row.body)?;
+                let latest = store::versions(&mut conn, &seed.code).await?;
+                let by_system = latest
+                    .first()
+                    .is_some_and(|v| v.created_by == Principal::System.audit_name());
+                if stored.civil_register.is_none() && by_system {
+                    stored.civil_register = Some(rule);
+                    missing.push(stored);
+                }
+            }
+        }
+        let added = missing.len();
+        for p in missing {
+            self.save_procedure(&Principal::System, p).await?;
+        }
+        Ok(added)
     }
 
     /// The codes of the procedures an agency performs.

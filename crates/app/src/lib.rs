@@ -128,10 +128,19 @@ impl App {
     }
 
     /// Reference data every install needs, loaded into empty tables: the national
-    /// calendar's known official days and the seed procedure catalogue.
+    /// calendar's known official days and the seed procedure catalogue; and the
+    /// seed's civil-status rules where an older install lacks them.
     pub async fn seed_reference_data(&self) -> Result<()> {
         self.seed_national_calendar_if_empty().await?;
-        self.seed_catalogue_if_empty().await?;
+        if self.seed_catalogue_if_empty().await? == 0 {
+            let added = self.add_missing_civil_rules().await?;
+            if added > 0 {
+                tracing::info!(
+                    procedures = added,
+                    "seed civil-status rules added to the catalogue"
+                );
+            }
+        }
         Ok(())
     }
 
