@@ -747,9 +747,7 @@ async fn administrators_manage_the_catalogue_in_pages(app: TestApp) {
 /// An install from before the extract and termination rules shipped: at start,
 /// the procedures the system wrote get the seed's rule as a new version; the one
 /// an administrator saved keeps theirs; a second start adds nothing.
-async fn an_older_install_gets_the_seed_civil_rules_an_administrator_did_not_change(
-    app: TestApp,
-) {
+async fn an_older_install_gets_the_seed_civil_rules_an_administrator_did_not_change(app: TestApp) {
     let system = motcua_app::Principal::System;
     let admin = crate::civil_extracts::principal(&app, "quantri").await;
     let without = |code: &str| {

@@ -253,7 +253,7 @@ pub async fn run(args: Args) -> Result<(), String> {
                         book_id: String::new(),
                         agency_id: agency_id.clone(),
                         kind: "birth".into(),
-                        re_registration: 0,
+                        re_registration: false,
                         number: i as i64 + 1,
                         registered_on: born.to_string(),
                         registration_year: year,

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use sqlx::FromRow;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row};
 
 use motcua_domain::{civil, text};
 
@@ -154,13 +155,13 @@ pub async fn close_book(conn: &mut Conn, id: &str, now: i64) -> Result<bool> {
 
 /// An entry's row: its original values (`fields`) and the columns derived from its
 /// current values.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct EntryRow {
     pub id: String,
     pub book_id: String,
     pub agency_id: String,
     pub kind: String,
-    pub re_registration: i64,
+    pub re_registration: bool,
     pub number: i64,
     pub registered_on: String,
     pub registration_year: i64,
@@ -182,6 +183,42 @@ pub struct EntryRow {
     pub created_by: Option<String>,
 }
 
+/// The flag column (0/1 on both engines) as the boolean it is.
+fn flag(row: &AnyRow, column: &str) -> Result<bool> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+impl FromRow<'_, AnyRow> for EntryRow {
+    fn from_row(row: &AnyRow) -> Result<Self> {
+        Ok(EntryRow {
+            id: row.try_get("id")?,
+            book_id: row.try_get("book_id")?,
+            agency_id: row.try_get("agency_id")?,
+            kind: row.try_get("kind")?,
+            re_registration: flag(row, "re_registration")?,
+            number: row.try_get("number")?,
+            registered_on: row.try_get("registered_on")?,
+            registration_year: row.try_get("registration_year")?,
+            fields: row.try_get("fields")?,
+            display_name: row.try_get("display_name")?,
+            name_fold: row.try_get("name_fold")?,
+            given_fold: row.try_get("given_fold")?,
+            name_key: row.try_get("name_key")?,
+            other_fold: row.try_get("other_fold")?,
+            date_of_birth: row.try_get("date_of_birth")?,
+            birth_year: row.try_get("birth_year")?,
+            personal_id: row.try_get("personal_id")?,
+            mother_fold: row.try_get("mother_fold")?,
+            father_fold: row.try_get("father_fold")?,
+            notes: row.try_get("notes")?,
+            source: row.try_get("source")?,
+            dossier_id: row.try_get("dossier_id")?,
+            created_at: row.try_get("created_at")?,
+            created_by: row.try_get("created_by")?,
+        })
+    }
+}
+
 const ENTRY_COLUMNS: &str =
     "id, book_id, agency_id, kind, re_registration, number, registered_on, \
      registration_year, fields, display_name, name_fold, given_fold, name_key, other_fold, \
@@ -201,7 +238,7 @@ fn bind_entry<'q>(q: AnyQuery<'q>, e: &'q EntryRow) -> AnyQuery<'q> {
         .bind(&e.book_id)
         .bind(&e.agency_id)
         .bind(&e.kind)
-        .bind(e.re_registration)
+        .bind(i64::from(e.re_registration))
         .bind(e.number)
         .bind(&e.registered_on)
         .bind(e.registration_year)
@@ -493,12 +530,23 @@ pub async fn entry_by_number(
 }
 
 /// What an import compares an incoming row with: every entry of a book, by number.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct EntryContent {
     pub number: i64,
     pub registered_on: String,
-    pub re_registration: i64,
+    pub re_registration: bool,
     pub fields: String,
+}
+
+impl FromRow<'_, AnyRow> for EntryContent {
+    fn from_row(row: &AnyRow) -> Result<Self> {
+        Ok(EntryContent {
+            number: row.try_get("number")?,
+            registered_on: row.try_get("registered_on")?,
+            re_registration: flag(row, "re_registration")?,
+            fields: row.try_get("fields")?,
+        })
+    }
 }
 
 pub async fn contents_of_book(conn: &mut Conn, book_id: &str) -> Result<Vec<EntryContent>> {
@@ -632,7 +680,7 @@ pub async fn insert_note(conn: &mut Conn, n: &NoteRow) -> Result<()> {
 }
 
 /// An entry as an export writes it: its book, number, dates and original values.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct ExportEntry {
     pub id: String,
     pub kind: String,
@@ -640,8 +688,23 @@ pub struct ExportEntry {
     pub book_year: i64,
     pub number: i64,
     pub registered_on: String,
-    pub re_registration: i64,
+    pub re_registration: bool,
     pub fields: String,
+}
+
+impl FromRow<'_, AnyRow> for ExportEntry {
+    fn from_row(row: &AnyRow) -> Result<Self> {
+        Ok(ExportEntry {
+            id: row.try_get("id")?,
+            kind: row.try_get("kind")?,
+            book_label: row.try_get("book_label")?,
+            book_year: row.try_get("book_year")?,
+            number: row.try_get("number")?,
+            registered_on: row.try_get("registered_on")?,
+            re_registration: flag(row, "re_registration")?,
+            fields: row.try_get("fields")?,
+        })
+    }
 }
 
 /// An agency's entries, of one kind and one book year when given, in book order
@@ -1011,7 +1074,7 @@ mod tests {
             book_id: "b".into(),
             agency_id: agency.into(),
             kind: "birth".into(),
-            re_registration: 0,
+            re_registration: false,
             number: 1,
             registered_on: "2014-01-01".into(),
             registration_year: 2014,

@@ -132,9 +132,7 @@ impl Registers<'_> {
                             REGISTERED_ON => {
                                 registered_on.map_or(ExportCell::Empty, ExportCell::Date)
                             }
-                            RE_REGISTRATION if e.re_registration != 0 => {
-                                ExportCell::Text("Có".into())
-                            }
+                            RE_REGISTRATION if e.re_registration => ExportCell::Text("Có".into()),
                             RE_REGISTRATION => ExportCell::Empty,
                             f => Field::parse(f)
                                 .map_or(ExportCell::Empty, |f| cell(original.get(&f))),

@@ -59,7 +59,7 @@ type EntryKey = (BookKey, i64);
 /// An entry already there or met earlier in the file (borrowed from its row then).
 struct Known<'a> {
     registered_on: Cow<'a, str>,
-    re_registration: i64,
+    re_registration: bool,
     fields: Cow<'a, str>,
 }
 
@@ -293,7 +293,7 @@ impl Registers<'_> {
                 }
             }
             let registered_on = d.registered_on.to_string();
-            let re_registration = i64::from(d.re_registration);
+            let re_registration = d.re_registration;
             match known.get(&(key.clone(), number)) {
                 Some(k)
                     if k.fields == c.fields.as_str()
@@ -392,7 +392,7 @@ impl Registers<'_> {
                 book_id: book.id.clone(),
                 agency_id: book.agency_id.clone(),
                 kind: d.kind.as_str().to_owned(),
-                re_registration: i64::from(d.re_registration),
+                re_registration: d.re_registration,
                 number: d.number.unwrap_or_default(),
                 registered_on: d.registered_on.to_string(),
                 registration_year: i64::from(d.registered_on.year()),
