@@ -936,7 +936,7 @@ async fn the_fee_follows_the_day_of_birth(app: TestApp) {
     let fragment = |day: &str, exemption: &str| {
         app.url(&format!(
             "/ho-so/tiep-nhan/giay-to?procedure={BIRTH}&documents_for={BIRTH}\
-             &documents%5B0%5D.received=1&event_date={day}&exemption={exemption}"
+             &documents%5B0%5D.received=1&civil.date_of_birth={day}&exemption={exemption}"
         ))
     };
     let get = |url: String, trigger: &'static str| {
@@ -958,13 +958,20 @@ async fn the_fee_follows_the_day_of_birth(app: TestApp) {
         app.url(&format!("/ho-so/tiep-nhan/giay-to?procedure={BIRTH}")),
     )
     .await;
-    assert!(html.contains("Ngày sinh của người được đăng ký khai sinh"));
+    // The child's date of birth, typed once for the register, is the day that
+    // proposes the exemption: no second field for it.
+    let day_field = &html[html.find("id=\"civil-date_of_birth\"").expect("the field")..];
+    assert!(
+        day_field[..day_field.find('>').unwrap()].contains("hx-get=\"/ho-so/tiep-nhan/giay-to\""),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"event_date\""), "{html}");
     assert!(
         html.contains("Số tiền phải nộp (dự tính): <strong>8.000 đ</strong>"),
         "{html}"
     );
     // Born 15 days ago: exempt, proposed, nothing to pay; the ticked paper stays.
-    let html = get(fragment("01%2F11%2F2026", ""), "event_date").await;
+    let html = get(fragment("01%2F11%2F2026", ""), "civil.date_of_birth").await;
     assert!(
         html.contains("<option value=\"on_time_birth_registration\" selected>"),
         "{html}"
@@ -975,7 +982,7 @@ async fn the_fee_follows_the_day_of_birth(app: TestApp) {
     // Born in August: late, the proposal is withdrawn and the fee is due.
     let html = get(
         fragment("01%2F08%2F2026", "on_time_birth_registration"),
-        "event_date",
+        "civil.date_of_birth",
     )
     .await;
     assert!(!html.contains("value=\"on_time_birth_registration\" selected"));

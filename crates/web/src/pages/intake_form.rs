@@ -48,6 +48,15 @@ pub struct CivilForm {
     pub writes: &'static str,
     /// A new entry: (field name, label, required, max chars) of its register.
     pub fields: Vec<(&'static str, &'static str, bool, usize)>,
+    /// At the counter, the field whose day proposes a fee exemption (the child's
+    /// date of birth, the date of death): typed once, for the register and the fee.
+    pub event_field: Option<&'static str>,
+}
+
+impl CivilForm {
+    pub fn is_event(&self, field: &str) -> bool {
+        self.event_field == Some(field)
+    }
 }
 
 /// The civil-status form of a procedure that writes the registers.
@@ -57,14 +66,17 @@ pub fn civil_form(reg: motcua_domain::procedure::CivilRegistration) -> Option<Ci
         CivilWrite::Note => CivilForm {
             writes: "note",
             fields: Vec::new(),
+            event_field: None,
         },
         CivilWrite::Extract => CivilForm {
             writes: "extract",
             fields: Vec::new(),
+            event_field: None,
         },
         CivilWrite::Termination => CivilForm {
             writes: "termination",
             fields: Vec::new(),
+            event_field: None,
         },
         CivilWrite::Entry => {
             // A birth combined with recognition asks for both registers'
@@ -91,6 +103,7 @@ pub fn civil_form(reg: motcua_domain::procedure::CivilRegistration) -> Option<Ci
                         )
                     })
                     .collect(),
+                event_field: None,
             }
         }
     })
@@ -155,9 +168,29 @@ pub fn fee_facts(
 ) {
     let offered = offered(p);
     info.event_label = event_day_label(&offered);
-    let (day, error) = event_day(form);
+    // A birth's or death's register field is that day already: no second field.
+    let day_field = if offered.contains(&Exemption::OnTimeBirthRegistration) {
+        "date_of_birth"
+    } else {
+        "date_of_death"
+    };
+    let in_civil = info.event_label.is_some()
+        && info
+            .civil
+            .as_ref()
+            .is_some_and(|c| c.fields.iter().any(|f| f.0 == day_field));
+    let field = if in_civil {
+        info.event_label = None;
+        if let Some(c) = info.civil.as_mut() {
+            c.event_field = Some(day_field);
+        }
+        format!("civil.{day_field}")
+    } else {
+        "event_date".to_owned()
+    };
+    let (day, error) = event_day(form, &field);
     info.event_error = error.map(|e| e.message);
-    if refresh && info.event_label.is_some() {
+    if refresh && (info.event_label.is_some() || in_civil) {
         match proposed_exemption(&offered, day, today) {
             Some(e) => {
                 form.set("exemption", e.as_str());
@@ -375,16 +408,16 @@ pub fn intake_input(
 
 /// [`intake_input`], the input built even when the form has mistakes of its own,
 /// so that the use case can add every other mistake to the same answer.
-/// The day of the birth or death typed on the counter form, or why it is none:
-/// a day that does not exist is said so, never read as another day.
-fn event_day(form: &Values) -> (Option<Date>, Option<FieldError>) {
-    let typed = form.get("event_date").trim();
+/// The day of the birth or death typed on the counter form (in `field`), or why
+/// it is none: a day that does not exist is said so, never read as another day.
+fn event_day(form: &Values, field: &str) -> (Option<Date>, Option<FieldError>) {
+    let typed = form.get(field).trim();
     if typed.is_empty() {
         return (None, None);
     }
     match parse_typed_date(typed) {
         Ok(day) => (Some(day), None),
-        Err(e) => (None, Some(FieldError::new("event_date", e.message_vi()))),
+        Err(e) => (None, Some(FieldError::new(field, e.message_vi()))),
     }
 }
 
@@ -394,7 +427,7 @@ pub fn intake_input_and_errors(
     online: bool,
 ) -> (IntakeInput, Vec<FieldError>) {
     let v = &data.values;
-    let mut errors: Vec<FieldError> = event_day(v).1.into_iter().collect();
+    let mut errors: Vec<FieldError> = event_day(v, "event_date").1.into_iter().collect();
     let on_behalf_of = v
         .any_with_prefix("on_behalf_of.")
         .then(|| applicant(v, "on_behalf_of"));

@@ -232,9 +232,12 @@ pub async fn intake_documents(
 ) -> Result<Response, PageError> {
     // htmx names the field that changed: a new day proposes an exemption, a new
     // choice of exemption only recomputes the fee.
-    let propose = headers
-        .get("hx-trigger-name")
-        .is_some_and(|v| v.as_bytes() == b"event_date");
+    let propose = headers.get("hx-trigger-name").is_some_and(|v| {
+        matches!(
+            v.as_bytes(),
+            b"event_date" | b"civil.date_of_birth" | b"civil.date_of_death"
+        )
+    });
     // The whole fragment comes back when a fact changes (the day of birth), so
     // that what was ticked and typed stays; a new procedure starts afresh.
     let pairs: Vec<(String, String)> =
