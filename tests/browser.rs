@@ -765,7 +765,7 @@ async fn the_intake_form_names_every_mistake_at_once_and_keeps_the_files(app: Te
     let page = b.text_of("main").await;
     for message in [
         "12 chữ số",
-        "«31/02/2026» không phải là một ngày có thật",
+        "không tồn tại: tháng 2/2026 chỉ có 28 ngày",
         "Chưa đánh dấu đã nhận",
     ] {
         assert!(page.contains(message), "{message} in {page}");

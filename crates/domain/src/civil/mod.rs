@@ -16,6 +16,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use crate::calendar::typed_date::{parse_typed_date, TypedDateError};
 use crate::personal_id::Sex;
 use crate::text;
 use crate::validation::{Errors, FieldError};
@@ -326,13 +327,17 @@ fn read_date(name: &str, label: &str, cell: &Cell) -> Result<Date, FieldError> {
     let date = match cell {
         Cell::Date(d) => *d,
         Cell::Text(s) => parse_date_text(s).ok_or_else(|| {
-            FieldError::new(
-                name,
-                format!(
-                    "{label}: «{}» không phải là một ngày có thật (dd/mm/yyyy).",
+            // A day the month does not have says so (31/02: February has 28).
+            let why = match parse_typed_date(s) {
+                Err(e @ (TypedDateError::Day { .. } | TypedDateError::Month { .. })) => {
+                    e.message_vi()
+                }
+                _ => format!(
+                    "«{}» không phải là một ngày có thật (dd/mm/yyyy).",
                     s.trim()
                 ),
-            )
+            };
+            FieldError::new(name, format!("{label}: {why}"))
         })?,
         other => {
             return Err(FieldError::new(
