@@ -183,9 +183,9 @@ pub struct EntryRow {
     pub created_by: Option<String>,
 }
 
-/// The flag column (0/1 on both engines) as the boolean it is.
-fn flag(row: &AnyRow, column: &str) -> Result<bool> {
-    Ok(row.try_get::<i64, _>(column)? != 0)
+/// A boolean column of `row`, read with [`crate::flag`].
+fn flag_column(row: &AnyRow, column: &str) -> Result<bool> {
+    Ok(crate::flag(row.try_get(column)?))
 }
 
 impl FromRow<'_, AnyRow> for EntryRow {
@@ -195,7 +195,7 @@ impl FromRow<'_, AnyRow> for EntryRow {
             book_id: row.try_get("book_id")?,
             agency_id: row.try_get("agency_id")?,
             kind: row.try_get("kind")?,
-            re_registration: flag(row, "re_registration")?,
+            re_registration: flag_column(row, "re_registration")?,
             number: row.try_get("number")?,
             registered_on: row.try_get("registered_on")?,
             registration_year: row.try_get("registration_year")?,
@@ -543,7 +543,7 @@ impl FromRow<'_, AnyRow> for EntryContent {
         Ok(EntryContent {
             number: row.try_get("number")?,
             registered_on: row.try_get("registered_on")?,
-            re_registration: flag(row, "re_registration")?,
+            re_registration: flag_column(row, "re_registration")?,
             fields: row.try_get("fields")?,
         })
     }
@@ -701,7 +701,7 @@ impl FromRow<'_, AnyRow> for ExportEntry {
             book_year: row.try_get("book_year")?,
             number: row.try_get("number")?,
             registered_on: row.try_get("registered_on")?,
-            re_registration: flag(row, "re_registration")?,
+            re_registration: flag_column(row, "re_registration")?,
             fields: row.try_get("fields")?,
         })
     }
