@@ -205,6 +205,18 @@ pub fn event_day_label(offered: &[Exemption]) -> Option<&'static str> {
     }
 }
 
+/// The register field that holds the day [`event_day_label`] asks for: the
+/// child's date of birth, the date of death.
+pub fn event_day_field(offered: &[Exemption]) -> Option<crate::civil::Field> {
+    if offered.contains(&Exemption::OnTimeBirthRegistration) {
+        Some(crate::civil::Field::DateOfBirth)
+    } else if offered.contains(&Exemption::OnTimeDeathRegistration) {
+        Some(crate::civil::Field::DateOfDeath)
+    } else {
+        None
+    }
+}
+
 impl Default for FeeInput {
     /// One page, one copy, one case: the smallest real request, so that a caller
     /// who forgets a count is charged for one rather than for nothing.

@@ -26,7 +26,10 @@ use crate::text;
 use crate::user::{Role, SectorCode};
 use crate::validation::FieldError;
 
-pub use fee::{event_day_label, proposed_exemption, Exemption, Fee, FeeInput, FeeRule, PageTier};
+pub use fee::{
+    event_day_field, event_day_label, proposed_exemption, Exemption, Fee, FeeInput, FeeRule,
+    PageTier,
+};
 
 /// Length limits, generous for the longest names in the national database
 /// (some certification procedures run to 250 characters) but short enough to

@@ -7,8 +7,8 @@ use jiff::civil::Date;
 use motcua_app::dossiers::{ApplicantInput, DocumentInput, IntakeInput, Upload};
 use motcua_domain::calendar::typed_date::parse_typed_date;
 use motcua_domain::procedure::{
-    event_day_label, proposed_exemption, time_limit_label_vi, DocumentKind, Exemption, FeeInput,
-    FeeRule, Procedure, ReturnMethod,
+    event_day_field, event_day_label, proposed_exemption, time_limit_label_vi, DocumentKind,
+    Exemption, FeeInput, FeeRule, Procedure, ReturnMethod,
 };
 use motcua_domain::text::money;
 use motcua_domain::validation::FieldError;
@@ -169,12 +169,8 @@ pub fn fee_facts(
     let offered = offered(p);
     info.event_label = event_day_label(&offered);
     // A birth's or death's register field is that day already: no second field.
-    let day_field = if offered.contains(&Exemption::OnTimeBirthRegistration) {
-        "date_of_birth"
-    } else {
-        "date_of_death"
-    };
-    let in_civil = info.event_label.is_some()
+    let day_field = event_day_field(&offered).map_or("", |f| f.as_str());
+    let in_civil = !day_field.is_empty()
         && info
             .civil
             .as_ref()
